@@ -1,0 +1,93 @@
+//! The command line: clap definitions only. Each command fills its options
+//! and calls the library (see `commands`).
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "xiaoneng",
+    version,
+    about = "效能 — electronic supervision and efficiency analytics for administrative service centers"
+)]
+pub struct Cli {
+    /// The center's folder: its xiaoneng.toml, inbox, store and reports.
+    #[arg(long, global = true, env = "XIAONENG_HOME", default_value = ".")]
+    pub home: PathBuf,
+    /// Configuration file (default: <home>/xiaoneng.toml, if present).
+    #[arg(long, global = true, env = "XIAONENG_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write <home>/xiaoneng.toml with every default and a comment per key.
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// The working-day calendar (official holidays and 调休 make-up days).
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+    /// Ingest export files (default: the inbox) into the store.
+    Ingest {
+        /// Files or folders to ingest.
+        paths: Vec<PathBuf>,
+        /// Take every file as this table instead of telling from its name.
+        #[arg(long)]
+        table: Option<String>,
+    },
+    /// Generate the demo county center, ingest it and print the summary.
+    Demo {
+        /// Seed of the generator: the same seed gives the same center.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+    /// List rejected rows with their file, line and reason.
+    Rejects {
+        /// Only rows of this table.
+        #[arg(long)]
+        table: Option<String>,
+        /// At most this many rows (newest run first).
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Every date of a range and whether it is a working day.
+    Days {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long, value_enum, default_value_t = DaysFormat::Csv)]
+        format: DaysFormat,
+    },
+    /// The deadline of a case accepted on a date with a limit of N working days.
+    Deadline {
+        #[arg(long)]
+        accepted: String,
+        #[arg(long)]
+        days: u32,
+    },
+    /// Working days d with from < d ≤ to.
+    Elapsed {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DaysFormat {
+    Csv,
+    Table,
+}

@@ -1,0 +1,204 @@
+//! The commands: each resolves its settings, calls the library and prints.
+//! Data goes to stdout, messages to stderr. No business logic here.
+
+use crate::cli::{CalendarCommand, Cli, Command, DaysFormat};
+use crate::config::{Settings, CONFIG_FILE, TEMPLATE};
+use crate::ingest::{self, table};
+use crate::store::{Store, REJECTS};
+use anyhow::{bail, Context, Result};
+use chrono::NaiveDate;
+use std::io::Write;
+
+pub fn run(cli: Cli) -> Result<()> {
+    if let Command::Init { force } = cli.command {
+        return init(&cli.home, force);
+    }
+    let settings = Settings::load(&cli.home, cli.config.as_deref())?;
+    match cli.command {
+        Command::Init { .. } => unreachable!("handled above"),
+        Command::Calendar { command } => calendar(&settings, command),
+        Command::Ingest { paths, table } => ingest_cmd(settings, paths, table),
+        Command::Demo { seed } => demo(&settings, seed),
+        Command::Rejects { table, limit } => rejects(&settings, table, limit),
+    }
+}
+
+fn init(home: &std::path::Path, force: bool) -> Result<()> {
+    let path = home.join(CONFIG_FILE);
+    if path.exists() && !force {
+        bail!("{} exists; pass --force to overwrite it", path.display());
+    }
+    std::fs::create_dir_all(home).with_context(|| format!("cannot create {}", home.display()))?;
+    std::fs::write(&path, TEMPLATE).with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
+fn date_arg(flag: &str, s: &str) -> Result<NaiveDate> {
+    ingest::values::parse_date(s).map_err(|e| anyhow::anyhow!("--{flag}: {e}"))
+}
+
+fn calendar(settings: &Settings, command: CalendarCommand) -> Result<()> {
+    let cal = &settings.calendar;
+    let mut out = std::io::stdout().lock();
+    match command {
+        CalendarCommand::Days { from, to, format } => {
+            let (from, to) = (date_arg("from", &from)?, date_arg("to", &to)?);
+            if to < from {
+                bail!("--to {to} is before --from {from}");
+            }
+            // Check the whole range first, so nothing is printed on error.
+            let days: Vec<(NaiveDate, bool)> = from
+                .iter_days()
+                .take_while(|d| *d <= to)
+                .map(|d| cal.is_workday(d).map(|w| (d, w)))
+                .collect::<Result<_, _>>()?;
+            match format {
+                DaysFormat::Csv => writeln!(out, "date,workday")?,
+                DaysFormat::Table => writeln!(out, "date        weekday  workday")?,
+            }
+            for (d, w) in days {
+                match format {
+                    DaysFormat::Csv => writeln!(out, "{d},{w}")?,
+                    DaysFormat::Table => writeln!(
+                        out,
+                        "{d}  {:<7}  {}",
+                        d.format("%a"),
+                        if w { "工作日" } else { "休息日" }
+                    )?,
+                }
+            }
+        }
+        CalendarCommand::Deadline { accepted, days } => {
+            writeln!(
+                out,
+                "{}",
+                cal.deadline(date_arg("accepted", &accepted)?, days)?
+            )?;
+        }
+        CalendarCommand::Elapsed { from, to } => {
+            writeln!(
+                out,
+                "{}",
+                cal.elapsed(date_arg("from", &from)?, date_arg("to", &to)?)?
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn ingest_cmd(
+    mut settings: Settings,
+    paths: Vec<std::path::PathBuf>,
+    table_name: Option<String>,
+) -> Result<()> {
+    if let Some(name) = table_name {
+        settings.ingest.table = Some(table::table(&name).with_context(|| {
+            format!(
+                "--table {name}: no such table (tables: {})",
+                table::TABLES
+                    .iter()
+                    .map(|t| t.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })?);
+    }
+    let paths = if paths.is_empty() {
+        vec![settings.inbox.clone()]
+    } else {
+        paths
+    };
+    let files = ingest::discover(&paths)?;
+    if files.is_empty() {
+        eprintln!(
+            "nothing to ingest under {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return Ok(());
+    }
+    let store = Store::open(&settings.store)?;
+    let report = ingest::ingest(&store, &files, &settings.ingest)?;
+    print!("{}", report.render(&settings.home));
+    Ok(())
+}
+
+fn demo(settings: &Settings, seed: u64) -> Result<()> {
+    let spec = crate::demo::DemoSpec {
+        seed,
+        ..crate::demo::DemoSpec::default()
+    };
+    let dir = settings.inbox.join(format!("demo-seed{seed}"));
+    eprintln!("generating the demo county center into {}", dir.display());
+    let generated = crate::demo::generate(&spec, &settings.calendar, &dir)?;
+    eprintln!(
+        "{} files written ({} rows deliberately malformed); ingesting into {}",
+        generated.files.len(),
+        generated.malformed_rows,
+        settings.store.display()
+    );
+    let store = Store::open(&settings.store)?;
+    let report = ingest::ingest(&store, &ingest::discover(&[dir])?, &settings.ingest)?;
+    print!("{}", report.render(&settings.home));
+    Ok(())
+}
+
+fn rejects(settings: &Settings, table_name: Option<String>, limit: usize) -> Result<()> {
+    let store = Store::open(&settings.store)?;
+    let Some(df) = store.read(REJECTS)? else {
+        eprintln!("no rejected rows");
+        return Ok(());
+    };
+    let str_col = |c: &str| -> Result<Vec<String>> {
+        Ok(df
+            .column(c)?
+            .str()?
+            .iter()
+            .map(|v| v.unwrap_or("").to_string())
+            .collect())
+    };
+    let (run, file, tbl, column, reason, raw) = (
+        str_col("run_id")?,
+        str_col("file")?,
+        str_col("table")?,
+        str_col("column")?,
+        str_col("reason")?,
+        str_col("raw")?,
+    );
+    let line: Vec<i64> = df
+        .column("line")?
+        .i64()?
+        .iter()
+        .map(|v| v.unwrap_or(0))
+        .collect();
+    let mut idx: Vec<usize> = (0..df.height())
+        .filter(|&i| table_name.as_ref().is_none_or(|t| &tbl[i] == t))
+        .collect();
+    idx.sort_by(|&a, &b| {
+        run[b]
+            .cmp(&run[a])
+            .then(file[a].cmp(&file[b]))
+            .then(line[a].cmp(&line[b]))
+    });
+    let mut out = std::io::stdout().lock();
+    for &i in idx.iter().take(limit) {
+        let col = if column[i].is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", column[i])
+        };
+        writeln!(
+            out,
+            "{}:{}{}: {}\n    {}",
+            file[i], line[i], col, reason[i], raw[i]
+        )?;
+    }
+    if idx.len() > limit {
+        eprintln!("… {} more (use --limit)", idx.len() - limit);
+    }
+    Ok(())
+}

@@ -1,0 +1,237 @@
+//! Configuration: `xiaoneng.toml` in the run's home folder, then flags,
+//! resolved into one checked [`Settings`] before any work starts.
+
+use crate::calendar::{Calendar, DayOverride};
+use crate::ingest::decode::EncodingChoice;
+use crate::ingest::{table, ColumnAliases, IngestOptions};
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The file name of the configuration in a home folder.
+pub const CONFIG_FILE: &str = "xiaoneng.toml";
+
+/// `xiaoneng.toml` as written.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub paths: PathsConfig,
+    pub ingest: IngestConfig,
+    pub calendar: CalendarConfig,
+    /// Extra header aliases: `[columns.cases] "收件时间" = "accepted_at"`.
+    pub columns: ColumnAliases,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PathsConfig {
+    pub inbox: PathBuf,
+    pub store: PathBuf,
+    pub reports: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IngestConfig {
+    pub encoding: EncodingChoice,
+    pub max_field_bytes: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CalendarConfig {
+    pub add_years: Vec<i32>,
+    pub days: Vec<DayConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DayConfig {
+    pub date: String,
+    pub workday: bool,
+    #[serde(default)]
+    pub name: String,
+}
+
+impl Default for PathsConfig {
+    fn default() -> Self {
+        PathsConfig {
+            inbox: "data/inbox".into(),
+            store: "data/store".into(),
+            reports: "reports".into(),
+        }
+    }
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        IngestConfig {
+            encoding: EncodingChoice::Auto,
+            max_field_bytes: 65_536,
+        }
+    }
+}
+
+/// The commented configuration `xiaoneng init` writes: every key with its
+/// default.
+pub const TEMPLATE: &str = r#"# xiaoneng.toml — configuration of one service center.
+# Paths are relative to the folder holding this file (the --home folder).
+
+[paths]
+# Where export files are dropped for `xiaoneng ingest`.
+inbox = "data/inbox"
+# The Parquet store (one hive-partitioned dataset per table).
+store = "data/store"
+# Where reports and charts are written.
+reports = "reports"
+
+[ingest]
+# Encoding of CSV exports: "auto" (BOM, then UTF-8, then GBK/GB18030),
+# "utf-8" or "gbk". A BOM always wins.
+encoding = "auto"
+# A field longer than this many bytes rejects its row.
+max_field_bytes = 65536
+
+[calendar]
+# The official holidays and make-up working days of 2010–2026 are built in.
+# Years to add beyond them (weekdays work, weekends off, plus `days` below):
+add_years = []
+# Days that differ: local holidays, or a new year's State Council notice.
+# [[calendar.days]]
+# date = "2027-01-01"
+# workday = false
+# name = "元旦"
+days = []
+
+# Extra header aliases per table, header = column:
+# [columns.cases]
+# "收件时间" = "accepted_at"
+[columns]
+"#;
+
+/// Everything a command needs, resolved and checked.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub home: PathBuf,
+    pub config_file: Option<PathBuf>,
+    pub inbox: PathBuf,
+    pub store: PathBuf,
+    pub reports: PathBuf,
+    pub calendar: Calendar,
+    pub ingest: IngestOptions,
+}
+
+impl Config {
+    /// Read a configuration file.
+    pub fn from_file(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the configuration {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("invalid configuration {}", path.display()))
+    }
+
+    /// Check the configuration and resolve it against `home`.
+    pub fn resolve(self, home: &Path, config_file: Option<PathBuf>) -> Result<Settings> {
+        let where_ = config_file.as_ref().map_or_else(
+            || "the configuration".to_string(),
+            |p| p.display().to_string(),
+        );
+        let mut overrides = Vec::new();
+        for d in &self.calendar.days {
+            let date = crate::ingest::values::parse_date(&d.date)
+                .map_err(|e| anyhow::anyhow!("{where_}: [[calendar.days]] date: {e}"))?;
+            overrides.push(DayOverride {
+                date,
+                workday: d.workday,
+                name: d.name.clone(),
+            });
+        }
+        let calendar = Calendar::official()
+            .with_additions(&self.calendar.add_years, &overrides)
+            .with_context(|| format!("{where_}: [calendar]"))?;
+        for (t, aliases) in &self.columns {
+            let Some(spec) = table::table(t) else {
+                bail!("{where_}: [columns.{t}]: there is no table '{t}'");
+            };
+            for (header, column) in aliases {
+                if spec.column_index(column).is_none() {
+                    bail!(
+                        "{where_}: [columns.{t}] \"{header}\" = \"{column}\": {t} has no column {column} (columns: {})",
+                        spec.columns.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+                    );
+                }
+            }
+        }
+        if self.ingest.max_field_bytes == 0 {
+            bail!("{where_}: ingest.max_field_bytes must be at least 1");
+        }
+        Ok(Settings {
+            home: home.to_path_buf(),
+            config_file,
+            inbox: home.join(&self.paths.inbox),
+            store: home.join(&self.paths.store),
+            reports: home.join(&self.paths.reports),
+            calendar,
+            ingest: IngestOptions {
+                encoding: self.ingest.encoding,
+                max_field_bytes: self.ingest.max_field_bytes,
+                aliases: self.columns,
+                table: None,
+            },
+        })
+    }
+}
+
+impl Settings {
+    /// Load `<home>/xiaoneng.toml` (or `config`), or the defaults when
+    /// there is no such file.
+    pub fn load(home: &Path, config: Option<&Path>) -> Result<Settings> {
+        let (cfg, file) = match config {
+            Some(p) => (Config::from_file(p)?, Some(p.to_path_buf())),
+            None => {
+                let p = home.join(CONFIG_FILE);
+                if p.exists() {
+                    (Config::from_file(&p)?, Some(p))
+                } else {
+                    (Config::default(), None)
+                }
+            }
+        };
+        cfg.resolve(home, file)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_is_the_defaults() {
+        let parsed: Config = toml::from_str(TEMPLATE).unwrap();
+        assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn unknown_keys_and_columns_are_named() {
+        let e = toml::from_str::<Config>("[paths]\ninbx = \"x\"\n").unwrap_err();
+        assert!(e.to_string().contains("inbx"), "{e}");
+        let cfg: Config = toml::from_str("[columns.cases]\n\"收件时间\" = \"accepted\"\n").unwrap();
+        let e = cfg.resolve(Path::new("."), None).unwrap_err();
+        assert!(
+            format!("{e:#}").contains("cases has no column accepted"),
+            "{e:#}"
+        );
+    }
+
+    #[test]
+    fn added_year_extends_the_calendar() {
+        let cfg: Config = toml::from_str(
+            "[calendar]\nadd_years = [2027]\n[[calendar.days]]\ndate = \"2027-06-01\"\nworkday = false\nname = \"local\"\n",
+        )
+        .unwrap();
+        let s = cfg.resolve(Path::new("."), None).unwrap();
+        let d = chrono::NaiveDate::from_ymd_opt(2027, 6, 1).unwrap();
+        assert_eq!(s.calendar.is_workday(d), Ok(false));
+        let d = chrono::NaiveDate::from_ymd_opt(2027, 6, 2).unwrap();
+        assert_eq!(s.calendar.is_workday(d), Ok(true));
+    }
+}

@@ -1,0 +1,161 @@
+//! Row checks beyond types: times in order, levels and limits in range,
+//! suspension kinds known. References to other tables are checked later,
+//! once every file of the run is parsed (see `ingest::references`).
+
+use super::table::TableSpec;
+use super::values::Value;
+
+/// The two kinds of suspension that stop the clock.
+pub const SUSPENSION_KINDS: [&str; 2] = ["特别程序", "补正"];
+
+/// (earlier, later) column pairs that must be in order when both are given.
+fn ordered_pairs(table: &str) -> &'static [(&'static str, &'static str)] {
+    match table {
+        "staff" => &[("valid_from", "valid_to")],
+        "leaves" => &[("start", "end")],
+        "departures" => &[("out_at", "back_at")],
+        "cases" => &[("accepted_at", "completed_at")],
+        "suspensions" => &[("start", "end")],
+        "case_steps" => &[("started_at", "finished_at")],
+        "ratings" => &[("rated_at", "rectified_at")],
+        "tickets" => &[("issued_at", "called_at"), ("called_at", "finished_at")],
+        _ => &[],
+    }
+}
+
+/// Integer columns with their allowed range.
+fn int_ranges(table: &str) -> &'static [(&'static str, i64, i64)] {
+    const LIMIT: i64 = 3650;
+    match table {
+        "items" => &[
+            ("legal_limit_days", 0, LIMIT),
+            ("promised_limit_days", 0, LIMIT),
+            ("materials", 0, 10_000),
+            ("steps", 0, 1_000),
+        ],
+        "cases" => &[
+            ("promised_limit_days", 0, LIMIT),
+            ("legal_limit_days", 0, LIMIT),
+        ],
+        "case_steps" => &[("seq", 1, 1_000), ("limit_days", 0, LIMIT)],
+        "ratings" => &[("level", 1, 5)],
+        _ => &[],
+    }
+}
+
+type RowError = (Option<&'static str>, String);
+
+/// Check one parsed row of `table`; may normalise values (suspension kind).
+pub fn check_row(table: &TableSpec, values: &mut [Value]) -> Result<(), RowError> {
+    let get = |name: &str| &values[table.column_index(name).expect("known column")];
+    for &(a, b) in ordered_pairs(table.name) {
+        if let (Some(x), Some(y)) = (get(a).as_datetime(), get(b).as_datetime()) {
+            if y < x {
+                return Err((Some(b), format!("{b} {} is before {a} {}", get(b), get(a))));
+            }
+        }
+    }
+    for &(c, lo, hi) in int_ranges(table.name) {
+        if let Some(v) = get(c).as_int() {
+            if !(lo..=hi).contains(&v) {
+                return Err((Some(c), format!("{c} {v} is outside {lo}–{hi}")));
+            }
+        }
+    }
+    if matches!(table.name, "items" | "cases") {
+        let (p, l) = (
+            get("promised_limit_days").as_int(),
+            get("legal_limit_days").as_int(),
+        );
+        if let (Some(p), Some(l)) = (p, l) {
+            if p > l {
+                return Err((
+                    Some("promised_limit_days"),
+                    format!("promised limit {p} exceeds the legal limit {l}"),
+                ));
+            }
+        }
+    }
+    if table.name == "suspensions" {
+        let i = table.column_index("kind").expect("kind");
+        let kind = values[i].as_text().unwrap_or_default();
+        let normal = match kind {
+            "特别程序" | "特殊程序" | "special" => "特别程序",
+            "补正" | "补齐补正" | "supplement" => "补正",
+            other => {
+                return Err((
+                    Some("kind"),
+                    format!(
+                        "kind '{other}' is neither {} nor {}",
+                        SUSPENSION_KINDS[0], SUSPENSION_KINDS[1]
+                    ),
+                ))
+            }
+        };
+        values[i] = Value::Text(normal.to_string());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::table;
+    use super::super::values::parse;
+    use super::*;
+
+    fn row(table_name: &str, cells: &[&str]) -> Result<Vec<Value>, RowError> {
+        let t = table(table_name).unwrap();
+        let mut values: Vec<Value> = t
+            .columns
+            .iter()
+            .zip(cells)
+            .map(|(c, s)| parse(s, c.ty).unwrap())
+            .collect();
+        check_row(t, &mut values).map(|()| values)
+    }
+
+    #[test]
+    fn completed_before_accepted_is_rejected() {
+        let e = row(
+            "cases",
+            &[
+                "C1",
+                "I1",
+                "W01",
+                "",
+                "",
+                "2026-10-08 09:00",
+                "2026-10-07 09:00",
+                "",
+                "",
+                "",
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(e.0, Some("completed_at"));
+    }
+
+    #[test]
+    fn level_out_of_range_is_rejected() {
+        let e = row(
+            "ratings",
+            &["R1", "", "W01", "", "2026-10-08", "7", "", "", ""],
+        )
+        .unwrap_err();
+        assert_eq!(e.0, Some("level"));
+        assert!(e.1.contains("1–5"));
+    }
+
+    #[test]
+    fn promised_over_legal_is_rejected() {
+        let e = row("items", &["I1", "x", "d", "5", "8", "", "", "2026-01-01"]).unwrap_err();
+        assert!(e.1.contains("exceeds"));
+    }
+
+    #[test]
+    fn suspension_kinds_are_normalised() {
+        let v = row("suspensions", &["C1", "special", "2026-10-08", "", ""]).unwrap();
+        assert_eq!(v[1], Value::Text("特别程序".into()));
+        assert!(row("suspensions", &["C1", "午休", "2026-10-08", "", ""]).is_err());
+    }
+}

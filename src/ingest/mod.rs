@@ -1,0 +1,486 @@
+//! Ingest: raw export files to validated rows and rejects, stored in one
+//! all-or-nothing commit.
+//!
+//! Every data row of every file is either stored or rejected with its file,
+//! line, column and reason (`stored + rejected = read`, per file). A file
+//! whose content was ingested before (same SHA-256) is skipped, so running
+//! the same inbox twice changes nothing. Files are taken in path order and
+//! rows in line order; a later row with the key of an earlier one replaces
+//! it.
+
+pub mod checks;
+pub mod decode;
+pub mod frame;
+pub mod parse;
+pub mod records;
+mod summary;
+pub mod table;
+pub mod values;
+
+use crate::store::{Store, LEDGER, REJECTS};
+use anyhow::{Context, Result};
+use decode::EncodingChoice;
+use parse::{ParseOptions, Parsed, Reject};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use table::{ColType, TableSpec, TABLES};
+use values::Value;
+
+/// Header aliases from the configuration: table → (header → column).
+pub type ColumnAliases = BTreeMap<String, BTreeMap<String, String>>;
+
+/// How to read the files of one run.
+#[derive(Debug, Clone, Default)]
+pub struct IngestOptions {
+    pub encoding: EncodingChoice,
+    pub max_field_bytes: usize,
+    pub aliases: ColumnAliases,
+    /// Take every file as this table instead of telling from its name.
+    pub table: Option<&'static TableSpec>,
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    pub path: PathBuf,
+    pub table: Option<&'static str>,
+    pub sha256: String,
+    pub encoding: &'static str,
+    pub read: u64,
+    pub stored: u64,
+    pub rejected: u64,
+    /// The same content was ingested before; the counts are from then.
+    pub already_ingested: bool,
+    pub notes: Vec<String>,
+}
+
+/// What one ingest run did.
+#[derive(Debug, Default)]
+pub struct IngestReport {
+    pub files: Vec<FileReport>,
+    /// Rows replaced per table by rows of this run.
+    pub replaced: BTreeMap<&'static str, u64>,
+}
+
+/// Per-table totals of a report.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct TableTotals {
+    pub files: u64,
+    pub read: u64,
+    pub stored: u64,
+    pub rejected: u64,
+    pub replaced: u64,
+}
+
+impl IngestReport {
+    pub fn totals(&self) -> BTreeMap<&'static str, TableTotals> {
+        let mut out: BTreeMap<&'static str, TableTotals> = BTreeMap::new();
+        for f in &self.files {
+            let t = out.entry(f.table.unwrap_or("(unknown)")).or_default();
+            t.files += 1;
+            t.read += f.read;
+            t.stored += f.stored;
+            t.rejected += f.rejected;
+        }
+        for (table, n) in &self.replaced {
+            out.entry(table).or_default().replaced += n;
+        }
+        out
+    }
+}
+
+/// A file of this run, parsed, waiting for the reference checks.
+struct Pending {
+    report: FileReport,
+    text: String,
+    table: Option<&'static TableSpec>,
+    parsed: Parsed,
+}
+
+/// Every input file under `paths` (folders searched recursively), sorted.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+        for entry in
+            std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))?
+        {
+            let path = entry?.path();
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_lowercase();
+            if name.starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                walk(&path, out)?;
+            } else if [".csv", ".txt", ".tsv", ".dat"]
+                .iter()
+                .any(|e| name.ends_with(e))
+            {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out)?;
+        } else if p.exists() {
+            out.push(p.clone());
+        } else {
+            anyhow::bail!("no such file or folder: {}", p.display());
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// Ingest `files` into `store` in one commit.
+pub fn ingest(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<IngestReport> {
+    let ledger = read_ledger(store)?;
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut pending = Vec::new();
+    let mut report = IngestReport::default();
+    for path in files {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        if let Some(before) = ledger.get(&sha256) {
+            let mut r = before.clone();
+            r.path = path.clone();
+            r.already_ingested = true;
+            report.files.push(r);
+            continue;
+        }
+        if !seen.insert(sha256.clone()) {
+            report.files.push(FileReport {
+                path: path.clone(),
+                table: None,
+                sha256,
+                encoding: "",
+                read: 0,
+                stored: 0,
+                rejected: 0,
+                already_ingested: true,
+                notes: vec!["the same content as another file of this run".into()],
+            });
+            continue;
+        }
+        pending.push(parse_file(path, &bytes, sha256, opts));
+    }
+    check_references(store, &mut pending)?;
+
+    let mut txn = store.begin()?;
+    let run_id = txn.run_id().to_string();
+    let now = chrono::Local::now().naive_local();
+    for t in TABLES {
+        let of_table: Vec<&Pending> = pending
+            .iter()
+            .filter(|p| p.table.is_some_and(|pt| pt.name == t.name))
+            .collect();
+        let rows = of_table
+            .iter()
+            .flat_map(|p| p.parsed.rows.iter().map(|r| r.values.as_slice()));
+        if rows.clone().next().is_none() {
+            continue;
+        }
+        let batch = frame::to_frame(t, rows)?;
+        let replaced = store.upsert(&mut txn, t.name, t.key, t.partition_by, batch)?;
+        report.replaced.insert(t.name, replaced);
+    }
+    let rejects = rejects_frame(&pending, &run_id, now)?;
+    store.append(&mut txn, REJECTS, Some("ingested_at"), rejects)?;
+    for p in &mut pending {
+        p.report.stored = p.parsed.rows.len() as u64;
+        p.report.rejected = p.parsed.rejects.len() as u64;
+        anyhow::ensure!(
+            p.report.stored + p.report.rejected == p.report.read,
+            "internal error: {} rows of {} are neither stored nor rejected",
+            p.report.read - p.report.stored - p.report.rejected,
+            p.report.path.display()
+        );
+    }
+    let ledger_rows = ledger_frame(&pending, &run_id, now)?;
+    store.append(&mut txn, LEDGER, None, ledger_rows)?;
+    txn.commit()?;
+    report.files.extend(pending.into_iter().map(|p| p.report));
+    report.files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(report)
+}
+
+fn parse_file(path: &Path, bytes: &[u8], sha256: String, opts: &IngestOptions) -> Pending {
+    let decoded = decode::decode(bytes, opts.encoding);
+    let table = opts.table.or_else(|| table::table_for_path(path));
+    let is_attlog = path.to_string_lossy().to_lowercase().ends_with(".dat");
+    let records = if is_attlog {
+        records::read_attlog(&decoded.text)
+    } else {
+        records::read_delimited(&decoded.text)
+    };
+    let parse_opts = ParseOptions {
+        max_field_bytes: opts.max_field_bytes,
+        max_raw_chars: 2000,
+        aliases: table.and_then(|t| opts.aliases.get(t.name)),
+    };
+    let parsed = match table {
+        Some(t) if is_attlog && t.name == "punches" => {
+            parse::parse_attlog(t, &decoded.text, &records, &parse_opts)
+        }
+        Some(t) => parse::parse_delimited(t, &decoded.text, &records, &parse_opts),
+        None => unknown_table(path, &decoded.text, &records, is_attlog),
+    };
+    let mut notes = parsed.notes.clone();
+    if decoded.damaged {
+        notes.push(format!(
+            "some bytes are not valid {}; their rows are rejected",
+            decoded.encoding
+        ));
+    }
+    Pending {
+        report: FileReport {
+            path: path.to_path_buf(),
+            table: table.map(|t| t.name),
+            sha256,
+            encoding: decoded.encoding,
+            read: parsed.read,
+            stored: 0,
+            rejected: 0,
+            already_ingested: false,
+            notes,
+        },
+        text: decoded.text,
+        table,
+        parsed,
+    }
+}
+
+/// A file whose table cannot be told: every row rejected, saying how to fix it.
+fn unknown_table(path: &Path, text: &str, recs: &[records::Record], headerless: bool) -> Parsed {
+    let data = if headerless {
+        recs
+    } else {
+        recs.get(1..).unwrap_or(&[])
+    };
+    let reason = format!(
+        "cannot tell which table {} holds: name it after a table (cases.csv, 办件.csv, …) or pass --table",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    );
+    Parsed {
+        rows: Vec::new(),
+        rejects: data
+            .iter()
+            .map(|r| Reject {
+                line: r.line,
+                column: None,
+                reason: reason.clone(),
+                raw: records::raw_text(text, r.span, 2000),
+            })
+            .collect(),
+        read: data.len() as u64,
+        notes: vec![reason],
+    }
+}
+
+/// Reject rows naming a window, staff member, item or case that is neither
+/// stored nor in this run; fill missing incident ids.
+fn check_references(store: &Store, pending: &mut [Pending]) -> Result<()> {
+    let mut known: HashMap<&'static str, HashSet<String>> = HashMap::new();
+    for t in TABLES {
+        for c in t.columns.iter().filter(|c| c.references.is_some()) {
+            let target = c.references.expect("filtered");
+            if !known.contains_key(target) {
+                let spec = table::table(target).expect("known table");
+                let mut ids: HashSet<String> =
+                    store.distinct(target, spec.key[0])?.into_iter().collect();
+                let idx = spec.column_index(spec.key[0]).expect("key column");
+                for p in pending
+                    .iter()
+                    .filter(|p| p.table.is_some_and(|pt| pt.name == target))
+                {
+                    ids.extend(
+                        p.parsed
+                            .rows
+                            .iter()
+                            .filter_map(|r| r.values[idx].as_text().map(str::to_string)),
+                    );
+                }
+                known.insert(target, ids);
+            }
+        }
+        let checks: Vec<(usize, &'static str, &HashSet<String>)> = t
+            .columns
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.references.map(|r| (i, c.name, &known[r])))
+            .collect();
+        for p in pending
+            .iter_mut()
+            .filter(|p| p.table.is_some_and(|pt| pt.name == t.name))
+        {
+            let rows = std::mem::take(&mut p.parsed.rows);
+            for mut row in rows {
+                let bad = checks
+                    .iter()
+                    .find_map(|&(i, name, ids)| match row.values[i].as_text() {
+                        Some(v) if !ids.contains(v) => Some((name, v.to_string())),
+                        _ => None,
+                    });
+                if let Some((name, v)) = bad {
+                    let target = t.column(name).references.expect("reference");
+                    p.parsed.rejects.push(Reject {
+                        line: row.line,
+                        column: Some(name.to_string()),
+                        reason: format!(
+                            "{name} '{v}' is not in {target} (neither stored nor in this run)"
+                        ),
+                        raw: records::raw_text(&p.text, row.span, 2000),
+                    });
+                    continue;
+                }
+                if t.name == "incidents" && row.values[0] == Value::Null {
+                    row.values[0] = Value::Text(format!("{}:{}", &p.report.sha256[..12], row.line));
+                }
+                p.parsed.rows.push(row);
+            }
+            p.parsed.rejects.sort_by_key(|r| r.line);
+        }
+    }
+    Ok(())
+}
+
+fn text(s: impl Into<String>) -> Value {
+    Value::Text(s.into())
+}
+
+fn rejects_frame(
+    pending: &[Pending],
+    run_id: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<polars::prelude::DataFrame> {
+    let all: Vec<(&Pending, &Reject)> = pending
+        .iter()
+        .flat_map(|p| p.parsed.rejects.iter().map(move |r| (p, r)))
+        .collect();
+    let map = |f: &dyn Fn(&Pending, &Reject) -> Value| {
+        all.iter().map(|(p, r)| f(p, r)).collect::<Vec<_>>()
+    };
+    frame::frame_of(vec![
+        ("run_id", ColType::Text, map(&|_, _| text(run_id))),
+        (
+            "ingested_at",
+            ColType::DateTime,
+            map(&|_, _| Value::DateTime(now)),
+        ),
+        (
+            "file",
+            ColType::Text,
+            map(&|p, _| text(p.report.path.display().to_string())),
+        ),
+        (
+            "sha256",
+            ColType::Text,
+            map(&|p, _| text(p.report.sha256.clone())),
+        ),
+        (
+            "table",
+            ColType::Text,
+            map(&|p, _| p.table.map_or(Value::Null, |t| text(t.name))),
+        ),
+        ("line", ColType::Int, map(&|_, r| Value::Int(r.line as i64))),
+        (
+            "column",
+            ColType::Text,
+            map(&|_, r| r.column.clone().map_or(Value::Null, Value::Text)),
+        ),
+        ("reason", ColType::Text, map(&|_, r| text(r.reason.clone()))),
+        ("raw", ColType::Text, map(&|_, r| text(r.raw.clone()))),
+    ])
+}
+
+fn ledger_frame(
+    pending: &[Pending],
+    run_id: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<polars::prelude::DataFrame> {
+    let map =
+        |f: &dyn Fn(&FileReport) -> Value| pending.iter().map(|p| f(&p.report)).collect::<Vec<_>>();
+    frame::frame_of(vec![
+        ("sha256", ColType::Text, map(&|r| text(r.sha256.clone()))),
+        (
+            "file",
+            ColType::Text,
+            map(&|r| text(r.path.display().to_string())),
+        ),
+        (
+            "table",
+            ColType::Text,
+            map(&|r| r.table.map_or(Value::Null, text)),
+        ),
+        ("encoding", ColType::Text, map(&|r| text(r.encoding))),
+        ("read", ColType::Int, map(&|r| Value::Int(r.read as i64))),
+        (
+            "stored",
+            ColType::Int,
+            map(&|r| Value::Int(r.stored as i64)),
+        ),
+        (
+            "rejected",
+            ColType::Int,
+            map(&|r| Value::Int(r.rejected as i64)),
+        ),
+        ("run_id", ColType::Text, map(&|_| text(run_id))),
+        (
+            "ingested_at",
+            ColType::DateTime,
+            map(&|_| Value::DateTime(now)),
+        ),
+    ])
+}
+
+/// The files ingested before, by content hash.
+fn read_ledger(store: &Store) -> Result<HashMap<String, FileReport>> {
+    let Some(df) = store.read(LEDGER)? else {
+        return Ok(HashMap::new());
+    };
+    let s = |c: &str| -> Result<Vec<Option<String>>> {
+        Ok(df
+            .column(c)?
+            .str()?
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect())
+    };
+    let n = |c: &str| -> Result<Vec<u64>> {
+        Ok(df
+            .column(c)?
+            .i64()?
+            .iter()
+            .map(|v| v.unwrap_or(0) as u64)
+            .collect())
+    };
+    let (sha, file, tbl) = (s("sha256")?, s("file")?, s("table")?);
+    let (read, stored, rejected) = (n("read")?, n("stored")?, n("rejected")?);
+    let mut out = HashMap::new();
+    for i in 0..df.height() {
+        let sha = sha[i].clone().unwrap_or_default();
+        out.insert(
+            sha.clone(),
+            FileReport {
+                path: PathBuf::from(file[i].clone().unwrap_or_default()),
+                table: tbl[i].as_deref().and_then(table::table).map(|t| t.name),
+                sha256: sha,
+                encoding: "",
+                read: read[i],
+                stored: stored[i],
+                rejected: rejected[i],
+                already_ingested: true,
+                notes: Vec::new(),
+            },
+        );
+    }
+    Ok(out)
+}

@@ -1,0 +1,342 @@
+//! Records to typed rows: map the header to the table's columns, parse each
+//! cell, run the row checks. A row that fails becomes a [`Reject`] naming the
+//! line, the column and the reason; nothing is dropped.
+
+use super::checks::check_row;
+use super::decode::DAMAGE;
+use super::records::{raw_text, Record};
+use super::table::{ColType, TableSpec};
+use super::values::{parse, Value};
+use std::collections::BTreeMap;
+
+/// A rejected input row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reject {
+    pub line: u64,
+    pub column: Option<String>,
+    pub reason: String,
+    pub raw: String,
+}
+
+/// A parsed row: one value per column of the table, in the table's order.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub line: u64,
+    pub values: Vec<Value>,
+    pub span: (usize, usize),
+}
+
+/// The outcome of parsing one file's records.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub rows: Vec<Row>,
+    pub rejects: Vec<Reject>,
+    /// Data records read (the header not counted).
+    pub read: u64,
+    /// Things worth telling the user that reject nothing (ignored columns).
+    pub notes: Vec<String>,
+}
+
+/// Limits and user mappings for parsing.
+#[derive(Debug, Clone)]
+pub struct ParseOptions<'a> {
+    /// Longest field accepted, in bytes.
+    pub max_field_bytes: usize,
+    /// Longest raw text kept with a reject, in characters.
+    pub max_raw_chars: usize,
+    /// Extra header aliases for this table: header → column.
+    pub aliases: Option<&'a BTreeMap<String, String>>,
+}
+
+fn normalise_header(h: &str) -> String {
+    h.trim()
+        .trim_start_matches('\u{feff}')
+        .trim()
+        .to_lowercase()
+}
+
+/// Which record field feeds each column of the table (by column index).
+fn map_header(
+    table: &TableSpec,
+    header: &[String],
+    opts: &ParseOptions,
+    notes: &mut Vec<String>,
+) -> Vec<Option<usize>> {
+    let mut map = vec![None; table.columns.len()];
+    let mut ignored = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        let h = normalise_header(h);
+        if h.is_empty() {
+            continue;
+        }
+        let user = opts.aliases.and_then(|a| {
+            a.iter()
+                .find(|(k, _)| normalise_header(k) == h)
+                .map(|(_, v)| v.as_str())
+        });
+        let target = table
+            .columns
+            .iter()
+            .position(|c| Some(c.name) == user || c.name == h || c.aliases.iter().any(|a| *a == h));
+        match target {
+            Some(c) if map[c].is_none() => map[c] = Some(i),
+            Some(c) => notes.push(format!(
+                "header '{h}' maps to {} again; the first one is used",
+                table.columns[c].name
+            )),
+            None => ignored.push(h),
+        }
+    }
+    if !ignored.is_empty() {
+        notes.push(format!("columns ignored: {}", ignored.join(", ")));
+    }
+    map
+}
+
+/// Parse the records of a CSV export (first record = header).
+pub fn parse_delimited(
+    table: &TableSpec,
+    text: &str,
+    records: &[Record],
+    opts: &ParseOptions,
+) -> Parsed {
+    let mut out = Parsed::default();
+    let Some((header, data)) = records.split_first() else {
+        out.notes.push("empty file: no header and no rows".into());
+        return out;
+    };
+    out.read = data.len() as u64;
+    let map = map_header(table, &header.fields, opts, &mut out.notes);
+    let missing: Vec<&str> = table
+        .columns
+        .iter()
+        .zip(&map)
+        .filter(|(c, m)| c.required && m.is_none())
+        .map(|(c, _)| c.name)
+        .collect();
+    let reject = |r: &Record, column: Option<&str>, reason: String| Reject {
+        line: r.line,
+        column: column.map(str::to_string),
+        reason,
+        raw: raw_text(text, r.span, opts.max_raw_chars),
+    };
+    if let Some(first) = missing.first() {
+        let reason = format!(
+            "the file has no column for the required field(s) {} (headers: {})",
+            missing.join(", "),
+            header.fields.join(", ")
+        );
+        out.rejects = data
+            .iter()
+            .map(|r| reject(r, Some(first), reason.clone()))
+            .collect();
+        return out;
+    }
+    for r in data {
+        match parse_record(table, &map, header.fields.len(), r, opts) {
+            Ok(values) => out.rows.push(Row {
+                line: r.line,
+                values,
+                span: r.span,
+            }),
+            Err((column, reason)) => out.rejects.push(reject(r, column, reason)),
+        }
+    }
+    out
+}
+
+type RowError = (Option<&'static str>, String);
+
+fn parse_record(
+    table: &TableSpec,
+    map: &[Option<usize>],
+    width: usize,
+    r: &Record,
+    opts: &ParseOptions,
+) -> Result<Vec<Value>, RowError> {
+    let extra_all_empty = r.fields.iter().skip(width).all(|f| f.trim().is_empty());
+    if r.fields.len() < width || (r.fields.len() > width && !extra_all_empty) {
+        return Err((
+            None,
+            format!(
+                "expected {width} fields, found {} (ragged row)",
+                r.fields.len()
+            ),
+        ));
+    }
+    check_fields(&r.fields, opts)?;
+    let mut values = Vec::with_capacity(table.columns.len());
+    for (c, m) in table.columns.iter().zip(map) {
+        let raw = m.map_or("", |i| r.fields[i].as_str());
+        let v = parse(raw, c.ty).map_err(|e| (Some(c.name), format!("{}: {e}", c.name)))?;
+        if c.required && v == Value::Null {
+            return Err((Some(c.name), format!("required field {} is empty", c.name)));
+        }
+        values.push(v);
+    }
+    check_row(table, &mut values)?;
+    Ok(values)
+}
+
+fn check_fields(fields: &[String], opts: &ParseOptions) -> Result<(), RowError> {
+    for f in fields {
+        if f.contains('\0') {
+            return Err((None, "binary data (NUL byte) in the row".into()));
+        }
+        if f.contains(DAMAGE) {
+            return Err((None, "bytes not valid in the file's encoding".into()));
+        }
+        if f.len() > opts.max_field_bytes {
+            return Err((
+                None,
+                format!(
+                    "a field of {} bytes, over the limit of {} (ingest.max_field_bytes)",
+                    f.len(),
+                    opts.max_field_bytes
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Parse the records of a ZKTeco `attlog.dat` into punches rows
+/// (staff_id, punched_at, device_id).
+pub fn parse_attlog(
+    table: &TableSpec,
+    text: &str,
+    records: &[Record],
+    opts: &ParseOptions,
+) -> Parsed {
+    debug_assert_eq!(table.name, "punches");
+    let mut out = Parsed {
+        read: records.len() as u64,
+        ..Parsed::default()
+    };
+    for r in records {
+        let result = check_fields(&r.fields, opts).and_then(|()| {
+            if r.fields.len() < 2 {
+                return Err((None, "expected PIN<TAB>date-time<TAB>device…".to_string()));
+            }
+            let pin = r.fields[0].trim();
+            if pin.is_empty() {
+                return Err((
+                    Some("staff_id"),
+                    "required field staff_id (PIN) is empty".into(),
+                ));
+            }
+            let at = parse(&r.fields[1], ColType::DateTime)
+                .map_err(|e| (Some("punched_at"), format!("punched_at: {e}")))?;
+            if at == Value::Null {
+                return Err((
+                    Some("punched_at"),
+                    "required field punched_at is empty".into(),
+                ));
+            }
+            let device = r.fields.get(2).map_or("", |d| d.trim());
+            let device = parse(device, ColType::Text).unwrap_or(Value::Null);
+            Ok(vec![Value::Text(pin.to_string()), at, device])
+        });
+        match result {
+            Ok(values) => out.rows.push(Row {
+                line: r.line,
+                values,
+                span: r.span,
+            }),
+            Err((column, reason)) => out.rejects.push(Reject {
+                line: r.line,
+                column: column.map(str::to_string),
+                reason,
+                raw: raw_text(text, r.span, opts.max_raw_chars),
+            }),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::records::read_delimited;
+    use super::super::table::table;
+    use super::*;
+
+    fn opts() -> ParseOptions<'static> {
+        ParseOptions {
+            max_field_bytes: 100,
+            max_raw_chars: 200,
+            aliases: None,
+        }
+    }
+
+    fn run(table_name: &str, text: &str) -> Parsed {
+        let t = table(table_name).unwrap();
+        parse_delimited(t, text, &read_delimited(text), &opts())
+    }
+
+    #[test]
+    fn chinese_headers_map_to_columns() {
+        let p = run(
+            "windows",
+            "窗口编号,窗口名称,部门,备注\nW01,税务窗口,税务局,x\n",
+        );
+        assert_eq!(p.read, 1);
+        assert_eq!(p.rows.len(), 1);
+        assert_eq!(p.rows[0].values[0], Value::Text("W01".into()));
+        assert!(p.notes.iter().any(|n| n.contains("备注")));
+    }
+
+    #[test]
+    fn user_alias_maps_a_header() {
+        let mut aliases = BTreeMap::new();
+        aliases.insert("柜台".to_string(), "window_id".to_string());
+        let t = table("windows").unwrap();
+        let text = "柜台,name,department\nW01,a,b\n";
+        let o = ParseOptions {
+            aliases: Some(&aliases),
+            ..opts()
+        };
+        let p = parse_delimited(t, text, &read_delimited(text), &o);
+        assert_eq!(p.rows.len(), 1);
+    }
+
+    #[test]
+    fn missing_required_column_rejects_every_row() {
+        let p = run("windows", "window_id,name\nW01,a\nW02,b\n");
+        assert_eq!(p.read, 2);
+        assert_eq!(p.rejects.len(), 2);
+        assert!(p.rejects[0].reason.contains("department"));
+    }
+
+    #[test]
+    fn bad_rows_carry_line_column_reason_and_raw() {
+        let text = "window_id,name,department\nW01,a,b\nW02,c\n,d,e\nW04,x,\"y\0\"\nW05,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,b\n";
+        let p = run("windows", text);
+        assert_eq!(p.read, 5);
+        assert_eq!(p.rows.len(), 1);
+        let reasons: Vec<(u64, &str)> = p
+            .rejects
+            .iter()
+            .map(|r| (r.line, r.reason.as_str()))
+            .collect();
+        assert!(reasons[0].1.contains("ragged"), "{reasons:?}");
+        assert_eq!(reasons[0].0, 3);
+        assert_eq!(p.rejects[0].raw, "W02,c");
+        assert!(reasons[1].1.contains("required field window_id is empty"));
+        assert_eq!(p.rejects[1].column.as_deref(), Some("window_id"));
+        assert!(reasons[2].1.contains("NUL"));
+        assert!(reasons[3].1.contains("over the limit"));
+    }
+
+    #[test]
+    fn attlog_rows_and_garbled_lines() {
+        let t = table("punches").unwrap();
+        let text =
+            "     1001\t2026-10-08 08:21:03\t1\t0\t1\t0\n     1002\t2026-1x-08 08:25\t1\t0\t1\t0\n";
+        let recs = super::super::records::read_attlog(text);
+        let p = parse_attlog(t, text, &recs, &opts());
+        assert_eq!((p.read, p.rows.len(), p.rejects.len()), (2, 1, 1));
+        assert_eq!(p.rows[0].values[0], Value::Text("1001".into()));
+        assert_eq!(p.rejects[0].column.as_deref(), Some("punched_at"));
+        assert_eq!(p.rejects[0].line, 2);
+    }
+}

@@ -1,0 +1,402 @@
+//! The twelve input tables as data: their columns, types, aliases, keys and
+//! references. Ingest, the store and the docs (`docs/INPUTS.md`) all read
+//! this one description, so a table is described once.
+
+/// The type a column is parsed into and stored as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColType {
+    Text,
+    Int,
+    Number,
+    Bool,
+    Date,
+    DateTime,
+}
+
+/// One column of an input table.
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnSpec {
+    pub name: &'static str,
+    pub ty: ColType,
+    pub required: bool,
+    /// Built-in header aliases (Chinese export headers).
+    pub aliases: &'static [&'static str],
+    /// Table whose key this column must name, if any.
+    pub references: Option<&'static str>,
+}
+
+/// One input table.
+#[derive(Debug)]
+pub struct TableSpec {
+    pub name: &'static str,
+    /// Chinese file-name prefixes that identify an export of this table.
+    pub file_aliases: &'static [&'static str],
+    pub columns: &'static [ColumnSpec],
+    /// Columns whose values identify a row; a later row with the same key
+    /// replaces the stored one.
+    pub key: &'static [&'static str],
+    /// Column whose year and month partition the dataset; `None` for the
+    /// small dimension tables, stored as one file.
+    pub partition_by: Option<&'static str>,
+}
+
+impl TableSpec {
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+
+    pub fn column(&self, name: &str) -> &ColumnSpec {
+        &self.columns[self
+            .column_index(name)
+            .unwrap_or_else(|| panic!("table {} has no column {name}", self.name))]
+    }
+}
+
+const fn col(
+    name: &'static str,
+    ty: ColType,
+    required: bool,
+    aliases: &'static [&'static str],
+) -> ColumnSpec {
+    ColumnSpec {
+        name,
+        ty,
+        required,
+        aliases,
+        references: None,
+    }
+}
+
+const fn refcol(
+    name: &'static str,
+    required: bool,
+    aliases: &'static [&'static str],
+    table: &'static str,
+) -> ColumnSpec {
+    ColumnSpec {
+        name,
+        ty: ColType::Text,
+        required,
+        aliases,
+        references: Some(table),
+    }
+}
+
+use ColType::{Bool, Date, DateTime, Int, Number, Text};
+
+const STAFF_ID: &[&str] = &["工号", "人员编号", "员工编号", "考勤号", "用户编号"];
+const WINDOW_ID: &[&str] = &["窗口编号", "窗口代码", "窗口号"];
+const CASE_ID: &[&str] = &["办件编号", "申办号", "受理编号", "业务流水号"];
+
+/// All tables, in the order ingest must process them: a table comes after
+/// every table its columns reference.
+pub static TABLES: &[TableSpec] = &[
+    TableSpec {
+        name: "windows",
+        file_aliases: &["窗口"],
+        columns: &[
+            col("window_id", Text, true, WINDOW_ID),
+            col("name", Text, true, &["窗口名称", "名称"]),
+            col("department", Text, true, &["部门", "所属部门", "部门名称"]),
+        ],
+        key: &["window_id"],
+        partition_by: None,
+    },
+    TableSpec {
+        name: "staff",
+        file_aliases: &["人员", "花名册", "工作人员"],
+        columns: &[
+            col("staff_id", Text, true, STAFF_ID),
+            col("name", Text, true, &["姓名"]),
+            refcol("window_id", true, WINDOW_ID, "windows"),
+            col("role", Text, false, &["岗位", "职务", "角色"]),
+            col(
+                "valid_from",
+                Date,
+                false,
+                &["起始日期", "入驻日期", "生效日期"],
+            ),
+            col(
+                "valid_to",
+                Date,
+                false,
+                &["截止日期", "离开日期", "失效日期"],
+            ),
+        ],
+        key: &["staff_id", "valid_from"],
+        partition_by: None,
+    },
+    TableSpec {
+        name: "items",
+        file_aliases: &["事项", "事项目录"],
+        columns: &[
+            col(
+                "item_code",
+                Text,
+                true,
+                &["事项编码", "事项代码", "事项编号"],
+            ),
+            col("name", Text, true, &["事项名称", "名称"]),
+            col("department", Text, true, &["部门", "实施部门", "所属部门"]),
+            col(
+                "legal_limit_days",
+                Int,
+                false,
+                &["法定时限", "法定办结时限"],
+            ),
+            col(
+                "promised_limit_days",
+                Int,
+                true,
+                &["承诺时限", "承诺办结时限"],
+            ),
+            col(
+                "materials",
+                Int,
+                false,
+                &["申报材料数", "材料数", "申报材料"],
+            ),
+            col("steps", Int, false, &["环节数", "审批环节"]),
+            col("effective_from", Date, true, &["生效日期", "启用日期"]),
+        ],
+        key: &["item_code", "effective_from"],
+        partition_by: None,
+    },
+    TableSpec {
+        name: "punches",
+        file_aliases: &["考勤", "打卡", "指纹"],
+        columns: &[
+            refcol("staff_id", true, STAFF_ID, "staff"),
+            col(
+                "punched_at",
+                DateTime,
+                true,
+                &["打卡时间", "签到时间", "考勤时间"],
+            ),
+            col("device_id", Text, false, &["设备号", "机器号", "设备编号"]),
+        ],
+        key: &["staff_id", "punched_at"],
+        partition_by: Some("punched_at"),
+    },
+    TableSpec {
+        name: "leaves",
+        file_aliases: &["请假", "休假"],
+        columns: &[
+            refcol("staff_id", true, STAFF_ID, "staff"),
+            col("kind", Text, true, &["请假类型", "类型", "假别"]),
+            col("start", DateTime, true, &["开始时间", "请假开始"]),
+            col("end", DateTime, true, &["结束时间", "请假结束"]),
+        ],
+        key: &["staff_id", "start"],
+        partition_by: Some("start"),
+    },
+    TableSpec {
+        name: "departures",
+        file_aliases: &["离岗"],
+        columns: &[
+            refcol("staff_id", true, STAFF_ID, "staff"),
+            col("out_at", DateTime, true, &["离岗时间"]),
+            col("back_at", DateTime, false, &["返岗时间", "回岗时间"]),
+            col("reason", Text, false, &["事由", "离岗事由", "原因"]),
+            refcol("cover_staff_id", false, &["B岗工号", "顶岗人工号"], "staff"),
+        ],
+        key: &["staff_id", "out_at"],
+        partition_by: Some("out_at"),
+    },
+    TableSpec {
+        name: "cases",
+        file_aliases: &["办件"],
+        columns: &[
+            col("case_id", Text, true, CASE_ID),
+            refcol(
+                "item_code",
+                true,
+                &["事项编码", "事项代码", "事项编号"],
+                "items",
+            ),
+            refcol("window_id", true, WINDOW_ID, "windows"),
+            refcol(
+                "staff_id",
+                false,
+                &["受理人工号", "工号", "受理人编号"],
+                "staff",
+            ),
+            col("channel", Text, false, &["申报渠道", "渠道", "申请方式"]),
+            col("accepted_at", DateTime, true, &["受理时间"]),
+            col("completed_at", DateTime, false, &["办结时间"]),
+            col("result", Text, false, &["办理结果", "办结结果", "结果"]),
+            col(
+                "promised_limit_days",
+                Int,
+                false,
+                &["承诺时限", "承诺办结时限"],
+            ),
+            col(
+                "legal_limit_days",
+                Int,
+                false,
+                &["法定时限", "法定办结时限"],
+            ),
+        ],
+        key: &["case_id"],
+        partition_by: Some("accepted_at"),
+    },
+    TableSpec {
+        name: "suspensions",
+        file_aliases: &["挂起", "暂停", "特别程序", "补正"],
+        columns: &[
+            refcol("case_id", true, CASE_ID, "cases"),
+            col("kind", Text, true, &["类型", "挂起类型", "暂停类型"]),
+            col("start", Date, true, &["开始日期", "开始时间"]),
+            col("end", Date, false, &["结束日期", "结束时间"]),
+            col("reason", Text, false, &["原因", "事由"]),
+        ],
+        key: &["case_id", "kind", "start"],
+        partition_by: Some("start"),
+    },
+    TableSpec {
+        name: "case_steps",
+        file_aliases: &["环节", "办理环节"],
+        columns: &[
+            refcol("case_id", true, CASE_ID, "cases"),
+            col("seq", Int, true, &["序号", "环节序号"]),
+            col("step", Text, true, &["环节", "环节名称"]),
+            refcol("staff_id", false, &["办理人工号", "工号"], "staff"),
+            col("started_at", DateTime, true, &["开始时间", "接收时间"]),
+            col("finished_at", DateTime, false, &["完成时间", "办结时间"]),
+            col("limit_days", Int, false, &["环节时限"]),
+        ],
+        key: &["case_id", "seq"],
+        partition_by: Some("started_at"),
+    },
+    TableSpec {
+        name: "corrections",
+        file_aliases: &["纠错", "差错"],
+        columns: &[
+            refcol("case_id", true, CASE_ID, "cases"),
+            col("at", DateTime, true, &["纠错时间", "发现时间", "时间"]),
+            col("reason", Text, false, &["原因", "差错原因"]),
+        ],
+        key: &["case_id", "at"],
+        partition_by: Some("at"),
+    },
+    TableSpec {
+        name: "ratings",
+        file_aliases: &["评价", "好差评"],
+        columns: &[
+            col("rating_id", Text, true, &["评价编号", "评价流水号"]),
+            refcol("case_id", false, CASE_ID, "cases"),
+            refcol("window_id", true, WINDOW_ID, "windows"),
+            refcol("staff_id", false, STAFF_ID, "staff"),
+            col("rated_at", DateTime, true, &["评价时间"]),
+            col("level", Int, true, &["评价等级", "等级", "评分"]),
+            col("channel", Text, false, &["评价渠道", "渠道"]),
+            col("comment", Text, false, &["评价内容", "意见", "备注"]),
+            col(
+                "rectified_at",
+                DateTime,
+                false,
+                &["整改时间", "整改完成时间"],
+            ),
+        ],
+        key: &["rating_id"],
+        partition_by: Some("rated_at"),
+    },
+    TableSpec {
+        name: "tickets",
+        file_aliases: &["叫号", "排队", "取号"],
+        columns: &[
+            col("ticket_id", Text, true, &["票号", "排队号", "流水号"]),
+            col("queue", Text, true, &["队列", "业务类型", "队列名称"]),
+            col("issued_at", DateTime, true, &["取号时间"]),
+            col("called_at", DateTime, false, &["叫号时间"]),
+            col("finished_at", DateTime, false, &["完成时间", "办结时间"]),
+            refcol("window_id", false, WINDOW_ID, "windows"),
+            refcol("staff_id", false, STAFF_ID, "staff"),
+            col("priority", Bool, false, &["优先", "是否优先", "绿色通道"]),
+            col("status", Text, false, &["状态"]),
+        ],
+        key: &["ticket_id"],
+        partition_by: Some("issued_at"),
+    },
+    TableSpec {
+        name: "incidents",
+        file_aliases: &["督查", "巡查", "投诉", "事件"],
+        columns: &[
+            col("incident_id", Text, false, &["编号", "事件编号"]),
+            col("date", Date, true, &["日期", "发生日期"]),
+            col("source", Text, true, &["来源"]),
+            refcol("window_id", true, WINDOW_ID, "windows"),
+            refcol("staff_id", false, STAFF_ID, "staff"),
+            col("category", Text, true, &["类别", "问题类别"]),
+            col("substantiated", Bool, false, &["属实", "是否属实"]),
+            col("points", Number, false, &["分值", "扣分", "加减分"]),
+        ],
+        key: &["incident_id"],
+        partition_by: Some("date"),
+    },
+];
+
+/// The table of that name.
+pub fn table(name: &str) -> Option<&'static TableSpec> {
+    TABLES.iter().find(|t| t.name == name)
+}
+
+/// The table a file belongs to, from its name: the stem or the parent
+/// folder starts with a table name or one of its Chinese names; ZKTeco
+/// `*attlog.dat` exports are punches.
+pub fn table_for_path(path: &std::path::Path) -> Option<&'static TableSpec> {
+    let file_name = path.file_name()?.to_string_lossy().to_lowercase();
+    if file_name.ends_with("attlog.dat") {
+        return table("punches");
+    }
+    let by_prefix = |s: &str| {
+        // Longest match first, so `case_steps` is not taken for `cases`.
+        let mut best: Option<(&'static TableSpec, usize)> = None;
+        for t in TABLES {
+            for prefix in std::iter::once(&t.name).chain(t.file_aliases.iter()) {
+                if s.starts_with(prefix) && best.is_none_or(|(_, len)| prefix.len() > len) {
+                    best = Some((t, prefix.len()));
+                }
+            }
+        }
+        best.map(|(t, _)| t)
+    };
+    by_prefix(&file_name).or_else(|| {
+        let parent = path.parent()?.file_name()?.to_string_lossy().to_lowercase();
+        by_prefix(&parent)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn references_point_to_earlier_tables() {
+        for (i, t) in TABLES.iter().enumerate() {
+            for c in t.columns {
+                if let Some(r) = c.references {
+                    let j = TABLES.iter().position(|u| u.name == r).unwrap();
+                    assert!(j < i, "{}.{} references {r}, listed later", t.name, c.name);
+                }
+            }
+            for k in t.key {
+                assert!(t.column_index(k).is_some(), "{} key {k}", t.name);
+            }
+        }
+    }
+
+    #[test]
+    fn file_names_name_their_table() {
+        let name = |p: &str| table_for_path(Path::new(p)).map(|t| t.name);
+        assert_eq!(name("inbox/cases-2026-10.csv"), Some("cases"));
+        assert_eq!(name("inbox/case_steps.csv"), Some("case_steps"));
+        assert_eq!(name("inbox/办件_10月.csv"), Some("cases"));
+        assert_eq!(name("inbox/评价_民主评议问卷.csv"), Some("ratings"));
+        assert_eq!(name("x/1_attlog.dat"), Some("punches"));
+        assert_eq!(name("inbox/ratings/october.csv"), Some("ratings"));
+        assert_eq!(name("inbox/unknown.csv"), None);
+    }
+}

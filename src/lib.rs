@@ -1,0 +1,20 @@
+//! xiaoneng (效能): electronic supervision (电子监察) and efficiency
+//! analytics for Chinese administrative service centers.
+//!
+//! The pipeline, module by module:
+//! - [`config`] reads `xiaoneng.toml` and flags into one checked `Settings`;
+//! - [`calendar`] answers working-day questions (pure, no I/O);
+//! - [`ingest`] turns export files (CSV in UTF-8 or GBK, ZKTeco attlog) into
+//!   typed rows and rejects, and hands them to the store;
+//! - [`store`] is the only module that knows the Parquet layout on disk and
+//!   commits a run all at once;
+//! - [`demo`] generates the synthetic county center;
+//! - [`commands`] wires the command line ([`cli`]) to the library.
+
+pub mod calendar;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod demo;
+pub mod ingest;
+pub mod store;

@@ -1,0 +1,165 @@
+//! The Parquet store: the only module that knows the layout on disk.
+//!
+//! ```text
+//! <store>/<table>/year=YYYY/month=MM/part-<run>.parquet   event tables
+//! <store>/<table>/part-<run>.parquet                      windows, staff, items
+//! <store>/rejects/year=YYYY/month=MM/part-<run>.parquet   rejected rows, by ingest month
+//! <store>/ledger/part-<run>.parquet                       one row per ingested file
+//! <store>/_journal.json, _staging/                        commit machinery (see txn)
+//! ```
+//!
+//! The datasets are plain hive-partitioned Parquet (zstd, with statistics),
+//! readable as they are by DuckDB, pyarrow or Spark. Names starting with `_`
+//! or `.` are skipped by those readers.
+
+mod txn;
+mod upsert;
+
+pub use txn::Transaction;
+
+use anyhow::{Context, Result};
+use polars::prelude::*;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// Dataset of rejected rows.
+pub const REJECTS: &str = "rejects";
+/// Dataset of ingested files.
+pub const LEDGER: &str = "ledger";
+
+/// An open store. Holding it holds the store's write lock.
+pub struct Store {
+    root: PathBuf,
+    _lock: File,
+}
+
+impl Store {
+    /// Open (creating if needed) the store at `root`, take its lock and
+    /// finish or discard whatever an interrupted run left behind.
+    pub fn open(root: &Path) -> Result<Store> {
+        std::fs::create_dir_all(root)
+            .with_context(|| format!("cannot create the store folder {}", root.display()))?;
+        let lock_path = root.join(".lock");
+        let lock = File::create(&lock_path)
+            .with_context(|| format!("cannot create {}", lock_path.display()))?;
+        lock.try_lock().map_err(|_| {
+            anyhow::anyhow!(
+                "the store {} is in use by another xiaoneng run; try again when it ends",
+                root.display()
+            )
+        })?;
+        let store = Store {
+            root: root.to_path_buf(),
+            _lock: lock,
+        };
+        txn::recover(&store.root)?;
+        Ok(store)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Start a write transaction: nothing it stages is visible until commit.
+    pub fn begin(&self) -> Result<Transaction<'_>> {
+        Transaction::new(self)
+    }
+
+    /// Every Parquet file of a dataset, sorted by path.
+    pub fn files(&self, dataset: &str) -> Result<Vec<PathBuf>> {
+        let mut out = Vec::new();
+        collect_parquet(&self.root.join(dataset), &mut out)?;
+        out.sort();
+        Ok(out)
+    }
+
+    /// The whole dataset as one frame (hive columns not included), or
+    /// `None` when it has no rows yet.
+    pub fn read(&self, dataset: &str) -> Result<Option<DataFrame>> {
+        read_files(&self.files(dataset)?, None)
+    }
+
+    /// The distinct non-null values of one column of a dataset.
+    pub fn distinct(&self, dataset: &str, column: &str) -> Result<Vec<String>> {
+        let Some(df) = read_files(&self.files(dataset)?, Some(&[column]))? else {
+            return Ok(Vec::new());
+        };
+        let s = df.column(column)?.cast(&DataType::String)?;
+        let mut values: Vec<String> = s.str()?.iter().flatten().map(str::to_string).collect();
+        values.sort_unstable();
+        values.dedup();
+        Ok(values)
+    }
+
+    /// Where the partition of (year, month) of a dataset lives.
+    fn partition_dir(&self, dataset: &str, ym: Option<(i32, u32)>) -> PathBuf {
+        let dir = self.root.join(dataset);
+        match ym {
+            Some((y, m)) => dir.join(format!("year={y}")).join(format!("month={m:02}")),
+            None => dir,
+        }
+    }
+}
+
+fn collect_parquet(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("cannot list {}", dir.display())),
+    };
+    for entry in entries {
+        let path = entry?.path();
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if name.starts_with(['_', '.']) {
+            continue;
+        }
+        if path.is_dir() {
+            collect_parquet(&path, out)?;
+        } else if name.ends_with(".parquet") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Read and stack Parquet files (optionally only some columns).
+pub fn read_files(files: &[PathBuf], columns: Option<&[&str]>) -> Result<Option<DataFrame>> {
+    let mut acc: Option<DataFrame> = None;
+    for f in files {
+        let file = File::open(f).with_context(|| format!("cannot open {}", f.display()))?;
+        let mut reader = ParquetReader::new(file);
+        if let Some(cols) = columns {
+            reader = reader.with_columns(Some(cols.iter().map(|c| c.to_string()).collect()));
+        }
+        let df = reader
+            .finish()
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("cannot read {}", f.display()))?;
+        match acc.as_mut() {
+            None => acc = Some(df),
+            Some(a) => {
+                a.vstack_mut_owned(df)
+                    .map_err(anyhow::Error::from)
+                    .with_context(|| {
+                        format!("{} does not match its dataset's schema", f.display())
+                    })?;
+            }
+        }
+    }
+    Ok(acc)
+}
+
+/// Write a frame as zstd Parquet with statistics.
+fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    ParquetWriter::new(file)
+        .with_compression(ParquetCompression::Zstd(None))
+        .with_statistics(StatisticsOptions::default())
+        .finish(df)
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}

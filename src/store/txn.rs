@@ -1,0 +1,168 @@
+//! All-or-nothing commits over many Parquet files.
+//!
+//! A transaction writes every new file under `_staging/<run>/`. Commit
+//! writes `_journal.json` (the list of files to move in and files to
+//! delete) with a temp-file-and-rename, which is the commit point, then
+//! carries it out and deletes the journal. A run killed before the journal
+//! exists leaves the store as it was (the staging folder is swept at the
+//! next open); a run killed after it is finished by the next open, since
+//! every journal step can be repeated. So a store is always as it was
+//! before a run or as it is after it.
+
+use super::{write_parquet, Store};
+use anyhow::{Context, Result};
+use polars::prelude::DataFrame;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+const JOURNAL: &str = "_journal.json";
+const STAGING: &str = "_staging";
+
+/// The test hook: `XIAONENG_FAIL_AT=<point>` aborts the process at that
+/// point of a commit, as a kill would (points: `staged`, `journal`,
+/// `applying`).
+fn fail_point(point: &str) {
+    if std::env::var("XIAONENG_FAIL_AT").is_ok_and(|p| p == point) {
+        eprintln!("xiaoneng: XIAONENG_FAIL_AT={point}: aborting as if killed");
+        std::process::abort();
+    }
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Journal {
+    /// (staged file, final file), both relative to the store root.
+    adds: Vec<(PathBuf, PathBuf)>,
+    /// Final files to delete, relative to the store root.
+    removes: Vec<PathBuf>,
+}
+
+/// A set of file additions and removals that land together or not at all.
+pub struct Transaction<'s> {
+    store: &'s Store,
+    run_id: String,
+    journal: Journal,
+}
+
+impl<'s> Transaction<'s> {
+    pub(super) fn new(store: &'s Store) -> Result<Self> {
+        let now = chrono::Local::now();
+        let run_id = format!("{}-{}", now.format("%Y%m%dT%H%M%S%3f"), std::process::id());
+        Ok(Transaction {
+            store,
+            run_id,
+            journal: Journal::default(),
+        })
+    }
+
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
+    pub fn store(&self) -> &'s Store {
+        self.store
+    }
+
+    /// Stage `df` as a new file of `dataset` in partition `ym`.
+    pub fn add(&mut self, dataset: &str, ym: Option<(i32, u32)>, df: &mut DataFrame) -> Result<()> {
+        let root = self.store.root();
+        let dir = self.store.partition_dir(dataset, ym);
+        let name = format!("part-{}.parquet", self.run_id);
+        let final_rel = dir.strip_prefix(root).expect("under root").join(&name);
+        let staged_rel = Path::new(STAGING).join(&self.run_id).join(&final_rel);
+        write_parquet(&root.join(&staged_rel), df)?;
+        self.journal.adds.push((staged_rel, final_rel));
+        fail_point("staged");
+        Ok(())
+    }
+
+    /// Delete a file of the store at commit.
+    pub fn remove(&mut self, file: &Path) {
+        let rel = file.strip_prefix(self.store.root()).unwrap_or(file);
+        self.journal.removes.push(rel.to_path_buf());
+    }
+
+    /// Whether the transaction changes anything.
+    pub fn is_empty(&self) -> bool {
+        self.journal.adds.is_empty() && self.journal.removes.is_empty()
+    }
+
+    /// Make every staged change visible at once.
+    pub fn commit(self) -> Result<()> {
+        let root = self.store.root();
+        if self.is_empty() {
+            return Ok(());
+        }
+        let tmp = root.join("_journal.json.tmp");
+        let text = serde_json::to_vec_pretty(&self.journal)?;
+        write_synced(&tmp, &text)?;
+        std::fs::rename(&tmp, root.join(JOURNAL))
+            .with_context(|| format!("cannot commit the journal in {}", root.display()))?;
+        sync_dir(root);
+        fail_point("journal");
+        apply(root, &self.journal)
+    }
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut f =
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(())
+}
+
+fn sync_dir(dir: &Path) {
+    // Best effort: not every platform can fsync a directory.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Carry out a committed journal; every step may be repeated.
+fn apply(root: &Path, journal: &Journal) -> Result<()> {
+    for (i, (staged, fin)) in journal.adds.iter().enumerate() {
+        let (staged, fin) = (root.join(staged), root.join(fin));
+        if staged.exists() {
+            if let Some(dir) = fin.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::rename(&staged, &fin)
+                .with_context(|| format!("cannot move {} into place", fin.display()))?;
+        }
+        if i == 0 {
+            fail_point("applying");
+        }
+    }
+    for f in &journal.removes {
+        match std::fs::remove_file(root.join(f)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot delete {}", f.display())),
+        }
+    }
+    sync_dir(root);
+    std::fs::remove_file(root.join(JOURNAL)).context("cannot remove the finished journal")?;
+    let _ = std::fs::remove_dir_all(root.join(STAGING));
+    Ok(())
+}
+
+/// Finish a committed run, or sweep an uncommitted one (called on open).
+pub(super) fn recover(root: &Path) -> Result<()> {
+    let journal_path = root.join(JOURNAL);
+    if journal_path.exists() {
+        let text = std::fs::read(&journal_path)?;
+        let journal: Journal = serde_json::from_slice(&text).with_context(|| {
+            format!("the store journal {} is unreadable", journal_path.display())
+        })?;
+        eprintln!("xiaoneng: finishing the commit of an interrupted run");
+        apply(root, &journal)?;
+    }
+    let _ = std::fs::remove_file(root.join("_journal.json.tmp"));
+    let staging = root.join(STAGING);
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging)
+            .with_context(|| format!("cannot sweep {}", staging.display()))?;
+    }
+    Ok(())
+}

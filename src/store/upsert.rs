@@ -1,0 +1,186 @@
+//! Upsert of a batch into a table: a later row with the key of a stored row
+//! replaces it, wherever the stored row lives. Only the partitions that
+//! gain or lose rows are rewritten.
+
+use super::{read_files, Store, Transaction};
+use anyhow::{Context, Result};
+use polars::prelude::*;
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+
+const KEY: &str = "__key";
+const YEAR: &str = "__year";
+const MONTH: &str = "__month";
+
+type Partition = Option<(i32, u32)>;
+
+/// The key of each row as one string (nulls spelt out, so they match).
+fn with_key(df: DataFrame, key: &[&str]) -> Result<DataFrame> {
+    let parts: Vec<Expr> = key
+        .iter()
+        .map(|k| col(*k).cast(DataType::String).fill_null(lit("\u{2205}")))
+        .collect();
+    Ok(df
+        .lazy()
+        .with_column(concat_str(parts, "\u{1f}", false).alias(KEY))
+        .collect()?)
+}
+
+fn key_strings(df: &DataFrame) -> Result<Vec<String>> {
+    Ok(df
+        .column(KEY)?
+        .str()?
+        .iter()
+        .map(|k| k.unwrap_or_default().to_string())
+        .collect())
+}
+
+/// Split a frame by the year and month of `by`.
+fn by_partition(df: DataFrame, by: Option<&str>) -> Result<BTreeMap<Partition, DataFrame>> {
+    let Some(by) = by else {
+        return Ok(BTreeMap::from([(None, df)]));
+    };
+    let df = df
+        .lazy()
+        .with_columns([
+            col(by).dt().year().alias(YEAR),
+            col(by).dt().month().cast(DataType::Int32).alias(MONTH),
+        ])
+        .collect()?;
+    let mut out = BTreeMap::new();
+    for part in df.partition_by_stable([YEAR, MONTH], true)? {
+        let y = part.column(YEAR)?.i32()?.get(0).context("partition year")?;
+        let m = part
+            .column(MONTH)?
+            .i32()?
+            .get(0)
+            .context("partition month")?;
+        out.insert(Some((y, m as u32)), part.drop_many([YEAR, MONTH]));
+    }
+    Ok(out)
+}
+
+/// The partition a stored file belongs to, from its path.
+fn partition_of(file: &std::path::Path) -> Partition {
+    let month_dir = file.parent()?;
+    let year_dir = month_dir.parent()?;
+    let num = |d: &std::path::Path, prefix: &str| -> Option<i64> {
+        d.file_name()?.to_str()?.strip_prefix(prefix)?.parse().ok()
+    };
+    Some((
+        num(year_dir, "year=")? as i32,
+        num(month_dir, "month=")? as u32,
+    ))
+}
+
+impl Store {
+    /// Stage `batch` (rows in arrival order) into `table`; returns how many
+    /// rows were replaced: stored rows with a key in the batch, plus rows of
+    /// the batch overtaken by a later row with the same key.
+    pub fn upsert(
+        &self,
+        txn: &mut Transaction,
+        table: &str,
+        key: &[&str],
+        partition_by: Option<&str>,
+        batch: DataFrame,
+    ) -> Result<u64> {
+        if batch.height() == 0 {
+            return Ok(0);
+        }
+        let batch = with_key(batch, key)?;
+        let n = batch.height();
+        // Keep the last row of each key, in arrival order.
+        let batch =
+            batch.unique_stable(Some(&[KEY.to_string()]), UniqueKeepStrategy::Last, None)?;
+        let mut replaced = (n - batch.height()) as u64;
+        let incoming: HashSet<String> = key_strings(&batch)?.into_iter().collect();
+
+        // Stored files holding a key of the batch.
+        let mut affected: BTreeMap<Partition, Vec<PathBuf>> = BTreeMap::new();
+        let mut existing: BTreeMap<Partition, Vec<PathBuf>> = BTreeMap::new();
+        for file in self.files(table)? {
+            let p = if partition_by.is_some() {
+                partition_of(&file)
+            } else {
+                None
+            };
+            existing.entry(p).or_default().push(file.clone());
+            let keys = read_files(std::slice::from_ref(&file), Some(key))?.context("file")?;
+            let keys = key_strings(&with_key(keys, key)?)?;
+            if keys.iter().any(|k| incoming.contains(k)) {
+                affected.entry(p).or_default().push(file);
+            }
+        }
+
+        let mut parts = by_partition(batch, partition_by)?;
+        for p in affected.keys() {
+            parts.entry(*p).or_insert_with(DataFrame::empty);
+        }
+        for (p, new_rows) in parts {
+            // Rewrite the partition: its stored rows not replaced, then the new.
+            let old_files = existing.remove(&p).unwrap_or_default();
+            let mut merged = match read_files(&old_files, None)? {
+                Some(old) => {
+                    let old = with_key(old, key)?;
+                    let mask: BooleanChunked = old
+                        .column(KEY)?
+                        .str()?
+                        .iter()
+                        .map(|k| !incoming.contains(k.unwrap_or_default()))
+                        .collect();
+                    let kept = old.filter(&mask)?;
+                    replaced += (old.height() - kept.height()) as u64;
+                    kept.drop(KEY)?
+                }
+                None => DataFrame::empty(),
+            };
+            if new_rows.height() > 0 {
+                let new_rows = new_rows.drop(KEY)?;
+                if merged.width() == 0 {
+                    merged = new_rows;
+                } else {
+                    merged
+                        .vstack_mut_owned(new_rows)
+                        .map_err(anyhow::Error::from)
+                        .with_context(|| {
+                            format!("new {table} rows do not match the stored schema")
+                        })?;
+                }
+            }
+            if let Some(by) = partition_by {
+                if merged.height() > 0 {
+                    merged = merged.sort(
+                        [by],
+                        SortMultipleOptions::default().with_maintain_order(true),
+                    )?;
+                }
+            }
+            for f in &old_files {
+                txn.remove(f);
+            }
+            if merged.height() > 0 {
+                txn.add(table, p, &mut merged)?;
+            }
+        }
+        Ok(replaced)
+    }
+
+    /// Stage rows appended to a dataset without keys (rejects, ledger),
+    /// optionally partitioned by a date or date-time column.
+    pub fn append(
+        &self,
+        txn: &mut Transaction,
+        dataset: &str,
+        partition_by: Option<&str>,
+        rows: DataFrame,
+    ) -> Result<()> {
+        if rows.height() == 0 {
+            return Ok(());
+        }
+        for (p, mut part) in by_partition(rows, partition_by)? {
+            txn.add(dataset, p, &mut part)?;
+        }
+        Ok(())
+    }
+}

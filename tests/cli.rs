@@ -1,0 +1,600 @@
+//! End-to-end tests of the `xiaoneng` binary: each test gets its own
+//! `--home` folder, so tests never share files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_xiaoneng"));
+    c.env_remove("XIAONENG_HOME")
+        .env_remove("XIAONENG_CONFIG")
+        .env_remove("XIAONENG_FAIL_AT");
+    c
+}
+
+fn run(home: &Path, args: &[&str]) -> Output {
+    bin()
+        .arg("--home")
+        .arg(home)
+        .args(args)
+        .output()
+        .expect("run xiaoneng")
+}
+
+fn ok(home: &Path, args: &[&str]) -> String {
+    let out = run(home, args);
+    assert!(
+        out.status.success(),
+        "xiaoneng {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn home() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+fn write(dir: &Path, name: &str, body: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, body).unwrap();
+    p
+}
+
+// ---------------------------------------------------------------- calendar
+
+#[test]
+fn calendar_days_pins_the_official_holidays() {
+    let h = home();
+    let out = ok(
+        h.path(),
+        &[
+            "calendar",
+            "days",
+            "--from",
+            "2010-01-01",
+            "--to",
+            "2026-12-31",
+            "--format",
+            "csv",
+        ],
+    );
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("date,workday"));
+    let days: std::collections::HashMap<&str, &str> =
+        lines.map(|l| l.split_once(',').unwrap()).collect();
+    assert_eq!(days.len(), 6209, "one row per date 2010-01-01..2026-12-31");
+    let off = |d: &str| assert_eq!(days[d], "false", "{d} should be a day off");
+    let work = |d: &str| assert_eq!(days[d], "true", "{d} should be a working day");
+    for d in 1..=7 {
+        off(&format!("2024-10-0{d}"));
+    }
+    work("2024-09-29");
+    work("2024-10-12");
+    for d in [
+        "2025-01-28",
+        "2025-01-29",
+        "2025-01-30",
+        "2025-01-31",
+        "2025-02-01",
+        "2025-02-02",
+        "2025-02-03",
+        "2025-02-04",
+    ] {
+        off(d);
+    }
+    work("2025-01-26");
+    work("2025-02-08");
+    // 2026 Spring Festival: 2-15..2-23 off; 2-14 (Sat) and 2-28 (Sat) working.
+    for d in 15..=23 {
+        off(&format!("2026-02-{d}"));
+    }
+    work("2026-02-14");
+    work("2026-02-28");
+    work("2026-02-24");
+    // An ordinary week and weekend.
+    work("2026-11-23");
+    off("2026-11-22");
+}
+
+#[test]
+fn calendar_outside_the_data_names_the_year() {
+    let h = home();
+    let out = run(
+        h.path(),
+        &[
+            "calendar",
+            "days",
+            "--from",
+            "2027-06-01",
+            "--to",
+            "2027-06-01",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("2027"), "{err}");
+    assert!(out.stdout.is_empty(), "nothing printed on error");
+
+    write(
+        h.path(),
+        "xiaoneng.toml",
+        "[calendar]\nadd_years = [2027]\n",
+    );
+    let out = ok(
+        h.path(),
+        &[
+            "calendar",
+            "days",
+            "--from",
+            "2027-06-01",
+            "--to",
+            "2027-06-01",
+        ],
+    );
+    assert_eq!(out, "date,workday\n2027-06-01,true\n");
+}
+
+#[test]
+fn calendar_deadline_and_elapsed() {
+    let h = home();
+    // Accepted Friday 2024-09-27; the next working day is the make-up Sunday 9-29.
+    assert_eq!(
+        ok(
+            h.path(),
+            &[
+                "calendar",
+                "deadline",
+                "--accepted",
+                "2024-09-27",
+                "--days",
+                "1"
+            ]
+        ),
+        "2024-09-29\n"
+    );
+    assert_eq!(
+        ok(
+            h.path(),
+            &[
+                "calendar",
+                "deadline",
+                "--accepted",
+                "2024-09-27",
+                "--days",
+                "2"
+            ]
+        ),
+        "2024-09-30\n"
+    );
+    // 9-30, then 10-1..7 off, 10-8 is the third.
+    assert_eq!(
+        ok(
+            h.path(),
+            &[
+                "calendar",
+                "deadline",
+                "--accepted",
+                "2024-09-27",
+                "--days",
+                "3"
+            ]
+        ),
+        "2024-10-08\n"
+    );
+    assert_eq!(
+        ok(
+            h.path(),
+            &[
+                "calendar",
+                "deadline",
+                "--accepted",
+                "2024-10-03",
+                "--days",
+                "0"
+            ]
+        ),
+        "2024-10-03\n"
+    );
+    // Working days after 9-27 up to 10-08: 9-29, 9-30, 10-08.
+    assert_eq!(
+        ok(
+            h.path(),
+            &[
+                "calendar",
+                "elapsed",
+                "--from",
+                "2024-09-27",
+                "--to",
+                "2024-10-08"
+            ]
+        ),
+        "3\n"
+    );
+    assert_eq!(
+        ok(
+            h.path(),
+            &[
+                "calendar",
+                "elapsed",
+                "--from",
+                "2024-09-27",
+                "--to",
+                "2024-09-27"
+            ]
+        ),
+        "0\n"
+    );
+}
+
+// ------------------------------------------------------------------ ingest
+
+const WINDOWS: &str = "window_id,name,department\nW01,税务窗口,税务局\nW02,工商窗口,市场监管局\n";
+const STAFF: &str = "staff_id,name,window_id,role,valid_from,valid_to\n1001,张三,W01,工作人员,2025-01-01,\n1002,李四,W02,工作人员,2025-01-01,\n";
+const ITEMS: &str = "item_code,name,department,legal_limit_days,promised_limit_days,materials,steps,effective_from\nI01,税务登记,税务局,20,5,4,3,2025-01-01\nI02,营业执照,市场监管局,15,0,3,2,2025-01-01\n";
+
+fn seed_dimensions(h: &Path) {
+    let inbox = h.join("data/inbox");
+    write(&inbox, "windows.csv", WINDOWS);
+    write(&inbox, "staff.csv", STAFF);
+    write(&inbox, "items.csv", ITEMS);
+    ok(h, &["ingest"]);
+}
+
+/// Parse the per-table totals of an ingest summary: table → (read, stored, rejected, replaced).
+fn totals(summary: &str) -> std::collections::HashMap<String, [u64; 4]> {
+    let mut out = std::collections::HashMap::new();
+    let mut in_totals = false;
+    for line in summary.lines() {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        if cols.first() == Some(&"table") && cols.len() == 6 {
+            in_totals = true;
+            continue;
+        }
+        if in_totals && cols.len() == 6 {
+            let n = |i: usize| cols[i].parse::<u64>().unwrap();
+            out.insert(cols[0].to_string(), [n(2), n(3), n(4), n(5)]);
+        }
+    }
+    out
+}
+
+fn rejects(h: &Path) -> String {
+    ok(h, &["rejects", "--limit", "1000"])
+}
+
+#[test]
+fn gbk_file_with_chinese_headers_is_stored() {
+    let h = home();
+    seed_dimensions(h.path());
+    let text = "办件编号,事项编码,窗口编号,受理人工号,申报渠道,受理时间,办结时间,办理结果\r\n\
+                A001,I01,W01,1001,窗口,2026/10/8 9:01,2026年10月9日 16时30分,准予许可\r\n\
+                A002,I02,W02,1002,网上,2026-10-08 10:00:00,2026-10-08 10:20:00,办结\r\n";
+    let (gbk, _, had_errors) = encoding_rs::GB18030.encode(text);
+    assert!(!had_errors);
+    let f = write(h.path(), "exports/办件_10月.csv", &gbk);
+    let out = ok(h.path(), &["ingest", f.to_str().unwrap()]);
+    assert_eq!(totals(&out)["cases"], [2, 2, 0, 0], "{out}");
+    assert!(out.contains("gb18030") || !out.contains("note"), "{out}");
+}
+
+#[test]
+fn zkteco_attlog_punches_are_stored() {
+    let h = home();
+    seed_dimensions(h.path());
+    let att = "     1001\t2026-10-08 08:21:03\t1\t0\t1\t0\r\n     1002\t2026-10-08 08:29:59\t1\t0\t1\t0\r\n     1001\t2026-10-08 12:01:10\t2\t1\t1\t0\r\n";
+    let f = write(h.path(), "x/1_attlog.dat", att);
+    let out = ok(h.path(), &["ingest", f.to_str().unwrap()]);
+    assert_eq!(totals(&out)["punches"], [3, 3, 0, 0], "{out}");
+}
+
+#[test]
+fn each_kind_of_bad_row_lands_in_rejects_with_its_reason() {
+    let h = home();
+    seed_dimensions(h.path());
+    let cases = "case_id,item_code,window_id,staff_id,channel,accepted_at,completed_at,result\n\
+                 C01,I01,W01,1001,窗口,2026-10-08 09:00:00,2026-10-09 10:00:00,准予许可\n\
+                 C02,I01,W01,1001,窗口,2026-13-45 09:00:00,,\n\
+                 C03,I01,W99,1001,窗口,2026-10-08 09:00:00,,\n\
+                 C04,I99,W01,1001,窗口,2026-10-08 09:00:00,,\n\
+                 C05,I01,W01,1001,窗口,2026-10-08 09:00:00,2026-10-07 09:00:00,\n\
+                 C06,I01,W01\n\
+                 ,I01,W01,1001,窗口,2026-10-08 09:00:00,,\n";
+    let ratings = "rating_id,window_id,rated_at,level\nR1,W01,2026-10-08 10:00,5\nR2,W01,2026-10-08 10:00,7\n";
+    let leaves = "staff_id,kind,start,end\n1001,事假,2026-10-08 08:30,2026-10-08 12:00\n1001,病假,2026-10-09 08:30,2026-10-08 12:00\n";
+    write(h.path(), "data/inbox/cases.csv", cases);
+    write(h.path(), "data/inbox/ratings.csv", ratings);
+    write(h.path(), "data/inbox/leaves.csv", leaves);
+    let out = ok(h.path(), &["ingest"]);
+    let t = totals(&out);
+    assert_eq!(t["cases"], [7, 1, 6, 0], "{out}");
+    assert_eq!(t["ratings"], [2, 1, 1, 0], "{out}");
+    assert_eq!(t["leaves"], [2, 1, 1, 0], "{out}");
+    let r = rejects(h.path());
+    for (line, needle) in [
+        ("cases.csv:3 [accepted_at]", "is not a date-time"),
+        (
+            "cases.csv:4 [window_id]",
+            "window_id 'W99' is not in windows",
+        ),
+        ("cases.csv:5 [item_code]", "item_code 'I99' is not in items"),
+        ("cases.csv:6 [completed_at]", "is before accepted_at"),
+        ("cases.csv:7", "ragged row"),
+        ("cases.csv:8 [case_id]", "required field case_id is empty"),
+        ("ratings.csv:3 [level]", "level 7 is outside 1–5"),
+        ("leaves.csv:3 [end]", "is before start"),
+    ] {
+        let hit = r
+            .lines()
+            .find(|l| l.contains(line))
+            .unwrap_or_else(|| panic!("no reject {line} in\n{r}"));
+        assert!(
+            hit.contains(needle),
+            "{line}: expected '{needle}' in '{hit}'"
+        );
+    }
+    assert!(r.contains("C06,I01,W01"), "the raw line is kept:\n{r}");
+}
+
+#[test]
+fn ingesting_a_file_twice_changes_nothing() {
+    let h = home();
+    seed_dimensions(h.path());
+    let store = h.path().join("data/store");
+    let before = list_files(&store);
+    let out = ok(h.path(), &["ingest"]);
+    assert!(out.contains("(ingested before; skipped)"), "{out}");
+    assert_eq!(list_files(&store), before, "no file of the store changed");
+}
+
+#[test]
+fn a_later_row_replaces_the_stored_one_and_is_counted() {
+    let h = home();
+    seed_dimensions(h.path());
+    let inbox = h.path().join("data/inbox");
+    write(&inbox, "cases-1.csv", "case_id,item_code,window_id,accepted_at,completed_at\nC01,I01,W01,2026-10-08 09:00,\nC02,I01,W01,2026-10-08 09:05,\n");
+    ok(h.path(), &["ingest"]);
+    // C01 completed and moved to another month's partition by a corrected acceptance date.
+    write(&inbox, "cases-2.csv", "case_id,item_code,window_id,accepted_at,completed_at\nC01,I01,W01,2026-09-30 09:00,2026-10-09 10:00\nC03,I01,W01,2026-10-09 09:00,\n");
+    let out = ok(h.path(), &["ingest"]);
+    assert_eq!(totals(&out)["cases"][3], 1, "one replaced row:\n{out}");
+    let cases = read_parquet_rows(&h.path().join("data/store/cases"));
+    assert_eq!(cases.len(), 3, "{cases:?}");
+    let c01: Vec<_> = cases.iter().filter(|r| r.contains("C01")).collect();
+    assert_eq!(c01.len(), 1, "{cases:?}");
+    assert!(c01[0].contains("month=09"), "moved partition: {c01:?}");
+}
+
+fn list_files(dir: &Path) -> Vec<(PathBuf, u64)> {
+    let mut out = Vec::new();
+    fn walk(d: &Path, out: &mut Vec<(PathBuf, u64)>) {
+        let Ok(entries) = std::fs::read_dir(d) else {
+            return;
+        };
+        for e in entries {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if !p.ends_with(".lock") {
+                out.push((p.clone(), std::fs::metadata(&p).unwrap().len()));
+            }
+        }
+    }
+    walk(dir, &mut out);
+    out.sort();
+    out
+}
+
+/// Every row of a dataset as "<file path> | <row>", read with the parquet
+/// crate's own reader (not polars).
+fn read_parquet_rows(dir: &Path) -> Vec<String> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let mut out = Vec::new();
+    for (f, _) in list_files(dir) {
+        if f.extension().is_some_and(|e| e == "parquet") {
+            let reader = SerializedFileReader::new(std::fs::File::open(&f).unwrap()).unwrap();
+            for row in reader.get_row_iter(None).unwrap() {
+                out.push(format!("{} | {}", f.display(), row.unwrap()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn an_interrupted_run_leaves_the_store_before_or_after() {
+    for point in ["staged", "journal", "applying"] {
+        let h = home();
+        seed_dimensions(h.path());
+        let store = h.path().join("data/store");
+        let inbox = h.path().join("data/inbox");
+        write(&inbox, "cases.csv", "case_id,item_code,window_id,accepted_at\nC01,I01,W01,2026-10-08 09:00\nC02,I01,W01,2026-11-08 09:00\n");
+        let before = read_parquet_rows(&store.join("cases")).len();
+        let out = bin()
+            .arg("--home")
+            .arg(h.path())
+            .arg("ingest")
+            .env("XIAONENG_FAIL_AT", point)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{point}: the run must die");
+        // The next open finishes or sweeps the interrupted run.
+        let out = ok(h.path(), &["ingest"]);
+        let after = read_parquet_rows(&store.join("cases")).len();
+        match point {
+            // Killed before the commit point: nothing landed, so this run ingests it.
+            "staged" => {
+                assert_eq!(before, 0);
+                assert_eq!(totals(&out)["cases"], [2, 2, 0, 0], "{point}: {out}");
+            }
+            // Killed after it: the next open finished the commit; the file is known.
+            _ => assert!(out.contains("(ingested before; skipped)"), "{point}: {out}"),
+        }
+        assert_eq!(after, 2, "{point}");
+        assert!(!store.join("_journal.json").exists());
+        assert!(!store.join("_staging").exists());
+    }
+}
+
+#[test]
+fn parquet_files_have_the_right_types_for_other_engines() {
+    use parquet::basic::{ConvertedType, LogicalType, TimeUnit, Type as Physical};
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let h = home();
+    seed_dimensions(h.path());
+    write(
+        &h.path().join("data/inbox"),
+        "ratings.csv",
+        "rating_id,window_id,rated_at,level,comment\nR1,W01,2026-10-08 10:00,5,好\n",
+    );
+    write(
+        &h.path().join("data/inbox"),
+        "incidents.csv",
+        "date,source,window_id,category,substantiated,points\n2026-10-08,巡查,W01,脱岗,是,-2\n",
+    );
+    ok(h.path(), &["ingest"]);
+    let file = |ds: &str| {
+        list_files(&h.path().join("data/store").join(ds))
+            .into_iter()
+            .map(|(p, _)| p)
+            .find(|p| p.extension().is_some_and(|e| e == "parquet"))
+            .unwrap()
+    };
+    let ratings = file("ratings");
+    assert!(
+        ratings.to_string_lossy().contains("year=2026/month=10"),
+        "{}",
+        ratings.display()
+    );
+    let reader = SerializedFileReader::new(std::fs::File::open(&ratings).unwrap()).unwrap();
+    let schema = reader.metadata().file_metadata().schema_descr();
+    let col = |name: &str| {
+        schema
+            .columns()
+            .iter()
+            .find(|c| c.name() == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(col("level").physical_type(), Physical::INT64);
+    assert_eq!(col("rating_id").physical_type(), Physical::BYTE_ARRAY);
+    assert!(
+        matches!(col("rating_id").logical_type(), Some(LogicalType::String))
+            || col("rating_id").converted_type() == ConvertedType::UTF8
+    );
+    assert_eq!(col("rated_at").physical_type(), Physical::INT64);
+    match col("rated_at").logical_type() {
+        Some(LogicalType::Timestamp {
+            unit: TimeUnit::MILLIS(_),
+            is_adjusted_to_u_t_c,
+            ..
+        }) => assert!(!is_adjusted_to_u_t_c),
+        other => panic!("rated_at should be a local timestamp in ms, not {other:?}"),
+    }
+    let rg = reader.metadata().row_group(0);
+    assert!(
+        rg.columns().iter().all(|c| c.statistics().is_some()),
+        "statistics written"
+    );
+    assert!(
+        rg.columns()
+            .iter()
+            .all(|c| c.compression() == parquet::basic::Compression::ZSTD(Default::default()))
+            || rg
+                .columns()
+                .iter()
+                .all(|c| matches!(c.compression(), parquet::basic::Compression::ZSTD(_)))
+    );
+
+    let incidents = file("incidents");
+    let reader = SerializedFileReader::new(std::fs::File::open(&incidents).unwrap()).unwrap();
+    let schema = reader.metadata().file_metadata().schema_descr();
+    let col = |name: &str| {
+        schema
+            .columns()
+            .iter()
+            .find(|c| c.name() == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(col("date").physical_type(), Physical::INT32);
+    assert!(matches!(
+        col("date").logical_type(),
+        Some(LogicalType::Date)
+    ));
+    assert_eq!(col("substantiated").physical_type(), Physical::BOOLEAN);
+    assert_eq!(col("points").physical_type(), Physical::DOUBLE);
+    let rows = read_parquet_rows(&h.path().join("data/store/incidents"));
+    assert!(
+        rows[0].contains("points: -2E0") || rows[0].contains("points: -2.0"),
+        "{rows:?}"
+    );
+}
+
+#[test]
+fn init_writes_the_commented_defaults_once() {
+    let h = home();
+    ok(h.path(), &["init"]);
+    let text = std::fs::read_to_string(h.path().join("xiaoneng.toml")).unwrap();
+    assert!(text.contains("inbox = \"data/inbox\""));
+    assert!(
+        !run(h.path(), &["init"]).status.success(),
+        "no silent overwrite"
+    );
+    ok(h.path(), &["init", "--force"]);
+    ok(
+        h.path(),
+        &[
+            "calendar",
+            "elapsed",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-01-02",
+        ],
+    );
+}
+
+#[test]
+fn demo_ingests_every_table_and_accounts_for_every_row() {
+    let h = home();
+    let out = ok(h.path(), &["demo"]);
+    let t = totals(&out);
+    for table in [
+        "windows",
+        "staff",
+        "items",
+        "punches",
+        "leaves",
+        "departures",
+        "cases",
+        "suspensions",
+        "case_steps",
+        "corrections",
+        "ratings",
+        "tickets",
+        "incidents",
+    ] {
+        let [read, stored, rejected, _] = t
+            .get(table)
+            .copied()
+            .unwrap_or_else(|| panic!("{table} missing:\n{out}"));
+        assert!(stored > 0, "{table} stored nothing:\n{out}");
+        assert_eq!(stored + rejected, read, "{table}");
+    }
+    assert!(t["cases"][1] > 50_000, "{out}");
+    assert!(t["total"][2] > 0, "malformed rows are rejected:\n{out}");
+    // Per file, too.
+    for line in out.lines().take_while(|l| !l.is_empty()).skip(1) {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        if cols.len() >= 5 && cols[2].parse::<u64>().is_ok() {
+            let n = |i: usize| cols[i].parse::<u64>().unwrap();
+            assert_eq!(n(3) + n(4), n(2), "{line}");
+        }
+    }
+    // Again: nothing new, same counts from the ledger.
+    let again = ok(h.path(), &["demo"]);
+    assert_eq!(totals(&again)["cases"][..3], t["cases"][..3]);
+    assert!(again.contains("(ingested before; skipped)"));
+}
