@@ -48,6 +48,11 @@ pub enum Command {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+    /// Metric tables: one period's rows with 环比, 同比 and targets.
+    Metrics {
+        #[command(subcommand)]
+        family: MetricsCommand,
+    },
     /// List rejected rows with their file, line and reason.
     Rejects {
         /// Only rows of this table.
@@ -57,6 +62,34 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MetricsCommand {
+    /// Case efficiency (`case_metrics`): volumes, on-time and early rates,
+    /// compression, speed-up, one-visit rate, elapsed working days.
+    Cases {
+        #[command(flatten)]
+        args: MetricsArgs,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MetricsArgs {
+    /// The period: 2026-10-08, 2026-W41, 2026-10, 2026-B5, 2026-Q4 or 2026.
+    #[arg(long)]
+    pub period: String,
+    /// The grain, if you want it checked against the period label.
+    #[arg(long, value_enum)]
+    pub grain: Option<crate::metrics::period::Grain>,
+    /// center, department, window, staff or item.
+    #[arg(long, default_value = "center")]
+    pub level: String,
+    /// Evaluation date (default: the last date with data).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
+    pub format: crate::view::Format,
 }
 
 #[derive(Debug, Subcommand)]

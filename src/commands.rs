@@ -1,7 +1,7 @@
 //! The commands: each resolves its settings, calls the library and prints.
 //! Data goes to stdout, messages to stderr. No business logic here.
 
-use crate::cli::{CalendarCommand, Cli, Command, DaysFormat};
+use crate::cli::{CalendarCommand, Cli, Command, DaysFormat, MetricsArgs, MetricsCommand};
 use crate::config::{Settings, CONFIG_FILE, TEMPLATE};
 use crate::ingest::{self, table};
 use crate::store::{Store, REJECTS};
@@ -20,6 +20,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Ingest { paths, table } => ingest_cmd(settings, paths, table),
         Command::Demo { seed } => demo(&settings, seed),
         Command::Rejects { table, limit } => rejects(&settings, table, limit),
+        Command::Metrics { family } => match family {
+            MetricsCommand::Cases { args } => metrics_cases(&settings, args),
+        },
     }
 }
 
@@ -199,6 +202,56 @@ fn rejects(settings: &Settings, table_name: Option<String>, limit: usize) -> Res
     }
     if idx.len() > limit {
         eprintln!("… {} more (use --limit)", idx.len() - limit);
+    }
+    Ok(())
+}
+
+fn metrics_cases(settings: &Settings, args: MetricsArgs) -> Result<()> {
+    use crate::metrics::{compare::period_view, period::parse_period, rollup::LEVELS};
+    let period = parse_period(&args.period)?;
+    if let Some(g) = args.grain {
+        if g != period.grain {
+            bail!(
+                "--grain {} does not match --period {} (a {})",
+                g.name(),
+                period.label,
+                period.grain.name()
+            );
+        }
+    }
+    if !LEVELS.iter().any(|(l, _)| *l == args.level) {
+        bail!(
+            "--level {}: no such level (levels: {})",
+            args.level,
+            LEVELS
+                .iter()
+                .map(|(l, _)| *l)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let as_of = args
+        .as_of
+        .as_deref()
+        .map(|s| date_arg("as-of", s))
+        .transpose()?;
+    let store = Store::open(&settings.store)?;
+    let (metrics, as_of) =
+        crate::pipeline::compute_case_metrics(&store, &settings.calendar, as_of)?;
+    let mut view = period_view(&metrics, &period, &args.level, &settings.targets)?;
+    eprintln!(
+        "case_metrics as of {as_of}: {} {} ({}..{}), level {}",
+        period.grain.name(),
+        period.label,
+        period.start,
+        period.end,
+        args.level
+    );
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        crate::view::Format::Csv => crate::view::write_csv(&mut view, &mut out)?,
+        crate::view::Format::Json => crate::view::write_json(&view, &mut out)?,
+        crate::view::Format::Table => write!(out, "{}", crate::view::case_table(&view)?)?,
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 use crate::calendar::{Calendar, DayOverride};
 use crate::ingest::decode::EncodingChoice;
 use crate::ingest::{table, ColumnAliases, IngestOptions};
+use crate::metrics::compare::Targets;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ pub struct Config {
     pub paths: PathsConfig,
     pub ingest: IngestConfig,
     pub calendar: CalendarConfig,
+    pub targets: Targets,
     /// Extra header aliases: `[columns.cases] "收件时间" = "accepted_at"`.
     pub columns: ColumnAliases,
 }
@@ -103,6 +105,15 @@ add_years = []
 # name = "元旦"
 days = []
 
+[targets]
+# Targets of the case figures (shares, 0–1); reports say met or missed.
+# Promise compression: 1 − Σ promised / Σ legal limits.
+promise_compression = 0.5
+# Actual speed-up: 1 − Σ elapsed / Σ promised working days.
+actual_speedup = 0.3
+# On-time completion of promised cases.
+on_time_rate = 0.98
+
 # Extra header aliases per table, header = column:
 # [columns.cases]
 # "收件时间" = "accepted_at"
@@ -119,6 +130,7 @@ pub struct Settings {
     pub reports: PathBuf,
     pub calendar: Calendar,
     pub ingest: IngestOptions,
+    pub targets: Targets,
 }
 
 impl Config {
@@ -161,6 +173,15 @@ impl Config {
                 }
             }
         }
+        for (name, v) in [
+            ("promise_compression", self.targets.promise_compression),
+            ("actual_speedup", self.targets.actual_speedup),
+            ("on_time_rate", self.targets.on_time_rate),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                bail!("{where_}: targets.{name} = {v}: a target is a share between 0 and 1 (e.g. 0.98)");
+            }
+        }
         if self.ingest.max_field_bytes == 0 {
             bail!("{where_}: ingest.max_field_bytes must be at least 1");
         }
@@ -171,6 +192,7 @@ impl Config {
             store: home.join(&self.paths.store),
             reports: home.join(&self.paths.reports),
             calendar,
+            targets: self.targets,
             ingest: IngestOptions {
                 encoding: self.ingest.encoding,
                 max_field_bytes: self.ingest.max_field_bytes,

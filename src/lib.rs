@@ -17,4 +17,8 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod ingest;
+pub mod metrics;
+pub mod pipeline;
 pub mod store;
+pub mod text;
+pub mod view;

@@ -2,6 +2,7 @@
 //! totals per table (read = stored + rejected), with replaced rows.
 
 use super::IngestReport;
+use crate::text::{display_width, pad};
 use std::fmt::Write;
 use std::path::Path;
 
@@ -80,37 +81,5 @@ impl IngestReport {
             );
         }
         s
-    }
-}
-
-/// Columns a string takes in a terminal: CJK characters take two.
-pub fn display_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| match c as u32 {
-            0x1100..=0x115F
-            | 0x2E80..=0xA4CF
-            | 0xAC00..=0xD7A3
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6 => 2,
-            _ => 1,
-        })
-        .sum()
-}
-
-/// `s` padded with spaces to `width` terminal columns.
-pub fn pad(s: &str, width: usize) -> String {
-    format!("{s}{}", " ".repeat(width.saturating_sub(display_width(s))))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn chinese_file_names_line_up() {
-        assert_eq!(display_width("办件_10月.csv"), 13);
-        assert_eq!(pad("评价", 6), "评价  ");
     }
 }

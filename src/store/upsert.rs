@@ -184,3 +184,14 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Stage `df` as the whole content of a derived dataset (a metric
+    /// table), replacing what was there.
+    pub fn replace(&self, txn: &mut Transaction, dataset: &str, df: &mut DataFrame) -> Result<()> {
+        for f in self.files(dataset)? {
+            txn.remove(&f);
+        }
+        txn.add(dataset, None, df)
+    }
+}

@@ -1,0 +1,97 @@
+//! Metrics: pure functions from stored tables (polars frames) to metric
+//! tables. Nothing here reads files or the clock: the evaluation date
+//! (`as_of`) is a parameter, so a rerun over the same data gives the same
+//! figures.
+//!
+//! Every metric table has the same shape, (grain, period, level, key) ×
+//! measures. A family only says what one event row is and which measures
+//! it carries; [`rollup`] turns events into every grain × level once.
+
+pub mod cases;
+pub mod compare;
+
+pub mod period;
+pub mod rollup;
+
+use crate::calendar::Calendar;
+use anyhow::Result;
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+/// Days since 1970-01-01, as polars stores a Date.
+pub fn epoch_days(d: NaiveDate) -> i32 {
+    (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32
+}
+
+/// A polars Date literal.
+pub fn date_lit(d: NaiveDate) -> Expr {
+    lit(epoch_days(d)).cast(DataType::Date)
+}
+
+/// A Date series from chrono dates.
+pub fn date_series(name: &str, dates: impl Iterator<Item = Option<NaiveDate>>) -> Result<Column> {
+    let days: Vec<Option<i32>> = dates.map(|d| d.map(epoch_days)).collect();
+    Ok(Series::new(name.into(), days).cast(&DataType::Date)?.into())
+}
+
+/// Chrono dates from a Date column.
+pub fn dates_of(col: &Column) -> Result<Vec<Option<NaiveDate>>> {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
+    let days = col.cast(&DataType::Int32)?;
+    Ok(days
+        .i32()?
+        .iter()
+        .map(|d| d.map(|d| epoch + chrono::Duration::days(d as i64)))
+        .collect())
+}
+
+/// The calendar as a frame over its covered years: `date`, `widx` (working
+/// days from the start up to and including the date) and `work` (1 on a
+/// working day). Working-day arithmetic over many rows is then two joins.
+pub fn workday_frame(cal: &Calendar) -> Result<DataFrame> {
+    let index = cal.workday_index();
+    let mut prev = 0;
+    let mut work = Vec::with_capacity(index.len());
+    for (i, (_, w)) in index.iter().enumerate() {
+        // A gap between covered years restarts nothing: widx only grows.
+        work.push(if i == 0 { *w } else { w - prev });
+        prev = *w;
+    }
+    let widx: Vec<i64> = index.iter().map(|(_, w)| *w).collect();
+    Ok(DataFrame::new(
+        index.len(),
+        vec![
+            date_series("date", index.iter().map(|(d, _)| Some(*d)))?,
+            Series::new("widx".into(), widx).into(),
+            Series::new("work".into(), work).into(),
+        ],
+    )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workday_frame_counts_working_days() {
+        let cal = Calendar::official();
+        let df = workday_frame(&cal).unwrap();
+        let dates = dates_of(df.column("date").unwrap()).unwrap();
+        let widx: Vec<i64> = df
+            .column("widx")
+            .unwrap()
+            .i64()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap())
+            .collect();
+        let at = |s: &str| {
+            let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+            widx[dates.iter().position(|x| *x == Some(d)).unwrap()]
+        };
+        // 2024-09-30 (Mon) and 2024-10-08 (Tue) are consecutive working days.
+        assert_eq!(at("2024-10-08") - at("2024-09-30"), 1);
+        assert_eq!(at("2024-10-07"), at("2024-09-30"));
+        assert_eq!(at("2024-12-31") - at("2023-12-31"), 251);
+    }
+}

@@ -1,0 +1,301 @@
+//! The one rollup behind every metric table: events (a date, the keys of
+//! each level, measures) summed at day × key once, then every coarser grain
+//! built from the day table. Measures that are a state at a moment (open
+//! overdue cases) are taken at the period's last day instead of summed.
+
+use super::period::{period_of, Grain};
+use super::{date_lit, date_series};
+use anyhow::Result;
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+/// The levels of every metric table: (level name, event column of its key).
+/// The center level's key column holds the constant `center`.
+pub const LEVELS: [(&str, &str); 5] = [
+    ("center", "center"),
+    ("department", "department"),
+    ("window", "window_id"),
+    ("staff", "staff_id"),
+    ("item", "item_code"),
+];
+
+/// How one measure rolls up.
+#[derive(Debug, Clone, Copy)]
+pub enum Roll {
+    /// Summed over the days of the period.
+    Sum,
+    /// The value on the period's last day (or the evaluation date, if earlier).
+    AtEnd,
+}
+
+/// What to roll up.
+pub struct RollupSpec<'a> {
+    pub measures: &'a [(&'a str, Roll)],
+    /// Extra group keys kept beside the level key (e.g. a histogram bin).
+    pub extra_keys: &'a [&'a str],
+    /// Levels to produce (names from [`LEVELS`]).
+    pub levels: &'a [&'a str],
+    pub grains: &'a [Grain],
+    /// Evaluation date: periods are cut there.
+    pub as_of: NaiveDate,
+}
+
+/// date → period label, start and end, for every date in `from..=to`.
+pub fn period_map(grain: Grain, from: NaiveDate, to: NaiveDate) -> Result<DataFrame> {
+    let days: Vec<NaiveDate> = from.iter_days().take_while(|d| *d <= to).collect();
+    let periods: Vec<_> = days.iter().map(|d| period_of(grain, *d)).collect();
+    Ok(DataFrame::new(
+        days.len(),
+        vec![
+            date_series("date", days.iter().map(|d| Some(*d)))?,
+            Series::new(
+                "period".into(),
+                periods.iter().map(|p| p.label.clone()).collect::<Vec<_>>(),
+            )
+            .into(),
+            date_series("period_start", periods.iter().map(|p| Some(p.start)))?,
+            date_series("period_end", periods.iter().map(|p| Some(p.end)))?,
+        ],
+    )?)
+}
+
+/// Sum `events` per (grain, period, level, key [, extra keys]).
+///
+/// `events` has a Date column `date`, the key columns of [`LEVELS`] it is
+/// asked for, the extra keys and the measures. Output columns: `grain`,
+/// `period`, `period_start`, `period_end`, `level`, `key`, extra keys,
+/// measures. A (period, key) appears only where some event fell.
+pub fn rollup(events: LazyFrame, spec: &RollupSpec) -> Result<DataFrame> {
+    let day = day_table(events, spec)?;
+    if day.height() == 0 {
+        return Ok(day);
+    }
+    let dates = day.column("date")?.cast(&DataType::Int32)?;
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
+    let from = epoch + chrono::Duration::days(dates.i32()?.min().unwrap_or(0) as i64);
+    let to = spec
+        .as_of
+        .max(epoch + chrono::Duration::days(dates.i32()?.max().unwrap_or(0) as i64));
+
+    let mut group: Vec<Expr> = ["level", "key", "period", "period_start", "period_end"]
+        .map(col)
+        .to_vec();
+    group.extend(spec.extra_keys.iter().map(|k| col(*k)));
+    let cut = date_lit(spec.as_of);
+    let aggs: Vec<Expr> = spec
+        .measures
+        .iter()
+        .map(|(m, roll)| match roll {
+            Roll::Sum => col(*m).sum(),
+            Roll::AtEnd => {
+                let last = when(col("period_end").gt(cut.clone()))
+                    .then(cut.clone())
+                    .otherwise(col("period_end"));
+                col(*m).filter(col("date").eq(last)).sum()
+            }
+        })
+        .collect();
+    let mut parts = Vec::new();
+    for grain in spec.grains {
+        let map = period_map(*grain, from, to)?;
+        let rolled = day
+            .clone()
+            .lazy()
+            .join(
+                map.lazy(),
+                [col("date")],
+                [col("date")],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .group_by(group.clone())
+            .agg(aggs.clone())
+            .with_column(lit(grain.name()).alias("grain"));
+        parts.push(rolled);
+    }
+    let mut order: Vec<Expr> = [
+        "grain",
+        "period",
+        "period_start",
+        "period_end",
+        "level",
+        "key",
+    ]
+    .map(col)
+    .to_vec();
+    order.extend(spec.extra_keys.iter().map(|k| col(*k)));
+    order.extend(spec.measures.iter().map(|(m, _)| col(*m)));
+    let out = concat(parts, UnionArgs::default())?
+        .select(order)
+        .sort(
+            ["grain", "period", "level", "key"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .collect()?;
+    Ok(out)
+}
+
+/// Events summed per (level, key, date [, extra keys]).
+fn day_table(events: LazyFrame, spec: &RollupSpec) -> Result<DataFrame> {
+    let events = events.with_column(lit("center").alias("center"));
+    let mut parts = Vec::new();
+    for (level, column) in LEVELS.iter().filter(|(l, _)| spec.levels.contains(l)) {
+        let mut keys = vec![
+            col("date"),
+            col(*column).cast(DataType::String).alias("key"),
+        ];
+        keys.extend(spec.extra_keys.iter().map(|k| col(*k)));
+        let part = events
+            .clone()
+            .filter(col(*column).is_not_null())
+            .group_by(keys)
+            .agg(
+                spec.measures
+                    .iter()
+                    .map(|(m, _)| col(*m).sum())
+                    .collect::<Vec<_>>(),
+            )
+            .with_column(lit(*level).alias("level"));
+        parts.push(part);
+    }
+    Ok(concat(parts, UnionArgs::default())?.collect()?)
+}
+
+/// A ratio that is null where the denominator is 0.
+pub fn ratio(num: Expr, den: Expr) -> Expr {
+    when(den.clone().gt(lit(0)))
+        .then(num.cast(DataType::Float64) / den.cast(DataType::Float64))
+        .otherwise(lit(NULL).cast(DataType::Float64))
+}
+
+/// The `q` quantile (linear interpolation) of each group of a rolled-up
+/// histogram with columns (group keys…, `value`, `n`).
+pub fn histogram_quantile(
+    hist: DataFrame,
+    group: &[&str],
+    q: f64,
+    name: &str,
+) -> Result<DataFrame> {
+    let keys: Vec<Expr> = group.iter().map(|k| col(*k)).collect();
+    let mut sort_by: Vec<&str> = group.to_vec();
+    sort_by.push("value");
+    let h = lit(q) * (col("total").cast(DataType::Float64) - lit(1.0));
+    let out = hist
+        .lazy()
+        .sort(sort_by, SortMultipleOptions::default())
+        .with_columns([
+            col("n").cum_sum(false).over(keys.clone())?.alias("cum"),
+            col("n").sum().over(keys.clone())?.alias("total"),
+        ])
+        .with_columns([
+            h.clone().floor().alias("lo"),
+            (h.clone() - h.floor()).alias("frac"),
+        ])
+        .group_by(keys)
+        .agg([
+            col("value")
+                .filter(col("cum").cast(DataType::Float64).gt(col("lo")))
+                .first()
+                .alias("x_lo"),
+            col("value")
+                .filter(col("cum").cast(DataType::Float64).gt(col("lo") + lit(1.0)))
+                .first()
+                .alias("x_hi"),
+            col("frac").first(),
+        ])
+        .with_column(
+            (col("x_lo").cast(DataType::Float64)
+                + col("frac")
+                    * (col("x_hi").fill_null(col("x_lo")).cast(DataType::Float64)
+                        - col("x_lo").cast(DataType::Float64)))
+            .alias(name),
+        )
+        .select(
+            group
+                .iter()
+                .map(|k| col(*k))
+                .chain([col(name)])
+                .collect::<Vec<_>>(),
+        )
+        .collect()?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn quantile_from_histogram_matches_linear_interpolation() {
+        // Values 1,1,2,5,9 → sorted; h = 0.9·4 = 3.6 → 5 + 0.6·(9−5) = 7.4.
+        let hist = df!(
+            "g" => ["a", "a", "a", "a", "b"],
+            "value" => [1i64, 2, 5, 9, 3],
+            "n" => [2i64, 1, 1, 1, 1],
+        )
+        .unwrap();
+        let q = histogram_quantile(hist, &["g"], 0.9, "p90").unwrap();
+        let q = q.sort(["g"], SortMultipleOptions::default()).unwrap();
+        let p: Vec<f64> = q
+            .column("p90")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap())
+            .collect();
+        assert!((p[0] - 7.4).abs() < 1e-12, "{p:?}");
+        assert!((p[1] - 3.0).abs() < 1e-12, "{p:?}");
+    }
+
+    #[test]
+    fn rollup_sums_and_takes_state_at_period_end() {
+        let events = df!(
+            "date" => [d("2026-10-30"), d("2026-10-31"), d("2026-11-02")],
+            "department" => ["税务", "税务", "税务"],
+            "window_id" => ["W01", "W02", "W01"],
+            "staff_id" => [Some("1001"), None, Some("1001")],
+            "item_code" => ["I1", "I1", "I2"],
+            "accepted" => [1i64, 1, 1],
+            "open" => [5i64, 7, 9],
+        )
+        .unwrap()
+        .lazy()
+        .with_column(col("date").cast(DataType::Date));
+        let spec = RollupSpec {
+            measures: &[("accepted", Roll::Sum), ("open", Roll::AtEnd)],
+            extra_keys: &[],
+            levels: &["center", "window", "staff"],
+            grains: &[Grain::Month],
+            as_of: d("2026-11-02"),
+        };
+        let out = rollup(events, &spec).unwrap();
+        let row = |period: &str, level: &str, key: &str| -> (i64, i64) {
+            let m = out
+                .clone()
+                .lazy()
+                .filter(
+                    col("period")
+                        .eq(lit(period))
+                        .and(col("level").eq(lit(level)))
+                        .and(col("key").eq(lit(key))),
+                )
+                .collect()
+                .unwrap();
+            assert_eq!(m.height(), 1, "{period} {level} {key}");
+            (
+                m.column("accepted").unwrap().i64().unwrap().get(0).unwrap(),
+                m.column("open").unwrap().i64().unwrap().get(0).unwrap(),
+            )
+        };
+        assert_eq!(row("2026-10", "center", "center"), (2, 7));
+        assert_eq!(row("2026-10", "window", "W01"), (1, 0));
+        // November is cut at the evaluation date 11-02.
+        assert_eq!(row("2026-11", "center", "center"), (1, 9));
+        assert_eq!(row("2026-10", "staff", "1001"), (1, 0));
+        assert_eq!(out.height(), 2 + 2 + 1 + 1 + 1, "{out}");
+    }
+}
