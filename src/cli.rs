@@ -53,6 +53,22 @@ pub enum Command {
         #[command(subcommand)]
         family: MetricsCommand,
     },
+    /// Red and yellow cards (红黄牌) of a run date, kept as a history.
+    Cards {
+        /// The run date: cards are judged at the end of this day.
+        #[arg(long)]
+        as_of: String,
+        /// Print the whole card history instead of the cards due.
+        #[arg(long)]
+        history: bool,
+        #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
+        format: crate::view::Format,
+    },
+    /// The item catalog (事项目录).
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
     /// List rejected rows with their file, line and reason.
     Rejects {
         /// Only rows of this table.
@@ -61,6 +77,19 @@ pub enum Command {
         /// At most this many rows (newest run first).
         #[arg(long, default_value_t = 50)]
         limit: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Compare the catalog in force on two dates (a 流程再造 round).
+    Compare {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
+        format: crate::view::Format,
     },
 }
 

@@ -1,10 +1,13 @@
 //! The commands: each resolves its settings, calls the library and prints.
 //! Data goes to stdout, messages to stderr. No business logic here.
 
-use crate::cli::{CalendarCommand, Cli, Command, DaysFormat, MetricsArgs, MetricsCommand};
+use crate::cli::{
+    CalendarCommand, CatalogCommand, Cli, Command, DaysFormat, MetricsArgs, MetricsCommand,
+};
 use crate::config::{Settings, CONFIG_FILE, TEMPLATE};
 use crate::ingest::{self, table};
 use crate::store::{Store, REJECTS};
+use crate::view::Format;
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use std::io::Write;
@@ -20,6 +23,14 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Ingest { paths, table } => ingest_cmd(settings, paths, table),
         Command::Demo { seed } => demo(&settings, seed),
         Command::Rejects { table, limit } => rejects(&settings, table, limit),
+        Command::Cards {
+            as_of,
+            history,
+            format,
+        } => cards(&settings, &as_of, history, format),
+        Command::Catalog {
+            command: CatalogCommand::Compare { from, to, format },
+        } => catalog_compare(&settings, &from, &to, format),
         Command::Metrics { family } => match family {
             MetricsCommand::Cases { args } => metrics_cases(&settings, args),
         },
@@ -254,4 +265,54 @@ fn metrics_cases(settings: &Settings, args: MetricsArgs) -> Result<()> {
         crate::view::Format::Table => write!(out, "{}", crate::view::case_table(&view)?)?,
     }
     Ok(())
+}
+
+fn print_frame(
+    mut df: polars::prelude::DataFrame,
+    format: Format,
+    table: impl FnOnce(&polars::prelude::DataFrame) -> Result<String>,
+) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match format {
+        Format::Csv => crate::view::write_csv(&mut df, &mut out)?,
+        Format::Json => crate::view::write_json(&df, &mut out)?,
+        Format::Table => write!(out, "{}", table(&df)?)?,
+    }
+    Ok(())
+}
+
+fn cards(settings: &Settings, as_of: &str, history: bool, format: Format) -> Result<()> {
+    let as_of = date_arg("as-of", as_of)?;
+    let store = Store::open(&settings.store)?;
+    let run = crate::pipeline::run_cards(&store, &settings.calendar, as_of, &settings.cards)?;
+    let c = &run.changes;
+    let (red, yellow) = run
+        .due
+        .iter()
+        .fold((0, 0), |(r, y), card| match card.colour {
+            crate::metrics::cards::Colour::Red => (r + 1, y),
+            crate::metrics::cards::Colour::Yellow => (r, y + 1),
+        });
+    eprintln!(
+        "cards as of {as_of}: {red} red, {yellow} yellow; {} raised, {} escalated, {} cleared by this run",
+        c.raised, c.escalated, c.cleared
+    );
+    let records = if history {
+        run.history
+    } else {
+        crate::metrics::cards::due_records(&run.due, &run.history, as_of)
+    };
+    let df = crate::metrics::cards::history_frame(&records)?;
+    print_frame(df, format, crate::view::cards_table)
+}
+
+fn catalog_compare(settings: &Settings, from: &str, to: &str, format: Format) -> Result<()> {
+    let (from, to) = (date_arg("from", from)?, date_arg("to", to)?);
+    let store = Store::open(&settings.store)?;
+    let (round, per_item) = crate::pipeline::catalog_round(&store, from, to)?;
+    if format == Format::Table {
+        println!("{}", round.sentence());
+        println!();
+    }
+    print_frame(per_item, format, crate::view::catalog_table)
 }

@@ -4,6 +4,7 @@
 use crate::calendar::{Calendar, DayOverride};
 use crate::ingest::decode::EncodingChoice;
 use crate::ingest::{table, ColumnAliases, IngestOptions};
+use crate::metrics::cards::CardRules;
 use crate::metrics::compare::Targets;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,7 @@ pub struct Config {
     pub ingest: IngestConfig,
     pub calendar: CalendarConfig,
     pub targets: Targets,
+    pub cards: CardRules,
     /// Extra header aliases: `[columns.cases] "收件时间" = "accepted_at"`.
     pub columns: ColumnAliases,
 }
@@ -114,6 +116,15 @@ actual_speedup = 0.3
 # On-time completion of promised cases.
 on_time_rate = 0.98
 
+[cards]
+# Supervision cards: red when a case is past its deadline (an instant case
+# still open at the end of its day); yellow when near it:
+#   rule = "days":  at most `yellow_days` working days left;
+#   rule = "share": at least `yellow_share` of the (extended) limit used.
+rule = "days"
+yellow_days = 1
+yellow_share = 0.8
+
 # Extra header aliases per table, header = column:
 # [columns.cases]
 # "收件时间" = "accepted_at"
@@ -131,6 +142,7 @@ pub struct Settings {
     pub calendar: Calendar,
     pub ingest: IngestOptions,
     pub targets: Targets,
+    pub cards: CardRules,
 }
 
 impl Config {
@@ -182,6 +194,11 @@ impl Config {
                 bail!("{where_}: targets.{name} = {v}: a target is a share between 0 and 1 (e.g. 0.98)");
             }
         }
+        if !(0.0..=1.0).contains(&self.cards.yellow_share) || self.cards.yellow_days < 0 {
+            bail!(
+                "{where_}: [cards] yellow_days must be 0 or more and yellow_share between 0 and 1"
+            );
+        }
         if self.ingest.max_field_bytes == 0 {
             bail!("{where_}: ingest.max_field_bytes must be at least 1");
         }
@@ -193,6 +210,7 @@ impl Config {
             reports: home.join(&self.paths.reports),
             calendar,
             targets: self.targets,
+            cards: self.cards,
             ingest: IngestOptions {
                 encoding: self.ingest.encoding,
                 max_field_bytes: self.ingest.max_field_bytes,

@@ -71,3 +71,70 @@ pub fn compute_case_metrics(
     txn.commit()?;
     Ok((metrics, as_of))
 }
+
+/// Name of the card history dataset.
+pub const CARDS: &str = "cards";
+
+/// The cards of a run date, and the history brought up to it.
+pub struct CardRun {
+    pub due: Vec<crate::metrics::cards::Card>,
+    pub history: Vec<crate::metrics::cards::CardRecord>,
+    pub changes: crate::metrics::cards::CardChanges,
+}
+
+/// Raise the cards of `as_of` and persist the history.
+pub fn run_cards(
+    store: &Store,
+    cal: &Calendar,
+    as_of: NaiveDate,
+    rules: &crate::metrics::cards::CardRules,
+) -> Result<CardRun> {
+    use crate::metrics::cards::{cards_due, history_frame, history_rows, update_history};
+    let tables = case_tables(store)?;
+    let facts = crate::metrics::cases::case_facts(&tables, cal, as_of)?;
+    let due = cards_due(&facts, cal, as_of, rules)?;
+    // Completion dates of every case (not only up to as_of: the history
+    // clears a card on the completion date once the run reaches it).
+    let done = tables
+        .cases
+        .clone()
+        .lazy()
+        .filter(col("completed_at").is_not_null())
+        .select([col("case_id"), col("completed_at").cast(DataType::Date)])
+        .collect()?;
+    let ids = done.column("case_id")?.str()?;
+    let dates = crate::metrics::dates_of(done.column("completed_at")?)?;
+    let completed = ids
+        .iter()
+        .zip(dates)
+        .filter_map(|(id, d)| Some((id?.to_string(), d?)))
+        .collect();
+    let before = match store.read(CARDS)? {
+        Some(df) => history_rows(&df)?,
+        None => Vec::new(),
+    };
+    let (history, changes) = update_history(before, &due, &completed, as_of);
+    let mut frame = history_frame(&history)?;
+    let mut txn = store.begin()?;
+    store.replace(&mut txn, CARDS, &mut frame)?;
+    txn.commit()?;
+    Ok(CardRun {
+        due,
+        history,
+        changes,
+    })
+}
+
+/// The catalog round between the versions in force on two dates.
+pub fn catalog_round(
+    store: &Store,
+    before: NaiveDate,
+    after: NaiveDate,
+) -> Result<(crate::metrics::catalog::CatalogRound, DataFrame)> {
+    use crate::metrics::catalog::{compare_items, round_totals};
+    let items = store
+        .read("items")?
+        .context("the store has no items yet: ingest the item catalog first")?;
+    let per_item = compare_items(&items, before, after)?;
+    Ok((round_totals(&per_item)?, per_item))
+}

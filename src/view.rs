@@ -150,6 +150,75 @@ pub fn case_table(view: &DataFrame) -> Result<String> {
     Ok(table(&headers, &rows))
 }
 
+fn text_at(df: &DataFrame, c: &str, i: usize) -> Result<String> {
+    let v = df.column(c)?.get(i)?;
+    Ok(match v {
+        AnyValue::Null => "—".into(),
+        AnyValue::String(s) => s.to_string(),
+        other => other.to_string(),
+    })
+}
+
+/// A table of some columns of a frame, with Chinese headers.
+fn columns_table(df: &DataFrame, columns: &[(&str, &str)]) -> Result<String> {
+    let headers: Vec<String> = columns.iter().map(|(_, h)| h.to_string()).collect();
+    let mut rows = Vec::with_capacity(df.height());
+    for i in 0..df.height() {
+        rows.push(
+            columns
+                .iter()
+                .map(|(c, _)| text_at(df, c, i))
+                .collect::<Result<Vec<_>>>()?,
+        );
+    }
+    Ok(table(&headers, &rows))
+}
+
+/// The cards (or the card history) as a table.
+pub fn cards_table(df: &DataFrame) -> Result<String> {
+    let colour = df
+        .column("colour")?
+        .str()?
+        .iter()
+        .map(|c| if c == Some("red") { "红牌" } else { "黄牌" })
+        .collect::<Vec<_>>();
+    let mut shown = df.clone();
+    shown.with_column(Column::new("牌".into(), colour))?;
+    columns_table(
+        &shown,
+        &[
+            ("牌", "牌"),
+            ("case_id", "办件编号"),
+            ("window_id", "窗口"),
+            ("staff_id", "人员"),
+            ("deadline", "截止日期"),
+            ("remaining_days", "剩余工作日"),
+            ("raised_on", "首次亮牌"),
+            ("escalated_on", "升级红牌"),
+            ("cleared_on", "解除"),
+        ],
+    )
+}
+
+/// The per-item catalog comparison as a table.
+pub fn catalog_table(df: &DataFrame) -> Result<String> {
+    columns_table(
+        df,
+        &[
+            ("department", "部门"),
+            ("item_code", "事项编码"),
+            ("name", "事项名称"),
+            ("promised_before", "原承诺时限"),
+            ("promised_after", "现承诺时限"),
+            ("saved_days", "压缩工作日"),
+            ("materials_before", "原材料"),
+            ("materials_after", "现材料"),
+            ("steps_before", "原环节"),
+            ("steps_after", "现环节"),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,9 @@
 //! measures. A family only says what one event row is and which measures
 //! it carries; [`rollup`] turns events into every grain × level once.
 
+pub mod cards;
 pub mod cases;
+pub mod catalog;
 pub mod compare;
 
 pub mod period;

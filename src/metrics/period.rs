@@ -77,11 +77,11 @@ pub fn period_of(grain: Grain, date: NaiveDate) -> Period {
         }
         Grain::Month => (format!("{y}-{m:02}"), months(m, 1)),
         Grain::Bimonth => {
-            let b = (m + 1) / 2;
+            let b = m.div_ceil(2);
             (format!("{y}-B{b}"), months(2 * b - 1, 2))
         }
         Grain::Quarter => {
-            let q = (m + 2) / 3;
+            let q = m.div_ceil(3);
             (format!("{y}-Q{q}"), months(3 * q - 2, 3))
         }
         Grain::Year => (format!("{y}"), (ymd(y, 1, 1), ymd(y, 12, 31))),

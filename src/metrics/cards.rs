@@ -1,0 +1,369 @@
+//! Supervision cards (电子监察 红黄牌): on each run date, every open case
+//! near its deadline gets a yellow card and every overdue one a red card;
+//! the history keeps when each card was first raised, escalated from
+//! yellow to red, and cleared. A rerun for the same date raises nothing
+//! twice.
+
+use super::cases::CaseFacts;
+use super::{date_series, dates_of};
+use crate::calendar::Calendar;
+use anyhow::Result;
+use chrono::NaiveDate;
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// When a yellow card is raised.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum YellowRule {
+    /// At most `yellow_days` working days left.
+    Days,
+    /// At least `yellow_share` of the (extended) limit used.
+    Share,
+}
+
+/// Card thresholds (`[cards]` in the configuration).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CardRules {
+    pub rule: YellowRule,
+    pub yellow_days: i64,
+    pub yellow_share: f64,
+}
+
+impl Default for CardRules {
+    fn default() -> Self {
+        CardRules {
+            rule: YellowRule::Days,
+            yellow_days: 1,
+            yellow_share: 0.8,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Colour {
+    Red,
+    Yellow,
+}
+
+impl Colour {
+    pub fn name(self) -> &'static str {
+        match self {
+            Colour::Red => "red",
+            Colour::Yellow => "yellow",
+        }
+    }
+}
+
+/// A card due on the run date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Card {
+    pub case_id: String,
+    pub window_id: String,
+    pub staff_id: Option<String>,
+    pub colour: Colour,
+    pub deadline: NaiveDate,
+    /// Working days after the run date up to the deadline; negative when overdue.
+    pub remaining: i64,
+}
+
+/// The cards of the open cases of `facts` (computed as of `as_of`).
+pub fn cards_due(
+    facts: &CaseFacts,
+    cal: &Calendar,
+    as_of: NaiveDate,
+    rules: &CardRules,
+) -> Result<Vec<Card>> {
+    let df = &facts.cases;
+    let acc = dates_of(df.column("acc")?)?;
+    let comp = dates_of(df.column("comp")?)?;
+    let (n, ext) = (df.column("n")?.i64()?, df.column("ext")?.i64()?);
+    let ids = df.column("case_id")?.str()?;
+    let windows = df.column("window_id")?.str()?;
+    let staff = df.column("staff_id")?.str()?;
+    let mut out = Vec::new();
+    for i in 0..df.height() {
+        let (Some(acc), None, Some(n), Some(ext)) = (acc[i], comp[i], n.get(i), ext.get(i)) else {
+            continue;
+        };
+        let deadline = if ext == 0 {
+            acc
+        } else {
+            cal.deadline(acc, ext as u32)?
+        };
+        let remaining = if deadline >= as_of {
+            cal.elapsed(as_of, deadline)?
+        } else {
+            -cal.elapsed(deadline, as_of)?
+        };
+        // An instant case still open at the end of its day is already red.
+        let red = deadline < as_of || (n == 0 && deadline <= as_of);
+        let yellow = match rules.rule {
+            YellowRule::Days => remaining <= rules.yellow_days,
+            YellowRule::Share => {
+                ext > 0 && (ext - remaining) as f64 >= rules.yellow_share * ext as f64
+            }
+        };
+        let colour = if red {
+            Colour::Red
+        } else if yellow {
+            Colour::Yellow
+        } else {
+            continue;
+        };
+        out.push(Card {
+            case_id: ids.get(i).unwrap_or_default().to_string(),
+            window_id: windows.get(i).unwrap_or_default().to_string(),
+            staff_id: staff.get(i).map(str::to_string),
+            colour,
+            deadline,
+            remaining,
+        });
+    }
+    out.sort_by(|a, b| {
+        (a.colour, a.remaining, &a.case_id).cmp(&(b.colour, b.remaining, &b.case_id))
+    });
+    Ok(out)
+}
+
+/// One row of the card history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardRecord {
+    pub case_id: String,
+    pub window_id: String,
+    pub staff_id: Option<String>,
+    pub colour: Colour,
+    pub deadline: NaiveDate,
+    pub remaining: i64,
+    pub raised_on: NaiveDate,
+    /// A yellow card's case turned red on this date.
+    pub escalated_on: Option<NaiveDate>,
+    pub cleared_on: Option<NaiveDate>,
+    /// `completed`, or `extended` when a suspension moved the deadline away.
+    pub cleared_by: Option<String>,
+}
+
+/// What one run changed in the history.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct CardChanges {
+    pub raised: usize,
+    pub escalated: usize,
+    pub cleared: usize,
+}
+
+/// Bring the history up to `as_of`: raise new cards, escalate yellow to
+/// red, clear cards of completed cases (on their completion date) and of
+/// cases no longer due. Idempotent for the same date.
+pub fn update_history(
+    history: Vec<CardRecord>,
+    due: &[Card],
+    completed: &BTreeMap<String, NaiveDate>,
+    as_of: NaiveDate,
+) -> (Vec<CardRecord>, CardChanges) {
+    let mut changes = CardChanges::default();
+    let mut rows: BTreeMap<(String, Colour), CardRecord> = history
+        .into_iter()
+        .map(|r| ((r.case_id.clone(), r.colour), r))
+        .collect();
+    let due_now: BTreeMap<(String, Colour), &Card> = due
+        .iter()
+        .map(|c| ((c.case_id.clone(), c.colour), c))
+        .collect();
+    for ((case, colour), card) in &due_now {
+        match rows.get_mut(&(case.clone(), *colour)) {
+            Some(r) if r.cleared_on.is_none() => {
+                r.deadline = card.deadline;
+                r.remaining = card.remaining;
+            }
+            Some(_) => {}
+            None => {
+                changes.raised += 1;
+                rows.insert(
+                    (case.clone(), *colour),
+                    CardRecord {
+                        case_id: case.clone(),
+                        window_id: card.window_id.clone(),
+                        staff_id: card.staff_id.clone(),
+                        colour: *colour,
+                        deadline: card.deadline,
+                        remaining: card.remaining,
+                        raised_on: as_of,
+                        escalated_on: None,
+                        cleared_on: None,
+                        cleared_by: None,
+                    },
+                );
+            }
+        }
+        if *colour == Colour::Red {
+            if let Some(y) = rows.get_mut(&(case.clone(), Colour::Yellow)) {
+                if y.escalated_on.is_none() && y.cleared_on.is_none() {
+                    y.escalated_on = Some(as_of);
+                    changes.escalated += 1;
+                }
+            }
+        }
+    }
+    for ((case, colour), r) in rows.iter_mut() {
+        if r.cleared_on.is_some() {
+            continue;
+        }
+        if let Some(done) = completed.get(case).filter(|d| **d <= as_of) {
+            r.cleared_on = Some(*done);
+            r.cleared_by = Some("completed".into());
+            changes.cleared += 1;
+        } else {
+            let still_due = due_now.contains_key(&(case.clone(), *colour));
+            // An escalated yellow card stays open beside its red card.
+            let escalated =
+                r.escalated_on.is_some() && due_now.contains_key(&(case.clone(), Colour::Red));
+            if still_due || escalated {
+                continue;
+            }
+            r.cleared_on = Some(as_of);
+            r.cleared_by = Some("extended".into());
+            changes.cleared += 1;
+        }
+    }
+    (rows.into_values().collect(), changes)
+}
+
+/// The cards due, each with the date it was first raised (from the history).
+pub fn due_records(due: &[Card], history: &[CardRecord], as_of: NaiveDate) -> Vec<CardRecord> {
+    let raised: BTreeMap<(&str, Colour), NaiveDate> = history
+        .iter()
+        .map(|r| ((r.case_id.as_str(), r.colour), r.raised_on))
+        .collect();
+    due.iter()
+        .map(|card| CardRecord {
+            case_id: card.case_id.clone(),
+            window_id: card.window_id.clone(),
+            staff_id: card.staff_id.clone(),
+            colour: card.colour,
+            deadline: card.deadline,
+            remaining: card.remaining,
+            raised_on: raised
+                .get(&(card.case_id.as_str(), card.colour))
+                .copied()
+                .unwrap_or(as_of),
+            escalated_on: None,
+            cleared_on: None,
+            cleared_by: None,
+        })
+        .collect()
+}
+
+/// The history as a frame (the stored `cards` dataset).
+pub fn history_frame(rows: &[CardRecord]) -> Result<DataFrame> {
+    let s = |f: &dyn Fn(&CardRecord) -> Option<String>| rows.iter().map(f).collect::<Vec<_>>();
+    Ok(DataFrame::new(
+        rows.len(),
+        vec![
+            Series::new("case_id".into(), s(&|r| Some(r.case_id.clone()))).into(),
+            Series::new("window_id".into(), s(&|r| Some(r.window_id.clone()))).into(),
+            Series::new("staff_id".into(), s(&|r| r.staff_id.clone())).into(),
+            Series::new("colour".into(), s(&|r| Some(r.colour.name().to_string()))).into(),
+            date_series("deadline", rows.iter().map(|r| Some(r.deadline)))?,
+            Series::new(
+                "remaining_days".into(),
+                rows.iter().map(|r| r.remaining).collect::<Vec<_>>(),
+            )
+            .into(),
+            date_series("raised_on", rows.iter().map(|r| Some(r.raised_on)))?,
+            date_series("escalated_on", rows.iter().map(|r| r.escalated_on))?,
+            date_series("cleared_on", rows.iter().map(|r| r.cleared_on))?,
+            Series::new("cleared_by".into(), s(&|r| r.cleared_by.clone())).into(),
+        ],
+    )?)
+}
+
+/// The history back from its frame.
+pub fn history_rows(df: &DataFrame) -> Result<Vec<CardRecord>> {
+    let text = |c: &str| -> Result<Vec<Option<String>>> {
+        Ok(df
+            .column(c)?
+            .str()?
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect())
+    };
+    let (case, window, staff, colour, by) = (
+        text("case_id")?,
+        text("window_id")?,
+        text("staff_id")?,
+        text("colour")?,
+        text("cleared_by")?,
+    );
+    let (deadline, raised, escalated, cleared) = (
+        dates_of(df.column("deadline")?)?,
+        dates_of(df.column("raised_on")?)?,
+        dates_of(df.column("escalated_on")?)?,
+        dates_of(df.column("cleared_on")?)?,
+    );
+    let remaining = df.column("remaining_days")?.i64()?;
+    let mut out = Vec::with_capacity(df.height());
+    for i in 0..df.height() {
+        out.push(CardRecord {
+            case_id: case[i].clone().unwrap_or_default(),
+            window_id: window[i].clone().unwrap_or_default(),
+            staff_id: staff[i].clone(),
+            colour: if colour[i].as_deref() == Some("red") {
+                Colour::Red
+            } else {
+                Colour::Yellow
+            },
+            deadline: deadline[i].unwrap_or(NaiveDate::MIN),
+            remaining: remaining.get(i).unwrap_or(0),
+            raised_on: raised[i].unwrap_or(NaiveDate::MIN),
+            escalated_on: escalated[i],
+            cleared_on: cleared[i],
+            cleared_by: by[i].clone(),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn card(colour: Colour, remaining: i64) -> Card {
+        Card {
+            case_id: "C1".into(),
+            window_id: "W01".into(),
+            staff_id: None,
+            colour,
+            deadline: d("2026-10-13"),
+            remaining,
+        }
+    }
+
+    #[test]
+    fn history_walks_yellow_red_cleared_and_reruns_add_nothing() {
+        let none = BTreeMap::new();
+        let (h, c) = update_history(Vec::new(), &[], &none, d("2026-10-09"));
+        assert!(h.is_empty() && c == CardChanges::default());
+        let (h, c) = update_history(h, &[card(Colour::Yellow, 1)], &none, d("2026-10-12"));
+        assert_eq!((h.len(), c.raised), (1, 1));
+        let (h, c) = update_history(h, &[card(Colour::Yellow, 1)], &none, d("2026-10-12"));
+        assert_eq!(
+            (h.len(), c),
+            (1, CardChanges::default()),
+            "rerun adds nothing"
+        );
+        let (h, c) = update_history(h, &[card(Colour::Red, -1)], &none, d("2026-10-14"));
+        assert_eq!((h.len(), c.raised, c.escalated), (2, 1, 1));
+        let done = BTreeMap::from([("C1".to_string(), d("2026-10-15"))]);
+        let (h, c) = update_history(h, &[], &done, d("2026-10-15"));
+        assert_eq!(c.cleared, 2);
+        assert!(h.iter().all(|r| r.cleared_on == Some(d("2026-10-15"))));
+        let frame = history_frame(&h).unwrap();
+        assert_eq!(history_rows(&frame).unwrap(), h);
+    }
+}
