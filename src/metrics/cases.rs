@@ -8,7 +8,9 @@
 //! to know on which days they were open and overdue.
 
 use super::period::Grain;
-use super::rollup::{histogram_quantile, ratio, rollup, Roll, RollupSpec, LEVELS};
+use super::rollup::{
+    day_table, histogram_quantile, ratio, rollup, rollup_days, Roll, RollupSpec, LEVELS,
+};
 use super::{dates_of, workday_frame};
 use crate::calendar::Calendar;
 use anyhow::{Context, Result};
@@ -360,6 +362,9 @@ fn open_overdue_days(
     Ok(out)
 }
 
+/// Elapsed days are packed beside a key code as `code * HIST_BINS + days`.
+const HIST_BINS: u64 = 1 << 20;
+
 /// The measures of `case_metrics` and how each rolls up.
 const MEASURES: [(&str, Roll); 14] = [
     ("accepted", Roll::Sum),
@@ -411,7 +416,10 @@ pub fn case_metrics(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<
         blocks,
     } = case_facts(t, cal, as_of)?;
     let overdue = open_overdue_days(&facts, &blocks, cal, as_of)?;
+    // Group on integer codes of the keys; decode them at the end.
+    let (facts, codes) = encode_keys(&facts)?;
     let keys = [
+        col("center"),
         col("department"),
         col("window_id"),
         col("staff_id"),
@@ -427,24 +435,16 @@ pub fn case_metrics(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<
         [col("acc").alias("date")]
             .into_iter()
             .chain(keys.clone())
-            .chain(MEASURES.iter().map(|(m, _)| {
-                if *m == "accepted" {
-                    lit(1i64).alias(*m)
-                } else {
-                    zero().alias(*m)
-                }
-            }))
+            .chain([lit(1i64).alias("accepted")])
             .collect::<Vec<_>>(),
     );
     let completed_measures = [
-        lit(0i64).alias("accepted"),
         lit(1i64).alias("completed"),
         flag(col("n").eq(lit(0))).alias("completed_instant"),
         flag(promised.clone()).alias("completed_promised"),
         flag(promised.clone().and(col("elapsed").lt_eq(col("n")))).alias("on_time"),
         flag(promised.clone().and(col("elapsed").lt(col("n")))).alias("early"),
         flag(col("elapsed").gt(col("n"))).alias("overdue_completed"),
-        zero().alias("overdue_open"),
         flag(col("supplement").not()).alias("one_visit"),
         pick(promised.clone(), col("n")).alias("sum_promised"),
         pick(promised.clone(), col("elapsed")).alias("sum_elapsed_promised"),
@@ -460,36 +460,6 @@ pub fn case_metrics(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<
             .chain(completed_measures)
             .collect::<Vec<_>>(),
     );
-    let overdue_events = overdue_frame(&facts, &overdue)?.lazy().select(
-        [col("date")]
-            .into_iter()
-            .chain(keys.clone())
-            .chain(MEASURES.iter().map(|(m, _)| {
-                if *m == "overdue_open" {
-                    lit(1i64).alias(*m)
-                } else {
-                    zero().alias(*m)
-                }
-            }))
-            .collect::<Vec<_>>(),
-    );
-    // Literals are dynamically typed: give every measure one type.
-    let typed = |lf: LazyFrame| {
-        lf.with_columns(
-            MEASURES
-                .iter()
-                .map(|(m, _)| col(*m).cast(DataType::Int64))
-                .collect::<Vec<_>>(),
-        )
-    };
-    let events = concat(
-        [
-            typed(accepted),
-            typed(completed_events),
-            typed(overdue_events),
-        ],
-        UnionArgs::default(),
-    )?;
     let levels: Vec<&str> = LEVELS.iter().map(|(l, _)| *l).collect();
     let spec = RollupSpec {
         measures: &MEASURES,
@@ -498,24 +468,95 @@ pub fn case_metrics(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<
         grains: &Grain::ALL,
         as_of,
     };
-    let sums = rollup(events, &spec)?;
+    // Each kind of event carries only its own measures (summing zeros
+    // costs as much as summing data); the day tables are aligned after.
+    let day_of = |events: LazyFrame, own: &[&str]| -> Result<LazyFrame> {
+        let measures: Vec<(&str, Roll)> = MEASURES
+            .iter()
+            .filter(|(m, _)| own.contains(m))
+            .copied()
+            .collect();
+        let typed = events.with_columns(
+            own.iter()
+                .map(|m| col(*m).cast(DataType::Int64))
+                .collect::<Vec<_>>(),
+        );
+        let day = day_table(
+            typed,
+            &RollupSpec {
+                measures: &measures,
+                ..spec
+            },
+        )?;
+        let mut cols = vec![col("level"), col("key"), col("date")];
+        cols.extend(MEASURES.iter().map(|(m, _)| {
+            if own.contains(m) {
+                col(*m)
+            } else {
+                lit(0i64).cast(DataType::Int64).alias(*m)
+            }
+        }));
+        Ok(day.lazy().select(cols))
+    };
+    let completed_names: Vec<&str> = MEASURES
+        .iter()
+        .map(|(m, _)| *m)
+        .filter(|m| !["accepted", "overdue_open"].contains(m))
+        .collect();
+    // Open-overdue days can be many: a case open for months counts every day.
+    let overdue_events = overdue_frame(&facts, &overdue)?
+        .lazy()
+        .with_column(lit(1i64).alias("overdue_open"));
+    let day = concat(
+        [
+            day_of(accepted, &["accepted"])?,
+            day_of(completed_events, &completed_names)?,
+            day_of(overdue_events, &["overdue_open"])?,
+        ],
+        UnionArgs::default(),
+    )?
+    .group_by([col("level"), col("key"), col("date")])
+    .agg(
+        MEASURES
+            .iter()
+            .map(|(m, _)| col(*m).sum())
+            .collect::<Vec<_>>(),
+    )
+    .collect()?;
+    let sums = rollup_days(day, &spec)?;
 
     // p90 of elapsed days from the rolled-up histogram of completed cases.
+    // Each key is packed with the elapsed days into one integer, so the
+    // histogram rolls up exactly like the sums (one key, no extra column).
+    let pack =
+        |c: Expr| c.cast(DataType::UInt64) * lit(HIST_BINS) + col("elapsed").cast(DataType::UInt64);
     let hist_events = completed.select(
         [col("comp").alias("date")]
             .into_iter()
-            .chain(keys)
-            .chain([col("elapsed").alias("value"), lit(1i64).alias("n")])
+            .chain(
+                ["center", "department", "window_id", "staff_id", "item_code"]
+                    .map(|c| pack(col(c)).alias(c)),
+            )
+            .chain([lit(1i64).alias("n")])
             .collect::<Vec<_>>(),
     );
     let hist = rollup(
         hist_events,
         &RollupSpec {
             measures: &[("n", Roll::Sum)],
-            extra_keys: &["value"],
             ..spec
         },
-    )?;
+    )?
+    .lazy()
+    .with_columns([
+        (col("key") % lit(HIST_BINS))
+            .cast(DataType::Int64)
+            .alias("value"),
+        (col("key") / lit(HIST_BINS))
+            .cast(DataType::UInt32)
+            .alias("key"),
+    ])
+    .collect()?;
     let group = ["grain", "period", "level", "key"];
     let p90 = histogram_quantile(hist, &group, 0.9, "p90_elapsed_days")?;
 
@@ -534,9 +575,53 @@ pub fn case_metrics(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<
             ratio(col("one_visit"), col("completed")).alias("one_visit_rate"),
             ratio(col("sum_elapsed"), col("completed")).alias("mean_elapsed_days"),
         ])
+        .join(
+            codes.lazy(),
+            [col("level"), col("key")],
+            [col("level"), col("code")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(col("name").alias("key"))
         .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
+        .sort(
+            ["grain", "period", "level", "key"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
         .collect()?;
     Ok(out)
+}
+
+/// Replace the key columns of the facts by integer codes (`center` = 0
+/// added); returns the codes as a frame `level, code, name` to decode.
+fn encode_keys(facts: &DataFrame) -> Result<(DataFrame, DataFrame)> {
+    let mut out = facts.clone();
+    let (mut levels, mut codes, mut names) = (
+        vec!["center".to_string()],
+        vec![0u32],
+        vec!["center".to_string()],
+    );
+    out.with_column(Column::new("center".into(), vec![0u32; facts.height()]))?;
+    for (level, column) in LEVELS.iter().filter(|(l, _)| *l != "center") {
+        let mut dict: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+        let values = facts.column(column)?.str()?;
+        let coded: Vec<Option<u32>> = values
+            .iter()
+            .map(|v| {
+                v.map(|v| {
+                    let next = dict.len() as u32;
+                    *dict.entry(v).or_insert(next)
+                })
+            })
+            .collect();
+        for (name, code) in &dict {
+            levels.push(level.to_string());
+            codes.push(*code);
+            names.push(name.to_string());
+        }
+        out.with_column(Column::new((*column).into(), coded))?;
+    }
+    let table = df!("level" => levels, "code" => codes, "name" => names)?;
+    Ok((out, table))
 }
 
 /// The open-overdue (case, day) pairs as a frame with the case's keys.
@@ -544,7 +629,7 @@ fn overdue_frame(facts: &DataFrame, pairs: &[(usize, NaiveDate)]) -> Result<Data
     let rows: Vec<IdxSize> = pairs.iter().map(|(r, _)| *r as IdxSize).collect();
     let idx = IdxCa::from_vec("idx".into(), rows);
     let mut picked = facts
-        .select(["department", "window_id", "staff_id", "item_code"])?
+        .select(["center", "department", "window_id", "staff_id", "item_code"])?
         .take(&idx)
         .map_err(anyhow::Error::from)
         .context("overdue rows")?;

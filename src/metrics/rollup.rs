@@ -10,7 +10,9 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 /// The levels of every metric table: (level name, event column of its key).
-/// The center level's key column holds the constant `center`.
+/// The center level's key column holds the constant `center` unless the
+/// events bring their own `center` column. Keys may be text or integer
+/// codes (faster to group; the caller decodes them).
 pub const LEVELS: [(&str, &str); 5] = [
     ("center", "center"),
     ("department", "department"),
@@ -66,51 +68,100 @@ pub fn period_map(grain: Grain, from: NaiveDate, to: NaiveDate) -> Result<DataFr
 /// `period`, `period_start`, `period_end`, `level`, `key`, extra keys,
 /// measures. A (period, key) appears only where some event fell.
 pub fn rollup(events: LazyFrame, spec: &RollupSpec) -> Result<DataFrame> {
-    let day = day_table(events, spec)?;
-    if day.height() == 0 {
-        return Ok(day);
+    rollup_days(day_table(events, spec)?, spec)
+}
+
+/// The grain each grain is built from: weeks and months from days, the
+/// longer periods from months (so a year sums twelve rows, not 365).
+fn built_from(grain: Grain) -> Grain {
+    match grain {
+        Grain::Day | Grain::Week | Grain::Month => Grain::Day,
+        Grain::Bimonth | Grain::Quarter | Grain::Year => Grain::Month,
     }
+}
+
+/// Roll a day table (`level`, `key`, `date`, extra keys, measures; see
+/// [`day_table`]) up to every grain of `spec`.
+pub fn rollup_days(day: DataFrame, spec: &RollupSpec) -> Result<DataFrame> {
     let dates = day.column("date")?.cast(&DataType::Int32)?;
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
-    let from = epoch + chrono::Duration::days(dates.i32()?.min().unwrap_or(0) as i64);
-    let to = spec
-        .as_of
-        .max(epoch + chrono::Duration::days(dates.i32()?.max().unwrap_or(0) as i64));
-
-    let mut group: Vec<Expr> = ["level", "key", "period", "period_start", "period_end"]
-        .map(col)
-        .to_vec();
-    group.extend(spec.extra_keys.iter().map(|k| col(*k)));
+    let day_at =
+        |d: Option<i32>| d.map_or(spec.as_of, |d| epoch + chrono::Duration::days(d as i64));
+    let from = day_at(dates.i32()?.min()).min(spec.as_of);
+    let to = day_at(dates.i32()?.max()).max(spec.as_of);
     let cut = date_lit(spec.as_of);
+    // The day on which a period's state is read: its end, or as_of if earlier.
+    let state_day = |end: Expr| {
+        when(end.clone().gt(cut.clone()))
+            .then(cut.clone())
+            .otherwise(end)
+    };
+
+    // Group on the period's start date (an integer) and join the labels after.
+    let mut group: Vec<Expr> = ["level", "key", "period_start"].map(col).to_vec();
+    group.extend(spec.extra_keys.iter().map(|k| col(*k)));
+    // Each source row carries `date` (a day) or its period's state day.
     let aggs: Vec<Expr> = spec
         .measures
         .iter()
         .map(|(m, roll)| match roll {
             Roll::Sum => col(*m).sum(),
-            Roll::AtEnd => {
-                let last = when(col("period_end").gt(cut.clone()))
-                    .then(cut.clone())
-                    .otherwise(col("period_end"));
-                col(*m).filter(col("date").eq(last)).sum()
-            }
+            Roll::AtEnd => col(*m)
+                .filter(col("date").eq(state_day(col("period_end"))))
+                .sum(),
         })
         .collect();
-    let mut parts = Vec::new();
-    for grain in spec.grains {
-        let map = period_map(*grain, from, to)?;
-        let rolled = day
+    let mut needed: Vec<Grain> = spec.grains.to_vec();
+    if needed.iter().any(|g| built_from(*g) == Grain::Month) && !needed.contains(&Grain::Month) {
+        needed.push(Grain::Month);
+    }
+    needed.sort();
+    let mut built: Vec<(Grain, DataFrame)> = Vec::new();
+    for grain in needed {
+        let source = match built_from(grain) {
+            Grain::Day => day.clone().lazy(),
+            _ => {
+                let month = &built
+                    .iter()
+                    .find(|(g, _)| *g == Grain::Month)
+                    .expect("months first")
+                    .1;
+                // A month row stands at its state day, inside its parent period.
+                let mut cols = vec![
+                    col("level"),
+                    col("key"),
+                    state_day(col("period_end")).alias("date"),
+                ];
+                cols.extend(spec.extra_keys.iter().map(|k| col(*k)));
+                cols.extend(spec.measures.iter().map(|(m, _)| col(*m)));
+                month.clone().lazy().select(cols)
+            }
+        };
+        let map = period_map(grain, from, to)?;
+        let labels = map
             .clone()
             .lazy()
+            .select([col("period_start"), col("period"), col("period_end")])
+            .unique(None, UniqueKeepStrategy::First);
+        let rolled = source
             .join(
-                map.lazy(),
+                map.lazy()
+                    .select([col("date"), col("period_start"), col("period_end")]),
                 [col("date")],
                 [col("date")],
                 JoinArgs::new(JoinType::Inner),
             )
             .group_by(group.clone())
             .agg(aggs.clone())
-            .with_column(lit(grain.name()).alias("grain"));
-        parts.push(rolled);
+            .join(
+                labels,
+                [col("period_start")],
+                [col("period_start")],
+                JoinArgs::new(JoinType::Left),
+            )
+            .with_column(lit(grain.name()).alias("grain"))
+            .collect()?;
+        built.push((grain, rolled));
     }
     let mut order: Vec<Expr> = [
         "grain",
@@ -124,8 +175,20 @@ pub fn rollup(events: LazyFrame, spec: &RollupSpec) -> Result<DataFrame> {
     .to_vec();
     order.extend(spec.extra_keys.iter().map(|k| col(*k)));
     order.extend(spec.measures.iter().map(|(m, _)| col(*m)));
+    let parts: Vec<LazyFrame> = built
+        .into_iter()
+        .filter(|(g, _)| spec.grains.contains(g))
+        .map(|(_, df)| df.lazy().select(order.clone()))
+        .collect();
     let out = concat(parts, UnionArgs::default())?
-        .select(order)
+        .join(
+            level_names()?,
+            [col("level")],
+            [col("level_code")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(col("level_name").alias("level"))
+        .select(order.clone())
         .sort(
             ["grain", "period", "level", "key"],
             SortMultipleOptions::default().with_maintain_order(true),
@@ -134,30 +197,85 @@ pub fn rollup(events: LazyFrame, spec: &RollupSpec) -> Result<DataFrame> {
     Ok(out)
 }
 
-/// Events summed per (level, key, date [, extra keys]).
-fn day_table(events: LazyFrame, spec: &RollupSpec) -> Result<DataFrame> {
-    let events = events.with_column(lit("center").alias("center"));
+/// Levels whose keys are few per day (a staff member works at one window
+/// of one department): they are summed from one pre-aggregation of the
+/// events on all their keys, instead of each from the raw events.
+const NESTED: [&str; 4] = ["center", "department", "window", "staff"];
+
+/// Levels travel as small integers through the group-bys (their index in
+/// [`LEVELS`]) and are named again at the end of [`rollup_days`].
+fn level_code(level: &str) -> u8 {
+    LEVELS
+        .iter()
+        .position(|(l, _)| *l == level)
+        .expect("known level") as u8
+}
+
+fn level_names() -> Result<LazyFrame> {
+    let codes: Vec<u8> = (0..LEVELS.len() as u8).collect();
+    let names: Vec<&str> = LEVELS.iter().map(|(l, _)| *l).collect();
+    Ok(df!("level_code" => codes, "level_name" => names)?.lazy())
+}
+
+/// Events summed per (level, key, date [, extra keys]): the finest table,
+/// from which every grain is built.
+pub fn day_table(events: LazyFrame, spec: &RollupSpec) -> Result<DataFrame> {
+    // Materialise the events once; each level is then one group-by.
+    let mut events = events.collect()?;
+    if events.column("center").is_err() {
+        events.with_column(Column::new_scalar(
+            "center".into(),
+            Scalar::from(PlSmallStr::from("center")),
+            events.height(),
+        ))?;
+    }
+    let sums = || {
+        spec.measures
+            .iter()
+            .map(|(m, _)| col(*m).sum())
+            .collect::<Vec<_>>()
+    };
+    let levels: Vec<&(&str, &str)> = LEVELS
+        .iter()
+        .filter(|(l, _)| spec.levels.contains(l))
+        .collect();
+    let nested_keys: Vec<Expr> = levels
+        .iter()
+        .filter(|(l, _)| NESTED.contains(l))
+        .map(|(_, c)| col(*c))
+        .chain([col("date")])
+        .chain(spec.extra_keys.iter().map(|k| col(*k)))
+        .collect();
+    let nested = events
+        .clone()
+        .lazy()
+        .group_by(nested_keys)
+        .agg(sums())
+        .collect()?;
     let mut parts = Vec::new();
-    for (level, column) in LEVELS.iter().filter(|(l, _)| spec.levels.contains(l)) {
-        let mut keys = vec![
-            col("date"),
-            col(*column).cast(DataType::String).alias("key"),
-        ];
+    for (level, column) in levels {
+        let source = if NESTED.contains(level) {
+            &nested
+        } else {
+            &events
+        };
+        let mut keys = vec![col("date"), col(*column).alias("key")];
         keys.extend(spec.extra_keys.iter().map(|k| col(*k)));
-        let part = events
+        let part = source
             .clone()
+            .lazy()
             .filter(col(*column).is_not_null())
             .group_by(keys)
-            .agg(
-                spec.measures
-                    .iter()
-                    .map(|(m, _)| col(*m).sum())
-                    .collect::<Vec<_>>(),
-            )
-            .with_column(lit(*level).alias("level"));
+            .agg(sums())
+            .with_column(lit(level_code(level)).alias("level"));
         parts.push(part);
     }
-    Ok(concat(parts, UnionArgs::default())?.collect()?)
+    let mut order = vec![col("level"), col("key"), col("date")];
+    order.extend(spec.extra_keys.iter().map(|k| col(*k)));
+    order.extend(spec.measures.iter().map(|(m, _)| col(*m)));
+    Ok(concat(parts, UnionArgs::default())?
+        .select(order)
+        .collect()?)
 }
 
 /// A ratio that is null where the denominator is 0.
