@@ -80,8 +80,9 @@ fn built_from(grain: Grain) -> Grain {
     }
 }
 
-/// Roll a day table (`level`, `key`, `date`, extra keys, measures; see
-/// [`day_table`]) up to every grain of `spec`.
+/// Roll a day table (`level`, `key`, `date`, extra keys, measures; one row
+/// per level, key, date and extra keys, as [`day_table`] makes it) up to
+/// every grain of `spec`.
 pub fn rollup_days(day: DataFrame, spec: &RollupSpec) -> Result<DataFrame> {
     let dates = day.column("date")?.cast(&DataType::Int32)?;
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
@@ -138,6 +139,22 @@ pub fn rollup_days(day: DataFrame, spec: &RollupSpec) -> Result<DataFrame> {
             }
         };
         let map = period_map(grain, from, to)?;
+        if grain == Grain::Day {
+            // The day table is already one row per day and key: only label it.
+            let rolled = day
+                .clone()
+                .lazy()
+                .join(
+                    map.lazy(),
+                    [col("date")],
+                    [col("date")],
+                    JoinArgs::new(JoinType::Inner),
+                )
+                .with_column(lit(grain.name()).alias("grain"))
+                .collect()?;
+            built.push((grain, rolled));
+            continue;
+        }
         let labels = map
             .clone()
             .lazy()
@@ -286,56 +303,83 @@ pub fn ratio(num: Expr, den: Expr) -> Expr {
 }
 
 /// The `q` quantile (linear interpolation) of each group of a rolled-up
-/// histogram with columns (group keys…, `value`, `n`).
+/// histogram with columns (group keys…, `value`, `n`), which must be sorted
+/// by the group keys and then by `value` (as [`rollup_days`] leaves a
+/// histogram whose key packs the value). One linear scan, no sort.
 pub fn histogram_quantile(
     hist: DataFrame,
     group: &[&str],
     q: f64,
     name: &str,
 ) -> Result<DataFrame> {
-    let keys: Vec<Expr> = group.iter().map(|k| col(*k)).collect();
-    let mut sort_by: Vec<&str> = group.to_vec();
-    sort_by.push("value");
-    let h = lit(q) * (col("total").cast(DataType::Float64) - lit(1.0));
-    let out = hist
-        .lazy()
-        .sort(sort_by, SortMultipleOptions::default())
-        .with_columns([
-            col("n").cum_sum(false).over(keys.clone())?.alias("cum"),
-            col("n").sum().over(keys.clone())?.alias("total"),
-        ])
-        .with_columns([
-            h.clone().floor().alias("lo"),
-            (h.clone() - h.floor()).alias("frac"),
-        ])
-        .group_by(keys)
-        .agg([
-            col("value")
-                .filter(col("cum").cast(DataType::Float64).gt(col("lo")))
-                .first()
-                .alias("x_lo"),
-            col("value")
-                .filter(col("cum").cast(DataType::Float64).gt(col("lo") + lit(1.0)))
-                .first()
-                .alias("x_hi"),
-            col("frac").first(),
-        ])
-        .with_column(
-            (col("x_lo").cast(DataType::Float64)
-                + col("frac")
-                    * (col("x_hi").fill_null(col("x_lo")).cast(DataType::Float64)
-                        - col("x_lo").cast(DataType::Float64)))
-            .alias(name),
-        )
-        .select(
-            group
-                .iter()
-                .map(|k| col(*k))
-                .chain([col(name)])
-                .collect::<Vec<_>>(),
-        )
-        .collect()?;
+    enum Key {
+        Text(StringChunked),
+        Number(UInt64Chunked),
+    }
+    let keys: Vec<Key> = group
+        .iter()
+        .map(|g| {
+            let c = hist.column(g)?;
+            Ok(match c.dtype() {
+                DataType::String => Key::Text(c.str()?.clone()),
+                _ => Key::Number(c.cast(&DataType::UInt64)?.u64()?.clone()),
+            })
+        })
+        .collect::<Result<_>>()?;
+    let values = hist.column("value")?.cast(&DataType::Int64)?;
+    let values = values.i64()?;
+    let counts = hist.column("n")?.cast(&DataType::Int64)?;
+    let counts = counts.i64()?;
+    let same_group = |a: usize, b: usize| -> Result<bool> {
+        Ok(keys.iter().all(|k| match k {
+            Key::Text(c) => c.get(a) == c.get(b),
+            Key::Number(c) => c.get(a) == c.get(b),
+        }))
+    };
+    let mut firsts: Vec<IdxSize> = Vec::new();
+    let mut result: Vec<Option<f64>> = Vec::new();
+    let mut start = 0;
+    while start < hist.height() {
+        let mut end = start + 1;
+        while end < hist.height() && same_group(start, end)? {
+            end += 1;
+        }
+        let bins: Vec<(i64, i64)> = (start..end)
+            .filter_map(|i| Some((values.get(i)?, counts.get(i).unwrap_or(0))))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        firsts.push(start as IdxSize);
+        result.push(quantile_of_bins(&bins, q));
+        start = end;
+    }
+    let idx = IdxCa::from_vec("idx".into(), firsts);
+    let mut out = hist.select(group.iter().copied())?.take(&idx)?;
+    out.with_column(Column::new(name.into(), result))?;
     Ok(out)
+}
+
+/// The `q` quantile with linear interpolation of sorted (value, count) bins:
+/// h = q·(n−1), x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋]).
+fn quantile_of_bins(bins: &[(i64, i64)], q: f64) -> Option<f64> {
+    let total: i64 = bins.iter().map(|(_, n)| n).sum();
+    if total == 0 {
+        return None;
+    }
+    let h = q * (total - 1) as f64;
+    let lo = h.floor() as i64;
+    let at = |rank: i64| -> f64 {
+        let mut seen = 0;
+        for (v, n) in bins {
+            seen += n;
+            if rank < seen {
+                return *v as f64;
+            }
+        }
+        bins.last().map_or(0.0, |(v, _)| *v as f64)
+    };
+    let x_lo = at(lo);
+    let x_hi = if lo + 1 < total { at(lo + 1) } else { x_lo };
+    Some(x_lo + (h - lo as f64) * (x_hi - x_lo))
 }
 
 #[cfg(test)]
@@ -344,6 +388,24 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn quantile_of_bins_matches_the_sorted_list() {
+        // 0 1 1 1 1 2 2 2 3 3 4 4 4 4 5 7 9: h = 14.4 → 5 + 0.4·(7 − 5) = 5.8.
+        let bins = [
+            (0, 1),
+            (1, 4),
+            (2, 3),
+            (3, 2),
+            (4, 4),
+            (5, 1),
+            (7, 1),
+            (9, 1),
+        ];
+        assert!((quantile_of_bins(&bins, 0.9).unwrap() - 5.8).abs() < 1e-12);
+        assert_eq!(quantile_of_bins(&[(3, 1)], 0.9), Some(3.0));
+        assert_eq!(quantile_of_bins(&[], 0.9), None);
     }
 
     #[test]
