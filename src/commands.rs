@@ -158,6 +158,31 @@ fn demo(settings: &Settings, seed: u64) -> Result<()> {
     let store = Store::open(&settings.store)?;
     let report = ingest::ingest(&store, &ingest::discover(&[dir])?, &settings.ingest)?;
     print!("{}", report.render(&settings.home));
+
+    // The supervision figures of the latest month.
+    let (metrics, as_of) = crate::pipeline::compute_case_metrics(&store, &settings.calendar, None)?;
+    let month = crate::metrics::period::period_of(crate::metrics::period::Grain::Month, as_of);
+    let view = crate::metrics::compare::period_view(&metrics, &month, "center", &settings.targets)?;
+    println!("\n办件时效 {} (as of {as_of}):", month.label);
+    print!("{}", crate::view::case_table(&view)?);
+    let run = crate::pipeline::run_cards(&store, &settings.calendar, as_of, &settings.cards)?;
+    let red = run
+        .due
+        .iter()
+        .filter(|c| c.colour == crate::metrics::cards::Colour::Red)
+        .count();
+    println!(
+        "\n电子监察 {as_of}: 红牌 {red} 张, 黄牌 {} 张",
+        run.due.len() - red
+    );
+    if let Some((from, to, round)) = crate::pipeline::latest_catalog_round(&store)? {
+        println!("\n流程再造 {from} → {to}: {}", round.sentence());
+    }
+    eprintln!(
+        "\nmore: xiaoneng --home {} metrics cases --period {} --level window",
+        settings.home.display(),
+        month.label
+    );
     Ok(())
 }
 

@@ -123,7 +123,12 @@ pub fn case_table(view: &DataFrame) -> Result<String> {
             |c: &str| -> Result<String> { Ok(f(c)?.map_or("—".into(), |x| format!("{x:.0}"))) };
         let days =
             |c: &str| -> Result<String> { Ok(f(c)?.map_or("—".into(), |x| format!("{x:.2}"))) };
-        let key = view.column("key")?.str()?.get(i).unwrap_or("").to_string();
+        let key = match view.column("key")?.str()?.get(i).unwrap_or("") {
+            "center" if view.column("level")?.str()?.get(i) == Some("center") => {
+                "全中心".to_string()
+            }
+            k => k.to_string(),
+        };
         rows.push(vec![
             key,
             n("accepted")?,

@@ -593,6 +593,13 @@ fn demo_ingests_every_table_and_accounts_for_every_row() {
             assert_eq!(n(3) + n(4), n(2), "{line}");
         }
     }
+    // The case figures of the latest month, the cards and the catalog round.
+    assert!(out.contains("办件时效 2026-10"), "{out}");
+    assert!(out.contains("电子监察 2026-10-30: 红牌"), "{out}");
+    assert!(
+        out.contains("流程再造 2025-01-01 → 2026-04-01: 涉及22个部门"),
+        "{out}"
+    );
     // Again: nothing new, same counts from the ledger.
     let again = ok(h.path(), &["demo"]);
     assert_eq!(totals(&again)["cases"][..3], t["cases"][..3]);
