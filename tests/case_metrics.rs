@@ -58,9 +58,11 @@
 //! deadline lies after 2024-12-31, so the figures do not depend on whether an
 //! open case is evaluated at the period end or at the as-of date.
 
+mod common;
+
+use common::{ok, split_csv, totals};
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Command;
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cases_small");
 const AS_OF: &str = "2024-10-31";
@@ -98,49 +100,6 @@ struct Want {
     ratios: [Option<f64>; 8],
 }
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_xiaoneng"));
-    c.env_remove("XIAONENG_HOME")
-        .env_remove("XIAONENG_CONFIG")
-        .env_remove("XIAONENG_FAIL_AT");
-    c
-}
-
-fn ok(home: &Path, args: &[&str]) -> String {
-    let out = bin()
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .output()
-        .expect("run xiaoneng");
-    assert!(
-        out.status.success(),
-        "xiaoneng {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
-}
-
-/// Per-table totals of an ingest summary: table → (read, stored, rejected, replaced).
-fn totals(summary: &str) -> HashMap<String, [u64; 4]> {
-    let mut out = HashMap::new();
-    let mut in_totals = false;
-    for line in summary.lines() {
-        let cols: Vec<&str> = line.split_whitespace().collect();
-        if cols.first() == Some(&"table") && cols.len() == 6 {
-            in_totals = true;
-            continue;
-        }
-        if in_totals && cols.len() == 6 {
-            let n: Result<Vec<u64>, _> = cols[1..].iter().map(|c| c.parse::<u64>()).collect();
-            if let Ok(n) = n {
-                out.insert(cols[0].to_string(), [n[1], n[2], n[3], n[4]]);
-            }
-        }
-    }
-    out
-}
-
 /// A fresh home holding a copy of the fixture, ingested; every row stored.
 fn home() -> tempfile::TempDir {
     let home = tempfile::tempdir().unwrap();
@@ -166,28 +125,6 @@ fn home() -> tempfile::TempDir {
         );
     }
     home
-}
-
-/// Split one CSV line into fields (double quotes allowed, no embedded newlines).
-fn split_csv(line: &str) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            ('"', true) => quoted = false,
-            ('"', false) if field.is_empty() => quoted = true,
-            (',', false) => fields.push(std::mem::take(&mut field)),
-            _ => field.push(c),
-        }
-    }
-    fields.push(field);
-    fields
 }
 
 /// Run `metrics cases` for one period and level; one map (column → cell) per row.

@@ -1,35 +1,10 @@
 //! End-to-end tests of the `xiaoneng` binary: each test gets its own
 //! `--home` folder, so tests never share files.
 
+mod common;
+
+use common::{bin, ok, run, totals};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_xiaoneng"));
-    c.env_remove("XIAONENG_HOME")
-        .env_remove("XIAONENG_CONFIG")
-        .env_remove("XIAONENG_FAIL_AT");
-    c
-}
-
-fn run(home: &Path, args: &[&str]) -> Output {
-    bin()
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .output()
-        .expect("run xiaoneng")
-}
-
-fn ok(home: &Path, args: &[&str]) -> String {
-    let out = run(home, args);
-    assert!(
-        out.status.success(),
-        "xiaoneng {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 fn home() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
@@ -240,24 +215,6 @@ fn seed_dimensions(h: &Path) {
     write(&inbox, "staff.csv", STAFF);
     write(&inbox, "items.csv", ITEMS);
     ok(h, &["ingest"]);
-}
-
-/// Parse the per-table totals of an ingest summary: table → (read, stored, rejected, replaced).
-fn totals(summary: &str) -> std::collections::HashMap<String, [u64; 4]> {
-    let mut out = std::collections::HashMap::new();
-    let mut in_totals = false;
-    for line in summary.lines() {
-        let cols: Vec<&str> = line.split_whitespace().collect();
-        if cols.first() == Some(&"table") && cols.len() == 6 {
-            in_totals = true;
-            continue;
-        }
-        if in_totals && cols.len() == 6 {
-            let n = |i: usize| cols[i].parse::<u64>().unwrap();
-            out.insert(cols[0].to_string(), [n(2), n(3), n(4), n(5)]);
-        }
-    }
-    out
 }
 
 fn rejects(h: &Path) -> String {

@@ -1,40 +1,11 @@
 //! Electronic supervision end to end: red and yellow cards over successive
 //! run dates, and the catalog round of a 流程再造 reproduced from a seed.
 
+mod common;
+
+use common::{csv_rows, ok};
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Command;
-
-fn ok(home: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_xiaoneng"))
-        .env_remove("XIAONENG_HOME")
-        .env_remove("XIAONENG_CONFIG")
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .output()
-        .expect("run xiaoneng");
-    assert!(
-        out.status.success(),
-        "xiaoneng {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn csv_rows(text: &str) -> Vec<HashMap<String, String>> {
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
-    lines
-        .map(|l| {
-            header
-                .iter()
-                .map(|h| h.to_string())
-                .zip(l.split(',').map(str::to_string))
-                .collect()
-        })
-        .collect()
-}
 
 /// Case C01: accepted Thursday 2026-10-08, promised 3 working days:
 /// 10-09 (Fri) is the 1st, 10-10 (Saturday, a National Day 调休 working

@@ -1,0 +1,88 @@
+//! Helpers shared by the end-to-end tests: run the binary in a home of its
+//! own, read its summaries and CSV output.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// The binary with no XIAONENG_* variables from the environment.
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_xiaoneng"));
+    c.env_remove("XIAONENG_HOME")
+        .env_remove("XIAONENG_CONFIG")
+        .env_remove("XIAONENG_FAIL_AT");
+    c
+}
+
+/// Run `xiaoneng --home HOME ARGS…`.
+pub fn run(home: &Path, args: &[&str]) -> Output {
+    bin()
+        .arg("--home")
+        .arg(home)
+        .args(args)
+        .output()
+        .expect("run xiaoneng")
+}
+
+/// Run and expect success; the standard output.
+pub fn ok(home: &Path, args: &[&str]) -> String {
+    let out = run(home, args);
+    assert!(
+        out.status.success(),
+        "xiaoneng {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+/// Per-table totals of an ingest summary: table → [read, stored, rejected, replaced].
+pub fn totals(summary: &str) -> HashMap<String, [u64; 4]> {
+    let mut out = HashMap::new();
+    let mut in_totals = false;
+    for line in summary.lines() {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        if cols.first() == Some(&"table") && cols.len() == 6 {
+            in_totals = true;
+            continue;
+        }
+        if in_totals && cols.len() == 6 {
+            let n: Result<Vec<u64>, _> = cols[1..].iter().map(|c| c.parse::<u64>()).collect();
+            if let Ok(n) = n {
+                out.insert(cols[0].to_string(), [n[1], n[2], n[3], n[4]]);
+            }
+        }
+    }
+    out
+}
+
+/// Split one CSV line into fields (double quotes allowed, no embedded newlines).
+pub fn split_csv(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', true) => quoted = false,
+            ('"', false) if field.is_empty() => quoted = true,
+            (',', false) => fields.push(std::mem::take(&mut field)),
+            _ => field.push(c),
+        }
+    }
+    fields.push(field);
+    fields
+}
+
+/// The rows of a CSV text (first line the header), as column → cell.
+pub fn csv_rows(text: &str) -> Vec<HashMap<String, String>> {
+    let mut lines = text.lines();
+    let header = split_csv(lines.next().unwrap_or(""));
+    lines
+        .map(|l| header.iter().cloned().zip(split_csv(l)).collect())
+        .collect()
+}
