@@ -10,47 +10,17 @@
 use chrono::{Duration, NaiveDate};
 use polars::prelude::*;
 use std::time::Instant;
+
+mod common;
+use common::{datetime_column, in_child, ms, print_peak, read_parquet, write_parquet, Rng};
 use xiaoneng::calendar::Calendar;
 use xiaoneng::metrics::cases::{case_metrics, CaseTables};
 use xiaoneng::metrics::date_series;
-
-/// SplitMix64: a small deterministic generator.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
-    }
-}
 
 const WINDOWS: usize = 200;
 const DEPARTMENTS: usize = 40;
 const STAFF: usize = 1_000;
 const ITEMS: usize = 1_500;
-
-fn ms(d: NaiveDate, h: u32, m: u32) -> i64 {
-    d.and_hms_opt(h, m, 0)
-        .expect("time")
-        .and_utc()
-        .timestamp_millis()
-}
-
-fn datetime(name: &str, v: Vec<Option<i64>>) -> Column {
-    Series::new(name.into(), v)
-        .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
-        .expect("datetime")
-        .into()
-}
 
 fn city_year(n_cases: usize, cal: &Calendar) -> CaseTables {
     let mut rng = Rng(2025);
@@ -132,8 +102,13 @@ fn city_year(n_cases: usize, cal: &Calendar) -> CaseTables {
         item.push(format!("I{i:04}"));
         window.push(format!("W{w:03}"));
         staff.push(format!("S{:04}", (w * 5 + rng.below(5) as usize) % STAFF));
-        accepted.push(Some(ms(acc, 9 + rng.below(8) as u32, rng.below(60) as u32)));
-        completed.push(done.map(|d| ms(d, 16, 0)));
+        accepted.push(Some(ms(
+            acc,
+            9 + rng.below(8) as u32,
+            rng.below(60) as u32,
+            0,
+        )));
+        completed.push(done.map(|d| ms(d, 16, 0, 0)));
     }
     let cases = DataFrame::new(
         n_cases,
@@ -142,8 +117,8 @@ fn city_year(n_cases: usize, cal: &Calendar) -> CaseTables {
             Column::new("item_code".into(), item),
             Column::new("window_id".into(), window),
             Column::new("staff_id".into(), staff),
-            datetime("accepted_at", accepted),
-            datetime("completed_at", completed),
+            datetime_column("accepted_at", accepted),
+            datetime_column("completed_at", completed),
             Column::new("promised_limit_days".into(), vec![None::<i64>; n_cases]),
             Column::new("legal_limit_days".into(), vec![None::<i64>; n_cases]),
         ],
@@ -165,25 +140,6 @@ fn city_year(n_cases: usize, cal: &Calendar) -> CaseTables {
         windows,
         suspensions: Some(suspensions),
     }
-}
-
-/// Peak resident memory of this process, from /proc (Linux).
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
-}
-
-fn write_parquet(df: &mut DataFrame, path: &std::path::Path) {
-    let f = std::fs::File::create(path).expect("create");
-    ParquetWriter::new(f).finish(df).expect("write");
-}
-
-fn read_parquet(path: &std::path::Path) -> DataFrame {
-    ParquetReader::new(std::fs::File::open(path).expect("open"))
-        .finish()
-        .expect("read")
 }
 
 /// Generate the year into `dir` as Parquet, one file per table.
@@ -224,10 +180,7 @@ fn measure(n: usize, cal: &Calendar, dir: &std::path::Path) {
     println!("  read the tables from Parquet: {read_s:.2} s");
     println!("  case_metrics, 6 grains x 5 levels: {compute_s:.2} s");
     println!("  total {total:.2} s, {:.0} cases/s", n as f64 / total);
-    match peak_rss_mib() {
-        Some(m) => println!("  peak resident memory of the measuring process: {m:.0} MiB"),
-        None => println!("  peak resident memory: unavailable on this platform"),
-    }
+    print_peak();
 }
 
 fn main() {
@@ -236,18 +189,5 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(2_000_000);
     let cal = Calendar::official();
-    // The measuring run is a child process, so its peak memory is the
-    // engine's own, not the generator's.
-    if let Ok(dir) = std::env::var("XIAONENG_BENCH_DIR") {
-        measure(n, &cal, std::path::Path::new(&dir));
-        return;
-    }
-    let dir = tempfile::tempdir().expect("temp dir");
-    generate(n, &cal, dir.path());
-    let status = std::process::Command::new(std::env::current_exe().expect("self"))
-        .env("XIAONENG_BENCH_DIR", dir.path())
-        .env("CASES", n.to_string())
-        .status()
-        .expect("run the measuring process");
-    assert!(status.success(), "the measuring process failed");
+    in_child(|dir| generate(n, &cal, dir), |dir| measure(n, &cal, dir));
 }

@@ -64,6 +64,21 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
         format: crate::view::Format,
     },
+    /// Attendance (考勤): the weekly publication (周公示) or the monthly sheet,
+    /// printed and written as CSV under the reports folder.
+    Attendance {
+        /// An ISO week, e.g. 2026-W41.
+        #[arg(long, conflicts_with = "month", required_unless_present = "month")]
+        week: Option<String>,
+        /// A month, e.g. 2026-10.
+        #[arg(long)]
+        month: Option<String>,
+        /// Evaluation date (default: the day of the last punch).
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
+        format: crate::view::Format,
+    },
     /// The item catalog (事项目录).
     Catalog {
         #[command(subcommand)]
@@ -101,6 +116,33 @@ pub enum MetricsCommand {
         #[command(flatten)]
         args: MetricsArgs,
     },
+    /// Ratings (`rating_metrics`): satisfaction, coverage, bad ratings and
+    /// their rectification.
+    Ratings {
+        #[command(flatten)]
+        args: MetricsArgs,
+    },
+    /// The queue (`queue_metrics`): waits, service times, no-shows, jumps.
+    Queue {
+        #[command(flatten)]
+        args: MetricsArgs,
+    },
+    /// Supervision incidents (`incident_metrics`) per source and category.
+    Incidents {
+        #[command(flatten)]
+        args: MetricsArgs,
+    },
+    /// The three zeros (三零) of every window (`--level` is not used).
+    Zeros {
+        #[command(flatten)]
+        args: MetricsArgs,
+    },
+    /// The queue jumps (插队) of tickets issued in the period (`--level` is
+    /// not used).
+    Jumps {
+        #[command(flatten)]
+        args: MetricsArgs,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -119,6 +161,10 @@ pub struct MetricsArgs {
     pub as_of: Option<String>,
     #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
     pub format: crate::view::Format,
+    /// With csv or json: add the previous period's and the previous year's
+    /// values (环比, 同比) and, for cases, the targets met.
+    #[arg(long)]
+    pub compare: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,9 +1,7 @@
 //! The commands: each resolves its settings, calls the library and prints.
 //! Data goes to stdout, messages to stderr. No business logic here.
 
-use crate::cli::{
-    CalendarCommand, CatalogCommand, Cli, Command, DaysFormat, MetricsArgs, MetricsCommand,
-};
+use crate::cli::{CalendarCommand, CatalogCommand, Cli, Command, DaysFormat, MetricsCommand};
 use crate::config::{Settings, CONFIG_FILE, TEMPLATE};
 use crate::ingest::{self, table};
 use crate::store::{Store, REJECTS};
@@ -28,12 +26,16 @@ pub fn run(cli: Cli) -> Result<()> {
             history,
             format,
         } => cards(&settings, &as_of, history, format),
+        Command::Attendance {
+            week,
+            month,
+            as_of,
+            format,
+        } => attendance(&settings, week.or(month), as_of, format),
         Command::Catalog {
             command: CatalogCommand::Compare { from, to, format },
         } => catalog_compare(&settings, &from, &to, format),
-        Command::Metrics { family } => match family {
-            MetricsCommand::Cases { args } => metrics_cases(&settings, args),
-        },
+        Command::Metrics { family } => metrics(&settings, family),
     }
 }
 
@@ -162,7 +164,13 @@ fn demo(settings: &Settings, seed: u64) -> Result<()> {
     // The supervision figures of the latest month.
     let (metrics, as_of) = crate::pipeline::compute_case_metrics(&store, &settings.calendar, None)?;
     let month = crate::metrics::period::period_of(crate::metrics::period::Grain::Month, as_of);
-    let view = crate::metrics::compare::period_view(&metrics, &month, "center", &settings.targets)?;
+    let view = crate::metrics::compare::period_view(
+        &metrics,
+        &month,
+        "center",
+        &crate::metrics::compare::CASES_COMPARED,
+    )?;
+    let view = crate::metrics::compare::with_targets(view, &settings.targets)?;
     println!("\n办件时效 {} (as of {as_of}):", month.label);
     print!("{}", crate::view::case_table(&view)?);
     let run = crate::pipeline::run_cards(&store, &settings.calendar, as_of, &settings.cards)?;
@@ -242,8 +250,18 @@ fn rejects(settings: &Settings, table_name: Option<String>, limit: usize) -> Res
     Ok(())
 }
 
-fn metrics_cases(settings: &Settings, args: MetricsArgs) -> Result<()> {
-    use crate::metrics::{compare::period_view, period::parse_period, rollup::LEVELS};
+fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()> {
+    use crate::metrics::compare::{period_rows, period_view, with_targets, CASES_COMPARED};
+    use crate::metrics::{period::parse_period, rollup::LEVELS};
+    use crate::view::{QUEUE_COMPARED, RATINGS_COMPARED};
+    let (name, args) = match &family {
+        MetricsCommand::Cases { args } => ("case_metrics", args),
+        MetricsCommand::Ratings { args } => ("rating_metrics", args),
+        MetricsCommand::Queue { args } => ("queue_metrics", args),
+        MetricsCommand::Incidents { args } => ("incident_metrics", args),
+        MetricsCommand::Zeros { args } => ("three_zeros", args),
+        MetricsCommand::Jumps { args } => ("queue_jumps", args),
+    };
     let period = parse_period(&args.period)?;
     if let Some(g) = args.grain {
         if g != period.grain {
@@ -272,24 +290,71 @@ fn metrics_cases(settings: &Settings, args: MetricsArgs) -> Result<()> {
         .map(|s| date_arg("as-of", s))
         .transpose()?;
     let store = Store::open(&settings.store)?;
-    let (metrics, as_of) =
-        crate::pipeline::compute_case_metrics(&store, &settings.calendar, as_of)?;
-    let mut view = period_view(&metrics, &period, &args.level, &settings.targets)?;
+    let level = args.level.as_str();
+    // The period's rows, with 环比/同比 (and targets) in the table view or on --compare.
+    let view = |metrics: &polars::prelude::DataFrame,
+                compared: &[&str]|
+     -> Result<polars::prelude::DataFrame> {
+        if args.compare || args.format == Format::Table {
+            period_view(metrics, &period, level, compared)
+        } else {
+            Ok(period_rows(metrics, &period, Some(level))
+                .sort(["key"], polars::prelude::SortMultipleOptions::default())
+                .collect()?)
+        }
+    };
+    let (df, as_of, table): (_, _, fn(&polars::prelude::DataFrame) -> Result<String>) = match family
+    {
+        MetricsCommand::Cases { .. } => {
+            let (m, as_of) =
+                crate::pipeline::compute_case_metrics(&store, &settings.calendar, as_of)?;
+            let mut v = view(&m, &CASES_COMPARED)?;
+            if args.compare || args.format == Format::Table {
+                v = with_targets(v, &settings.targets)?;
+            }
+            (v, as_of, crate::view::case_table)
+        }
+        MetricsCommand::Ratings { .. } => {
+            let (m, as_of) = crate::pipeline::compute_ratings(&store, settings, as_of)?;
+            (
+                view(&m, &RATINGS_COMPARED)?,
+                as_of,
+                crate::view::ratings_table,
+            )
+        }
+        MetricsCommand::Queue { .. } => {
+            let (m, _, as_of) = crate::pipeline::compute_queue(&store, settings, as_of)?;
+            (view(&m, &QUEUE_COMPARED)?, as_of, crate::view::queue_table)
+        }
+        MetricsCommand::Incidents { .. } => {
+            let (m, as_of) = crate::pipeline::compute_incidents(&store, as_of)?;
+            let rows = period_rows(&m, &period, Some(level))
+                .sort(
+                    ["key", "source", "category"],
+                    polars::prelude::SortMultipleOptions::default(),
+                )
+                .collect()?;
+            (rows, as_of, crate::view::incidents_table)
+        }
+        MetricsCommand::Zeros { .. } => {
+            let z = crate::pipeline::three_zeros(&store, settings, &period, as_of)?;
+            (z, as_of.unwrap_or(period.end), crate::view::zeros_table)
+        }
+        MetricsCommand::Jumps { .. } => {
+            let (_, jumps, as_of) = crate::pipeline::compute_queue(&store, settings, as_of)?;
+            let rows =
+                crate::metrics::queue::jumps_between(&jumps, period.start, period.end.min(as_of))?;
+            (rows, as_of, crate::view::jumps_table)
+        }
+    };
     eprintln!(
-        "case_metrics as of {as_of}: {} {} ({}..{}), level {}",
+        "{name} as of {as_of}: {} {} ({}..{}), level {level}",
         period.grain.name(),
         period.label,
         period.start,
-        period.end,
-        args.level
+        period.end
     );
-    let mut out = std::io::stdout().lock();
-    match args.format {
-        crate::view::Format::Csv => crate::view::write_csv(&mut view, &mut out)?,
-        crate::view::Format::Json => crate::view::write_json(&view, &mut out)?,
-        crate::view::Format::Table => write!(out, "{}", crate::view::case_table(&view)?)?,
-    }
-    Ok(())
+    print_frame(df, args.format, table)
 }
 
 fn print_frame(
@@ -340,4 +405,50 @@ fn catalog_compare(settings: &Settings, from: &str, to: &str, format: Format) ->
         println!();
     }
     print_frame(per_item, format, crate::view::catalog_table)
+}
+
+fn attendance(
+    settings: &Settings,
+    period: Option<String>,
+    as_of: Option<String>,
+    format: Format,
+) -> Result<()> {
+    use crate::metrics::period::{parse_period, Grain};
+    let label = period.context("give --week or --month")?;
+    let period = parse_period(&label)?;
+    if !matches!(period.grain, Grain::Week | Grain::Month) {
+        bail!(
+            "{label} is a {}: attendance is published by week (2026-W41) or month (2026-10)",
+            period.grain.name()
+        );
+    }
+    let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
+    let store = Store::open(&settings.store)?;
+    let (days, _, as_of) = crate::pipeline::compute_attendance(
+        &store,
+        &settings.calendar,
+        &settings.attendance,
+        as_of,
+    )?;
+    let staff = store.read("staff")?.context("no staff roster")?;
+    let mut table = crate::metrics::attendance::publication(
+        &days,
+        &staff,
+        period.start,
+        period.end.min(as_of),
+    )?;
+    let dir = settings.reports.join(&period.label);
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let csv_path = dir.join("attendance.csv");
+    let mut file = std::fs::File::create(&csv_path)
+        .with_context(|| format!("cannot write {}", csv_path.display()))?;
+    crate::view::write_csv(&mut table, &mut file)?;
+    eprintln!(
+        "attendance {} ({}..{}), as of {as_of}; written to {}",
+        period.label,
+        period.start,
+        period.end,
+        csv_path.display()
+    );
+    print_frame(table, format, crate::view::attendance_table)
 }

@@ -1,11 +1,15 @@
 //! Configuration: `xiaoneng.toml` in the run's home folder, then flags,
 //! resolved into one checked [`Settings`] before any work starts.
 
+use crate::attendance::Schedule;
 use crate::calendar::{Calendar, DayOverride};
 use crate::ingest::decode::EncodingChoice;
 use crate::ingest::{table, ColumnAliases, IngestOptions};
 use crate::metrics::cards::CardRules;
 use crate::metrics::compare::Targets;
+use crate::metrics::queue::QueueRules;
+use crate::metrics::ratings::RatingRules;
+use crate::metrics::zeros::IncidentRules;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -22,6 +26,11 @@ pub struct Config {
     pub calendar: CalendarConfig,
     pub targets: Targets,
     pub cards: CardRules,
+    /// The attendance schedule (`[attendance]`).
+    pub attendance: Schedule,
+    pub ratings: RatingRules,
+    pub queue: QueueRules,
+    pub incidents: IncidentRules,
     /// Extra header aliases: `[columns.cases] "收件时间" = "accepted_at"`.
     pub columns: ColumnAliases,
 }
@@ -143,6 +152,10 @@ pub struct Settings {
     pub ingest: IngestOptions,
     pub targets: Targets,
     pub cards: CardRules,
+    pub attendance: Schedule,
+    pub ratings: RatingRules,
+    pub queue: QueueRules,
+    pub incidents: IncidentRules,
 }
 
 impl Config {
@@ -194,11 +207,20 @@ impl Config {
                 bail!("{where_}: targets.{name} = {v}: a target is a share between 0 and 1 (e.g. 0.98)");
             }
         }
+        if !(1..=5).contains(&self.ratings.satisfied_min_level) {
+            bail!("{where_}: ratings.satisfied_min_level must be a level from 1 to 5");
+        }
+        if self.queue.wait_target_minutes < 0 {
+            bail!("{where_}: queue.wait_target_minutes must be 0 or more");
+        }
         if !(0.0..=1.0).contains(&self.cards.yellow_share) || self.cards.yellow_days < 0 {
             bail!(
                 "{where_}: [cards] yellow_days must be 0 or more and yellow_share between 0 and 1"
             );
         }
+        self.attendance
+            .validate()
+            .map_err(|e| anyhow::anyhow!("{where_}: [attendance]: {e}"))?;
         if self.ingest.max_field_bytes == 0 {
             bail!("{where_}: ingest.max_field_bytes must be at least 1");
         }
@@ -211,6 +233,10 @@ impl Config {
             calendar,
             targets: self.targets,
             cards: self.cards,
+            attendance: self.attendance,
+            ratings: self.ratings,
+            queue: self.queue,
+            incidents: self.incidents,
             ingest: IngestOptions {
                 encoding: self.ingest.encoding,
                 max_field_bytes: self.ingest.max_field_bytes,

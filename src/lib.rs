@@ -11,6 +11,7 @@
 //! - [`demo`] generates the synthetic county center;
 //! - [`commands`] wires the command line ([`cli`]) to the library.
 
+pub mod attendance;
 pub mod calendar;
 pub mod cli;
 pub mod commands;

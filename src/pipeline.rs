@@ -159,3 +159,211 @@ pub fn latest_catalog_round(
     let (round, _) = catalog_round(store, before, after)?;
     Ok(Some((before, after, round)))
 }
+
+/// Names of the attendance datasets.
+pub const ATTENDANCE_DAYS: &str = "attendance_days";
+pub const ATTENDANCE_METRICS: &str = "attendance_metrics";
+
+/// Load the tables attendance reads.
+pub fn attendance_tables(store: &Store) -> Result<crate::metrics::attendance::AttendanceTables> {
+    Ok(crate::metrics::attendance::AttendanceTables {
+        staff: store
+            .read("staff")?
+            .context("the store has no staff roster yet: ingest it first")?,
+        windows: store
+            .read("windows")?
+            .context("the store has no windows yet: ingest them first")?,
+        punches: store.read("punches")?,
+        leaves: store.read("leaves")?,
+        departures: store.read("departures")?,
+    })
+}
+
+/// Compute `attendance_days` and `attendance_metrics` from the first punch
+/// to `as_of` (default: the day of the last punch) and persist both.
+pub fn compute_attendance(
+    store: &Store,
+    cal: &Calendar,
+    schedule: &crate::attendance::Schedule,
+    as_of: Option<NaiveDate>,
+) -> Result<(DataFrame, DataFrame, NaiveDate)> {
+    use crate::metrics::attendance::{attendance_metrics, attendance_table};
+    let tables = attendance_tables(store)?;
+    let punch_days = match &tables.punches {
+        Some(p) => crate::metrics::dates_of(&p.column("punched_at")?.cast(&DataType::Date)?)?,
+        None => Vec::new(),
+    };
+    let first = punch_days.iter().flatten().min().copied();
+    let last = punch_days.iter().flatten().max().copied();
+    let (Some(first), Some(last)) = (first, last) else {
+        anyhow::bail!("the store has no punches yet: ingest the fingerprint-clock exports first");
+    };
+    let as_of = as_of.unwrap_or(last);
+    let mut days = attendance_table(&tables, cal, schedule, first.min(as_of), as_of)?;
+    let mut metrics = attendance_metrics(&days, as_of)?;
+    let mut txn = store.begin()?;
+    store.replace(&mut txn, ATTENDANCE_DAYS, &mut days)?;
+    store.replace(&mut txn, ATTENDANCE_METRICS, &mut metrics)?;
+    txn.commit()?;
+    Ok((days, metrics, as_of))
+}
+
+/// Names of the citizen-side datasets.
+pub const RATING_METRICS: &str = "rating_metrics";
+pub const QUEUE_METRICS: &str = "queue_metrics";
+pub const QUEUE_JUMPS: &str = "queue_jumps";
+pub const INCIDENT_METRICS: &str = "incident_metrics";
+
+/// The last date of a date or date-time column of a stored table.
+fn last_date(store: &Store, table: &str, column: &str) -> Result<Option<NaiveDate>> {
+    let Some(df) = store.read(table)? else {
+        return Ok(None);
+    };
+    let dates = crate::metrics::dates_of(&df.column(column)?.cast(&DataType::Date)?)?;
+    Ok(dates.into_iter().flatten().max())
+}
+
+/// `as_of` if given, else the last date of `table.column`.
+fn as_of_or_last(
+    store: &Store,
+    as_of: Option<NaiveDate>,
+    table: &str,
+    column: &str,
+) -> Result<NaiveDate> {
+    match as_of {
+        Some(d) => Ok(d),
+        None => last_date(store, table, column)?
+            .with_context(|| format!("the store has no {table} yet: ingest them first")),
+    }
+}
+
+fn persist(store: &Store, tables: &mut [(&str, &mut DataFrame)]) -> Result<()> {
+    let mut txn = store.begin()?;
+    for (name, df) in tables.iter_mut() {
+        store.replace(&mut txn, name, df)?;
+    }
+    txn.commit()
+}
+
+/// Compute and persist `rating_metrics`.
+pub fn compute_ratings(
+    store: &Store,
+    settings: &crate::config::Settings,
+    as_of: Option<NaiveDate>,
+) -> Result<(DataFrame, NaiveDate)> {
+    let as_of = as_of_or_last(store, as_of, "ratings", "rated_at")?;
+    let ratings = store
+        .read("ratings")?
+        .context("the store has no ratings yet")?;
+    let cases = store.read("cases")?.context("the store has no cases yet")?;
+    let windows = store
+        .read("windows")?
+        .context("the store has no windows yet")?;
+    let mut metrics = crate::metrics::ratings::rating_metrics(
+        &ratings,
+        &cases,
+        &windows,
+        &settings.calendar,
+        &settings.ratings,
+        as_of,
+    )?;
+    persist(store, &mut [(RATING_METRICS, &mut metrics)])?;
+    Ok((metrics, as_of))
+}
+
+/// Bad ratings open past their rectification limit at the end of `as_of`.
+pub fn bad_rating_alerts(
+    store: &Store,
+    settings: &crate::config::Settings,
+    as_of: NaiveDate,
+) -> Result<Vec<crate::metrics::ratings::BadRatingAlert>> {
+    match store.read("ratings")? {
+        Some(r) => crate::metrics::ratings::bad_rating_alerts(
+            &r,
+            &settings.calendar,
+            &settings.ratings,
+            as_of,
+        ),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Compute and persist `queue_jumps` and `queue_metrics`.
+pub fn compute_queue(
+    store: &Store,
+    settings: &crate::config::Settings,
+    as_of: Option<NaiveDate>,
+) -> Result<(DataFrame, DataFrame, NaiveDate)> {
+    let as_of = as_of_or_last(store, as_of, "tickets", "issued_at")?;
+    let tickets = store
+        .read("tickets")?
+        .context("the store has no tickets yet")?;
+    let windows = store
+        .read("windows")?
+        .context("the store has no windows yet")?;
+    let mut jumps = crate::metrics::queue::queue_jumps(&tickets)?;
+    let mut metrics =
+        crate::metrics::queue::queue_metrics(&tickets, &windows, &jumps, &settings.queue, as_of)?;
+    persist(
+        store,
+        &mut [(QUEUE_JUMPS, &mut jumps), (QUEUE_METRICS, &mut metrics)],
+    )?;
+    Ok((metrics, jumps, as_of))
+}
+
+/// Compute and persist `incident_metrics`.
+pub fn compute_incidents(
+    store: &Store,
+    as_of: Option<NaiveDate>,
+) -> Result<(DataFrame, NaiveDate)> {
+    let as_of = as_of_or_last(store, as_of, "incidents", "date")?;
+    let incidents = store
+        .read("incidents")?
+        .context("the store has no incidents yet")?;
+    let windows = store
+        .read("windows")?
+        .context("the store has no windows yet")?;
+    let mut metrics = crate::metrics::zeros::incident_metrics(&incidents, &windows, as_of)?;
+    persist(store, &mut [(INCIDENT_METRICS, &mut metrics)])?;
+    Ok((metrics, as_of))
+}
+
+/// The three zeros of one period, from every table they draw on.
+pub fn three_zeros(
+    store: &Store,
+    settings: &crate::config::Settings,
+    period: &crate::metrics::period::Period,
+    as_of: Option<NaiveDate>,
+) -> Result<DataFrame> {
+    let (case_metrics, as_of) = compute_case_metrics(store, &settings.calendar, as_of)?;
+    let ratings = match store.read("ratings")? {
+        Some(_) => Some(compute_ratings(store, settings, Some(as_of))?.0),
+        None => None,
+    };
+    let queue = match store.read("tickets")? {
+        Some(_) => Some(compute_queue(store, settings, Some(as_of))?.0),
+        None => None,
+    };
+    let windows = store
+        .read("windows")?
+        .context("the store has no windows yet")?;
+    let cases = store.read("cases")?.context("the store has no cases yet")?;
+    let (incidents, corrections) = (store.read("incidents")?, store.read("corrections")?);
+    let inputs = crate::metrics::zeros::ZeroInputs {
+        windows: &windows,
+        incidents: incidents.as_ref(),
+        corrections: corrections.as_ref(),
+        cases: &cases,
+        case_metrics: &case_metrics,
+        rating_metrics: ratings.as_ref(),
+        queue_metrics: queue.as_ref(),
+    };
+    crate::metrics::zeros::three_zeros(
+        &inputs,
+        &settings.incidents,
+        period.grain,
+        &period.label,
+        period.start,
+        period.end,
+    )
+}

@@ -90,69 +90,232 @@ fn met(v: Option<f64>) -> &'static str {
     }
 }
 
-/// The human table of a `period_view` of case metrics.
-pub fn case_table(view: &DataFrame) -> Result<String> {
-    let headers: Vec<String> = [
-        "对象",
-        "受理",
-        "环比",
-        "同比",
-        "办结",
-        "即办率",
-        "按期办结率",
-        "环比",
-        "同比",
-        "提前办结率",
-        "超期办结",
-        "超期在办",
-        "承诺压缩率",
-        "实际提速率",
-        "一次办结率",
-        "平均用时",
-        "P90用时",
-        "压缩达标",
-        "提速达标",
-        "按期达标",
-    ]
-    .map(String::from)
-    .to_vec();
-    let mut rows = Vec::new();
-    for i in 0..view.height() {
-        let f = |c: &str| f64_at(view, c, i);
-        let n =
-            |c: &str| -> Result<String> { Ok(f(c)?.map_or("—".into(), |x| format!("{x:.0}"))) };
-        let days =
-            |c: &str| -> Result<String> { Ok(f(c)?.map_or("—".into(), |x| format!("{x:.2}"))) };
-        let key = match view.column("key")?.str()?.get(i).unwrap_or("") {
-            "center" if view.column("level")?.str()?.get(i) == Some("center") => {
-                "全中心".to_string()
-            }
-            k => k.to_string(),
-        };
-        rows.push(vec![
-            key,
-            n("accepted")?,
-            change(f("accepted")?, f("accepted_prev_period")?),
-            change(f("accepted")?, f("accepted_prev_year")?),
-            n("completed")?,
-            pct(f("instant_rate")?),
-            pct(f("on_time_rate")?),
-            points(f("on_time_rate")?, f("on_time_rate_prev_period")?),
-            points(f("on_time_rate")?, f("on_time_rate_prev_year")?),
-            pct(f("early_rate")?),
-            n("overdue_completed")?,
-            n("overdue_open")?,
-            pct(f("promise_compression")?),
-            pct(f("actual_speedup")?),
-            pct(f("one_visit_rate")?),
-            days("mean_elapsed_days")?,
-            days("p90_elapsed_days")?,
-            met(f("promise_compression_met")?).into(),
-            met(f("actual_speedup_met")?).into(),
-            met(f("on_time_rate_met")?).into(),
-        ]);
+/// How one column of a human table shows its value.
+#[derive(Clone, Copy)]
+pub enum Cell<'a> {
+    Text(&'a str),
+    Count(&'a str),
+    Percent(&'a str),
+    /// A number with two decimals (days, minutes).
+    Decimal(&'a str),
+    /// Relative change of a count against a previous value column.
+    Change(&'a str, &'a str),
+    /// Difference of a rate against a previous value column, in points.
+    Points(&'a str, &'a str),
+    /// 达标 / 未达标 of a `_met` column.
+    Met(&'a str),
+    /// 是 / 否 of a boolean column.
+    YesNo(&'a str),
+}
+
+/// A human table of `df`: one column per (header, cell).
+pub fn render(df: &DataFrame, columns: &[(&str, Cell)]) -> Result<String> {
+    let headers: Vec<String> = columns.iter().map(|(h, _)| h.to_string()).collect();
+    let mut rows = Vec::with_capacity(df.height());
+    for i in 0..df.height() {
+        let f = |c: &str| f64_at(df, c, i);
+        let mut row = Vec::with_capacity(columns.len());
+        for (_, cell) in columns {
+            row.push(match *cell {
+                Cell::Text(c) => text_at(df, c, i)?,
+                Cell::Count(c) => f(c)?.map_or("—".into(), |x| format!("{x:.0}")),
+                Cell::Percent(c) => pct(f(c)?),
+                Cell::Decimal(c) => f(c)?.map_or("—".into(), |x| format!("{x:.2}")),
+                Cell::Change(c, p) => change(f(c)?, f(p)?),
+                Cell::Points(c, p) => points(f(c)?, f(p)?),
+                Cell::Met(c) => met(f(c)?).into(),
+                Cell::YesNo(c) => match f(c)? {
+                    Some(x) if x > 0.5 => "是".into(),
+                    Some(_) => "否".into(),
+                    None => "—".into(),
+                },
+            });
+        }
+        rows.push(row);
     }
     Ok(table(&headers, &rows))
+}
+
+/// The key column as shown: the center level reads 全中心.
+fn shown_keys(view: &DataFrame) -> Result<DataFrame> {
+    let keys: Vec<String> = view
+        .column("key")?
+        .str()?
+        .iter()
+        .zip(view.column("level")?.str()?.iter())
+        .map(|(k, l)| {
+            if l == Some("center") {
+                "全中心".to_string()
+            } else {
+                k.unwrap_or("").to_string()
+            }
+        })
+        .collect();
+    let mut out = view.clone();
+    out.with_column(Column::new("对象".into(), keys))?;
+    Ok(out)
+}
+
+/// The human table of a `period_view` of case metrics, with targets.
+pub fn case_table(view: &DataFrame) -> Result<String> {
+    use Cell::*;
+    render(
+        &shown_keys(view)?,
+        &[
+            ("对象", Text("对象")),
+            ("受理", Count("accepted")),
+            ("环比", Change("accepted", "accepted_prev_period")),
+            ("同比", Change("accepted", "accepted_prev_year")),
+            ("办结", Count("completed")),
+            ("即办率", Percent("instant_rate")),
+            ("按期办结率", Percent("on_time_rate")),
+            ("环比", Points("on_time_rate", "on_time_rate_prev_period")),
+            ("同比", Points("on_time_rate", "on_time_rate_prev_year")),
+            ("提前办结率", Percent("early_rate")),
+            ("超期办结", Count("overdue_completed")),
+            ("超期在办", Count("overdue_open")),
+            ("承诺压缩率", Percent("promise_compression")),
+            ("实际提速率", Percent("actual_speedup")),
+            ("一次办结率", Percent("one_visit_rate")),
+            ("平均用时", Decimal("mean_elapsed_days")),
+            ("P90用时", Decimal("p90_elapsed_days")),
+            ("压缩达标", Met("promise_compression_met")),
+            ("提速达标", Met("actual_speedup_met")),
+            ("按期达标", Met("on_time_rate_met")),
+        ],
+    )
+}
+
+/// Rating measures compared with the period before and the year before.
+pub const RATINGS_COMPARED: [&str; 2] = ["ratings", "satisfaction_rate"];
+
+/// The human table of a `period_view` of rating metrics.
+pub fn ratings_table(view: &DataFrame) -> Result<String> {
+    use Cell::*;
+    render(
+        &shown_keys(view)?,
+        &[
+            ("对象", Text("对象")),
+            ("评价数", Count("ratings")),
+            ("环比", Change("ratings", "ratings_prev_period")),
+            ("满意率", Percent("satisfaction_rate")),
+            (
+                "环比",
+                Points("satisfaction_rate", "satisfaction_rate_prev_period"),
+            ),
+            (
+                "同比",
+                Points("satisfaction_rate", "satisfaction_rate_prev_year"),
+            ),
+            ("好评率", Percent("good_rate")),
+            ("非常不满意", Count("level_1")),
+            ("不满意", Count("level_2")),
+            ("评价覆盖率", Percent("coverage")),
+            ("差评", Count("bad_ratings")),
+            ("已整改", Count("rectified")),
+            ("按期整改", Count("rectified_on_time")),
+            ("整改率", Percent("rectification_rate")),
+            ("超期未整改", Count("open_past_limit")),
+        ],
+    )
+}
+
+/// Queue measures compared with the period before and the year before.
+pub const QUEUE_COMPARED: [&str; 2] = ["tickets", "wait_mean_min"];
+
+/// The human table of a `period_view` of queue metrics.
+pub fn queue_table(view: &DataFrame) -> Result<String> {
+    use Cell::*;
+    render(
+        &shown_keys(view)?,
+        &[
+            ("对象", Text("对象")),
+            ("取号", Count("tickets")),
+            ("环比", Change("tickets", "tickets_prev_period")),
+            ("同比", Change("tickets", "tickets_prev_year")),
+            ("叫号", Count("called")),
+            ("办结", Count("served")),
+            ("过号率", Percent("no_show_share")),
+            ("平均等候(分)", Decimal("wait_mean_min")),
+            ("中位", Decimal("wait_median_min")),
+            ("P90", Decimal("wait_p90_min")),
+            ("最长", Decimal("wait_max_min")),
+            ("超时率", Percent("over_target_share")),
+            ("平均办理(分)", Decimal("service_mean_min")),
+            ("P90办理", Decimal("service_p90_min")),
+            ("插队", Count("queue_jumps")),
+        ],
+    )
+}
+
+/// The human table of incident metrics.
+pub fn incidents_table(df: &DataFrame) -> Result<String> {
+    use Cell::*;
+    render(
+        &shown_keys(df)?,
+        &[
+            ("对象", Text("对象")),
+            ("来源", Text("source")),
+            ("类别", Text("category")),
+            ("件数", Count("incidents")),
+            ("属实", Count("substantiated")),
+            ("分值", Decimal("points")),
+        ],
+    )
+}
+
+/// The human table of the three zeros.
+pub fn zeros_table(df: &DataFrame) -> Result<String> {
+    use Cell::*;
+    let out = render(
+        &shown_keys(df)?,
+        &[
+            ("窗口", Text("对象")),
+            ("属实投诉", Count("substantiated_complaints")),
+            ("差评", Count("bad_ratings")),
+            ("零距离服务", YesNo("zero_distance")),
+            ("纠错", Count("corrections")),
+            ("超期", Count("overdue_cases")),
+            ("零差错办件", YesNo("zero_error")),
+            ("插队", Count("queue_jumps")),
+            ("优亲厚友", Count("favouritism_complaints")),
+            ("零关系办事", YesNo("zero_relation")),
+            ("三零", YesNo("all_three")),
+        ],
+    )?;
+    let center = df
+        .clone()
+        .lazy()
+        .filter(col("level").eq(lit("center")))
+        .collect()?;
+    let share = f64_at(&center, "share_all_three", 0).ok().flatten();
+    let (n, all) = (
+        f64_at(&center, "windows", 0)?.unwrap_or(0.0),
+        f64_at(&center, "windows_all_three", 0)?.unwrap_or(0.0),
+    );
+    Ok(format!(
+        "{out}\n实现\"三零\"的窗口 {all:.0} 个,占 {n:.0} 个窗口的 {}\n",
+        pct(share)
+    ))
+}
+
+/// The human table of queue jumps.
+pub fn jumps_table(df: &DataFrame) -> Result<String> {
+    columns_table(
+        df,
+        &[
+            ("queue", "队列"),
+            ("date", "日期"),
+            ("ticket_id", "票号"),
+            ("issued_at", "取号"),
+            ("called_at", "叫号"),
+            ("window_id", "窗口"),
+            ("staff_id", "人员"),
+            ("skipped_ticket_id", "被跳过票号"),
+            ("skipped_issued_at", "其取号"),
+            ("skipped_called_at", "其叫号"),
+        ],
+    )
 }
 
 fn text_at(df: &DataFrame, c: &str, i: usize) -> Result<String> {
@@ -201,6 +364,30 @@ pub fn cards_table(df: &DataFrame) -> Result<String> {
             ("raised_on", "首次亮牌"),
             ("escalated_on", "升级红牌"),
             ("cleared_on", "解除"),
+        ],
+    )
+}
+
+/// The weekly publication (周公示) as a table.
+pub fn attendance_table(df: &DataFrame) -> Result<String> {
+    columns_table(
+        df,
+        &[
+            ("window_id", "窗口"),
+            ("staff_id", "工号"),
+            ("name", "姓名"),
+            ("working_days", "应出勤"),
+            ("attended_days", "实出勤"),
+            ("late", "迟到次数"),
+            ("late_minutes", "迟到分钟"),
+            ("early", "早退次数"),
+            ("early_minutes", "早退分钟"),
+            ("missing", "缺卡"),
+            ("absent_half_days", "旷工(半天)"),
+            ("leave_hours", "请假(小时)"),
+            ("leave_kinds", "请假类别"),
+            ("overlong_departures", "离岗超时"),
+            ("departures_without_cover", "离岗无顶岗"),
         ],
     )
 }

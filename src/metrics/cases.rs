@@ -9,7 +9,7 @@
 
 use super::period::Grain;
 use super::rollup::{
-    day_table, histogram_quantile, ratio, rollup, rollup_days, Roll, RollupSpec, LEVELS,
+    day_table, ratio, rollup_days, rollup_quantiles, KeyCodes, Roll, RollupSpec, LEVELS,
 };
 use super::{dates_of, workday_frame};
 use crate::calendar::Calendar;
@@ -362,9 +362,6 @@ fn open_overdue_days(
     Ok(out)
 }
 
-/// Elapsed days are packed beside a key code as `code * HIST_BINS + days`.
-const HIST_BINS: u64 = 1 << 20;
-
 /// The measures of `case_metrics` and how each rolls up.
 const MEASURES: [(&str, Roll); 14] = [
     ("accepted", Roll::Sum),
@@ -417,7 +414,7 @@ pub fn case_metrics(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<
     } = case_facts(t, cal, as_of)?;
     let overdue = open_overdue_days(&facts, &blocks, cal, as_of)?;
     // Group on integer codes of the keys; decode them at the end.
-    let (facts, codes) = encode_keys(&facts)?;
+    let (facts, codes) = KeyCodes::encode(&facts)?;
     let keys = [
         col("center"),
         col("department"),
@@ -526,40 +523,18 @@ pub fn case_metrics(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<
     let sums = rollup_days(day, &spec)?;
 
     // p90 of elapsed days from the rolled-up histogram of completed cases.
-    // Each key is packed with the elapsed days into one integer, so the
-    // histogram rolls up exactly like the sums (one key, no extra column).
-    let pack =
-        |c: Expr| c.cast(DataType::UInt64) * lit(HIST_BINS) + col("elapsed").cast(DataType::UInt64);
-    let hist_events = completed.select(
-        [col("comp").alias("date")]
-            .into_iter()
-            .chain(
-                ["center", "department", "window_id", "staff_id", "item_code"]
-                    .map(|c| pack(col(c)).alias(c)),
-            )
-            .chain([lit(1i64).alias("n")])
-            .collect::<Vec<_>>(),
-    );
-    let hist = rollup(
-        hist_events,
-        &RollupSpec {
-            measures: &[("n", Roll::Sum)],
-            ..spec
-        },
-    )?
-    .lazy()
-    .with_columns([
-        (col("key") % lit(HIST_BINS))
-            .cast(DataType::Int64)
-            .alias("value"),
-        (col("key") / lit(HIST_BINS))
-            .cast(DataType::UInt32)
-            .alias("key"),
-    ])
-    .collect()?;
+    let p90 = rollup_quantiles(
+        completed.select(
+            [col("comp").alias("date"), col("elapsed")]
+                .into_iter()
+                .chain(keys)
+                .collect::<Vec<_>>(),
+        ),
+        "elapsed",
+        &spec,
+        &[(0.9, "p90_elapsed_days")],
+    )?;
     let group = ["grain", "period", "level", "key"];
-    let p90 = histogram_quantile(hist, &group, 0.9, "p90_elapsed_days")?;
-
     let on: Vec<Expr> = group.iter().map(|k| col(*k)).collect();
     let out = sums
         .lazy()
@@ -575,13 +550,10 @@ pub fn case_metrics(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<
             ratio(col("one_visit"), col("completed")).alias("one_visit_rate"),
             ratio(col("sum_elapsed"), col("completed")).alias("mean_elapsed_days"),
         ])
-        .join(
-            codes.lazy(),
-            [col("level"), col("key")],
-            [col("level"), col("code")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_column(col("name").alias("key"))
+        .collect()?;
+    let out = codes
+        .decode(out)?
+        .lazy()
         .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
         .sort(
             ["grain", "period", "level", "key"],
@@ -589,39 +561,6 @@ pub fn case_metrics(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<
         )
         .collect()?;
     Ok(out)
-}
-
-/// Replace the key columns of the facts by integer codes (`center` = 0
-/// added); returns the codes as a frame `level, code, name` to decode.
-fn encode_keys(facts: &DataFrame) -> Result<(DataFrame, DataFrame)> {
-    let mut out = facts.clone();
-    let (mut levels, mut codes, mut names) = (
-        vec!["center".to_string()],
-        vec![0u32],
-        vec!["center".to_string()],
-    );
-    out.with_column(Column::new("center".into(), vec![0u32; facts.height()]))?;
-    for (level, column) in LEVELS.iter().filter(|(l, _)| *l != "center") {
-        let mut dict: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
-        let values = facts.column(column)?.str()?;
-        let coded: Vec<Option<u32>> = values
-            .iter()
-            .map(|v| {
-                v.map(|v| {
-                    let next = dict.len() as u32;
-                    *dict.entry(v).or_insert(next)
-                })
-            })
-            .collect();
-        for (name, code) in &dict {
-            levels.push(level.to_string());
-            codes.push(*code);
-            names.push(name.to_string());
-        }
-        out.with_column(Column::new((*column).into(), coded))?;
-    }
-    let table = df!("level" => levels, "code" => codes, "name" => names)?;
-    Ok((out, table))
 }
 
 /// The open-overdue (case, day) pairs as a frame with the case's keys.

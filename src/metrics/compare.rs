@@ -25,8 +25,8 @@ impl Default for Targets {
     }
 }
 
-/// Measures shown with their previous-period and year-earlier values.
-pub const COMPARED: [&str; 5] = [
+/// Case measures shown with their previous-period and year-earlier values.
+pub const CASES_COMPARED: [&str; 5] = [
     "accepted",
     "completed",
     "instant_rate",
@@ -34,34 +34,36 @@ pub const COMPARED: [&str; 5] = [
     "early_rate",
 ];
 
+/// The rows of `period` at `level` (every level when `None`), sorted by key.
+pub fn period_rows(metrics: &DataFrame, period: &Period, level: Option<&str>) -> LazyFrame {
+    let mut keep = col("grain")
+        .eq(lit(period.grain.name()))
+        .and(col("period").eq(lit(period.label.as_str())));
+    if let Some(level) = level {
+        keep = keep.and(col("level").eq(lit(level)));
+    }
+    metrics.clone().lazy().filter(keep)
+}
+
 /// The rows of `period` at `level`, with `<m>_prev_period` and
-/// `<m>_prev_year` for each compared measure, and `<target>_met`.
+/// `<m>_prev_year` for each compared measure (环比 and 同比).
 pub fn period_view(
     metrics: &DataFrame,
     period: &Period,
     level: &str,
-    targets: &Targets,
+    compared: &[&str],
 ) -> Result<DataFrame> {
-    let rows_of = |p: &Period| {
-        metrics.clone().lazy().filter(
-            col("grain")
-                .eq(lit(p.grain.name()))
-                .and(col("period").eq(lit(p.label.as_str())))
-                .and(col("level").eq(lit(level))),
-        )
-    };
     let suffixed = |p: &Period, suffix: &str| {
         let mut cols = vec![col("key")];
         cols.extend(
-            COMPARED
+            compared
                 .iter()
                 .map(|m| col(*m).alias(format!("{m}_{suffix}"))),
         );
-        rows_of(p).select(cols)
+        period_rows(metrics, p, Some(level)).select(cols)
     };
     let join = JoinArgs::new(JoinType::Left);
-    let met = |m: &str, target: f64| col(m).gt_eq(lit(target)).alias(format!("{m}_met"));
-    let out = rows_of(period)
+    Ok(period_rows(metrics, period, Some(level))
         .join(
             suffixed(&previous(period), "prev_period"),
             [col("key")],
@@ -74,12 +76,19 @@ pub fn period_view(
             [col("key")],
             join,
         )
+        .sort(["key"], SortMultipleOptions::default())
+        .collect()?)
+}
+
+/// Add `<target>_met` (true, false, or null where the rate is null).
+pub fn with_targets(view: DataFrame, targets: &Targets) -> Result<DataFrame> {
+    let met = |m: &str, target: f64| col(m).gt_eq(lit(target)).alias(format!("{m}_met"));
+    Ok(view
+        .lazy()
         .with_columns([
             met("promise_compression", targets.promise_compression),
             met("actual_speedup", targets.actual_speedup),
             met("on_time_rate", targets.on_time_rate),
         ])
-        .sort(["key"], SortMultipleOptions::default())
-        .collect()?;
-    Ok(out)
+        .collect()?)
 }

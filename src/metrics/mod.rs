@@ -7,13 +7,17 @@
 //! measures. A family only says what one event row is and which measures
 //! it carries; [`rollup`] turns events into every grain × level once.
 
+pub mod attendance;
 pub mod cards;
 pub mod cases;
 pub mod catalog;
 pub mod compare;
 
 pub mod period;
+pub mod queue;
+pub mod ratings;
 pub mod rollup;
+pub mod zeros;
 
 use crate::calendar::Calendar;
 use anyhow::Result;

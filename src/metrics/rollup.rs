@@ -5,7 +5,7 @@
 
 use super::period::{period_of, Grain};
 use super::{date_lit, date_series};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
@@ -28,6 +28,18 @@ pub enum Roll {
     Sum,
     /// The value on the period's last day (or the evaluation date, if earlier).
     AtEnd,
+    /// The largest value of the period.
+    Max,
+}
+
+impl Roll {
+    /// The aggregation of a measure within one day (and key).
+    fn within_day(self, m: &str) -> Expr {
+        match self {
+            Roll::Sum | Roll::AtEnd => col(m).sum(),
+            Roll::Max => col(m).max(),
+        }
+    }
 }
 
 /// What to roll up.
@@ -110,6 +122,7 @@ pub fn rollup_days(day: DataFrame, spec: &RollupSpec) -> Result<DataFrame> {
             Roll::AtEnd => col(*m)
                 .filter(col("date").eq(state_day(col("period_end"))))
                 .sum(),
+            Roll::Max => col(*m).max(),
         })
         .collect();
     let mut needed: Vec<Grain> = spec.grains.to_vec();
@@ -249,7 +262,7 @@ pub fn day_table(events: LazyFrame, spec: &RollupSpec) -> Result<DataFrame> {
     let sums = || {
         spec.measures
             .iter()
-            .map(|(m, _)| col(*m).sum())
+            .map(|(m, roll)| roll.within_day(m))
             .collect::<Vec<_>>()
     };
     let levels: Vec<&(&str, &str)> = LEVELS
@@ -293,6 +306,129 @@ pub fn day_table(events: LazyFrame, spec: &RollupSpec) -> Result<DataFrame> {
     Ok(concat(parts, UnionArgs::default())?
         .select(order)
         .collect()?)
+}
+
+/// Integer codes of the key columns of [`LEVELS`] (center = 0): grouping
+/// on them is faster than on text; [`KeyCodes::decode`] names them again.
+pub struct KeyCodes(DataFrame);
+
+impl KeyCodes {
+    /// Replace every key column present in `df` by a UInt32 code, and add
+    /// `center` = 0.
+    pub fn encode(df: &DataFrame) -> Result<(DataFrame, KeyCodes)> {
+        let mut out = df.clone();
+        let (mut levels, mut codes, mut names) = (
+            vec!["center".to_string()],
+            vec![0u32],
+            vec!["center".to_string()],
+        );
+        out.with_column(Column::new("center".into(), vec![0u32; df.height()]))?;
+        for (level, column) in LEVELS.iter().filter(|(l, _)| *l != "center") {
+            let Ok(values) = df.column(column) else {
+                continue;
+            };
+            let values = values.cast(&DataType::String)?;
+            let mut dict: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+            let coded: Vec<Option<u32>> = values
+                .str()?
+                .iter()
+                .map(|v| {
+                    v.map(|v| {
+                        let next = dict.len() as u32;
+                        *dict.entry(v).or_insert(next)
+                    })
+                })
+                .collect();
+            for (name, code) in &dict {
+                levels.push(level.to_string());
+                codes.push(*code);
+                names.push(name.to_string());
+            }
+            out.with_column(Column::new((*column).into(), coded))?;
+        }
+        Ok((
+            out,
+            KeyCodes(df!("level" => levels, "code" => codes, "name" => names)?),
+        ))
+    }
+
+    /// Replace the coded `key` column of a rolled-up table by the names.
+    pub fn decode(&self, df: DataFrame) -> Result<DataFrame> {
+        let names: Vec<PlSmallStr> = df.get_column_names().into_iter().cloned().collect();
+        Ok(df
+            .lazy()
+            .join(
+                self.0.clone().lazy(),
+                [col("level"), col("key")],
+                [col("level"), col("code")],
+                JoinArgs::new(JoinType::Left),
+            )
+            .with_column(col("name").alias("key"))
+            .select(names.iter().map(|n| col(n.clone())).collect::<Vec<_>>())
+            .collect()?)
+    }
+}
+
+/// Values are packed beside a key code as `code * VALUE_BINS + value`.
+const VALUE_BINS: u64 = 1 << 20;
+
+/// Quantiles (linear interpolation) of a non-negative integer `value`
+/// (below 2^20) of the events, per grain, period, level and key. The
+/// events' key columns must be integer codes ([`KeyCodes`]). Each key is
+/// packed with the value into one integer, so the histogram rolls up like
+/// a sum and comes out sorted for [`histogram_quantile`].
+pub fn rollup_quantiles(
+    events: LazyFrame,
+    value: &str,
+    spec: &RollupSpec,
+    quantiles: &[(f64, &str)],
+) -> Result<DataFrame> {
+    let pack = |c: &str| {
+        (col(c).cast(DataType::UInt64) * lit(VALUE_BINS) + col(value).cast(DataType::UInt64))
+            .alias(c)
+    };
+    let mut select = vec![col("date"), lit(1i64).alias("n")];
+    select.extend(
+        LEVELS
+            .iter()
+            .filter(|(l, _)| spec.levels.contains(l))
+            .map(|(_, c)| pack(c)),
+    );
+    let hist = rollup(
+        events.filter(col(value).is_not_null()).select(select),
+        &RollupSpec {
+            measures: &[("n", Roll::Sum)],
+            extra_keys: &[],
+            levels: spec.levels,
+            grains: spec.grains,
+            as_of: spec.as_of,
+        },
+    )?
+    .lazy()
+    .with_columns([
+        (col("key") % lit(VALUE_BINS))
+            .cast(DataType::Int64)
+            .alias("value"),
+        (col("key") / lit(VALUE_BINS))
+            .cast(DataType::UInt32)
+            .alias("key"),
+    ])
+    .collect()?;
+    let group = ["grain", "period", "level", "key"];
+    let mut out: Option<DataFrame> = None;
+    for (q, name) in quantiles {
+        let one = histogram_quantile(hist.clone(), &group, *q, name)?;
+        out = Some(match out {
+            None => one,
+            Some(acc) => {
+                let on: Vec<Expr> = group.iter().map(|k| col(*k)).collect();
+                acc.lazy()
+                    .join(one.lazy(), on.clone(), on, JoinArgs::new(JoinType::Left))
+                    .collect()?
+            }
+        });
+    }
+    out.context("at least one quantile")
 }
 
 /// A ratio that is null where the denominator is 0.

@@ -1,0 +1,456 @@
+//! Attendance tables (考勤): the per staff-day table `attendance_days` from
+//! the pure day logic of [`crate::attendance`], `attendance_metrics` for
+//! every grain and level through the one rollup, and the weekly
+//! publication (周公示) table.
+
+use super::period::Grain;
+use super::rollup::{ratio, rollup, Roll, RollupSpec};
+use super::{date_series, dates_of};
+use crate::attendance::{attendance_days, AttendanceDay, Departure, Leave, Punch, Schedule};
+use crate::calendar::Calendar;
+use anyhow::Result;
+use chrono::{NaiveDate, NaiveDateTime};
+use polars::prelude::*;
+use std::collections::HashMap;
+
+/// The stored tables attendance reads.
+pub struct AttendanceTables {
+    pub staff: DataFrame,
+    pub windows: DataFrame,
+    pub punches: Option<DataFrame>,
+    pub leaves: Option<DataFrame>,
+    pub departures: Option<DataFrame>,
+}
+
+/// One roster row: a staff member on a window from a date to a date.
+#[derive(Debug, Clone)]
+struct Posting {
+    window_id: String,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+}
+
+fn text_col(df: &DataFrame, c: &str) -> Result<Vec<Option<String>>> {
+    Ok(df
+        .column(c)?
+        .str()?
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect())
+}
+
+fn datetimes(df: &DataFrame, c: &str) -> Result<Vec<Option<NaiveDateTime>>> {
+    let ms = df.column(c)?.cast(&DataType::Int64)?;
+    Ok(ms
+        .i64()?
+        .iter()
+        .map(|v| {
+            v.and_then(chrono::DateTime::from_timestamp_millis)
+                .map(|t| t.naive_utc())
+        })
+        .collect())
+}
+
+/// Rows of a per-staff table grouped by staff id.
+fn by_staff<T>(
+    df: Option<&DataFrame>,
+    make: impl Fn(usize) -> Option<T>,
+) -> Result<HashMap<String, Vec<T>>> {
+    let mut out: HashMap<String, Vec<T>> = HashMap::new();
+    let Some(df) = df else { return Ok(out) };
+    let ids = df.column("staff_id")?.str()?;
+    for (i, id) in ids.iter().enumerate() {
+        if let (Some(id), Some(row)) = (id, make(i)) {
+            out.entry(id.to_string()).or_default().push(row);
+        }
+    }
+    Ok(out)
+}
+
+/// Every staff member's days from `from` to `to` on which the roster has
+/// them on a window: `attendance_days`.
+pub fn attendance_table(
+    t: &AttendanceTables,
+    cal: &Calendar,
+    schedule: &Schedule,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<DataFrame> {
+    let punches = match &t.punches {
+        Some(p) => {
+            let at = datetimes(p, "punched_at")?;
+            by_staff(Some(p), |i| at[i].map(|at| Punch { at }))?
+        }
+        None => HashMap::new(),
+    };
+    let leaves = match &t.leaves {
+        Some(l) => {
+            let (kind, start, end) = (
+                text_col(l, "kind")?,
+                datetimes(l, "start")?,
+                datetimes(l, "end")?,
+            );
+            by_staff(Some(l), |i| {
+                Some(Leave {
+                    kind: kind[i].clone()?,
+                    start: start[i]?,
+                    end: end[i]?,
+                })
+            })?
+        }
+        None => HashMap::new(),
+    };
+    let departures = match &t.departures {
+        Some(d) => {
+            let (out_at, back_at, cover) = (
+                datetimes(d, "out_at")?,
+                datetimes(d, "back_at")?,
+                text_col(d, "cover_staff_id")?,
+            );
+            by_staff(Some(d), |i| {
+                Some(Departure {
+                    out_at: out_at[i]?,
+                    back_at: back_at[i],
+                    cover_staff_id: cover[i].clone(),
+                })
+            })?
+        }
+        None => HashMap::new(),
+    };
+    let (valid_from, valid_to) = (
+        dates_of(t.staff.column("valid_from")?)?,
+        dates_of(t.staff.column("valid_to")?)?,
+    );
+    let windows = text_col(&t.staff, "window_id")?;
+    let postings = by_staff(Some(&t.staff), |i| {
+        Some(Posting {
+            window_id: windows[i].clone()?,
+            from: valid_from[i],
+            to: valid_to[i],
+        })
+    })?;
+    let department: HashMap<String, String> = text_col(&t.windows, "window_id")?
+        .into_iter()
+        .zip(text_col(&t.windows, "department")?)
+        .filter_map(|(w, d)| Some((w?, d?)))
+        .collect();
+
+    let mut staff_ids: Vec<&String> = postings.keys().collect();
+    staff_ids.sort();
+    let mut rows: Vec<(String, String, AttendanceDay)> = Vec::new();
+    let empty = Vec::new();
+    for id in staff_ids {
+        let posts = &postings[id];
+        let valid: Vec<(NaiveDate, Option<NaiveDate>)> = posts
+            .iter()
+            .map(|p| (p.from.unwrap_or(from), p.to))
+            .collect();
+        let days = attendance_days(
+            schedule,
+            cal,
+            from,
+            to,
+            &valid,
+            punches.get(id).unwrap_or(&empty),
+            leaves.get(id).unwrap_or(&Vec::new()),
+            departures.get(id).unwrap_or(&Vec::new()),
+        )?;
+        for day in days {
+            // The window of the posting in force that day (the latest one).
+            let window = posts
+                .iter()
+                .filter(|p| {
+                    p.from.is_none_or(|f| f <= day.date) && p.to.is_none_or(|t| day.date <= t)
+                })
+                .max_by_key(|p| p.from)
+                .map_or_else(String::new, |p| p.window_id.clone());
+            rows.push((id.clone(), window, day));
+        }
+    }
+    day_frame(&rows, &department, schedule)
+}
+
+/// The share of a working day under leave: leave hours over the day's
+/// scheduled hours, at most 1.
+fn leave_share(day: &AttendanceDay, schedule: &Schedule) -> f64 {
+    let hours = schedule.scheduled_hours(day.date);
+    if day.workday && hours > 0.0 {
+        (day.leave_hours / hours).min(1.0)
+    } else {
+        0.0
+    }
+}
+
+fn day_frame(
+    rows: &[(String, String, AttendanceDay)],
+    department: &HashMap<String, String>,
+    schedule: &Schedule,
+) -> Result<DataFrame> {
+    let n = rows.len();
+    let int = |name: &str, f: &dyn Fn(&AttendanceDay) -> i64| -> Column {
+        Column::new(
+            name.into(),
+            rows.iter().map(|(_, _, d)| f(d)).collect::<Vec<_>>(),
+        )
+    };
+    let slot = |k: usize| -> Result<Column> {
+        let ms: Vec<Option<i64>> = rows
+            .iter()
+            .map(|(_, _, d)| d.slots[k].map(|t| t.and_utc().timestamp_millis()))
+            .collect();
+        Ok(Series::new(format!("slot{}", k + 1).into(), ms)
+            .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?
+            .into())
+    };
+    Ok(DataFrame::new(
+        n,
+        vec![
+            Column::new(
+                "staff_id".into(),
+                rows.iter().map(|(s, _, _)| s.clone()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "window_id".into(),
+                rows.iter().map(|(_, w, _)| w.clone()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "department".into(),
+                rows.iter()
+                    .map(|(_, w, _)| department.get(w).cloned())
+                    .collect::<Vec<_>>(),
+            ),
+            date_series("date", rows.iter().map(|(_, _, d)| Some(d.date)))?,
+            Column::new(
+                "workday".into(),
+                rows.iter().map(|(_, _, d)| d.workday).collect::<Vec<_>>(),
+            ),
+            slot(0)?,
+            slot(1)?,
+            slot(2)?,
+            slot(3)?,
+            int("late_minutes", &|d| d.late_minutes as i64),
+            int("early_minutes", &|d| d.early_minutes as i64),
+            int("missing_punches", &|d| d.missing_punches as i64),
+            int("absent_half_days", &|d| d.absent_half_days as i64),
+            Column::new(
+                "leave_kind".into(),
+                rows.iter()
+                    .map(|(_, _, d)| d.leave_kind.clone())
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "leave_hours".into(),
+                rows.iter()
+                    .map(|(_, _, d)| d.leave_hours)
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "leave_day_share".into(),
+                rows.iter()
+                    .map(|(_, _, d)| leave_share(d, schedule))
+                    .collect::<Vec<_>>(),
+            ),
+            int("overlong_departures", &|d| d.overlong_departures as i64),
+            int("overlong_departure_minutes", &|d| {
+                d.overlong_departure_minutes as i64
+            }),
+            int("departures_without_cover", &|d| {
+                d.departures_without_cover as i64
+            }),
+            int("stray_punches", &|d| d.stray_punches as i64),
+            Column::new(
+                "duty_presence".into(),
+                rows.iter()
+                    .map(|(_, _, d)| d.duty_presence)
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "status".into(),
+                rows.iter()
+                    .map(|(_, _, d)| d.status.to_string())
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "exceptions".into(),
+                rows.iter()
+                    .map(|(_, _, d)| d.exceptions.join(","))
+                    .collect::<Vec<_>>(),
+            ),
+        ],
+    )?)
+}
+
+/// Measures of `attendance_metrics`.
+const MEASURES: [(&str, Roll); 15] = [
+    ("expected_days", Roll::Sum),
+    ("leave_day_share", Roll::Sum),
+    ("absent_half_days", Roll::Sum),
+    ("late", Roll::Sum),
+    ("late_minutes", Roll::Sum),
+    ("early", Roll::Sum),
+    ("early_minutes", Roll::Sum),
+    ("missing", Roll::Sum),
+    ("missing_punches", Roll::Sum),
+    ("absent", Roll::Sum),
+    ("overlong_departures", Roll::Sum),
+    ("overlong_departure_minutes", Roll::Sum),
+    ("departures_without_cover", Roll::Sum),
+    ("leave_hours", Roll::Sum),
+    ("duty_days", Roll::Sum),
+];
+
+/// `attendance_metrics` for every grain and for staff, window, department
+/// and center, as of `as_of`.
+///
+/// expected_days: working days on the roster; leave_days: the share of each
+/// such day under leave (`leave_day_share` of `attendance_days`);
+/// absent_days: absent half days / 2; attended_days = expected − leave −
+/// absent; attendance_rate = attended / expected.
+pub fn attendance_metrics(days: &DataFrame, as_of: NaiveDate) -> Result<DataFrame> {
+    let flag = |e: Expr| e.cast(DataType::Int64);
+    let work = col("workday");
+    let events = days.clone().lazy().with_columns([
+        flag(work.clone()).alias("expected_days"),
+        flag(col("late_minutes").gt(lit(0))).alias("late"),
+        flag(col("early_minutes").gt(lit(0))).alias("early"),
+        flag(col("missing_punches").gt(lit(0))).alias("missing"),
+        flag(col("absent_half_days").gt(lit(0))).alias("absent"),
+        flag(work.not().and(col("duty_presence"))).alias("duty_days"),
+    ]);
+    let spec = RollupSpec {
+        measures: &MEASURES,
+        extra_keys: &[],
+        levels: &["center", "department", "window", "staff"],
+        grains: &Grain::ALL,
+        as_of,
+    };
+    let sums = rollup(events, &spec)?;
+    Ok(sums
+        .lazy()
+        .with_columns([
+            col("leave_day_share").alias("leave_days"),
+            (col("absent_half_days").cast(DataType::Float64) / lit(2.0)).alias("absent_days"),
+        ])
+        .with_column(
+            (col("expected_days").cast(DataType::Float64) - col("leave_days") - col("absent_days"))
+                .alias("attended_days"),
+        )
+        .with_column(ratio(col("attended_days"), col("expected_days")).alias("attendance_rate"))
+        .select(
+            [
+                "grain",
+                "period",
+                "period_start",
+                "period_end",
+                "level",
+                "key",
+                "expected_days",
+                "attended_days",
+                "attendance_rate",
+                "leave_days",
+                "leave_hours",
+                "absent_days",
+                "absent_half_days",
+                "late",
+                "late_minutes",
+                "early",
+                "early_minutes",
+                "missing",
+                "missing_punches",
+                "overlong_departures",
+                "overlong_departure_minutes",
+                "departures_without_cover",
+                "duty_days",
+            ]
+            .map(col),
+        )
+        .collect()?)
+}
+
+/// The weekly publication (周公示) or monthly sheet: per window and staff
+/// member over `from..=to`: working days, attended, late, early, missing,
+/// absent half days, leave (hours and kinds), overlong departures.
+/// attended_days = working days − the share under leave − absent half days / 2,
+/// as in `attendance_metrics`.
+pub fn publication(
+    days: &DataFrame,
+    staff_names: &DataFrame,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<DataFrame> {
+    let in_range = col("date")
+        .gt_eq(super::date_lit(from))
+        .and(col("date").lt_eq(super::date_lit(to)));
+    let names = staff_names
+        .clone()
+        .lazy()
+        .group_by([col("staff_id")])
+        .agg([col("name").last()]);
+    Ok(days
+        .clone()
+        .lazy()
+        .filter(in_range)
+        .group_by([col("window_id"), col("staff_id")])
+        .agg([
+            col("workday")
+                .cast(DataType::Int64)
+                .sum()
+                .alias("working_days"),
+            (col("workday").cast(DataType::Float64)
+                - col("leave_day_share")
+                - col("absent_half_days").cast(DataType::Float64) / lit(2.0))
+            .sum()
+            .alias("attended_days"),
+            col("late_minutes")
+                .gt(lit(0))
+                .cast(DataType::Int64)
+                .sum()
+                .alias("late"),
+            col("late_minutes").sum(),
+            col("early_minutes")
+                .gt(lit(0))
+                .cast(DataType::Int64)
+                .sum()
+                .alias("early"),
+            col("early_minutes").sum(),
+            col("missing_punches").sum().alias("missing"),
+            col("absent_half_days").sum(),
+            col("leave_hours").sum(),
+            col("leave_kind")
+                .drop_nulls()
+                .unique_stable()
+                .str()
+                .join(",", true)
+                .alias("leave_kinds"),
+            col("overlong_departures").sum(),
+            col("departures_without_cover").sum(),
+        ])
+        .join(
+            names,
+            [col("staff_id")],
+            [col("staff_id")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .select(
+            [
+                "window_id",
+                "staff_id",
+                "name",
+                "working_days",
+                "attended_days",
+                "late",
+                "late_minutes",
+                "early",
+                "early_minutes",
+                "missing",
+                "absent_half_days",
+                "leave_hours",
+                "leave_kinds",
+                "overlong_departures",
+                "departures_without_cover",
+            ]
+            .map(col),
+        )
+        .sort(["window_id", "staff_id"], SortMultipleOptions::default())
+        .collect()?)
+}

@@ -1,0 +1,454 @@
+//! The queue (叫号): waits, service times, no-shows, and queue jumps (插队)
+//! found without comparing every pair of tickets.
+
+use super::period::Grain;
+use super::rollup::{ratio, rollup, rollup_quantiles, KeyCodes, Roll, RollupSpec};
+use anyhow::Result;
+use chrono::NaiveDateTime;
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Queue settings (`[queue]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueueRules {
+    /// A wait longer than this many minutes counts as over the target.
+    pub wait_target_minutes: i64,
+}
+
+impl Default for QueueRules {
+    fn default() -> Self {
+        QueueRules {
+            wait_target_minutes: 30,
+        }
+    }
+}
+
+fn millis(df: &DataFrame, c: &str) -> Result<Vec<Option<i64>>> {
+    Ok(df
+        .column(c)?
+        .cast(&DataType::Int64)?
+        .i64()?
+        .iter()
+        .collect())
+}
+
+fn to_datetime(ms: i64) -> NaiveDateTime {
+    chrono::DateTime::from_timestamp_millis(ms).map_or(NaiveDateTime::MIN, |t| t.naive_utc())
+}
+
+/// The queue jumps: a ticket T called while an earlier-issued ticket U of
+/// the same queue and issue day was still waiting (U called after T),
+/// neither a priority ticket. Per queue and day the tickets are walked in
+/// call order from the last, keeping the earliest-issued ticket called
+/// later: O(n log n), not all pairs. One row per jumping ticket, with the
+/// earliest-issued ticket it skipped.
+pub fn queue_jumps(tickets: &DataFrame) -> Result<DataFrame> {
+    let ids = tickets.column("ticket_id")?.str()?;
+    let queues = tickets.column("queue")?.str()?;
+    let windows = tickets.column("window_id")?.str()?;
+    let staff = tickets.column("staff_id")?.str()?;
+    let priority = tickets.column("priority")?.bool()?;
+    let (issued, called) = (millis(tickets, "issued_at")?, millis(tickets, "called_at")?);
+    const DAY_MS: i64 = 86_400_000;
+    // (queue, issue day, called, issued, row) of the non-priority called tickets.
+    let mut calls: Vec<(&str, i64, i64, i64, usize)> = (0..tickets.height())
+        .filter(|&i| priority.get(i) != Some(true))
+        .filter_map(|i| {
+            Some((
+                queues.get(i)?,
+                issued[i]?.div_euclid(DAY_MS),
+                called[i]?,
+                issued[i]?,
+                i,
+            ))
+        })
+        .collect();
+    calls.sort_unstable();
+    let mut jumps: Vec<(usize, usize)> = Vec::new();
+    let mut end = calls.len();
+    while end > 0 {
+        let (queue, day) = (calls[end - 1].0, calls[end - 1].1);
+        let mut start = end;
+        while start > 0 && calls[start - 1].0 == queue && calls[start - 1].1 == day {
+            start -= 1;
+        }
+        // Walk back; `earliest` is the earliest-issued ticket called later.
+        let mut earliest: Option<(i64, usize)> = None;
+        let mut k = end;
+        while k > start {
+            // Tickets called at the same moment are not "later" than each other.
+            let called_at = calls[k - 1].2;
+            let mut same = k;
+            while same > start && calls[same - 1].2 == called_at {
+                same -= 1;
+            }
+            for c in &calls[same..k] {
+                if let Some((first_issued, row)) = earliest {
+                    if first_issued < c.3 {
+                        jumps.push((c.4, row));
+                    }
+                }
+            }
+            for c in &calls[same..k] {
+                if earliest.is_none_or(|(e, _)| c.3 < e) {
+                    earliest = Some((c.3, c.4));
+                }
+            }
+            k = same;
+        }
+        end = start;
+    }
+    jumps.sort_unstable();
+    let dt = |name: &str, v: Vec<Option<i64>>| -> Result<Column> {
+        Ok(Series::new(name.into(), v)
+            .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?
+            .into())
+    };
+    let text = |name: &str, f: &dyn Fn(&(usize, usize)) -> Option<String>| -> Column {
+        Column::new(name.into(), jumps.iter().map(f).collect::<Vec<_>>())
+    };
+    let s = |c: &StringChunked, i: usize| c.get(i).map(str::to_string);
+    Ok(DataFrame::new(
+        jumps.len(),
+        vec![
+            text("queue", &|(t, _)| s(queues, *t)),
+            super::date_series(
+                "date",
+                jumps
+                    .iter()
+                    .map(|(t, _)| issued[*t].map(|ms| to_datetime(ms).date())),
+            )?,
+            text("ticket_id", &|(t, _)| s(ids, *t)),
+            dt("issued_at", jumps.iter().map(|(t, _)| issued[*t]).collect())?,
+            dt("called_at", jumps.iter().map(|(t, _)| called[*t]).collect())?,
+            text("window_id", &|(t, _)| s(windows, *t)),
+            text("staff_id", &|(t, _)| s(staff, *t)),
+            text("skipped_ticket_id", &|(_, u)| s(ids, *u)),
+            dt(
+                "skipped_issued_at",
+                jumps.iter().map(|(_, u)| issued[*u]).collect(),
+            )?,
+            dt(
+                "skipped_called_at",
+                jumps.iter().map(|(_, u)| called[*u]).collect(),
+            )?,
+        ],
+    )?
+    .sort(
+        ["queue", "date", "called_at"],
+        SortMultipleOptions::default(),
+    )?)
+}
+
+/// The jumps of tickets issued from `from` to `to`.
+pub fn jumps_between(
+    jumps: &DataFrame,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<DataFrame> {
+    Ok(jumps
+        .clone()
+        .lazy()
+        .filter(
+            col("date")
+                .gt_eq(super::date_lit(from))
+                .and(col("date").lt_eq(super::date_lit(to))),
+        )
+        .collect()?)
+}
+
+const MEASURES: [(&str, Roll); 10] = [
+    ("tickets", Roll::Sum),
+    ("called", Roll::Sum),
+    ("served", Roll::Sum),
+    ("no_shows", Roll::Sum),
+    ("over_target", Roll::Sum),
+    ("queue_jumps", Roll::Sum),
+    ("sum_wait_s", Roll::Sum),
+    ("max_wait_s", Roll::Max),
+    ("sum_service_s", Roll::Sum),
+    ("n_service", Roll::Sum),
+];
+
+/// Columns of `queue_metrics`.
+pub const COLUMNS: [&str; 20] = [
+    "grain",
+    "period",
+    "period_start",
+    "period_end",
+    "level",
+    "key",
+    "tickets",
+    "called",
+    "served",
+    "no_shows",
+    "no_show_share",
+    "wait_mean_min",
+    "wait_median_min",
+    "wait_p90_min",
+    "wait_max_min",
+    "over_target",
+    "over_target_share",
+    "service_mean_min",
+    "service_p90_min",
+    "queue_jumps",
+];
+
+/// `queue_metrics` for every grain and for staff, window, department and
+/// center, by issue date. Keys are the calling window and staff member.
+pub fn queue_metrics(
+    tickets: &DataFrame,
+    windows: &DataFrame,
+    jumps: &DataFrame,
+    rules: &QueueRules,
+    as_of: chrono::NaiveDate,
+) -> Result<DataFrame> {
+    let jumped = jumps.column("ticket_id")?.as_materialized_series().clone();
+    let seconds = |to: &str, from: &str| {
+        ((col(to).cast(DataType::Int64) - col(from).cast(DataType::Int64)) / lit(1000i64))
+            .clip_min(lit(0i64))
+    };
+    let facts = tickets
+        .clone()
+        .lazy()
+        .join(
+            windows
+                .clone()
+                .lazy()
+                .select([col("window_id"), col("department")]),
+            [col("window_id")],
+            [col("window_id")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .filter(
+            col("issued_at")
+                .cast(DataType::Date)
+                .lt_eq(super::date_lit(as_of)),
+        )
+        .with_columns([
+            col("issued_at").cast(DataType::Date).alias("date"),
+            seconds("called_at", "issued_at").alias("wait_s"),
+            seconds("finished_at", "called_at").alias("service_s"),
+            col("ticket_id").is_in(lit(jumped), false).alias("is_jump"),
+        ])
+        .select([
+            col("date"),
+            col("department"),
+            col("window_id"),
+            col("staff_id"),
+            col("wait_s"),
+            col("service_s"),
+            col("is_jump"),
+            col("called_at").is_not_null().alias("is_called"),
+            col("finished_at").is_not_null().alias("is_served"),
+        ])
+        .collect()?;
+    let (facts, codes) = KeyCodes::encode(&facts)?;
+    let int = |e: Expr| e.cast(DataType::Int64);
+    let target_s = rules.wait_target_minutes * 60;
+    let events = facts.clone().lazy().with_columns([
+        lit(1i64).alias("tickets"),
+        int(col("is_called")).alias("called"),
+        int(col("is_served")).alias("served"),
+        int(col("is_called").and(col("is_served").not())).alias("no_shows"),
+        int(col("wait_s").gt(lit(target_s)).fill_null(lit(false))).alias("over_target"),
+        int(col("is_jump")).alias("queue_jumps"),
+        col("wait_s").fill_null(lit(0i64)).alias("sum_wait_s"),
+        col("wait_s").alias("max_wait_s"),
+        col("service_s").fill_null(lit(0i64)).alias("sum_service_s"),
+        int(col("service_s").is_not_null()).alias("n_service"),
+    ]);
+    let spec = RollupSpec {
+        measures: &MEASURES,
+        extra_keys: &[],
+        levels: &["center", "department", "window", "staff"],
+        grains: &Grain::ALL,
+        as_of,
+    };
+    let sums = rollup(events, &spec)?;
+    let waits = rollup_quantiles(
+        facts.clone().lazy(),
+        "wait_s",
+        &spec,
+        &[(0.5, "wait_median_s"), (0.9, "wait_p90_s")],
+    )?;
+    let services = rollup_quantiles(facts.lazy(), "service_s", &spec, &[(0.9, "service_p90_s")])?;
+    let on: Vec<Expr> = ["grain", "period", "level", "key"].map(col).to_vec();
+    let minutes = |e: Expr| e.cast(DataType::Float64) / lit(60.0);
+    let out = sums
+        .lazy()
+        .join(
+            waits.lazy(),
+            on.clone(),
+            on.clone(),
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            services.lazy(),
+            on.clone(),
+            on,
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_columns([
+            ratio(col("no_shows"), col("called")).alias("no_show_share"),
+            minutes(ratio(col("sum_wait_s"), col("called"))).alias("wait_mean_min"),
+            minutes(col("wait_median_s")).alias("wait_median_min"),
+            minutes(col("wait_p90_s")).alias("wait_p90_min"),
+            minutes(col("max_wait_s")).alias("wait_max_min"),
+            ratio(col("over_target"), col("called")).alias("over_target_share"),
+            minutes(ratio(col("sum_service_s"), col("n_service"))).alias("service_mean_min"),
+            minutes(col("service_p90_s")).alias("service_p90_min"),
+        ])
+        .collect()?;
+    Ok(codes
+        .decode(out)?
+        .lazy()
+        .select(COLUMNS.map(col))
+        .sort(
+            ["grain", "period", "level", "key"],
+            SortMultipleOptions::default(),
+        )
+        .collect()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tickets(rows: &[(&str, &str, i64, Option<i64>, bool)]) -> DataFrame {
+        // (id, queue, issued minute, called minute, priority), all on 2026-10-09.
+        let base = chrono::NaiveDate::from_ymd_opt(2026, 10, 9)
+            .unwrap()
+            .and_hms_opt(8, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis();
+        let at = |m: i64| base + m * 60_000;
+        DataFrame::new(
+            rows.len(),
+            vec![
+                Column::new(
+                    "ticket_id".into(),
+                    rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+                ),
+                Column::new("queue".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+                Series::new(
+                    "issued_at".into(),
+                    rows.iter().map(|r| at(r.2)).collect::<Vec<_>>(),
+                )
+                .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+                .unwrap()
+                .into(),
+                Series::new(
+                    "called_at".into(),
+                    rows.iter().map(|r| r.3.map(at)).collect::<Vec<_>>(),
+                )
+                .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+                .unwrap()
+                .into(),
+                Column::new(
+                    "window_id".into(),
+                    rows.iter().map(|_| "W01").collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "staff_id".into(),
+                    rows.iter().map(|_| "1001").collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "priority".into(),
+                    rows.iter().map(|r| r.4).collect::<Vec<_>>(),
+                ),
+            ],
+        )
+        .unwrap()
+    }
+
+    fn jump_pairs(df: &DataFrame) -> Vec<(String, String)> {
+        let t = df.column("ticket_id").unwrap().str().unwrap();
+        let u = df.column("skipped_ticket_id").unwrap().str().unwrap();
+        t.iter()
+            .zip(u.iter())
+            .map(|(a, b)| (a.unwrap().to_string(), b.unwrap().to_string()))
+            .collect()
+    }
+
+    /// The definition, pair by pair.
+    fn naive(rows: &[(&str, &str, i64, Option<i64>, bool)]) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for t in rows.iter().filter(|t| !t.4 && t.3.is_some()) {
+            let skipped = rows
+                .iter()
+                .filter(|u| {
+                    !u.4 && u.1 == t.1 && u.2 < t.2 && u.3.is_some_and(|c| c > t.3.unwrap())
+                })
+                .min_by_key(|u| (u.2, u.0));
+            if let Some(u) = skipped {
+                out.push((t.0.to_string(), u.0.to_string()));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn priority_tickets_neither_jump_nor_are_skipped() {
+        let rows = [
+            ("A1", "A", 0, Some(10), false),
+            ("A2", "A", 1, Some(5), true),  // priority: not a jump
+            ("A3", "A", 2, Some(8), false), // called before A1 (issued earlier): a jump over A1
+            ("A4", "A", 3, None, false),    // never called: skips nobody, skipped by nobody
+            ("B1", "B", 0, Some(20), false),
+            ("B2", "B", 1, Some(21), false),
+        ];
+        let got = jump_pairs(&queue_jumps(&tickets(&rows)).unwrap());
+        assert_eq!(got, vec![("A3".to_string(), "A1".to_string())]);
+        assert_eq!(got, naive(&rows));
+    }
+
+    #[test]
+    fn matches_the_all_pairs_definition_on_random_days() {
+        let mut seed = 42u64;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for _ in 0..50 {
+            let n = 1 + next(40) as usize;
+            let ids: Vec<String> = (0..n).map(|i| format!("T{i:02}")).collect();
+            let rows: Vec<(&str, &str, i64, Option<i64>, bool)> = (0..n)
+                .map(|i| {
+                    let issued = next(60) as i64;
+                    let called = (next(10) > 0).then(|| issued + next(30) as i64);
+                    (
+                        ids[i].as_str(),
+                        if next(2) == 0 { "A" } else { "B" },
+                        issued,
+                        called,
+                        next(10) == 0,
+                    )
+                })
+                .collect();
+            let mut got = jump_pairs(&queue_jumps(&tickets(&rows)).unwrap());
+            got.sort();
+            let want = naive(&rows);
+            // The same jumping tickets; the skipped one may differ only
+            // between tickets issued in the same minute.
+            assert_eq!(
+                got.iter().map(|p| &p.0).collect::<Vec<_>>(),
+                want.iter().map(|p| &p.0).collect::<Vec<_>>(),
+                "{rows:?}"
+            );
+            let row = |id: &str| *rows.iter().find(|r| r.0 == id).unwrap();
+            for ((t, u), (_, w)) in got.iter().zip(&want) {
+                let (t, u, w) = (row(t), row(u), row(w));
+                assert!(
+                    u.1 == t.1 && u.2 < t.2 && u.3.unwrap() > t.3.unwrap() && u.2 == w.2,
+                    "{t:?} {u:?}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,328 @@
+//! Ratings (好差评): satisfaction, rating coverage of completed cases, and
+//! the rectification of bad ratings (差评整改) within a number of working
+//! days. Quarterly questionnaires (问卷, no case) count in satisfaction but
+//! not in coverage.
+
+use super::period::Grain;
+use super::rollup::{ratio, rollup, Roll, RollupSpec};
+use super::{date_series, dates_of};
+use crate::calendar::Calendar;
+use anyhow::Result;
+use chrono::{Duration, NaiveDate};
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Rating settings (`[ratings]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RatingRules {
+    /// The lowest level that counts as satisfied (1–5).
+    pub satisfied_min_level: i64,
+    /// A bad rating must be rectified within this many working days.
+    pub rectify_within_days: u32,
+}
+
+impl Default for RatingRules {
+    fn default() -> Self {
+        RatingRules {
+            satisfied_min_level: 3,
+            rectify_within_days: 5,
+        }
+    }
+}
+
+/// A bad rating still open past its rectification limit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadRatingAlert {
+    pub rating_id: String,
+    pub window_id: String,
+    pub staff_id: Option<String>,
+    pub rated_on: NaiveDate,
+    pub deadline: NaiveDate,
+    pub overdue_days: i64,
+}
+
+/// Per bad rating (level ≤ 2): rated day, rectified day, deadline.
+struct Bad {
+    row: usize,
+    rated: NaiveDate,
+    rectified: Option<NaiveDate>,
+    deadline: NaiveDate,
+}
+
+fn bad_ratings(
+    ratings: &DataFrame,
+    cal: &Calendar,
+    rules: &RatingRules,
+    as_of: NaiveDate,
+) -> Result<Vec<Bad>> {
+    let level = ratings.column("level")?.i64()?;
+    let rated = dates_of(&ratings.column("rated_at")?.cast(&DataType::Date)?)?;
+    let rectified = dates_of(&ratings.column("rectified_at")?.cast(&DataType::Date)?)?;
+    let mut out = Vec::new();
+    for row in 0..ratings.height() {
+        let (Some(l), Some(r)) = (level.get(row), rated[row]) else {
+            continue;
+        };
+        if l > 2 || r > as_of {
+            continue;
+        }
+        out.push(Bad {
+            row,
+            rated: r,
+            rectified: rectified[row].filter(|d| *d <= as_of),
+            deadline: cal.deadline(r, rules.rectify_within_days)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Bad ratings open past their limit at the end of `as_of`.
+pub fn bad_rating_alerts(
+    ratings: &DataFrame,
+    cal: &Calendar,
+    rules: &RatingRules,
+    as_of: NaiveDate,
+) -> Result<Vec<BadRatingAlert>> {
+    let ids = ratings.column("rating_id")?.str()?;
+    let windows = ratings.column("window_id")?.str()?;
+    let staff = ratings.column("staff_id")?.str()?;
+    let mut out = Vec::new();
+    for b in bad_ratings(ratings, cal, rules, as_of)? {
+        if b.rectified.is_none() && b.deadline < as_of {
+            out.push(BadRatingAlert {
+                rating_id: ids.get(b.row).unwrap_or_default().to_string(),
+                window_id: windows.get(b.row).unwrap_or_default().to_string(),
+                staff_id: staff.get(b.row).map(str::to_string),
+                rated_on: b.rated,
+                deadline: b.deadline,
+                overdue_days: cal.elapsed(b.deadline, as_of)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+const MEASURES: [(&str, Roll); 14] = [
+    ("ratings", Roll::Sum),
+    ("level_1", Roll::Sum),
+    ("level_2", Roll::Sum),
+    ("level_3", Roll::Sum),
+    ("level_4", Roll::Sum),
+    ("level_5", Roll::Sum),
+    ("satisfied", Roll::Sum),
+    ("good", Roll::Sum),
+    ("completed", Roll::Sum),
+    ("completed_rated", Roll::Sum),
+    ("bad_ratings", Roll::Sum),
+    ("rectified", Roll::Sum),
+    ("rectified_on_time", Roll::Sum),
+    ("open_past_limit", Roll::AtEnd),
+];
+
+/// Columns of `rating_metrics`.
+pub const COLUMNS: [&str; 23] = [
+    "grain",
+    "period",
+    "period_start",
+    "period_end",
+    "level",
+    "key",
+    "ratings",
+    "level_1",
+    "level_2",
+    "level_3",
+    "level_4",
+    "level_5",
+    "satisfaction_rate",
+    "good_rate",
+    "completed",
+    "completed_rated",
+    "coverage",
+    "bad_ratings",
+    "rectified",
+    "rectified_on_time",
+    "rectification_rate",
+    "on_time_rectification_rate",
+    "open_past_limit",
+];
+
+fn with_department(df: &DataFrame, windows: &DataFrame) -> LazyFrame {
+    df.clone().lazy().join(
+        windows
+            .clone()
+            .lazy()
+            .select([col("window_id"), col("department")]),
+        [col("window_id")],
+        [col("window_id")],
+        JoinArgs::new(JoinType::Left),
+    )
+}
+
+/// `rating_metrics` for every grain and for staff, window, department and
+/// center. Ratings count by their date, with the rating's window and
+/// staff; coverage by the completion date of the case, with the case's.
+pub fn rating_metrics(
+    ratings: &DataFrame,
+    cases: &DataFrame,
+    windows: &DataFrame,
+    cal: &Calendar,
+    rules: &RatingRules,
+    as_of: NaiveDate,
+) -> Result<DataFrame> {
+    let bad = bad_ratings(ratings, cal, rules, as_of)?;
+    // Per rating row: rectified, and on time, for the bad ones.
+    let mut rectified = vec![0i64; ratings.height()];
+    let mut on_time = vec![0i64; ratings.height()];
+    let mut open_days: Vec<(usize, NaiveDate)> = Vec::new();
+    for b in &bad {
+        if let Some(r) = b.rectified {
+            rectified[b.row] = 1;
+            on_time[b.row] =
+                i64::from(cal.elapsed(b.rated, r)? <= rules.rectify_within_days as i64);
+        }
+        // Open past the limit at the end of each day E with deadline < E,
+        // until rectified (rectified on E closes it for E).
+        let last_open = b.rectified.map_or(as_of, |r| r - Duration::days(1));
+        let mut e = b.deadline + Duration::days(1);
+        while e <= last_open {
+            open_days.push((b.row, e));
+            e += Duration::days(1);
+        }
+    }
+    let mut r = ratings.clone();
+    r.with_column(Column::new("is_rectified".into(), rectified))?;
+    r.with_column(Column::new("is_rectified_on_time".into(), on_time))?;
+    let level = |l: i64| {
+        col("level")
+            .eq(lit(l))
+            .cast(DataType::Int64)
+            .alias(format!("level_{l}"))
+    };
+    let zero = || lit(0i64);
+    let keys = [col("department"), col("window_id"), col("staff_id")];
+    let rating_events = with_department(&r, windows)
+        .filter(
+            col("rated_at")
+                .cast(DataType::Date)
+                .lt_eq(super::date_lit(as_of)),
+        )
+        .select(
+            [col("rated_at").cast(DataType::Date).alias("date")]
+                .into_iter()
+                .chain(keys.clone())
+                .chain([
+                    lit(1i64).alias("ratings"),
+                    level(1),
+                    level(2),
+                    level(3),
+                    level(4),
+                    level(5),
+                    col("level")
+                        .gt_eq(lit(rules.satisfied_min_level))
+                        .cast(DataType::Int64)
+                        .alias("satisfied"),
+                    col("level")
+                        .gt_eq(lit(4))
+                        .cast(DataType::Int64)
+                        .alias("good"),
+                    zero().alias("completed"),
+                    zero().alias("completed_rated"),
+                    col("level")
+                        .lt_eq(lit(2))
+                        .cast(DataType::Int64)
+                        .alias("bad_ratings"),
+                    col("is_rectified").alias("rectified"),
+                    col("is_rectified_on_time").alias("rectified_on_time"),
+                    zero().alias("open_past_limit"),
+                ])
+                .collect::<Vec<_>>(),
+        );
+    // Coverage: completed cases (by completion date) that have a rating.
+    let rated_cases = ratings
+        .column("case_id")?
+        .as_materialized_series()
+        .drop_nulls();
+    let coverage_events = with_department(cases, windows)
+        .filter(
+            col("completed_at").is_not_null().and(
+                col("completed_at")
+                    .cast(DataType::Date)
+                    .lt_eq(super::date_lit(as_of)),
+            ),
+        )
+        .select(
+            [col("completed_at").cast(DataType::Date).alias("date")]
+                .into_iter()
+                .chain(keys.clone())
+                .chain(MEASURES.iter().map(|(m, _)| {
+                    match *m {
+                        "completed" => lit(1i64).alias(*m),
+                        "completed_rated" => col("case_id")
+                            .is_in(lit(rated_cases.clone()), false)
+                            .cast(DataType::Int64)
+                            .alias(*m),
+                        _ => zero().alias(*m),
+                    }
+                }))
+                .collect::<Vec<_>>(),
+        );
+    let rows: Vec<IdxSize> = open_days.iter().map(|(r, _)| *r as IdxSize).collect();
+    let mut open = ratings
+        .select(["window_id", "staff_id"])?
+        .take(&IdxCa::from_vec("idx".into(), rows))?;
+    open.with_column(date_series(
+        "date",
+        open_days.iter().map(|(_, d)| Some(*d)),
+    )?)?;
+    let open_events = with_department(&open, windows).select(
+        [col("date")]
+            .into_iter()
+            .chain(keys)
+            .chain(MEASURES.iter().map(|(m, _)| {
+                if *m == "open_past_limit" {
+                    lit(1i64).alias(*m)
+                } else {
+                    zero().alias(*m)
+                }
+            }))
+            .collect::<Vec<_>>(),
+    );
+    let typed = |lf: LazyFrame| {
+        lf.with_columns(
+            MEASURES
+                .iter()
+                .map(|(m, _)| col(*m).cast(DataType::Int64))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let events = concat(
+        [
+            typed(rating_events),
+            typed(coverage_events),
+            typed(open_events),
+        ],
+        UnionArgs::default(),
+    )?;
+    let sums = rollup(
+        events,
+        &RollupSpec {
+            measures: &MEASURES,
+            extra_keys: &[],
+            levels: &["center", "department", "window", "staff"],
+            grains: &Grain::ALL,
+            as_of,
+        },
+    )?;
+    Ok(sums
+        .lazy()
+        .with_columns([
+            ratio(col("satisfied"), col("ratings")).alias("satisfaction_rate"),
+            ratio(col("good"), col("ratings")).alias("good_rate"),
+            ratio(col("completed_rated"), col("completed")).alias("coverage"),
+            ratio(col("rectified"), col("bad_ratings")).alias("rectification_rate"),
+            ratio(col("rectified_on_time"), col("bad_ratings")).alias("on_time_rectification_rate"),
+        ])
+        .select(COLUMNS.map(col))
+        .collect()?)
+}
