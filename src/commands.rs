@@ -327,7 +327,7 @@ fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()> {
             (view(&m, &QUEUE_COMPARED)?, as_of, crate::view::queue_table)
         }
         MetricsCommand::Incidents { .. } => {
-            let (m, as_of) = crate::pipeline::compute_incidents(&store, as_of)?;
+            let (m, as_of) = crate::pipeline::compute_incidents(&store, settings, as_of)?;
             let rows = period_rows(&m, &period, Some(level))
                 .sort(
                     ["key", "source", "category"],
@@ -393,7 +393,21 @@ fn cards(settings: &Settings, as_of: &str, history: bool, format: Format) -> Res
         crate::metrics::cards::due_records(&run.due, &run.history, as_of)
     };
     let df = crate::metrics::cards::history_frame(&records)?;
-    print_frame(df, format, crate::view::cards_table)
+    // Bad ratings past their rectification limit are alerts beside the cards.
+    let alerts = crate::pipeline::bad_rating_alerts(&store, settings, as_of)?;
+    eprintln!(
+        "{} bad ratings open past their rectification limit",
+        alerts.len()
+    );
+    print_frame(df, format, crate::view::cards_table)?;
+    if format == Format::Table && !history && !alerts.is_empty() {
+        println!("\n差评超期未整改:");
+        print!(
+            "{}",
+            crate::view::alerts_table(&crate::metrics::ratings::alerts_frame(&alerts)?)?
+        );
+    }
+    Ok(())
 }
 
 fn catalog_compare(settings: &Settings, from: &str, to: &str, format: Format) -> Result<()> {

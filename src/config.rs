@@ -134,6 +134,60 @@ rule = "days"
 yellow_days = 1
 yellow_share = 0.8
 
+[ratings]
+# The lowest rating level (1–5) that counts as satisfied.
+satisfied_min_level = 3
+# A bad rating (level 1–2) must be rectified within this many working days.
+rectify_within_days = 5
+
+[queue]
+# A wait (called − issued) longer than this counts as over the target.
+wait_target_minutes = 30
+
+[incidents]
+# Sources that are complaints (零距离服务 counts substantiated ones).
+complaint_sources = ["投诉"]
+# Categories that are favouritism (零关系办事).
+favouritism_categories = ["优亲厚友", "吃拿卡要"]
+# Categories that bar a window from the red flag that period (一票否决).
+veto_categories = ["吃拿卡要"]
+# Points of a category when an incident row gives none.
+[incidents.default_points]
+
+[attendance]
+# Summer hours from this day, winter hours from the other (MM-DD).
+summer_from = "05-01"
+winter_from = "10-01"
+# Minutes of grace before a punch counts as late / early.
+late_grace_minutes = 0
+early_grace_minutes = 0
+# Lateness of this many minutes or more counts as half a day's absence (0: off).
+absence_late_minutes = 30
+# A departure longer than this, without leave, is overlong.
+departure_limit_minutes = 20
+
+# The four punch times of a summer day, and the window of each (a punch in
+# a window belongs to that slot; duplicates collapse).
+[attendance.summer]
+morning_in = "08:30"
+morning_out = "12:00"
+afternoon_in = "14:30"
+afternoon_out = "17:30"
+morning_in_window = { from = "06:00", to = "10:30" }
+morning_out_window = { from = "11:00", to = "13:29" }
+afternoon_in_window = { from = "13:30", to = "15:30" }
+afternoon_out_window = { from = "16:00", to = "23:59" }
+
+[attendance.winter]
+morning_in = "08:30"
+morning_out = "12:00"
+afternoon_in = "14:00"
+afternoon_out = "17:00"
+morning_in_window = { from = "06:00", to = "10:30" }
+morning_out_window = { from = "11:00", to = "12:59" }
+afternoon_in_window = { from = "13:00", to = "15:30" }
+afternoon_out_window = { from = "16:00", to = "23:59" }
+
 # Extra header aliases per table, header = column:
 # [columns.cases]
 # "收件时间" = "accepted_at"

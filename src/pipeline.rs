@@ -314,6 +314,7 @@ pub fn compute_queue(
 /// Compute and persist `incident_metrics`.
 pub fn compute_incidents(
     store: &Store,
+    settings: &crate::config::Settings,
     as_of: Option<NaiveDate>,
 ) -> Result<(DataFrame, NaiveDate)> {
     let as_of = as_of_or_last(store, as_of, "incidents", "date")?;
@@ -323,7 +324,8 @@ pub fn compute_incidents(
     let windows = store
         .read("windows")?
         .context("the store has no windows yet")?;
-    let mut metrics = crate::metrics::zeros::incident_metrics(&incidents, &windows, as_of)?;
+    let mut metrics =
+        crate::metrics::zeros::incident_metrics(&incidents, &windows, &settings.incidents, as_of)?;
     persist(store, &mut [(INCIDENT_METRICS, &mut metrics)])?;
     Ok((metrics, as_of))
 }

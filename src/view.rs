@@ -299,6 +299,21 @@ pub fn zeros_table(df: &DataFrame) -> Result<String> {
     ))
 }
 
+/// The bad-rating alerts as a table.
+pub fn alerts_table(df: &DataFrame) -> Result<String> {
+    columns_table(
+        df,
+        &[
+            ("rating_id", "评价编号"),
+            ("window_id", "窗口"),
+            ("staff_id", "人员"),
+            ("rated_on", "评价日期"),
+            ("deadline", "整改时限"),
+            ("overdue_days", "超期工作日"),
+        ],
+    )
+}
+
 /// The human table of queue jumps.
 pub fn jumps_table(df: &DataFrame) -> Result<String> {
     columns_table(

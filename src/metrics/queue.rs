@@ -230,7 +230,9 @@ pub fn queue_metrics(
             col("issued_at").cast(DataType::Date).alias("date"),
             seconds("called_at", "issued_at").alias("wait_s"),
             seconds("finished_at", "called_at").alias("service_s"),
-            col("ticket_id").is_in(lit(jumped), false).alias("is_jump"),
+            col("ticket_id")
+                .is_in(lit(jumped).implode(false), false)
+                .alias("is_jump"),
         ])
         .select([
             col("date"),

@@ -103,6 +103,26 @@ pub fn bad_rating_alerts(
     Ok(out)
 }
 
+/// The alerts as a frame.
+pub fn alerts_frame(alerts: &[BadRatingAlert]) -> Result<DataFrame> {
+    let text =
+        |f: &dyn Fn(&BadRatingAlert) -> Option<String>| alerts.iter().map(f).collect::<Vec<_>>();
+    Ok(DataFrame::new(
+        alerts.len(),
+        vec![
+            Column::new("rating_id".into(), text(&|a| Some(a.rating_id.clone()))),
+            Column::new("window_id".into(), text(&|a| Some(a.window_id.clone()))),
+            Column::new("staff_id".into(), text(&|a| a.staff_id.clone())),
+            date_series("rated_on", alerts.iter().map(|a| Some(a.rated_on)))?,
+            date_series("deadline", alerts.iter().map(|a| Some(a.deadline)))?,
+            Column::new(
+                "overdue_days".into(),
+                alerts.iter().map(|a| a.overdue_days).collect::<Vec<_>>(),
+            ),
+        ],
+    )?)
+}
+
 const MEASURES: [(&str, Roll); 14] = [
     ("ratings", Roll::Sum),
     ("level_1", Roll::Sum),
@@ -259,7 +279,7 @@ pub fn rating_metrics(
                     match *m {
                         "completed" => lit(1i64).alias(*m),
                         "completed_rated" => col("case_id")
-                            .is_in(lit(rated_cases.clone()), false)
+                            .is_in(lit(rated_cases.clone()).implode(false), false)
                             .cast(DataType::Int64)
                             .alias(*m),
                         _ => zero().alias(*m),

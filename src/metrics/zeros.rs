@@ -18,6 +18,10 @@ pub struct IncidentRules {
     pub complaint_sources: Vec<String>,
     /// Categories that are favouritism (零关系办事).
     pub favouritism_categories: Vec<String>,
+    /// Categories that bar a window from the red flag that period (一票否决).
+    pub veto_categories: Vec<String>,
+    /// Points of a category when an incident row gives none.
+    pub default_points: std::collections::BTreeMap<String, f64>,
 }
 
 impl Default for IncidentRules {
@@ -25,6 +29,8 @@ impl Default for IncidentRules {
         IncidentRules {
             complaint_sources: vec!["投诉".into()],
             favouritism_categories: vec!["优亲厚友".into(), "吃拿卡要".into()],
+            veto_categories: vec!["吃拿卡要".into()],
+            default_points: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -38,8 +44,16 @@ fn substantiated() -> Expr {
 pub fn incident_metrics(
     incidents: &DataFrame,
     windows: &DataFrame,
+    rules: &IncidentRules,
     as_of: NaiveDate,
 ) -> Result<DataFrame> {
+    // A row's own points, else the category's default, else 0.
+    let mut points = lit(0.0);
+    for (category, p) in &rules.default_points {
+        points = when(col("category").eq(lit(category.as_str())))
+            .then(lit(*p))
+            .otherwise(points);
+    }
     let events = incidents
         .clone()
         .lazy()
@@ -59,7 +73,7 @@ pub fn incident_metrics(
                 .cast(DataType::Int64)
                 .alias("substantiated_n"),
             when(substantiated())
-                .then(col("points").fill_null(lit(0.0)))
+                .then(col("points").fill_null(points))
                 .otherwise(lit(0.0))
                 .alias("points_sum"),
         ])
@@ -198,15 +212,19 @@ pub fn three_zeros(
         out = join(
             out,
             per_window(
-                inc.clone()
-                    .filter(col("source").is_in(list(&rules.complaint_sources), false)),
+                inc.clone().filter(
+                    col("source").is_in(list(&rules.complaint_sources).implode(false), false),
+                ),
                 "substantiated_complaints",
             ),
         );
         out = join(
             out,
             per_window(
-                inc.filter(col("category").is_in(list(&rules.favouritism_categories), false)),
+                inc.filter(
+                    col("category")
+                        .is_in(list(&rules.favouritism_categories).implode(false), false),
+                ),
                 "favouritism_complaints",
             ),
         );
