@@ -371,7 +371,7 @@ pub fn attendance_metrics(days: &DataFrame, as_of: NaiveDate) -> Result<DataFram
 /// member over `from..=to`: working days, attended, late, early, missing,
 /// absent half days, leave (hours and kinds), overlong departures.
 /// attended_days = working days − the share under leave − absent half days / 2,
-/// as in `attendance_metrics`.
+/// as in `attendance_metrics`, shown to two decimals.
 pub fn publication(
     days: &DataFrame,
     staff_names: &DataFrame,
@@ -400,6 +400,7 @@ pub fn publication(
                 - col("leave_day_share")
                 - col("absent_half_days").cast(DataType::Float64) / lit(2.0))
             .sum()
+            .round(2, RoundMode::HalfAwayFromZero)
             .alias("attended_days"),
             col("late_minutes")
                 .gt(lit(0))
@@ -415,7 +416,9 @@ pub fn publication(
             col("early_minutes").sum(),
             col("missing_punches").sum().alias("missing"),
             col("absent_half_days").sum(),
-            col("leave_hours").sum(),
+            col("leave_hours")
+                .sum()
+                .round(2, RoundMode::HalfAwayFromZero),
             col("leave_kind")
                 .drop_nulls()
                 .unique_stable()
