@@ -79,6 +79,21 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
         format: crate::view::Format,
     },
+    /// The window ranking (红旗窗口评比) of a period, with 服务之星; --explain
+    /// lists the events behind one window's score.
+    Rank {
+        /// A month, two-month period, quarter or year: 2026-10, 2026-B5, 2026-Q3, 2026.
+        #[arg(long)]
+        period: String,
+        /// A window id: the events and points behind its score.
+        #[arg(long)]
+        explain: Option<String>,
+        /// Evaluation date (default: the last date with data).
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
+        format: crate::view::Format,
+    },
     /// The item catalog (事项目录).
     Catalog {
         #[command(subcommand)]

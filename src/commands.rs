@@ -32,6 +32,12 @@ pub fn run(cli: Cli) -> Result<()> {
             as_of,
             format,
         } => attendance(&settings, week.or(month), as_of, format),
+        Command::Rank {
+            period,
+            explain,
+            as_of,
+            format,
+        } => rank(&settings, &period, explain, as_of, format),
         Command::Catalog {
             command: CatalogCommand::Compare { from, to, format },
         } => catalog_compare(&settings, &from, &to, format),
@@ -465,4 +471,50 @@ fn attendance(
         csv_path.display()
     );
     print_frame(table, format, crate::view::attendance_table)
+}
+
+fn rank(
+    settings: &Settings,
+    period: &str,
+    explain: Option<String>,
+    as_of: Option<String>,
+    format: Format,
+) -> Result<()> {
+    use crate::metrics::scoring::{explain as explain_events, ranking_of, RANKING_GRAINS};
+    let period = crate::metrics::period::parse_period(period)?;
+    if !RANKING_GRAINS.contains(&period.grain) {
+        bail!(
+            "{} is a {}: rankings are by month, two months, quarter or year",
+            period.label,
+            period.grain.name()
+        );
+    }
+    let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
+    let store = Store::open(&settings.store)?;
+    let (scores, as_of) = crate::pipeline::compute_scores(&store, settings, as_of)?;
+    eprintln!(
+        "ranking {} ({}..{}), as of {as_of}",
+        period.label, period.start, period.end
+    );
+    if let Some(window) = explain {
+        let events = explain_events(&scores.events, &period, &window)?;
+        let total: f64 = events.column("points")?.f64()?.iter().flatten().sum();
+        eprintln!(
+            "{window}: {} + {total} = {}",
+            settings.scoring.base,
+            settings.scoring.base + total
+        );
+        return print_frame(events, format, crate::view::events_table);
+    }
+    print_frame(
+        ranking_of(&scores.windows, &period)?,
+        format,
+        crate::view::ranking_table,
+    )?;
+    if format == Format::Table {
+        let stars = crate::metrics::scoring::stars_of(&scores.staff, &period)?;
+        println!("\n服务之星:");
+        print!("{}", crate::view::stars_table(&stars)?);
+    }
+    Ok(())
 }

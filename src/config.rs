@@ -9,6 +9,7 @@ use crate::metrics::cards::CardRules;
 use crate::metrics::compare::Targets;
 use crate::metrics::queue::QueueRules;
 use crate::metrics::ratings::RatingRules;
+use crate::metrics::scoring::ScoringRules;
 use crate::metrics::zeros::IncidentRules;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -31,6 +32,7 @@ pub struct Config {
     pub ratings: RatingRules,
     pub queue: QueueRules,
     pub incidents: IncidentRules,
+    pub scoring: ScoringRules,
     /// Extra header aliases: `[columns.cases] "收件时间" = "accepted_at"`.
     pub columns: ColumnAliases,
 }
@@ -154,6 +156,36 @@ veto_categories = ["吃拿卡要"]
 # Points of a category when an incident row gives none.
 [incidents.default_points]
 
+[scoring]
+# Every window starts each period (month, two months, quarter, year) at
+# `base`; each event adds its points (negative = deduction).
+base = 100.0
+late = -0.5
+early = -0.5
+missing_punch = -0.5
+absence_half_day = -2.0
+overlong_departure = -1.0
+departure_without_cover = -0.5
+overdue_completed = -2.0
+overdue_open = -2.0
+correction = -2.0
+bad_rating = -1.0
+late_rectification = -2.0
+queue_jump = -2.0
+# A window's rate of the period below its [targets] value.
+missed_on_time = -5.0
+missed_compression = -3.0
+missed_speedup = -3.0
+# Positive incident points (锦旗, 表扬信) of a period count up to this total.
+commendation_cap = 5.0
+# How many eligible windows are 红旗窗口, how many at the bottom are named
+# (the last must rectify), how many staff are 服务之星.
+red_flags = 3
+bottom = 3
+stars = 3
+# Divide a window's points by its headcount.
+per_head = false
+
 [attendance]
 # Summer hours from this day, winter hours from the other (MM-DD).
 summer_from = "05-01"
@@ -210,6 +242,7 @@ pub struct Settings {
     pub ratings: RatingRules,
     pub queue: QueueRules,
     pub incidents: IncidentRules,
+    pub scoring: ScoringRules,
 }
 
 impl Config {
@@ -291,6 +324,7 @@ impl Config {
             ratings: self.ratings,
             queue: self.queue,
             incidents: self.incidents,
+            scoring: self.scoring,
             ingest: IngestOptions {
                 encoding: self.ingest.encoding,
                 max_field_bytes: self.ingest.max_field_bytes,

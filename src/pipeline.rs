@@ -369,3 +369,91 @@ pub fn three_zeros(
         period.end,
     )
 }
+
+/// Names of the ranking datasets.
+pub const WINDOW_SCORES: &str = "window_scores";
+pub const SCORE_EVENTS: &str = "score_events";
+pub const STAFF_SCORES: &str = "staff_scores";
+
+/// Ratings with the rectification deadline of each (the limit-th working
+/// day after the rating).
+fn ratings_with_deadline(
+    ratings: &DataFrame,
+    settings: &crate::config::Settings,
+) -> Result<DataFrame> {
+    let rated = crate::metrics::dates_of(&ratings.column("rated_at")?.cast(&DataType::Date)?)?;
+    let deadlines = rated
+        .iter()
+        .map(|d| {
+            d.map(|d| {
+                settings
+                    .calendar
+                    .deadline(d, settings.ratings.rectify_within_days)
+            })
+            .transpose()
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = ratings.clone();
+    out.with_column(crate::metrics::date_series(
+        "deadline",
+        deadlines.into_iter(),
+    )?)?;
+    Ok(out)
+}
+
+/// Score and rank every window and staff member as of `as_of` (default: the
+/// last date with case data), from every metric family; persist
+/// `window_scores`, `score_events` and `staff_scores`.
+pub fn compute_scores(
+    store: &Store,
+    settings: &crate::config::Settings,
+    as_of: Option<NaiveDate>,
+) -> Result<(crate::metrics::scoring::Scores, NaiveDate)> {
+    let (case_metrics, as_of) = compute_case_metrics(store, &settings.calendar, as_of)?;
+    let tables = case_tables(store)?;
+    let facts = crate::metrics::cases::case_facts(&tables, &settings.calendar, as_of)?;
+    let overdue_open =
+        crate::metrics::cases::overdue_open_cases(&facts, &settings.calendar, as_of)?;
+    let attendance = match store.read("punches")? {
+        Some(_) => Some(
+            compute_attendance(store, &settings.calendar, &settings.attendance, Some(as_of))?.0,
+        ),
+        None => None,
+    };
+    let (ratings, rating_metrics) = match store.read("ratings")? {
+        Some(r) => (
+            Some(ratings_with_deadline(&r, settings)?),
+            Some(compute_ratings(store, settings, Some(as_of))?.0),
+        ),
+        None => (None, None),
+    };
+    let jumps = match store.read("tickets")? {
+        Some(_) => Some(compute_queue(store, settings, Some(as_of))?.1),
+        None => None,
+    };
+    let (incidents, corrections) = (store.read("incidents")?, store.read("corrections")?);
+    let inputs = crate::metrics::scoring::ScoringInputs {
+        windows: &tables.windows,
+        attendance_days: attendance.as_ref(),
+        cases: &facts.cases,
+        overdue_open: &overdue_open,
+        corrections: corrections.as_ref(),
+        ratings: ratings.as_ref(),
+        queue_jumps: jumps.as_ref(),
+        incidents: incidents.as_ref(),
+        case_metrics: &case_metrics,
+        rating_metrics: rating_metrics.as_ref(),
+        veto_categories: &settings.incidents.veto_categories,
+        default_points: &settings.incidents.default_points,
+    };
+    let mut scores = crate::metrics::scoring::score(&inputs, &settings.scoring, as_of)?;
+    persist(
+        store,
+        &mut [
+            (WINDOW_SCORES, &mut scores.windows),
+            (SCORE_EVENTS, &mut scores.events),
+            (STAFF_SCORES, &mut scores.staff),
+        ],
+    )?;
+    Ok((scores, as_of))
+}

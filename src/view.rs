@@ -314,6 +314,56 @@ pub fn alerts_table(df: &DataFrame) -> Result<String> {
     )
 }
 
+/// The window ranking as a table.
+pub fn ranking_table(df: &DataFrame) -> Result<String> {
+    use Cell::*;
+    render(
+        df,
+        &[
+            ("名次", Count("rank")),
+            ("窗口", Text("window_id")),
+            ("部门", Text("department")),
+            ("得分", Decimal("score")),
+            ("评比", Text("band")),
+            ("否决", Text("veto")),
+            ("约谈", YesNo("talk")),
+            ("按期办结率", Percent("on_time_rate")),
+            ("满意率", Percent("satisfaction_rate")),
+            ("办结", Count("completed")),
+            ("事件", Count("events")),
+        ],
+    )
+}
+
+/// The events behind a score as a table.
+pub fn events_table(df: &DataFrame) -> Result<String> {
+    use Cell::*;
+    render(
+        df,
+        &[
+            ("来源", Text("source")),
+            ("记录", Text("row_key")),
+            ("人员", Text("staff_id")),
+            ("事件", Text("kind")),
+            ("分值", Decimal("points")),
+        ],
+    )
+}
+
+/// The 服务之星 as a table.
+pub fn stars_table(df: &DataFrame) -> Result<String> {
+    use Cell::*;
+    render(
+        df,
+        &[
+            ("名次", Count("rank")),
+            ("工号", Text("staff_id")),
+            ("窗口", Text("window_id")),
+            ("得分", Decimal("score")),
+        ],
+    )
+}
+
 /// The human table of queue jumps.
 pub fn jumps_table(df: &DataFrame) -> Result<String> {
     columns_table(

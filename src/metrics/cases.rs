@@ -563,6 +563,26 @@ pub fn case_metrics(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<
     Ok(out)
 }
 
+/// Every (case, day) on which a case was open at the end of the day and
+/// past its extended deadline: `case_id, window_id, staff_id, date`.
+pub fn overdue_open_cases(
+    facts: &CaseFacts,
+    cal: &Calendar,
+    as_of: NaiveDate,
+) -> Result<DataFrame> {
+    let pairs = open_overdue_days(&facts.cases, &facts.blocks, cal, as_of)?;
+    let rows: Vec<IdxSize> = pairs.iter().map(|(r, _)| *r as IdxSize).collect();
+    let mut picked = facts
+        .cases
+        .select(["case_id", "window_id", "staff_id"])?
+        .take(&IdxCa::from_vec("idx".into(), rows))?;
+    picked.with_column(super::date_series(
+        "date",
+        pairs.iter().map(|(_, d)| Some(*d)),
+    )?)?;
+    Ok(picked)
+}
+
 /// The open-overdue (case, day) pairs as a frame with the case's keys.
 fn overdue_frame(facts: &DataFrame, pairs: &[(usize, NaiveDate)]) -> Result<DataFrame> {
     let rows: Vec<IdxSize> = pairs.iter().map(|(r, _)| *r as IdxSize).collect();
