@@ -94,6 +94,18 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
         format: crate::view::Format,
     },
+    /// Run SQL over every input and metric table of the store.
+    Query {
+        /// One SQL statement, e.g. "SELECT window_id, count(*) FROM cases GROUP BY window_id".
+        sql: String,
+        #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
+        format: QueryFormat,
+        /// Write to this file instead of standard output (required for parquet).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// List the store's tables with their columns and types.
+    Tables,
     /// The item catalog (事项目录).
     Catalog {
         #[command(subcommand)]
@@ -207,6 +219,14 @@ pub enum CalendarCommand {
         #[arg(long)]
         to: String,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QueryFormat {
+    Table,
+    Csv,
+    Json,
+    Parquet,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

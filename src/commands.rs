@@ -1,7 +1,9 @@
 //! The commands: each resolves its settings, calls the library and prints.
 //! Data goes to stdout, messages to stderr. No business logic here.
 
-use crate::cli::{CalendarCommand, CatalogCommand, Cli, Command, DaysFormat, MetricsCommand};
+use crate::cli::{
+    CalendarCommand, CatalogCommand, Cli, Command, DaysFormat, MetricsCommand, QueryFormat,
+};
 use crate::config::{Settings, CONFIG_FILE, TEMPLATE};
 use crate::ingest::{self, table};
 use crate::store::{Store, REJECTS};
@@ -38,6 +40,15 @@ pub fn run(cli: Cli) -> Result<()> {
             as_of,
             format,
         } => rank(&settings, &period, explain, as_of, format),
+        Command::Query { sql, format, out } => query(&settings, &sql, format, out),
+        Command::Tables => {
+            let store = Store::open(&settings.store)?;
+            print_frame(
+                crate::query::tables(&store)?,
+                Format::Table,
+                crate::view::any_table,
+            )
+        }
         Command::Catalog {
             command: CatalogCommand::Compare { from, to, format },
         } => catalog_compare(&settings, &from, &to, format),
@@ -516,5 +527,34 @@ fn rank(
         println!("\n服务之星:");
         print!("{}", crate::view::stars_table(&stars)?);
     }
+    Ok(())
+}
+
+fn query(
+    settings: &Settings,
+    sql: &str,
+    format: QueryFormat,
+    out: Option<std::path::PathBuf>,
+) -> Result<()> {
+    let store = Store::open(&settings.store)?;
+    let mut df = crate::query::run_sql(&store, sql)?;
+    eprintln!("{} rows", df.height());
+    let mut sink: Box<dyn Write> = match &out {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?,
+        )),
+        None if format == QueryFormat::Parquet => bail!("--format parquet needs --out FILE"),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    match format {
+        QueryFormat::Table => write!(sink, "{}", crate::view::any_table(&df)?)?,
+        QueryFormat::Csv => crate::view::write_csv(&mut df, &mut sink)?,
+        QueryFormat::Json => crate::view::write_json(&df, &mut sink)?,
+        QueryFormat::Parquet => {
+            polars::prelude::ParquetWriter::new(&mut sink).finish(&mut df)?;
+        }
+    }
+    sink.flush()?;
     Ok(())
 }

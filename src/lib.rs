@@ -20,6 +20,7 @@ pub mod demo;
 pub mod ingest;
 pub mod metrics;
 pub mod pipeline;
+pub mod query;
 pub mod store;
 pub mod text;
 pub mod view;

@@ -407,6 +407,17 @@ fn columns_table(df: &DataFrame, columns: &[(&str, &str)]) -> Result<String> {
     Ok(table(&headers, &rows))
 }
 
+/// Any frame as a table, every column as it is.
+pub fn any_table(df: &DataFrame) -> Result<String> {
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    let columns: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), n.as_str())).collect();
+    columns_table(df, &columns)
+}
+
 /// The cards (or the card history) as a table.
 pub fn cards_table(df: &DataFrame) -> Result<String> {
     let colour = df

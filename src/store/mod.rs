@@ -79,6 +79,49 @@ impl Store {
         read_files(&self.files(dataset)?, None)
     }
 
+    /// The datasets of the store (folders holding Parquet files), sorted.
+    pub fn datasets(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(&self.root)
+            .with_context(|| format!("cannot list {}", self.root.display()))?
+        {
+            let path = entry?.path();
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string();
+            if path.is_dir() && !name.starts_with(['_', '.']) && !self.files(&name)?.is_empty() {
+                out.push(name);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// A lazy scan of a dataset with its hive columns (`year`, `month`), so
+    /// that a filter on them reads only the partitions it needs.
+    pub fn scan(&self, dataset: &str) -> Result<Option<LazyFrame>> {
+        let files = self.files(dataset)?;
+        if files.is_empty() {
+            return Ok(None);
+        }
+        let partitioned = files.iter().any(|f| f.to_string_lossy().contains("year="));
+        let args = ScanArgsParquet {
+            hive_options: if partitioned {
+                HiveOptions::new_enabled()
+            } else {
+                HiveOptions::default()
+            },
+            ..ScanArgsParquet::default()
+        };
+        let dir = self.root.join(dataset);
+        let path = polars::prelude::PlRefPath::try_from_path(&dir)
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("cannot scan {}", dir.display()))?;
+        Ok(Some(LazyFrame::scan_parquet(path, args)?))
+    }
+
     /// The distinct non-null values of one column of a dataset.
     pub fn distinct(&self, dataset: &str, column: &str) -> Result<Vec<String>> {
         let Some(df) = read_files(&self.files(dataset)?, Some(&[column]))? else {
