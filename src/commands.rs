@@ -178,18 +178,33 @@ fn demo(settings: &Settings, seed: u64) -> Result<()> {
     let report = ingest::ingest(&store, &ingest::discover(&[dir])?, &settings.ingest)?;
     print!("{}", report.render(&settings.home));
 
-    // The supervision figures of the latest month.
-    let (metrics, as_of) = crate::pipeline::compute_case_metrics(&store, &settings.calendar, None)?;
+    // The whole pipeline, then the figures of the latest month.
+    let as_of = crate::pipeline::compute_all(&store, settings, None)?;
     let month = crate::metrics::period::period_of(crate::metrics::period::Grain::Month, as_of);
-    let view = crate::metrics::compare::period_view(
-        &metrics,
-        &month,
-        "center",
-        &crate::metrics::compare::CASES_COMPARED,
+    let read = |name: &str| -> Result<polars::prelude::DataFrame> {
+        store
+            .read(name)?
+            .with_context(|| format!("{name} was not computed"))
+    };
+    let center = |name: &str, compared: &[&str]| -> Result<polars::prelude::DataFrame> {
+        crate::metrics::compare::period_view(&read(name)?, &month, "center", compared)
+    };
+    let cases = crate::metrics::compare::with_targets(
+        center("case_metrics", &crate::metrics::compare::CASES_COMPARED)?,
+        &settings.targets,
     )?;
-    let view = crate::metrics::compare::with_targets(view, &settings.targets)?;
     println!("\n办件时效 {} (as of {as_of}):", month.label);
-    print!("{}", crate::view::case_table(&view)?);
+    print!("{}", crate::view::case_table(&cases)?);
+    println!("\n好差评 {}:", month.label);
+    print!(
+        "{}",
+        crate::view::ratings_table(&center("rating_metrics", &crate::view::RATINGS_COMPARED)?)?
+    );
+    println!("\n排队叫号 {}:", month.label);
+    print!(
+        "{}",
+        crate::view::queue_table(&center("queue_metrics", &crate::view::QUEUE_COMPARED)?)?
+    );
     let run = crate::pipeline::run_cards(&store, &settings.calendar, as_of, &settings.cards)?;
     let red = run
         .due
@@ -200,13 +215,23 @@ fn demo(settings: &Settings, seed: u64) -> Result<()> {
         "\n电子监察 {as_of}: 红牌 {red} 张, 黄牌 {} 张",
         run.due.len() - red
     );
+    let zeros = crate::metrics::compare::period_rows(
+        &read(crate::pipeline::THREE_ZEROS)?,
+        &month,
+        Some("center"),
+    )
+    .collect()?;
+    println!("{}", crate::view::zeros_summary(&zeros)?);
+    let ranking =
+        crate::metrics::scoring::ranking_of(&read(crate::pipeline::WINDOW_SCORES)?, &month)?;
+    println!("{}", crate::view::ranking_summary(&ranking)?);
     if let Some((from, to, round)) = crate::pipeline::latest_catalog_round(&store)? {
         println!("\n流程再造 {from} → {to}: {}", round.sentence());
     }
     eprintln!(
-        "\nmore: xiaoneng --home {} metrics cases --period {} --level window",
-        settings.home.display(),
-        month.label
+        "\nmore: xiaoneng --home {home} metrics cases --period {p} --level window; xiaoneng --home {home} rank --period {p}",
+        home = settings.home.display(),
+        p = month.label
     );
     Ok(())
 }
@@ -354,7 +379,12 @@ fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()> {
             (rows, as_of, crate::view::incidents_table)
         }
         MetricsCommand::Zeros { .. } => {
-            let z = crate::pipeline::three_zeros(&store, settings, &period, as_of)?;
+            let z = crate::pipeline::three_zeros(
+                &store,
+                settings,
+                Some(std::slice::from_ref(&period)),
+                as_of,
+            )?;
             (z, as_of.unwrap_or(period.end), crate::view::zeros_table)
         }
         MetricsCommand::Jumps { .. } => {

@@ -330,13 +330,19 @@ pub fn compute_incidents(
     Ok((metrics, as_of))
 }
 
-/// The three zeros of one period, from every table they draw on.
+/// Name of the three-zeros dataset.
+pub const THREE_ZEROS: &str = "three_zeros";
+
+/// The three zeros of `periods` (the given ones, or every month, two-month
+/// period, quarter and year with case data), from every table they draw
+/// on; persisted as `three_zeros` when computed for every period.
 pub fn three_zeros(
     store: &Store,
     settings: &crate::config::Settings,
-    period: &crate::metrics::period::Period,
+    periods: Option<&[crate::metrics::period::Period]>,
     as_of: Option<NaiveDate>,
 ) -> Result<DataFrame> {
+    use crate::metrics::period::parse_period;
     let (case_metrics, as_of) = compute_case_metrics(store, &settings.calendar, as_of)?;
     let ratings = match store.read("ratings")? {
         Some(_) => Some(compute_ratings(store, settings, Some(as_of))?.0),
@@ -360,14 +366,58 @@ pub fn three_zeros(
         rating_metrics: ratings.as_ref(),
         queue_metrics: queue.as_ref(),
     };
-    crate::metrics::zeros::three_zeros(
-        &inputs,
-        &settings.incidents,
-        period.grain,
-        &period.label,
-        period.start,
-        period.end,
-    )
+    let all: Vec<crate::metrics::period::Period> = match periods {
+        Some(p) => p.to_vec(),
+        None => {
+            let centers = case_metrics
+                .clone()
+                .lazy()
+                .filter(col("level").eq(lit("center")))
+                .collect()?;
+            let grains = centers.column("grain")?.str()?.clone();
+            let labels = centers.column("period")?.str()?.clone();
+            let mut out = Vec::new();
+            for (g, l) in grains.iter().zip(labels.iter()) {
+                if let (Some(g), Some(l)) = (g, l) {
+                    if ["month", "bimonth", "quarter", "year"].contains(&g) {
+                        out.push(parse_period(l)?);
+                    }
+                }
+            }
+            out
+        }
+    };
+    let mut parts = Vec::with_capacity(all.len());
+    for p in &all {
+        parts.push(
+            crate::metrics::zeros::three_zeros(
+                &inputs,
+                &settings.incidents,
+                p.grain,
+                &p.label,
+                p.start,
+                p.end,
+            )?
+            .lazy(),
+        );
+    }
+    let mut zeros = if parts.is_empty() {
+        crate::metrics::zeros::three_zeros(
+            &inputs,
+            &settings.incidents,
+            crate::metrics::period::Grain::Month,
+            "",
+            as_of,
+            as_of,
+        )?
+        .head(Some(0))
+    } else {
+        concat(parts, UnionArgs::default())?.collect()?
+    };
+    if periods.is_none() {
+        persist(store, &mut [(THREE_ZEROS, &mut zeros)])?;
+    }
+    Ok(zeros)
 }
 
 /// Names of the ranking datasets.
@@ -456,4 +506,22 @@ pub fn compute_scores(
         ],
     )?;
     Ok((scores, as_of))
+}
+
+/// Every metric table of the store as of `as_of` (default: the last date
+/// with case data), computed and persisted: case_metrics, attendance,
+/// ratings, the queue, incidents, the three zeros, the scores.
+pub fn compute_all(
+    store: &Store,
+    settings: &crate::config::Settings,
+    as_of: Option<NaiveDate>,
+) -> Result<NaiveDate> {
+    let (_, as_of) = compute_case_metrics(store, &settings.calendar, as_of)?;
+    if store.read("incidents")?.is_some() {
+        compute_incidents(store, settings, Some(as_of))?;
+    }
+    three_zeros(store, settings, None, Some(as_of))?;
+    // Scores compute attendance, ratings and the queue on the way.
+    compute_scores(store, settings, Some(as_of))?;
+    Ok(as_of)
 }

@@ -364,6 +364,39 @@ pub fn stars_table(df: &DataFrame) -> Result<String> {
     )
 }
 
+/// One line on the three zeros of a period (its center row).
+pub fn zeros_summary(center: &DataFrame) -> Result<String> {
+    let n = f64_at(center, "windows", 0)?.unwrap_or(0.0);
+    let all = f64_at(center, "windows_all_three", 0)?.unwrap_or(0.0);
+    Ok(format!(
+        "三零: 实现\"三零\"的窗口 {all:.0} 个,占 {n:.0} 个窗口的 {}",
+        pct(f64_at(center, "share_all_three", 0)?)
+    ))
+}
+
+/// One line on the ranking of a period: red flags and the bottom.
+pub fn ranking_summary(ranking: &DataFrame) -> Result<String> {
+    let (windows, bands) = (
+        ranking.column("window_id")?.str()?,
+        ranking.column("band")?.str()?,
+    );
+    let with = |band: &str| -> String {
+        windows
+            .iter()
+            .zip(bands.iter())
+            .filter(|(_, b)| *b == Some(band))
+            .filter_map(|(w, _)| w)
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    Ok(format!(
+        "红旗窗口: {}; 末位: {}; 限期整改: {}",
+        with("红旗窗口"),
+        with("末位"),
+        with("限期整改")
+    ))
+}
+
 /// The human table of queue jumps.
 pub fn jumps_table(df: &DataFrame) -> Result<String> {
     columns_table(
