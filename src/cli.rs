@@ -41,6 +41,10 @@ pub enum Command {
         /// Take every file as this table instead of telling from its name.
         #[arg(long)]
         table: Option<String>,
+        /// Read files again even if their content was ingested before (their
+        /// rows replace the stored ones by key; their rejects are stored again).
+        #[arg(long)]
+        force: bool,
     },
     /// Generate the demo county center, ingest it and print the summary.
     Demo {

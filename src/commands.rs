@@ -20,7 +20,11 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Init { .. } => unreachable!("handled above"),
         Command::Calendar { command } => calendar(&settings, command),
-        Command::Ingest { paths, table } => ingest_cmd(settings, paths, table),
+        Command::Ingest {
+            paths,
+            table,
+            force,
+        } => ingest_cmd(settings, paths, table, force),
         Command::Demo { seed } => demo(&settings, seed),
         Command::Rejects { table, limit } => rejects(&settings, table, limit),
         Command::Cards {
@@ -124,7 +128,9 @@ fn ingest_cmd(
     mut settings: Settings,
     paths: Vec<std::path::PathBuf>,
     table_name: Option<String>,
+    force: bool,
 ) -> Result<()> {
+    settings.ingest.force = force;
     if let Some(name) = table_name {
         settings.ingest.table = Some(table::table(&name).with_context(|| {
             format!(
@@ -385,7 +391,7 @@ fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()> {
                 Some(std::slice::from_ref(&period)),
                 as_of,
             )?;
-            (z, as_of.unwrap_or(period.end), crate::view::zeros_table)
+            (z.0, z.1, crate::view::zeros_table)
         }
         MetricsCommand::Jumps { .. } => {
             let (_, jumps, as_of) = crate::pipeline::compute_queue(&store, settings, as_of)?;
@@ -539,12 +545,14 @@ fn rank(
     );
     if let Some(window) = explain {
         let events = explain_events(&scores.events, &period, &window)?;
-        let total: f64 = events.column("points")?.f64()?.iter().flatten().sum();
-        eprintln!(
-            "{window}: {} + {total} = {}",
-            settings.scoring.base,
-            settings.scoring.base + total
-        );
+        let summary = crate::metrics::scoring::explain_summary(
+            &scores.windows,
+            &events,
+            &period,
+            &window,
+            &settings.scoring,
+        )?;
+        eprintln!("{summary}");
         return print_frame(events, format, crate::view::events_table);
     }
     print_frame(

@@ -311,6 +311,7 @@ impl Config {
         if self.ingest.max_field_bytes == 0 {
             bail!("{where_}: ingest.max_field_bytes must be at least 1");
         }
+        let covered_years = calendar.covered_years();
         Ok(Settings {
             home: home.to_path_buf(),
             config_file,
@@ -330,6 +331,8 @@ impl Config {
                 max_field_bytes: self.ingest.max_field_bytes,
                 aliases: self.columns,
                 table: None,
+                years: covered_years,
+                force: false,
             },
         })
     }

@@ -341,7 +341,7 @@ pub fn three_zeros(
     settings: &crate::config::Settings,
     periods: Option<&[crate::metrics::period::Period]>,
     as_of: Option<NaiveDate>,
-) -> Result<DataFrame> {
+) -> Result<(DataFrame, NaiveDate)> {
     use crate::metrics::period::parse_period;
     let (case_metrics, as_of) = compute_case_metrics(store, &settings.calendar, as_of)?;
     let ratings = match store.read("ratings")? {
@@ -397,6 +397,7 @@ pub fn three_zeros(
                 &p.label,
                 p.start,
                 p.end,
+                as_of,
             )?
             .lazy(),
         );
@@ -409,6 +410,7 @@ pub fn three_zeros(
             "",
             as_of,
             as_of,
+            as_of,
         )?
         .head(Some(0))
     } else {
@@ -417,7 +419,7 @@ pub fn three_zeros(
     if periods.is_none() {
         persist(store, &mut [(THREE_ZEROS, &mut zeros)])?;
     }
-    Ok(zeros)
+    Ok((zeros, as_of))
 }
 
 /// Names of the ranking datasets.
@@ -495,6 +497,7 @@ pub fn compute_scores(
         rating_metrics: rating_metrics.as_ref(),
         veto_categories: &settings.incidents.veto_categories,
         default_points: &settings.incidents.default_points,
+        targets: &settings.targets,
     };
     let mut scores = crate::metrics::scoring::score(&inputs, &settings.scoring, as_of)?;
     persist(

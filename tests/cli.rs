@@ -295,6 +295,35 @@ fn each_kind_of_bad_row_lands_in_rejects_with_its_reason() {
 }
 
 #[test]
+fn a_file_of_no_known_table_can_be_ingested_once_named() {
+    let h = home();
+    seed_dimensions(h.path());
+    let f = write(
+        h.path(),
+        "exports/export1.csv",
+        "window_id,name,department\nW09,新窗口,新部门\n",
+    );
+    let out = ok(h.path(), &["ingest", f.to_str().unwrap()]);
+    assert!(out.contains("cannot tell which table"), "{out}");
+    // The same bytes, told their table: stored, not skipped as ingested before.
+    let out = ok(
+        h.path(),
+        &["ingest", "--table", "windows", f.to_str().unwrap()],
+    );
+    assert_eq!(totals(&out)["windows"], [1, 1, 0, 0], "{out}");
+}
+
+#[test]
+fn force_reads_an_ingested_file_again() {
+    let h = home();
+    seed_dimensions(h.path());
+    let out = ok(h.path(), &["ingest", "--force"]);
+    assert!(!out.contains("skipped"), "{out}");
+    // Same keys: every row replaces itself.
+    assert_eq!(totals(&out)["windows"], [2, 2, 0, 2], "{out}");
+}
+
+#[test]
 fn ingesting_a_file_twice_changes_nothing() {
     let h = home();
     seed_dimensions(h.path());

@@ -38,6 +38,10 @@ pub struct IngestOptions {
     pub aliases: ColumnAliases,
     /// Take every file as this table instead of telling from its name.
     pub table: Option<&'static TableSpec>,
+    /// Years the working-day calendar covers: dates in other years are rejected.
+    pub years: Vec<i32>,
+    /// Read files again even if their content was ingested before.
+    pub force: bool,
 }
 
 /// What happened to one file.
@@ -149,7 +153,7 @@ pub fn ingest(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         let sha256 = hex::encode(Sha256::digest(&bytes));
-        if let Some(before) = ledger.get(&sha256) {
+        if let Some(before) = ledger.get(&sha256).filter(|_| !opts.force) {
             let mut r = before.clone();
             r.path = path.clone();
             r.already_ingested = true;
@@ -225,6 +229,7 @@ fn parse_file(path: &Path, bytes: &[u8], sha256: String, opts: &IngestOptions) -
         max_field_bytes: opts.max_field_bytes,
         max_raw_chars: 2000,
         aliases: table.and_then(|t| opts.aliases.get(t.name)),
+        years: &opts.years,
     };
     let parsed = match table {
         Some(t) if is_attlog && t.name == "punches" => {
@@ -406,6 +411,9 @@ fn ledger_frame(
     run_id: &str,
     now: chrono::NaiveDateTime,
 ) -> Result<polars::prelude::DataFrame> {
+    // A file whose table could not be told is not remembered: renamed or
+    // given --table, the same bytes can be ingested.
+    let pending: Vec<&Pending> = pending.iter().filter(|p| p.table.is_some()).collect();
     let map =
         |f: &dyn Fn(&FileReport) -> Value| pending.iter().map(|p| f(&p.report)).collect::<Vec<_>>();
     frame::frame_of(vec![

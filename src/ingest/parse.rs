@@ -46,6 +46,31 @@ pub struct ParseOptions<'a> {
     pub max_raw_chars: usize,
     /// Extra header aliases for this table: header → column.
     pub aliases: Option<&'a BTreeMap<String, String>>,
+    /// Years the working-day calendar covers; a date in another year is
+    /// rejected (empty: no check).
+    pub years: &'a [i32],
+}
+
+/// Reject a date or date-time in a year the calendar does not cover.
+fn check_year(
+    name: &'static str,
+    v: &Value,
+    years: &[i32],
+) -> Result<(), (Option<&'static str>, String)> {
+    use chrono::Datelike;
+    let Some(t) = v.as_datetime() else {
+        return Ok(());
+    };
+    if years.is_empty() || years.contains(&t.year()) {
+        return Ok(());
+    }
+    Err((
+        Some(name),
+        format!(
+            "{name} {v} is in {}, a year the working-day calendar does not cover (add it under [calendar] add_years)",
+            t.year()
+        ),
+    ))
 }
 
 fn normalise_header(h: &str) -> String {
@@ -172,6 +197,7 @@ fn parse_record(
         if c.required && v == Value::Null {
             return Err((Some(c.name), format!("required field {} is empty", c.name)));
         }
+        check_year(c.name, &v, opts.years)?;
         values.push(v);
     }
     check_row(table, &mut values)?;
@@ -233,6 +259,7 @@ pub fn parse_attlog(
                     "required field punched_at is empty".into(),
                 ));
             }
+            check_year("punched_at", &at, opts.years)?;
             let device = r.fields.get(2).map_or("", |d| d.trim());
             let device = parse(device, ColType::Text).unwrap_or(Value::Null);
             Ok(vec![Value::Text(pin.to_string()), at, device])
@@ -265,6 +292,7 @@ mod tests {
             max_field_bytes: 100,
             max_raw_chars: 200,
             aliases: None,
+            years: &[],
         }
     }
 
@@ -297,6 +325,21 @@ mod tests {
         };
         let p = parse_delimited(t, text, &read_delimited(text), &o);
         assert_eq!(p.rows.len(), 1);
+    }
+
+    #[test]
+    fn dates_outside_the_calendar_years_are_rejected() {
+        let years = [2025];
+        let l = table("leaves").unwrap();
+        let text = "staff_id,kind,start,end\n1,事假,2025-03-01 08:30,2025-03-01 12:00\n1,事假,2062-03-01 08:30,2062-03-01 12:00\n";
+        let o = ParseOptions {
+            years: &years,
+            ..opts()
+        };
+        let p = parse_delimited(l, text, &read_delimited(text), &o);
+        assert_eq!((p.rows.len(), p.rejects.len()), (1, 1));
+        assert!(p.rejects[0].reason.contains("2062"), "{:?}", p.rejects);
+        assert_eq!(p.rejects[0].column.as_deref(), Some("start"));
     }
 
     #[test]

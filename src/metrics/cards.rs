@@ -177,6 +177,17 @@ pub fn update_history(
                 r.deadline = card.deadline;
                 r.remaining = card.remaining;
             }
+            // Due again after it was cleared (a suspension ended): reopen it.
+            Some(r)
+                if r.cleared_on.is_some_and(|c| c < as_of)
+                    && r.cleared_by.as_deref() == Some("extended") =>
+            {
+                r.cleared_on = None;
+                r.cleared_by = None;
+                r.deadline = card.deadline;
+                r.remaining = card.remaining;
+                changes.raised += 1;
+            }
             Some(_) => {}
             None => {
                 changes.raised += 1;
@@ -365,5 +376,24 @@ mod tests {
         assert!(h.iter().all(|r| r.cleared_on == Some(d("2026-10-15"))));
         let frame = history_frame(&h).unwrap();
         assert_eq!(history_rows(&frame).unwrap(), h);
+    }
+
+    #[test]
+    fn a_card_cleared_by_an_extension_is_raised_again_when_due() {
+        let none = BTreeMap::new();
+        let (h, _) = update_history(
+            Vec::new(),
+            &[card(Colour::Yellow, 1)],
+            &none,
+            d("2026-10-12"),
+        );
+        // A suspension moves the deadline away: no card due, cleared as extended.
+        let (h, c) = update_history(h, &[], &none, d("2026-10-13"));
+        assert_eq!(c.cleared, 1);
+        assert_eq!(h[0].cleared_by.as_deref(), Some("extended"));
+        // The suspension ends and the case is near its deadline again.
+        let (h, c) = update_history(h, &[card(Colour::Yellow, 1)], &none, d("2026-10-20"));
+        assert_eq!((h.len(), c.raised), (1, 1));
+        assert_eq!((h[0].cleared_on, h[0].raised_on), (None, d("2026-10-12")));
     }
 }

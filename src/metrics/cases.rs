@@ -154,6 +154,24 @@ pub fn case_facts(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<Ca
     if missing_a > 0 {
         anyhow::bail!("{missing_a} cases were accepted on a date the working-day calendar does not cover; add the year under [calendar]");
     }
+    // A completion the calendar cannot count would silently lose its elapsed days.
+    let uncounted = out
+        .clone()
+        .lazy()
+        .filter(col("comp").is_not_null().and(col("elapsed").is_null()))
+        .collect()?;
+    if uncounted.height() > 0 {
+        let ids = uncounted
+            .column("case_id")?
+            .str()?
+            .get(0)
+            .unwrap_or_default()
+            .to_string();
+        anyhow::bail!(
+            "{} cases were completed on a date the working-day calendar does not cover (e.g. case {ids}); add the year under [calendar]",
+            uncounted.height()
+        );
+    }
     Ok(CaseFacts { cases: out, blocks })
 }
 

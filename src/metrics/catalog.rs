@@ -116,6 +116,18 @@ pub fn round_totals(per_item: &DataFrame) -> Result<CatalogRound> {
             .filter(|v| *v == Some(0))
             .count())
     };
+    // Cut = before − after over the items that give both counts.
+    let cut = |c: &str| -> Result<i64> {
+        let before = per_item
+            .column(&format!("{c}_before"))?
+            .as_materialized_series()
+            .clone();
+        let after = per_item
+            .column(&format!("{c}_after"))?
+            .as_materialized_series()
+            .clone();
+        Ok((&before - &after)?.sum::<i64>().unwrap_or(0))
+    };
     let departments = per_item
         .column("department")?
         .as_materialized_series()
@@ -123,8 +135,8 @@ pub fn round_totals(per_item: &DataFrame) -> Result<CatalogRound> {
     Ok(CatalogRound {
         departments,
         items: per_item.height(),
-        materials_cut: sum("materials_before")? - sum("materials_after")?,
-        steps_cut: sum("steps_before")? - sum("steps_after")?,
+        materials_cut: cut("materials")?,
+        steps_cut: cut("steps")?,
         promised_before: sum("promised_before")?,
         promised_after: sum("promised_after")?,
         instant_before: zeros("promised_before")?,

@@ -226,6 +226,13 @@ pub fn queue_metrics(
                 .cast(DataType::Date)
                 .lt_eq(super::date_lit(as_of)),
         )
+        // A call or finish after the evaluation date has not happened yet.
+        .with_columns(["called_at", "finished_at"].map(|c| {
+            when(col(c).cast(DataType::Date).lt_eq(super::date_lit(as_of)))
+                .then(col(c))
+                .otherwise(lit(NULL).cast(DataType::Datetime(TimeUnit::Milliseconds, None)))
+                .alias(c)
+        }))
         .with_columns([
             col("issued_at").cast(DataType::Date).alias("date"),
             seconds("called_at", "issued_at").alias("wait_s"),

@@ -259,7 +259,17 @@ pub fn rating_metrics(
                 .collect::<Vec<_>>(),
         );
     // Coverage: completed cases (by completion date) that have a rating.
+    // Cases rated on or before the evaluation date.
     let rated_cases = ratings
+        .clone()
+        .lazy()
+        .filter(
+            col("rated_at")
+                .cast(DataType::Date)
+                .lt_eq(super::date_lit(as_of)),
+        )
+        .select([col("case_id")])
+        .collect()?
         .column("case_id")?
         .as_materialized_series()
         .drop_nulls();

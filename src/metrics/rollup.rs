@@ -383,10 +383,13 @@ pub fn rollup_quantiles(
     spec: &RollupSpec,
     quantiles: &[(f64, &str)],
 ) -> Result<DataFrame> {
-    let pack = |c: &str| {
-        (col(c).cast(DataType::UInt64) * lit(VALUE_BINS) + col(value).cast(DataType::UInt64))
-            .alias(c)
-    };
+    // Values beyond the bins (a wait of more than 12 days in seconds: a data
+    // error) are clamped to the last bin rather than spill into the next key.
+    let clamped = col(value)
+        .cast(DataType::UInt64)
+        .clip_max(lit(VALUE_BINS - 1));
+    let pack =
+        |c: &str| (col(c).cast(DataType::UInt64) * lit(VALUE_BINS) + clamped.clone()).alias(c);
     let mut select = vec![col("date"), lit(1i64).alias("n")];
     select.extend(
         LEVELS

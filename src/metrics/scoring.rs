@@ -94,6 +94,8 @@ pub struct ScoringInputs<'a> {
     pub rating_metrics: Option<&'a DataFrame>,
     pub veto_categories: &'a [String],
     pub default_points: &'a BTreeMap<String, f64>,
+    /// The targets whose miss costs points (`[targets]`).
+    pub targets: &'a super::compare::Targets,
 }
 
 /// One event row before it is placed in periods.
@@ -447,7 +449,7 @@ fn period_events(
         rate("promise_compression")?,
         rate("actual_speedup")?,
     );
-    let targets = super::compare::Targets::default();
+    let targets = z.targets;
     for i in 0..m.height() {
         let (Some(label), Some(window), Some(first)) = (&period[i], &key[i], start[i]) else {
             continue;
@@ -964,22 +966,48 @@ fn rank_staff(
 ) -> Result<DataFrame> {
     let veto_rows = vetoes(z, as_of)?;
     let mut sums: BTreeMap<(Grain, String, String), StaffTally> = BTreeMap::new();
-    for (p, e) in all {
-        let Some(s) = &e.staff_id else { continue };
-        let entry = sums
-            .entry((p.grain, p.label.clone(), s.clone()))
+    fn tally<'m>(
+        sums: &'m mut BTreeMap<(Grain, String, String), StaffTally>,
+        veto_rows: &[Veto],
+        p: &Period,
+        staff: &String,
+        window: &str,
+    ) -> &'m mut StaffTally {
+        sums.entry((p.grain, p.label.clone(), staff.clone()))
             .or_insert_with(|| {
                 // A staff member with a vetoed incident in the period is no star.
                 let vetoed = veto_rows.iter().any(|v| {
-                    v.staff_id.as_ref() == Some(s) && p.start <= v.date && v.date <= p.end
+                    v.staff_id.as_ref() == Some(staff) && p.start <= v.date && v.date <= p.end
                 });
                 StaffTally {
                     points: 0.0,
                     events: 0,
-                    window_id: e.window_id.clone(),
+                    window_id: window.to_string(),
                     vetoed,
                 }
-            });
+            })
+    }
+    // Everyone on the roster in a period is ranked, a clean record included.
+    if let Some(a) = z.attendance_days {
+        let (staff, window, work) = (
+            texts(a, "staff_id")?,
+            texts(a, "window_id")?,
+            a.column("workday")?.bool()?.clone(),
+        );
+        let dates = dates_of(a.column("date")?)?;
+        for i in 0..a.height() {
+            if let (Some(s), Some(w), Some(d), Some(true)) =
+                (&staff[i], &window[i], dates[i], work.get(i))
+            {
+                for grain in RANKING_GRAINS {
+                    tally(&mut sums, &veto_rows, &period_of(grain, d), s, w);
+                }
+            }
+        }
+    }
+    for (p, e) in all {
+        let Some(s) = &e.staff_id else { continue };
+        let entry = tally(&mut sums, &veto_rows, p, s, &e.window_id);
         entry.points += e.points;
         entry.events += 1;
     }
@@ -1071,6 +1099,27 @@ pub fn stars_of(staff: &DataFrame, period: &Period) -> Result<DataFrame> {
         )
         .sort(["rank"], SortMultipleOptions::default())
         .collect()?)
+}
+
+/// One line saying how a window's score follows from its events.
+pub fn explain_summary(
+    windows: &DataFrame,
+    events: &DataFrame,
+    period: &Period,
+    window: &str,
+    r: &ScoringRules,
+) -> Result<String> {
+    let total: f64 = events.column("points")?.f64()?.iter().flatten().sum();
+    let row = ranking_of(windows, period)?
+        .lazy()
+        .filter(col("window_id").eq(lit(window)))
+        .collect()?;
+    let score = row.column("score")?.f64()?.get(0);
+    Ok(match score {
+        None => format!("{window}: no such window in {}", period.label),
+        Some(s) if r.per_head => format!("{window}: {} + {total} / headcount = {s}", r.base),
+        Some(s) => format!("{window}: {} + {total} = {s}", r.base),
+    })
 }
 
 /// The events behind one window's score in one period.

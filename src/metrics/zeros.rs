@@ -177,12 +177,15 @@ pub fn three_zeros(
     label: &str,
     start: NaiveDate,
     end: NaiveDate,
+    as_of: NaiveDate,
 ) -> Result<DataFrame> {
+    // Nothing after the evaluation date counts.
+    let last = end.min(as_of);
     let in_period = |c: &str| {
         col(c)
             .cast(DataType::Date)
             .gt_eq(super::date_lit(start))
-            .and(col(c).cast(DataType::Date).lt_eq(super::date_lit(end)))
+            .and(col(c).cast(DataType::Date).lt_eq(super::date_lit(last)))
     };
     let per_window = |lf: LazyFrame, name: &str| {
         lf.group_by([col("window_id")])

@@ -197,12 +197,17 @@ fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    ParquetWriter::new(file)
+    let mut file =
+        File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    ParquetWriter::new(&mut file)
         .with_compression(ParquetCompression::Zstd(None))
         .with_statistics(StatisticsOptions::default())
         .finish(df)
         .map_err(anyhow::Error::from)
         .with_context(|| format!("cannot write {}", path.display()))?;
+    // On disk before the journal can name it: a power loss after the commit
+    // point must not move a truncated file into place.
+    file.sync_all()
+        .with_context(|| format!("cannot sync {}", path.display()))?;
     Ok(())
 }
