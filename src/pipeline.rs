@@ -427,32 +427,6 @@ pub const WINDOW_SCORES: &str = "window_scores";
 pub const SCORE_EVENTS: &str = "score_events";
 pub const STAFF_SCORES: &str = "staff_scores";
 
-/// Ratings with the rectification deadline of each (the limit-th working
-/// day after the rating).
-fn ratings_with_deadline(
-    ratings: &DataFrame,
-    settings: &crate::config::Settings,
-) -> Result<DataFrame> {
-    let rated = crate::metrics::dates_of(&ratings.column("rated_at")?.cast(&DataType::Date)?)?;
-    let deadlines = rated
-        .iter()
-        .map(|d| {
-            d.map(|d| {
-                settings
-                    .calendar
-                    .deadline(d, settings.ratings.rectify_within_days)
-            })
-            .transpose()
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut out = ratings.clone();
-    out.with_column(crate::metrics::date_series(
-        "deadline",
-        deadlines.into_iter(),
-    )?)?;
-    Ok(out)
-}
-
 /// Score and rank every window and staff member as of `as_of` (default: the
 /// last date with case data), from every metric family; persist
 /// `window_scores`, `score_events` and `staff_scores`.
@@ -474,7 +448,11 @@ pub fn compute_scores(
     };
     let (ratings, rating_metrics) = match store.read("ratings")? {
         Some(r) => (
-            Some(ratings_with_deadline(&r, settings)?),
+            Some(crate::metrics::ratings::with_deadlines(
+                &r,
+                &settings.calendar,
+                &settings.ratings,
+            )?),
             Some(compute_ratings(store, settings, Some(as_of))?.0),
         ),
         None => (None, None),

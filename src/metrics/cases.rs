@@ -11,6 +11,7 @@ use super::period::Grain;
 use super::rollup::{
     day_table, ratio, rollup_days, rollup_quantiles, KeyCodes, Roll, RollupSpec, LEVELS,
 };
+use super::WithDepartment;
 use super::{dates_of, workday_frame};
 use crate::calendar::Calendar;
 use anyhow::{Context, Result};
@@ -82,15 +83,7 @@ pub fn case_facts(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<Ca
             coalesce(&[col("l_case"), col("l_cat")]).alias("l"),
             coalesce(&[col("comp"), as_of_lit]).alias("end_ref"),
         ])
-        .join(
-            t.windows
-                .clone()
-                .lazy()
-                .select([col("window_id"), col("department")]),
-            [col("window_id")],
-            [col("window_id")],
-            JoinArgs::new(JoinType::Left),
-        );
+        .with_department(&t.windows);
     let facts = facts.collect()?;
     let (blocks, supplement) = suspension_blocks(t.suspensions.as_ref(), &facts, &wd)?;
     let susp_per_case = blocks

@@ -52,6 +52,31 @@ pub fn dates_of(col: &Column) -> Result<Vec<Option<NaiveDate>>> {
         .collect())
 }
 
+/// Rows that carry a `window_id` gain its `department`.
+pub trait WithDepartment {
+    fn with_department(self, windows: &DataFrame) -> LazyFrame;
+}
+
+impl WithDepartment for LazyFrame {
+    fn with_department(self, windows: &DataFrame) -> LazyFrame {
+        self.join(
+            windows
+                .clone()
+                .lazy()
+                .select([col("window_id"), col("department")]),
+            [col("window_id")],
+            [col("window_id")],
+            JoinArgs::new(JoinType::Left),
+        )
+    }
+}
+
+/// The day on which a period's state is read: its last day, or the
+/// evaluation date if the period is not over.
+pub fn state_day(period_end: NaiveDate, as_of: NaiveDate) -> NaiveDate {
+    period_end.min(as_of)
+}
+
 /// The calendar as a frame over its covered years: `date`, `widx` (working
 /// days from the start up to and including the date) and `work` (1 on a
 /// working day). Working-day arithmetic over many rows is then two joins.

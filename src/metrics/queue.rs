@@ -3,6 +3,7 @@
 
 use super::period::Grain;
 use super::rollup::{ratio, rollup, rollup_quantiles, KeyCodes, Roll, RollupSpec};
+use super::WithDepartment;
 use anyhow::Result;
 use chrono::NaiveDateTime;
 use polars::prelude::*;
@@ -212,15 +213,7 @@ pub fn queue_metrics(
     let facts = tickets
         .clone()
         .lazy()
-        .join(
-            windows
-                .clone()
-                .lazy()
-                .select([col("window_id"), col("department")]),
-            [col("window_id")],
-            [col("window_id")],
-            JoinArgs::new(JoinType::Left),
-        )
+        .with_department(windows)
         .filter(
             col("issued_at")
                 .cast(DataType::Date)

@@ -5,6 +5,7 @@
 
 use super::period::Grain;
 use super::rollup::{ratio, rollup, Roll, RollupSpec};
+use super::WithDepartment;
 use super::{date_series, dates_of};
 use crate::calendar::Calendar;
 use anyhow::Result;
@@ -74,6 +75,26 @@ fn bad_ratings(
             deadline: cal.deadline(r, rules.rectify_within_days)?,
         });
     }
+    Ok(out)
+}
+
+/// Ratings with the rectification deadline of each (`deadline`: the
+/// limit-th working day after the rating).
+pub fn with_deadlines(
+    ratings: &DataFrame,
+    cal: &Calendar,
+    rules: &RatingRules,
+) -> Result<DataFrame> {
+    let rated = dates_of(&ratings.column("rated_at")?.cast(&DataType::Date)?)?;
+    let deadlines = rated
+        .iter()
+        .map(|d| {
+            d.map(|d| cal.deadline(d, rules.rectify_within_days))
+                .transpose()
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = ratings.clone();
+    out.with_column(date_series("deadline", deadlines.into_iter())?)?;
     Ok(out)
 }
 
@@ -167,18 +188,6 @@ pub const COLUMNS: [&str; 23] = [
     "open_past_limit",
 ];
 
-fn with_department(df: &DataFrame, windows: &DataFrame) -> LazyFrame {
-    df.clone().lazy().join(
-        windows
-            .clone()
-            .lazy()
-            .select([col("window_id"), col("department")]),
-        [col("window_id")],
-        [col("window_id")],
-        JoinArgs::new(JoinType::Left),
-    )
-}
-
 /// `rating_metrics` for every grain and for staff, window, department and
 /// center. Ratings count by their date, with the rating's window and
 /// staff; coverage by the completion date of the case, with the case's.
@@ -221,7 +230,10 @@ pub fn rating_metrics(
     };
     let zero = || lit(0i64);
     let keys = [col("department"), col("window_id"), col("staff_id")];
-    let rating_events = with_department(&r, windows)
+    let rating_events = r
+        .clone()
+        .lazy()
+        .with_department(windows)
         .filter(
             col("rated_at")
                 .cast(DataType::Date)
@@ -273,7 +285,10 @@ pub fn rating_metrics(
         .column("case_id")?
         .as_materialized_series()
         .drop_nulls();
-    let coverage_events = with_department(cases, windows)
+    let coverage_events = cases
+        .clone()
+        .lazy()
+        .with_department(windows)
         .filter(
             col("completed_at").is_not_null().and(
                 col("completed_at")
@@ -305,7 +320,7 @@ pub fn rating_metrics(
         "date",
         open_days.iter().map(|(_, d)| Some(*d)),
     )?)?;
-    let open_events = with_department(&open, windows).select(
+    let open_events = open.clone().lazy().with_department(windows).select(
         [col("date")]
             .into_iter()
             .chain(keys)

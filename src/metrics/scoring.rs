@@ -360,7 +360,7 @@ fn period_events(
         .iter()
         .map(|e| (period_of(grain, e.date), clone_event(e)))
         .collect();
-    let state_day = |p: &Period| p.end.min(as_of);
+    let state_day = |p: &Period| super::state_day(p.end, as_of);
     // Open overdue cases at the period's end.
     let o = z.overdue_open;
     let (id, w, s, d) = (

@@ -5,6 +5,7 @@
 
 use super::period::Grain;
 use super::rollup::{ratio, rollup, Roll, RollupSpec};
+use super::WithDepartment;
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -58,15 +59,7 @@ pub fn incident_metrics(
         .clone()
         .lazy()
         .filter(col("date").lt_eq(super::date_lit(as_of)))
-        .join(
-            windows
-                .clone()
-                .lazy()
-                .select([col("window_id"), col("department")]),
-            [col("window_id")],
-            [col("window_id")],
-            JoinArgs::new(JoinType::Left),
-        )
+        .with_department(windows)
         .with_columns([
             lit(1i64).alias("incidents"),
             substantiated()
@@ -180,7 +173,7 @@ pub fn three_zeros(
     as_of: NaiveDate,
 ) -> Result<DataFrame> {
     // Nothing after the evaluation date counts.
-    let last = end.min(as_of);
+    let last = super::state_day(end, as_of);
     let in_period = |c: &str| {
         col(c)
             .cast(DataType::Date)
