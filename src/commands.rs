@@ -354,8 +354,7 @@ fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()> {
     let (df, as_of, table): (_, _, fn(&polars::prelude::DataFrame) -> Result<String>) = match family
     {
         MetricsCommand::Cases { .. } => {
-            let (m, as_of) =
-                crate::pipeline::compute_case_metrics(&store, &settings.calendar, as_of)?;
+            let (m, as_of) = crate::pipeline::compute_case_metrics(&store, settings, as_of)?;
             let mut v = view(&m, &CASES_COMPARED)?;
             if args.compare || args.format == Format::Table {
                 v = with_targets(v, &settings.targets)?;
@@ -388,7 +387,7 @@ fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()> {
             let z = crate::pipeline::three_zeros(
                 &store,
                 settings,
-                Some(std::slice::from_ref(&period)),
+                std::slice::from_ref(&period),
                 as_of,
             )?;
             (z.0, z.1, crate::view::zeros_table)
@@ -491,12 +490,7 @@ fn attendance(
     }
     let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
     let store = Store::open(&settings.store)?;
-    let (days, _, as_of) = crate::pipeline::compute_attendance(
-        &store,
-        &settings.calendar,
-        &settings.attendance,
-        as_of,
-    )?;
+    let (days, as_of) = crate::pipeline::compute_attendance(&store, settings, as_of)?;
     let staff = store.read("staff")?.context("no staff roster")?;
     let mut table = crate::metrics::attendance::publication(
         &days,

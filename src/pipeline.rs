@@ -3,11 +3,14 @@
 //! touch the store; the commands never compute.
 
 use crate::calendar::Calendar;
+use crate::config::Settings;
 use crate::metrics::cases::{case_metrics, CaseTables};
+use crate::metrics::period::Period;
 use crate::store::Store;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use polars::prelude::*;
+use std::collections::BTreeMap;
 
 /// Name of the persisted case metrics dataset.
 pub const CASE_METRICS: &str = "case_metrics";
@@ -51,25 +54,6 @@ fn max_horizontal_dates() -> Expr {
         .then(comp)
         .otherwise(acc)
         .alias("last")
-}
-
-/// Compute `case_metrics` as of `as_of` and persist it (replacing the
-/// previous computation).
-pub fn compute_case_metrics(
-    store: &Store,
-    cal: &Calendar,
-    as_of: Option<NaiveDate>,
-) -> Result<(DataFrame, NaiveDate)> {
-    let tables = case_tables(store)?;
-    let as_of = match as_of {
-        Some(d) => d,
-        None => default_as_of(&tables)?,
-    };
-    let mut metrics = case_metrics(&tables, cal, as_of)?;
-    let mut txn = store.begin()?;
-    store.replace(&mut txn, CASE_METRICS, &mut metrics)?;
-    txn.commit()?;
-    Ok((metrics, as_of))
 }
 
 /// Name of the card history dataset.
@@ -179,35 +163,6 @@ pub fn attendance_tables(store: &Store) -> Result<crate::metrics::attendance::At
     })
 }
 
-/// Compute `attendance_days` and `attendance_metrics` from the first punch
-/// to `as_of` (default: the day of the last punch) and persist both.
-pub fn compute_attendance(
-    store: &Store,
-    cal: &Calendar,
-    schedule: &crate::attendance::Schedule,
-    as_of: Option<NaiveDate>,
-) -> Result<(DataFrame, DataFrame, NaiveDate)> {
-    use crate::metrics::attendance::{attendance_metrics, attendance_table};
-    let tables = attendance_tables(store)?;
-    let punch_days = match &tables.punches {
-        Some(p) => crate::metrics::dates_of(&p.column("punched_at")?.cast(&DataType::Date)?)?,
-        None => Vec::new(),
-    };
-    let first = punch_days.iter().flatten().min().copied();
-    let last = punch_days.iter().flatten().max().copied();
-    let (Some(first), Some(last)) = (first, last) else {
-        anyhow::bail!("the store has no punches yet: ingest the fingerprint-clock exports first");
-    };
-    let as_of = as_of.unwrap_or(last);
-    let mut days = attendance_table(&tables, cal, schedule, first.min(as_of), as_of)?;
-    let mut metrics = attendance_metrics(&days, as_of)?;
-    let mut txn = store.begin()?;
-    store.replace(&mut txn, ATTENDANCE_DAYS, &mut days)?;
-    store.replace(&mut txn, ATTENDANCE_METRICS, &mut metrics)?;
-    txn.commit()?;
-    Ok((days, metrics, as_of))
-}
-
 /// Names of the citizen-side datasets.
 pub const RATING_METRICS: &str = "rating_metrics";
 pub const QUEUE_METRICS: &str = "queue_metrics";
@@ -237,40 +192,6 @@ fn as_of_or_last(
     }
 }
 
-fn persist(store: &Store, tables: &mut [(&str, &mut DataFrame)]) -> Result<()> {
-    let mut txn = store.begin()?;
-    for (name, df) in tables.iter_mut() {
-        store.replace(&mut txn, name, df)?;
-    }
-    txn.commit()
-}
-
-/// Compute and persist `rating_metrics`.
-pub fn compute_ratings(
-    store: &Store,
-    settings: &crate::config::Settings,
-    as_of: Option<NaiveDate>,
-) -> Result<(DataFrame, NaiveDate)> {
-    let as_of = as_of_or_last(store, as_of, "ratings", "rated_at")?;
-    let ratings = store
-        .read("ratings")?
-        .context("the store has no ratings yet")?;
-    let cases = store.read("cases")?.context("the store has no cases yet")?;
-    let windows = store
-        .read("windows")?
-        .context("the store has no windows yet")?;
-    let mut metrics = crate::metrics::ratings::rating_metrics(
-        &ratings,
-        &cases,
-        &windows,
-        &settings.calendar,
-        &settings.ratings,
-        as_of,
-    )?;
-    persist(store, &mut [(RATING_METRICS, &mut metrics)])?;
-    Ok((metrics, as_of))
-}
-
 /// Bad ratings open past their rectification limit at the end of `as_of`.
 pub fn bad_rating_alerts(
     store: &Store,
@@ -288,221 +209,367 @@ pub fn bad_rating_alerts(
     }
 }
 
-/// Compute and persist `queue_jumps` and `queue_metrics`.
-pub fn compute_queue(
-    store: &Store,
-    settings: &crate::config::Settings,
-    as_of: Option<NaiveDate>,
-) -> Result<(DataFrame, DataFrame, NaiveDate)> {
-    let as_of = as_of_or_last(store, as_of, "tickets", "issued_at")?;
-    let tickets = store
-        .read("tickets")?
-        .context("the store has no tickets yet")?;
-    let windows = store
-        .read("windows")?
-        .context("the store has no windows yet")?;
-    let mut jumps = crate::metrics::queue::queue_jumps(&tickets)?;
-    let mut metrics =
-        crate::metrics::queue::queue_metrics(&tickets, &windows, &jumps, &settings.queue, as_of)?;
-    persist(
-        store,
-        &mut [(QUEUE_JUMPS, &mut jumps), (QUEUE_METRICS, &mut metrics)],
-    )?;
-    Ok((metrics, jumps, as_of))
-}
-
-/// Compute and persist `incident_metrics`.
-pub fn compute_incidents(
-    store: &Store,
-    settings: &crate::config::Settings,
-    as_of: Option<NaiveDate>,
-) -> Result<(DataFrame, NaiveDate)> {
-    let as_of = as_of_or_last(store, as_of, "incidents", "date")?;
-    let incidents = store
-        .read("incidents")?
-        .context("the store has no incidents yet")?;
-    let windows = store
-        .read("windows")?
-        .context("the store has no windows yet")?;
-    let mut metrics =
-        crate::metrics::zeros::incident_metrics(&incidents, &windows, &settings.incidents, as_of)?;
-    persist(store, &mut [(INCIDENT_METRICS, &mut metrics)])?;
-    Ok((metrics, as_of))
-}
-
 /// Name of the three-zeros dataset.
 pub const THREE_ZEROS: &str = "three_zeros";
-
-/// The three zeros of `periods` (the given ones, or every month, two-month
-/// period, quarter and year with case data), from every table they draw
-/// on; persisted as `three_zeros` when computed for every period.
-pub fn three_zeros(
-    store: &Store,
-    settings: &crate::config::Settings,
-    periods: Option<&[crate::metrics::period::Period]>,
-    as_of: Option<NaiveDate>,
-) -> Result<(DataFrame, NaiveDate)> {
-    use crate::metrics::period::parse_period;
-    let (case_metrics, as_of) = compute_case_metrics(store, &settings.calendar, as_of)?;
-    let ratings = match store.read("ratings")? {
-        Some(_) => Some(compute_ratings(store, settings, Some(as_of))?.0),
-        None => None,
-    };
-    let queue = match store.read("tickets")? {
-        Some(_) => Some(compute_queue(store, settings, Some(as_of))?.0),
-        None => None,
-    };
-    let windows = store
-        .read("windows")?
-        .context("the store has no windows yet")?;
-    let cases = store.read("cases")?.context("the store has no cases yet")?;
-    let (incidents, corrections) = (store.read("incidents")?, store.read("corrections")?);
-    let inputs = crate::metrics::zeros::ZeroInputs {
-        windows: &windows,
-        incidents: incidents.as_ref(),
-        corrections: corrections.as_ref(),
-        cases: &cases,
-        case_metrics: &case_metrics,
-        rating_metrics: ratings.as_ref(),
-        queue_metrics: queue.as_ref(),
-    };
-    let all: Vec<crate::metrics::period::Period> = match periods {
-        Some(p) => p.to_vec(),
-        None => {
-            let centers = case_metrics
-                .clone()
-                .lazy()
-                .filter(col("level").eq(lit("center")))
-                .collect()?;
-            let grains = centers.column("grain")?.str()?.clone();
-            let labels = centers.column("period")?.str()?.clone();
-            let mut out = Vec::new();
-            for (g, l) in grains.iter().zip(labels.iter()) {
-                if let (Some(g), Some(l)) = (g, l) {
-                    if ["month", "bimonth", "quarter", "year"].contains(&g) {
-                        out.push(parse_period(l)?);
-                    }
-                }
-            }
-            out
-        }
-    };
-    let mut parts = Vec::with_capacity(all.len());
-    for p in &all {
-        parts.push(
-            crate::metrics::zeros::three_zeros(
-                &inputs,
-                &settings.incidents,
-                p.grain,
-                &p.label,
-                p.start,
-                p.end,
-                as_of,
-            )?
-            .lazy(),
-        );
-    }
-    let mut zeros = if parts.is_empty() {
-        crate::metrics::zeros::three_zeros(
-            &inputs,
-            &settings.incidents,
-            crate::metrics::period::Grain::Month,
-            "",
-            as_of,
-            as_of,
-            as_of,
-        )?
-        .head(Some(0))
-    } else {
-        concat(parts, UnionArgs::default())?.collect()?
-    };
-    if periods.is_none() {
-        persist(store, &mut [(THREE_ZEROS, &mut zeros)])?;
-    }
-    Ok((zeros, as_of))
-}
 
 /// Names of the ranking datasets.
 pub const WINDOW_SCORES: &str = "window_scores";
 pub const SCORE_EVENTS: &str = "score_events";
 pub const STAFF_SCORES: &str = "staff_scores";
 
-/// Score and rank every window and staff member as of `as_of` (default: the
-/// last date with case data), from every metric family; persist
-/// `window_scores`, `score_events` and `staff_scores`.
+/// One evaluation of the metric tables as of one date: each family is
+/// computed at most once (the three zeros and the scores reuse the case,
+/// rating and queue tables), and every table computed lands in one commit.
+pub struct Run<'a> {
+    store: &'a Store,
+    settings: &'a Settings,
+    pub as_of: NaiveDate,
+    done: BTreeMap<&'static str, DataFrame>,
+}
+
+impl<'a> Run<'a> {
+    pub fn new(store: &'a Store, settings: &'a Settings, as_of: NaiveDate) -> Self {
+        Run {
+            store,
+            settings,
+            as_of,
+            done: BTreeMap::new(),
+        }
+    }
+
+    fn has(&self, table: &str) -> Result<bool> {
+        Ok(!self.store.files(table)?.is_empty())
+    }
+
+    fn need(&self, table: &str) -> Result<DataFrame> {
+        self.store
+            .read(table)?
+            .with_context(|| format!("the store has no {table} yet: ingest them first"))
+    }
+
+    /// `case_metrics`.
+    pub fn case_metrics(&mut self) -> Result<DataFrame> {
+        if let Some(df) = self.done.get(CASE_METRICS) {
+            return Ok(df.clone());
+        }
+        let df = case_metrics(
+            &case_tables(self.store)?,
+            &self.settings.calendar,
+            self.as_of,
+        )?;
+        self.done.insert(CASE_METRICS, df.clone());
+        Ok(df)
+    }
+
+    /// `attendance_days` (and `attendance_metrics`), from the first punch;
+    /// `None` without punches.
+    pub fn attendance_days(&mut self) -> Result<Option<DataFrame>> {
+        use crate::metrics::attendance::{attendance_metrics, attendance_table};
+        if let Some(df) = self.done.get(ATTENDANCE_DAYS) {
+            return Ok(Some(df.clone()));
+        }
+        let Some(first) = first_date(self.store, "punches", "punched_at")? else {
+            return Ok(None);
+        };
+        let tables = attendance_tables(self.store)?;
+        let s = self.settings;
+        let days = attendance_table(
+            &tables,
+            &s.calendar,
+            &s.attendance,
+            first.min(self.as_of),
+            self.as_of,
+        )?;
+        let metrics = attendance_metrics(&days, self.as_of)?;
+        self.done.insert(ATTENDANCE_METRICS, metrics);
+        self.done.insert(ATTENDANCE_DAYS, days.clone());
+        Ok(Some(days))
+    }
+
+    /// `rating_metrics`; `None` without ratings.
+    pub fn rating_metrics(&mut self) -> Result<Option<DataFrame>> {
+        if let Some(df) = self.done.get(RATING_METRICS) {
+            return Ok(Some(df.clone()));
+        }
+        if !self.has("ratings")? {
+            return Ok(None);
+        }
+        let s = self.settings;
+        let df = crate::metrics::ratings::rating_metrics(
+            &self.need("ratings")?,
+            &self.need("cases")?,
+            &self.need("windows")?,
+            &s.calendar,
+            &s.ratings,
+            self.as_of,
+        )?;
+        self.done.insert(RATING_METRICS, df.clone());
+        Ok(Some(df))
+    }
+
+    /// `queue_metrics` and `queue_jumps`; `None` without tickets.
+    pub fn queue(&mut self) -> Result<Option<(DataFrame, DataFrame)>> {
+        if let (Some(m), Some(j)) = (self.done.get(QUEUE_METRICS), self.done.get(QUEUE_JUMPS)) {
+            return Ok(Some((m.clone(), j.clone())));
+        }
+        if !self.has("tickets")? {
+            return Ok(None);
+        }
+        let tickets = self.need("tickets")?;
+        let jumps = crate::metrics::queue::queue_jumps(&tickets)?;
+        let metrics = crate::metrics::queue::queue_metrics(
+            &tickets,
+            &self.need("windows")?,
+            &jumps,
+            &self.settings.queue,
+            self.as_of,
+        )?;
+        self.done.insert(QUEUE_METRICS, metrics.clone());
+        self.done.insert(QUEUE_JUMPS, jumps.clone());
+        Ok(Some((metrics, jumps)))
+    }
+
+    /// `incident_metrics`; `None` without incidents.
+    pub fn incident_metrics(&mut self) -> Result<Option<DataFrame>> {
+        if let Some(df) = self.done.get(INCIDENT_METRICS) {
+            return Ok(Some(df.clone()));
+        }
+        if !self.has("incidents")? {
+            return Ok(None);
+        }
+        let df = crate::metrics::zeros::incident_metrics(
+            &self.need("incidents")?,
+            &self.need("windows")?,
+            &self.settings.incidents,
+            self.as_of,
+        )?;
+        self.done.insert(INCIDENT_METRICS, df.clone());
+        Ok(Some(df))
+    }
+
+    /// The three zeros of `periods`, or of every month, two-month period,
+    /// quarter and year with case data (then kept as `three_zeros`).
+    pub fn three_zeros(&mut self, periods: Option<&[Period]>) -> Result<DataFrame> {
+        let case_metrics = self.case_metrics()?;
+        let ratings = self.rating_metrics()?;
+        let queue = self.queue()?.map(|(m, _)| m);
+        let (windows, cases) = (self.need("windows")?, self.need("cases")?);
+        let (incidents, corrections) = (
+            self.store.read("incidents")?,
+            self.store.read("corrections")?,
+        );
+        let inputs = crate::metrics::zeros::ZeroInputs {
+            windows: &windows,
+            incidents: incidents.as_ref(),
+            corrections: corrections.as_ref(),
+            cases: &cases,
+            case_metrics: &case_metrics,
+            rating_metrics: ratings.as_ref(),
+            queue_metrics: queue.as_ref(),
+        };
+        let all = match periods {
+            Some(p) => p.to_vec(),
+            None => crate::metrics::zeros::ranking_periods(&case_metrics)?,
+        };
+        let zeros = crate::metrics::zeros::three_zeros_of(
+            &inputs,
+            &self.settings.incidents,
+            &all,
+            self.as_of,
+        )?;
+        if periods.is_none() {
+            self.done.insert(THREE_ZEROS, zeros.clone());
+        }
+        Ok(zeros)
+    }
+
+    /// Window and staff scores with every event behind them.
+    pub fn scores(&mut self) -> Result<crate::metrics::scoring::Scores> {
+        let case_metrics = self.case_metrics()?;
+        let s = self.settings;
+        let tables = case_tables(self.store)?;
+        let facts = crate::metrics::cases::case_facts(&tables, &s.calendar, self.as_of)?;
+        let overdue_open =
+            crate::metrics::cases::overdue_open_cases(&facts, &s.calendar, self.as_of)?;
+        let attendance = self.attendance_days()?;
+        let rating_metrics = self.rating_metrics()?;
+        let ratings = match self.store.read("ratings")? {
+            Some(r) => Some(crate::metrics::ratings::with_deadlines(
+                &r,
+                &s.calendar,
+                &s.ratings,
+            )?),
+            None => None,
+        };
+        let jumps = self.queue()?.map(|(_, j)| j);
+        let (incidents, corrections) = (
+            self.store.read("incidents")?,
+            self.store.read("corrections")?,
+        );
+        let inputs = crate::metrics::scoring::ScoringInputs {
+            windows: &tables.windows,
+            attendance_days: attendance.as_ref(),
+            cases: &facts.cases,
+            overdue_open: &overdue_open,
+            corrections: corrections.as_ref(),
+            ratings: ratings.as_ref(),
+            queue_jumps: jumps.as_ref(),
+            incidents: incidents.as_ref(),
+            case_metrics: &case_metrics,
+            rating_metrics: rating_metrics.as_ref(),
+            veto_categories: &s.incidents.veto_categories,
+            default_points: &s.incidents.default_points,
+            targets: &s.targets,
+        };
+        let scores = crate::metrics::scoring::score(&inputs, &s.scoring, self.as_of)?;
+        self.done.insert(WINDOW_SCORES, scores.windows.clone());
+        self.done.insert(SCORE_EVENTS, scores.events.clone());
+        self.done.insert(STAFF_SCORES, scores.staff.clone());
+        Ok(scores)
+    }
+
+    /// Write every table this run computed, all in one commit.
+    pub fn commit(self) -> Result<()> {
+        let mut txn = self.store.begin()?;
+        for (name, mut df) in self.done {
+            self.store.replace(&mut txn, name, &mut df)?;
+        }
+        txn.commit()
+    }
+}
+
+/// The first date of a date or date-time column of a stored table.
+fn first_date(store: &Store, table: &str, column: &str) -> Result<Option<NaiveDate>> {
+    let Some(df) = store.read(table)? else {
+        return Ok(None);
+    };
+    let dates = crate::metrics::dates_of(&df.column(column)?.cast(&DataType::Date)?)?;
+    Ok(dates.into_iter().flatten().min())
+}
+
+/// The evaluation date given, or the last date with case data.
+fn case_as_of(store: &Store, as_of: Option<NaiveDate>) -> Result<NaiveDate> {
+    match as_of {
+        Some(d) => Ok(d),
+        None => default_as_of(&case_tables(store)?),
+    }
+}
+
+/// Compute and persist `case_metrics`.
+pub fn compute_case_metrics(
+    store: &Store,
+    settings: &Settings,
+    as_of: Option<NaiveDate>,
+) -> Result<(DataFrame, NaiveDate)> {
+    let mut run = Run::new(store, settings, case_as_of(store, as_of)?);
+    let df = run.case_metrics()?;
+    let as_of = run.as_of;
+    run.commit()?;
+    Ok((df, as_of))
+}
+
+/// Compute and persist `attendance_days` and `attendance_metrics` (default
+/// evaluation date: the day of the last punch).
+pub fn compute_attendance(
+    store: &Store,
+    settings: &Settings,
+    as_of: Option<NaiveDate>,
+) -> Result<(DataFrame, NaiveDate)> {
+    let as_of = as_of_or_last(store, as_of, "punches", "punched_at")?;
+    let mut run = Run::new(store, settings, as_of);
+    let days = run
+        .attendance_days()?
+        .context("the store has no punches yet: ingest the fingerprint-clock exports first")?;
+    run.commit()?;
+    Ok((days, as_of))
+}
+
+/// Compute and persist `rating_metrics` (default: the last rating's date).
+pub fn compute_ratings(
+    store: &Store,
+    settings: &Settings,
+    as_of: Option<NaiveDate>,
+) -> Result<(DataFrame, NaiveDate)> {
+    let as_of = as_of_or_last(store, as_of, "ratings", "rated_at")?;
+    let mut run = Run::new(store, settings, as_of);
+    let df = run
+        .rating_metrics()?
+        .context("the store has no ratings yet")?;
+    run.commit()?;
+    Ok((df, as_of))
+}
+
+/// Compute and persist `queue_metrics` and `queue_jumps` (default: the
+/// last ticket's issue date).
+pub fn compute_queue(
+    store: &Store,
+    settings: &Settings,
+    as_of: Option<NaiveDate>,
+) -> Result<(DataFrame, DataFrame, NaiveDate)> {
+    let as_of = as_of_or_last(store, as_of, "tickets", "issued_at")?;
+    let mut run = Run::new(store, settings, as_of);
+    let (m, j) = run.queue()?.context("the store has no tickets yet")?;
+    run.commit()?;
+    Ok((m, j, as_of))
+}
+
+/// Compute and persist `incident_metrics` (default: the last incident's date).
+pub fn compute_incidents(
+    store: &Store,
+    settings: &Settings,
+    as_of: Option<NaiveDate>,
+) -> Result<(DataFrame, NaiveDate)> {
+    let as_of = as_of_or_last(store, as_of, "incidents", "date")?;
+    let mut run = Run::new(store, settings, as_of);
+    let df = run
+        .incident_metrics()?
+        .context("the store has no incidents yet")?;
+    run.commit()?;
+    Ok((df, as_of))
+}
+
+/// The three zeros of some periods (nothing persisted but the tables they
+/// draw on).
+pub fn three_zeros(
+    store: &Store,
+    settings: &Settings,
+    periods: &[Period],
+    as_of: Option<NaiveDate>,
+) -> Result<(DataFrame, NaiveDate)> {
+    let mut run = Run::new(store, settings, case_as_of(store, as_of)?);
+    let df = run.three_zeros(Some(periods))?;
+    let as_of = run.as_of;
+    run.commit()?;
+    Ok((df, as_of))
+}
+
+/// Score and rank every window and staff member; persist the scores and
+/// every table they drew on.
 pub fn compute_scores(
     store: &Store,
-    settings: &crate::config::Settings,
+    settings: &Settings,
     as_of: Option<NaiveDate>,
 ) -> Result<(crate::metrics::scoring::Scores, NaiveDate)> {
-    let (case_metrics, as_of) = compute_case_metrics(store, &settings.calendar, as_of)?;
-    let tables = case_tables(store)?;
-    let facts = crate::metrics::cases::case_facts(&tables, &settings.calendar, as_of)?;
-    let overdue_open =
-        crate::metrics::cases::overdue_open_cases(&facts, &settings.calendar, as_of)?;
-    let attendance = match store.read("punches")? {
-        Some(_) => Some(
-            compute_attendance(store, &settings.calendar, &settings.attendance, Some(as_of))?.0,
-        ),
-        None => None,
-    };
-    let (ratings, rating_metrics) = match store.read("ratings")? {
-        Some(r) => (
-            Some(crate::metrics::ratings::with_deadlines(
-                &r,
-                &settings.calendar,
-                &settings.ratings,
-            )?),
-            Some(compute_ratings(store, settings, Some(as_of))?.0),
-        ),
-        None => (None, None),
-    };
-    let jumps = match store.read("tickets")? {
-        Some(_) => Some(compute_queue(store, settings, Some(as_of))?.1),
-        None => None,
-    };
-    let (incidents, corrections) = (store.read("incidents")?, store.read("corrections")?);
-    let inputs = crate::metrics::scoring::ScoringInputs {
-        windows: &tables.windows,
-        attendance_days: attendance.as_ref(),
-        cases: &facts.cases,
-        overdue_open: &overdue_open,
-        corrections: corrections.as_ref(),
-        ratings: ratings.as_ref(),
-        queue_jumps: jumps.as_ref(),
-        incidents: incidents.as_ref(),
-        case_metrics: &case_metrics,
-        rating_metrics: rating_metrics.as_ref(),
-        veto_categories: &settings.incidents.veto_categories,
-        default_points: &settings.incidents.default_points,
-        targets: &settings.targets,
-    };
-    let mut scores = crate::metrics::scoring::score(&inputs, &settings.scoring, as_of)?;
-    persist(
-        store,
-        &mut [
-            (WINDOW_SCORES, &mut scores.windows),
-            (SCORE_EVENTS, &mut scores.events),
-            (STAFF_SCORES, &mut scores.staff),
-        ],
-    )?;
+    let mut run = Run::new(store, settings, case_as_of(store, as_of)?);
+    let scores = run.scores()?;
+    let as_of = run.as_of;
+    run.commit()?;
     Ok((scores, as_of))
 }
 
-/// Every metric table of the store as of `as_of` (default: the last date
-/// with case data), computed and persisted: case_metrics, attendance,
-/// ratings, the queue, incidents, the three zeros, the scores.
+/// Every metric table as of `as_of` (default: the last date with case
+/// data), computed once each and written in one commit.
 pub fn compute_all(
     store: &Store,
-    settings: &crate::config::Settings,
+    settings: &Settings,
     as_of: Option<NaiveDate>,
 ) -> Result<NaiveDate> {
-    let (_, as_of) = compute_case_metrics(store, &settings.calendar, as_of)?;
-    if store.read("incidents")?.is_some() {
-        compute_incidents(store, settings, Some(as_of))?;
-    }
-    three_zeros(store, settings, None, Some(as_of))?;
-    // Scores compute attendance, ratings and the queue on the way.
-    compute_scores(store, settings, Some(as_of))?;
+    let mut run = Run::new(store, settings, case_as_of(store, as_of)?);
+    run.case_metrics()?;
+    run.incident_metrics()?;
+    run.three_zeros(None)?;
+    run.scores()?;
+    let as_of = run.as_of;
+    run.commit()?;
     Ok(as_of)
 }

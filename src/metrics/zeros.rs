@@ -317,3 +317,42 @@ pub fn three_zeros(
     )?
     .collect()?)
 }
+
+/// Every month, two-month period, quarter and year with case data.
+pub fn ranking_periods(case_metrics: &DataFrame) -> Result<Vec<super::period::Period>> {
+    let centers = case_metrics
+        .clone()
+        .lazy()
+        .filter(col("level").eq(lit("center")))
+        .collect()?;
+    let (grains, labels) = (
+        centers.column("grain")?.str()?,
+        centers.column("period")?.str()?,
+    );
+    let mut out = Vec::new();
+    for (g, l) in grains.iter().zip(labels.iter()) {
+        if let (Some(g), Some(l)) = (g, l) {
+            if ["month", "bimonth", "quarter", "year"].contains(&g) {
+                out.push(super::period::parse_period(l)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The three zeros of several periods, one after the other.
+pub fn three_zeros_of(
+    z: &ZeroInputs,
+    rules: &IncidentRules,
+    periods: &[super::period::Period],
+    as_of: NaiveDate,
+) -> Result<DataFrame> {
+    let mut parts = Vec::with_capacity(periods.len());
+    for p in periods {
+        parts.push(three_zeros(z, rules, p.grain, &p.label, p.start, p.end, as_of)?.lazy());
+    }
+    if parts.is_empty() {
+        return Ok(three_zeros(z, rules, Grain::Month, "", as_of, as_of, as_of)?.head(Some(0)));
+    }
+    Ok(concat(parts, UnionArgs::default())?.collect()?)
+}
