@@ -6,7 +6,7 @@ use crate::cli::{
 };
 use crate::config::{Settings, CONFIG_FILE, TEMPLATE};
 use crate::ingest::{self, table};
-use crate::store::{Store, REJECTS};
+use crate::store::Store;
 use crate::view::Format;
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
@@ -244,56 +244,16 @@ fn demo(settings: &Settings, seed: u64) -> Result<()> {
 
 fn rejects(settings: &Settings, table_name: Option<String>, limit: usize) -> Result<()> {
     let store = Store::open(&settings.store)?;
-    let Some(df) = store.read(REJECTS)? else {
+    let rows = crate::pipeline::rejects(&store, table_name.as_deref())?;
+    if rows.is_empty() {
         eprintln!("no rejected rows");
-        return Ok(());
-    };
-    let str_col = |c: &str| -> Result<Vec<String>> {
-        Ok(df
-            .column(c)?
-            .str()?
-            .iter()
-            .map(|v| v.unwrap_or("").to_string())
-            .collect())
-    };
-    let (run, file, tbl, column, reason, raw) = (
-        str_col("run_id")?,
-        str_col("file")?,
-        str_col("table")?,
-        str_col("column")?,
-        str_col("reason")?,
-        str_col("raw")?,
-    );
-    let line: Vec<i64> = df
-        .column("line")?
-        .i64()?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect();
-    let mut idx: Vec<usize> = (0..df.height())
-        .filter(|&i| table_name.as_ref().is_none_or(|t| &tbl[i] == t))
-        .collect();
-    idx.sort_by(|&a, &b| {
-        run[b]
-            .cmp(&run[a])
-            .then(file[a].cmp(&file[b]))
-            .then(line[a].cmp(&line[b]))
-    });
-    let mut out = std::io::stdout().lock();
-    for &i in idx.iter().take(limit) {
-        let col = if column[i].is_empty() {
-            String::new()
-        } else {
-            format!(" [{}]", column[i])
-        };
-        writeln!(
-            out,
-            "{}:{}{}: {}\n    {}",
-            file[i], line[i], col, reason[i], raw[i]
-        )?;
     }
-    if idx.len() > limit {
-        eprintln!("… {} more (use --limit)", idx.len() - limit);
+    let mut out = std::io::stdout().lock();
+    for r in rows.iter().take(limit) {
+        write!(out, "{}", crate::view::reject_entry(r))?;
+    }
+    if rows.len() > limit {
+        eprintln!("… {} more (use --limit)", rows.len() - limit);
     }
     Ok(())
 }
@@ -490,20 +450,8 @@ fn attendance(
     }
     let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
     let store = Store::open(&settings.store)?;
-    let (days, as_of) = crate::pipeline::compute_attendance(&store, settings, as_of)?;
-    let staff = store.read("staff")?.context("no staff roster")?;
-    let mut table = crate::metrics::attendance::publication(
-        &days,
-        &staff,
-        period.start,
-        period.end.min(as_of),
-    )?;
-    let dir = settings.reports.join(&period.label);
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let csv_path = dir.join("attendance.csv");
-    let mut file = std::fs::File::create(&csv_path)
-        .with_context(|| format!("cannot write {}", csv_path.display()))?;
-    crate::view::write_csv(&mut table, &mut file)?;
+    let (table, csv_path, as_of) =
+        crate::pipeline::attendance_publication(&store, settings, &period, as_of)?;
     eprintln!(
         "attendance {} ({}..{}), as of {as_of}; written to {}",
         period.label,

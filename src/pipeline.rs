@@ -573,3 +573,87 @@ pub fn compute_all(
     run.commit()?;
     Ok(as_of)
 }
+
+/// A stored reject, as listed by `xiaoneng rejects`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RejectRow {
+    pub run_id: String,
+    pub file: String,
+    pub table: String,
+    pub line: i64,
+    pub column: String,
+    pub reason: String,
+    pub raw: String,
+}
+
+/// The stored rejects (of one table, if given): newest run first, then by
+/// file and line.
+pub fn rejects(store: &Store, table: Option<&str>) -> Result<Vec<RejectRow>> {
+    let Some(df) = store.read(crate::store::REJECTS)? else {
+        return Ok(Vec::new());
+    };
+    let text = |c: &str| -> Result<Vec<String>> {
+        Ok(df
+            .column(c)?
+            .str()?
+            .iter()
+            .map(|v| v.unwrap_or("").to_string())
+            .collect())
+    };
+    let (run, file, tbl, column, reason, raw) = (
+        text("run_id")?,
+        text("file")?,
+        text("table")?,
+        text("column")?,
+        text("reason")?,
+        text("raw")?,
+    );
+    let line: Vec<i64> = df
+        .column("line")?
+        .i64()?
+        .iter()
+        .map(|v| v.unwrap_or(0))
+        .collect();
+    let mut rows: Vec<RejectRow> = (0..df.height())
+        .filter(|&i| table.is_none_or(|t| tbl[i] == t))
+        .map(|i| RejectRow {
+            run_id: run[i].clone(),
+            file: file[i].clone(),
+            table: tbl[i].clone(),
+            line: line[i],
+            column: column[i].clone(),
+            reason: reason[i].clone(),
+            raw: raw[i].clone(),
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.run_id
+            .cmp(&a.run_id)
+            .then(a.file.cmp(&b.file))
+            .then(a.line.cmp(&b.line))
+    });
+    Ok(rows)
+}
+
+/// The attendance publication of a week or month (周公示 / monthly sheet),
+/// written as CSV to `<reports>/<period>/attendance.csv`.
+pub fn attendance_publication(
+    store: &Store,
+    settings: &Settings,
+    period: &Period,
+    as_of: Option<NaiveDate>,
+) -> Result<(DataFrame, std::path::PathBuf, NaiveDate)> {
+    let (days, as_of) = compute_attendance(store, settings, as_of)?;
+    let staff = store
+        .read("staff")?
+        .context("the store has no staff roster yet")?;
+    let end = crate::metrics::state_day(period.end, as_of);
+    let mut table = crate::metrics::attendance::publication(&days, &staff, period.start, end)?;
+    let dir = settings.reports.join(&period.label);
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join("attendance.csv");
+    let mut file =
+        std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+    crate::view::write_csv(&mut table, &mut file)?;
+    Ok((table, path, as_of))
+}

@@ -451,6 +451,19 @@ pub fn any_table(df: &DataFrame) -> Result<String> {
     columns_table(df, &columns)
 }
 
+/// A reject as `file:line [column]: reason` over its raw text.
+pub fn reject_entry(r: &crate::pipeline::RejectRow) -> String {
+    let column = if r.column.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", r.column)
+    };
+    format!(
+        "{}:{}{}: {}\n    {}\n",
+        r.file, r.line, column, r.reason, r.raw
+    )
+}
+
 /// The cards (or the card history) as a table.
 pub fn cards_table(df: &DataFrame) -> Result<String> {
     let colour = df
