@@ -110,6 +110,11 @@ pub enum Command {
     },
     /// List the store's tables with their columns and types.
     Tables,
+    /// Reports written under the reports folder.
+    Report {
+        #[command(subcommand)]
+        kind: ReportCommand,
+    },
     /// The item catalog (事项目录).
     Catalog {
         #[command(subcommand)]
@@ -123,6 +128,22 @@ pub enum Command {
         /// At most this many rows (newest run first).
         #[arg(long, default_value_t = 50)]
         limit: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The monthly bulletin (月通报): reports/<month>/bulletin.md and its tables as CSV.
+    Monthly {
+        /// The month, e.g. 2026-10.
+        #[arg(long)]
+        month: String,
+        /// The center's name in the title.
+        #[arg(long, default_value = "行政服务中心")]
+        center: String,
+        /// Evaluation date (default: the month's last day).
+        #[arg(long)]
+        as_of: Option<String>,
     },
 }
 

@@ -53,6 +53,26 @@ pub fn run(cli: Cli) -> Result<()> {
                 crate::view::any_table,
             )
         }
+        Command::Report {
+            kind:
+                crate::cli::ReportCommand::Monthly {
+                    month,
+                    center,
+                    as_of,
+                },
+        } => {
+            let period = crate::metrics::period::parse_period(&month)?;
+            if period.grain != crate::metrics::period::Grain::Month {
+                bail!("--month {month}: give a month, e.g. 2026-10");
+            }
+            let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
+            let store = Store::open(&settings.store)?;
+            let (dir, bulletin) =
+                crate::pipeline::monthly_report(&store, &settings, &period, &center, as_of)?;
+            eprintln!("wrote {}", dir.join("bulletin.md").display());
+            print!("{}", bulletin.markdown);
+            Ok(())
+        }
         Command::Catalog {
             command: CatalogCommand::Compare { from, to, format },
         } => catalog_compare(&settings, &from, &to, format),

@@ -21,6 +21,7 @@ pub mod ingest;
 pub mod metrics;
 pub mod pipeline;
 pub mod query;
+pub mod report;
 pub mod store;
 pub mod text;
 pub mod view;

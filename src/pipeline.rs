@@ -657,3 +657,54 @@ pub fn attendance_publication(
     crate::view::write_csv(&mut table, &mut file)?;
     Ok((table, path, as_of))
 }
+
+/// Write the monthly bulletin of `period` under `<reports>/<month>/`:
+/// `bulletin.md` and one CSV per table, as of `as_of` (default: the
+/// month's last day: a bulletin is written for a month that is over).
+pub fn monthly_report(
+    store: &Store,
+    settings: &Settings,
+    period: &Period,
+    center: &str,
+    as_of: Option<NaiveDate>,
+) -> Result<(std::path::PathBuf, crate::report::monthly::Bulletin)> {
+    let as_of = as_of.unwrap_or(period.end);
+    let mut run = Run::new(store, settings, as_of);
+    let case_metrics = run.case_metrics()?;
+    let ratings = run.rating_metrics()?;
+    let queue = run.queue()?.map(|(m, _)| m);
+    let attendance = run.attendance_days()?;
+    let zeros = run.three_zeros(None)?;
+    let scores = run.scores()?;
+    run.commit()?;
+    let cards = store.read(CARDS)?;
+    let staff = store.read("staff")?;
+    let round = latest_catalog_round(store)?
+        .map(|(from, to, r)| format!("{from} → {to}: {}", r.sentence()));
+    let inputs = crate::report::monthly::BulletinInputs {
+        case_metrics: &case_metrics,
+        rating_metrics: ratings.as_ref(),
+        queue_metrics: queue.as_ref(),
+        attendance_days: attendance.as_ref(),
+        staff: staff.as_ref(),
+        three_zeros: &zeros,
+        window_scores: &scores.windows,
+        staff_scores: &scores.staff,
+        cards: cards.as_ref(),
+        catalog_round: round,
+        targets: &settings.targets,
+    };
+    let mut bulletin = crate::report::monthly::monthly_bulletin(center, period, as_of, &inputs)?;
+    let dir = settings.reports.join(&period.label);
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let md = dir.join("bulletin.md");
+    std::fs::write(&md, &bulletin.markdown)
+        .with_context(|| format!("cannot write {}", md.display()))?;
+    for (name, df) in bulletin.tables.iter_mut() {
+        let path = dir.join(format!("{name}.csv"));
+        let mut file = std::fs::File::create(&path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        crate::view::write_csv(df, &mut file)?;
+    }
+    Ok((dir, bulletin))
+}

@@ -58,16 +58,16 @@ pub fn write_json(df: &DataFrame, out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
-fn f64_at(df: &DataFrame, c: &str, i: usize) -> Result<Option<f64>> {
+pub fn f64_at(df: &DataFrame, c: &str, i: usize) -> Result<Option<f64>> {
     Ok(df.column(c)?.cast(&DataType::Float64)?.f64()?.get(i))
 }
 
-fn pct(v: Option<f64>) -> String {
+pub fn pct(v: Option<f64>) -> String {
     v.map_or("—".into(), |x| format!("{:.2}%", x * 100.0))
 }
 
 /// Relative change of a count, e.g. `+12.5%`.
-fn change(now: Option<f64>, before: Option<f64>) -> String {
+pub fn change(now: Option<f64>, before: Option<f64>) -> String {
     match (now, before) {
         (Some(n), Some(b)) if b != 0.0 => format!("{:+.1}%", (n - b) / b * 100.0),
         _ => "—".into(),
@@ -75,7 +75,7 @@ fn change(now: Option<f64>, before: Option<f64>) -> String {
 }
 
 /// Difference of two rates in percentage points, e.g. `-0.8pp`.
-fn points(now: Option<f64>, before: Option<f64>) -> String {
+pub fn points(now: Option<f64>, before: Option<f64>) -> String {
     match (now, before) {
         (Some(n), Some(b)) => format!("{:+.1}pp", (n - b) * 100.0),
         _ => "—".into(),
@@ -108,8 +108,8 @@ pub enum Cell<'a> {
     YesNo(&'a str),
 }
 
-/// A human table of `df`: one column per (header, cell).
-pub fn render(df: &DataFrame, columns: &[(&str, Cell)]) -> Result<String> {
+/// The headers and formatted cells of `df` for (header, cell) columns.
+fn cells(df: &DataFrame, columns: &[(&str, Cell)]) -> Result<(Vec<String>, Vec<Vec<String>>)> {
     let headers: Vec<String> = columns.iter().map(|(h, _)| h.to_string()).collect();
     let mut rows = Vec::with_capacity(df.height());
     for i in 0..df.height() {
@@ -133,11 +133,34 @@ pub fn render(df: &DataFrame, columns: &[(&str, Cell)]) -> Result<String> {
         }
         rows.push(row);
     }
+    Ok((headers, rows))
+}
+
+/// A human table of `df`: one column per (header, cell).
+pub fn render(df: &DataFrame, columns: &[(&str, Cell)]) -> Result<String> {
+    let (headers, rows) = cells(df, columns)?;
     Ok(table(&headers, &rows))
 }
 
+/// The same as a Markdown table.
+pub fn render_markdown(df: &DataFrame, columns: &[(&str, Cell)]) -> Result<String> {
+    let (headers, rows) = cells(df, columns)?;
+    let line = |cells: &[String]| format!("| {} |\n", cells.join(" | "));
+    let mut out = line(&headers);
+    out.push_str(&line(
+        &headers
+            .iter()
+            .map(|_| "---".to_string())
+            .collect::<Vec<_>>(),
+    ));
+    for r in &rows {
+        out.push_str(&line(r));
+    }
+    Ok(out)
+}
+
 /// The key column as shown: the center level reads 全中心.
-fn shown_keys(view: &DataFrame) -> Result<DataFrame> {
+pub fn shown_keys(view: &DataFrame) -> Result<DataFrame> {
     let keys: Vec<String> = view
         .column("key")?
         .str()?

@@ -1,0 +1,5 @@
+//! Reports: frames of the metric tables to the documents the center reads.
+//! Everything a report shows is read from a metric table; the run date is
+//! a parameter, so the same data and date give the same bytes.
+
+pub mod monthly;

@@ -1,0 +1,131 @@
+//! The monthly bulletin of a small fixture month, checked in as golden
+//! files (Markdown and every CSV table), byte-identical on a second run; and
+//! on the demo, the bulletin's figures equal the metric tables queried by SQL.
+//! `UPDATE_GOLDEN=1 cargo test --release --test golden_bulletin` rewrites
+//! the golden files after an intended change; review the diff.
+
+mod common;
+
+use common::{csv_rows, ok};
+use std::path::Path;
+
+const MONTH: &str = "2026-10";
+
+fn fixture_home() -> tempfile::TempDir {
+    let home = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ranking_small");
+    ok(home.path(), &["ingest", fixture.to_str().unwrap()]);
+    home
+}
+
+fn written(home: &Path) -> Vec<(String, String)> {
+    let dir = home.join("reports").join(MONTH);
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (
+                p.file_name().unwrap().to_string_lossy().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn the_fixture_bulletin_matches_the_golden_files_and_reruns_identically() {
+    let home = fixture_home();
+    ok(
+        home.path(),
+        &[
+            "report",
+            "monthly",
+            "--month",
+            MONTH,
+            "--center",
+            "测试中心",
+        ],
+    );
+    let first = written(home.path());
+    ok(
+        home.path(),
+        &[
+            "report",
+            "monthly",
+            "--month",
+            MONTH,
+            "--center",
+            "测试中心",
+        ],
+    );
+    assert_eq!(
+        written(home.path()),
+        first,
+        "a second run is byte-identical"
+    );
+
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/bulletin_2026-10");
+    if std::env::var("UPDATE_GOLDEN").is_ok() {
+        let _ = std::fs::remove_dir_all(&golden);
+        std::fs::create_dir_all(&golden).unwrap();
+        for (name, text) in &first {
+            std::fs::write(golden.join(name), text).unwrap();
+        }
+    }
+    let mut want: Vec<(String, String)> = std::fs::read_dir(&golden)
+        .expect("golden files (UPDATE_GOLDEN=1 writes them)")
+        .map(|e| {
+            let p = e.unwrap().path();
+            (
+                p.file_name().unwrap().to_string_lossy().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    want.sort();
+    assert_eq!(
+        first.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        want.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    for ((name, got), (_, expected)) in first.iter().zip(&want) {
+        assert_eq!(got, expected, "{name} changed");
+    }
+    // The ranking fixture's October, worked out by hand in tests/ranking.rs:
+    // W02, W05 and W04 are the red flags, W07 must rectify and is called for a talk.
+    let md = &first.iter().find(|f| f.0 == "bulletin.md").unwrap().1;
+    assert!(md.contains("红旗窗口: W02、W05、W04"), "{md}");
+    assert!(md.contains("限期整改: W07"), "{md}");
+}
+
+#[test]
+fn the_demo_bulletin_figures_are_the_metric_tables() {
+    let home = tempfile::tempdir().unwrap();
+    ok(home.path(), &["demo"]);
+    let md = ok(home.path(), &["report", "monthly", "--month", "2026-09"]);
+    let q = |sql: &str| csv_rows(&ok(home.path(), &["query", sql, "--format", "csv"]));
+    let center = q("SELECT accepted, completed, overdue_completed FROM case_metrics WHERE grain = 'month' AND period = '2026-09' AND level = 'center'");
+    let line = format!("本月受理办件 {} 件", center[0]["accepted"]);
+    assert!(md.contains(&line), "{line} not in the bulletin");
+    assert!(
+        md.contains(&format!("办结 {} 件", center[0]["completed"])),
+        "{md}"
+    );
+    assert!(
+        md.contains(&format!("超期办结 {} 件", center[0]["overdue_completed"])),
+        "{md}"
+    );
+    let ratings = q("SELECT ratings, bad_ratings FROM rating_metrics WHERE grain = 'month' AND period = '2026-09' AND level = 'center'");
+    assert!(
+        md.contains(&format!("| {} |", ratings[0]["ratings"])),
+        "ratings {} not in the bulletin",
+        ratings[0]["ratings"]
+    );
+    let flags = q("SELECT window_id FROM window_scores WHERE grain = 'month' AND period = '2026-09' AND band = '红旗窗口' ORDER BY rank");
+    let names: Vec<&str> = flags.iter().map(|r| r["window_id"].as_str()).collect();
+    assert!(
+        md.contains(&format!("红旗窗口: {}", names.join("、"))),
+        "{names:?}"
+    );
+}
