@@ -145,6 +145,25 @@ pub enum ReportCommand {
         #[arg(long)]
         as_of: Option<String>,
     },
+    /// The quarterly review (季度评议): the bulletin of a quarter, with its ranking.
+    Quarterly {
+        /// The quarter, e.g. 2026-Q3.
+        #[arg(long)]
+        quarter: String,
+        #[arg(long, default_value = "行政服务中心")]
+        center: String,
+        /// Evaluation date (default: the quarter's last day).
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// The daily report (日报表) of a day: volumes, cards, attendance exceptions.
+    Daily {
+        /// The day, e.g. 2026-10-29.
+        #[arg(long)]
+        date: String,
+        #[arg(long, default_value = "行政服务中心")]
+        center: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

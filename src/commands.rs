@@ -53,26 +53,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 crate::view::any_table,
             )
         }
-        Command::Report {
-            kind:
-                crate::cli::ReportCommand::Monthly {
-                    month,
-                    center,
-                    as_of,
-                },
-        } => {
-            let period = crate::metrics::period::parse_period(&month)?;
-            if period.grain != crate::metrics::period::Grain::Month {
-                bail!("--month {month}: give a month, e.g. 2026-10");
-            }
-            let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
-            let store = Store::open(&settings.store)?;
-            let (dir, bulletin) =
-                crate::pipeline::monthly_report(&store, &settings, &period, &center, as_of)?;
-            eprintln!("wrote {}", dir.join("bulletin.md").display());
-            print!("{}", bulletin.markdown);
-            Ok(())
-        }
+        Command::Report { kind } => report(&settings, kind),
         Command::Catalog {
             command: CatalogCommand::Compare { from, to, format },
         } => catalog_compare(&settings, &from, &to, format),
@@ -556,5 +537,40 @@ fn query(
         }
     }
     sink.flush()?;
+    Ok(())
+}
+
+fn report(settings: &Settings, kind: crate::cli::ReportCommand) -> Result<()> {
+    use crate::cli::ReportCommand;
+    use crate::metrics::period::{parse_period, Grain};
+    let (label, grain, center, as_of) = match kind {
+        ReportCommand::Monthly {
+            month,
+            center,
+            as_of,
+        } => (month, Grain::Month, center, as_of),
+        ReportCommand::Quarterly {
+            quarter,
+            center,
+            as_of,
+        } => (quarter, Grain::Quarter, center, as_of),
+        ReportCommand::Daily { date, center } => (date, Grain::Day, center, None),
+    };
+    let period = parse_period(&label)?;
+    if period.grain != grain {
+        bail!(
+            "{label} is a {}, not a {}",
+            period.grain.name(),
+            grain.name()
+        );
+    }
+    let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
+    let store = Store::open(&settings.store)?;
+    let (path, markdown) = match grain {
+        Grain::Day => crate::pipeline::daily_report(&store, settings, &period, &center)?,
+        _ => crate::pipeline::bulletin_report(&store, settings, &period, &center, as_of)?,
+    };
+    eprintln!("wrote {}", path.display());
+    print!("{markdown}");
     Ok(())
 }

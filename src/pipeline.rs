@@ -648,26 +648,25 @@ pub fn attendance_publication(
         .read("staff")?
         .context("the store has no staff roster yet")?;
     let end = crate::metrics::state_day(period.end, as_of);
-    let mut table = crate::metrics::attendance::publication(&days, &staff, period.start, end)?;
-    let dir = settings.reports.join(&period.label);
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let path = dir.join("attendance.csv");
-    let mut file =
-        std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
-    crate::view::write_csv(&mut table, &mut file)?;
-    Ok((table, path, as_of))
+    let table = crate::metrics::attendance::publication(&days, &staff, period.start, end)?;
+    let md = format!("# {} 考勤公示\n\n", period.label);
+    let mut tables = [("attendance", table)];
+    let (path, _) = write_report(settings, &period.label, "attendance.md", &md, &mut tables)?;
+    let [(_, table)] = tables;
+    Ok((table, path.with_file_name("attendance.csv"), as_of))
 }
 
-/// Write the monthly bulletin of `period` under `<reports>/<month>/`:
-/// `bulletin.md` and one CSV per table, as of `as_of` (default: the
-/// month's last day: a bulletin is written for a month that is over).
-pub fn monthly_report(
+/// Write the bulletin of `period` (a month: 月通报; a quarter: 季度评议; a
+/// year: 年度考核) under `<reports>/<period>/`: `bulletin.md` and one CSV per
+/// table, as of `as_of` (default: the period's last day: a bulletin is
+/// written for a period that is over).
+pub fn bulletin_report(
     store: &Store,
     settings: &Settings,
     period: &Period,
     center: &str,
     as_of: Option<NaiveDate>,
-) -> Result<(std::path::PathBuf, crate::report::monthly::Bulletin)> {
+) -> Result<(std::path::PathBuf, String)> {
     let as_of = as_of.unwrap_or(period.end);
     let mut run = Run::new(store, settings, as_of);
     let case_metrics = run.case_metrics()?;
@@ -695,16 +694,59 @@ pub fn monthly_report(
         targets: &settings.targets,
     };
     let mut bulletin = crate::report::monthly::monthly_bulletin(center, period, as_of, &inputs)?;
-    let dir = settings.reports.join(&period.label);
+    write_report(
+        settings,
+        &period.label,
+        "bulletin.md",
+        &bulletin.markdown,
+        &mut bulletin.tables,
+    )
+}
+
+/// Write the daily report of `day` under `<reports>/<day>/`: `daily.md`
+/// and its tables as CSV. Raises the cards of the day on the way.
+pub fn daily_report(
+    store: &Store,
+    settings: &Settings,
+    day: &Period,
+    center: &str,
+) -> Result<(std::path::PathBuf, String)> {
+    let as_of = day.end;
+    let mut run = Run::new(store, settings, as_of);
+    let case_metrics = run.case_metrics()?;
+    let attendance = run.attendance_days()?;
+    run.commit()?;
+    let cards = run_cards(store, &settings.calendar, as_of, &settings.cards)?;
+    let due = crate::metrics::cards::due_records(&cards.due, &cards.history, as_of);
+    let alerts =
+        crate::metrics::ratings::alerts_frame(&bad_rating_alerts(store, settings, as_of)?)?;
+    let inputs = crate::report::daily::DailyInputs {
+        case_metrics: &case_metrics,
+        cards_due: &due,
+        alerts: &alerts,
+        attendance_days: attendance.as_ref(),
+    };
+    let (md, mut tables) = crate::report::daily::daily_report(center, day, &inputs)?;
+    write_report(settings, &day.label, "daily.md", &md, &mut tables)
+}
+
+/// Write a report's Markdown and tables under `<reports>/<label>/`.
+fn write_report(
+    settings: &Settings,
+    label: &str,
+    name: &str,
+    markdown: &str,
+    tables: &mut [(&'static str, DataFrame)],
+) -> Result<(std::path::PathBuf, String)> {
+    let dir = settings.reports.join(label);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let md = dir.join("bulletin.md");
-    std::fs::write(&md, &bulletin.markdown)
-        .with_context(|| format!("cannot write {}", md.display()))?;
-    for (name, df) in bulletin.tables.iter_mut() {
-        let path = dir.join(format!("{name}.csv"));
-        let mut file = std::fs::File::create(&path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+    let path = dir.join(name);
+    std::fs::write(&path, markdown).with_context(|| format!("cannot write {}", path.display()))?;
+    for (table, df) in tables.iter_mut() {
+        let csv = dir.join(format!("{table}.csv"));
+        let mut file = std::fs::File::create(&csv)
+            .with_context(|| format!("cannot write {}", csv.display()))?;
         crate::view::write_csv(df, &mut file)?;
     }
-    Ok((dir, bulletin))
+    Ok((path, markdown.to_string()))
 }

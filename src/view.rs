@@ -444,7 +444,8 @@ fn text_at(df: &DataFrame, c: &str, i: usize) -> Result<String> {
     Ok(match v {
         AnyValue::Null => "—".into(),
         AnyValue::String(s) => s.to_string(),
-        other => other.to_string(),
+        AnyValue::StringOwned(s) => s.to_string(),
+        other => other.to_string().trim_matches('"').to_string(),
     })
 }
 

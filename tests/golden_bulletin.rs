@@ -129,3 +129,56 @@ fn the_demo_bulletin_figures_are_the_metric_tables() {
         "{names:?}"
     );
 }
+
+#[test]
+fn the_daily_report_and_the_quarterly_review() {
+    let home = fixture_home();
+    // tests/ranking.rs: staff 3004 (W04) was absent the afternoon of 2026-10-19.
+    let daily = ok(home.path(), &["report", "daily", "--date", "2026-10-19"]);
+    assert!(
+        daily.starts_with("# 行政服务中心 2026-10-19 日报表"),
+        "{daily}"
+    );
+    let absence = daily
+        .lines()
+        .find(|l| l.contains("| 3004 |"))
+        .unwrap_or_else(|| panic!("no 3004 in\n{daily}"));
+    assert!(absence.contains("旷工"), "{absence}");
+    assert!(home.path().join("reports/2026-10-19/daily.md").exists());
+    assert!(home
+        .path()
+        .join("reports/2026-10-19/attendance_exceptions.csv")
+        .exists());
+    // The same case figures as case_metrics for the day.
+    let rows = csv_rows(&ok(
+        home.path(),
+        &["query", "SELECT accepted, completed FROM case_metrics WHERE grain = 'day' AND period = '2026-10-19' AND level = 'center'", "--format", "csv"],
+    ));
+    let (accepted, completed) = rows
+        .first()
+        .map_or(("0".to_string(), "0".to_string()), |r| {
+            (r["accepted"].clone(), r["completed"].clone())
+        });
+    assert!(
+        daily.contains(&format!("当日受理 {accepted} 件,办结 {completed} 件")),
+        "{daily}"
+    );
+
+    let review = ok(
+        home.path(),
+        &[
+            "report",
+            "quarterly",
+            "--quarter",
+            "2026-Q4",
+            "--center",
+            "测试中心",
+        ],
+    );
+    assert!(
+        review.starts_with("# 测试中心 2026-Q4 季度评议"),
+        "{review}"
+    );
+    assert!(review.contains("本季度受理办件"), "{review}");
+    assert!(home.path().join("reports/2026-Q4/ranking.csv").exists());
+}

@@ -2,4 +2,5 @@
 //! Everything a report shows is read from a metric table; the run date is
 //! a parameter, so the same data and date give the same bytes.
 
+pub mod daily;
 pub mod monthly;

@@ -42,7 +42,8 @@ fn count(df: &DataFrame, c: &str) -> Result<String> {
     Ok(f64_at(df, c, 0)?.map_or("—".into(), |x| format!("{x:.0}")))
 }
 
-/// The monthly bulletin of `period` (a month), as of `as_of`.
+/// The bulletin of `period` (月通报 for a month, 季度评议 for a quarter,
+/// 年度考核 for a year), as of `as_of`.
 pub fn monthly_bulletin(
     center: &str,
     period: &Period,
@@ -50,9 +51,14 @@ pub fn monthly_bulletin(
     z: &BulletinInputs,
 ) -> Result<Bulletin> {
     use Cell::*;
+    let (title, this, end_word) = match period.grain {
+        crate::metrics::period::Grain::Quarter => ("季度评议", "本季度", "季末"),
+        crate::metrics::period::Grain::Year => ("年度考核", "本年度", "年末"),
+        _ => ("月通报", "本月", "月末"),
+    };
     let mut md = String::new();
     let mut tables = Vec::new();
-    let _ = writeln!(md, "# {center} {} 月通报\n", period.label);
+    let _ = writeln!(md, "# {center} {} {title}\n", period.label);
     let _ = writeln!(
         md,
         "统计期间 {} 至 {},数据截至 {as_of}。\n",
@@ -66,11 +72,11 @@ pub fn monthly_bulletin(
     )?;
     let _ = writeln!(md, "## 一、总体情况\n");
     if cases.height() == 0 {
-        let _ = writeln!(md, "本月无办件。\n");
+        let _ = writeln!(md, "{this}无办件。\n");
     } else {
         let _ = writeln!(
             md,
-            "本月受理办件 {} 件,环比 {},同比 {};办结 {} 件,环比 {}。即办率 {},按期办结率 {},提前办结率 {},超期办结 {} 件,月末超期在办 {} 件。\n",
+            "{this}受理办件 {} 件,环比 {},同比 {};办结 {} 件,环比 {}。即办率 {},按期办结率 {},提前办结率 {},超期办结 {} 件,{end_word}超期在办 {} 件。\n",
             count(&cases, "accepted")?,
             crate::view::change(f64_at(&cases, "accepted", 0)?, f64_at(&cases, "accepted_prev_period", 0)?),
             crate::view::change(f64_at(&cases, "accepted", 0)?, f64_at(&cases, "accepted_prev_year", 0)?),
@@ -86,13 +92,13 @@ pub fn monthly_bulletin(
     let _ = writeln!(md, "## 二、办件效能与目标\n");
     let target_cols = [
         ("指标", Text("指标")),
-        ("本月", Text("本月")),
+        ("本期", Text("本期")),
         ("目标", Text("目标")),
         ("是否达标", Text("是否达标")),
     ];
     let targets = df!(
         "指标" => ["承诺压缩率", "实际提速率", "按期办结率"],
-        "本月" => [
+        "本期" => [
             pct(f64_at(&cases, "promise_compression", 0).ok().flatten()),
             pct(f64_at(&cases, "actual_speedup", 0).ok().flatten()),
             pct(f64_at(&cases, "on_time_rate", 0).ok().flatten()),
@@ -150,13 +156,13 @@ pub fn monthly_bulletin(
                 .count();
             let _ = writeln!(
                 md,
-                "本月亮黄牌 {} 张,红牌 {red} 张。\n",
+                "{this}亮黄牌 {} 张,红牌 {red} 张。\n",
                 in_month.height() - red
             );
             tables.push(("cards", in_month));
         }
         None => {
-            let _ = writeln!(md, "本月未运行电子监察亮牌。\n");
+            let _ = writeln!(md, "{this}未运行电子监察亮牌。\n");
         }
     }
 
@@ -181,7 +187,7 @@ pub fn monthly_bulletin(
             ],
         )?);
     } else {
-        let _ = writeln!(md, "本月无评价数据。");
+        let _ = writeln!(md, "{this}无评价数据。");
     }
     let _ = writeln!(md, "\n## 五、排队叫号\n");
     if let Some(q) = z.queue_metrics {
@@ -199,7 +205,7 @@ pub fn monthly_bulletin(
             ],
         )?);
     } else {
-        let _ = writeln!(md, "本月无叫号数据。");
+        let _ = writeln!(md, "{this}无叫号数据。");
     }
 
     // Attendance with named violations.
@@ -250,7 +256,7 @@ pub fn monthly_bulletin(
                 .collect()?,
         };
         if named.height() == 0 {
-            let _ = writeln!(md, "本月无旷工、三次以上迟到或离岗超时。");
+            let _ = writeln!(md, "{this}无旷工、三次以上迟到或离岗超时。");
         } else {
             let _ = writeln!(md, "旷工、迟到三次以上或离岗超时者:\n");
             md.push_str(&render_markdown(
@@ -267,7 +273,7 @@ pub fn monthly_bulletin(
         }
         tables.push(("attendance_named", named));
     } else {
-        let _ = writeln!(md, "本月无考勤数据。");
+        let _ = writeln!(md, "{this}无考勤数据。");
     }
 
     // Three zeros.
@@ -344,7 +350,7 @@ pub fn monthly_bulletin(
     );
     let none = ranking.lazy().filter(col("rank").is_null()).collect()?;
     let ids: Vec<&str> = none.column("window_id")?.str()?.iter().flatten().collect();
-    let _ = writeln!(md, "\n## 十一、本月无办件窗口\n");
+    let _ = writeln!(md, "\n## 十一、{this}无办件窗口\n");
     let _ = writeln!(
         md,
         "{}",

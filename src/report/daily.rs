@@ -1,0 +1,137 @@
+//! The daily report (日报表): the day's volumes, the cards raised and open,
+//! bad ratings past their limit, and the day's attendance exceptions.
+
+use crate::metrics::cards::{history_frame, CardRecord, Colour};
+use crate::metrics::period::Period;
+use crate::view::{f64_at, render_markdown, Cell};
+use anyhow::Result;
+use polars::prelude::*;
+use std::fmt::Write;
+
+/// What the daily report reads.
+pub struct DailyInputs<'a> {
+    pub case_metrics: &'a DataFrame,
+    /// The cards due at the end of the day, with the date each was raised.
+    pub cards_due: &'a [CardRecord],
+    pub alerts: &'a DataFrame,
+    pub attendance_days: Option<&'a DataFrame>,
+}
+
+/// The daily report of `day` (a day period).
+pub fn daily_report(
+    center: &str,
+    day: &Period,
+    z: &DailyInputs,
+) -> Result<(String, Vec<(&'static str, DataFrame)>)> {
+    use Cell::*;
+    let mut md = String::new();
+    let mut tables = Vec::new();
+    let _ = writeln!(md, "# {center} {} 日报表\n", day.label);
+    let center_row =
+        crate::metrics::compare::period_rows(z.case_metrics, day, Some("center")).collect()?;
+    let n = |c: &str| -> Result<String> {
+        Ok(f64_at(&center_row, c, 0)?.map_or("0".into(), |x| format!("{x:.0}")))
+    };
+    let _ = writeln!(md, "## 一、办件\n");
+    let _ = writeln!(
+        md,
+        "当日受理 {} 件,办结 {} 件(即办 {} 件),超期办结 {} 件;日终超期在办 {} 件。\n",
+        n("accepted")?,
+        n("completed")?,
+        n("completed_instant")?,
+        n("overdue_completed")?,
+        n("overdue_open")?
+    );
+    let windows = crate::metrics::compare::period_rows(z.case_metrics, day, Some("window"))
+        .sort(["key"], SortMultipleOptions::default())
+        .collect()?;
+    md.push_str(&render_markdown(
+        &windows,
+        &[
+            ("窗口", Text("key")),
+            ("受理", Count("accepted")),
+            ("办结", Count("completed")),
+            ("超期办结", Count("overdue_completed")),
+            ("超期在办", Count("overdue_open")),
+        ],
+    )?);
+
+    let _ = writeln!(md, "\n## 二、电子监察\n");
+    let red = z
+        .cards_due
+        .iter()
+        .filter(|c| c.colour == Colour::Red)
+        .count();
+    let new = z
+        .cards_due
+        .iter()
+        .filter(|c| c.raised_on == day.start)
+        .count();
+    let _ = writeln!(
+        md,
+        "日终红牌 {red} 张、黄牌 {} 张,其中当日新亮 {new} 张。\n",
+        z.cards_due.len() - red
+    );
+    let cards = history_frame(z.cards_due)?;
+    if cards.height() > 0 {
+        md.push_str(&render_markdown(
+            &cards,
+            &[
+                ("牌", Text("colour")),
+                ("办件编号", Text("case_id")),
+                ("窗口", Text("window_id")),
+                ("人员", Text("staff_id")),
+                ("截止日期", Text("deadline")),
+                ("剩余工作日", Count("remaining_days")),
+                ("首次亮牌", Text("raised_on")),
+            ],
+        )?);
+    }
+    tables.push(("cards", cards));
+    let _ = writeln!(md, "\n差评超期未整改 {} 件。", z.alerts.height());
+    tables.push(("bad_rating_alerts", z.alerts.clone()));
+
+    let _ = writeln!(md, "\n## 三、考勤异常\n");
+    match z.attendance_days {
+        Some(days) => {
+            let exceptions = days
+                .clone()
+                .lazy()
+                .filter(
+                    col("date")
+                        .eq(crate::metrics::date_lit(day.start))
+                        .and(col("exceptions").neq(lit(""))),
+                )
+                .select([
+                    col("window_id"),
+                    col("staff_id"),
+                    col("status"),
+                    col("exceptions"),
+                    col("late_minutes"),
+                    col("early_minutes"),
+                ])
+                .sort(["window_id", "staff_id"], SortMultipleOptions::default())
+                .collect()?;
+            if exceptions.height() == 0 {
+                let _ = writeln!(md, "当日无考勤异常。");
+            } else {
+                md.push_str(&render_markdown(
+                    &exceptions,
+                    &[
+                        ("窗口", Text("window_id")),
+                        ("工号", Text("staff_id")),
+                        ("状态", Text("status")),
+                        ("异常", Text("exceptions")),
+                        ("迟到(分)", Count("late_minutes")),
+                        ("早退(分)", Count("early_minutes")),
+                    ],
+                )?);
+            }
+            tables.push(("attendance_exceptions", exceptions));
+        }
+        None => {
+            let _ = writeln!(md, "无考勤数据。");
+        }
+    }
+    Ok((md, tables))
+}
