@@ -156,6 +156,12 @@ pub enum ReportCommand {
         #[arg(long)]
         as_of: Option<String>,
     },
+    /// The weekly publication (周公示): attendance and leave per window and staff.
+    Weekly {
+        /// The ISO week, e.g. 2026-W42.
+        #[arg(long)]
+        week: String,
+    },
     /// The daily report (日报表) of a day: volumes, cards, attendance exceptions.
     Daily {
         /// The day, e.g. 2026-10-29.

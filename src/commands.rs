@@ -555,6 +555,7 @@ fn report(settings: &Settings, kind: crate::cli::ReportCommand) -> Result<()> {
             as_of,
         } => (quarter, Grain::Quarter, center, as_of),
         ReportCommand::Daily { date, center } => (date, Grain::Day, center, None),
+        ReportCommand::Weekly { week } => (week, Grain::Week, String::new(), None),
     };
     let period = parse_period(&label)?;
     if period.grain != grain {
@@ -568,6 +569,11 @@ fn report(settings: &Settings, kind: crate::cli::ReportCommand) -> Result<()> {
     let store = Store::open(&settings.store)?;
     let (path, markdown) = match grain {
         Grain::Day => crate::pipeline::daily_report(&store, settings, &period, &center)?,
+        Grain::Week => {
+            let (table, path, _) =
+                crate::pipeline::attendance_publication(&store, settings, &period, as_of)?;
+            (path, crate::view::attendance_table(&table)?)
+        }
         _ => crate::pipeline::bulletin_report(&store, settings, &period, &center, as_of)?,
     };
     eprintln!("wrote {}", path.display());

@@ -649,7 +649,12 @@ pub fn attendance_publication(
         .context("the store has no staff roster yet")?;
     let end = crate::metrics::state_day(period.end, as_of);
     let table = crate::metrics::attendance::publication(&days, &staff, period.start, end)?;
-    let md = format!("# {} 考勤公示\n\n", period.label);
+    let md = format!(
+        "# {} 考勤公示\n\n统计期间 {} 至 {end}。\n\n{}",
+        period.label,
+        period.start,
+        crate::view::attendance_markdown(&table)?
+    );
     let mut tables = [("attendance", table)];
     let (path, _) = write_report(settings, &period.label, "attendance.md", &md, &mut tables)?;
     let [(_, table)] = tables;

@@ -514,28 +514,37 @@ pub fn cards_table(df: &DataFrame) -> Result<String> {
     )
 }
 
+/// The columns of the weekly publication (周公示): (column, header).
+const ATTENDANCE_COLUMNS: [(&str, &str); 15] = [
+    ("window_id", "窗口"),
+    ("staff_id", "工号"),
+    ("name", "姓名"),
+    ("working_days", "应出勤"),
+    ("attended_days", "实出勤"),
+    ("late", "迟到次数"),
+    ("late_minutes", "迟到分钟"),
+    ("early", "早退次数"),
+    ("early_minutes", "早退分钟"),
+    ("missing", "缺卡"),
+    ("absent_half_days", "旷工(半天)"),
+    ("leave_hours", "请假(小时)"),
+    ("leave_kinds", "请假类别"),
+    ("overlong_departures", "离岗超时"),
+    ("departures_without_cover", "离岗无顶岗"),
+];
+
 /// The weekly publication (周公示) as a table.
 pub fn attendance_table(df: &DataFrame) -> Result<String> {
-    columns_table(
-        df,
-        &[
-            ("window_id", "窗口"),
-            ("staff_id", "工号"),
-            ("name", "姓名"),
-            ("working_days", "应出勤"),
-            ("attended_days", "实出勤"),
-            ("late", "迟到次数"),
-            ("late_minutes", "迟到分钟"),
-            ("early", "早退次数"),
-            ("early_minutes", "早退分钟"),
-            ("missing", "缺卡"),
-            ("absent_half_days", "旷工(半天)"),
-            ("leave_hours", "请假(小时)"),
-            ("leave_kinds", "请假类别"),
-            ("overlong_departures", "离岗超时"),
-            ("departures_without_cover", "离岗无顶岗"),
-        ],
-    )
+    columns_table(df, &ATTENDANCE_COLUMNS)
+}
+
+/// The weekly publication (周公示) as a Markdown table.
+pub fn attendance_markdown(df: &DataFrame) -> Result<String> {
+    let columns: Vec<(&str, Cell)> = ATTENDANCE_COLUMNS
+        .iter()
+        .map(|(c, h)| (*h, Cell::Text(c)))
+        .collect();
+    render_markdown(df, &columns)
 }
 
 /// The per-item catalog comparison as a table.
