@@ -699,6 +699,16 @@ pub fn bulletin_report(
         targets: &settings.targets,
     };
     let mut bulletin = crate::report::monthly::monthly_bulletin(center, period, as_of, &inputs)?;
+    let html = crate::report::html::page(
+        &format!("{center} {}", period.label),
+        &bulletin.markdown,
+        &bulletin.charts,
+    );
+    let dir = settings.reports.join(&period.label);
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let html_path = dir.join("bulletin.html");
+    std::fs::write(&html_path, html)
+        .with_context(|| format!("cannot write {}", html_path.display()))?;
     write_report(
         settings,
         &period.label,

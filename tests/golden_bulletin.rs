@@ -48,7 +48,7 @@ fn the_fixture_bulletin_matches_the_golden_files_and_reruns_identically() {
             "测试中心",
         ],
     );
-    let first = written(home.path());
+    let all = written(home.path());
     ok(
         home.path(),
         &[
@@ -62,9 +62,25 @@ fn the_fixture_bulletin_matches_the_golden_files_and_reruns_identically() {
     );
     assert_eq!(
         written(home.path()),
-        first,
-        "a second run is byte-identical"
+        all,
+        "a second run is byte-identical, the HTML included"
     );
+    // The HTML embeds the font and the charts; the golden files are the
+    // Markdown and the CSV tables.
+    let html = &all
+        .iter()
+        .find(|f| f.0 == "bulletin.html")
+        .expect("bulletin.html")
+        .1;
+    assert!(
+        html.contains("@font-face") && html.matches("<svg").count() == 3,
+        "font and three charts"
+    );
+    assert!(html.contains("红旗窗口评比得分") && html.contains("<td>W02</td>"));
+    let first: Vec<(String, String)> = all
+        .into_iter()
+        .filter(|f| !f.0.ends_with(".html"))
+        .collect();
 
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/bulletin_2026-10");
     if std::env::var("UPDATE_GOLDEN").is_ok() {

@@ -32,10 +32,11 @@ pub struct BulletinInputs<'a> {
     pub targets: &'a Targets,
 }
 
-/// A bulletin: the Markdown text and the tables behind it.
+/// A bulletin: the Markdown text, the tables behind it and its charts (SVG).
 pub struct Bulletin {
     pub markdown: String,
     pub tables: Vec<(&'static str, DataFrame)>,
+    pub charts: Vec<(String, String)>,
 }
 
 fn count(df: &DataFrame, c: &str) -> Result<String> {
@@ -133,6 +134,14 @@ pub fn monthly_bulletin(
             ("平均用时", Decimal("mean_elapsed_days")),
         ],
     )?);
+    let mut charts = vec![(
+        "各窗口按期办结率".to_string(),
+        super::charts::on_time_chart(&windows)?,
+    )];
+    charts.push((
+        "每日受理量".to_string(),
+        volume_chart(z.case_metrics, period)?,
+    ));
     tables.push(("cases_by_window", windows));
 
     // Cards raised in the month.
@@ -328,6 +337,10 @@ pub fn monthly_bulletin(
         ],
     )?);
     let _ = writeln!(md, "\n{}", crate::view::ranking_summary(&ranking)?);
+    charts.push((
+        "红旗窗口评比得分".to_string(),
+        super::charts::ranking_chart(&ranking)?,
+    ));
     tables.push(("ranking", ranking.clone()));
     let stars = crate::metrics::scoring::stars_of(z.staff_scores, period)?;
     let _ = writeln!(md, "\n## 九、服务之星\n");
@@ -363,5 +376,41 @@ pub fn monthly_bulletin(
     Ok(Bulletin {
         markdown: md,
         tables,
+        charts,
     })
+}
+
+/// Cases accepted each day of the period, beside the same days a year earlier.
+fn volume_chart(case_metrics: &DataFrame, period: &Period) -> Result<String> {
+    let daily = |p: &Period| -> Result<Vec<f64>> {
+        let rows = case_metrics
+            .clone()
+            .lazy()
+            .filter(
+                col("grain")
+                    .eq(lit("day"))
+                    .and(col("level").eq(lit("center")))
+                    .and(col("period_start").gt_eq(crate::metrics::date_lit(p.start)))
+                    .and(col("period_start").lt_eq(crate::metrics::date_lit(p.end))),
+            )
+            .select([col("period_start"), col("accepted")])
+            .collect()?;
+        let dates = crate::metrics::dates_of(rows.column("period_start")?)?;
+        let accepted: Vec<Option<i64>> = rows.column("accepted")?.i64()?.iter().collect();
+        let days = (p.end - p.start).num_days() as usize + 1;
+        let mut out = vec![0.0; days];
+        for (d, a) in dates.iter().zip(accepted) {
+            if let (Some(d), Some(a)) = (d, a) {
+                out[(*d - p.start).num_days() as usize] = a as f64;
+            }
+        }
+        Ok(out)
+    };
+    let earlier = crate::metrics::period::year_earlier(period);
+    super::charts::lines(
+        "每日受理量",
+        &[("本期", daily(period)?), ("上年同期", daily(&earlier)?)],
+        "日",
+        "受理(件)",
+    )
 }

@@ -1,0 +1,185 @@
+//! Charts of the reports, drawn with plotters as SVG. Labels are Chinese;
+//! the HTML that holds the charts embeds the CJK font, so they render the
+//! same everywhere.
+
+use anyhow::{Context, Result};
+use plotters::prelude::*;
+use polars::prelude::*;
+
+const WIDTH: u32 = 900;
+const FONT: &str = "XiaonengCJK";
+
+fn texts(df: &DataFrame, c: &str) -> Result<Vec<String>> {
+    Ok(df
+        .column(c)?
+        .cast(&DataType::String)?
+        .str()?
+        .iter()
+        .map(|v| v.unwrap_or("").to_string())
+        .collect())
+}
+
+fn numbers(df: &DataFrame, c: &str) -> Result<Vec<Option<f64>>> {
+    Ok(df
+        .column(c)?
+        .cast(&DataType::Float64)?
+        .f64()?
+        .iter()
+        .collect())
+}
+
+/// Horizontal bars: one per label, value on the x axis from `lo` to `hi`.
+pub fn bars(
+    title: &str,
+    labels: &[String],
+    values: &[Option<f64>],
+    lo: f64,
+    hi: f64,
+    unit: &str,
+) -> Result<String> {
+    let mut svg = String::new();
+    let height = 60 + 22 * labels.len().max(1) as u32;
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FONT, 18))
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(80)
+            .build_cartesian_2d(lo..hi, (0..labels.len()).into_segmented())?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(labels.len())
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .x_desc(unit)
+            .label_style((FONT, 12))
+            .axis_desc_style((FONT, 12))
+            .draw()?;
+        chart.draw_series(values.iter().enumerate().filter_map(|(i, v)| {
+            let v = (*v)?;
+            Some(Rectangle::new(
+                [
+                    (lo, SegmentValue::Exact(i)),
+                    (v.clamp(lo, hi), SegmentValue::Exact(i + 1)),
+                ],
+                RGBColor(31, 119, 180).mix(0.8).filled(),
+            ))
+        }))?;
+        root.present().context("cannot draw the chart")?;
+    }
+    Ok(svg)
+}
+
+/// A line per series over the days of a period (x = day of the period).
+pub fn lines(
+    title: &str,
+    series: &[(&str, Vec<f64>)],
+    x_desc: &str,
+    y_desc: &str,
+) -> Result<String> {
+    let mut svg = String::new();
+    let n = series
+        .iter()
+        .map(|(_, v)| v.len())
+        .max()
+        .unwrap_or(1)
+        .max(2);
+    let top = series
+        .iter()
+        .flat_map(|(_, v)| v.iter().copied())
+        .fold(1.0, f64::max)
+        * 1.1;
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, 360)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FONT, 18))
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(50)
+            .build_cartesian_2d(1..n, 0.0..top)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .label_style((FONT, 12))
+            .axis_desc_style((FONT, 12))
+            .draw()?;
+        let colours = [RGBColor(31, 119, 180), RGBColor(255, 127, 14)];
+        for (k, (name, values)) in series.iter().enumerate() {
+            let colour = colours[k % colours.len()];
+            chart
+                .draw_series(LineSeries::new(
+                    values.iter().enumerate().map(|(i, v)| (i + 1, *v)),
+                    colour.stroke_width(2),
+                ))?
+                .label(*name)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .label_font((FONT, 12))
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()?;
+        root.present().context("cannot draw the chart")?;
+    }
+    Ok(svg)
+}
+
+/// Ranking bars: the score of each ranked window, in rank order.
+pub fn ranking_chart(ranking: &DataFrame) -> Result<String> {
+    let ranked = ranking
+        .clone()
+        .lazy()
+        .filter(col("rank").is_not_null())
+        .collect()?;
+    let labels = texts(&ranked, "window_id")?;
+    let scores = numbers(&ranked, "score")?;
+    let lo = scores
+        .iter()
+        .flatten()
+        .copied()
+        .fold(100.0, f64::min)
+        .min(0.0)
+        .floor();
+    let hi = scores
+        .iter()
+        .flatten()
+        .copied()
+        .fold(100.0, f64::max)
+        .ceil()
+        + 5.0;
+    bars("红旗窗口评比得分", &labels, &scores, lo, hi, "得分")
+}
+
+/// On-time rate per window, in percent.
+pub fn on_time_chart(windows: &DataFrame) -> Result<String> {
+    let labels = texts(windows, "key")?;
+    let rates: Vec<Option<f64>> = numbers(windows, "on_time_rate")?
+        .into_iter()
+        .map(|v| v.map(|x| x * 100.0))
+        .collect();
+    let lo = rates
+        .iter()
+        .flatten()
+        .copied()
+        .fold(100.0, f64::min)
+        .min(90.0)
+        .floor();
+    bars(
+        "各窗口按期办结率",
+        &labels,
+        &rates,
+        lo,
+        100.0,
+        "按期办结率 (%)",
+    )
+}

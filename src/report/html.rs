@@ -1,0 +1,125 @@
+//! A report as one self-contained HTML file: the Markdown's headings,
+//! paragraphs and tables, the charts as inline SVG, and the CJK font
+//! embedded, so it opens offline and prints on A4 the same everywhere.
+
+use base64::Engine;
+
+/// The embedded CJK font (see data/fonts).
+const FONT: &[u8] = include_bytes!("../../data/fonts/xiaoneng-cjk.ttf");
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn cells(line: &str) -> Vec<String> {
+    line.trim()
+        .trim_matches('|')
+        .split('|')
+        .map(|c| escape(c.trim()))
+        .collect()
+}
+
+/// The HTML body of the Markdown the reports write (headings, paragraphs,
+/// pipe tables).
+pub fn markdown_body(markdown: &str) -> String {
+    let mut out = String::new();
+    let lines: Vec<&str> = markdown.lines().collect();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        if let Some(h) = line.strip_prefix("## ") {
+            out.push_str(&format!("<h2>{}</h2>\n", escape(h)));
+        } else if let Some(h) = line.strip_prefix("# ") {
+            out.push_str(&format!("<h1>{}</h1>\n", escape(h)));
+        } else if line.starts_with('|') {
+            out.push_str("<table>\n");
+            out.push_str(&format!(
+                "<thead><tr>{}</tr></thead>\n<tbody>\n",
+                cells(line)
+                    .iter()
+                    .map(|c| format!("<th>{c}</th>"))
+                    .collect::<String>()
+            ));
+            i += 2; // the header and its --- line
+            while i < lines.len() && lines[i].starts_with('|') {
+                out.push_str(&format!(
+                    "<tr>{}</tr>\n",
+                    cells(lines[i])
+                        .iter()
+                        .map(|c| format!("<td>{c}</td>"))
+                        .collect::<String>()
+                ));
+                i += 1;
+            }
+            out.push_str("</tbody></table>\n");
+            continue;
+        } else if !line.trim().is_empty() {
+            out.push_str(&format!("<p>{}</p>\n", escape(line)));
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The whole page: styles with the embedded font, the body, the charts.
+pub fn page(title: &str, markdown: &str, charts: &[(String, String)]) -> String {
+    let font = base64::engine::general_purpose::STANDARD.encode(FONT);
+    let mut figures = String::new();
+    if !charts.is_empty() {
+        figures.push_str("<h2>附图</h2>\n");
+        for (caption, svg) in charts {
+            figures.push_str(&format!(
+                "<figure>{svg}<figcaption>{}</figcaption></figure>\n",
+                escape(caption)
+            ));
+        }
+    }
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<style>
+@font-face {{ font-family: "XiaonengCJK"; src: url(data:font/ttf;base64,{font}) format("truetype"); }}
+@page {{ size: A4; margin: 15mm; }}
+body {{ font-family: "XiaonengCJK", sans-serif; font-size: 10.5pt; line-height: 1.6; max-width: 180mm; margin: 0 auto; color: #111; }}
+h1 {{ font-size: 18pt; text-align: center; border-bottom: 2px solid #b00; padding-bottom: 4pt; }}
+h2 {{ font-size: 13pt; margin-top: 14pt; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 4pt 0; page-break-inside: auto; }}
+th, td {{ border: 1px solid #999; padding: 1.5pt 3pt; text-align: right; }}
+th {{ background: #eee; text-align: center; }}
+td:first-child {{ text-align: left; }}
+tr {{ page-break-inside: avoid; }}
+figure {{ margin: 8pt 0; page-break-inside: avoid; }}
+figure svg {{ width: 100%; height: auto; }}
+svg text {{ font-family: "XiaonengCJK", sans-serif !important; }}
+figcaption {{ text-align: center; font-size: 9pt; color: #444; }}
+</style>
+</head>
+<body>
+{body}{figures}</body>
+</html>
+"#,
+        title = escape(title),
+        body = markdown_body(markdown),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_tables_and_headings_become_html() {
+        let md = "# 标题\n\n正文 <b>\n\n| 窗口 | 得分 |\n| --- | --- |\n| W01 | 99.50 |\n";
+        let html = markdown_body(md);
+        assert_eq!(
+            html,
+            "<h1>标题</h1>\n<p>正文 &lt;b&gt;</p>\n<table>\n<thead><tr><th>窗口</th><th>得分</th></tr></thead>\n<tbody>\n<tr><td>W01</td><td>99.50</td></tr>\n</tbody></table>\n"
+        );
+        assert!(page("t", md, &[]).contains("@font-face"));
+    }
+}
