@@ -235,6 +235,25 @@ fn demo(settings: &Settings, seed: u64) -> Result<()> {
     if let Some((from, to, round)) = crate::pipeline::latest_catalog_round(&store)? {
         println!("\n流程再造 {from} → {to}: {}", round.sentence());
     }
+    // The bulletin of the last month that is over.
+    let last_full = crate::metrics::period::previous(&month);
+    let bulletin_month = if month.end <= as_of {
+        &month
+    } else {
+        &last_full
+    };
+    let (path, _) = crate::pipeline::bulletin_report(
+        &store,
+        settings,
+        bulletin_month,
+        "示范县行政服务中心",
+        None,
+    )?;
+    println!(
+        "\n月通报 {}: {}",
+        bulletin_month.label,
+        path.with_file_name("bulletin.html").display()
+    );
     eprintln!(
         "\nmore: xiaoneng --home {home} metrics cases --period {p} --level window; xiaoneng --home {home} rank --period {p}",
         home = settings.home.display(),

@@ -586,6 +586,10 @@ fn demo_ingests_every_table_and_accounts_for_every_row() {
         out.contains("流程再造 2025-01-01 → 2026-04-01: 涉及22个部门"),
         "{out}"
     );
+    // The bulletin of the last full month, as HTML with its Markdown and tables.
+    assert!(out.contains("月通报 2026-09:"), "{out}");
+    assert!(h.path().join("reports/2026-09/bulletin.html").exists());
+    assert!(h.path().join("reports/2026-09/ranking.csv").exists());
     // Again: nothing new, same counts from the ledger.
     let again = ok(h.path(), &["demo"]);
     assert_eq!(totals(&again)["cases"][..3], t["cases"][..3]);
