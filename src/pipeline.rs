@@ -683,8 +683,22 @@ pub fn bulletin_report(
     run.commit()?;
     let cards = store.read(CARDS)?;
     let staff = store.read("staff")?;
-    let round = latest_catalog_round(store)?
+    let latest = latest_catalog_round(store)?;
+    let round = latest
+        .as_ref()
         .map(|(from, to, r)| format!("{from} → {to}: {}", r.sentence()));
+    let catalog_items = match &latest {
+        Some((from, to, _)) => Some(catalog_round(store, *from, *to)?.1),
+        None => None,
+    };
+    let waits = match store.read("tickets")? {
+        Some(t) => Some(crate::metrics::queue::waits_between(
+            &t,
+            period.start,
+            period.end,
+        )?),
+        None => None,
+    };
     let inputs = crate::report::monthly::BulletinInputs {
         case_metrics: &case_metrics,
         rating_metrics: ratings.as_ref(),
@@ -696,6 +710,8 @@ pub fn bulletin_report(
         staff_scores: &scores.staff,
         cards: cards.as_ref(),
         catalog_round: round,
+        catalog_items: catalog_items.as_ref(),
+        waits_min: waits.as_deref(),
         targets: &settings.targets,
     };
     let mut bulletin = crate::report::monthly::monthly_bulletin(center, period, as_of, &inputs)?;

@@ -142,6 +142,36 @@ pub fn queue_jumps(tickets: &DataFrame) -> Result<DataFrame> {
     )?)
 }
 
+/// The waits (called − issued, minutes) of the called tickets issued from
+/// `from` to `to`.
+pub fn waits_between(
+    tickets: &DataFrame,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<Vec<f64>> {
+    let waits = tickets
+        .clone()
+        .lazy()
+        .filter(
+            col("issued_at")
+                .cast(DataType::Date)
+                .gt_eq(super::date_lit(from))
+                .and(
+                    col("issued_at")
+                        .cast(DataType::Date)
+                        .lt_eq(super::date_lit(to)),
+                )
+                .and(col("called_at").is_not_null()),
+        )
+        .select([((col("called_at").cast(DataType::Int64)
+            - col("issued_at").cast(DataType::Int64))
+        .cast(DataType::Float64)
+            / lit(60_000.0))
+        .alias("wait")])
+        .collect()?;
+    Ok(waits.column("wait")?.f64()?.iter().flatten().collect())
+}
+
 /// The jumps of tickets issued from `from` to `to`.
 pub fn jumps_between(
     jumps: &DataFrame,

@@ -183,3 +183,62 @@ pub fn on_time_chart(windows: &DataFrame) -> Result<String> {
         "按期办结率 (%)",
     )
 }
+
+/// Satisfaction rate per window, in percent.
+pub fn satisfaction_chart(windows: &DataFrame) -> Result<String> {
+    let labels = texts(windows, "key")?;
+    let rates: Vec<Option<f64>> = numbers(windows, "satisfaction_rate")?
+        .into_iter()
+        .map(|v| v.map(|x| x * 100.0))
+        .collect();
+    let lo = rates
+        .iter()
+        .flatten()
+        .copied()
+        .fold(100.0, f64::min)
+        .min(90.0)
+        .floor();
+    bars("各窗口满意率", &labels, &rates, lo, 100.0, "满意率 (%)")
+}
+
+/// Compression of the promised limits per department in the latest catalog
+/// round: 1 − Σ after / Σ before, in percent.
+pub fn compression_chart(per_item: &DataFrame) -> Result<String> {
+    let by_dept = per_item
+        .clone()
+        .lazy()
+        .group_by([col("department")])
+        .agg([col("promised_before").sum(), col("promised_after").sum()])
+        .with_column(
+            (lit(100.0)
+                - lit(100.0) * col("promised_after").cast(DataType::Float64)
+                    / col("promised_before").cast(DataType::Float64))
+            .alias("compression"),
+        )
+        .sort(["department"], SortMultipleOptions::default())
+        .collect()?;
+    bars(
+        "各部门承诺时限压缩率",
+        &texts(&by_dept, "department")?,
+        &numbers(&by_dept, "compression")?,
+        0.0,
+        100.0,
+        "压缩率 (%)",
+    )
+}
+
+/// How long people waited: the share of called tickets per 5-minute band.
+pub fn wait_chart(waits_min: &[f64]) -> Result<String> {
+    let bands: Vec<String> = (0..12)
+        .map(|k| format!("{}–{}分", k * 5, k * 5 + 5))
+        .chain(["60分以上".to_string()])
+        .collect();
+    let mut counts = vec![0.0; bands.len()];
+    for w in waits_min {
+        counts[((w / 5.0).floor().max(0.0) as usize).min(bands.len() - 1)] += 1.0;
+    }
+    let total = waits_min.len().max(1) as f64;
+    let shares: Vec<Option<f64>> = counts.iter().map(|c| Some(c / total * 100.0)).collect();
+    let hi = shares.iter().flatten().copied().fold(10.0, f64::max).ceil() + 5.0;
+    bars("等候时间分布", &bands, &shares, 0.0, hi, "占叫号数 (%)")
+}

@@ -29,6 +29,10 @@ pub struct BulletinInputs<'a> {
     pub cards: Option<&'a DataFrame>,
     /// The sentence of the latest catalog round, if there was one.
     pub catalog_round: Option<String>,
+    /// The per-item comparison of that round.
+    pub catalog_items: Option<&'a DataFrame>,
+    /// Waits (called − issued, minutes) of the tickets issued in the period.
+    pub waits_min: Option<&'a [f64]>,
     pub targets: &'a Targets,
 }
 
@@ -178,6 +182,11 @@ pub fn monthly_bulletin(
     // Ratings and the queue.
     let _ = writeln!(md, "## 四、群众满意度与差评整改\n");
     if let Some(r) = z.rating_metrics {
+        let by_window = period_view(r, period, "window", &RATINGS_COMPARED)?;
+        charts.push((
+            "各窗口满意率".to_string(),
+            super::charts::satisfaction_chart(&by_window)?,
+        ));
         let v = shown_keys(&period_view(r, period, "center", &RATINGS_COMPARED)?)?;
         md.push_str(&render_markdown(
             &v,
@@ -200,6 +209,12 @@ pub fn monthly_bulletin(
     }
     let _ = writeln!(md, "\n## 五、排队叫号\n");
     if let Some(q) = z.queue_metrics {
+        if let Some(waits) = z.waits_min {
+            charts.push((
+                "等候时间分布".to_string(),
+                super::charts::wait_chart(waits)?,
+            ));
+        }
         let v = shown_keys(&period_view(q, period, "center", &QUEUE_COMPARED)?)?;
         md.push_str(&render_markdown(
             &v,
@@ -353,6 +368,12 @@ pub fn monthly_bulletin(
             ("得分", Decimal("score")),
         ],
     )?);
+    if let Some(items) = z.catalog_items {
+        charts.push((
+            "各部门承诺时限压缩率".to_string(),
+            super::charts::compression_chart(items)?,
+        ));
+    }
     let _ = writeln!(md, "\n## 十、流程再造\n");
     let _ = writeln!(
         md,
