@@ -656,7 +656,7 @@ pub fn attendance_publication(
         crate::view::attendance_markdown(&table)?
     );
     let mut tables = [("attendance", table)];
-    let (path, _) = write_report(settings, &period.label, "attendance.md", &md, &mut tables)?;
+    let (path, _) = write_report(settings, &period.label, "attendance", &md, &mut tables, &[])?;
     let [(_, table)] = tables;
     Ok((table, path.with_file_name("attendance.csv"), as_of))
 }
@@ -715,22 +715,13 @@ pub fn bulletin_report(
         targets: &settings.targets,
     };
     let mut bulletin = crate::report::monthly::monthly_bulletin(center, period, as_of, &inputs)?;
-    let html = crate::report::html::page(
-        &format!("{center} {}", period.label),
-        &bulletin.markdown,
-        &bulletin.charts,
-    );
-    let dir = settings.reports.join(&period.label);
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let html_path = dir.join("bulletin.html");
-    std::fs::write(&html_path, html)
-        .with_context(|| format!("cannot write {}", html_path.display()))?;
     write_report(
         settings,
         &period.label,
-        "bulletin.md",
+        "bulletin",
         &bulletin.markdown,
         &mut bulletin.tables,
+        &bulletin.charts,
     )
 }
 
@@ -758,21 +749,32 @@ pub fn daily_report(
         attendance_days: attendance.as_ref(),
     };
     let (md, mut tables) = crate::report::daily::daily_report(center, day, &inputs)?;
-    write_report(settings, &day.label, "daily.md", &md, &mut tables)
+    write_report(settings, &day.label, "daily", &md, &mut tables, &[])
 }
 
 /// Write a report's Markdown and tables under `<reports>/<label>/`.
+/// Writes `<name>.md`, `<name>.html` (with the charts, as SVG) and one CSV
+/// per table; returns the Markdown's path.
 fn write_report(
     settings: &Settings,
     label: &str,
     name: &str,
     markdown: &str,
     tables: &mut [(&'static str, DataFrame)],
+    charts: &[(String, String)],
 ) -> Result<(std::path::PathBuf, String)> {
     let dir = settings.reports.join(label);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let path = dir.join(name);
+    let path = dir.join(format!("{name}.md"));
     std::fs::write(&path, markdown).with_context(|| format!("cannot write {}", path.display()))?;
+    let title = markdown
+        .lines()
+        .next()
+        .unwrap_or(label)
+        .trim_start_matches("# ");
+    let html = dir.join(format!("{name}.html"));
+    std::fs::write(&html, crate::report::html::page(title, markdown, charts))
+        .with_context(|| format!("cannot write {}", html.display()))?;
     for (table, df) in tables.iter_mut() {
         let csv = dir.join(format!("{table}.csv"));
         let mut file = std::fs::File::create(&csv)
