@@ -73,8 +73,8 @@ fn the_fixture_bulletin_matches_the_golden_files_and_reruns_identically() {
         .expect("bulletin.html")
         .1;
     assert!(
-        html.contains("@font-face") && html.matches("<svg").count() == 5,
-        "font and five charts (the fixture has no catalog round)"
+        html.contains("@font-face") && html.matches("<svg").count() == 6,
+        "font and six charts (the fixture has no catalog round)"
     );
     assert!(html.contains("红旗窗口评比得分") && html.contains("<td>W02</td>"));
     let first: Vec<(String, String)> = all

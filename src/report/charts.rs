@@ -242,3 +242,78 @@ pub fn wait_chart(waits_min: &[f64]) -> Result<String> {
     let hi = shares.iter().flatten().copied().fold(10.0, f64::max).ceil() + 5.0;
     bars("等候时间分布", &bands, &shares, 0.0, hi, "占叫号数 (%)")
 }
+
+/// The colour of an attendance status in the heat map.
+fn status_colour(status: &str, workday: bool) -> RGBColor {
+    match status {
+        _ if !workday => RGBColor(230, 230, 230),
+        "正常" => RGBColor(166, 217, 106),
+        "迟到" | "早退" => RGBColor(253, 174, 97),
+        "缺卡" | "离岗" => RGBColor(255, 224, 130),
+        "旷工" => RGBColor(215, 48, 39),
+        _ => RGBColor(116, 173, 209), // 请假, 出差, 公务
+    }
+}
+
+/// Attendance heat map: one row per staff member, one column per day of the
+/// period, coloured by the day's status (`attendance_days` rows of the period).
+pub fn attendance_heat_map(
+    days: &DataFrame,
+    start: chrono::NaiveDate,
+    end: chrono::NaiveDate,
+) -> Result<String> {
+    let staff = texts(days, "staff_id")?;
+    let status = texts(days, "status")?;
+    let workday: Vec<bool> = days
+        .column("workday")?
+        .bool()?
+        .iter()
+        .map(|v| v.unwrap_or(false))
+        .collect();
+    let dates = crate::metrics::dates_of(days.column("date")?)?;
+    let mut people: Vec<String> = staff.clone();
+    people.sort();
+    people.dedup();
+    let n_days = (end - start).num_days() as usize + 1;
+    let mut svg = String::new();
+    {
+        let height = 80 + 9 * people.len().max(1) as u32;
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption("考勤热力图(人员×日)", (FONT, 18))
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(50)
+            .build_cartesian_2d(0..n_days, 0..people.len())?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(n_days.min(31))
+            .x_label_formatter(&|d| {
+                (start + chrono::Duration::days(*d as i64))
+                    .format("%d")
+                    .to_string()
+            })
+            .y_labels(people.len().min(40))
+            .y_label_formatter(&|i| people.get(*i).cloned().unwrap_or_default())
+            .x_desc("日")
+            .label_style((FONT, 9))
+            .axis_desc_style((FONT, 12))
+            .draw()?;
+        let row = |s: &str| people.binary_search_by(|p| p.as_str().cmp(s)).unwrap_or(0);
+        chart.draw_series((0..days.height()).filter_map(|i| {
+            let d = dates[i]?;
+            if d < start || d > end {
+                return None;
+            }
+            let (x, y) = ((d - start).num_days() as usize, row(&staff[i]));
+            Some(Rectangle::new(
+                [(x, y), (x + 1, y + 1)],
+                status_colour(&status[i], workday[i]).filled(),
+            ))
+        }))?;
+        root.present().context("cannot draw the chart")?;
+    }
+    Ok(svg)
+}

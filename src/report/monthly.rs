@@ -295,6 +295,19 @@ pub fn monthly_bulletin(
                 ],
             )?);
         }
+        let of_period = days
+            .clone()
+            .lazy()
+            .filter(
+                col("date")
+                    .gt_eq(crate::metrics::date_lit(period.start))
+                    .and(col("date").lt_eq(crate::metrics::date_lit(period.end))),
+            )
+            .collect()?;
+        charts.push((
+            "考勤热力图".to_string(),
+            super::charts::attendance_heat_map(&of_period, period.start, period.end)?,
+        ));
         tables.push(("attendance_named", named));
     } else {
         let _ = writeln!(md, "{this}无考勤数据。");
