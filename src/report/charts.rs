@@ -160,10 +160,10 @@ pub fn ranking_chart(ranking: &DataFrame) -> Result<String> {
     bars("红旗窗口评比得分", &labels, &scores, lo, hi, "得分")
 }
 
-/// On-time rate per window, in percent.
-pub fn on_time_chart(windows: &DataFrame) -> Result<String> {
+/// A rate of each window (a `rate` column of window rows), in percent.
+fn rate_per_window(windows: &DataFrame, rate: &str, title: &str, axis: &str) -> Result<String> {
     let labels = texts(windows, "key")?;
-    let rates: Vec<Option<f64>> = numbers(windows, "on_time_rate")?
+    let rates: Vec<Option<f64>> = numbers(windows, rate)?
         .into_iter()
         .map(|v| v.map(|x| x * 100.0))
         .collect();
@@ -174,31 +174,22 @@ pub fn on_time_chart(windows: &DataFrame) -> Result<String> {
         .fold(100.0, f64::min)
         .min(90.0)
         .floor();
-    bars(
+    bars(title, &labels, &rates, lo, 100.0, axis)
+}
+
+/// On-time rate per window, in percent.
+pub fn on_time_chart(windows: &DataFrame) -> Result<String> {
+    rate_per_window(
+        windows,
+        "on_time_rate",
         "各窗口按期办结率",
-        &labels,
-        &rates,
-        lo,
-        100.0,
         "按期办结率 (%)",
     )
 }
 
 /// Satisfaction rate per window, in percent.
 pub fn satisfaction_chart(windows: &DataFrame) -> Result<String> {
-    let labels = texts(windows, "key")?;
-    let rates: Vec<Option<f64>> = numbers(windows, "satisfaction_rate")?
-        .into_iter()
-        .map(|v| v.map(|x| x * 100.0))
-        .collect();
-    let lo = rates
-        .iter()
-        .flatten()
-        .copied()
-        .fold(100.0, f64::min)
-        .min(90.0)
-        .floor();
-    bars("各窗口满意率", &labels, &rates, lo, 100.0, "满意率 (%)")
+    rate_per_window(windows, "satisfaction_rate", "各窗口满意率", "满意率 (%)")
 }
 
 /// Compression of the promised limits per department in the latest catalog
