@@ -772,6 +772,11 @@ fn write_report(
         .next()
         .unwrap_or(label)
         .trim_start_matches("# ");
+    for (k, (_, svg)) in charts.iter().enumerate() {
+        let png = dir.join(format!("{name}-chart{}.png", k + 1));
+        std::fs::write(&png, crate::report::charts::png(svg)?)
+            .with_context(|| format!("cannot write {}", png.display()))?;
+    }
     let html = dir.join(format!("{name}.html"));
     std::fs::write(&html, crate::report::html::page(title, markdown, charts))
         .with_context(|| format!("cannot write {}", html.display()))?;

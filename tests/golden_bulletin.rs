@@ -24,9 +24,10 @@ fn written(home: &Path) -> Vec<(String, String)> {
         .unwrap()
         .map(|e| {
             let p = e.unwrap().path();
+            // PNG charts are binary: kept as lossy text, enough to compare runs.
             (
                 p.file_name().unwrap().to_string_lossy().to_string(),
-                std::fs::read_to_string(&p).unwrap(),
+                String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned(),
             )
         })
         .collect();
@@ -77,9 +78,14 @@ fn the_fixture_bulletin_matches_the_golden_files_and_reruns_identically() {
         "font and six charts (the fixture has no catalog round)"
     );
     assert!(html.contains("红旗窗口评比得分") && html.contains("<td>W02</td>"));
+    assert_eq!(
+        all.iter().filter(|f| f.0.ends_with(".png")).count(),
+        6,
+        "each chart also as PNG"
+    );
     let first: Vec<(String, String)> = all
         .into_iter()
-        .filter(|f| !f.0.ends_with(".html"))
+        .filter(|f| f.0.ends_with(".md") || f.0.ends_with(".csv"))
         .collect();
 
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/bulletin_2026-10");
@@ -94,9 +100,10 @@ fn the_fixture_bulletin_matches_the_golden_files_and_reruns_identically() {
         .expect("golden files (UPDATE_GOLDEN=1 writes them)")
         .map(|e| {
             let p = e.unwrap().path();
+            // PNG charts are binary: kept as lossy text, enough to compare runs.
             (
                 p.file_name().unwrap().to_string_lossy().to_string(),
-                std::fs::read_to_string(&p).unwrap(),
+                String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned(),
             )
         })
         .collect();

@@ -7,6 +7,32 @@ use plotters::prelude::*;
 use polars::prelude::*;
 
 const WIDTH: u32 = 900;
+
+/// The embedded CJK font (see data/fonts) and its family name.
+const FONT_DATA: &[u8] = include_bytes!("../../data/fonts/xiaoneng-cjk.ttf");
+const FONT_FAMILY: &str = "WenQuanYi Micro Hei";
+
+/// A chart as PNG (for slides and the lobby screen), rendered from its SVG
+/// with the embedded font.
+pub fn png(svg: &str) -> Result<Vec<u8>> {
+    let mut opt = resvg::usvg::Options::default();
+    opt.fontdb_mut().load_font_data(FONT_DATA.to_vec());
+    opt.font_family = FONT_FAMILY.to_string();
+    let svg = svg.replace(
+        &format!("font-family=\"{FONT}\""),
+        &format!("font-family=\"{FONT_FAMILY}\""),
+    );
+    let tree = resvg::usvg::Tree::from_str(&svg, &opt).context("cannot read the chart's SVG")?;
+    let size = tree.size().to_int_size();
+    let mut pixmap =
+        resvg::tiny_skia::Pixmap::new(size.width(), size.height()).context("empty chart")?;
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::default(),
+        &mut pixmap.as_mut(),
+    );
+    pixmap.encode_png().context("cannot encode the PNG")
+}
 const FONT: &str = "XiaonengCJK";
 
 fn texts(df: &DataFrame, c: &str) -> Result<Vec<String>> {
