@@ -98,6 +98,30 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
         format: crate::view::Format,
     },
+    /// The nightly job: ingest the inbox, bring the metric tables up to the
+    /// date, raise its cards, write the daily report and, on the first
+    /// working day of a week, month or quarter, the report of the period
+    /// just closed. Exit code 0 done, 1 done with rejected rows, 2 failed.
+    Nightly {
+        /// The day to close (default: yesterday).
+        #[arg(long)]
+        date: Option<String>,
+        /// The center's name in the reports' titles.
+        #[arg(long, default_value = "行政服务中心")]
+        center: String,
+        /// No progress and no summary (for cron); errors still go to stderr.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Recompute the metric tables from the whole store and persist them.
+    Compute {
+        /// Evaluation date (default: the last date with case data).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Only this family (`cases`: `case_metrics`).
+        #[arg(long, value_parser = ["cases"])]
+        only: Option<String>,
+    },
     /// Run SQL over every input and metric table of the store.
     Query {
         /// One SQL statement, e.g. "SELECT window_id, count(*) FROM cases GROUP BY window_id".

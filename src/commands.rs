@@ -12,13 +12,27 @@ use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use std::io::Write;
 
-pub fn run(cli: Cli) -> Result<()> {
+/// Run a command; the process exit code on success.
+pub fn run(cli: Cli) -> Result<u8> {
+    if let Command::Nightly {
+        date,
+        center,
+        quiet,
+    } = &cli.command
+    {
+        return Ok(nightly(&cli, date.as_deref(), center, *quiet));
+    }
+    run_command(cli).map(|()| 0)
+}
+
+fn run_command(cli: Cli) -> Result<()> {
     if let Command::Init { force } = cli.command {
         return init(&cli.home, force);
     }
     let settings = Settings::load(&cli.home, cli.config.as_deref())?;
     match cli.command {
-        Command::Init { .. } => unreachable!("handled above"),
+        Command::Init { .. } | Command::Nightly { .. } => unreachable!("handled above"),
+        Command::Compute { as_of, only } => compute(&settings, as_of, only),
         Command::Calendar { command } => calendar(&settings, command),
         Command::Ingest {
             paths,
@@ -59,6 +73,69 @@ pub fn run(cli: Cli) -> Result<()> {
         } => catalog_compare(&settings, &from, &to, format),
         Command::Metrics { family } => metrics(&settings, family),
     }
+}
+
+/// The nightly job: its exit code (2 on any failure, the error on stderr
+/// and in the run log).
+fn nightly(cli: &Cli, date: Option<&str>, center: &str, quiet: bool) -> u8 {
+    let fail = |e: anyhow::Error| {
+        eprintln!("xiaoneng: nightly failed: {e:#}");
+        2
+    };
+    let settings = match Settings::load(&cli.home, cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let date = match date {
+        Some(s) => match date_arg("date", s) {
+            Ok(d) => d,
+            Err(e) => return fail(e),
+        },
+        None => chrono::Local::now().date_naive() - chrono::Duration::days(1),
+    };
+    let opts = crate::nightly::NightlyOptions {
+        date,
+        center: center.to_string(),
+        quiet,
+    };
+    if !quiet {
+        eprintln!("xiaoneng nightly {date} — {}", settings.home.display());
+    }
+    let record = crate::nightly::nightly(&settings, &opts);
+    if let Err(e) = crate::nightly::append_log(&settings.run_log, &record) {
+        eprintln!("xiaoneng: {e:#}");
+    }
+    match &record.error {
+        Some(e) => eprintln!("xiaoneng: nightly {date} failed: {e}"),
+        None if !quiet => {
+            eprintln!("{}", crate::view::nightly_summary(&record));
+        }
+        None => {}
+    }
+    if record.exit_code == 1 {
+        // Even under --quiet: cron mails what a job prints.
+        eprintln!(
+            "xiaoneng: nightly {date}: {} rows rejected (xiaoneng rejects lists them)",
+            record.rows_rejected
+        );
+    }
+    record.exit_code
+}
+
+fn compute(settings: &Settings, as_of: Option<String>, only: Option<String>) -> Result<()> {
+    let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
+    let store = Store::open(&settings.store)?;
+    let start = std::time::Instant::now();
+    let as_of = match only.as_deref() {
+        Some("cases") => crate::pipeline::compute_case_metrics(&store, settings, as_of)?.1,
+        _ => crate::pipeline::compute_all(&store, settings, as_of)?,
+    };
+    eprintln!(
+        "computed {} as of {as_of} in {:.2} s",
+        only.map_or("every metric table".to_string(), |o| format!("{o} metrics")),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 fn init(home: &std::path::Path, force: bool) -> Result<()> {

@@ -43,6 +43,8 @@ pub struct PathsConfig {
     pub inbox: PathBuf,
     pub store: PathBuf,
     pub reports: PathBuf,
+    pub archive: PathBuf,
+    pub run_log: PathBuf,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,6 +76,8 @@ impl Default for PathsConfig {
             inbox: "data/inbox".into(),
             store: "data/store".into(),
             reports: "reports".into(),
+            archive: "data/archive".into(),
+            run_log: "data/nightly-runs.jsonl".into(),
         }
     }
 }
@@ -99,6 +103,11 @@ inbox = "data/inbox"
 store = "data/store"
 # Where reports and charts are written.
 reports = "reports"
+# Where `xiaoneng nightly` moves the inbox files it has ingested, under a
+# folder per run date.
+archive = "data/archive"
+# The nightly job's run log: one JSON record per run, appended.
+run_log = "data/nightly-runs.jsonl"
 
 [ingest]
 # Encoding of CSV exports: "auto" (BOM, then UTF-8, then GBK/GB18030),
@@ -234,6 +243,8 @@ pub struct Settings {
     pub inbox: PathBuf,
     pub store: PathBuf,
     pub reports: PathBuf,
+    pub archive: PathBuf,
+    pub run_log: PathBuf,
     pub calendar: Calendar,
     pub ingest: IngestOptions,
     pub targets: Targets,
@@ -318,6 +329,8 @@ impl Config {
             inbox: home.join(&self.paths.inbox),
             store: home.join(&self.paths.store),
             reports: home.join(&self.paths.reports),
+            archive: home.join(&self.paths.archive),
+            run_log: home.join(&self.paths.run_log),
             calendar,
             targets: self.targets,
             cards: self.cards,

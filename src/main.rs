@@ -1,5 +1,6 @@
 //! The `xiaoneng` binary: parse the command line, run it, print the whole
-//! error chain and exit 0 (done), 1 (failed) or 2 (usage).
+//! error chain and exit 0 (done), 1 (failed) or 2 (usage). `nightly` has its
+//! own codes: 0 done, 1 done with rejected rows, 2 failed.
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -7,7 +8,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = xiaoneng::cli::Cli::parse();
     match xiaoneng::commands::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("xiaoneng: error: {e:#}");

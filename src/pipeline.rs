@@ -17,16 +17,21 @@ pub const CASE_METRICS: &str = "case_metrics";
 
 /// Load the tables of the case engine.
 pub fn case_tables(store: &Store) -> Result<CaseTables> {
+    load_case_tables(&|t| store.read(t))
+}
+
+/// A table loader: the whole stored table, or the part a run needs.
+type Loader<'l> = dyn Fn(&str) -> Result<Option<DataFrame>> + 'l;
+
+fn load_case_tables(read: &Loader) -> Result<CaseTables> {
     let need = |t: &str| -> Result<DataFrame> {
-        store
-            .read(t)?
-            .with_context(|| format!("the store has no {t} yet: ingest the {t} exports first"))
+        read(t)?.with_context(|| format!("the store has no {t} yet: ingest the {t} exports first"))
     };
     Ok(CaseTables {
         cases: need("cases")?,
         items: need("items")?,
         windows: need("windows")?,
-        suspensions: store.read("suspensions")?,
+        suspensions: read("suspensions")?,
     })
 }
 
@@ -150,16 +155,16 @@ pub const ATTENDANCE_METRICS: &str = "attendance_metrics";
 
 /// Load the tables attendance reads.
 pub fn attendance_tables(store: &Store) -> Result<crate::metrics::attendance::AttendanceTables> {
+    load_attendance_tables(&|t| store.read(t))
+}
+
+fn load_attendance_tables(read: &Loader) -> Result<crate::metrics::attendance::AttendanceTables> {
     Ok(crate::metrics::attendance::AttendanceTables {
-        staff: store
-            .read("staff")?
-            .context("the store has no staff roster yet: ingest it first")?,
-        windows: store
-            .read("windows")?
-            .context("the store has no windows yet: ingest them first")?,
-        punches: store.read("punches")?,
-        leaves: store.read("leaves")?,
-        departures: store.read("departures")?,
+        staff: read("staff")?.context("the store has no staff roster yet: ingest it first")?,
+        windows: read("windows")?.context("the store has no windows yet: ingest them first")?,
+        punches: read("punches")?,
+        leaves: read("leaves")?,
+        departures: read("departures")?,
     })
 }
 
@@ -224,6 +229,8 @@ pub struct Run<'a> {
     store: &'a Store,
     settings: &'a Settings,
     pub as_of: NaiveDate,
+    /// Read only the input rows that bear on periods from this date on.
+    since: Option<NaiveDate>,
     done: BTreeMap<&'static str, DataFrame>,
 }
 
@@ -233,8 +240,50 @@ impl<'a> Run<'a> {
             store,
             settings,
             as_of,
+            since: None,
             done: BTreeMap::new(),
         }
+    }
+
+    /// A run that needs the figures of periods ending on or after `from`
+    /// only (the nightly job): it reads the input rows dated from the start
+    /// of the year before `from` (the previous period of every grain, which
+    /// the 约谈 rule compares with, included), plus the cases still open
+    /// then and every suspension. Rows of periods ending before `from` that
+    /// it computes are incomplete: [`Run::commit_from`] keeps the stored
+    /// ones instead.
+    pub fn since(mut self, from: NaiveDate) -> Self {
+        use chrono::Datelike;
+        self.since = NaiveDate::from_ymd_opt(from.year() - 1, 1, 1);
+        self
+    }
+
+    /// A stored input table, restricted as [`Run::since`] says.
+    fn read(&self, table: &str) -> Result<Option<DataFrame>> {
+        use chrono::Datelike;
+        let (Some(since), Some(spec)) = (self.since, crate::ingest::table::table(table)) else {
+            return self.store.read(table);
+        };
+        let Some(by) = spec.partition_by.filter(|_| table != "suspensions") else {
+            return self.store.read(table);
+        };
+        let Some(scan) = self.store.scan(table)? else {
+            return Ok(None);
+        };
+        let from = crate::metrics::date_lit(since);
+        let dated = |c: &str| col(c).cast(DataType::Date).gt_eq(from.clone());
+        let mut keep = col("year")
+            .cast(DataType::Int64)
+            .gt_eq(lit(since.year() as i64))
+            .and(dated(by));
+        match table {
+            "cases" => keep = keep.or(col("completed_at").is_null().or(dated("completed_at"))),
+            "leaves" => keep = keep.or(dated("end")),
+            "departures" => keep = keep.or(dated("back_at")),
+            _ => {}
+        }
+        let df = scan.filter(keep).collect()?;
+        Ok(Some(df.drop_many(["year", "month"])))
     }
 
     fn has(&self, table: &str) -> Result<bool> {
@@ -242,8 +291,7 @@ impl<'a> Run<'a> {
     }
 
     fn need(&self, table: &str) -> Result<DataFrame> {
-        self.store
-            .read(table)?
+        self.read(table)?
             .with_context(|| format!("the store has no {table} yet: ingest them first"))
     }
 
@@ -253,7 +301,7 @@ impl<'a> Run<'a> {
             return Ok(df.clone());
         }
         let df = case_metrics(
-            &case_tables(self.store)?,
+            &load_case_tables(&|t| self.read(t))?,
             &self.settings.calendar,
             self.as_of,
         )?;
@@ -271,7 +319,8 @@ impl<'a> Run<'a> {
         let Some(first) = first_date(self.store, "punches", "punched_at")? else {
             return Ok(None);
         };
-        let tables = attendance_tables(self.store)?;
+        let first = first.max(self.since.unwrap_or(first));
+        let tables = load_attendance_tables(&|t| self.read(t))?;
         let s = self.settings;
         let days = attendance_table(
             &tables,
@@ -354,10 +403,7 @@ impl<'a> Run<'a> {
         let ratings = self.rating_metrics()?;
         let queue = self.queue()?.map(|(m, _)| m);
         let (windows, cases) = (self.need("windows")?, self.need("cases")?);
-        let (incidents, corrections) = (
-            self.store.read("incidents")?,
-            self.store.read("corrections")?,
-        );
+        let (incidents, corrections) = (self.read("incidents")?, self.read("corrections")?);
         let inputs = crate::metrics::zeros::ZeroInputs {
             windows: &windows,
             incidents: incidents.as_ref(),
@@ -387,13 +433,13 @@ impl<'a> Run<'a> {
     pub fn scores(&mut self) -> Result<crate::metrics::scoring::Scores> {
         let case_metrics = self.case_metrics()?;
         let s = self.settings;
-        let tables = case_tables(self.store)?;
+        let tables = load_case_tables(&|t| self.read(t))?;
         let facts = crate::metrics::cases::case_facts(&tables, &s.calendar, self.as_of)?;
         let overdue_open =
             crate::metrics::cases::overdue_open_cases(&facts, &s.calendar, self.as_of)?;
         let attendance = self.attendance_days()?;
         let rating_metrics = self.rating_metrics()?;
-        let ratings = match self.store.read("ratings")? {
+        let ratings = match self.read("ratings")? {
             Some(r) => Some(crate::metrics::ratings::with_deadlines(
                 &r,
                 &s.calendar,
@@ -402,10 +448,7 @@ impl<'a> Run<'a> {
             None => None,
         };
         let jumps = self.queue()?.map(|(_, j)| j);
-        let (incidents, corrections) = (
-            self.store.read("incidents")?,
-            self.store.read("corrections")?,
-        );
+        let (incidents, corrections) = (self.read("incidents")?, self.read("corrections")?);
         let inputs = crate::metrics::scoring::ScoringInputs {
             windows: &tables.windows,
             attendance_days: attendance.as_ref(),
@@ -428,14 +471,77 @@ impl<'a> Run<'a> {
         Ok(scores)
     }
 
-    /// Write every table this run computed, all in one commit.
+    /// Write every table this run computed, all in one commit. The tables
+    /// are now as of this run's date, not the nightly job's: its next run
+    /// recomputes everything.
     pub fn commit(self) -> Result<()> {
+        crate::nightly::forget(self.store)?;
+        self.commit_from(None)
+    }
+
+    /// Write every table this run computed, all in one commit; with `from`,
+    /// the stored rows of periods (or days) ending before `from` are kept
+    /// and only the later ones replaced.
+    pub fn commit_from(self, from: Option<NaiveDate>) -> Result<()> {
         let mut txn = self.store.begin()?;
-        for (name, mut df) in self.done {
+        for (name, df) in self.done {
+            let mut df = match (from, self.store.read(name)?) {
+                (Some(from), Some(stored)) => merge_from(stored, df, from)
+                    .with_context(|| format!("cannot update {name} from {from}"))?,
+                _ => df,
+            };
             self.store.replace(&mut txn, name, &mut df)?;
         }
         txn.commit()
     }
+}
+
+/// The stored rows of periods (or days) ending before `from`, then the
+/// computed rows of the others.
+fn merge_from(stored: DataFrame, computed: DataFrame, from: NaiveDate) -> Result<DataFrame> {
+    let from = crate::metrics::date_lit(from);
+    let ends = |df: DataFrame| -> Result<LazyFrame> {
+        let has = |c: &str| df.get_column_names().iter().any(|n| n.as_str() == c);
+        if has("period_end") {
+            Ok(df.lazy().with_column(col("period_end").alias("__end")))
+        } else if has("period") {
+            // Tables labelled by period only: the label's last day.
+            let mut labels: Vec<String> = df
+                .column("period")?
+                .str()?
+                .iter()
+                .flatten()
+                .map(str::to_string)
+                .collect();
+            labels.sort_unstable();
+            labels.dedup();
+            let ends = labels
+                .iter()
+                .map(|l| crate::metrics::period::parse_period(l).map(|p| Some(p.end)))
+                .collect::<Result<Vec<_>>>()?;
+            let map = DataFrame::new(
+                labels.len(),
+                vec![
+                    Column::new("period".into(), labels),
+                    crate::metrics::date_series("__end", ends.into_iter())?,
+                ],
+            )?;
+            Ok(df
+                .lazy()
+                .left_join(map.lazy(), col("period"), col("period")))
+        } else if has("date") {
+            Ok(df.lazy().with_column(col("date").alias("__end")))
+        } else {
+            anyhow::bail!("the table has no period or date column")
+        }
+    };
+    let kept = ends(stored)?.filter(col("__end").lt(from.clone()));
+    let new = ends(computed)?.filter(col("__end").gt_eq(from));
+    let mut out = kept.collect()?;
+    out.vstack_mut_owned(new.collect()?)
+        .map_err(anyhow::Error::from)
+        .context("the stored rows have another schema (written by another version)")?;
+    Ok(out.drop("__end")?)
 }
 
 /// The first date of a date or date-time column of a stored table.
@@ -644,11 +750,24 @@ pub fn attendance_publication(
     as_of: Option<NaiveDate>,
 ) -> Result<(DataFrame, std::path::PathBuf, NaiveDate)> {
     let (days, as_of) = compute_attendance(store, settings, as_of)?;
+    let (table, path) = write_attendance_publication(store, settings, period, &days, as_of)?;
+    Ok((table, path, as_of))
+}
+
+/// The attendance publication of `period` from staff-days computed as of
+/// `as_of`.
+pub fn write_attendance_publication(
+    store: &Store,
+    settings: &Settings,
+    period: &Period,
+    days: &DataFrame,
+    as_of: NaiveDate,
+) -> Result<(DataFrame, std::path::PathBuf)> {
     let staff = store
         .read("staff")?
         .context("the store has no staff roster yet")?;
     let end = crate::metrics::state_day(period.end, as_of);
-    let table = crate::metrics::attendance::publication(&days, &staff, period.start, end)?;
+    let table = crate::metrics::attendance::publication(days, &staff, period.start, end)?;
     let md = format!(
         "# {} 考勤公示\n\n统计期间 {} 至 {end}。\n\n{}",
         period.label,
@@ -658,7 +777,7 @@ pub fn attendance_publication(
     let mut tables = [("attendance", table)];
     let (path, _) = write_report(settings, &period.label, "attendance", &md, &mut tables, &[])?;
     let [(_, table)] = tables;
-    Ok((table, path.with_file_name("attendance.csv"), as_of))
+    Ok((table, path.with_file_name("attendance.csv")))
 }
 
 /// Write the bulletin of `period` (a month: 月通报; a quarter: 季度评议; a
@@ -674,13 +793,36 @@ pub fn bulletin_report(
 ) -> Result<(std::path::PathBuf, String)> {
     let as_of = as_of.unwrap_or(period.end);
     let mut run = Run::new(store, settings, as_of);
-    let case_metrics = run.case_metrics()?;
-    let ratings = run.rating_metrics()?;
-    let queue = run.queue()?.map(|(m, _)| m);
-    let attendance = run.attendance_days()?;
-    let zeros = run.three_zeros(None)?;
-    let scores = run.scores()?;
+    run.case_metrics()?;
+    run.rating_metrics()?;
+    run.queue()?;
+    run.attendance_days()?;
+    run.three_zeros(None)?;
+    run.scores()?;
     run.commit()?;
+    write_bulletin(store, settings, period, center, as_of)
+}
+
+/// Write the bulletin of `period` from the stored metric tables (computed
+/// as of `as_of` or later: a closed period's rows do not change after it).
+pub fn write_bulletin(
+    store: &Store,
+    settings: &Settings,
+    period: &Period,
+    center: &str,
+    as_of: NaiveDate,
+) -> Result<(std::path::PathBuf, String)> {
+    let need = |t: &str| -> Result<DataFrame> {
+        store
+            .read(t)?
+            .with_context(|| format!("the store has no {t}: compute the metric tables first"))
+    };
+    let case_metrics = need(CASE_METRICS)?;
+    let ratings = store.read(RATING_METRICS)?;
+    let queue = store.read(QUEUE_METRICS)?;
+    let attendance = store.read(ATTENDANCE_DAYS)?;
+    let zeros = need(THREE_ZEROS)?;
+    let (window_scores, staff_scores) = (need(WINDOW_SCORES)?, need(STAFF_SCORES)?);
     let cards = store.read(CARDS)?;
     let staff = store.read("staff")?;
     let latest = latest_catalog_round(store)?;
@@ -706,8 +848,8 @@ pub fn bulletin_report(
         attendance_days: attendance.as_ref(),
         staff: staff.as_ref(),
         three_zeros: &zeros,
-        window_scores: &scores.windows,
-        staff_scores: &scores.staff,
+        window_scores: &window_scores,
+        staff_scores: &staff_scores,
         cards: cards.as_ref(),
         catalog_round: round,
         catalog_items: catalog_items.as_ref(),
@@ -735,10 +877,27 @@ pub fn daily_report(
 ) -> Result<(std::path::PathBuf, String)> {
     let as_of = day.end;
     let mut run = Run::new(store, settings, as_of);
-    let case_metrics = run.case_metrics()?;
-    let attendance = run.attendance_days()?;
+    run.case_metrics()?;
+    run.attendance_days()?;
     run.commit()?;
     let cards = run_cards(store, &settings.calendar, as_of, &settings.cards)?;
+    write_daily(store, settings, day, center, &cards)
+}
+
+/// Write the daily report of `day` from the stored metric tables (computed
+/// as of `day`) and the cards raised that day.
+pub fn write_daily(
+    store: &Store,
+    settings: &Settings,
+    day: &Period,
+    center: &str,
+    cards: &CardRun,
+) -> Result<(std::path::PathBuf, String)> {
+    let as_of = day.end;
+    let case_metrics = store
+        .read(CASE_METRICS)?
+        .context("the store has no case_metrics: compute the metric tables first")?;
+    let attendance = store.read(ATTENDANCE_DAYS)?;
     let due = crate::metrics::cards::due_records(&cards.due, &cards.history, as_of);
     let alerts =
         crate::metrics::ratings::alerts_frame(&bad_rating_alerts(store, settings, as_of)?)?;
@@ -766,7 +925,7 @@ fn write_report(
     let dir = settings.reports.join(label);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join(format!("{name}.md"));
-    std::fs::write(&path, markdown).with_context(|| format!("cannot write {}", path.display()))?;
+    write_atomic(&path, markdown.as_bytes())?;
     let title = markdown
         .lines()
         .next()
@@ -774,17 +933,27 @@ fn write_report(
         .trim_start_matches("# ");
     for (k, (_, svg)) in charts.iter().enumerate() {
         let png = dir.join(format!("{name}-chart{}.png", k + 1));
-        std::fs::write(&png, crate::report::charts::png(svg)?)
-            .with_context(|| format!("cannot write {}", png.display()))?;
+        write_atomic(&png, &crate::report::charts::png(svg)?)?;
     }
     let html = dir.join(format!("{name}.html"));
-    std::fs::write(&html, crate::report::html::page(title, markdown, charts))
-        .with_context(|| format!("cannot write {}", html.display()))?;
+    write_atomic(
+        &html,
+        crate::report::html::page(title, markdown, charts).as_bytes(),
+    )?;
     for (table, df) in tables.iter_mut() {
-        let csv = dir.join(format!("{table}.csv"));
-        let mut file = std::fs::File::create(&csv)
-            .with_context(|| format!("cannot write {}", csv.display()))?;
-        crate::view::write_csv(df, &mut file)?;
+        let mut bytes = Vec::new();
+        crate::view::write_csv(df, &mut bytes)?;
+        write_atomic(&dir.join(format!("{table}.csv")), &bytes)?;
     }
     Ok((path, markdown.to_string()))
+}
+
+/// Write a file whole or not at all: a temporary file beside it, renamed.
+pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension(format!(
+        "{}.tmp",
+        path.extension().unwrap_or_default().to_string_lossy()
+    ));
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }

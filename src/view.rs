@@ -566,6 +566,31 @@ pub fn catalog_table(df: &DataFrame) -> Result<String> {
     )
 }
 
+/// The closing summary of a nightly run.
+pub fn nightly_summary(r: &crate::nightly::RunRecord) -> String {
+    let mut out = format!(
+        "nightly {} done in {:.1} s: {} files ({} new), {} rows stored, {} rejected, {} replaced; metrics recomputed from {}; cards: {} red and {} yellow due ({} raised, {} escalated, {} cleared); {} files archived",
+        r.date,
+        r.seconds,
+        r.files,
+        r.files_new,
+        r.rows_stored,
+        r.rows_rejected,
+        r.rows_replaced,
+        r.recomputed_from,
+        r.cards.red_due,
+        r.cards.yellow_due,
+        r.cards.raised,
+        r.cards.escalated,
+        r.cards.cleared,
+        r.archived
+    );
+    for p in &r.reports {
+        out.push_str(&format!("\n  report: {p}"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,7 +17,7 @@ mod summary;
 pub mod table;
 pub mod values;
 
-use crate::store::{Store, LEDGER, REJECTS};
+use crate::store::{Store, INGEST_RUNS, LEDGER, REJECTS};
 use anyhow::{Context, Result};
 use decode::EncodingChoice;
 use parse::{ParseOptions, Parsed, Reject};
@@ -65,6 +65,45 @@ pub struct IngestReport {
     pub files: Vec<FileReport>,
     /// Rows replaced per table by rows of this run.
     pub replaced: BTreeMap<&'static str, u64>,
+    /// The dates whose figures the stored rows of this run may change.
+    pub touched: Touched,
+}
+
+/// The dates whose figures an ingest may change: its rows' dates, and the
+/// months of the stored rows it replaced. A change to a table without dates
+/// (windows, staff, items) may change every figure.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Touched {
+    #[default]
+    Nothing,
+    /// Figures of this date and after.
+    From(chrono::NaiveDate),
+    Everything,
+}
+
+impl Touched {
+    /// Both sets of dates together.
+    pub fn and(self, other: Touched) -> Touched {
+        use Touched::*;
+        match (self, other) {
+            (Everything, _) | (_, Everything) => Everything,
+            (Nothing, t) | (t, Nothing) => t,
+            (From(a), From(b)) => From(a.min(b)),
+        }
+    }
+}
+
+/// The earliest date in any date or date-time column of a batch.
+fn first_date(batch: &polars::prelude::DataFrame) -> Result<Option<chrono::NaiveDate>> {
+    use polars::prelude::DataType;
+    let mut first = None;
+    for c in batch.columns() {
+        if matches!(c.dtype(), DataType::Date | DataType::Datetime(..)) {
+            let dates = crate::metrics::dates_of(&c.cast(&DataType::Date)?)?;
+            first = first.into_iter().chain(dates.into_iter().flatten()).min();
+        }
+    }
+    Ok(first)
 }
 
 /// Per-table totals of a report.
@@ -181,6 +220,7 @@ pub fn ingest(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<
     let mut txn = store.begin()?;
     let run_id = txn.run_id().to_string();
     let now = chrono::Local::now().naive_local();
+    let mut new_cases = None;
     for t in TABLES {
         let of_table: Vec<&Pending> = pending
             .iter()
@@ -193,9 +233,36 @@ pub fn ingest(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<
             continue;
         }
         let batch = frame::to_frame(t, rows)?;
-        let replaced = store.upsert(&mut txn, t.name, t.key, t.partition_by, batch)?;
-        report.replaced.insert(t.name, replaced);
+        let mut first = first_date(&batch)?;
+        if t.name == "cases" {
+            new_cases = Some(batch.clone());
+        }
+        if t.name == "ratings" {
+            // A rating also counts in the coverage of its case's completion
+            // day, which may be long before the rating.
+            let done = completion_of_rated(store, new_cases.as_ref(), &batch)?;
+            first = first.into_iter().chain(done).min();
+        }
+        let done = store.upsert(&mut txn, t.name, t.key, t.partition_by, batch)?;
+        report.replaced.insert(t.name, done.replaced);
+        let old = done
+            .first_replaced_partition
+            .and_then(|(y, m)| chrono::NaiveDate::from_ymd_opt(y, m, 1));
+        report.touched =
+            report
+                .touched
+                .and(match (t.partition_by, first.into_iter().chain(old).min()) {
+                    (None, _) => Touched::Everything,
+                    (Some(_), Some(d)) => Touched::From(d),
+                    (Some(_), None) => Touched::Nothing,
+                });
     }
+    store.append(
+        &mut txn,
+        INGEST_RUNS,
+        None,
+        ingest_run_frame(report.touched, &run_id, now)?,
+    )?;
     let rejects = rejects_frame(&pending, &run_id, now)?;
     store.append(&mut txn, REJECTS, Some("ingested_at"), rejects)?;
     for p in &mut pending {
@@ -447,6 +514,62 @@ fn ledger_frame(
             map(&|_| Value::DateTime(now)),
         ),
     ])
+}
+
+/// The earliest completion date of the cases that rated cases name (stored
+/// or in this run).
+fn completion_of_rated(
+    store: &Store,
+    new_cases: Option<&polars::prelude::DataFrame>,
+    ratings: &polars::prelude::DataFrame,
+) -> Result<Option<chrono::NaiveDate>> {
+    use polars::prelude::*;
+    let ids = ratings.column("case_id")?.as_materialized_series().clone();
+    let mut first = None;
+    let stored =
+        crate::store::read_files(&store.files("cases")?, Some(&["case_id", "completed_at"]))?;
+    for cases in stored.iter().chain(new_cases) {
+        let hit = cases
+            .clone()
+            .lazy()
+            .select([col("case_id"), col("completed_at")])
+            .filter(col("case_id").is_in(lit(ids.clone()).implode(false), false))
+            .select([col("completed_at").cast(DataType::Date).min()])
+            .collect()?;
+        let d = crate::metrics::dates_of(hit.column("completed_at")?)?;
+        first = first.into_iter().chain(d.into_iter().flatten()).min();
+    }
+    Ok(first)
+}
+
+/// The row of `ingest_runs` recording what a run touched (none if nothing).
+fn ingest_run_frame(
+    touched: Touched,
+    run_id: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<polars::prelude::DataFrame> {
+    use polars::prelude::*;
+    let (everything, from) = match touched {
+        Touched::Nothing => return Ok(DataFrame::empty()),
+        Touched::From(d) => (false, Some(d)),
+        Touched::Everything => (true, None),
+    };
+    let df = df!(
+        "run_id" => [run_id],
+        "ingested_at" => [now],
+        "everything" => [everything],
+    )?
+    .lazy()
+    .with_column(col("ingested_at").cast(DataType::Datetime(TimeUnit::Milliseconds, None)))
+    .with_column(crate::metrics::date_lit(from.unwrap_or_default()).alias("touched_from"))
+    .with_column(
+        when(col("everything"))
+            .then(lit(NULL).cast(DataType::Date))
+            .otherwise(col("touched_from"))
+            .alias("touched_from"),
+    )
+    .collect()?;
+    Ok(df)
 }
 
 /// The files ingested before, by content hash.

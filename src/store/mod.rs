@@ -5,6 +5,9 @@
 //! <store>/<table>/part-<run>.parquet                      windows, staff, items
 //! <store>/rejects/year=YYYY/month=MM/part-<run>.parquet   rejected rows, by ingest month
 //! <store>/ledger/part-<run>.parquet                       one row per ingested file
+//! <store>/ingest_runs/part-<run>.parquet                  dates each ingest touched
+//! <store>/_nightly.json                                   how far the nightly job got
+//! <store>/.lock                                           the write lock and its holder
 //! <store>/_journal.json, _staging/                        commit machinery (see txn)
 //! ```
 //!
@@ -16,6 +19,7 @@ mod txn;
 mod upsert;
 
 pub use txn::Transaction;
+pub use upsert::Upserted;
 
 use anyhow::{Context, Result};
 use polars::prelude::*;
@@ -26,34 +30,75 @@ use std::path::{Path, PathBuf};
 pub const REJECTS: &str = "rejects";
 /// Dataset of ingested files.
 pub const LEDGER: &str = "ledger";
+/// Dataset of ingest runs and the dates their rows may change (for the
+/// nightly recompute).
+pub const INGEST_RUNS: &str = "ingest_runs";
 
 /// An open store. Holding it holds the store's write lock.
+///
+/// The lock is an OS file lock on `<store>/.lock`, so the kernel releases it
+/// when a run dies. The file also names its holder (process id, command,
+/// start time) while the lock is held and is emptied when the store is
+/// closed; a holder's name still there when the next run takes the lock is
+/// the stale lock of a run that was killed, reported by [`Store::stale_lock`].
 pub struct Store {
     root: PathBuf,
-    _lock: File,
+    lock: File,
+    stale_lock: Option<String>,
 }
 
 impl Store {
     /// Open (creating if needed) the store at `root`, take its lock and
     /// finish or discard whatever an interrupted run left behind.
     pub fn open(root: &Path) -> Result<Store> {
+        use std::io::{Read, Seek, Write};
         std::fs::create_dir_all(root)
             .with_context(|| format!("cannot create the store folder {}", root.display()))?;
         let lock_path = root.join(".lock");
-        let lock = File::create(&lock_path)
+        let mut lock = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock_path)
             .with_context(|| format!("cannot create {}", lock_path.display()))?;
-        lock.try_lock().map_err(|_| {
-            anyhow::anyhow!(
-                "the store {} is in use by another xiaoneng run; try again when it ends",
-                root.display()
-            )
-        })?;
+        let mut holder = String::new();
+        if lock.try_lock().is_err() {
+            let _ = lock.read_to_string(&mut holder);
+            anyhow::bail!(
+                "the store {} is in use by another xiaoneng run ({}); this run did nothing: try again when it ends",
+                root.display(),
+                match holder.trim() {
+                    "" => "holder unknown",
+                    h => h,
+                }
+            );
+        }
+        let _ = lock.read_to_string(&mut holder);
+        let stale_lock = Some(holder.trim().to_string()).filter(|h| !h.is_empty());
+        let me = format!(
+            "pid {}, `{}`, since {}",
+            std::process::id(),
+            std::env::args().skip(1).collect::<Vec<_>>().join(" "),
+            chrono::Local::now().format("%Y-%m-%d %H:%M:%S")
+        );
+        lock.set_len(0)?;
+        lock.rewind()?;
+        lock.write_all(me.as_bytes())?;
+        lock.sync_all()?;
         let store = Store {
             root: root.to_path_buf(),
-            _lock: lock,
+            lock,
+            stale_lock,
         };
         txn::recover(&store.root)?;
         Ok(store)
+    }
+
+    /// The holder named in the lock file of a run that did not close the
+    /// store (it was killed), cleared when this run took the lock.
+    pub fn stale_lock(&self) -> Option<&str> {
+        self.stale_lock.as_deref()
     }
 
     pub fn root(&self) -> &Path {
@@ -141,6 +186,13 @@ impl Store {
             Some((y, m)) => dir.join(format!("year={y}")).join(format!("month={m:02}")),
             None => dir,
         }
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // A clean close: the lock file no longer names a holder.
+        let _ = self.lock.set_len(0);
     }
 }
 

@@ -18,15 +18,8 @@ use std::path::{Path, PathBuf};
 const JOURNAL: &str = "_journal.json";
 const STAGING: &str = "_staging";
 
-/// The test hook: `XIAONENG_FAIL_AT=<point>` aborts the process at that
-/// point of a commit, as a kill would (points: `staged`, `journal`,
-/// `applying`).
-fn fail_point(point: &str) {
-    if std::env::var("XIAONENG_FAIL_AT").is_ok_and(|p| p == point) {
-        eprintln!("xiaoneng: XIAONENG_FAIL_AT={point}: aborting as if killed");
-        std::process::abort();
-    }
-}
+// The test hook (`XIAONENG_FAIL_AT`): points `staged`, `journal`, `applying`.
+use crate::failpoint::fail_point;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Journal {

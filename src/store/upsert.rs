@@ -73,10 +73,19 @@ fn partition_of(file: &std::path::Path) -> Partition {
     ))
 }
 
+/// What an upsert changed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Upserted {
+    /// Stored rows with a key in the batch, plus rows of the batch
+    /// overtaken by a later row with the same key.
+    pub replaced: u64,
+    /// The earliest (year, month) partition holding a stored row that the
+    /// batch replaced, if any (its old dates may be older than the batch's).
+    pub first_replaced_partition: Option<(i32, u32)>,
+}
+
 impl Store {
-    /// Stage `batch` (rows in arrival order) into `table`; returns how many
-    /// rows were replaced: stored rows with a key in the batch, plus rows of
-    /// the batch overtaken by a later row with the same key.
+    /// Stage `batch` (rows in arrival order) into `table`.
     pub fn upsert(
         &self,
         txn: &mut Transaction,
@@ -84,9 +93,9 @@ impl Store {
         key: &[&str],
         partition_by: Option<&str>,
         batch: DataFrame,
-    ) -> Result<u64> {
+    ) -> Result<Upserted> {
         if batch.height() == 0 {
-            return Ok(0);
+            return Ok(Upserted::default());
         }
         let batch = with_key(batch, key)?;
         let n = batch.height();
@@ -113,6 +122,7 @@ impl Store {
             }
         }
 
+        let first_replaced_partition = affected.keys().flatten().next().copied();
         let mut parts = by_partition(batch, partition_by)?;
         for p in affected.keys() {
             parts.entry(*p).or_insert_with(DataFrame::empty);
@@ -163,7 +173,10 @@ impl Store {
                 txn.add(table, p, &mut merged)?;
             }
         }
-        Ok(replaced)
+        Ok(Upserted {
+            replaced,
+            first_replaced_partition,
+        })
     }
 
     /// Stage rows appended to a dataset without keys (rejects, ledger),

@@ -1,0 +1,510 @@
+//! The nightly job end to end on the demo county, its exports cut into the
+//! daily drops a center's systems would leave in the inbox:
+//! - killed at every step and rerun, it ends as an uninterrupted run does;
+//! - two runs started together: one runs, the other says why it did not;
+//! - seven nightly runs over a week give the metric tables of one full
+//!   recompute of that week.
+
+mod common;
+
+use common::{bin, ok, run};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// Every metric table the nightly job keeps.
+const METRICS: [&str; 11] = [
+    "case_metrics",
+    "attendance_days",
+    "attendance_metrics",
+    "rating_metrics",
+    "queue_metrics",
+    "queue_jumps",
+    "incident_metrics",
+    "three_zeros",
+    "window_scores",
+    "score_events",
+    "staff_scores",
+];
+
+fn date(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// The demo's export files, generated once per test binary.
+fn demo_files() -> &'static (tempfile::TempDir, Vec<PathBuf>) {
+    static FILES: OnceLock<(tempfile::TempDir, Vec<PathBuf>)> = OnceLock::new();
+    FILES.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = xiaoneng::demo::DemoSpec::default();
+        let cal = xiaoneng::calendar::Calendar::official();
+        let files = xiaoneng::demo::generate(&spec, &cal, dir.path())
+            .unwrap()
+            .files;
+        (dir, files)
+    })
+}
+
+/// One export file cut at a date: the base file, and per later day a file
+/// of that day's rows.
+type Split = (Vec<u8>, BTreeMap<chrono::NaiveDate, Vec<u8>>);
+
+/// Every `YYYY-MM-DD` in a line.
+fn dates_in(line: &[u8]) -> Vec<chrono::NaiveDate> {
+    let mut out = Vec::new();
+    for i in 0..line.len().saturating_sub(9) {
+        let w = &line[i..i + 10];
+        let shape = w.iter().enumerate().all(|(k, b)| match k {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+        if shape {
+            if let Ok(d) =
+                chrono::NaiveDate::parse_from_str(std::str::from_utf8(w).unwrap(), "%Y-%m-%d")
+            {
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
+/// Cut the demo's exports at `first`: rows whose last date is before it go
+/// to the base set; later rows to the drop of their last date (rows after
+/// `last` are left out). A case not completed on the day it was accepted
+/// also comes open on that day (in the base set or that day's drop), as the
+/// export of that day had it; its completed row replaces it later.
+/// Returns file name → (base file, the rows of each day, header included).
+fn split(first: chrono::NaiveDate, last: chrono::NaiveDate) -> BTreeMap<String, Split> {
+    let mut out = BTreeMap::new();
+    for f in &demo_files().1 {
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        let bytes = std::fs::read(f).unwrap();
+        let headerless = name.ends_with(".dat");
+        let mut lines = bytes.split_inclusive(|b| *b == b'\n');
+        let header: Vec<u8> = if headerless {
+            Vec::new()
+        } else {
+            lines.next().unwrap_or_default().to_vec()
+        };
+        let header_text = String::from_utf8_lossy(&header).to_string();
+        let cols: Vec<&str> = header_text.trim_end().split(',').collect();
+        let at = |c: &str| cols.iter().position(|h| *h == c);
+        let mut base = header.clone();
+        let mut drops: BTreeMap<chrono::NaiveDate, Vec<u8>> = BTreeMap::new();
+        // Where the rows of a day go: the base set, that day's drop, or
+        // nowhere (after `last`).
+        let mut put = |day: Option<chrono::NaiveDate>, row: &[u8]| match day {
+            Some(d) if d > last => {}
+            Some(d) if d >= first => drops
+                .entry(d)
+                .or_insert_with(|| header.clone())
+                .extend_from_slice(row),
+            _ => base.extend_from_slice(row),
+        };
+        for line in lines {
+            let day = dates_in(line).into_iter().max();
+            if name.starts_with("cases") {
+                // A case is exported open on the day it is accepted.
+                let text = String::from_utf8_lossy(line).to_string();
+                let mut fields: Vec<&str> = text.trim_end().split(',').collect();
+                if let (Some(acc), Some(comp), Some(res)) =
+                    (at("accepted_at"), at("completed_at"), at("result"))
+                {
+                    let accepted = dates_in(fields.get(acc).unwrap_or(&"").as_bytes());
+                    if fields.len() == cols.len()
+                        && accepted.first().is_some_and(|a| Some(*a) < day)
+                    {
+                        fields[comp] = "";
+                        fields[res] = "";
+                        put(
+                            accepted.first().copied(),
+                            format!("{}\n", fields.join(",")).as_bytes(),
+                        );
+                    }
+                }
+            }
+            put(day, line);
+        }
+        out.insert(name, (base, drops));
+    }
+    out
+}
+
+/// A fresh home with a config (the nightly job's paths are its defaults).
+fn home() -> tempfile::TempDir {
+    let h = tempfile::tempdir().unwrap();
+    ok(h.path(), &["init"]);
+    h
+}
+
+/// Write files (name → bytes) into `<home>/data/inbox/<folder>/`.
+fn drop_files(home: &Path, folder: &str, files: &[(&String, &Vec<u8>)]) {
+    let dir = home.join("data/inbox").join(folder);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, bytes) in files {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+}
+
+/// Run the nightly job of a date; its exit code and standard error.
+fn nightly(home: &Path, day: &str, env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let mut c = bin();
+    c.arg("--home").arg(home).args(["nightly", "--date", day]);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+fn nightly_ok(home: &Path, day: &str) {
+    let (code, err) = nightly(home, day, &[]);
+    assert!(
+        matches!(code, Some(0) | Some(1)),
+        "nightly {day} exited {code:?}:\n{err}"
+    );
+}
+
+/// A stored table as sorted CSV lines (its rows, whatever their order).
+fn table(home: &Path, name: &str) -> Vec<String> {
+    let out = run(
+        home,
+        &["query", &format!("SELECT * FROM {name}"), "--format", "csv"],
+    );
+    if !out.status.success() {
+        return vec![format!(
+            "(no table: {})",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )];
+    }
+    let mut lines: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// Every file under a folder: relative path → bytes.
+fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().display().to_string();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for (rel, bytes) in files_under(from) {
+        let p = to.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+}
+
+/// What a nightly run leaves that must not depend on how it got there.
+fn outcome(home: &Path) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    let stored = [
+        "cases",
+        "ratings",
+        "tickets",
+        "punches",
+        "cards",
+        "ledger",
+        "ingest_runs",
+    ];
+    for t in METRICS.iter().chain(stored.iter()) {
+        let mut rows = table(home, t);
+        if ["ledger", "ingest_runs"].contains(t) {
+            // Run ids and times differ; the rows' number must not.
+            rows = vec![format!("{} rows", rows.len())];
+        }
+        out.insert(t.to_string(), rows);
+    }
+    out.insert(
+        "rejects".into(),
+        vec![format!("{} rows", table(home, "rejects").len())],
+    );
+    for (rel, bytes) in files_under(&home.join("reports")) {
+        // The text of Markdown and CSV reports; charts and pages by name.
+        let lines = if rel.ends_with(".md") || rel.ends_with(".csv") {
+            String::from_utf8(bytes)
+                .unwrap()
+                .lines()
+                .map(str::to_string)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        out.insert(format!("reports/{rel}"), lines);
+    }
+    let archived: Vec<String> = files_under(&home.join("data/archive"))
+        .into_keys()
+        .collect();
+    out.insert("archive".into(), archived);
+    let inbox: Vec<String> = files_under(&home.join("data/inbox")).into_keys().collect();
+    out.insert("inbox left".into(), inbox);
+    out
+}
+
+/// A line with every decimal number rounded to 9 significant digits: the
+/// engines' parallel sums may differ in the last bits from run to run.
+fn normalized(line: &str) -> String {
+    line.split(',')
+        .map(|f| match f.parse::<f64>() {
+            Ok(x) if f.contains('.') => format!("{x:.8e}"),
+            _ => f.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Two sets of rows (sorted lines) equal up to float noise; on failure the
+/// rows only one side has.
+fn assert_rows_equal(a: &[String], b: &[String], what: &str) {
+    let norm = |rows: &[String]| -> Vec<String> {
+        let mut v: Vec<String> = rows.iter().map(|l| normalized(l)).collect();
+        v.sort();
+        v
+    };
+    let (x, y) = (norm(a), norm(b));
+    if x != y {
+        let (sx, sy): (std::collections::BTreeSet<_>, std::collections::BTreeSet<_>) =
+            (x.iter().collect(), y.iter().collect());
+        let only_a: Vec<_> = sx.difference(&sy).take(6).collect();
+        let only_b: Vec<_> = sy.difference(&sx).take(6).collect();
+        panic!(
+            "{what}: {} vs {} rows\nonly in the first:\n{only_a:#?}\nonly in the second:\n{only_b:#?}",
+            x.len(),
+            y.len()
+        );
+    }
+}
+
+fn assert_same(a: &BTreeMap<String, Vec<String>>, b: &BTreeMap<String, Vec<String>>, what: &str) {
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "{what}: not the same tables and files"
+    );
+    for (k, rows) in a {
+        assert_rows_equal(rows, &b[k], &format!("{what}: {k}"));
+    }
+}
+
+/// A home that has ingested everything before 2026-10-30 and closed
+/// 2026-10-29, with the exports of 10-30 to 11-01 waiting in the inbox.
+fn late_week_home() -> tempfile::TempDir {
+    static TEMPLATE: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let template = TEMPLATE.get_or_init(|| {
+        let h = home();
+        let parts = split(date("2026-10-30"), date("2026-11-01"));
+        let base: Vec<(&String, &Vec<u8>)> = parts.iter().map(|(n, (b, _))| (n, b)).collect();
+        drop_files(h.path(), "base", &base);
+        nightly_ok(h.path(), "2026-10-29");
+        // The three days of each export in one file, as a center's system
+        // would leave them after a long weekend.
+        let mut late: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        for (name, (base, drops)) in &parts {
+            let header_len = if name.ends_with(".dat") {
+                0
+            } else {
+                base.iter().position(|b| *b == b'\n').map_or(0, |i| i + 1)
+            };
+            for bytes in drops.values() {
+                let e = late
+                    .entry(name.clone())
+                    .or_insert_with(|| base[..header_len].to_vec());
+                e.extend_from_slice(&bytes[header_len..]);
+            }
+        }
+        let late: Vec<(&String, &Vec<u8>)> = late.iter().collect();
+        drop_files(h.path(), "late", &late);
+        h
+    });
+    let h = tempfile::tempdir().unwrap();
+    copy_dir(template.path(), h.path());
+    h
+}
+
+#[test]
+fn a_run_killed_at_any_step_and_rerun_ends_as_an_uninterrupted_run() {
+    let day = "2026-11-01";
+    let clean = late_week_home();
+    nightly_ok(clean.path(), day);
+    let expected = outcome(clean.path());
+    // The run of 11-01 (a Sunday, before the first working day of a week
+    // and a month) writes the daily report, the weekly publication of W44
+    // and the bulletin of October.
+    for report in [
+        "reports/2026-11-01/daily.md",
+        "reports/2026-W44/attendance.csv",
+        "reports/2026-10/bulletin.html",
+    ] {
+        assert!(expected.contains_key(report), "{report} not written");
+    }
+    assert!(expected["inbox left"].is_empty(), "inbox not emptied");
+    assert!(!expected["archive"].is_empty());
+
+    let mut stale_seen = 0;
+    for point in [
+        "staged",
+        "journal",
+        "applying",
+        "ingested",
+        "archived",
+        "journal#2",
+        "computed",
+        "journal#3",
+        "daily",
+        "reports",
+    ] {
+        let h = late_week_home();
+        let (code, err) = nightly(h.path(), day, &[("XIAONENG_FAIL_AT", point)]);
+        assert_ne!(
+            code,
+            Some(0),
+            "{point}: the injected kill did not happen:\n{err}"
+        );
+        assert!(err.contains("aborting as if killed"), "{point}: {err}");
+        let (code, err) = nightly(h.path(), day, &[]);
+        assert!(
+            matches!(code, Some(0) | Some(1)),
+            "{point}: rerun failed:\n{err}"
+        );
+        if err.contains("cleared a stale lock") {
+            stale_seen += 1;
+        }
+        assert_same(&outcome(h.path()), &expected, &format!("killed at {point}"));
+    }
+    assert_eq!(stale_seen, 10, "every rerun found the killed run's lock");
+}
+
+#[test]
+fn two_runs_started_together_one_runs_the_other_says_why_not() {
+    let h = late_week_home();
+    let start = |_: usize| {
+        bin()
+            .arg("--home")
+            .arg(h.path())
+            .args(["nightly", "--date", "2026-11-01", "--quiet"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let children: Vec<_> = (0..2).map(start).collect();
+    let outs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let codes: Vec<Option<i32>> = outs.iter().map(|o| o.status.code()).collect();
+    let refused: Vec<&std::process::Output> =
+        outs.iter().filter(|o| o.status.code() == Some(2)).collect();
+    assert_eq!(refused.len(), 1, "exit codes {codes:?}");
+    let msg = String::from_utf8_lossy(&refused[0].stderr);
+    assert!(
+        msg.contains("in use by another xiaoneng run") && msg.contains("nightly --date 2026-11-01"),
+        "{msg}"
+    );
+    assert!(
+        codes.iter().any(|c| matches!(c, Some(0) | Some(1))),
+        "exit codes {codes:?}"
+    );
+    // The run log has both: one done, one failed with the reason.
+    let log = std::fs::read_to_string(h.path().join("data/nightly-runs.jsonl")).unwrap();
+    let records: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let last_two = &records[records.len() - 2..];
+    assert_eq!(
+        last_two.iter().filter(|r| r["status"] == "failed").count(),
+        1,
+        "{log}"
+    );
+}
+
+#[test]
+fn seven_nightly_runs_give_the_tables_of_one_full_recompute() {
+    let (first, last) = (date("2026-10-26"), date("2026-11-01"));
+    let parts = split(first, last);
+    let base: Vec<(&String, &Vec<u8>)> = parts.iter().map(|(n, (b, _))| (n, b)).collect();
+
+    // Night by night.
+    let nightly_home = home();
+    let a = nightly_home.path();
+    drop_files(a, "base", &base);
+    nightly_ok(a, "2026-10-25");
+    let mut day = first;
+    while day <= last {
+        let drops: Vec<(&String, &Vec<u8>)> = parts
+            .iter()
+            .filter_map(|(n, (_, d))| d.get(&day).map(|b| (n, b)))
+            .collect();
+        drop_files(a, &day.to_string(), &drops);
+        nightly_ok(a, &day.to_string());
+        day = day.succ_opt().unwrap();
+    }
+    let log = std::fs::read_to_string(a.join("data/nightly-runs.jsonl")).unwrap();
+    let from: Vec<String> = log
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["recomputed_from"].to_string()
+        })
+        .collect();
+    assert_eq!(
+        from[0], "\"everything\"",
+        "the first run recomputes everything"
+    );
+    assert!(
+        from[1..].iter().all(|f| f != "\"everything\""),
+        "later runs recompute from a date: {from:?}"
+    );
+
+    // Everything at once, one full recompute.
+    let full_home = home();
+    let b = full_home.path();
+    // Files are ingested in path order: the base set first.
+    drop_files(b, "2026-10-25-base", &base);
+    for (n, (_, drops)) in &parts {
+        for (d, bytes) in drops {
+            drop_files(b, &d.to_string(), &[(n, bytes)]);
+        }
+    }
+    ok(b, &["ingest"]);
+    ok(b, &["compute", "--as-of", "2026-11-01"]);
+
+    if std::env::var("XIAONENG_TEST_KEEP").is_ok() {
+        eprintln!("kept {} and {}", a.display(), b.display());
+        std::mem::forget(nightly_home);
+        std::mem::forget(full_home);
+        return;
+    }
+    let mut compared = 0;
+    for t in METRICS.iter().chain(["cases", "ratings", "tickets"].iter()) {
+        let (x, y) = (table(a, t), table(b, t));
+        assert!(x.len() > 1, "{t} is empty");
+        assert_rows_equal(&x, &y, &format!("{t}, nightly vs full"));
+        compared += 1;
+    }
+    assert_eq!(compared, 14);
+}
