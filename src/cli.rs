@@ -122,6 +122,25 @@ pub enum Command {
         #[arg(long, value_parser = ["cases"])]
         only: Option<String>,
     },
+    /// Steps (环节): where the time of each item's cases goes.
+    Steps {
+        #[command(subcommand)]
+        command: StepsCommand,
+    },
+    /// The staff review (三在 / 三问) of a period, per staff member.
+    Staff {
+        /// A month, two-month period, quarter or year: 2026-10, 2026-B5, 2026-Q3, 2026.
+        #[arg(long)]
+        period: String,
+        /// Only this staff member.
+        #[arg(long)]
+        staff: Option<String>,
+        /// Evaluation date (default: the last date with case data).
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
+        format: crate::view::Format,
+    },
     /// Run SQL over every input and metric table of the store.
     Query {
         /// One SQL statement, e.g. "SELECT window_id, count(*) FROM cases GROUP BY window_id".
@@ -193,6 +212,22 @@ pub enum ReportCommand {
         date: String,
         #[arg(long, default_value = "行政服务中心")]
         center: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StepsCommand {
+    /// Per item, the step that holds its cases longest in a period, its
+    /// share of their time and the days a cut would save (流程再造 targets).
+    Bottlenecks {
+        /// Any period: 2026-10, 2026-Q3, 2026 …
+        #[arg(long)]
+        period: String,
+        /// Evaluation date (default: the last date with case data).
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
+        format: crate::view::Format,
     },
 }
 

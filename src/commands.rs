@@ -3,6 +3,7 @@
 
 use crate::cli::{
     CalendarCommand, CatalogCommand, Cli, Command, DaysFormat, MetricsCommand, QueryFormat,
+    StepsCommand,
 };
 use crate::config::{Settings, CONFIG_FILE, TEMPLATE};
 use crate::ingest::{self, table};
@@ -59,6 +60,20 @@ fn run_command(cli: Cli) -> Result<()> {
             format,
         } => rank(&settings, &period, explain, as_of, format),
         Command::Query { sql, format, out } => query(&settings, &sql, format, out),
+        Command::Steps {
+            command:
+                StepsCommand::Bottlenecks {
+                    period,
+                    as_of,
+                    format,
+                },
+        } => bottlenecks(&settings, &period, as_of, format),
+        Command::Staff {
+            period,
+            staff,
+            as_of,
+            format,
+        } => staff_review(&settings, &period, staff, as_of, format),
         Command::Tables => {
             let store = Store::open(&settings.store)?;
             print_frame(
@@ -605,6 +620,72 @@ fn rank(
         print!("{}", crate::view::stars_table(&stars)?);
     }
     Ok(())
+}
+
+fn bottlenecks(
+    settings: &Settings,
+    period: &str,
+    as_of: Option<String>,
+    format: Format,
+) -> Result<()> {
+    let period = crate::metrics::period::parse_period(period)?;
+    let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
+    let store = Store::open(&settings.store)?;
+    let (metrics, as_of) = crate::pipeline::compute_step_metrics(&store, settings, as_of)?;
+    eprintln!(
+        "bottlenecks {} ({}..{}), as of {as_of}",
+        period.label, period.start, period.end
+    );
+    let rows = crate::metrics::steps::bottlenecks(&metrics, &period.label)?;
+    if rows.is_empty() {
+        eprintln!("no case with steps was completed in {}", period.label);
+    }
+    let items = store.read("items")?;
+    print_frame(
+        crate::metrics::steps::bottleneck_frame(&rows, items.as_ref())?,
+        format,
+        crate::view::bottleneck_table,
+    )
+}
+
+fn staff_review(
+    settings: &Settings,
+    period: &str,
+    staff: Option<String>,
+    as_of: Option<String>,
+    format: Format,
+) -> Result<()> {
+    use polars::prelude::*;
+    let period = crate::metrics::period::parse_period(period)?;
+    if !crate::metrics::scoring::RANKING_GRAINS.contains(&period.grain) {
+        bail!(
+            "{} is a {}: the staff review is by month, two months, quarter or year",
+            period.label,
+            period.grain.name()
+        );
+    }
+    let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
+    let store = Store::open(&settings.store)?;
+    let (review, as_of) = crate::pipeline::compute_staff_review(&store, settings, as_of)?;
+    eprintln!(
+        "三在三问 {} ({}..{}), as of {as_of}",
+        period.label, period.start, period.end
+    );
+    let mut rows = review
+        .lazy()
+        .filter(col("period").eq(lit(period.label.as_str())));
+    if let Some(id) = &staff {
+        rows = rows.filter(col("staff_id").eq(lit(id.as_str())));
+    }
+    let rows = rows.collect()?;
+    if rows.height() == 0 {
+        bail!(
+            "no staff review for {}{}",
+            period.label,
+            staff.map(|s| format!(" and staff {s}")).unwrap_or_default()
+        );
+    }
+    print_frame(rows, format, crate::view::staff_review_table)
 }
 
 fn query(

@@ -299,10 +299,7 @@ fn run_steps(
         if let Some(d) = from {
             run = run.since(d);
         }
-        run.case_metrics()?;
-        run.incident_metrics()?;
-        run.three_zeros(None)?;
-        run.scores()?;
+        run.everything()?;
         run.commit_from(from)
     })?;
     save_state(

@@ -81,7 +81,41 @@ pub fn run_cards(
     use crate::metrics::cards::{cards_due, history_frame, history_rows, update_history};
     let tables = case_tables(store)?;
     let facts = crate::metrics::cases::case_facts(&tables, cal, as_of)?;
-    let due = cards_due(&facts, cal, as_of, rules)?;
+    let mut due = cards_due(&facts, cal, as_of, rules)?;
+    // Step cards, on the handlers, cleared when the step finishes.
+    let mut step_done: Vec<(String, NaiveDate)> = Vec::new();
+    if let Some(steps) = store.read("case_steps")? {
+        let item_steps = store.read("item_steps")?;
+        let sf =
+            crate::metrics::steps::step_facts(&steps, item_steps.as_ref(), &facts, cal, as_of)?;
+        due.extend(crate::metrics::steps::step_cards_due(
+            &sf, cal, as_of, rules,
+        )?);
+        let all = steps
+            .lazy()
+            .filter(col("finished_at").is_not_null())
+            .select([
+                col("case_id"),
+                col("seq"),
+                col("step"),
+                col("finished_at").cast(DataType::Date),
+            ])
+            .collect()?;
+        let (ids, seq, names) = (
+            all.column("case_id")?.str()?,
+            all.column("seq")?.i64()?,
+            all.column("step")?.str()?,
+        );
+        let fin = crate::metrics::dates_of(all.column("finished_at")?)?;
+        for i in 0..all.height() {
+            if let (Some(id), Some(n), Some(name), Some(f)) =
+                (ids.get(i), seq.get(i), names.get(i), fin[i])
+            {
+                let step = format!("{n} {name}");
+                step_done.push((crate::metrics::cards::subject(id, Some(&step)), f));
+            }
+        }
+    }
     // Completion dates of every case (not only up to as_of: the history
     // clears a card on the completion date once the run reaches it).
     let done = tables
@@ -97,6 +131,7 @@ pub fn run_cards(
         .iter()
         .zip(dates)
         .filter_map(|(id, d)| Some((id?.to_string(), d?)))
+        .chain(step_done)
         .collect();
     let before = match store.read(CARDS)? {
         Some(df) => history_rows(&df)?,
@@ -217,6 +252,10 @@ pub fn bad_rating_alerts(
 /// Name of the three-zeros dataset.
 pub const THREE_ZEROS: &str = "three_zeros";
 
+/// Names of the step and staff-review datasets.
+pub const STEP_METRICS: &str = "step_metrics";
+pub const STAFF_REVIEW: &str = "staff_review";
+
 /// Names of the ranking datasets.
 pub const WINDOW_SCORES: &str = "window_scores";
 pub const SCORE_EVENTS: &str = "score_events";
@@ -232,6 +271,8 @@ pub struct Run<'a> {
     /// Read only the input rows that bear on periods from this date on.
     since: Option<NaiveDate>,
     done: BTreeMap<&'static str, DataFrame>,
+    /// `step_facts` once computed (not persisted).
+    step_facts: Option<Option<DataFrame>>,
 }
 
 impl<'a> Run<'a> {
@@ -242,6 +283,7 @@ impl<'a> Run<'a> {
             as_of,
             since: None,
             done: BTreeMap::new(),
+            step_facts: None,
         }
     }
 
@@ -279,6 +321,7 @@ impl<'a> Run<'a> {
         match table {
             "cases" => keep = keep.or(col("completed_at").is_null().or(dated("completed_at"))),
             "leaves" => keep = keep.or(dated("end")),
+            "case_steps" => keep = keep.or(col("finished_at").is_null().or(dated("finished_at"))),
             "departures" => keep = keep.or(dated("back_at")),
             _ => {}
         }
@@ -469,6 +512,83 @@ impl<'a> Run<'a> {
         self.done.insert(SCORE_EVENTS, scores.events.clone());
         self.done.insert(STAFF_SCORES, scores.staff.clone());
         Ok(scores)
+    }
+
+    /// Every step measured (`None` without step data).
+    pub fn step_facts(&mut self) -> Result<Option<DataFrame>> {
+        if let Some(f) = &self.step_facts {
+            return Ok(f.clone());
+        }
+        let facts = match self.read("case_steps")? {
+            Some(steps) => {
+                let tables = load_case_tables(&|t| self.read(t))?;
+                let cal = &self.settings.calendar;
+                let case = crate::metrics::cases::case_facts(&tables, cal, self.as_of)?;
+                let item_steps = self.read("item_steps")?;
+                Some(crate::metrics::steps::step_facts(
+                    &steps,
+                    item_steps.as_ref(),
+                    &case,
+                    cal,
+                    self.as_of,
+                )?)
+            }
+            None => None,
+        };
+        self.step_facts = Some(facts.clone());
+        Ok(facts)
+    }
+
+    /// `step_metrics`; `None` without step data.
+    pub fn step_metrics(&mut self) -> Result<Option<DataFrame>> {
+        if let Some(df) = self.done.get(STEP_METRICS) {
+            return Ok(Some(df.clone()));
+        }
+        let Some(facts) = self.step_facts()? else {
+            return Ok(None);
+        };
+        let df = crate::metrics::steps::step_metrics(&facts, self.as_of)?;
+        self.done.insert(STEP_METRICS, df.clone());
+        Ok(Some(df))
+    }
+
+    /// `staff_review` (三在 / 三问).
+    pub fn staff_review(&mut self) -> Result<DataFrame> {
+        if let Some(df) = self.done.get(STAFF_REVIEW) {
+            return Ok(df.clone());
+        }
+        let case_metrics = self.case_metrics()?;
+        let attendance = self.attendance_days()?;
+        let attendance_metrics = self.done.get(ATTENDANCE_METRICS).cloned();
+        let facts = self.step_facts()?;
+        let scores = self.scores()?;
+        let (staff, cases) = (self.need("staff")?, self.need("cases")?);
+        let (corrections, tickets) = (self.read("corrections")?, self.read("tickets")?);
+        let inputs = crate::metrics::staff::StaffInputs {
+            staff: &staff,
+            cases: &cases,
+            corrections: corrections.as_ref(),
+            tickets: tickets.as_ref(),
+            step_facts: facts.as_ref(),
+            attendance_days: attendance.as_ref(),
+            attendance_metrics: attendance_metrics.as_ref(),
+            case_metrics: &case_metrics,
+            staff_scores: Some(&scores.staff),
+        };
+        let df = crate::metrics::staff::staff_review(&inputs, self.as_of)?;
+        self.done.insert(STAFF_REVIEW, df.clone());
+        Ok(df)
+    }
+
+    /// Every metric table (what `compute`, `nightly` and the bulletin need).
+    pub fn everything(&mut self) -> Result<()> {
+        self.case_metrics()?;
+        self.incident_metrics()?;
+        self.three_zeros(None)?;
+        self.scores()?;
+        self.step_metrics()?;
+        self.staff_review()?;
+        Ok(())
     }
 
     /// Write every table this run computed, all in one commit. The tables
@@ -663,6 +783,34 @@ pub fn compute_scores(
     Ok((scores, as_of))
 }
 
+/// Compute and persist `step_metrics` (empty without step data).
+pub fn compute_step_metrics(
+    store: &Store,
+    settings: &Settings,
+    as_of: Option<NaiveDate>,
+) -> Result<(DataFrame, NaiveDate)> {
+    let mut run = Run::new(store, settings, case_as_of(store, as_of)?);
+    let df = run
+        .step_metrics()?
+        .context("the store has no case steps: ingest the case_steps exports first")?;
+    let as_of = run.as_of;
+    run.commit()?;
+    Ok((df, as_of))
+}
+
+/// Compute and persist `staff_review` and every table it draws on.
+pub fn compute_staff_review(
+    store: &Store,
+    settings: &Settings,
+    as_of: Option<NaiveDate>,
+) -> Result<(DataFrame, NaiveDate)> {
+    let mut run = Run::new(store, settings, case_as_of(store, as_of)?);
+    let df = run.staff_review()?;
+    let as_of = run.as_of;
+    run.commit()?;
+    Ok((df, as_of))
+}
+
 /// Every metric table as of `as_of` (default: the last date with case
 /// data), computed once each and written in one commit.
 pub fn compute_all(
@@ -671,10 +819,7 @@ pub fn compute_all(
     as_of: Option<NaiveDate>,
 ) -> Result<NaiveDate> {
     let mut run = Run::new(store, settings, case_as_of(store, as_of)?);
-    run.case_metrics()?;
-    run.incident_metrics()?;
-    run.three_zeros(None)?;
-    run.scores()?;
+    run.everything()?;
     let as_of = run.as_of;
     run.commit()?;
     Ok(as_of)
@@ -793,12 +938,7 @@ pub fn bulletin_report(
 ) -> Result<(std::path::PathBuf, String)> {
     let as_of = as_of.unwrap_or(period.end);
     let mut run = Run::new(store, settings, as_of);
-    run.case_metrics()?;
-    run.rating_metrics()?;
-    run.queue()?;
-    run.attendance_days()?;
-    run.three_zeros(None)?;
-    run.scores()?;
+    run.everything()?;
     run.commit()?;
     write_bulletin(store, settings, period, center, as_of)
 }

@@ -503,6 +503,7 @@ pub fn cards_table(df: &DataFrame) -> Result<String> {
         &[
             ("牌", "牌"),
             ("case_id", "办件编号"),
+            ("step", "环节"),
             ("window_id", "窗口"),
             ("staff_id", "人员"),
             ("deadline", "截止日期"),
@@ -565,6 +566,48 @@ pub fn catalog_table(df: &DataFrame) -> Result<String> {
         ],
     )
 }
+
+/// The bottleneck table (`steps bottlenecks`).
+pub fn bottleneck_table(df: &DataFrame) -> Result<String> {
+    render(df, &BOTTLENECK_CELLS)
+}
+
+/// The bottleneck table's headers and cells.
+pub const BOTTLENECK_CELLS: [(&str, Cell); 8] = [
+    ("事项编码", Cell::Text("item_code")),
+    ("事项名称", Cell::Text("item_name")),
+    ("瓶颈环节", Cell::Text("step")),
+    ("占办件用时", Cell::Percent("share_of_case")),
+    ("办件数", Cell::Count("cases")),
+    ("平均用时", Cell::Decimal("mean_days")),
+    ("其他环节平均", Cell::Decimal("others_mean_days")),
+    ("压缩可省工作日", Cell::Decimal("days_saved")),
+];
+
+/// The staff review (三在 / 三问) as a table.
+pub fn staff_review_table(df: &DataFrame) -> Result<String> {
+    render(df, &STAFF_REVIEW_CELLS)
+}
+
+/// The staff review's headers and cells, 三在 then 三问.
+pub const STAFF_REVIEW_CELLS: [(&str, Cell); 16] = [
+    ("工号", Cell::Text("staff_id")),
+    ("窗口", Cell::Text("window_id")),
+    ("在岗:出勤率", Cell::Percent("attendance_rate")),
+    ("离岗超时", Cell::Count("overlong_departures")),
+    ("在干:日均办件", Cell::Decimal("cases_per_day")),
+    ("日均环节", Cell::Decimal("steps_per_day")),
+    ("日均叫号", Cell::Decimal("tickets_per_day")),
+    ("零办理天数", Cell::Count("idle_days")),
+    ("在行:百件差错", Cell::Decimal("corrections_per_100")),
+    ("百件超时环节", Cell::Decimal("overdue_steps_per_100")),
+    ("问践诺:按期率", Cell::Percent("on_time_rate")),
+    ("办件", Cell::Count("cases_handled")),
+    ("问能力:对窗口中位", Cell::Decimal("capability")),
+    ("窗口中位日均", Cell::Decimal("window_median_cases_per_day")),
+    ("问绩效:得分", Cell::Decimal("score")),
+    ("排名", Cell::Count("rank")),
+];
 
 /// The closing summary of a nightly run.
 pub fn nightly_summary(r: &crate::nightly::RunRecord) -> String {

@@ -38,6 +38,7 @@ fn int_ranges(table: &str) -> &'static [(&'static str, i64, i64)] {
             ("legal_limit_days", 0, LIMIT),
         ],
         "case_steps" => &[("seq", 1, 1_000), ("limit_days", 0, LIMIT)],
+        "item_steps" => &[("limit_days", 0, LIMIT)],
         "ratings" => &[("level", 1, 5)],
         _ => &[],
     }

@@ -163,6 +163,18 @@ pub static TABLES: &[TableSpec] = &[
         partition_by: None,
     },
     TableSpec {
+        name: "item_steps",
+        file_aliases: &["环节时限", "事项环节"],
+        columns: &[
+            refcol("item_code", true, &["事项编码", "事项代码"], "items"),
+            col("step", Text, true, &["环节", "环节名称"]),
+            col("limit_days", Int, true, &["环节时限", "时限"]),
+            col("effective_from", Date, true, &["生效日期", "启用日期"]),
+        ],
+        key: &["item_code", "step", "effective_from"],
+        partition_by: None,
+    },
+    TableSpec {
         name: "punches",
         file_aliases: &["考勤", "打卡", "指纹"],
         columns: &[

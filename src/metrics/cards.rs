@@ -57,10 +57,12 @@ impl Colour {
     }
 }
 
-/// A card due on the run date.
+/// A card due on the run date: on a case, or on one step of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Card {
     pub case_id: String,
+    /// The step (`<seq> <step>`) of a step card; `None` for a case card.
+    pub step: Option<String>,
     pub window_id: String,
     pub staff_id: Option<String>,
     pub colour: Colour,
@@ -115,6 +117,7 @@ pub fn cards_due(
         };
         out.push(Card {
             case_id: ids.get(i).unwrap_or_default().to_string(),
+            step: None,
             window_id: windows.get(i).unwrap_or_default().to_string(),
             staff_id: staff.get(i).map(str::to_string),
             colour,
@@ -128,10 +131,26 @@ pub fn cards_due(
     Ok(out)
 }
 
+/// What a card is on: the case id, or the case id and step.
+pub fn subject(case_id: &str, step: Option<&str>) -> String {
+    match step {
+        Some(s) => format!("{case_id}\u{1f}{s}"),
+        None => case_id.to_string(),
+    }
+}
+
+impl Card {
+    pub fn subject(&self) -> String {
+        subject(&self.case_id, self.step.as_deref())
+    }
+}
+
 /// One row of the card history.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CardRecord {
     pub case_id: String,
+    /// The step (`<seq> <step>`) of a step card; `None` for a case card.
+    pub step: Option<String>,
     pub window_id: String,
     pub staff_id: Option<String>,
     pub colour: Colour,
@@ -145,6 +164,12 @@ pub struct CardRecord {
     pub cleared_by: Option<String>,
 }
 
+impl CardRecord {
+    pub fn subject(&self) -> String {
+        subject(&self.case_id, self.step.as_deref())
+    }
+}
+
 /// What one run changed in the history.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct CardChanges {
@@ -154,8 +179,9 @@ pub struct CardChanges {
 }
 
 /// Bring the history up to `as_of`: raise new cards, escalate yellow to
-/// red, clear cards of completed cases (on their completion date) and of
-/// cases no longer due. Idempotent for the same date.
+/// red, clear cards of completed cases and finished steps (on that date;
+/// `completed` is keyed by [`subject`]) and of those no longer due.
+/// Idempotent for the same date.
 pub fn update_history(
     history: Vec<CardRecord>,
     due: &[Card],
@@ -165,12 +191,10 @@ pub fn update_history(
     let mut changes = CardChanges::default();
     let mut rows: BTreeMap<(String, Colour), CardRecord> = history
         .into_iter()
-        .map(|r| ((r.case_id.clone(), r.colour), r))
+        .map(|r| ((r.subject(), r.colour), r))
         .collect();
-    let due_now: BTreeMap<(String, Colour), &Card> = due
-        .iter()
-        .map(|c| ((c.case_id.clone(), c.colour), c))
-        .collect();
+    let due_now: BTreeMap<(String, Colour), &Card> =
+        due.iter().map(|c| ((c.subject(), c.colour), c)).collect();
     for ((case, colour), card) in &due_now {
         match rows.get_mut(&(case.clone(), *colour)) {
             Some(r) if r.cleared_on.is_none() => {
@@ -194,7 +218,8 @@ pub fn update_history(
                 rows.insert(
                     (case.clone(), *colour),
                     CardRecord {
-                        case_id: case.clone(),
+                        case_id: card.case_id.clone(),
+                        step: card.step.clone(),
                         window_id: card.window_id.clone(),
                         staff_id: card.staff_id.clone(),
                         colour: *colour,
@@ -243,20 +268,21 @@ pub fn update_history(
 
 /// The cards due, each with the date it was first raised (from the history).
 pub fn due_records(due: &[Card], history: &[CardRecord], as_of: NaiveDate) -> Vec<CardRecord> {
-    let raised: BTreeMap<(&str, Colour), NaiveDate> = history
+    let raised: BTreeMap<(String, Colour), NaiveDate> = history
         .iter()
-        .map(|r| ((r.case_id.as_str(), r.colour), r.raised_on))
+        .map(|r| ((r.subject(), r.colour), r.raised_on))
         .collect();
     due.iter()
         .map(|card| CardRecord {
             case_id: card.case_id.clone(),
+            step: card.step.clone(),
             window_id: card.window_id.clone(),
             staff_id: card.staff_id.clone(),
             colour: card.colour,
             deadline: card.deadline,
             remaining: card.remaining,
             raised_on: raised
-                .get(&(card.case_id.as_str(), card.colour))
+                .get(&(card.subject(), card.colour))
                 .copied()
                 .unwrap_or(as_of),
             escalated_on: None,
@@ -273,6 +299,7 @@ pub fn history_frame(rows: &[CardRecord]) -> Result<DataFrame> {
         rows.len(),
         vec![
             Series::new("case_id".into(), s(&|r| Some(r.case_id.clone()))).into(),
+            Series::new("step".into(), s(&|r| r.step.clone())).into(),
             Series::new("window_id".into(), s(&|r| Some(r.window_id.clone()))).into(),
             Series::new("staff_id".into(), s(&|r| r.staff_id.clone())).into(),
             Series::new("colour".into(), s(&|r| Some(r.colour.name().to_string()))).into(),
@@ -300,6 +327,11 @@ pub fn history_rows(df: &DataFrame) -> Result<Vec<CardRecord>> {
             .map(|v| v.map(str::to_string))
             .collect())
     };
+    // Histories written before step cards have no `step` column.
+    let step = match df.column("step") {
+        Ok(_) => text("step")?,
+        Err(_) => vec![None; df.height()],
+    };
     let (case, window, staff, colour, by) = (
         text("case_id")?,
         text("window_id")?,
@@ -318,6 +350,7 @@ pub fn history_rows(df: &DataFrame) -> Result<Vec<CardRecord>> {
     for i in 0..df.height() {
         out.push(CardRecord {
             case_id: case[i].clone().unwrap_or_default(),
+            step: step[i].clone(),
             window_id: window[i].clone().unwrap_or_default(),
             staff_id: staff[i].clone(),
             colour: if colour[i].as_deref() == Some("red") {
@@ -347,6 +380,7 @@ mod tests {
     fn card(colour: Colour, remaining: i64) -> Card {
         Card {
             case_id: "C1".into(),
+            step: None,
             window_id: "W01".into(),
             staff_id: None,
             colour,

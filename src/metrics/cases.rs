@@ -294,12 +294,12 @@ fn suspension_blocks(
 }
 
 /// The later of two dates.
-fn later(a: Expr, b: Expr) -> Expr {
+pub(super) fn later(a: Expr, b: Expr) -> Expr {
     when(a.clone().gt(b.clone())).then(a).otherwise(b)
 }
 
 /// The earlier of two dates.
-fn earlier(a: Expr, b: Expr) -> Expr {
+pub(super) fn earlier(a: Expr, b: Expr) -> Expr {
     when(a.clone().lt(b.clone())).then(a).otherwise(b)
 }
 

@@ -18,6 +18,8 @@ pub mod queue;
 pub mod ratings;
 pub mod rollup;
 pub mod scoring;
+pub mod staff;
+pub mod steps;
 pub mod zeros;
 
 use crate::calendar::Calendar;

@@ -1,0 +1,265 @@
+//! The staff review (三在 / 三问, seed 000): per staff member and month,
+//! two-month period, quarter and year, whether they were on post, at work
+//! and competent, and whether they kept their promises, how capable and how
+//! well they did. Definitions: docs/METRICS.md, "Staff review".
+
+use super::period::Grain;
+use super::rollup::{ratio, rollup, Roll, RollupSpec};
+use anyhow::Result;
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+/// What the review is built from.
+pub struct StaffInputs<'a> {
+    /// The roster (the window of each staff member's latest row).
+    pub staff: &'a DataFrame,
+    pub cases: &'a DataFrame,
+    pub corrections: Option<&'a DataFrame>,
+    pub tickets: Option<&'a DataFrame>,
+    /// `step_facts` (handler, finish, overdue), if there are steps.
+    pub step_facts: Option<&'a DataFrame>,
+    pub attendance_days: Option<&'a DataFrame>,
+    pub attendance_metrics: Option<&'a DataFrame>,
+    pub case_metrics: &'a DataFrame,
+    pub staff_scores: Option<&'a DataFrame>,
+}
+
+/// The columns of `staff_review`, in order.
+pub const COLUMNS: [&str; 23] = [
+    "grain",
+    "period",
+    "period_start",
+    "period_end",
+    "staff_id",
+    "window_id",
+    "attendance_rate",
+    "attended_days",
+    "overlong_departures",
+    "cases_handled",
+    "steps_handled",
+    "tickets_handled",
+    "cases_per_day",
+    "steps_per_day",
+    "tickets_per_day",
+    "idle_days",
+    "corrections_per_100",
+    "overdue_steps_per_100",
+    "on_time_rate",
+    "window_median_cases_per_day",
+    "capability",
+    "score",
+    "rank",
+];
+
+const MEASURES: [(&str, Roll); 6] = [
+    ("cases_handled", Roll::Sum),
+    ("steps_handled", Roll::Sum),
+    ("overdue_steps", Roll::Sum),
+    ("tickets_handled", Roll::Sum),
+    ("corrections", Roll::Sum),
+    ("idle_days", Roll::Sum),
+];
+
+/// The grains of the review: those of the rankings.
+const GRAINS: [Grain; 4] = [Grain::Month, Grain::Bimonth, Grain::Quarter, Grain::Year];
+
+/// One kind of staff-day event: (staff_id, date) rows and the measure they
+/// count.
+fn events(lf: LazyFrame, measure: &str) -> LazyFrame {
+    lf.filter(col("staff_id").is_not_null().and(col("date").is_not_null()))
+        .select(
+            [col("staff_id"), col("date")]
+                .into_iter()
+                .chain(MEASURES.iter().map(|(m, _)| {
+                    if *m == measure {
+                        lit(1i64).alias(*m)
+                    } else {
+                        lit(0i64).alias(*m)
+                    }
+                }))
+                .collect::<Vec<_>>(),
+        )
+}
+
+/// `staff_review` as of `as_of`.
+pub fn staff_review(inputs: &StaffInputs, as_of: NaiveDate) -> Result<DataFrame> {
+    let until = super::date_lit(as_of);
+    let day = |c: &str| col(c).cast(DataType::Date).alias("date");
+    let cases = inputs
+        .cases
+        .clone()
+        .lazy()
+        .select([col("case_id"), col("staff_id"), day("accepted_at")])
+        .filter(col("date").lt_eq(until.clone()));
+    let mut parts = vec![events(cases.clone(), "cases_handled")];
+    if let Some(c) = inputs.corrections {
+        let corr = c
+            .clone()
+            .lazy()
+            .select([col("case_id"), day("at")])
+            .filter(col("date").lt_eq(until.clone()))
+            .join(
+                cases.clone().select([col("case_id"), col("staff_id")]),
+                [col("case_id")],
+                [col("case_id")],
+                JoinArgs::new(JoinType::Inner),
+            );
+        parts.push(events(corr, "corrections"));
+    }
+    if let Some(t) = inputs.tickets {
+        let served = t
+            .clone()
+            .lazy()
+            .filter(
+                col("called_at")
+                    .is_not_null()
+                    .and(col("finished_at").is_not_null()),
+            )
+            .select([col("staff_id"), day("called_at")])
+            .filter(col("date").lt_eq(until.clone()));
+        parts.push(events(served, "tickets_handled"));
+    }
+    if let Some(s) = inputs.step_facts {
+        let finished = s
+            .clone()
+            .lazy()
+            .filter(col("finish").is_not_null())
+            .select([col("staff_id"), col("finish").alias("date"), col("overdue")]);
+        parts.push(events(finished.clone(), "steps_handled"));
+        parts.push(events(finished.filter(col("overdue")), "overdue_steps"));
+    }
+    // Idle days: attended working days with nothing handled.
+    if let Some(days) = inputs.attendance_days {
+        let handled = concat(parts.clone(), UnionArgs::default())?
+            .group_by([col("staff_id"), col("date")])
+            .agg([
+                (col("cases_handled") + col("steps_handled") + col("tickets_handled"))
+                    .sum()
+                    .alias("handled"),
+            ]);
+        let idle = days
+            .clone()
+            .lazy()
+            .filter(
+                col("workday").and(
+                    (lit(1.0)
+                        - col("leave_day_share").fill_null(lit(0.0))
+                        - col("absent_half_days").cast(DataType::Float64) / lit(2.0))
+                    .gt(lit(1e-9)),
+                ),
+            )
+            .select([col("staff_id"), col("date")])
+            .join(
+                handled,
+                [col("staff_id"), col("date")],
+                [col("staff_id"), col("date")],
+                JoinArgs::new(JoinType::Left),
+            )
+            .filter(col("handled").fill_null(lit(0i64)).eq(lit(0i64)));
+        parts.push(events(idle, "idle_days"));
+    }
+    let sums = rollup(
+        concat(parts, UnionArgs::default())?,
+        &RollupSpec {
+            measures: &MEASURES,
+            extra_keys: &[],
+            levels: &["staff"],
+            grains: &GRAINS,
+            as_of,
+        },
+    )?;
+    let on_staff = |lf: LazyFrame, df: Option<&DataFrame>, cols: &[&str]| -> LazyFrame {
+        match df {
+            Some(df) => {
+                let mut sel = vec![col("grain"), col("period"), col("key")];
+                sel.extend(cols.iter().map(|c| col(*c)));
+                lf.join(
+                    df.clone()
+                        .lazy()
+                        .filter(col("level").eq(lit("staff")))
+                        .select(sel),
+                    [col("grain"), col("period"), col("key")],
+                    [col("grain"), col("period"), col("key")],
+                    JoinArgs::new(JoinType::Left),
+                )
+            }
+            None => lf.with_columns(
+                cols.iter()
+                    .map(|c| lit(NULL).cast(DataType::Float64).alias(*c))
+                    .collect::<Vec<_>>(),
+            ),
+        }
+    };
+    let mut lf = sums.lazy();
+    lf = on_staff(
+        lf,
+        inputs.attendance_metrics,
+        &["attendance_rate", "attended_days", "overlong_departures"],
+    );
+    lf = on_staff(lf, Some(inputs.case_metrics), &["on_time_rate"]);
+    lf = match inputs.staff_scores {
+        Some(s) => lf.join(
+            s.clone().lazy().select([
+                col("grain"),
+                col("period"),
+                col("staff_id"),
+                col("score"),
+                col("rank"),
+            ]),
+            [col("grain"), col("period"), col("key")],
+            [col("grain"), col("period"), col("staff_id")],
+            JoinArgs::new(JoinType::Left),
+        ),
+        None => lf.with_columns([
+            lit(NULL).cast(DataType::Float64).alias("score"),
+            lit(NULL).cast(DataType::Int64).alias("rank"),
+        ]),
+    };
+    let windows = inputs
+        .staff
+        .clone()
+        .lazy()
+        .sort(["staff_id", "valid_from"], SortMultipleOptions::default())
+        .group_by([col("staff_id")])
+        .agg([col("window_id").last()]);
+    let per_day = |m: &str| {
+        when(col("attended_days").gt(lit(0.0)))
+            .then(col(m).cast(DataType::Float64) / col("attended_days"))
+            .otherwise(lit(NULL).cast(DataType::Float64))
+    };
+    let out = lf
+        .join(
+            windows,
+            [col("key")],
+            [col("staff_id")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_columns([
+            col("key").alias("staff_id"),
+            col("attended_days").cast(DataType::Float64),
+            col("overlong_departures").cast(DataType::Int64),
+            per_day("cases_handled").alias("cases_per_day"),
+            per_day("steps_handled").alias("steps_per_day"),
+            per_day("tickets_handled").alias("tickets_per_day"),
+            (ratio(col("corrections"), col("cases_handled")) * lit(100.0))
+                .alias("corrections_per_100"),
+            (ratio(col("overdue_steps"), col("cases_handled")) * lit(100.0))
+                .alias("overdue_steps_per_100"),
+        ])
+        .with_column(
+            col("cases_per_day")
+                .median()
+                .over([col("grain"), col("period"), col("window_id")])?
+                .alias("window_median_cases_per_day"),
+        )
+        .with_column(
+            ratio(col("cases_per_day"), col("window_median_cases_per_day")).alias("capability"),
+        )
+        .select(COLUMNS.map(col))
+        .sort(
+            ["grain", "period", "staff_id"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .collect()?;
+    Ok(out)
+}
