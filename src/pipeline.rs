@@ -107,9 +107,9 @@ pub fn run_cards(
             all.column("step")?.str()?,
         );
         let fin = crate::metrics::dates_of(all.column("finished_at")?)?;
-        for i in 0..all.height() {
+        for (i, f) in fin.into_iter().enumerate() {
             if let (Some(id), Some(n), Some(name), Some(f)) =
-                (ids.get(i), seq.get(i), names.get(i), fin[i])
+                (ids.get(i), seq.get(i), names.get(i), f)
             {
                 let step = format!("{n} {name}");
                 step_done.push((crate::metrics::cards::subject(id, Some(&step)), f));

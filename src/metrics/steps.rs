@@ -168,29 +168,26 @@ pub fn step_facts(
         .agg([(col("whi") - col("wlo")).sum().alias("susp")]);
 
     // The catalog's step limit in force on the acceptance date.
-    let catalog = match item_steps {
-        Some(cat) => Some(
-            base.clone()
-                .lazy()
-                .select([col("row"), col("item_code"), col("step"), col("acc")])
-                .join(
-                    cat.clone().lazy().select([
-                        col("item_code"),
-                        col("step"),
-                        col("limit_days").alias("cat_limit"),
-                        col("effective_from"),
-                    ]),
-                    [col("item_code"), col("step")],
-                    [col("item_code"), col("step")],
-                    JoinArgs::new(JoinType::Inner),
-                )
-                .filter(col("effective_from").lt_eq(col("acc")))
-                .sort(["row", "effective_from"], SortMultipleOptions::default())
-                .group_by([col("row")])
-                .agg([col("cat_limit").last()]),
-        ),
-        None => None,
-    };
+    let catalog = item_steps.map(|cat| {
+        base.clone()
+            .lazy()
+            .select([col("row"), col("item_code"), col("step"), col("acc")])
+            .join(
+                cat.clone().lazy().select([
+                    col("item_code"),
+                    col("step"),
+                    col("limit_days").alias("cat_limit"),
+                    col("effective_from"),
+                ]),
+                [col("item_code"), col("step")],
+                [col("item_code"), col("step")],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .filter(col("effective_from").lt_eq(col("acc")))
+            .sort(["row", "effective_from"], SortMultipleOptions::default())
+            .group_by([col("row")])
+            .agg([col("cat_limit").last()])
+    });
     let mut out = base.lazy().join(
         susp,
         [col("row")],
@@ -368,8 +365,8 @@ pub fn step_cards_due(
     let windows = open.column("window_id")?.str()?;
     let staff = open.column("staff_id")?.str()?;
     let mut out = Vec::new();
-    for i in 0..open.height() {
-        let (Some(s), Some(n), Some(susp)) = (start[i], limit.get(i), susp.get(i)) else {
+    for (i, start) in start.into_iter().enumerate() {
+        let (Some(s), Some(n), Some(susp)) = (start, limit.get(i), susp.get(i)) else {
             continue;
         };
         let ext = n + susp;
