@@ -327,6 +327,21 @@ fn demo(settings: &Settings, seed: u64) -> Result<()> {
     if let Some((from, to, round)) = crate::pipeline::latest_catalog_round(&store)? {
         println!("\n流程再造 {from} → {to}: {}", round.sentence());
     }
+    if let Some(steps) = store.read(crate::pipeline::STEP_METRICS)? {
+        let quarter =
+            crate::metrics::period::period_of(crate::metrics::period::Grain::Quarter, as_of);
+        if let Some(b) = crate::metrics::steps::bottlenecks(&steps, &quarter.label)?.first() {
+            println!(
+                "环节瓶颈 {}: {} 的「{}」环节占办件用时 {},压缩可节省 {:.1} 个工作日 (xiaoneng steps bottlenecks --period {})",
+                quarter.label,
+                b.item_code,
+                b.step,
+                crate::view::pct(Some(b.share_of_case)),
+                b.days_saved,
+                quarter.label
+            );
+        }
+    }
     // The bulletin of the last month that is over.
     let last_full = crate::metrics::period::previous(&month);
     let bulletin_month = if month.end <= as_of {
@@ -334,12 +349,14 @@ fn demo(settings: &Settings, seed: u64) -> Result<()> {
     } else {
         &last_full
     };
-    let (path, _) = crate::pipeline::bulletin_report(
+    // From the tables just computed: a closed month's rows are the same as
+    // of its last day.
+    let (path, _) = crate::pipeline::write_bulletin(
         &store,
         settings,
         bulletin_month,
         "示范县行政服务中心",
-        None,
+        bulletin_month.end,
     )?;
     println!(
         "\n月通报 {}: {}",

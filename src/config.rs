@@ -177,6 +177,9 @@ overlong_departure = -1.0
 departure_without_cover = -0.5
 overdue_completed = -2.0
 overdue_open = -2.0
+# A step (环节) finished past its limit, on the case's window and the step's
+# handler.
+overdue_step = -1.0
 correction = -2.0
 bad_rating = -1.0
 late_rectification = -2.0

@@ -60,6 +60,23 @@ impl Default for DemoSpec {
     }
 }
 
+/// The item the demo plants with a clear bottleneck, and its bottleneck
+/// step (see `PLANTED_BOTTLENECK_WEIGHT`).
+pub fn planted_bottleneck(spec: &DemoSpec, cal: &Calendar) -> Result<(String, &'static str)> {
+    let days = Days::build(spec, cal)?;
+    let center = Center::build(spec.seed, &days);
+    let item = center
+        .items
+        .iter()
+        .find(|it| it.planted)
+        .context("the demo planted no bottleneck")?;
+    let names = step_names(item.v2.steps);
+    Ok((
+        item.code.clone(),
+        names[item.bottleneck.min(names.len() - 1)],
+    ))
+}
+
 /// What was written.
 #[derive(Debug, Clone, Default)]
 pub struct DemoFiles {
@@ -92,6 +109,16 @@ pub fn generate(spec: &DemoSpec, cal: &Calendar, dir: &Path) -> Result<DemoFiles
     out.csv("staff.csv", STAFF_HEADER, &center.staff_rows())?;
     out.csv("items-2025.csv", ITEMS_HEADER, &center.item_rows(0))?;
     out.csv("items-2026.csv", ITEMS_HEADER, &center.item_rows(1))?;
+    out.csv(
+        "item_steps-2025.csv",
+        ITEM_STEPS_HEADER,
+        &center.item_step_rows(0),
+    )?;
+    out.csv(
+        "item_steps-2026.csv",
+        ITEM_STEPS_HEADER,
+        &center.item_step_rows(1),
+    )?;
     out.monthly(&days, "cases", CASES_HEADER, cases.rows)?;
     out.csv("suspensions.csv", SUSPENSIONS_HEADER, &cases.suspensions)?;
     out.csv("case_steps.csv", STEPS_HEADER, &cases.steps)?;
@@ -152,8 +179,16 @@ const STALL_CHANCE: f64 = 0.0004;
 const STEP_SAMPLE_RATE: f64 = 0.25;
 /// Share of sampled cases (with 5+ steps) whose 审查 and 审核 run in parallel.
 const PARALLEL_STEP_RATE: f64 = 0.15;
-/// Share of sampled cases whose steps carry a step limit.
-const STEP_LIMIT_RATE: f64 = 0.6;
+/// Share of sampled cases whose steps carry their own step limit (the
+/// others take the catalog's, `item_steps`).
+const STEP_LIMIT_RATE: f64 = 0.15;
+/// Weight of the bottleneck step in the catalog's split of the promised
+/// limit and in the time an ordinary item's step takes.
+const BOTTLENECK_WEIGHT: f64 = 3.0;
+/// Weight of the bottleneck step of the planted item (the promised item
+/// with four or more steps and the most case-days): its 审批 holds most of
+/// its cases' time, well past the limit the catalog gives it.
+const PLANTED_BOTTLENECK_WEIGHT: f64 = 12.0;
 /// Cases found with an error (差错件), at an average window.
 const CORRECTION_RATE: f64 = 0.003;
 /// Completed cases that receive a rating.
@@ -243,6 +278,8 @@ const CASES_HEADER: &[&str] = &[
     "legal_limit_days",
 ];
 const SUSPENSIONS_HEADER: &[&str] = &["case_id", "kind", "start", "end", "reason"];
+const ITEM_STEPS_HEADER: &[&str] = &["item_code", "step", "limit_days", "effective_from"];
+
 const STEPS_HEADER: &[&str] = &[
     "case_id",
     "seq",
@@ -1254,6 +1291,8 @@ struct Item {
     weight: f64,
     /// Step (index ≥ 1) that holds most of the time: the bottleneck.
     bottleneck: usize,
+    /// The item planted with a clear bottleneck (see PLANTED_BOTTLENECK_WEIGHT).
+    planted: bool,
     /// Terms of the first catalog (None: new in the second).
     v1: Option<Terms>,
     v2: Terms,
@@ -1304,7 +1343,24 @@ impl Center {
                 }
             })
             .collect();
-        let items = build_items(&mut rng, &depts);
+        let mut items = build_items(&mut rng, &depts);
+        // The planted bottleneck: of the promised items with 4+ steps, the
+        // one with the most case-days (volume × promised limit), held at its
+        // 审批.
+        if let Some(p) = items
+            .iter()
+            .enumerate()
+            .filter(|(_, it)| it.v2.promised >= 5 && it.v2.steps >= 4 && it.v1.is_some())
+            .max_by(|a, b| {
+                let days = |it: &Item| it.weight * f64::from(it.v2.promised);
+                days(a.1).total_cmp(&days(b.1)).then(b.0.cmp(&a.0))
+            })
+            .map(|(i, _)| i)
+        {
+            items[p].planted = true;
+            let names = step_names(items[p].v2.steps);
+            items[p].bottleneck = names.iter().position(|n| *n == "审批").unwrap_or(1);
+        }
         let total: f64 = items.iter().map(|it| it.weight).sum();
         for it in &items {
             depts[it.dept].share += it.weight / total;
@@ -1377,6 +1433,31 @@ impl Center {
                 ]))
             })
             .collect()
+    }
+
+    /// Step limits of catalog version 0 (first) or 1 (second): each
+    /// promised item's limit split over its steps by their planned weight.
+    fn item_step_rows(&self, version: usize) -> Vec<String> {
+        let effective = fmt_date(if version == 0 {
+            self.since
+        } else {
+            self.catalog_v2
+        });
+        let mut out = Vec::new();
+        for it in &self.items {
+            let Some(t) = (if version == 0 { it.v1 } else { Some(it.v2) }) else {
+                continue;
+            };
+            if t.promised == 0 {
+                continue;
+            }
+            let names = step_names(t.steps);
+            let limits = split_limit(t.promised, &step_weights(names, it.bottleneck, false));
+            for (name, limit) in names.iter().zip(limits) {
+                out.push(line(&[&it.code, name, &limit.to_string(), &effective]));
+            }
+        }
+        out
     }
 
     /// Catalog terms in force on a date (None: the item is not in force yet).
@@ -1494,6 +1575,7 @@ fn build_items(rng: &mut Rng, depts: &[Dept]) -> Vec<Item> {
                 legal,
                 weight,
                 bottleneck: rng.between(1, 3) as usize,
+                planted: false,
                 v1: (!has('N')).then_some(v1),
                 v2,
             });
@@ -2217,17 +2299,10 @@ fn write_steps(
 ) -> Option<NaiveDateTime> {
     let names = step_names(step_count);
     let ns = names.len();
-    let bottleneck = item.bottleneck.min(ns - 1);
-    let weights: Vec<f64> = (0..ns)
-        .map(|s| match (s, names[s]) {
-            (0, _) => 0.0,
-            (s, _) if s == bottleneck => 3.0,
-            (_, "送达") => 0.5,
-            _ => 1.0,
-        })
-        .collect();
+    let weights = step_weights(names, item.bottleneck, item.planted);
     let total: f64 = weights.iter().sum();
-    let limits = (rng.chance(STEP_LIMIT_RATE)).then(|| split_limit(promised, &weights));
+    let limits = (rng.chance(STEP_LIMIT_RATE))
+        .then(|| split_limit(promised, &step_weights(names, item.bottleneck, false)));
     let parallel = ns >= 5 && rng.chance(PARALLEL_STEP_RATE);
     let end = days.end_of_period();
 
@@ -2311,6 +2386,21 @@ fn write_steps(
         s += group.len();
     }
     last_finish.filter(|_| s == ns)
+}
+
+/// The weight of each step in a case's time: none for 受理, the bottleneck
+/// heavy (very heavy for the planted item), 送达 light.
+fn step_weights(names: &[&str], bottleneck: usize, planted: bool) -> Vec<f64> {
+    let bottleneck = bottleneck.min(names.len() - 1);
+    (0..names.len())
+        .map(|s| match (s, names[s]) {
+            (0, _) => 0.0,
+            (s, _) if s == bottleneck && planted => PLANTED_BOTTLENECK_WEIGHT,
+            (s, _) if s == bottleneck => BOTTLENECK_WEIGHT,
+            (_, "送达") => 0.5,
+            _ => 1.0,
+        })
+        .collect()
 }
 
 /// Splits a promised limit over steps by weight (largest remainder).
@@ -3523,10 +3613,10 @@ mod tests {
         within("leaves", count("leaves"), 250, 600);
         within("suspensions", count("suspensions"), 2_000, 6_000);
         within("malformed rows", files.malformed_rows, 15, 30);
-        // windows, staff, 2 catalogs; 13 months of cases, ratings, tickets;
-        // suspensions, steps, corrections; questionnaires; attlog, leaves,
-        // departures, incidents.
-        assert_eq!(files.files.len(), 4 + 13 * 3 + 3 + 1 + 4);
+        // windows, staff, 2 catalogs and their 2 step-limit files; 13 months
+        // of cases, ratings, tickets; suspensions, steps, corrections;
+        // questionnaires; attlog, leaves, departures, incidents.
+        assert_eq!(files.files.len(), 6 + 13 * 3 + 3 + 1 + 4);
     }
 
     #[test]

@@ -492,12 +492,14 @@ impl<'a> Run<'a> {
         };
         let jumps = self.queue()?.map(|(_, j)| j);
         let (incidents, corrections) = (self.read("incidents")?, self.read("corrections")?);
+        let steps = self.step_facts()?;
         let inputs = crate::metrics::scoring::ScoringInputs {
             windows: &tables.windows,
             attendance_days: attendance.as_ref(),
             cases: &facts.cases,
             overdue_open: &overdue_open,
             corrections: corrections.as_ref(),
+            steps: steps.as_ref(),
             ratings: ratings.as_ref(),
             queue_jumps: jumps.as_ref(),
             incidents: incidents.as_ref(),
@@ -965,6 +967,8 @@ pub fn write_bulletin(
     let (window_scores, staff_scores) = (need(WINDOW_SCORES)?, need(STAFF_SCORES)?);
     let cards = store.read(CARDS)?;
     let staff = store.read("staff")?;
+    let (step_metrics, staff_review) = (store.read(STEP_METRICS)?, store.read(STAFF_REVIEW)?);
+    let items = store.read("items")?;
     let latest = latest_catalog_round(store)?;
     let round = latest
         .as_ref()
@@ -993,6 +997,9 @@ pub fn write_bulletin(
         cards: cards.as_ref(),
         catalog_round: round,
         catalog_items: catalog_items.as_ref(),
+        step_metrics: step_metrics.as_ref(),
+        staff_review: staff_review.as_ref(),
+        items: items.as_ref(),
         waits_min: waits.as_deref(),
         targets: &settings.targets,
     };

@@ -25,6 +25,7 @@ pub struct ScoringRules {
     pub departure_without_cover: f64,
     pub overdue_completed: f64,
     pub overdue_open: f64,
+    pub overdue_step: f64,
     pub correction: f64,
     pub bad_rating: f64,
     pub late_rectification: f64,
@@ -57,6 +58,7 @@ impl Default for ScoringRules {
             departure_without_cover: -0.5,
             overdue_completed: -2.0,
             overdue_open: -2.0,
+            overdue_step: -1.0,
             correction: -2.0,
             bad_rating: -1.0,
             late_rectification: -2.0,
@@ -86,6 +88,8 @@ pub struct ScoringInputs<'a> {
     /// `case_id, window_id, staff_id, date` of open overdue case-days.
     pub overdue_open: &'a DataFrame,
     pub corrections: Option<&'a DataFrame>,
+    /// `step_facts`, if there are steps.
+    pub steps: Option<&'a DataFrame>,
     /// Ratings with a `deadline` (Date) column for bad ones.
     pub ratings: Option<&'a DataFrame>,
     pub queue_jumps: Option<&'a DataFrame>,
@@ -221,6 +225,29 @@ fn dated_events(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result
                     id[i].clone().unwrap_or_default(),
                     "overdue_completed",
                     r.overdue_completed,
+                    1,
+                );
+            }
+        }
+    }
+    if let Some(st) = z.steps {
+        let (cid, window, staff) = (
+            texts(st, "case_id")?,
+            texts(st, "window_id")?,
+            texts(st, "staff_id")?,
+        );
+        let (seq, finish) = (ints(st, "seq")?, dates_of(st.column("finish")?)?);
+        let overdue = st.column("overdue")?.bool()?;
+        for i in 0..st.height() {
+            if overdue.get(i) == Some(true) && finish[i].is_some() {
+                push(
+                    finish[i],
+                    &window[i],
+                    &staff[i],
+                    "case_steps",
+                    format!("{}/{}", cid[i].as_deref().unwrap_or(""), seq[i]),
+                    "overdue_step",
+                    r.overdue_step,
                     1,
                 );
             }

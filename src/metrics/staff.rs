@@ -255,6 +255,14 @@ pub fn staff_review(inputs: &StaffInputs, as_of: NaiveDate) -> Result<DataFrame>
         .with_column(
             ratio(col("cases_per_day"), col("window_median_cases_per_day")).alias("capability"),
         )
+        .with_columns(if inputs.step_facts.is_none() {
+            // A center without step data gets no step figures, not zeros.
+            ["steps_handled", "steps_per_day", "overdue_steps_per_100"]
+                .map(|c| lit(NULL).cast(DataType::Float64).alias(c))
+                .to_vec()
+        } else {
+            Vec::new()
+        })
         .select(COLUMNS.map(col))
         .sort(
             ["grain", "period", "staff_id"],

@@ -31,6 +31,12 @@ pub struct BulletinInputs<'a> {
     pub catalog_round: Option<String>,
     /// The per-item comparison of that round.
     pub catalog_items: Option<&'a DataFrame>,
+    /// `step_metrics`, if there are steps.
+    pub step_metrics: Option<&'a DataFrame>,
+    /// `staff_review` (三在 / 三问).
+    pub staff_review: Option<&'a DataFrame>,
+    /// The item catalog, for the names in the bottleneck table.
+    pub items: Option<&'a DataFrame>,
     /// Waits (called − issued, minutes) of the tickets issued in the period.
     pub waits_min: Option<&'a [f64]>,
     pub targets: &'a Targets,
@@ -395,9 +401,51 @@ pub fn monthly_bulletin(
             .as_deref()
             .unwrap_or("本期无新的事项目录版本。")
     );
+    // Where the time goes: the bottleneck step of each item.
+    let _ = writeln!(md, "\n环节瓶颈(各事项用时最长的环节):\n");
+    let bottlenecks = match z.step_metrics {
+        Some(sm) => crate::metrics::steps::bottlenecks(sm, &period.label)?,
+        None => Vec::new(),
+    };
+    if bottlenecks.is_empty() {
+        let _ = writeln!(md, "{this}无办结件的环节数据。");
+    } else {
+        let top = &bottlenecks[0];
+        let _ = writeln!(
+            md,
+            "{this}压缩潜力最大的是 {} 的「{}」环节:占办件用时 {},平均 {:.2} 个工作日,压缩到该事项其他环节的平均用时可节省 {:.1} 个工作日。\n",
+            top.item_code,
+            top.step,
+            pct(Some(top.share_of_case)),
+            top.mean_days,
+            top.days_saved
+        );
+        let frame = crate::metrics::steps::bottleneck_frame(&bottlenecks, z.items)?;
+        let shown = frame.head(Some(10));
+        md.push_str(&render_markdown(&shown, &crate::view::BOTTLENECK_CELLS)?);
+        tables.push(("bottlenecks", frame));
+    }
+    if let Some(review) = z.staff_review {
+        let rows = review
+            .clone()
+            .lazy()
+            .filter(col("period").eq(lit(period.label.as_str())))
+            .sort_by_exprs(
+                [col("rank"), col("staff_id")],
+                SortMultipleOptions::default().with_nulls_last(true),
+            )
+            .collect()?;
+        let _ = writeln!(md, "\n## 十一、工作人员三在三问\n");
+        if rows.height() == 0 {
+            let _ = writeln!(md, "{this}无数据。");
+        } else {
+            md.push_str(&render_markdown(&rows, &crate::view::STAFF_REVIEW_CELLS)?);
+            tables.push(("staff_review", rows));
+        }
+    }
     let none = ranking.lazy().filter(col("rank").is_null()).collect()?;
     let ids: Vec<&str> = none.column("window_id")?.str()?.iter().flatten().collect();
-    let _ = writeln!(md, "\n## 十一、{this}无办件窗口\n");
+    let _ = writeln!(md, "\n## 十二、{this}无办件窗口\n");
     let _ = writeln!(
         md,
         "{}",
