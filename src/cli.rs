@@ -121,6 +121,15 @@ pub enum Command {
         /// Only this family (`cases`: `case_metrics`).
         #[arg(long, value_parser = ["cases"])]
         only: Option<String>,
+        /// With `--only cases`: only these grains (day, week, month, bimonth,
+        /// quarter, year); the stored table then holds only them (a
+        /// benchmark against another engine).
+        #[arg(long, value_enum, requires = "only")]
+        grain: Vec<crate::metrics::period::Grain>,
+        /// With `--only cases`: only these levels (center, department,
+        /// window, staff, item).
+        #[arg(long, requires = "only")]
+        level: Vec<String>,
     },
     /// Steps (环节): where the time of each item's cases goes.
     Steps {

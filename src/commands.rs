@@ -33,7 +33,12 @@ fn run_command(cli: Cli) -> Result<()> {
     let settings = Settings::load(&cli.home, cli.config.as_deref())?;
     match cli.command {
         Command::Init { .. } | Command::Nightly { .. } => unreachable!("handled above"),
-        Command::Compute { as_of, only } => compute(&settings, as_of, only),
+        Command::Compute {
+            as_of,
+            only,
+            grain,
+            level,
+        } => compute(&settings, as_of, only, grain, level),
         Command::Calendar { command } => calendar(&settings, command),
         Command::Ingest {
             paths,
@@ -137,11 +142,36 @@ fn nightly(cli: &Cli, date: Option<&str>, center: &str, quiet: bool) -> u8 {
     record.exit_code
 }
 
-fn compute(settings: &Settings, as_of: Option<String>, only: Option<String>) -> Result<()> {
+fn compute(
+    settings: &Settings,
+    as_of: Option<String>,
+    only: Option<String>,
+    grains: Vec<crate::metrics::period::Grain>,
+    levels: Vec<String>,
+) -> Result<()> {
+    use crate::metrics::{period::Grain, rollup::LEVELS};
     let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
+    for l in &levels {
+        if !LEVELS.iter().any(|(name, _)| name == l) {
+            bail!("--level {l}: no such level (levels: center, department, window, staff, item)");
+        }
+    }
     let store = Store::open(&settings.store)?;
     let start = std::time::Instant::now();
     let as_of = match only.as_deref() {
+        Some("cases") if !grains.is_empty() || !levels.is_empty() => {
+            let grains = if grains.is_empty() {
+                Grain::ALL.to_vec()
+            } else {
+                grains
+            };
+            let levels: Vec<&str> = if levels.is_empty() {
+                LEVELS.iter().map(|(l, _)| *l).collect()
+            } else {
+                levels.iter().map(String::as_str).collect()
+            };
+            crate::pipeline::compute_case_metrics_for(&store, settings, as_of, &grains, &levels)?
+        }
         Some("cases") => crate::pipeline::compute_case_metrics(&store, settings, as_of)?.1,
         _ => crate::pipeline::compute_all(&store, settings, as_of)?,
     };

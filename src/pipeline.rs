@@ -785,6 +785,29 @@ pub fn compute_scores(
     Ok((scores, as_of))
 }
 
+/// Compute and persist `case_metrics` for some grains and levels only.
+pub fn compute_case_metrics_for(
+    store: &Store,
+    settings: &Settings,
+    as_of: Option<NaiveDate>,
+    grains: &[crate::metrics::period::Grain],
+    levels: &[&str],
+) -> Result<NaiveDate> {
+    let as_of = case_as_of(store, as_of)?;
+    let mut df = crate::metrics::cases::case_metrics_for(
+        &case_tables(store)?,
+        &settings.calendar,
+        as_of,
+        grains,
+        levels,
+    )?;
+    crate::nightly::forget(store)?;
+    let mut txn = store.begin()?;
+    store.replace(&mut txn, CASE_METRICS, &mut df)?;
+    txn.commit()?;
+    Ok(as_of)
+}
+
 /// Compute and persist `step_metrics` (empty without step data).
 pub fn compute_step_metrics(
     store: &Store,

@@ -419,6 +419,19 @@ pub const COLUMNS: [&str; 22] = [
 
 /// `case_metrics` for every grain and level, as of `as_of`.
 pub fn case_metrics(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<DataFrame> {
+    let levels: Vec<&str> = LEVELS.iter().map(|(l, _)| *l).collect();
+    case_metrics_for(t, cal, as_of, &Grain::ALL, &levels)
+}
+
+/// `case_metrics` for some grains and levels only (a benchmark against
+/// another engine computing one grain and level).
+pub fn case_metrics_for(
+    t: &CaseTables,
+    cal: &Calendar,
+    as_of: NaiveDate,
+    grains: &[Grain],
+    levels: &[&str],
+) -> Result<DataFrame> {
     let CaseFacts {
         cases: facts,
         blocks,
@@ -468,12 +481,11 @@ pub fn case_metrics(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<
             .chain(completed_measures)
             .collect::<Vec<_>>(),
     );
-    let levels: Vec<&str> = LEVELS.iter().map(|(l, _)| *l).collect();
     let spec = RollupSpec {
         measures: &MEASURES,
         extra_keys: &[],
-        levels: &levels,
-        grains: &Grain::ALL,
+        levels,
+        grains,
         as_of,
     };
     // Each kind of event carries only its own measures (summing zeros
