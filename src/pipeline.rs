@@ -4,7 +4,7 @@
 
 use crate::calendar::Calendar;
 use crate::config::Settings;
-use crate::metrics::cases::{case_metrics, CaseTables};
+use crate::metrics::cases::CaseTables;
 use crate::metrics::period::Period;
 use crate::store::Store;
 use anyhow::{Context, Result};
@@ -273,6 +273,8 @@ pub struct Run<'a> {
     done: BTreeMap<&'static str, DataFrame>,
     /// `step_facts` once computed (not persisted).
     step_facts: Option<Option<DataFrame>>,
+    /// Case facts once computed (not persisted).
+    case_facts: Option<crate::metrics::cases::CaseFacts>,
 }
 
 impl<'a> Run<'a> {
@@ -284,6 +286,7 @@ impl<'a> Run<'a> {
             since: None,
             done: BTreeMap::new(),
             step_facts: None,
+            case_facts: None,
         }
     }
 
@@ -338,15 +341,33 @@ impl<'a> Run<'a> {
             .with_context(|| format!("the store has no {table} yet: ingest them first"))
     }
 
+    /// Every case measured as of the run's date (computed once).
+    pub fn case_facts(&mut self) -> Result<crate::metrics::cases::CaseFacts> {
+        if let Some(f) = &self.case_facts {
+            return Ok(f.clone());
+        }
+        let tables = load_case_tables(&|t| self.read(t))?;
+        let facts =
+            crate::metrics::cases::case_facts(&tables, &self.settings.calendar, self.as_of)?;
+        self.case_facts = Some(facts.clone());
+        Ok(facts)
+    }
+
     /// `case_metrics`.
     pub fn case_metrics(&mut self) -> Result<DataFrame> {
         if let Some(df) = self.done.get(CASE_METRICS) {
             return Ok(df.clone());
         }
-        let df = case_metrics(
-            &load_case_tables(&|t| self.read(t))?,
+        let levels: Vec<&str> = crate::metrics::rollup::LEVELS
+            .iter()
+            .map(|(l, _)| *l)
+            .collect();
+        let df = crate::metrics::cases::case_metrics_of(
+            &self.case_facts()?,
             &self.settings.calendar,
             self.as_of,
+            &crate::metrics::period::Grain::ALL,
+            &levels,
         )?;
         self.done.insert(CASE_METRICS, df.clone());
         Ok(df)
@@ -474,10 +495,21 @@ impl<'a> Run<'a> {
 
     /// Window and staff scores with every event behind them.
     pub fn scores(&mut self) -> Result<crate::metrics::scoring::Scores> {
+        if let (Some(w), Some(e), Some(s)) = (
+            self.done.get(WINDOW_SCORES),
+            self.done.get(SCORE_EVENTS),
+            self.done.get(STAFF_SCORES),
+        ) {
+            return Ok(crate::metrics::scoring::Scores {
+                windows: w.clone(),
+                events: e.clone(),
+                staff: s.clone(),
+            });
+        }
         let case_metrics = self.case_metrics()?;
         let s = self.settings;
-        let tables = load_case_tables(&|t| self.read(t))?;
-        let facts = crate::metrics::cases::case_facts(&tables, &s.calendar, self.as_of)?;
+        let windows = self.need("windows")?;
+        let facts = self.case_facts()?;
         let overdue_open =
             crate::metrics::cases::overdue_open_cases(&facts, &s.calendar, self.as_of)?;
         let attendance = self.attendance_days()?;
@@ -494,7 +526,7 @@ impl<'a> Run<'a> {
         let (incidents, corrections) = (self.read("incidents")?, self.read("corrections")?);
         let steps = self.step_facts()?;
         let inputs = crate::metrics::scoring::ScoringInputs {
-            windows: &tables.windows,
+            windows: &windows,
             attendance_days: attendance.as_ref(),
             cases: &facts.cases,
             overdue_open: &overdue_open,
@@ -523,9 +555,8 @@ impl<'a> Run<'a> {
         }
         let facts = match self.read("case_steps")? {
             Some(steps) => {
-                let tables = load_case_tables(&|t| self.read(t))?;
+                let case = self.case_facts()?;
                 let cal = &self.settings.calendar;
-                let case = crate::metrics::cases::case_facts(&tables, cal, self.as_of)?;
                 let item_steps = self.read("item_steps")?;
                 Some(crate::metrics::steps::step_facts(
                     &steps,

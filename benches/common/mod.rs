@@ -88,6 +88,8 @@ pub fn print_peak() {
 pub const WINDOWS: usize = 200;
 pub const DEPARTMENTS: usize = 40;
 pub const STAFF: usize = 1_000;
+pub const TICKETS: usize = 2_200_000;
+pub const QUEUES: usize = 40;
 pub const ITEMS: usize = 1_500;
 
 /// The city profile's case year (see `case_engine.rs`).
@@ -209,4 +211,181 @@ pub fn city_year(n_cases: usize, cal: &Calendar) -> CaseTables {
         windows,
         suspensions: Some(suspensions),
     }
+}
+
+/// The city profile's attendance year: 1 000 staff on 200 windows, four
+/// punches a working day of 2025 with late, missing and duplicate punches,
+/// 3 % of staff-days on leave, 2 % with a departure. Returns (name, frame)
+/// for staff, windows, punches, leaves and departures.
+pub fn city_attendance(cal: &Calendar) -> [(&'static str, DataFrame); 5] {
+    let mut rng = Rng(5);
+    let start = NaiveDate::from_ymd_opt(2025, 1, 1).expect("date");
+    let days: Vec<NaiveDate> = (0..365).map(|i| start + Duration::days(i)).collect();
+    let ids: Vec<String> = (0..STAFF).map(|s| format!("S{s:04}")).collect();
+    let staff = DataFrame::new(
+        STAFF,
+        vec![
+            Column::new("staff_id".into(), ids.clone()),
+            Column::new("name".into(), ids.clone()),
+            Column::new(
+                "window_id".into(),
+                (0..STAFF)
+                    .map(|s| format!("W{:03}", s % WINDOWS))
+                    .collect::<Vec<_>>(),
+            ),
+            date_series("valid_from", (0..STAFF).map(|_| Some(start))).expect("dates"),
+            date_series("valid_to", (0..STAFF).map(|_| None)).expect("dates"),
+        ],
+    )
+    .expect("staff");
+    let windows = df!(
+        "window_id" => (0..WINDOWS).map(|w| format!("W{w:03}")).collect::<Vec<_>>(),
+        "department" => (0..WINDOWS).map(|w| format!("D{:02}", w % 40)).collect::<Vec<_>>(),
+    )
+    .expect("windows");
+    let (mut p_staff, mut p_at) = (Vec::new(), Vec::new());
+    let (mut l_staff, mut l_kind, mut l_start, mut l_end) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut d_staff, mut d_out, mut d_back, mut d_cover) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for d in days
+        .iter()
+        .filter(|d| cal.is_workday(**d).expect("covered"))
+    {
+        let (pm_in, pm_out) = (14, 17);
+        for id in &ids {
+            if rng.chance(0.03) {
+                l_staff.push(id.clone());
+                l_kind.push("事假");
+                l_start.push(Some(ms(*d, 8, 30, 0)));
+                l_end.push(Some(ms(*d, 17, 30, 0)));
+                continue;
+            }
+            let late = if rng.chance(0.05) {
+                1 + rng.below(40) as u32
+            } else {
+                0
+            };
+            let times = [
+                (8, 20 + late.min(39), rng.below(60) as u32),
+                (12, rng.below(10) as u32, rng.below(60) as u32),
+                (pm_in, rng.below(25) as u32, rng.below(60) as u32),
+                (pm_out, 30 + rng.below(15) as u32, rng.below(60) as u32),
+            ];
+            for (h, m, s) in times {
+                if rng.chance(0.01) {
+                    continue; // a missing punch
+                }
+                p_staff.push(id.clone());
+                p_at.push(Some(ms(*d, h, m, s)));
+                if rng.chance(0.02) {
+                    p_staff.push(id.clone()); // pressed twice
+                    p_at.push(Some(ms(*d, h, m, s) + 3_000));
+                }
+            }
+            if rng.chance(0.02) {
+                let out = ms(*d, 10, rng.below(50) as u32, 0);
+                d_staff.push(id.clone());
+                d_out.push(Some(out));
+                d_back.push(Some(out + 60_000 * (5 + rng.below(30) as i64)));
+                d_cover.push(if rng.chance(0.8) {
+                    Some(ids[rng.below(STAFF as u64) as usize].clone())
+                } else {
+                    None
+                });
+            }
+        }
+    }
+    let n_punches = p_at.len();
+    let punches = DataFrame::new(
+        n_punches,
+        vec![
+            Column::new("staff_id".into(), p_staff),
+            datetime_column("punched_at", p_at),
+        ],
+    )
+    .expect("punches");
+    let leaves = DataFrame::new(
+        l_staff.len(),
+        vec![
+            Column::new("staff_id".into(), l_staff),
+            Column::new("kind".into(), l_kind),
+            datetime_column("start", l_start),
+            datetime_column("end", l_end),
+        ],
+    )
+    .expect("leaves");
+    let departures = DataFrame::new(
+        d_staff.len(),
+        vec![
+            Column::new("staff_id".into(), d_staff),
+            datetime_column("out_at", d_out),
+            datetime_column("back_at", d_back),
+            Column::new("cover_staff_id".into(), d_cover),
+        ],
+    )
+    .expect("departures");
+    [
+        ("staff", staff),
+        ("windows", windows),
+        ("punches", punches),
+        ("leaves", leaves),
+        ("departures", departures),
+    ]
+}
+
+/// The city profile's queue year: about 2 200 000 tickets over 40 queues
+/// and the working days of 2025, 3 % priority, 3 % never called, 0.1 %
+/// called out of turn (all on window W001 by S0001).
+pub fn city_tickets(cal: &Calendar) -> DataFrame {
+    let mut rng = Rng(11);
+    let start = NaiveDate::from_ymd_opt(2025, 1, 1).expect("date");
+    let days: Vec<NaiveDate> = (0..365)
+        .map(|i| start + Duration::days(i))
+        .filter(|d| cal.is_workday(*d).expect("covered"))
+        .collect();
+    let per_queue_day = TICKETS / (days.len() * QUEUES) + 1;
+    let (mut id, mut queue, mut issued, mut called, mut priority) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for d in &days {
+        let open = d
+            .and_hms_opt(8, 30, 0)
+            .expect("time")
+            .and_utc()
+            .timestamp_millis();
+        for q in 0..QUEUES {
+            // Issued one after another; called in order, a few out of turn.
+            let mut at = open;
+            let mut next_call = open;
+            for k in 0..per_queue_day {
+                at += 1_000 * (30 + rng.below(150) as i64);
+                let c = next_call.max(at) + 1_000 * rng.below(600) as i64;
+                next_call = c;
+                let out_of_turn = rng.chance(0.001);
+                id.push(format!("{}-{q:02}-{k:04}", d.format("%Y%m%d")));
+                queue.push(format!("Q{q:02}"));
+                issued.push(Some(at));
+                called.push(if rng.chance(0.03) {
+                    None
+                } else {
+                    Some(if out_of_turn { c - 900_000 } else { c })
+                });
+                priority.push(rng.chance(0.03));
+            }
+        }
+    }
+    let n = id.len();
+    DataFrame::new(
+        n,
+        vec![
+            Column::new("ticket_id".into(), id),
+            Column::new("queue".into(), queue),
+            datetime_column("issued_at", issued),
+            datetime_column("called_at", called),
+            Column::new("window_id".into(), vec!["W001"; n]),
+            Column::new("staff_id".into(), vec!["S0001"; n]),
+            Column::new("priority".into(), priority),
+        ],
+    )
+    .expect("tickets")
 }

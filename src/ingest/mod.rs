@@ -185,13 +185,20 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 /// Ingest `files` into `store` in one commit.
 pub fn ingest(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<IngestReport> {
     let ledger = read_ledger(store)?;
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut pending = Vec::new();
-    let mut report = IngestReport::default();
-    for path in files {
+    // Read and hash every file, then parse the new ones on every core
+    // (a city's exports are a few large files: one thread each).
+    let hashed = parallel_map(files, |path| -> Result<(Vec<u8>, String)> {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         let sha256 = hex::encode(Sha256::digest(&bytes));
+        Ok((bytes, sha256))
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>>>()?;
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut report = IngestReport::default();
+    let mut to_parse: Vec<(&PathBuf, Vec<u8>, String)> = Vec::new();
+    for (path, (bytes, sha256)) in files.iter().zip(hashed) {
         if let Some(before) = ledger.get(&sha256).filter(|_| !opts.force) {
             let mut r = before.clone();
             r.path = path.clone();
@@ -213,8 +220,12 @@ pub fn ingest(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<
             });
             continue;
         }
-        pending.push(parse_file(path, &bytes, sha256, opts));
+        to_parse.push((path, bytes, sha256));
     }
+    let mut pending = parallel_map(&to_parse, |(path, bytes, sha256)| {
+        parse_file(path, bytes, sha256.clone(), opts)
+    });
+    drop(to_parse);
     check_references(store, &mut pending)?;
 
     let mut txn = store.begin()?;
@@ -281,6 +292,40 @@ pub fn ingest(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<
     report.files.extend(pending.into_iter().map(|p| p.report));
     report.files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(report)
+}
+
+/// `f` over `items` on every available core, results in the items' order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len().max(1));
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut out: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else {
+                            break;
+                        };
+                        done.push((i, f(item)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("an ingest thread panicked"))
+            .collect()
+    });
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, r)| r).collect()
 }
 
 fn parse_file(path: &Path, bytes: &[u8], sha256: String, opts: &IngestOptions) -> Pending {

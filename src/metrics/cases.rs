@@ -29,6 +29,7 @@ pub struct CaseTables {
 const SUPPLEMENT: &str = "补正";
 
 /// The case engine's per-case result.
+#[derive(Clone)]
 pub struct CaseFacts {
     /// One row per case accepted by `as_of` (see [`case_facts`]).
     pub cases: DataFrame,
@@ -432,10 +433,21 @@ pub fn case_metrics_for(
     grains: &[Grain],
     levels: &[&str],
 ) -> Result<DataFrame> {
+    case_metrics_of(&case_facts(t, cal, as_of)?, cal, as_of, grains, levels)
+}
+
+/// `case_metrics` from case facts already computed as of `as_of`.
+pub fn case_metrics_of(
+    facts: &CaseFacts,
+    cal: &Calendar,
+    as_of: NaiveDate,
+    grains: &[Grain],
+    levels: &[&str],
+) -> Result<DataFrame> {
     let CaseFacts {
         cases: facts,
         blocks,
-    } = case_facts(t, cal, as_of)?;
+    } = facts.clone();
     let overdue = open_overdue_days(&facts, &blocks, cal, as_of)?;
     // Group on integer codes of the keys; decode them at the end.
     let (facts, codes) = KeyCodes::encode(&facts)?;

@@ -2,7 +2,7 @@
 //! found without comparing every pair of tickets.
 
 use super::period::Grain;
-use super::rollup::{ratio, rollup, rollup_quantiles, KeyCodes, Roll, RollupSpec};
+use super::rollup::{grouped_quantiles, ratio, rollup, KeyCodes, Roll, RollupSpec};
 use super::WithDepartment;
 use anyhow::Result;
 use chrono::NaiveDateTime;
@@ -299,13 +299,15 @@ pub fn queue_metrics(
         as_of,
     };
     let sums = rollup(events, &spec)?;
-    let waits = rollup_quantiles(
+    // Waits and service times are in seconds: too many distinct values for
+    // the rolled-up histogram; quantiles by group-by instead.
+    let waits = grouped_quantiles(
         facts.clone().lazy(),
         "wait_s",
         &spec,
         &[(0.5, "wait_median_s"), (0.9, "wait_p90_s")],
     )?;
-    let services = rollup_quantiles(facts.lazy(), "service_s", &spec, &[(0.9, "service_p90_s")])?;
+    let services = grouped_quantiles(facts.lazy(), "service_s", &spec, &[(0.9, "service_p90_s")])?;
     let on: Vec<Expr> = ["grain", "period", "level", "key"].map(col).to_vec();
     let minutes = |e: Expr| e.cast(DataType::Float64) / lit(60.0);
     let out = sums

@@ -434,6 +434,89 @@ pub fn rollup_quantiles(
     out.context("at least one quantile")
 }
 
+/// Quantiles (linear interpolation) of `value` per grain, period, level and
+/// key, by a group-by on the events of each grain — for values with many
+/// distinct levels (waits in seconds), where the histogram of
+/// [`rollup_quantiles`] would hold nearly one bin per event and roll up
+/// slowly. Same output as [`rollup_quantiles`]: `grain, period, level, key`
+/// (the events' key codes) and one column per quantile.
+pub fn grouped_quantiles(
+    events: LazyFrame,
+    value: &str,
+    spec: &RollupSpec,
+    quantiles: &[(f64, &str)],
+) -> Result<DataFrame> {
+    let events = events
+        .filter(
+            col(value)
+                .is_not_null()
+                .and(col("date").lt_eq(date_lit(spec.as_of))),
+        )
+        .collect()?;
+    let dates = super::dates_of(events.column("date")?)?;
+    let (Some(from), Some(to)) = (
+        dates.iter().flatten().min().copied(),
+        dates.iter().flatten().max().copied(),
+    ) else {
+        let mut cols = vec![
+            Column::new("grain".into(), Vec::<String>::new()),
+            Column::new("period".into(), Vec::<String>::new()),
+            Column::new("level".into(), Vec::<String>::new()),
+            Column::new("key".into(), Vec::<u32>::new()),
+        ];
+        cols.extend(
+            quantiles
+                .iter()
+                .map(|(_, n)| Column::new((*n).into(), Vec::<f64>::new())),
+        );
+        return Ok(DataFrame::new(0, cols)?);
+    };
+    let mut parts = Vec::new();
+    for grain in spec.grains {
+        let map = period_map(*grain, from, to.max(from))?
+            .lazy()
+            .select([col("date"), col("period")]);
+        let labelled = events
+            .clone()
+            .lazy()
+            .join(
+                map,
+                [col("date")],
+                [col("date")],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .collect()?;
+        for (level, column) in LEVELS.iter().filter(|(l, _)| spec.levels.contains(l)) {
+            let aggs: Vec<Expr> = quantiles
+                .iter()
+                .map(|(q, name)| {
+                    col(value)
+                        .cast(DataType::Float64)
+                        .quantile(lit(*q), QuantileMethod::Linear)
+                        .alias(*name)
+                })
+                .collect();
+            parts.push(
+                labelled
+                    .clone()
+                    .lazy()
+                    .filter(col(*column).is_not_null())
+                    .group_by([
+                        col("period"),
+                        col(*column).cast(DataType::UInt32).alias("key"),
+                    ])
+                    .agg(aggs)
+                    .with_columns([lit(grain.name()).alias("grain"), lit(*level).alias("level")]),
+            );
+        }
+    }
+    let mut order: Vec<Expr> = ["grain", "period", "level", "key"].map(col).to_vec();
+    order.extend(quantiles.iter().map(|(_, n)| col(*n)));
+    Ok(concat(parts, UnionArgs::default())?
+        .select(order)
+        .collect()?)
+}
+
 /// A ratio that is null where the denominator is 0.
 pub fn ratio(num: Expr, den: Expr) -> Expr {
     when(den.clone().gt(lit(0)))

@@ -257,9 +257,21 @@ pub fn three_zeros(
         "favouritism_complaints",
     ];
     let out = out.collect()?;
+    let have: Vec<String> = out
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     let mut lf = out.lazy();
     for c in counts {
-        lf = lf.with_column(col(c).cast(DataType::Int64).fill_null(lit(0i64)));
+        // A source table the store does not have (no incidents, no
+        // corrections) counts nothing.
+        let value = if have.iter().any(|h| h == c) {
+            col(c)
+        } else {
+            lit(NULL)
+        };
+        lf = lf.with_column(value.cast(DataType::Int64).fill_null(lit(0i64)).alias(c));
     }
     let zero = |a: &str, b: &str| col(a).eq(lit(0)).and(col(b).eq(lit(0)));
     let windows_rows = lf

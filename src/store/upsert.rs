@@ -103,12 +103,19 @@ impl Store {
         let batch =
             batch.unique_stable(Some(&[KEY.to_string()]), UniqueKeepStrategy::Last, None)?;
         let mut replaced = (n - batch.height()) as u64;
-        let incoming: HashSet<String> = key_strings(&batch)?.into_iter().collect();
+        let stored = self.files(table)?;
+        // The batch's keys, to find the stored rows it replaces (none to
+        // find in an empty table: a first load skips the set).
+        let incoming: HashSet<String> = if stored.is_empty() {
+            HashSet::new()
+        } else {
+            key_strings(&batch)?.into_iter().collect()
+        };
 
         // Stored files holding a key of the batch.
         let mut affected: BTreeMap<Partition, Vec<PathBuf>> = BTreeMap::new();
         let mut existing: BTreeMap<Partition, Vec<PathBuf>> = BTreeMap::new();
-        for file in self.files(table)? {
+        for file in stored {
             let p = if partition_by.is_some() {
                 partition_of(&file)
             } else {
