@@ -732,3 +732,64 @@ fn quarter_center() {
     // 2024-Q4 = 10-01 .. 12-31: the same cases as October (see `october_center`).
     check("2024-Q4", "center", Q4, &[october_center()]);
 }
+
+/// A case overdue on some days of a month but not at its end (a suspension
+/// that starts after the deadline moves it) gives day rows with
+/// `overdue_open`, and no row at all for the month: nothing was accepted or
+/// completed in it and nothing was overdue at its end.
+#[test]
+fn a_case_overdue_only_inside_a_period_gives_that_period_no_row() {
+    let h = tempfile::tempdir().unwrap();
+    let dir = h.path().join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    let files = [
+        ("windows.csv", "window_id,name,department\nW02,窗口,税务\n"),
+        (
+            "staff.csv",
+            "staff_id,name,window_id,role,valid_from,valid_to\n1001,张伟,W02,工作人员,2026-01-01,\n",
+        ),
+        (
+            "items.csv",
+            "item_code,name,department,legal_limit_days,promised_limit_days,materials,steps,effective_from\nI01,登记,税务,20,1,1,1,2026-01-01\n",
+        ),
+        (
+            "cases.csv",
+            "case_id,item_code,window_id,staff_id,channel,accepted_at,completed_at,result,promised_limit_days,legal_limit_days\nC12,I01,W02,1001,窗口,2026-09-29 10:00:00,,,,\n",
+        ),
+        (
+            "suspensions.csv",
+            "case_id,kind,start,end,reason\nC12,特别程序,2026-10-08,,现场核查\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    common::ok(h.path(), &["ingest", dir.to_str().unwrap()]);
+    common::ok(
+        h.path(),
+        &["compute", "--only", "cases", "--as-of", "2026-10-08"],
+    );
+    let rows = common::csv_rows(&common::ok(
+        h.path(),
+        &[
+            "query",
+            "SELECT grain, period, overdue_open FROM case_metrics WHERE level = 'window' AND period_start >= '2026-10-01'",
+            "--format",
+            "csv",
+        ],
+    ));
+    // Deadline 09-30; overdue at the end of 10-01 … 10-07 (the holiday
+    // counts: a case open past its deadline is overdue every day).
+    let days: Vec<&str> = rows
+        .iter()
+        .filter(|r| r["grain"] == "day")
+        .map(|r| r["period"].as_str())
+        .collect();
+    assert_eq!(days.len(), 7, "{rows:?}");
+    assert!(
+        rows.iter()
+            .all(|r| r["grain"] == "day" || r["grain"] == "week"),
+        "{rows:?}"
+    );
+    assert!(!rows.iter().any(|r| r["period"] == "2026-10"), "{rows:?}");
+}

@@ -555,7 +555,14 @@ pub fn case_metrics_of(
             .collect::<Vec<_>>(),
     )
     .collect()?;
-    let sums = rollup_days(day, &spec)?;
+    // A period gets a row only where a case was accepted or completed in
+    // it, or was open past its deadline at its end (docs/METRICS.md): a case
+    // overdue on some days of a period but not at its end (a suspension
+    // moved its deadline) leaves nothing.
+    let sums = rollup_days(day, &spec)?
+        .lazy()
+        .filter((col("accepted") + col("completed") + col("overdue_open")).gt(lit(0i64)))
+        .collect()?;
 
     // p90 of elapsed days from the rolled-up histogram of completed cases.
     let p90 = rollup_quantiles(
