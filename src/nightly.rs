@@ -34,6 +34,38 @@ struct State {
     date: NaiveDate,
     through_run: String,
     version: String,
+    /// A hash of the configuration file: other rules, other figures.
+    #[serde(default)]
+    settings: String,
+    /// Ingest runs with rows dated after `date`: not counted yet, so the
+    /// dates they touch are still to recompute.
+    #[serde(default)]
+    carry: Vec<Carried>,
+}
+
+/// What an ingest run touched and its latest row date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Carried {
+    /// `None`: everything.
+    from: Option<NaiveDate>,
+    until: NaiveDate,
+}
+
+impl Carried {
+    fn touched(&self) -> Touched {
+        self.from.map_or(Touched::Everything, Touched::From)
+    }
+}
+
+/// The hash of the configuration in force (empty without a file).
+fn settings_hash(settings: &Settings) -> String {
+    use sha2::{Digest, Sha256};
+    match &settings.config_file {
+        Some(path) => std::fs::read(path)
+            .map(|b| hex::encode(Sha256::digest(&b)))
+            .unwrap_or_default(),
+        None => String::new(),
+    }
 }
 
 fn load_state(store: &Store) -> Result<Option<State>> {
@@ -62,17 +94,37 @@ pub fn forget(store: &Store) -> Result<()> {
     }
 }
 
-/// What the ingest runs after `after` touched, and the newest run id.
-fn touched_since(store: &Store, after: Option<&str>) -> Result<(Touched, String)> {
+/// What an ingest run touched, with its latest row date.
+type RunTouch = (Touched, Option<NaiveDate>);
+
+/// Rows rejected by the ingest runs after `after` (from the ledger).
+fn rejected_since(store: &Store, after: &str) -> Result<u64> {
+    let Some(ledger) = store.read(crate::store::LEDGER)? else {
+        return Ok(0);
+    };
+    let ids = ledger.column("run_id")?.str()?;
+    let rejected = ledger.column("rejected")?.i64()?;
+    Ok(ids
+        .iter()
+        .zip(rejected.iter())
+        .filter(|(id, _)| id.is_some_and(|id| id > after))
+        .map(|(_, n)| n.unwrap_or(0).max(0) as u64)
+        .sum())
+}
+
+/// What each ingest run after `after` touched, with its latest row date;
+/// and the newest run id.
+fn touched_since(store: &Store, after: Option<&str>) -> Result<(Vec<RunTouch>, String)> {
     let Some(runs) = store.read(INGEST_RUNS)? else {
-        return Ok((Touched::Nothing, String::new()));
+        return Ok((Vec::new(), String::new()));
     };
     let ids = runs.column("run_id")?.str()?;
     let everything = runs.column("everything")?.bool()?;
     let from = crate::metrics::dates_of(runs.column("touched_from")?)?;
-    let mut touched = Touched::Nothing;
+    let last = crate::metrics::dates_of(runs.column("last_date")?)?;
+    let mut out = Vec::new();
     let mut newest = String::new();
-    for (i, from) in from.into_iter().enumerate() {
+    for (i, (from, last)) in from.into_iter().zip(last).enumerate() {
         let id = ids.get(i).unwrap_or_default();
         if id > newest.as_str() {
             newest = id.to_string();
@@ -80,23 +132,43 @@ fn touched_since(store: &Store, after: Option<&str>) -> Result<(Touched, String)
         if after.is_some_and(|a| id <= a) {
             continue;
         }
-        touched = touched.and(match (everything.get(i), from) {
+        let touched = match (everything.get(i), from) {
             (Some(true), _) => Touched::Everything,
             (_, Some(d)) => Touched::From(d),
             _ => Touched::Nothing,
-        });
+        };
+        out.push((touched, last));
     }
-    Ok((touched, newest))
+    Ok((out, newest))
 }
 
-/// The reports due in the nightly run of `date`: those of the week, month
-/// and quarter just closed when the next day is the first working day of a
-/// new one.
+/// The reports due in the nightly run of `date`: when the next day is the
+/// first working day of a week, month or quarter, the periods of that grain
+/// that closed since the last working day (the one just closed, and one
+/// before it that closed in a run of days off), oldest first; periods
+/// without a working day have nothing to report.
 pub fn periods_due(cal: &crate::calendar::Calendar, date: NaiveDate) -> Result<Vec<Period>> {
     let next = date.succ_opt().context("date out of range")?;
     if !cal.is_workday(next)? {
         return Ok(Vec::new());
     }
+    let mut last_workday = date;
+    for _ in 0..400 {
+        if cal.is_workday(last_workday)? {
+            break;
+        }
+        last_workday = last_workday.pred_opt().context("date out of range")?;
+    }
+    let has_workday = |p: &Period| -> Result<bool> {
+        let mut d = p.start;
+        while d <= p.end {
+            if cal.is_workday(d)? {
+                return Ok(true);
+            }
+            d = d.succ_opt().context("date out of range")?;
+        }
+        Ok(false)
+    };
     let mut due = Vec::new();
     for grain in [Grain::Week, Grain::Month, Grain::Quarter] {
         let p = period_of(grain, next);
@@ -104,9 +176,19 @@ pub fn periods_due(cal: &crate::calendar::Calendar, date: NaiveDate) -> Result<V
         while !cal.is_workday(first)? {
             first = first.succ_opt().context("date out of range")?;
         }
-        if first == next {
-            due.push(previous(&p));
+        if first != next {
+            continue;
         }
+        let mut closed = Vec::new();
+        let mut q = previous(&p);
+        while q.end >= last_workday {
+            if has_workday(&q)? {
+                closed.push(q.clone());
+            }
+            q = previous(&q);
+        }
+        closed.reverse();
+        due.extend(closed);
     }
     Ok(due)
 }
@@ -149,6 +231,8 @@ pub struct RunRecord {
     pub recomputed_from: String,
     pub cards: CardCounts,
     pub reports: Vec<String>,
+    /// Reports due but not written, with the reason.
+    pub skipped: Vec<String>,
     pub archived: usize,
     pub stale_lock_cleared: Option<String>,
     pub steps: Vec<(String, f64)>,
@@ -238,6 +322,8 @@ fn run_steps(
         record.stale_lock_cleared = Some(stale.to_string());
     }
 
+    let state = load_state(&store)?;
+
     // 1. Ingest the inbox (the archive is skipped if it lies inside it).
     let files: Vec<PathBuf> = if settings.inbox.exists() {
         ingest::discover(std::slice::from_ref(&settings.inbox))?
@@ -248,10 +334,18 @@ fn run_steps(
         Vec::new()
     };
     record.files = files.len();
+    // The content each file had when it was read, to archive only that.
+    let mut read_as: std::collections::HashMap<PathBuf, String> = Default::default();
     if !files.is_empty() {
         let report = steps.run(&format!("ingest {} files", files.len()), || {
             ingest::ingest(&store, &files, &settings.ingest)
         })?;
+        read_as.extend(
+            report
+                .files
+                .iter()
+                .map(|f| (f.path.clone(), f.sha256.clone())),
+        );
         for f in report.files.iter().filter(|f| !f.already_ingested) {
             record.files_new += 1;
             record.rows_read += f.read;
@@ -263,12 +357,31 @@ fn run_steps(
             eprint!("{}", report.render(&settings.home));
         }
     }
+    // Rows rejected since the last finished run (a rerun after a kill
+    // reports those of the killed run too).
+    if let Some(st) = &state {
+        record.rows_rejected = rejected_since(&store, &st.through_run)?;
+    }
     fail_point("ingested");
 
     // 2. Archive what was read.
+    // A file changed since it was read (an export still being written, or
+    // written again) stays in the inbox for the next run.
+    let (unchanged, changed): (Vec<PathBuf>, Vec<PathBuf>) = files.iter().cloned().partition(|f| {
+        std::fs::read(f).is_ok_and(|b| {
+            use sha2::{Digest, Sha256};
+            read_as.get(f) == Some(&hex::encode(Sha256::digest(&b)))
+        })
+    });
+    for f in &changed {
+        record.skipped.push(format!(
+            "{}: changed while it was read; left in the inbox for the next run",
+            shown(f, &settings.home)
+        ));
+    }
     record.archived = steps.run("archive the inbox", || {
         archive(
-            &files,
+            &unchanged,
             &settings.inbox,
             &settings.archive.join(date.to_string()),
         )
@@ -277,11 +390,22 @@ fn run_steps(
 
     // 3. The metric tables, from the earliest date touched since the last
     //    finished recompute.
-    let state = load_state(&store)?;
     let after = state.as_ref().map(|s| s.through_run.as_str());
-    let (touched, newest) = touched_since(&store, after)?;
+    let (runs, newest) = touched_since(&store, after)?;
+    let hash = settings_hash(settings);
+    // The runs not yet counted: new ones, and those carried because they
+    // had rows dated after an earlier run's date.
+    let mut pending: Vec<RunTouch> = runs;
+    if let Some(s) = &state {
+        pending.extend(s.carry.iter().map(|c| (c.touched(), Some(c.until))));
+    }
+    let touched = pending
+        .iter()
+        .fold(Touched::Nothing, |acc, (t, _)| acc.and(*t));
     let from = match &state {
-        Some(s) if s.version == env!("CARGO_PKG_VERSION") && date >= s.date => {
+        Some(s)
+            if s.version == env!("CARGO_PKG_VERSION") && s.settings == hash && date >= s.date =>
+        {
             match touched.and(Touched::From(s.date.succ_opt().unwrap_or(s.date))) {
                 Touched::From(d) => Some(d.min(date)),
                 _ => None,
@@ -289,25 +413,58 @@ fn run_steps(
         }
         _ => None,
     };
-    record.recomputed_from = from.map_or("everything".into(), |d| d.to_string());
+    let carry: Vec<Carried> = pending
+        .iter()
+        .filter_map(|(t, until)| {
+            let until = until.filter(|u| *u > date)?;
+            match t {
+                Touched::From(d) => Some(Carried {
+                    from: Some(*d),
+                    until,
+                }),
+                Touched::Everything => Some(Carried { from: None, until }),
+                Touched::Nothing => None,
+            }
+        })
+        .collect();
     let label = match from {
         Some(d) => format!("metrics of periods from {d}"),
         None => "metrics, everything".to_string(),
     };
-    steps.run(&label, || {
+    let restricted = steps.run(&label, || {
         let mut run = Run::new(&store, settings, date);
         if let Some(d) = from {
             run = run.since(d);
         }
         run.everything()?;
         run.commit_from(from)
-    })?;
+    });
+    let from = match (restricted, from) {
+        (Ok(()), from) => from,
+        // The restricted recompute could not merge (a table new to the
+        // store, a schema from another version): recompute everything.
+        (Err(e), Some(_)) => {
+            if !opts.quiet {
+                eprintln!("  recomputing everything: {e:#}");
+            }
+            steps.run("metrics, everything", || {
+                let mut run = Run::new(&store, settings, date);
+                run.everything()?;
+                run.commit_from(None)
+            })?;
+            None
+        }
+        (Err(e), None) => return Err(e),
+    };
+    record.recomputed_from = from.map_or("everything".into(), |d| d.to_string());
     save_state(
         &store,
         &State {
             date,
             through_run: newest,
             version: env!("CARGO_PKG_VERSION").to_string(),
+            settings: hash,
+            carry,
         },
     )?;
     fail_point("computed");
@@ -340,9 +497,12 @@ fn run_steps(
     for p in periods_due(&settings.calendar, date)? {
         let path = match p.grain {
             Grain::Week => {
-                let days = store
-                    .read(crate::pipeline::ATTENDANCE_DAYS)?
-                    .context("no attendance_days: the store has no punches")?;
+                let Some(days) = store.read(crate::pipeline::ATTENDANCE_DAYS)? else {
+                    record
+                        .skipped
+                        .push(format!("weekly publication {}: no punches", p.label));
+                    continue;
+                };
                 steps.run(&format!("weekly publication {}", p.label), || {
                     crate::pipeline::write_attendance_publication(&store, settings, &p, &days, date)
                         .map(|(_, path)| path)
@@ -449,6 +609,11 @@ mod tests {
         assert_eq!(labels("2026-10-07"), ["2026-W40", "2026-09", "2026-Q3"]);
         // The night of a holiday before another holiday: nothing yet.
         assert!(labels("2026-10-06").is_empty());
+        // Spring Festival 2026 (02-15..02-23 off): W08 (02-16..02-22) has
+        // no working day, and W07 closed on 02-15, after the make-up
+        // Saturday 02-14. The night before 02-24, the first working day of
+        // W09, publishes W07 (the old rule published the empty W08).
+        assert_eq!(labels("2026-02-23"), ["2026-W07"]);
     }
 
     #[test]

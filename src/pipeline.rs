@@ -322,7 +322,40 @@ impl<'a> Run<'a> {
             .gt_eq(lit(since.year() as i64))
             .and(dated(by));
         match table {
-            "cases" => keep = keep.or(col("completed_at").is_null().or(dated("completed_at"))),
+            "cases" => {
+                // Open then, completed since, or named by a correction or a
+                // step of the period (an old case corrected now).
+                let mut named: Vec<String> = Vec::new();
+                for (t, c) in [("corrections", "at"), ("case_steps", "finished_at")] {
+                    if let Some(scan) = self.store.scan(t)? {
+                        let ids = scan
+                            .filter(col(c).is_null().or(dated(c)))
+                            .select([col("case_id")])
+                            .collect()?;
+                        named.extend(
+                            ids.column("case_id")?
+                                .str()?
+                                .iter()
+                                .flatten()
+                                .map(str::to_string),
+                        );
+                    }
+                }
+                named.sort_unstable();
+                named.dedup();
+                keep = keep.or(col("completed_at")
+                    .is_null()
+                    .or(dated("completed_at"))
+                    .or(col("case_id")
+                        .is_in(lit(Series::new("ids".into(), named)).implode(false), false)))
+            }
+            // A bad rating still open (or rectified since) counts in every
+            // later period's open_past_limit.
+            "ratings" => {
+                keep = keep.or(col("level")
+                    .lt_eq(lit(2i64))
+                    .and(col("rectified_at").is_null().or(dated("rectified_at"))))
+            }
             "leaves" => keep = keep.or(dated("end")),
             "case_steps" => keep = keep.or(col("finished_at").is_null().or(dated("finished_at"))),
             "departures" => keep = keep.or(dated("back_at")),
@@ -641,7 +674,12 @@ impl<'a> Run<'a> {
             let mut df = match (from, self.store.read(name)?) {
                 (Some(from), Some(stored)) => merge_from(stored, df, from)
                     .with_context(|| format!("cannot update {name} from {from}"))?,
-                _ => df,
+                // The rows before `from` were computed from part of the
+                // inputs: they cannot stand in for a table never stored.
+                (Some(_), None) => {
+                    anyhow::bail!("{name} is new to the store: it needs a full recompute")
+                }
+                (None, _) => df,
             };
             self.store.replace(&mut txn, name, &mut df)?;
         }

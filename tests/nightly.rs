@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{bin, ok, run};
+use common::{bin, csv_rows, ok, run};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -507,4 +507,128 @@ fn seven_nightly_runs_give_the_tables_of_one_full_recompute() {
         compared += 1;
     }
     assert_eq!(compared, 14);
+}
+
+#[test]
+fn rows_dated_after_the_run_date_count_on_the_nights_they_belong_to() {
+    // The night of 10-30 finds the exports of 10-30, 10-31 and 11-01 at
+    // once (pulled after midnight): rows dated after 10-30 are stored but
+    // not yet counted, and the dates they touch (a rating on 10-31 of a
+    // case completed in September) are recomputed by the later nights.
+    let h = late_week_home();
+    for day in ["2026-10-30", "2026-10-31", "2026-11-01"] {
+        nightly_ok(h.path(), day);
+    }
+    let full = late_week_home();
+    ok(full.path(), &["ingest"]);
+    ok(full.path(), &["compute", "--as-of", "2026-11-01"]);
+    for t in METRICS {
+        assert_rows_equal(
+            &table(h.path(), t),
+            &table(full.path(), t),
+            &format!("{t}, three nights vs full"),
+        );
+    }
+}
+
+#[test]
+fn a_partial_recompute_still_sees_old_open_bad_ratings_and_old_cases_corrected_now() {
+    // Two years of a tiny center: the nightly of 2026-10-15 recomputes from
+    // 10-15 and reads inputs from 2025-01-01 on. A bad rating of 2024 never
+    // rectified still counts as open past its limit in October 2026, and a
+    // case of 2024 corrected on 2026-10-15 still counts for its window.
+    let write = |dir: &Path, files: &[(&str, &str)]| {
+        std::fs::create_dir_all(dir).unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+    };
+    let base: [(&str, &str); 5] = [
+        ("windows.csv", "window_id,name,department\nW01,综合窗口,税务\nW02,发票窗口,税务\n"),
+        (
+            "staff.csv",
+            "staff_id,name,window_id,role,valid_from,valid_to\n1001,张伟,W01,工作人员,2024-01-01,\n1002,王芳,W02,工作人员,2024-01-01,\n",
+        ),
+        (
+            "items.csv",
+            "item_code,name,department,legal_limit_days,promised_limit_days,materials,steps,effective_from\nI01,登记,税务,20,5,3,3,2024-01-01\n",
+        ),
+        (
+            "cases.csv",
+            "case_id,item_code,window_id,staff_id,channel,accepted_at,completed_at,result,promised_limit_days,legal_limit_days\n\
+             C0,I01,W01,1001,窗口,2024-05-27 09:00:00,2024-06-01 10:00:00,准予许可,,\n\
+             C1,I01,W02,1002,窗口,2024-11-18 09:00:00,2024-11-20 10:00:00,准予许可,,\n\
+             C2,I01,W01,1001,窗口,2026-10-12 09:00:00,2026-10-13 10:00:00,准予许可,,\n\
+             C3,I01,W02,1002,窗口,2026-10-13 09:00:00,2026-10-14 10:00:00,准予许可,,\n",
+        ),
+        (
+            "ratings.csv",
+            "rating_id,case_id,window_id,staff_id,rated_at,level,channel,comment,rectified_at\n\
+             R0,C0,W01,1001,2024-06-03 10:00:00,1,评价器,不满意,\n\
+             R2,C2,W01,1001,2026-10-13 11:00:00,5,评价器,,\n",
+        ),
+    ];
+    let later: [(&str, &str); 2] = [
+        (
+            "cases-2.csv",
+            "case_id,item_code,window_id,staff_id,channel,accepted_at,completed_at,result,promised_limit_days,legal_limit_days\n\
+             C4,I01,W01,1001,窗口,2026-10-15 09:00:00,2026-10-15 11:00:00,准予许可,,\n",
+        ),
+        ("corrections.csv", "case_id,at,reason\nC1,2026-10-15 15:00:00,适用依据错误\n"),
+    ];
+    let nightly_home = home();
+    let a = nightly_home.path();
+    write(&a.join("data/inbox/1"), &base);
+    nightly_ok(a, "2026-10-14");
+    write(&a.join("data/inbox/2"), &later);
+    nightly_ok(a, "2026-10-15");
+    let log = std::fs::read_to_string(a.join("data/nightly-runs.jsonl")).unwrap();
+    assert!(log.contains("\"recomputed_from\":\"2026-10-15\""), "{log}");
+
+    let full_home = home();
+    let b = full_home.path();
+    write(&b.join("in/1"), &base);
+    write(&b.join("in/2"), &later);
+    ok(b, &["ingest", b.join("in").to_str().unwrap()]);
+    ok(b, &["compute", "--as-of", "2026-10-15"]);
+    for t in [
+        "rating_metrics",
+        "three_zeros",
+        "score_events",
+        "window_scores",
+        "case_metrics",
+    ] {
+        assert_rows_equal(&table(a, t), &table(b, t), &format!("{t}, nightly vs full"));
+    }
+    // And the figures themselves: R0 open past its limit at October's end
+    // state day; C1's correction on W02.
+    let rows = csv_rows(&ok(
+        a,
+        &[
+            "query",
+            "SELECT key, open_past_limit FROM rating_metrics WHERE period = '2026-10' AND level = 'window'",
+            "--format",
+            "csv",
+        ],
+    ));
+    assert!(
+        rows.iter()
+            .any(|r| r["key"] == "W01" && r["open_past_limit"] == "1"),
+        "{rows:?}"
+    );
+    let zeros = csv_rows(&ok(
+        a,
+        &[
+            "query",
+            "SELECT key, corrections FROM three_zeros WHERE period = '2026-10' AND level = 'window'",
+            "--format",
+            "csv",
+        ],
+    ));
+    assert!(
+        zeros
+            .iter()
+            .any(|r| r["key"] == "W02" && r["corrections"] == "1"),
+        "{zeros:?}"
+    );
 }

@@ -67,6 +67,9 @@ pub struct IngestReport {
     pub replaced: BTreeMap<&'static str, u64>,
     /// The dates whose figures the stored rows of this run may change.
     pub touched: Touched,
+    /// The latest date in any row stored by this run: a nightly run for an
+    /// earlier date does not count the later rows yet.
+    pub last_row_date: Option<chrono::NaiveDate>,
 }
 
 /// The dates whose figures an ingest may change: its rows' dates, and the
@@ -93,17 +96,25 @@ impl Touched {
     }
 }
 
-/// The earliest date in any date or date-time column of a batch.
-fn first_date(batch: &polars::prelude::DataFrame) -> Result<Option<chrono::NaiveDate>> {
+/// The earliest and the latest date in any date or date-time column of a
+/// batch.
+fn date_range(
+    batch: &polars::prelude::DataFrame,
+) -> Result<(Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)> {
     use polars::prelude::DataType;
-    let mut first = None;
+    let (mut first, mut last) = (None, None);
     for c in batch.columns() {
         if matches!(c.dtype(), DataType::Date | DataType::Datetime(..)) {
-            let dates = crate::metrics::dates_of(&c.cast(&DataType::Date)?)?;
-            first = first.into_iter().chain(dates.into_iter().flatten()).min();
+            let dates: Vec<chrono::NaiveDate> =
+                crate::metrics::dates_of(&c.cast(&DataType::Date)?)?
+                    .into_iter()
+                    .flatten()
+                    .collect();
+            first = first.into_iter().chain(dates.iter().copied()).min();
+            last = last.into_iter().chain(dates).max();
         }
     }
-    Ok(first)
+    Ok((first, last))
 }
 
 /// Per-table totals of a report.
@@ -185,47 +196,47 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 /// Ingest `files` into `store` in one commit.
 pub fn ingest(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<IngestReport> {
     let ledger = read_ledger(store)?;
-    // Read and hash every file, then parse the new ones on every core
-    // (a city's exports are a few large files: one thread each).
-    let hashed = parallel_map(files, |path| -> Result<(Vec<u8>, String)> {
+    // Read, hash and parse the files on every core (a city's exports are a
+    // few large files: one thread each); each file's bytes are dropped once
+    // it is parsed.
+    enum Read {
+        Known(FileReport),
+        New(Box<Pending>),
+    }
+    let read = parallel_map(files, |path| -> Result<Read> {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         let sha256 = hex::encode(Sha256::digest(&bytes));
-        Ok((bytes, sha256))
-    })
-    .into_iter()
-    .collect::<Result<Vec<_>>>()?;
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut report = IngestReport::default();
-    let mut to_parse: Vec<(&PathBuf, Vec<u8>, String)> = Vec::new();
-    for (path, (bytes, sha256)) in files.iter().zip(hashed) {
         if let Some(before) = ledger.get(&sha256).filter(|_| !opts.force) {
             let mut r = before.clone();
             r.path = path.clone();
             r.already_ingested = true;
-            report.files.push(r);
-            continue;
+            return Ok(Read::Known(r));
         }
-        if !seen.insert(sha256.clone()) {
-            report.files.push(FileReport {
-                path: path.clone(),
-                table: None,
-                sha256,
-                encoding: "",
-                read: 0,
-                stored: 0,
-                rejected: 0,
-                already_ingested: true,
-                notes: vec!["the same content as another file of this run".into()],
-            });
-            continue;
-        }
-        to_parse.push((path, bytes, sha256));
-    }
-    let mut pending = parallel_map(&to_parse, |(path, bytes, sha256)| {
-        parse_file(path, bytes, sha256.clone(), opts)
+        Ok(Read::New(Box::new(parse_file(path, &bytes, sha256, opts))))
     });
-    drop(to_parse);
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut report = IngestReport::default();
+    let mut pending = Vec::new();
+    for r in read {
+        match r? {
+            Read::Known(r) => report.files.push(r),
+            Read::New(p) if !seen.insert(p.report.sha256.clone()) => {
+                report.files.push(FileReport {
+                    path: p.report.path.clone(),
+                    table: None,
+                    sha256: p.report.sha256.clone(),
+                    encoding: "",
+                    read: 0,
+                    stored: 0,
+                    rejected: 0,
+                    already_ingested: true,
+                    notes: vec!["the same content as another file of this run".into()],
+                })
+            }
+            Read::New(p) => pending.push(*p),
+        }
+    }
     check_references(store, &mut pending)?;
 
     let mut txn = store.begin()?;
@@ -244,15 +255,24 @@ pub fn ingest(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<
             continue;
         }
         let batch = frame::to_frame(t, rows)?;
-        let mut first = first_date(&batch)?;
+        let (mut first, last) = date_range(&batch)?;
+        report.last_row_date = report.last_row_date.into_iter().chain(last).max();
         if t.name == "cases" {
             new_cases = Some(batch.clone());
         }
-        if t.name == "ratings" {
-            // A rating also counts in the coverage of its case's completion
-            // day, which may be long before the rating.
-            let done = completion_of_rated(store, new_cases.as_ref(), &batch)?;
-            first = first.into_iter().chain(done).min();
+        // A rating also counts in the coverage of its case's completion day,
+        // and a suspension or step changes figures of its case from the
+        // acceptance on (a 补正 after completion still makes the case not
+        // one-visit; a 送达 after completion counts in the case's shares):
+        // both may lie long before the row's own dates.
+        let of_case = match t.name {
+            "ratings" => Some("completed_at"),
+            "suspensions" | "case_steps" => Some("accepted_at"),
+            _ => None,
+        };
+        if let Some(column) = of_case {
+            let d = first_case_date(store, new_cases.as_ref(), &batch, column)?;
+            first = first.into_iter().chain(d).min();
         }
         let done = store.upsert(&mut txn, t.name, t.key, t.partition_by, batch)?;
         report.replaced.insert(t.name, done.replaced);
@@ -272,7 +292,7 @@ pub fn ingest(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<
         &mut txn,
         INGEST_RUNS,
         None,
-        ingest_run_frame(report.touched, &run_id, now)?,
+        ingest_run_frame(report.touched, report.last_row_date, &run_id, now)?,
     )?;
     let rejects = rejects_frame(&pending, &run_id, now)?;
     store.append(&mut txn, REJECTS, Some("ingested_at"), rejects)?;
@@ -561,27 +581,27 @@ fn ledger_frame(
     ])
 }
 
-/// The earliest completion date of the cases that rated cases name (stored
-/// or in this run).
-fn completion_of_rated(
+/// The earliest `column` date of the cases a batch's rows name (stored or
+/// in this run).
+fn first_case_date(
     store: &Store,
     new_cases: Option<&polars::prelude::DataFrame>,
-    ratings: &polars::prelude::DataFrame,
+    batch: &polars::prelude::DataFrame,
+    column: &str,
 ) -> Result<Option<chrono::NaiveDate>> {
     use polars::prelude::*;
-    let ids = ratings.column("case_id")?.as_materialized_series().clone();
+    let ids = batch.column("case_id")?.as_materialized_series().clone();
     let mut first = None;
-    let stored =
-        crate::store::read_files(&store.files("cases")?, Some(&["case_id", "completed_at"]))?;
+    let stored = crate::store::read_files(&store.files("cases")?, Some(&["case_id", column]))?;
     for cases in stored.iter().chain(new_cases) {
         let hit = cases
             .clone()
             .lazy()
-            .select([col("case_id"), col("completed_at")])
+            .select([col("case_id"), col(column)])
             .filter(col("case_id").is_in(lit(ids.clone()).implode(false), false))
-            .select([col("completed_at").cast(DataType::Date).min()])
+            .select([col(column).cast(DataType::Date).min()])
             .collect()?;
-        let d = crate::metrics::dates_of(hit.column("completed_at")?)?;
+        let d = crate::metrics::dates_of(hit.column(column)?)?;
         first = first.into_iter().chain(d.into_iter().flatten()).min();
     }
     Ok(first)
@@ -590,6 +610,7 @@ fn completion_of_rated(
 /// The row of `ingest_runs` recording what a run touched (none if nothing).
 fn ingest_run_frame(
     touched: Touched,
+    last_row: Option<chrono::NaiveDate>,
     run_id: &str,
     now: chrono::NaiveDateTime,
 ) -> Result<polars::prelude::DataFrame> {
@@ -613,6 +634,10 @@ fn ingest_run_frame(
             .otherwise(col("touched_from"))
             .alias("touched_from"),
     )
+    .with_column(match last_row {
+        Some(d) => crate::metrics::date_lit(d).alias("last_date"),
+        None => lit(NULL).cast(DataType::Date).alias("last_date"),
+    })
     .collect()?;
     Ok(df)
 }

@@ -257,9 +257,13 @@ pub fn staff_review(inputs: &StaffInputs, as_of: NaiveDate) -> Result<DataFrame>
         )
         .with_columns(if inputs.step_facts.is_none() {
             // A center without step data gets no step figures, not zeros.
-            ["steps_handled", "steps_per_day", "overdue_steps_per_100"]
-                .map(|c| lit(NULL).cast(DataType::Float64).alias(c))
-                .to_vec()
+            vec![
+                lit(NULL).cast(DataType::Int64).alias("steps_handled"),
+                lit(NULL).cast(DataType::Float64).alias("steps_per_day"),
+                lit(NULL)
+                    .cast(DataType::Float64)
+                    .alias("overdue_steps_per_100"),
+            ]
         } else {
             Vec::new()
         })
