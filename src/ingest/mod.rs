@@ -196,47 +196,55 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 /// Ingest `files` into `store` in one commit.
 pub fn ingest(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<IngestReport> {
     let ledger = read_ledger(store)?;
-    // Read, hash and parse the files on every core (a city's exports are a
-    // few large files: one thread each); each file's bytes are dropped once
-    // it is parsed.
-    enum Read {
-        Known(FileReport),
-        New(Box<Pending>),
-    }
-    let read = parallel_map(files, |path| -> Result<Read> {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let sha256 = hex::encode(Sha256::digest(&bytes));
-        if let Some(before) = ledger.get(&sha256).filter(|_| !opts.force) {
+    // Read and hash every file on every core, then parse the new ones on
+    // every core (a city's exports are a few large files: one thread
+    // each); each file's bytes are dropped as soon as it is parsed.
+    let hashed = parallel_map(
+        files,
+        |path| -> Result<(std::sync::Mutex<Vec<u8>>, String)> {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let sha256 = hex::encode(Sha256::digest(&bytes));
+            Ok((std::sync::Mutex::new(bytes), sha256))
+        },
+    )
+    .into_iter()
+    .collect::<Result<Vec<_>>>()?;
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut report = IngestReport::default();
+    let mut to_parse: Vec<(&PathBuf, &std::sync::Mutex<Vec<u8>>, String)> = Vec::new();
+    for (path, (bytes, sha256)) in files.iter().zip(&hashed) {
+        if let Some(before) = ledger.get(sha256).filter(|_| !opts.force) {
             let mut r = before.clone();
             r.path = path.clone();
             r.already_ingested = true;
-            return Ok(Read::Known(r));
+            report.files.push(r);
+        } else if !seen.insert(sha256.clone()) {
+            report.files.push(FileReport {
+                path: path.clone(),
+                table: None,
+                sha256: sha256.clone(),
+                encoding: "",
+                read: 0,
+                stored: 0,
+                rejected: 0,
+                already_ingested: true,
+                notes: vec!["the same content as another file of this run".into()],
+            });
+        } else {
+            to_parse.push((path, bytes, sha256.clone()));
         }
-        Ok(Read::New(Box::new(parse_file(path, &bytes, sha256, opts))))
-    });
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut report = IngestReport::default();
-    let mut pending = Vec::new();
-    for r in read {
-        match r? {
-            Read::Known(r) => report.files.push(r),
-            Read::New(p) if !seen.insert(p.report.sha256.clone()) => {
-                report.files.push(FileReport {
-                    path: p.report.path.clone(),
-                    table: None,
-                    sha256: p.report.sha256.clone(),
-                    encoding: "",
-                    read: 0,
-                    stored: 0,
-                    rejected: 0,
-                    already_ingested: true,
-                    notes: vec!["the same content as another file of this run".into()],
-                })
-            }
-            Read::New(p) => pending.push(*p),
+        if report.files.last().is_some_and(|r| &r.path == path) {
+            // Not to be parsed: its bytes can go now.
+            std::mem::take(&mut *bytes.lock().expect("file bytes"));
         }
     }
+    let mut pending = parallel_map(&to_parse, |(path, bytes, sha256)| {
+        let bytes = std::mem::take(&mut *bytes.lock().expect("file bytes"));
+        parse_file(path, &bytes, sha256.clone(), opts)
+    });
+    drop(to_parse);
+    drop(hashed);
     check_references(store, &mut pending)?;
 
     let mut txn = store.begin()?;

@@ -78,18 +78,23 @@ fn bad_ratings(
     Ok(out)
 }
 
-/// Ratings with the rectification deadline of each (`deadline`: the
-/// limit-th working day after the rating).
+/// Ratings with the rectification deadline of each bad one (`deadline`:
+/// the limit-th working day after the rating; null for the others).
 pub fn with_deadlines(
     ratings: &DataFrame,
     cal: &Calendar,
     rules: &RatingRules,
 ) -> Result<DataFrame> {
     let rated = dates_of(&ratings.column("rated_at")?.cast(&DataType::Date)?)?;
+    let level = ratings.column("level")?.cast(&DataType::Int64)?;
+    let level = level.i64()?;
+    // Only bad ratings (level 1–2) have a rectification deadline.
     let deadlines = rated
         .iter()
-        .map(|d| {
-            d.map(|d| cal.deadline(d, rules.rectify_within_days))
+        .zip(level.iter())
+        .map(|(d, l)| {
+            d.filter(|_| l.is_some_and(|l| l <= 2))
+                .map(|d| cal.deadline(d, rules.rectify_within_days))
                 .transpose()
         })
         .collect::<Result<Vec<_>, _>>()?;

@@ -388,8 +388,28 @@ fn period_events(
         .map(|e| (period_of(grain, e.date), clone_event(e)))
         .collect();
     let state_day = |p: &Period| super::state_day(p.end, as_of);
-    // Open overdue cases at the period's end.
-    let o = z.overdue_open;
+    // Open overdue cases at the period's end: only the rows of state days
+    // (a case open all year has a row every day).
+    let days: Vec<NaiveDate> = dates_of(z.overdue_open.column("date")?)?
+        .into_iter()
+        .flatten()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .filter(|d| *d == state_day(&period_of(grain, *d)))
+        .collect();
+    let o =
+        &z.overdue_open
+            .clone()
+            .lazy()
+            .filter(
+                col("date").is_in(
+                    lit(super::date_series("d", days.into_iter().map(Some))?
+                        .take_materialized_series())
+                    .implode(false),
+                    false,
+                ),
+            )
+            .collect()?;
     let (id, w, s, d) = (
         texts(o, "case_id")?,
         texts(o, "window_id")?,
