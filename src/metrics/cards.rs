@@ -71,6 +71,42 @@ pub struct Card {
     pub remaining: i64,
 }
 
+/// The card due on `as_of` for something open since `start` with a limit of
+/// `limit` working days, extended to `ext` by suspensions: its colour,
+/// deadline and working days left (negative when overdue), or `None`. A
+/// limit of 0 still open at the end of its day is already red.
+pub fn judge(
+    cal: &Calendar,
+    start: NaiveDate,
+    limit: i64,
+    ext: i64,
+    as_of: NaiveDate,
+    rules: &CardRules,
+) -> Result<Option<(Colour, NaiveDate, i64)>> {
+    let deadline = if ext <= 0 {
+        start
+    } else {
+        cal.deadline(start, ext as u32)?
+    };
+    let remaining = if deadline >= as_of {
+        cal.elapsed(as_of, deadline)?
+    } else {
+        -cal.elapsed(deadline, as_of)?
+    };
+    let red = deadline < as_of || (limit == 0 && deadline <= as_of);
+    let yellow = match rules.rule {
+        YellowRule::Days => remaining <= rules.yellow_days,
+        YellowRule::Share => ext > 0 && (ext - remaining) as f64 >= rules.yellow_share * ext as f64,
+    };
+    Ok(if red {
+        Some((Colour::Red, deadline, remaining))
+    } else if yellow {
+        Some((Colour::Yellow, deadline, remaining))
+    } else {
+        None
+    })
+}
+
 /// The cards of the open cases of `facts` (computed as of `as_of`).
 pub fn cards_due(
     facts: &CaseFacts,
@@ -90,29 +126,7 @@ pub fn cards_due(
         let (Some(acc), None, Some(n), Some(ext)) = (acc[i], comp[i], n.get(i), ext.get(i)) else {
             continue;
         };
-        let deadline = if ext == 0 {
-            acc
-        } else {
-            cal.deadline(acc, ext as u32)?
-        };
-        let remaining = if deadline >= as_of {
-            cal.elapsed(as_of, deadline)?
-        } else {
-            -cal.elapsed(deadline, as_of)?
-        };
-        // An instant case still open at the end of its day is already red.
-        let red = deadline < as_of || (n == 0 && deadline <= as_of);
-        let yellow = match rules.rule {
-            YellowRule::Days => remaining <= rules.yellow_days,
-            YellowRule::Share => {
-                ext > 0 && (ext - remaining) as f64 >= rules.yellow_share * ext as f64
-            }
-        };
-        let colour = if red {
-            Colour::Red
-        } else if yellow {
-            Colour::Yellow
-        } else {
+        let Some((colour, deadline, remaining)) = judge(cal, acc, n, ext, as_of, rules)? else {
             continue;
         };
         out.push(Card {

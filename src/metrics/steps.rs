@@ -7,7 +7,7 @@
 //! working-day index; suspended days inside a step come from the case's
 //! merged suspension blocks, one join per (step, block).
 
-use super::cards::{Card, CardRules, Colour, YellowRule};
+use super::cards::{Card, CardRules};
 use super::cases::CaseFacts;
 use super::period::Grain;
 use super::rollup::{ratio, rollup, rollup_quantiles, KeyCodes, Roll, RollupSpec};
@@ -369,29 +369,9 @@ pub fn step_cards_due(
         let (Some(s), Some(n), Some(susp)) = (start, limit.get(i), susp.get(i)) else {
             continue;
         };
-        let ext = n + susp;
-        let deadline = if ext <= 0 {
-            s
-        } else {
-            cal.deadline(s, ext as u32)?
-        };
-        let remaining = if deadline >= as_of {
-            cal.elapsed(as_of, deadline)?
-        } else {
-            -cal.elapsed(deadline, as_of)?
-        };
-        let red = deadline < as_of || (n == 0 && deadline <= as_of);
-        let yellow = match rules.rule {
-            YellowRule::Days => remaining <= rules.yellow_days,
-            YellowRule::Share => {
-                ext > 0 && (ext - remaining) as f64 >= rules.yellow_share * ext as f64
-            }
-        };
-        let colour = if red {
-            Colour::Red
-        } else if yellow {
-            Colour::Yellow
-        } else {
+        let Some((colour, deadline, remaining)) =
+            super::cards::judge(cal, s, n, n + susp, as_of, rules)?
+        else {
             continue;
         };
         out.push(Card {
