@@ -11,7 +11,6 @@ use super::period::Grain;
 use super::rollup::{
     day_table, ratio, rollup_days, rollup_quantiles, KeyCodes, Roll, RollupSpec, LEVELS,
 };
-use super::WithDepartment;
 use super::{dates_of, workday_frame};
 use crate::calendar::Calendar;
 use anyhow::{Context, Result};
@@ -66,25 +65,20 @@ pub fn case_facts(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<Ca
                 .otherwise(lit(NULL).cast(DataType::Date))
                 .alias("comp"),
         );
-    let facts = cases
-        .join(
-            catalog_versions(&t.items)?,
-            [col("item_code")],
-            [col("item_code")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .filter(
-            (col("valid_from")
-                .is_null()
-                .or(col("valid_from").lt_eq(col("acc"))))
-            .and(col("valid_to").is_null().or(col("acc").lt(col("valid_to")))),
-        )
-        .with_columns([
-            coalesce(&[col("n_case"), col("n_cat")]).alias("n"),
-            coalesce(&[col("l_case"), col("l_cat")]).alias("l"),
-            coalesce(&[col("comp"), as_of_lit]).alias("end_ref"),
-        ])
-        .with_department(&t.windows);
+    // The catalog version in force on each acceptance date and the window's
+    // department, by lookups (a join would first make a row per case and
+    // version, then filter them).
+    let mut cases = cases.collect()?;
+    let (n_cat, l_cat) = catalog_limits(&cases, &t.items)?;
+    cases.with_column(Column::new("n_cat".into(), n_cat))?;
+    cases.with_column(Column::new("l_cat".into(), l_cat))?;
+    let department = departments(&cases, &t.windows)?;
+    cases.with_column(Column::new("department".into(), department))?;
+    let facts = cases.lazy().with_columns([
+        coalesce(&[col("n_case"), col("n_cat")]).alias("n"),
+        coalesce(&[col("l_case"), col("l_cat")]).alias("l"),
+        coalesce(&[col("comp"), as_of_lit]).alias("end_ref"),
+    ]);
     let facts = facts.collect()?;
     let (blocks, supplement) = suspension_blocks(t.suspensions.as_ref(), &facts, &wd)?;
     let susp_per_case = blocks
@@ -169,33 +163,65 @@ pub fn case_facts(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<Ca
     Ok(CaseFacts { cases: out, blocks })
 }
 
-/// Each item's catalog versions with the dates they are in force:
-/// `valid_from` (null for an item's first version, which also covers
-/// cases accepted before it) and `valid_to` (the next version's date).
-fn catalog_versions(items: &DataFrame) -> Result<LazyFrame> {
-    Ok(items
-        .clone()
-        .lazy()
-        .select([
-            col("item_code"),
-            col("effective_from"),
-            col("promised_limit_days").alias("n_cat"),
-            col("legal_limit_days").alias("l_cat"),
-        ])
-        .sort(
-            ["item_code", "effective_from"],
-            SortMultipleOptions::default(),
-        )
-        .with_columns([
-            col("effective_from")
-                .shift(lit(-1))
-                .over([col("item_code")])?
-                .alias("valid_to"),
-            when(col("effective_from").eq(col("effective_from").min().over([col("item_code")])?))
-                .then(lit(NULL).cast(DataType::Date))
-                .otherwise(col("effective_from"))
-                .alias("valid_from"),
-        ]))
+/// Per case, the promised and legal limits of its item's catalog version
+/// in force on its acceptance date: the latest version effective on or
+/// before it, or the item's first version for a case accepted before any
+/// (null for an item not in the catalog).
+fn catalog_limits(
+    cases: &DataFrame,
+    items: &DataFrame,
+) -> Result<(Vec<Option<i64>>, Vec<Option<i64>>)> {
+    use std::collections::HashMap;
+    let codes = items.column("item_code")?.str()?;
+    let from = super::dates_of(items.column("effective_from")?)?;
+    let promised = items
+        .column("promised_limit_days")?
+        .cast(&DataType::Int64)?;
+    let legal = items.column("legal_limit_days")?.cast(&DataType::Int64)?;
+    let (promised, legal) = (promised.i64()?, legal.i64()?);
+    type Version = (Option<NaiveDate>, Option<i64>, Option<i64>);
+    let mut versions: HashMap<&str, Vec<Version>> = HashMap::new();
+    for (i, code) in codes.iter().enumerate() {
+        if let Some(code) = code {
+            versions
+                .entry(code)
+                .or_default()
+                .push((from[i], promised.get(i), legal.get(i)));
+        }
+    }
+    for v in versions.values_mut() {
+        v.sort_by_key(|(d, _, _)| *d);
+    }
+    let item = cases.column("item_code")?.str()?;
+    let acc = super::dates_of(cases.column("acc")?)?;
+    let mut n = Vec::with_capacity(cases.height());
+    let mut l = Vec::with_capacity(cases.height());
+    for (code, acc) in item.iter().zip(acc) {
+        let version = code.and_then(|c| versions.get(c)).map(|v| {
+            let in_force = v.partition_point(|(d, _, _)| d.zip(acc).is_some_and(|(d, a)| d <= a));
+            v[in_force.saturating_sub(1)]
+        });
+        n.push(version.and_then(|v| v.1));
+        l.push(version.and_then(|v| v.2));
+    }
+    Ok((n, l))
+}
+
+/// Per case, the department of its window (null for an unknown window).
+fn departments(cases: &DataFrame, windows: &DataFrame) -> Result<Vec<Option<String>>> {
+    let of: std::collections::HashMap<&str, &str> = windows
+        .column("window_id")?
+        .str()?
+        .iter()
+        .zip(windows.column("department")?.str()?.iter())
+        .filter_map(|(w, d)| Some((w?, d?)))
+        .collect();
+    Ok(cases
+        .column("window_id")?
+        .str()?
+        .iter()
+        .map(|w| w.and_then(|w| of.get(w)).map(|d| d.to_string()))
+        .collect())
 }
 
 /// The suspensions of each case clipped to (acceptance, end_ref] and
