@@ -163,14 +163,14 @@ pub fn case_facts(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<Ca
     Ok(CaseFacts { cases: out, blocks })
 }
 
+/// One limit per case (null where there is none).
+type Limits = Vec<Option<i64>>;
+
 /// Per case, the promised and legal limits of its item's catalog version
 /// in force on its acceptance date: the latest version effective on or
 /// before it, or the item's first version for a case accepted before any
 /// (null for an item not in the catalog).
-fn catalog_limits(
-    cases: &DataFrame,
-    items: &DataFrame,
-) -> Result<(Vec<Option<i64>>, Vec<Option<i64>>)> {
+fn catalog_limits(cases: &DataFrame, items: &DataFrame) -> Result<(Limits, Limits)> {
     use std::collections::HashMap;
     let codes = items.column("item_code")?.str()?;
     let from = super::dates_of(items.column("effective_from")?)?;
