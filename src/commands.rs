@@ -362,7 +362,7 @@ fn demo(settings: &Settings, seed: u64) -> Result<()> {
             crate::metrics::period::period_of(crate::metrics::period::Grain::Quarter, as_of);
         if let Some(b) = crate::metrics::steps::bottlenecks(&steps, &quarter.label)?.first() {
             println!(
-                "环节瓶颈 {}: {} 的「{}」环节占办件用时 {},压缩可节省 {:.1} 个工作日 (xiaoneng steps bottlenecks --period {})",
+                "环节瓶颈 {}: {} 的“{}”环节占办件用时 {},压缩可节省 {:.1} 个工作日 (xiaoneng steps bottlenecks --period {})",
                 quarter.label,
                 b.item_code,
                 b.step,

@@ -413,7 +413,7 @@ pub fn monthly_bulletin(
         let top = &bottlenecks[0];
         let _ = writeln!(
             md,
-            "{this}压缩潜力最大的是 {} 的「{}」环节:占办件用时 {},平均 {:.2} 个工作日,压缩到该事项其他环节的平均用时可节省 {:.1} 个工作日。\n",
+            "{this}压缩潜力最大的是 {} 的“{}”环节:占办件用时 {},平均 {:.2} 个工作日,压缩到该事项其他环节的平均用时可节省 {:.1} 个工作日。\n",
             top.item_code,
             top.step,
             pct(Some(top.share_of_case)),
