@@ -11,7 +11,7 @@ use super::period::Grain;
 use super::rollup::{
     day_table, ratio, rollup_days, rollup_quantiles, KeyCodes, Roll, RollupSpec, LEVELS,
 };
-use super::{dates_of, workday_frame};
+use super::{dates_of, workday_frame, WithWorkdayIndex};
 use crate::calendar::Calendar;
 use anyhow::{Context, Result};
 use chrono::{Duration, NaiveDate};
@@ -100,18 +100,8 @@ pub fn case_facts(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<Ca
             [col("case_id")],
             JoinArgs::new(JoinType::Left),
         )
-        .join(
-            wd.clone().select([col("date"), col("widx").alias("a")]),
-            [col("acc")],
-            [col("date")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .join(
-            wd.select([col("date"), col("widx").alias("c")]),
-            [col("comp")],
-            [col("date")],
-            JoinArgs::new(JoinType::Left),
-        )
+        .with_widx(&wd, "acc", "a")
+        .with_widx(&wd, "comp", "c")
         .with_columns([
             col("susp_days").fill_null(lit(0i64)),
             col("supplement").fill_null(lit(false)),
@@ -304,12 +294,7 @@ fn suspension_blocks(
             [col("date")],
             JoinArgs::new(JoinType::Left),
         )
-        .join(
-            wd.clone().select([col("date"), col("widx").alias("we")]),
-            [col("e")],
-            [col("date")],
-            JoinArgs::new(JoinType::Left),
-        )
+        .with_widx(wd, "e", "we")
         .with_column((col("we") - (col("ws") - col("work"))).alias("days"))
         .select([col("case_id"), col("s"), col("e"), col("days")])
         .sort(["case_id", "s"], SortMultipleOptions::default())

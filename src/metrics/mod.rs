@@ -82,6 +82,24 @@ pub fn state_day(period_end: NaiveDate, as_of: NaiveDate) -> NaiveDate {
 /// The calendar as a frame over its covered years: `date`, `widx` (working
 /// days from the start up to and including the date) and `work` (1 on a
 /// working day). Working-day arithmetic over many rows is then two joins.
+/// Trait for adding the cumulative working-day index of a date column.
+pub trait WithWorkdayIndex {
+    /// Join `widx` of the date in `on` as `alias` (null for a date the
+    /// calendar does not cover). `wd` is [`workday_frame`], lazily.
+    fn with_widx(self, wd: &LazyFrame, on: &str, alias: &str) -> LazyFrame;
+}
+
+impl WithWorkdayIndex for LazyFrame {
+    fn with_widx(self, wd: &LazyFrame, on: &str, alias: &str) -> LazyFrame {
+        self.join(
+            wd.clone().select([col("date"), col("widx").alias(alias)]),
+            [col(on)],
+            [col("date")],
+            JoinArgs::new(JoinType::Left),
+        )
+    }
+}
+
 pub fn workday_frame(cal: &Calendar) -> Result<DataFrame> {
     let index = cal.workday_index();
     let mut prev = 0;

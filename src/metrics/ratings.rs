@@ -4,7 +4,7 @@
 //! not in coverage.
 
 use super::period::Grain;
-use super::rollup::{ratio, rollup, Roll, RollupSpec};
+use super::rollup::{as_int64, ratio, rollup, Roll, RollupSpec};
 use super::WithDepartment;
 use super::{date_series, dates_of};
 use crate::calendar::Calendar;
@@ -338,14 +338,7 @@ pub fn rating_metrics(
             }))
             .collect::<Vec<_>>(),
     );
-    let typed = |lf: LazyFrame| {
-        lf.with_columns(
-            MEASURES
-                .iter()
-                .map(|(m, _)| col(*m).cast(DataType::Int64))
-                .collect::<Vec<_>>(),
-        )
-    };
+    let typed = |lf: LazyFrame| as_int64(lf, &MEASURES);
     let events = concat(
         [
             typed(rating_events),

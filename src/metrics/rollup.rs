@@ -517,6 +517,17 @@ pub fn grouped_quantiles(
         .collect()?)
 }
 
+/// Every measure of `measures` cast to Int64, so that event frames of
+/// several kinds stack.
+pub fn as_int64(lf: LazyFrame, measures: &[(&str, Roll)]) -> LazyFrame {
+    lf.with_columns(
+        measures
+            .iter()
+            .map(|(m, _)| col(*m).cast(DataType::Int64))
+            .collect::<Vec<_>>(),
+    )
+}
+
 /// A ratio that is null where the denominator is 0.
 pub fn ratio(num: Expr, den: Expr) -> Expr {
     when(den.clone().gt(lit(0)))

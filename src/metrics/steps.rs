@@ -10,8 +10,8 @@
 use super::cards::{Card, CardRules};
 use super::cases::CaseFacts;
 use super::period::Grain;
-use super::rollup::{ratio, rollup, rollup_quantiles, KeyCodes, Roll, RollupSpec};
-use super::{date_lit, dates_of, workday_frame};
+use super::rollup::{as_int64, ratio, rollup, rollup_quantiles, KeyCodes, Roll, RollupSpec};
+use super::{date_lit, dates_of, workday_frame, WithWorkdayIndex};
 use crate::calendar::Calendar;
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -65,12 +65,6 @@ pub fn step_facts(
 ) -> Result<DataFrame> {
     let wd = workday_frame(cal)?.lazy();
     let as_of_lit = date_lit(as_of);
-    let widx = |on: &str, name: &str| {
-        (
-            wd.clone().select([col("date"), col("widx").alias(name)]),
-            on.to_string(),
-        )
-    };
     let base = steps
         .clone()
         .lazy()
@@ -112,23 +106,10 @@ pub fn step_facts(
             .alias("end_ref"),
         ])
         .with_row_index("row", None);
-    let base = {
-        let (s, on_s) = widx("start", "ws");
-        let (e, on_e) = widx("end_ref", "we");
-        base.join(
-            s,
-            [col(on_s.as_str())],
-            [col("date")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .join(
-            e,
-            [col(on_e.as_str())],
-            [col("date")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .collect()?
-    };
+    let base = base
+        .with_widx(&wd, "start", "ws")
+        .with_widx(&wd, "end_ref", "we")
+        .collect()?;
 
     // Suspended working days inside each step: the case's merged blocks
     // [s, e] against (start, end_ref].
@@ -152,18 +133,8 @@ pub fn step_facts(
             super::cases::earlier(col("e"), col("end_ref")).alias("hi"),
         ])
         .filter(col("hi").gt(col("lo")))
-        .join(
-            wd.clone().select([col("date"), col("widx").alias("wlo")]),
-            [col("lo")],
-            [col("date")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .join(
-            wd.clone().select([col("date"), col("widx").alias("whi")]),
-            [col("hi")],
-            [col("date")],
-            JoinArgs::new(JoinType::Left),
-        )
+        .with_widx(&wd, "lo", "wlo")
+        .with_widx(&wd, "hi", "whi")
         .group_by([col("row")])
         .agg([(col("whi") - col("wlo")).sum().alias("susp")]);
 
@@ -286,14 +257,7 @@ pub fn step_metrics(facts: &DataFrame, as_of: NaiveDate) -> Result<DataFrame> {
             ])
             .collect::<Vec<_>>(),
     );
-    let typed = |lf: LazyFrame| {
-        lf.with_columns(
-            MEASURES
-                .iter()
-                .map(|(m, _)| col(*m).cast(DataType::Int64))
-                .collect::<Vec<_>>(),
-        )
-    };
+    let typed = |lf: LazyFrame| as_int64(lf, &MEASURES);
     let levels = ["center", "department", "window", "staff", "item"];
     let spec = RollupSpec {
         measures: &MEASURES,
