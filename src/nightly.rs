@@ -431,28 +431,27 @@ fn run_steps(
         Some(d) => format!("metrics of periods from {d}"),
         None => "metrics, everything".to_string(),
     };
-    let restricted = steps.run(&label, || {
+    // Every metric table, committed; the case and step facts stay for the
+    // cards.
+    let recompute = |from: Option<NaiveDate>| {
         let mut run = Run::new(&store, settings, date);
         if let Some(d) = from {
             run = run.since(d);
         }
         run.everything()?;
-        run.commit_from(from)
-    });
-    let from = match (restricted, from) {
-        (Ok(()), from) => from,
+        let facts = (run.case_facts()?, run.step_facts()?);
+        run.commit_from(from)?;
+        Ok::<_, anyhow::Error>(facts)
+    };
+    let (from, (case_facts, step_facts)) = match (steps.run(&label, || recompute(from)), from) {
+        (Ok(facts), from) => (from, facts),
         // The restricted recompute could not merge (a table new to the
         // store, a schema from another version): recompute everything.
         (Err(e), Some(_)) => {
             if !opts.quiet {
                 eprintln!("  recomputing everything: {e:#}");
             }
-            steps.run("metrics, everything", || {
-                let mut run = Run::new(&store, settings, date);
-                run.everything()?;
-                run.commit_from(None)
-            })?;
-            None
+            (None, steps.run("metrics, everything", || recompute(None))?)
         }
         (Err(e), None) => return Err(e),
     };
@@ -471,7 +470,14 @@ fn run_steps(
 
     // 4. Cards of the day.
     let cards = steps.run("cards", || {
-        crate::pipeline::run_cards(&store, &settings.calendar, date, &settings.cards)
+        crate::pipeline::record_cards(
+            &store,
+            &settings.calendar,
+            date,
+            &settings.cards,
+            &case_facts,
+            step_facts.as_ref(),
+        )
     })?;
     let red = cards
         .due

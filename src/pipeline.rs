@@ -78,19 +78,41 @@ pub fn run_cards(
     as_of: NaiveDate,
     rules: &crate::metrics::cards::CardRules,
 ) -> Result<CardRun> {
+    let facts = crate::metrics::cases::case_facts(&case_tables(store)?, cal, as_of)?;
+    let step_facts = match store.read("case_steps")? {
+        Some(steps) => Some(crate::metrics::steps::step_facts(
+            &steps,
+            store.read("item_steps")?.as_ref(),
+            &facts,
+            cal,
+            as_of,
+        )?),
+        None => None,
+    };
+    record_cards(store, cal, as_of, rules, &facts, step_facts.as_ref())
+}
+
+/// Raise the cards of `as_of` from case and step facts computed as of it
+/// (a [`Run`] has them: `Run::case_facts`, `Run::step_facts`; the facts of
+/// the open cases and steps are all that is read) and persist the history.
+pub fn record_cards(
+    store: &Store,
+    cal: &Calendar,
+    as_of: NaiveDate,
+    rules: &crate::metrics::cards::CardRules,
+    facts: &crate::metrics::cases::CaseFacts,
+    step_facts: Option<&DataFrame>,
+) -> Result<CardRun> {
     use crate::metrics::cards::{cards_due, history_frame, history_rows, update_history};
-    let tables = case_tables(store)?;
-    let facts = crate::metrics::cases::case_facts(&tables, cal, as_of)?;
-    let mut due = cards_due(&facts, cal, as_of, rules)?;
+    let mut due = cards_due(facts, cal, as_of, rules)?;
     // Step cards, on the handlers, cleared when the step finishes.
     let mut step_done: Vec<(String, NaiveDate)> = Vec::new();
-    if let Some(steps) = store.read("case_steps")? {
-        let item_steps = store.read("item_steps")?;
-        let sf =
-            crate::metrics::steps::step_facts(&steps, item_steps.as_ref(), &facts, cal, as_of)?;
+    if let Some(sf) = step_facts {
         due.extend(crate::metrics::steps::step_cards_due(
-            &sf, cal, as_of, rules,
+            sf, cal, as_of, rules,
         )?);
+    }
+    if let Some(steps) = store.read("case_steps")? {
         let all = steps
             .lazy()
             .filter(col("finished_at").is_not_null())
@@ -118,9 +140,9 @@ pub fn run_cards(
     }
     // Completion dates of every case (not only up to as_of: the history
     // clears a card on the completion date once the run reaches it).
-    let done = tables
-        .cases
-        .clone()
+    let done = store
+        .read("cases")?
+        .context("the store has no cases yet")?
         .lazy()
         .filter(col("completed_at").is_not_null())
         .select([col("case_id"), col("completed_at").cast(DataType::Date)])
@@ -1118,8 +1140,17 @@ pub fn daily_report(
     let mut run = Run::new(store, settings, as_of);
     run.case_metrics()?;
     run.attendance_days()?;
+    let (facts, step_facts) = (run.case_facts()?, run.step_facts()?);
     run.commit()?;
-    let cards = run_cards(store, &settings.calendar, as_of, &settings.cards)?;
+    let cal = &settings.calendar;
+    let cards = record_cards(
+        store,
+        cal,
+        as_of,
+        &settings.cards,
+        &facts,
+        step_facts.as_ref(),
+    )?;
     write_daily(store, settings, day, center, &cards)
 }
 
