@@ -11,22 +11,16 @@ use chrono::NaiveDate;
 use std::time::Instant;
 
 mod common;
-use common::{city_year, in_child, print_peak, read_parquet, write_parquet};
+use common::{cases_from_env, city_year, in_child, print_peak, read_case_year, write_case_year};
 use xiaoneng::calendar::Calendar;
-use xiaoneng::metrics::cases::{case_metrics, CaseTables};
+use xiaoneng::metrics::cases::case_metrics;
 
 /// Generate the year into `dir` as Parquet, one file per table.
 fn generate(n: usize, cal: &Calendar, dir: &std::path::Path) {
     let t = Instant::now();
-    let mut tables = city_year(n, cal);
-    write_parquet(&mut tables.cases, &dir.join("cases.parquet"));
-    write_parquet(&mut tables.items, &dir.join("items.parquet"));
-    write_parquet(&mut tables.windows, &dir.join("windows.parquet"));
-    let mut susp = tables.suspensions.expect("suspensions");
-    write_parquet(&mut susp, &dir.join("suspensions.parquet"));
+    let suspensions = write_case_year(city_year(n, cal), dir);
     eprintln!(
-        "generated {n} cases ({} suspensions) in {:.1} s (not timed)",
-        susp.height(),
+        "generated {n} cases ({suspensions} suspensions) in {:.1} s (not timed)",
         t.elapsed().as_secs_f64()
     );
 }
@@ -34,12 +28,7 @@ fn generate(n: usize, cal: &Calendar, dir: &std::path::Path) {
 /// Read the year back and compute every grain and level; print the figures.
 fn measure(n: usize, cal: &Calendar, dir: &std::path::Path) {
     let t = Instant::now();
-    let tables = CaseTables {
-        cases: read_parquet(&dir.join("cases.parquet")),
-        items: read_parquet(&dir.join("items.parquet")),
-        windows: read_parquet(&dir.join("windows.parquet")),
-        suspensions: Some(read_parquet(&dir.join("suspensions.parquet"))),
-    };
+    let tables = read_case_year(dir);
     let read_s = t.elapsed().as_secs_f64();
     let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).expect("date");
     let t = Instant::now();
@@ -57,10 +46,7 @@ fn measure(n: usize, cal: &Calendar, dir: &std::path::Path) {
 }
 
 fn main() {
-    let n: usize = std::env::var("CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2_000_000);
+    let n = cases_from_env();
     let cal = Calendar::official();
     in_child(|dir| generate(n, &cal, dir), |dir| measure(n, &cal, dir));
 }

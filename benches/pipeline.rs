@@ -16,7 +16,7 @@ use polars::prelude::*;
 use std::time::Instant;
 
 mod common;
-use common::{city_attendance, city_tickets, city_year, in_child, print_peak, Rng};
+use common::{cases_from_env, city_attendance, city_tickets, city_year, in_child, print_peak, Rng};
 use xiaoneng::calendar::Calendar;
 
 fn write_csv(df: &mut DataFrame, path: &std::path::Path) {
@@ -256,10 +256,7 @@ fn measure(home: &std::path::Path) {
 }
 
 fn main() {
-    let n: usize = std::env::var("CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2_000_000);
+    let n = cases_from_env();
     let cal = Calendar::official();
     in_child(|dir| generate(n, &cal, dir), measure);
 }

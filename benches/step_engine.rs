@@ -16,9 +16,12 @@ use polars::prelude::*;
 use std::time::Instant;
 
 mod common;
-use common::{city_year, in_child, print_peak, read_parquet, write_parquet, Rng, ITEMS};
+use common::{
+    cases_from_env, city_year, in_child, print_peak, read_case_year, read_parquet, write_case_year,
+    write_parquet, Rng, ITEMS,
+};
 use xiaoneng::calendar::Calendar;
-use xiaoneng::metrics::cases::{case_facts, CaseTables};
+use xiaoneng::metrics::cases::case_facts;
 
 const NAMES: [&str; 6] = ["受理", "审查", "审核", "审批", "决定", "送达"];
 
@@ -150,13 +153,9 @@ fn steps_of(cases: &DataFrame, items: &DataFrame, cal: &Calendar) -> (DataFrame,
 
 fn generate(n: usize, cal: &Calendar, dir: &std::path::Path) {
     let t = Instant::now();
-    let mut tables = city_year(n, cal);
+    let tables = city_year(n, cal);
     let (mut steps, mut item_steps) = steps_of(&tables.cases, &tables.items, cal);
-    write_parquet(&mut tables.cases, &dir.join("cases.parquet"));
-    write_parquet(&mut tables.items, &dir.join("items.parquet"));
-    write_parquet(&mut tables.windows, &dir.join("windows.parquet"));
-    let mut susp = tables.suspensions.expect("suspensions");
-    write_parquet(&mut susp, &dir.join("suspensions.parquet"));
+    write_case_year(tables, dir);
     write_parquet(&mut steps, &dir.join("case_steps.parquet"));
     write_parquet(&mut item_steps, &dir.join("item_steps.parquet"));
     eprintln!(
@@ -169,12 +168,7 @@ fn generate(n: usize, cal: &Calendar, dir: &std::path::Path) {
 fn measure(n: usize, cal: &Calendar, dir: &std::path::Path) {
     use xiaoneng::metrics::steps::{bottlenecks, step_cards_due, step_facts, step_metrics};
     let t = Instant::now();
-    let tables = CaseTables {
-        cases: read_parquet(&dir.join("cases.parquet")),
-        items: read_parquet(&dir.join("items.parquet")),
-        windows: read_parquet(&dir.join("windows.parquet")),
-        suspensions: Some(read_parquet(&dir.join("suspensions.parquet"))),
-    };
+    let tables = read_case_year(dir);
     let steps = read_parquet(&dir.join("case_steps.parquet"));
     let item_steps = read_parquet(&dir.join("item_steps.parquet"));
     let read_s = t.elapsed().as_secs_f64();
@@ -213,10 +207,7 @@ fn measure(n: usize, cal: &Calendar, dir: &std::path::Path) {
 }
 
 fn main() {
-    let n: usize = std::env::var("CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2_000_000);
+    let n = cases_from_env();
     let cal = Calendar::official();
     in_child(|dir| generate(n, &cal, dir), |dir| measure(n, &cal, dir));
 }

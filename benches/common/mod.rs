@@ -389,3 +389,44 @@ pub fn city_tickets(cal: &Calendar) -> DataFrame {
     )
     .expect("tickets")
 }
+
+/// Write a case year as Parquet into `dir` (cases, items, windows,
+/// suspensions), for [`read_case_year`] in the measuring process; returns
+/// the number of suspensions.
+pub fn write_case_year(tables: CaseTables, dir: &std::path::Path) -> usize {
+    let CaseTables {
+        mut cases,
+        mut items,
+        mut windows,
+        suspensions,
+    } = tables;
+    let mut susp = suspensions.expect("suspensions");
+    for (name, df) in [
+        ("cases", &mut cases),
+        ("items", &mut items),
+        ("windows", &mut windows),
+        ("suspensions", &mut susp),
+    ] {
+        write_parquet(df, &dir.join(format!("{name}.parquet")));
+    }
+    susp.height()
+}
+
+/// The case year [`write_case_year`] wrote.
+pub fn read_case_year(dir: &std::path::Path) -> CaseTables {
+    CaseTables {
+        cases: read_parquet(&dir.join("cases.parquet")),
+        items: read_parquet(&dir.join("items.parquet")),
+        windows: read_parquet(&dir.join("windows.parquet")),
+        suspensions: Some(read_parquet(&dir.join("suspensions.parquet"))),
+    }
+}
+
+/// The number of cases to generate: `CASES` from the environment, or the
+/// city profile's 2 000 000.
+pub fn cases_from_env() -> usize {
+    std::env::var("CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000_000)
+}
