@@ -710,38 +710,14 @@ impl<'a> Run<'a> {
 }
 
 /// The stored rows of periods (or days) ending before `from`, then the
-/// computed rows of the others.
+/// computed rows of the others. Every metric table has `period_end` (or,
+/// per day, `date`).
 fn merge_from(stored: DataFrame, computed: DataFrame, from: NaiveDate) -> Result<DataFrame> {
     let from = crate::metrics::date_lit(from);
     let ends = |df: DataFrame| -> Result<LazyFrame> {
         let has = |c: &str| df.get_column_names().iter().any(|n| n.as_str() == c);
         if has("period_end") {
             Ok(df.lazy().with_column(col("period_end").alias("__end")))
-        } else if has("period") {
-            // Tables labelled by period only: the label's last day.
-            let mut labels: Vec<String> = df
-                .column("period")?
-                .str()?
-                .iter()
-                .flatten()
-                .map(str::to_string)
-                .collect();
-            labels.sort_unstable();
-            labels.dedup();
-            let ends = labels
-                .iter()
-                .map(|l| crate::metrics::period::parse_period(l).map(|p| Some(p.end)))
-                .collect::<Result<Vec<_>>>()?;
-            let map = DataFrame::new(
-                labels.len(),
-                vec![
-                    Column::new("period".into(), labels),
-                    crate::metrics::date_series("__end", ends.into_iter())?,
-                ],
-            )?;
-            Ok(df
-                .lazy()
-                .left_join(map.lazy(), col("period"), col("period")))
         } else if has("date") {
             Ok(df.lazy().with_column(col("date").alias("__end")))
         } else {

@@ -653,6 +653,8 @@ fn events_frame(all: &[(Period, Event)]) -> Result<DataFrame> {
         vec![
             col_of("grain", &|(p, _)| Some(p.grain.name().to_string())),
             col_of("period", &|(p, _)| Some(p.label.clone())),
+            super::date_series("period_start", all.iter().map(|(p, _)| Some(p.start)))?,
+            super::date_series("period_end", all.iter().map(|(p, _)| Some(p.end)))?,
             col_of("window_id", &|(_, e)| Some(e.window_id.clone())),
             col_of("staff_id", &|(_, e)| e.staff_id.clone()),
             col_of("source", &|(_, e)| Some(e.source.to_string())),
@@ -1086,11 +1088,23 @@ fn rank_staff(
     let key = |f: fn(&(Grain, String, String)) -> String| {
         rows.iter().map(|(k, _)| f(k)).collect::<Vec<_>>()
     };
+    let periods: Vec<Option<Period>> = rows
+        .iter()
+        .map(|((_, label, _), _)| super::period::parse_period(label).ok())
+        .collect();
     Ok(DataFrame::new(
         rows.len(),
         vec![
             Column::new("grain".into(), key(|k| k.0.name().to_string())),
             Column::new("period".into(), key(|k| k.1.clone())),
+            super::date_series(
+                "period_start",
+                periods.iter().map(|p| p.as_ref().map(|p| p.start)),
+            )?,
+            super::date_series(
+                "period_end",
+                periods.iter().map(|p| p.as_ref().map(|p| p.end)),
+            )?,
             Column::new("staff_id".into(), key(|k| k.2.clone())),
             Column::new(
                 "window_id".into(),
@@ -1180,5 +1194,7 @@ pub fn explain(events: &DataFrame, period: &Period, window: &str) -> Result<Data
                 .and(col("period").eq(lit(period.label.as_str())))
                 .and(col("window_id").eq(lit(window))),
         )
+        // The period is given: its dates add nothing to the listing.
+        .drop(by_name(["period_start", "period_end"], true, false))
         .collect()?)
 }
