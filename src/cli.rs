@@ -17,8 +17,21 @@ pub struct Cli {
     /// Configuration file (default: <home>/xiaoneng.toml, if present).
     #[arg(long, global = true, env = "XIAONENG_CONFIG")]
     pub config: Option<PathBuf>,
+    /// One center of a province store (its datasets are
+    /// `<store>/<table>/center=<ID>/…`); every command then reads and writes
+    /// that center only, and writes its reports under `<reports>/<ID>/`.
+    #[arg(long, global = true, env = "XIAONENG_CENTER_ID")]
+    pub center_id: Option<String>,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The demo's sizes (DOMAIN.md's profiles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DemoProfile {
+    County,
+    City,
+    Province,
 }
 
 #[derive(Debug, Subcommand)]
@@ -46,11 +59,26 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Generate the demo county center, ingest it and print the summary.
+    /// Generate a demo center (or province), ingest it, run the pipeline and
+    /// print the summary.
     Demo {
         /// Seed of the generator: the same seed gives the same center.
         #[arg(long, default_value_t = 7)]
         seed: u64,
+        /// Size: county (27 windows, 60 000 cases a year, 13 months and the
+        /// whole pipeline), city (200 windows, 2 000 000 cases in 2025, the
+        /// whole pipeline) or province (100 centers of 1 000 000 cases in
+        /// 2025, generated, ingested and computed one center at a time into
+        /// one store partitioned by center; case metrics only).
+        #[arg(long, value_enum, default_value_t = DemoProfile::County)]
+        profile: DemoProfile,
+        /// Province only: how many of its centers to build.
+        #[arg(long, default_value_t = 100)]
+        centers: usize,
+        /// Province only: keep each center's generated export files (by
+        /// default they are deleted once stored: about 170 MB a center).
+        #[arg(long)]
+        keep_exports: bool,
     },
     /// Metric tables: one period's rows with 环比, 同比 and targets.
     Metrics {

@@ -2,9 +2,10 @@
 //! Data goes to stdout, messages to stderr. No business logic here.
 
 use crate::cli::{
-    CalendarCommand, CatalogCommand, Cli, Command, DaysFormat, MetricsCommand, QueryFormat,
-    StepsCommand,
+    CalendarCommand, CatalogCommand, Cli, Command, DaysFormat, DemoProfile, MetricsCommand,
+    QueryFormat, StepsCommand,
 };
+use crate::demo::Profile;
 use crate::config::{Settings, CONFIG_FILE, TEMPLATE};
 use crate::ingest::{self, table};
 use crate::store::Store;
@@ -12,6 +13,24 @@ use crate::view::Format;
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use std::io::Write;
+
+/// The settings of `--home` and `--config`, narrowed to `--center-id`.
+fn load_settings(cli: &Cli) -> Result<Settings> {
+    let mut settings = Settings::load(&cli.home, cli.config.as_deref())?;
+    if let Some(id) = &cli.center_id {
+        settings.reports = settings.reports.join(id);
+        settings.center_id = Some(id.clone());
+    }
+    Ok(settings)
+}
+
+/// The store of the settings: the whole store, or one center's part of it.
+pub fn open_store(settings: &Settings) -> Result<Store> {
+    match &settings.center_id {
+        Some(id) => Store::open_center(&settings.store, id),
+        None => Store::open(&settings.store),
+    }
+}
 
 /// Run a command; the process exit code on success.
 pub fn run(cli: Cli) -> Result<u8> {
@@ -30,7 +49,7 @@ fn run_command(cli: Cli) -> Result<()> {
     if let Command::Init { force } = cli.command {
         return init(&cli.home, force);
     }
-    let settings = Settings::load(&cli.home, cli.config.as_deref())?;
+    let settings = load_settings(&cli)?;
     match cli.command {
         Command::Init { .. } | Command::Nightly { .. } => unreachable!("handled above"),
         Command::Compute {
@@ -45,7 +64,16 @@ fn run_command(cli: Cli) -> Result<()> {
             table,
             force,
         } => ingest_cmd(settings, paths, table, force),
-        Command::Demo { seed } => demo(&settings, seed),
+        Command::Demo {
+            seed,
+            profile,
+            centers,
+            keep_exports,
+        } => match profile {
+            DemoProfile::County => demo(&settings, Profile::County, seed),
+            DemoProfile::City => demo(&settings, Profile::City, seed),
+            DemoProfile::Province => province_demo(&settings, seed, centers, keep_exports),
+        },
         Command::Rejects { table, limit } => rejects(&settings, table, limit),
         Command::Cards {
             as_of,
@@ -80,7 +108,7 @@ fn run_command(cli: Cli) -> Result<()> {
             format,
         } => staff_review(&settings, &period, staff, as_of, format),
         Command::Tables => {
-            let store = Store::open(&settings.store)?;
+            let store = open_store(&settings)?;
             print_frame(
                 crate::query::tables(&store)?,
                 Format::Table,
@@ -102,7 +130,7 @@ fn nightly(cli: &Cli, date: Option<&str>, center: &str, quiet: bool) -> u8 {
         eprintln!("xiaoneng: nightly failed: {e:#}");
         2
     };
-    let settings = match Settings::load(&cli.home, cli.config.as_deref()) {
+    let settings = match load_settings(cli) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
@@ -156,7 +184,7 @@ fn compute(
             bail!("--level {l}: no such level (levels: center, department, window, staff, item)");
         }
     }
-    let store = Store::open(&settings.store)?;
+    let store = open_store(&settings)?;
     let start = std::time::Instant::now();
     let as_of = match only.as_deref() {
         Some("cases") if !grains.is_empty() || !levels.is_empty() => {
@@ -283,27 +311,37 @@ fn ingest_cmd(
         );
         return Ok(());
     }
-    let store = Store::open(&settings.store)?;
+    let store = open_store(&settings)?;
     let report = ingest::ingest(&store, &files, &settings.ingest)?;
     print!("{}", report.render(&settings.home));
     Ok(())
 }
 
-fn demo(settings: &Settings, seed: u64) -> Result<()> {
-    let spec = crate::demo::DemoSpec {
-        seed,
-        ..crate::demo::DemoSpec::default()
+fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<()> {
+    let spec = profile.spec(seed);
+    let (dir, what, title) = match profile {
+        Profile::City => (
+            settings.inbox.join(format!("demo-city-seed{seed}")),
+            "city",
+            "示范市政务服务中心",
+        ),
+        _ => (
+            settings.inbox.join(format!("demo-seed{seed}")),
+            "county",
+            "示范县行政服务中心",
+        ),
     };
-    let dir = settings.inbox.join(format!("demo-seed{seed}"));
-    eprintln!("generating the demo county center into {}", dir.display());
+    eprintln!("generating the demo {what} center into {}", dir.display());
+    let started = std::time::Instant::now();
     let generated = crate::demo::generate(&spec, &settings.calendar, &dir)?;
+    eprintln!("generated in {:.1} s", started.elapsed().as_secs_f64());
     eprintln!(
         "{} files written ({} rows deliberately malformed); ingesting into {}",
         generated.files.len(),
         generated.malformed_rows,
         settings.store.display()
     );
-    let store = Store::open(&settings.store)?;
+    let store = open_store(&settings)?;
     let report = ingest::ingest(&store, &ingest::discover(&[dir])?, &settings.ingest)?;
     print!("{}", report.render(&settings.home));
 
@@ -385,7 +423,7 @@ fn demo(settings: &Settings, seed: u64) -> Result<()> {
         &store,
         settings,
         bulletin_month,
-        "示范县行政服务中心",
+        title,
         bulletin_month.end,
     )?;
     println!(
@@ -401,8 +439,59 @@ fn demo(settings: &Settings, seed: u64) -> Result<()> {
     Ok(())
 }
 
+/// The demo province: its centers built one at a time into one store,
+/// then their case metrics combined.
+fn province_demo(settings: &Settings, seed: u64, centers: usize, keep: bool) -> Result<()> {
+    use crate::province;
+    anyhow::ensure!(
+        settings.center_id.is_none(),
+        "--center-id: the province demo builds every center itself"
+    );
+    eprintln!(
+        "building {centers} centers of the demo province (1 000 000 cases a year each) into {}",
+        settings.store.display()
+    );
+    println!("center        read     stored  rejected      cases  generate   ingest  compute  peak MiB");
+    let started = std::time::Instant::now();
+    let runs = province::build_demo(settings, seed, centers, keep, |r| {
+        println!(
+            "{:<6} {:>11} {:>10} {:>9} {:>10} {:>8.1}s {:>7.1}s {:>7.1}s {:>9}",
+            r.center,
+            r.read,
+            r.stored,
+            r.rejected,
+            r.cases,
+            r.generate_s,
+            r.ingest_s,
+            r.compute_s,
+            r.peak_mib.map_or("?".to_string(), |m| m.to_string())
+        );
+    })?;
+    let total = |f: fn(&province::CenterRun) -> f64| runs.iter().map(f).sum::<f64>();
+    println!(
+        "{} centers: {} case rows, {} rows stored, {} rejected; generate {:.0} s, ingest {:.0} s, case metrics {:.0} s, all {:.0} s; peak memory {} MiB",
+        runs.len(),
+        runs.iter().map(|r| r.cases).sum::<u64>(),
+        runs.iter().map(|r| r.stored).sum::<u64>(),
+        runs.iter().map(|r| r.rejected).sum::<u64>(),
+        total(|r| r.generate_s),
+        total(|r| r.ingest_s),
+        total(|r| r.compute_s),
+        started.elapsed().as_secs_f64(),
+        province::peak_rss_mib().map_or("?".to_string(), |m| m.to_string())
+    );
+    let year = province::combine_case_metrics(&settings.store, "year")?;
+    println!("\n办件时效 by center and for the province (全省), combined from the stored case_metrics:");
+    print!("{}", crate::view::province_table(&year)?);
+    eprintln!(
+        "\nmore: xiaoneng --home {home} --center-id C001 metrics cases --period 2025-12 --level window",
+        home = settings.home.display()
+    );
+    Ok(())
+}
+
 fn rejects(settings: &Settings, table_name: Option<String>, limit: usize) -> Result<()> {
-    let store = Store::open(&settings.store)?;
+    let store = open_store(&settings)?;
     let rows = crate::pipeline::rejects(&store, table_name.as_deref())?;
     if rows.is_empty() {
         eprintln!("no rejected rows");
@@ -456,7 +545,7 @@ fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()> {
         .as_deref()
         .map(|s| date_arg("as-of", s))
         .transpose()?;
-    let store = Store::open(&settings.store)?;
+    let store = open_store(&settings)?;
     let level = args.level.as_str();
     // The period's rows, with 环比/同比 (and targets) in the table view or on --compare.
     let view = |metrics: &polars::prelude::DataFrame,
@@ -544,7 +633,7 @@ fn print_frame(
 
 fn cards(settings: &Settings, as_of: &str, history: bool, format: Format) -> Result<()> {
     let as_of = date_arg("as-of", as_of)?;
-    let store = Store::open(&settings.store)?;
+    let store = open_store(&settings)?;
     let run = crate::pipeline::run_cards(&store, &settings.calendar, as_of, &settings.cards)?;
     let c = &run.changes;
     let (red, yellow) = run
@@ -583,7 +672,7 @@ fn cards(settings: &Settings, as_of: &str, history: bool, format: Format) -> Res
 
 fn catalog_compare(settings: &Settings, from: &str, to: &str, format: Format) -> Result<()> {
     let (from, to) = (date_arg("from", from)?, date_arg("to", to)?);
-    let store = Store::open(&settings.store)?;
+    let store = open_store(&settings)?;
     let (round, per_item) = crate::pipeline::catalog_round(&store, from, to)?;
     if format == Format::Table {
         println!("{}", round.sentence());
@@ -608,7 +697,7 @@ fn attendance(
         );
     }
     let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
-    let store = Store::open(&settings.store)?;
+    let store = open_store(&settings)?;
     let (table, csv_path, as_of) =
         crate::pipeline::attendance_publication(&store, settings, &period, as_of)?;
     eprintln!(
@@ -638,7 +727,7 @@ fn rank(
         );
     }
     let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
-    let store = Store::open(&settings.store)?;
+    let store = open_store(&settings)?;
     let (scores, as_of) = crate::pipeline::compute_scores(&store, settings, as_of)?;
     eprintln!(
         "ranking {} ({}..{}), as of {as_of}",
@@ -677,7 +766,7 @@ fn bottlenecks(
 ) -> Result<()> {
     let period = crate::metrics::period::parse_period(period)?;
     let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
-    let store = Store::open(&settings.store)?;
+    let store = open_store(&settings)?;
     let (metrics, as_of) = crate::pipeline::compute_step_metrics(&store, settings, as_of)?;
     eprintln!(
         "bottlenecks {} ({}..{}), as of {as_of}",
@@ -712,7 +801,7 @@ fn staff_review(
         );
     }
     let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
-    let store = Store::open(&settings.store)?;
+    let store = open_store(&settings)?;
     let (review, as_of) = crate::pipeline::compute_staff_review(&store, settings, as_of)?;
     eprintln!(
         "三在三问 {} ({}..{}), as of {as_of}",
@@ -741,7 +830,7 @@ fn query(
     format: QueryFormat,
     out: Option<std::path::PathBuf>,
 ) -> Result<()> {
-    let store = Store::open(&settings.store)?;
+    let store = open_store(&settings)?;
     let mut df = crate::query::run_sql(&store, sql)?;
     eprintln!("{} rows", df.height());
     let mut sink: Box<dyn Write> = match &out {
@@ -790,7 +879,7 @@ fn report(settings: &Settings, kind: crate::cli::ReportCommand) -> Result<()> {
         );
     }
     let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
-    let store = Store::open(&settings.store)?;
+    let store = open_store(&settings)?;
     let (path, markdown) = match grain {
         Grain::Day => crate::pipeline::daily_report(&store, settings, &period, &center)?,
         Grain::Week => {

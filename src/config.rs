@@ -242,6 +242,8 @@ afternoon_out_window = { from = "16:00", to = "23:59" }
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub home: PathBuf,
+    /// One center of a province store (`--center-id`), or None.
+    pub center_id: Option<String>,
     pub config_file: Option<PathBuf>,
     pub inbox: PathBuf,
     pub store: PathBuf,
@@ -331,6 +333,7 @@ impl Config {
             config_file,
             inbox: home.join(&self.paths.inbox),
             store: home.join(&self.paths.store),
+            center_id: None,
             reports: home.join(&self.paths.reports),
             archive: home.join(&self.paths.archive),
             run_log: home.join(&self.paths.run_log),

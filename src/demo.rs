@@ -47,16 +47,81 @@ pub struct DemoSpec {
     pub first_month: (i32, u32),
     /// Number of months generated.
     pub months: u32,
+    /// Windows of the center: the county's 27 repeated hall after hall
+    /// (a city center's 分厅), the last hall possibly cut short.
+    pub windows: usize,
+    /// Head count of each window, in percent of the county's.
+    pub staff_percent: u32,
+    /// Cases accepted a year on working days (Saturday appointments come on top).
+    pub cases_per_year: u32,
+    /// Queue tickets issued a year.
+    pub tickets_per_year: u32,
 }
 
 impl Default for DemoSpec {
-    /// Seed 7, October 2025 through October 2026 (13 months).
+    /// The county: seed 7, October 2025 through October 2026 (13 months).
     fn default() -> Self {
         Self {
             seed: 7,
             first_month: (2025, 10),
             months: 13,
+            windows: WINDOWS.len(),
+            staff_percent: 100,
+            cases_per_year: 60_000,
+            tickets_per_year: 70_000,
         }
+    }
+}
+
+/// The sizes of DOMAIN.md: a county center (the demo), a city center, and
+/// one center of a province (a province is 100 of them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    County,
+    City,
+    ProvinceCenter,
+}
+
+impl Profile {
+    /// The profile's spec. The county keeps the demo's 13 months; the city
+    /// and the province's centers are one calendar year, 2025, the year
+    /// whose volumes DOMAIN.md gives.
+    pub fn spec(self, seed: u64) -> DemoSpec {
+        let county = DemoSpec {
+            seed,
+            ..DemoSpec::default()
+        };
+        match self {
+            Profile::County => county,
+            // 200 windows, about 1 000 staff, 2 000 000 cases a year.
+            Profile::City => DemoSpec {
+                first_month: (2025, 1),
+                months: 12,
+                windows: 200,
+                staff_percent: 135,
+                cases_per_year: 2_000_000,
+                tickets_per_year: 2_200_000,
+                ..county
+            },
+            // A hundredth of the province: 100 windows, about 500 staff,
+            // 1 000 000 cases a year.
+            Profile::ProvinceCenter => DemoSpec {
+                first_month: (2025, 1),
+                months: 12,
+                windows: 100,
+                staff_percent: 135,
+                cases_per_year: 1_000_000,
+                tickets_per_year: 1_100_000,
+                ..county
+            },
+        }
+    }
+}
+
+impl DemoSpec {
+    /// Halls of 27 windows (the last one possibly partial).
+    fn halls(&self) -> usize {
+        self.windows.div_ceil(WINDOWS.len()).max(1)
     }
 }
 
@@ -64,7 +129,7 @@ impl Default for DemoSpec {
 /// step (see `PLANTED_BOTTLENECK_WEIGHT`).
 pub fn planted_bottleneck(spec: &DemoSpec, cal: &Calendar) -> Result<(String, &'static str)> {
     let days = Days::build(spec, cal)?;
-    let center = Center::build(spec.seed, &days);
+    let center = Center::build(spec, &days);
     let item = center
         .items
         .iter()
@@ -90,17 +155,17 @@ pub struct DemoFiles {
 /// files of the same names are overwritten, nothing else is touched).
 pub fn generate(spec: &DemoSpec, cal: &Calendar, dir: &Path) -> Result<DemoFiles> {
     let days = Days::build(spec, cal)?;
-    let center = Center::build(spec.seed, &days);
+    let center = Center::build(spec, &days);
     let (leaves, roster) = gen_leaves(spec.seed, &days, &center);
     let duty = saturday_duty(spec.seed, &days, &center, &roster);
-    let cases = gen_cases(spec.seed, &days, &center, &roster, &duty);
+    let cases = gen_cases(spec, &days, &center, &roster, &duty);
     let corrections = gen_corrections(spec.seed, &days, &center, &cases.cases);
     let ratings = gen_ratings(spec.seed, &days, &center, &cases.cases);
     let questionnaires = gen_questionnaires(spec.seed, &days, &center);
-    let tickets = gen_tickets(spec.seed, &days, &center, &roster);
+    let tickets = gen_tickets(spec, &days, &center, &roster);
     let punches = gen_punches(spec.seed, &days, &center, &roster, &duty);
     let departures = gen_departures(spec.seed, &days, &center, &roster);
-    let incidents = gen_incidents(spec.seed, &days, &center, &roster);
+    let incidents = gen_incidents(spec.seed, &days, &center, &roster, spec.halls());
 
     std::fs::create_dir_all(dir)
         .with_context(|| format!("creating demo folder {}", dir.display()))?;
@@ -135,10 +200,6 @@ pub fn generate(spec: &DemoSpec, cal: &Calendar, dir: &Path) -> Result<DemoFiles
 
 // ------------------------------------------------------------ constants
 
-/// Cases accepted a year on working days (Saturday appointments come on top).
-const CASES_PER_YEAR: f64 = 60_000.0;
-/// Queue tickets issued a year.
-const TICKETS_PER_YEAR: f64 = 70_000.0;
 /// Day-to-day noise of the daily volumes (standard deviation, relative).
 const DAILY_NOISE: f64 = 0.08;
 /// Share of the work done in the morning session.
@@ -1234,7 +1295,9 @@ struct Dept {
 
 struct Window {
     id: String,
-    name: &'static str,
+    name: String,
+    /// Index of the window's seed in WINDOWS.
+    seed: usize,
     dept: usize,
     quality: f64,
     saturday: bool,
@@ -1308,7 +1371,8 @@ struct Center {
 }
 
 impl Center {
-    fn build(seed: u64, days: &Days) -> Self {
+    fn build(spec: &DemoSpec, days: &Days) -> Self {
+        let seed = spec.seed;
         let since = ymd(SINCE).min(days.dates[0]);
         let catalog_v2 = ymd(CATALOG_V2);
         let mut depts: Vec<Dept> = DEPARTMENTS
@@ -1322,20 +1386,39 @@ impl Center {
             })
             .collect();
         let mut rng = Rng::new(seed, "center");
-        let mut quality: Vec<f64> = [vec![GOOD; 7], vec![NORMAL; 16], vec![POOR; 4]].concat();
+        // The county's shares: 7 good windows, 16 normal, 4 poor of 27.
+        let n = spec.windows.max(1);
+        let good = (n * 7 + 13) / 27;
+        let poor = (n * 4 + 13) / 27;
+        let mut quality: Vec<f64> = [
+            vec![GOOD; good],
+            vec![NORMAL; n - good - poor],
+            vec![POOR; poor],
+        ]
+        .concat();
         shuffle(&mut rng, &mut quality);
-        let mut windows: Vec<Window> = WINDOWS
-            .iter()
-            .enumerate()
-            .map(|(i, w)| {
+        let hall_name = ["", "", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+        let mut windows: Vec<Window> = (0..n)
+            .map(|i| {
+                let (hall, k) = (i / WINDOWS.len(), i % WINDOWS.len());
+                let w = &WINDOWS[k];
                 let dept = DEPARTMENTS
                     .iter()
                     .position(|d| d.name == w.dept)
                     .expect("every window's department is listed");
                 depts[dept].windows.push(i);
                 Window {
-                    id: format!("W{:02}", i + 1),
-                    name: w.name,
+                    id: if n < 100 {
+                        format!("W{:02}", i + 1)
+                    } else {
+                        format!("W{:03}", i + 1)
+                    },
+                    name: match hall_name.get(hall) {
+                        Some(&"") => w.name.to_string(),
+                        Some(h) => format!("{}（{h}厅）", w.name),
+                        None => format!("{}（{}厅）", w.name, hall + 1),
+                    },
+                    seed: k,
                     dept,
                     quality: quality[i],
                     saturday: w.saturday,
@@ -1343,7 +1426,22 @@ impl Center {
                 }
             })
             .collect();
-        let mut items = build_items(&mut rng, &depts);
+        // Each hall serves the whole catalog of its departments under its
+        // own item codes.
+        let mut items = Vec::new();
+        for hall in 0..spec.halls() {
+            let in_hall: Vec<Vec<usize>> = depts
+                .iter()
+                .map(|d| {
+                    d.windows
+                        .iter()
+                        .copied()
+                        .filter(|&w| w / WINDOWS.len() == hall)
+                        .collect()
+                })
+                .collect();
+            items.extend(build_items(&mut rng, &in_hall, hall));
+        }
         // The planted bottleneck: of the promised items with 4+ steps, the
         // one with the most case-days (volume × promised limit), held at its
         // 审批.
@@ -1365,13 +1463,13 @@ impl Center {
         for it in &items {
             depts[it.dept].share += it.weight / total;
         }
-        let staff = build_staff(&mut rng, days, &depts, since);
+        let staff = build_staff(&mut rng, days, &depts, &windows, spec.staff_percent, since);
         // Queue jumpers: one ordinary staff member at a few busy windows.
         let mut candidates: Vec<usize> = (0..windows.len())
-            .filter(|&w| WINDOWS[w].staff >= 4 && !windows[w].saturday)
+            .filter(|&w| WINDOWS[windows[w].seed].staff >= 4 && !windows[w].saturday)
             .collect();
         shuffle(&mut rng, &mut candidates);
-        for &w in candidates.iter().take(QUEUE_JUMP_WINDOWS) {
+        for &w in candidates.iter().take(QUEUE_JUMP_WINDOWS * spec.halls()) {
             windows[w].jumper = staff.iter().position(|p| {
                 p.spells.len() == 1 && p.spells[0].window == w && p.spells[0].role == "工作人员"
             });
@@ -1389,7 +1487,7 @@ impl Center {
     fn window_rows(&self) -> Vec<String> {
         self.windows
             .iter()
-            .map(|w| line(&[&w.id, w.name, self.depts[w.dept].name]))
+            .map(|w| line(&[&w.id, &w.name, self.depts[w.dept].name]))
             .collect()
     }
 
@@ -1478,9 +1576,16 @@ fn shuffle<T>(rng: &mut Rng, xs: &mut [T]) {
     }
 }
 
-fn build_items(rng: &mut Rng, depts: &[Dept]) -> Vec<Item> {
+/// The items of one hall: `windows` lists each department's windows in the
+/// hall (a department without one has no items there). Hall 0 has the
+/// county's codes (GA001 …), hall h codes from h×100+1 (GA101 …).
+fn build_items(rng: &mut Rng, windows: &[Vec<usize>], hall: usize) -> Vec<Item> {
     let mut items = Vec::new();
     for (d, seed) in DEPARTMENTS.iter().enumerate() {
+        let windows = &windows[d];
+        if windows.is_empty() {
+            continue;
+        }
         for (k, &(name, flags)) in seed.items.iter().enumerate() {
             let has = |c: char| flags.contains(c);
             let legal = if has('n') {
@@ -1557,7 +1662,6 @@ fn build_items(rng: &mut Rng, depts: &[Dept]) -> Vec<Item> {
                     },
                 }
             };
-            let windows = &depts[d].windows;
             let window = if has('b') && windows.len() > 1 {
                 windows[1]
             } else {
@@ -1567,7 +1671,7 @@ fn build_items(rng: &mut Rng, depts: &[Dept]) -> Vec<Item> {
                 .iter()
                 .any(|w| name.contains(w));
             items.push(Item {
-                code: format!("{}{:03}", seed.prefix, k + 1),
+                code: format!("{}{:03}", seed.prefix, hall * 100 + k + 1),
                 name,
                 dept: d,
                 window,
@@ -1584,20 +1688,29 @@ fn build_items(rng: &mut Rng, depts: &[Dept]) -> Vec<Item> {
     items
 }
 
-fn build_staff(rng: &mut Rng, days: &Days, depts: &[Dept], since: NaiveDate) -> Vec<Person> {
+fn build_staff(
+    rng: &mut Rng,
+    days: &Days,
+    depts: &[Dept],
+    windows: &[Window],
+    staff_percent: u32,
+    since: NaiveDate,
+) -> Vec<Person> {
     let mut names = NameMaker::default();
     let mut staff: Vec<Person> = Vec::new();
     let mut next_id = 1001;
-    for (w, seed) in WINDOWS.iter().enumerate() {
+    for (w, window) in windows.iter().enumerate() {
+        let seed = &WINDOWS[window.seed];
+        let head_count = (seed.staff * staff_percent as usize + 50) / 100;
         let first_of_dept = depts.iter().any(|d| d.windows.first() == Some(&w));
-        for k in 0..seed.staff {
+        for k in 0..head_count {
             let role = if k == 0 {
                 if first_of_dept {
                     "首席代表"
                 } else {
                     "窗口负责人"
                 }
-            } else if k + 1 == seed.staff {
+            } else if k + 1 == head_count {
                 "B岗"
             } else {
                 "工作人员"
@@ -1626,43 +1739,45 @@ fn build_staff(rng: &mut Rng, days: &Days, depts: &[Dept], since: NaiveDate) -> 
             })
             .expect("windows named below have ordinary staff")
     };
-    // Two leave the center.
-    for (w, f) in [(9, 0.3), (12, 0.62)] {
-        let i = ordinary(&staff, w);
-        staff[i].spells[0].to = Some(date(f));
-    }
-    // One moves from 就业与劳动关系 to 社会保险.
-    let i = ordinary(&staff, 7);
-    let moved = date(0.5);
-    staff[i].spells[0].to = moved.pred_opt();
-    staff[i].spells.push(Spell {
-        window: 6,
-        role: "工作人员",
-        from: moved,
-        to: None,
-    });
-    // Two join later.
-    for (w, f) in [(2, 0.38), (25, 0.72)] {
-        staff.push(Person {
-            id: next_id,
-            name: names.make(rng),
-            spells: vec![Spell {
-                window: w,
-                role: "工作人员",
-                from: date(f),
-                to: None,
-            }],
-            device: 1,
-            lateness: 1.0,
+    // In each whole hall: two leave the center, one moves from 就业与劳动关系
+    // to 社会保险, two join later.
+    let halls = windows.len() / WINDOWS.len();
+    for o in (0..halls).map(|h| h * WINDOWS.len()) {
+        for (w, f) in [(9, 0.3), (12, 0.62)] {
+            let i = ordinary(&staff, o + w);
+            staff[i].spells[0].to = Some(date(f));
+        }
+        let i = ordinary(&staff, o + 7);
+        let moved = date(0.5);
+        staff[i].spells[0].to = moved.pred_opt();
+        staff[i].spells.push(Spell {
+            window: o + 6,
+            role: "工作人员",
+            from: moved,
+            to: None,
         });
-        next_id += 1;
+        for (w, f) in [(2, 0.38), (25, 0.72)] {
+            staff.push(Person {
+                id: next_id,
+                name: names.make(rng),
+                spells: vec![Spell {
+                    window: o + w,
+                    role: "工作人员",
+                    from: date(f),
+                    to: None,
+                }],
+                device: 1,
+                lateness: 1.0,
+            });
+            next_id += 1;
+        }
     }
     // Lateness: a personal propensity (the window's quality adds to it at
     // punch time), and a few habitual late-comers.
     for p in staff.iter_mut() {
         p.lateness = rng.unit() + 0.5;
     }
-    for _ in 0..5 {
+    for _ in 0..5 * halls.max(1) {
         let i = rng.below(staff.len());
         staff[i].lateness = 5.0;
     }
@@ -1970,15 +2085,16 @@ struct Intake {
 }
 
 fn gen_cases(
-    seed: u64,
+    spec: &DemoSpec,
     days: &Days,
     center: &Center,
     roster: &Roster,
     duty: &[(usize, usize, usize)],
 ) -> CaseTables {
-    let mut rng = Rng::new(seed, "cases");
+    let mut rng = Rng::new(spec.seed, "cases");
+    let halls = spec.halls();
     let months = days.months().len() as f64;
-    let base = CASES_PER_YEAR * months / 12.0 / days.factor.iter().sum::<f64>();
+    let base = f64::from(spec.cases_per_year) * months / 12.0 / days.factor.iter().sum::<f64>();
     let before_v2 = Picker::new(
         center
             .items
@@ -2064,9 +2180,9 @@ fn gen_cases(
             let stall = i < stall_until
                 && i > 30
                 && if terms.promised == 0 {
-                    stalled.1 < STALLED_CASES.1 && rng.chance(STALL_CHANCE / 4.0)
+                    stalled.1 < STALLED_CASES.1 * halls && rng.chance(STALL_CHANCE / 4.0)
                 } else {
-                    stalled.0 < STALLED_CASES.0 && rng.chance(STALL_CHANCE)
+                    stalled.0 < STALLED_CASES.0 * halls && rng.chance(STALL_CHANCE)
                 };
             if stall {
                 if terms.promised == 0 {
@@ -2645,14 +2761,14 @@ struct Ticket {
 }
 
 fn gen_tickets(
-    seed: u64,
+    spec: &DemoSpec,
     days: &Days,
     center: &Center,
     roster: &Roster,
 ) -> Vec<(NaiveDate, String)> {
-    let mut rng = Rng::new(seed, "tickets");
+    let mut rng = Rng::new(spec.seed, "tickets");
     let months = days.months().len() as f64;
-    let base = TICKETS_PER_YEAR * months / 12.0 / days.factor.iter().sum::<f64>();
+    let base = f64::from(spec.tickets_per_year) * months / 12.0 / days.factor.iter().sum::<f64>();
     // Counters are planned for an average day of the month: Mondays and the
     // days after a holiday queue longer.
     let mut month_load: BTreeMap<(i32, u32), (f64, f64)> = BTreeMap::new();
@@ -2934,7 +3050,14 @@ fn gen_departures(seed: u64, days: &Days, center: &Center, roster: &Roster) -> V
 /// Supervision incidents: patrol and covert findings, complaints (some not
 /// substantiated), commendations and banners; findings lean to the poor
 /// windows, commendations to the good ones.
-fn gen_incidents(seed: u64, days: &Days, center: &Center, roster: &Roster) -> Vec<String> {
+fn gen_incidents(
+    seed: u64,
+    days: &Days,
+    center: &Center,
+    roster: &Roster,
+    halls: usize,
+) -> Vec<String> {
+    let halls = halls as u32;
     let mut rng = Rng::new(seed, "incidents");
     let bad_weights: Vec<f64> = center.windows.iter().map(|w| w.quality).collect();
     let good_weights: Vec<f64> = center.windows.iter().map(|w| 1.0 / w.quality).collect();
@@ -2972,15 +3095,15 @@ fn gen_incidents(seed: u64, days: &Days, center: &Center, roster: &Roster) -> Ve
                 points,
             });
         };
-        for _ in 0..rng.between(4, 8) {
+        for _ in 0..rng.between(4 * halls, 8 * halls) {
             let finding = *rng.pick(FINDINGS);
             add(&mut rng, "巡查", finding, true);
         }
-        for _ in 0..rng.between(1, 3) {
+        for _ in 0..rng.between(halls, 3 * halls) {
             let finding = *rng.pick(FINDINGS);
             add(&mut rng, "暗访", finding, true);
         }
-        for _ in 0..rng.between(2, 4) {
+        for _ in 0..rng.between(2 * halls, 4 * halls) {
             let complaint = *rng.pick(COMPLAINTS);
             let substantiated = rng.chance(COMPLAINT_SUBSTANTIATED);
             add(&mut rng, "投诉", complaint, substantiated);
@@ -2992,7 +3115,7 @@ fn gen_incidents(seed: u64, days: &Days, center: &Center, roster: &Roster) -> Ve
         if m == bribery_month {
             add(&mut rng, "投诉", (BRIBERY, -20, true), false);
         }
-        for _ in 0..rng.between(2, 4) {
+        for _ in 0..rng.between(2 * halls, 4 * halls) {
             let praise = if rng.chance(0.8) {
                 "服务热情"
             } else {
@@ -3003,7 +3126,7 @@ fn gen_incidents(seed: u64, days: &Days, center: &Center, roster: &Roster) -> Ve
         if rng.chance(0.5) {
             add(&mut rng, "表扬", ("拾金不昧", 3, true), true);
         }
-        for _ in 0..rng.between(0, 2) {
+        for _ in 0..rng.between(0, 2 * halls) {
             add(&mut rng, "锦旗", ("锦旗", 3, false), true);
         }
         events.sort_by_key(|e| (e.day, e.window));
@@ -3684,7 +3807,7 @@ mod tests {
     fn catalog_round_compresses_promised_limits() {
         let cal = official_calendar();
         let days = Days::build(&DemoSpec::default(), &cal).unwrap();
-        let center = Center::build(7, &days);
+        let center = Center::build(&DemoSpec::default(), &days);
         let both: Vec<&Item> = center.items.iter().filter(|it| it.v1.is_some()).collect();
         let before: u32 = both.iter().map(|it| it.v1.unwrap().promised).sum();
         let after: u32 = both.iter().map(|it| it.v2.promised).sum();

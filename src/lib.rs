@@ -22,6 +22,7 @@ pub mod ingest;
 pub mod metrics;
 pub mod nightly;
 pub mod pipeline;
+pub mod province;
 pub mod query;
 pub mod report;
 pub mod store;

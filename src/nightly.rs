@@ -69,7 +69,7 @@ fn settings_hash(settings: &Settings) -> String {
 }
 
 fn load_state(store: &Store) -> Result<Option<State>> {
-    let path = store.root().join(STATE);
+    let path = store.control().join(STATE);
     match std::fs::read(&path) {
         Ok(bytes) => Ok(serde_json::from_slice(&bytes).ok()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -79,7 +79,7 @@ fn load_state(store: &Store) -> Result<Option<State>> {
 
 fn save_state(store: &Store, state: &State) -> Result<()> {
     crate::pipeline::write_atomic(
-        &store.root().join(STATE),
+        &store.control().join(STATE),
         &serde_json::to_vec_pretty(state)?,
     )
 }
@@ -87,7 +87,7 @@ fn save_state(store: &Store, state: &State) -> Result<()> {
 /// Forget how far the nightly job got (the metric tables were recomputed as
 /// of another date), so that its next run recomputes everything.
 pub fn forget(store: &Store) -> Result<()> {
-    match std::fs::remove_file(store.root().join(STATE)) {
+    match std::fs::remove_file(store.control().join(STATE)) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e).context("cannot remove the nightly state"),
@@ -314,7 +314,7 @@ fn run_steps(
     steps: &mut Steps,
 ) -> Result<()> {
     let date = opts.date;
-    let store = Store::open(&settings.store)?;
+    let store = crate::commands::open_store(settings)?;
     if let Some(stale) = store.stale_lock() {
         if !opts.quiet {
             eprintln!("cleared a stale lock left by a run that did not finish ({stale})");

@@ -209,6 +209,26 @@ pub fn case_table(view: &DataFrame) -> Result<String> {
     )
 }
 
+/// The province's combined case metrics (`province::combine_case_metrics`):
+/// one line per center and period, and the province's (全省).
+pub fn province_table(df: &DataFrame) -> Result<String> {
+    use Cell::*;
+    render(
+        df,
+        &[
+            ("期间", Text("period")),
+            ("中心", Text("center")),
+            ("受理", Count("accepted")),
+            ("办结", Count("completed")),
+            ("即办率", Percent("instant_rate")),
+            ("按期办结率", Percent("on_time_rate")),
+            ("提前办结率", Percent("early_rate")),
+            ("超期办结", Count("overdue_completed")),
+            ("超期在办", Count("overdue_open")),
+        ],
+    )
+}
+
 /// Rating measures compared with the period before and the year before.
 pub const RATINGS_COMPARED: [&str; 2] = ["ratings", "satisfaction_rate"];
 

@@ -11,6 +11,18 @@
 //! <store>/_journal.json, _staging/                        commit machinery (see txn)
 //! ```
 //!
+//! A province keeps its centers in one store, each dataset partitioned by
+//! center first ([`Store::open_center`]):
+//!
+//! ```text
+//! <store>/<table>/center=<C>/year=YYYY/month=MM/part-<run>.parquet
+//! <store>/_centers/<C>/.lock, _journal.json, _staging/, _nightly.json
+//! ```
+//!
+//! so that Spark, Trino or DuckDB read `<store>/<table>` as one table with
+//! `center`, `year` and `month` partition columns, while each center is
+//! ingested and computed on its own, by its own run, under its own lock.
+//!
 //! The datasets are plain hive-partitioned Parquet (zstd, with statistics),
 //! readable as they are by DuckDB, pyarrow or Spark. Names starting with `_`
 //! or `.` are skipped by those readers.
@@ -43,6 +55,11 @@ pub const INGEST_RUNS: &str = "ingest_runs";
 /// the stale lock of a run that was killed, reported by [`Store::stale_lock`].
 pub struct Store {
     root: PathBuf,
+    /// Where the lock, the journal and the nightly state live: the root,
+    /// or `_centers/<C>` for one center of a province store.
+    control: PathBuf,
+    /// The center of a province store.
+    center: Option<String>,
     lock: File,
     stale_lock: Option<String>,
 }
@@ -51,10 +68,33 @@ impl Store {
     /// Open (creating if needed) the store at `root`, take its lock and
     /// finish or discard whatever an interrupted run left behind.
     pub fn open(root: &Path) -> Result<Store> {
+        Store::open_in(root, None)
+    }
+
+    /// Open the part of a province store that holds one center: its
+    /// datasets are `<root>/<table>/center=<center>/…`, its lock and
+    /// journal under `<root>/_centers/<center>/`. Centers do not share a
+    /// lock, so they can be ingested and computed in parallel.
+    pub fn open_center(root: &Path, center: &str) -> Result<Store> {
+        anyhow::ensure!(
+            !center.is_empty()
+                && center
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+            "a center code is letters, digits, - or _ (got {center:?})"
+        );
+        Store::open_in(root, Some(center))
+    }
+
+    fn open_in(root: &Path, center: Option<&str>) -> Result<Store> {
         use std::io::{Read, Seek, Write};
-        std::fs::create_dir_all(root)
-            .with_context(|| format!("cannot create the store folder {}", root.display()))?;
-        let lock_path = root.join(".lock");
+        let control = match center {
+            Some(c) => root.join("_centers").join(c),
+            None => root.to_path_buf(),
+        };
+        std::fs::create_dir_all(&control)
+            .with_context(|| format!("cannot create the store folder {}", control.display()))?;
+        let lock_path = control.join(".lock");
         let mut lock = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
@@ -88,10 +128,12 @@ impl Store {
         lock.sync_all()?;
         let store = Store {
             root: root.to_path_buf(),
+            control,
+            center: center.map(str::to_string),
             lock,
             stale_lock,
         };
-        txn::recover(&store.root)?;
+        txn::recover(&store.root, &store.control)?;
         Ok(store)
     }
 
@@ -105,6 +147,25 @@ impl Store {
         &self.root
     }
 
+    /// The folder of the store's lock, journal and run state.
+    pub fn control(&self) -> &Path {
+        &self.control
+    }
+
+    /// The center of a province store (`None`: a store of one center).
+    pub fn center(&self) -> Option<&str> {
+        self.center.as_deref()
+    }
+
+    /// The folder of a dataset (of this store's center).
+    fn dataset_dir(&self, dataset: &str) -> PathBuf {
+        let dir = self.root.join(dataset);
+        match &self.center {
+            Some(c) => dir.join(format!("center={c}")),
+            None => dir,
+        }
+    }
+
     /// Start a write transaction: nothing it stages is visible until commit.
     pub fn begin(&self) -> Result<Transaction<'_>> {
         Transaction::new(self)
@@ -113,7 +174,7 @@ impl Store {
     /// Every Parquet file of a dataset, sorted by path.
     pub fn files(&self, dataset: &str) -> Result<Vec<PathBuf>> {
         let mut out = Vec::new();
-        collect_parquet(&self.root.join(dataset), &mut out)?;
+        collect_parquet(&self.dataset_dir(dataset), &mut out)?;
         out.sort();
         Ok(out)
     }
@@ -160,7 +221,7 @@ impl Store {
             },
             ..ScanArgsParquet::default()
         };
-        let dir = self.root.join(dataset);
+        let dir = self.dataset_dir(dataset);
         let path = polars::prelude::PlRefPath::try_from_path(&dir)
             .map_err(anyhow::Error::from)
             .with_context(|| format!("cannot scan {}", dir.display()))?;
@@ -181,7 +242,7 @@ impl Store {
 
     /// Where the partition of (year, month) of a dataset lives.
     fn partition_dir(&self, dataset: &str, ym: Option<(i32, u32)>) -> PathBuf {
-        let dir = self.root.join(dataset);
+        let dir = self.dataset_dir(dataset);
         match ym {
             Some((y, m)) => dir.join(format!("year={y}")).join(format!("month={m:02}")),
             None => dir,

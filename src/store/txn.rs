@@ -61,7 +61,10 @@ impl<'s> Transaction<'s> {
         let dir = self.store.partition_dir(dataset, ym);
         let name = format!("part-{}.parquet", self.run_id);
         let final_rel = dir.strip_prefix(root).expect("under root").join(&name);
-        let staged_rel = Path::new(STAGING).join(&self.run_id).join(&final_rel);
+        let staged_rel = control_rel(self.store)
+            .join(STAGING)
+            .join(&self.run_id)
+            .join(&final_rel);
         write_parquet(&root.join(&staged_rel), df)?;
         self.journal.adds.push((staged_rel, final_rel));
         fail_point("staged");
@@ -81,19 +84,28 @@ impl<'s> Transaction<'s> {
 
     /// Make every staged change visible at once.
     pub fn commit(self) -> Result<()> {
-        let root = self.store.root();
+        let (root, control) = (self.store.root(), self.store.control());
         if self.is_empty() {
             return Ok(());
         }
-        let tmp = root.join("_journal.json.tmp");
+        let tmp = control.join("_journal.json.tmp");
         let text = serde_json::to_vec_pretty(&self.journal)?;
         write_synced(&tmp, &text)?;
-        std::fs::rename(&tmp, root.join(JOURNAL))
-            .with_context(|| format!("cannot commit the journal in {}", root.display()))?;
-        sync_dir(root);
+        std::fs::rename(&tmp, control.join(JOURNAL))
+            .with_context(|| format!("cannot commit the journal in {}", control.display()))?;
+        sync_dir(control);
         fail_point("journal");
-        apply(root, &self.journal)
+        apply(root, control, &self.journal)
     }
+}
+
+/// The store's control folder relative to its root (empty for a store of
+/// one center).
+fn control_rel(store: &Store) -> &Path {
+    store
+        .control()
+        .strip_prefix(store.root())
+        .expect("the control folder is under the root")
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -113,7 +125,7 @@ fn sync_dir(dir: &Path) {
 }
 
 /// Carry out a committed journal; every step may be repeated.
-fn apply(root: &Path, journal: &Journal) -> Result<()> {
+fn apply(root: &Path, control: &Path, journal: &Journal) -> Result<()> {
     for (i, (staged, fin)) in journal.adds.iter().enumerate() {
         let (staged, fin) = (root.join(staged), root.join(fin));
         if staged.exists() {
@@ -135,24 +147,24 @@ fn apply(root: &Path, journal: &Journal) -> Result<()> {
         }
     }
     sync_dir(root);
-    std::fs::remove_file(root.join(JOURNAL)).context("cannot remove the finished journal")?;
-    let _ = std::fs::remove_dir_all(root.join(STAGING));
+    std::fs::remove_file(control.join(JOURNAL)).context("cannot remove the finished journal")?;
+    let _ = std::fs::remove_dir_all(control.join(STAGING));
     Ok(())
 }
 
 /// Finish a committed run, or sweep an uncommitted one (called on open).
-pub(super) fn recover(root: &Path) -> Result<()> {
-    let journal_path = root.join(JOURNAL);
+pub(super) fn recover(root: &Path, control: &Path) -> Result<()> {
+    let journal_path = control.join(JOURNAL);
     if journal_path.exists() {
         let text = std::fs::read(&journal_path)?;
         let journal: Journal = serde_json::from_slice(&text).with_context(|| {
             format!("the store journal {} is unreadable", journal_path.display())
         })?;
         eprintln!("xiaoneng: finishing the commit of an interrupted run");
-        apply(root, &journal)?;
+        apply(root, control, &journal)?;
     }
-    let _ = std::fs::remove_file(root.join("_journal.json.tmp"));
-    let staging = root.join(STAGING);
+    let _ = std::fs::remove_file(control.join("_journal.json.tmp"));
+    let staging = control.join(STAGING);
     if staging.exists() {
         std::fs::remove_dir_all(&staging)
             .with_context(|| format!("cannot sweep {}", staging.display()))?;

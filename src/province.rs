@@ -1,0 +1,209 @@
+//! A province: many centers in one store, partitioned by center.
+//!
+//! Each center is ingested and computed on its own ([`Store::open_center`]),
+//! so a run's memory is bounded by the largest center, not the province.
+//! What a province office reads across centers is combined afterwards from
+//! the stored metric tables alone: counts re-added, rates recomputed from
+//! the re-added counts ([`combine_case_metrics`]). Quantiles such as
+//! `p90_elapsed_days` do not re-add and are left out of the combination;
+//! `docs/scaling.md` says how a cluster would recompute them.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use polars::prelude::*;
+
+use crate::config::Settings;
+use crate::demo::{DemoSpec, Profile};
+use crate::store::Store;
+
+/// The counts of `case_metrics` that add up across centers.
+pub const ADDITIVE: [&str; 8] = [
+    "accepted",
+    "completed",
+    "completed_instant",
+    "completed_promised",
+    "on_time",
+    "early",
+    "overdue_completed",
+    "overdue_open",
+];
+
+/// The code of the province's k-th center (1-based): C001, C002 …
+pub fn center_code(k: usize) -> String {
+    format!("C{k:03}")
+}
+
+/// The demo spec of the province's k-th center: a hundredth of the
+/// province, with a seed of its own.
+pub fn center_spec(seed: u64, k: usize) -> DemoSpec {
+    Profile::ProvinceCenter.spec(seed.wrapping_mul(1_000).wrapping_add(k as u64))
+}
+
+/// What building one center took.
+#[derive(Debug, Clone)]
+pub struct CenterRun {
+    pub center: String,
+    /// Rows read from its export files, stored and rejected.
+    pub read: u64,
+    pub stored: u64,
+    pub rejected: u64,
+    /// Rows of the `cases` files read.
+    pub cases: u64,
+    pub generate_s: f64,
+    pub ingest_s: f64,
+    pub compute_s: f64,
+    /// Peak resident memory of the process so far (MiB), where known.
+    pub peak_mib: Option<u64>,
+}
+
+/// Generate, ingest and compute (`case_metrics`) the first `centers`
+/// centers of the demo province, one at a time, into the store of
+/// `settings`. Each center's export files are written under
+/// `<inbox>/demo-province-seed<seed>/<C>/` and, unless `keep_exports`,
+/// deleted once they are stored. `each` is told about every finished center.
+pub fn build_demo(
+    settings: &Settings,
+    seed: u64,
+    centers: usize,
+    keep_exports: bool,
+    mut each: impl FnMut(&CenterRun),
+) -> Result<Vec<CenterRun>> {
+    anyhow::ensure!(centers >= 1, "--centers: at least one center");
+    let base = settings.inbox.join(format!("demo-province-seed{seed}"));
+    let mut runs = Vec::with_capacity(centers);
+    for k in 1..=centers {
+        let code = center_code(k);
+        let dir = base.join(&code);
+        let t = Instant::now();
+        crate::demo::generate(&center_spec(seed, k), &settings.calendar, &dir)
+            .with_context(|| format!("generating center {code}"))?;
+        let generate_s = t.elapsed().as_secs_f64();
+
+        let t = Instant::now();
+        let store = Store::open_center(&settings.store, &code)?;
+        let files = crate::ingest::discover(std::slice::from_ref(&dir))?;
+        let report = crate::ingest::ingest(&store, &files, &settings.ingest)
+            .with_context(|| format!("ingesting center {code}"))?;
+        let ingest_s = t.elapsed().as_secs_f64();
+
+        let t = Instant::now();
+        crate::pipeline::compute_case_metrics(&store, settings, None)
+            .with_context(|| format!("computing the case metrics of center {code}"))?;
+        let compute_s = t.elapsed().as_secs_f64();
+        drop(store);
+
+        if !keep_exports {
+            std::fs::remove_dir_all(&dir)
+                .with_context(|| format!("cannot delete {}", dir.display()))?;
+        }
+        let sum = |f: fn(&crate::ingest::FileReport) -> u64| report.files.iter().map(f).sum();
+        let run = CenterRun {
+            center: code,
+            read: sum(|f| f.read),
+            stored: sum(|f| f.stored),
+            rejected: sum(|f| f.rejected),
+            cases: report
+                .files
+                .iter()
+                .filter(|f| f.table == Some("cases"))
+                .map(|f| f.read)
+                .sum(),
+            generate_s,
+            ingest_s,
+            compute_s,
+            peak_mib: peak_rss_mib(),
+        };
+        each(&run);
+        runs.push(run);
+    }
+    if !keep_exports {
+        let _ = std::fs::remove_dir(&base);
+    }
+    Ok(runs)
+}
+
+/// One grain of the province's `case_metrics`, combined from the stored
+/// center-level rows of every center (read as one hive-partitioned table,
+/// as Spark or Trino would): one row per center and period, then one row
+/// per period with `center` = "全省" (the province). Counts are re-added
+/// and the rates recomputed from them.
+pub fn combine_case_metrics(store_root: &Path, grain: &str) -> Result<DataFrame> {
+    let dir = store_root.join(crate::pipeline::CASE_METRICS);
+    let path = PlRefPath::try_from_path(&dir)
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("cannot scan {}", dir.display()))?;
+    let args = ScanArgsParquet {
+        hive_options: HiveOptions::new_enabled(),
+        ..ScanArgsParquet::default()
+    };
+    let rows = LazyFrame::scan_parquet(path, args)?
+        .filter(
+            col("grain")
+                .eq(lit(grain))
+                .and(col("level").eq(lit("center"))),
+        )
+        .select(
+            [col("center").cast(DataType::String), col("period")]
+                .into_iter()
+                .chain(ADDITIVE.iter().map(|c| col(*c)))
+                .collect::<Vec<_>>(),
+        );
+    let province = rows
+        .clone()
+        .group_by([col("period")])
+        .agg(ADDITIVE.iter().map(|c| col(*c).sum()).collect::<Vec<_>>())
+        .with_column(lit("全省").alias("center"));
+    let ratio = |a: &str, b: &str| {
+        when(col(b).gt(lit(0)))
+            .then(col(a).cast(DataType::Float64) / col(b).cast(DataType::Float64))
+            .otherwise(lit(NULL).cast(DataType::Float64))
+    };
+    let out = concat(
+        [rows, province],
+        UnionArgs {
+            to_supertypes: true,
+            ..Default::default()
+        },
+    )?
+    .with_columns([
+        ratio("completed_instant", "completed").alias("instant_rate"),
+        ratio("on_time", "completed_promised").alias("on_time_rate"),
+        ratio("early", "completed_promised").alias("early_rate"),
+    ])
+    .sort(["period", "center"], SortMultipleOptions::default())
+    .collect()
+    .map_err(anyhow::Error::from)
+    .with_context(|| format!("combining {}", dir.display()))?;
+    Ok(out)
+}
+
+/// The peak resident memory of this process (MiB), from `/proc` on Linux.
+pub fn peak_rss_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn center_codes_sort_as_numbers() {
+        assert_eq!(center_code(1), "C001");
+        assert_eq!(center_code(100), "C100");
+        assert!(center_code(9) < center_code(10));
+    }
+
+    #[test]
+    fn centers_differ_but_are_the_province_size() {
+        let (a, b) = (center_spec(7, 1), center_spec(7, 2));
+        assert_ne!(a.seed, b.seed);
+        assert_eq!(a.cases_per_year, 1_000_000);
+        assert_eq!(a.windows, 100);
+        assert_eq!((a.first_month, a.months), ((2025, 1), 12));
+    }
+}
