@@ -5,8 +5,8 @@ use crate::cli::{
     CalendarCommand, CatalogCommand, Cli, Command, DaysFormat, DemoProfile, MetricsCommand,
     QueryFormat, StepsCommand,
 };
-use crate::demo::Profile;
 use crate::config::{Settings, CONFIG_FILE, TEMPLATE};
+use crate::demo::Profile;
 use crate::ingest::{self, table};
 use crate::store::Store;
 use crate::view::Format;
@@ -184,7 +184,7 @@ fn compute(
             bail!("--level {l}: no such level (levels: center, department, window, staff, item)");
         }
     }
-    let store = open_store(&settings)?;
+    let store = open_store(settings)?;
     let start = std::time::Instant::now();
     let as_of = match only.as_deref() {
         Some("cases") if !grains.is_empty() || !levels.is_empty() => {
@@ -341,7 +341,7 @@ fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<()> {
         generated.malformed_rows,
         settings.store.display()
     );
-    let store = open_store(&settings)?;
+    let store = open_store(settings)?;
     let report = ingest::ingest(&store, &ingest::discover(&[dir])?, &settings.ingest)?;
     print!("{}", report.render(&settings.home));
 
@@ -451,7 +451,9 @@ fn province_demo(settings: &Settings, seed: u64, centers: usize, keep: bool) -> 
         "building {centers} centers of the demo province (1 000 000 cases a year each) into {}",
         settings.store.display()
     );
-    println!("center        read     stored  rejected      cases  generate   ingest  compute  peak MiB");
+    println!(
+        "center        read     stored  rejected      cases  generate   ingest  compute  peak MiB"
+    );
     let started = std::time::Instant::now();
     let runs = province::build_demo(settings, seed, centers, keep, |r| {
         println!(
@@ -481,7 +483,9 @@ fn province_demo(settings: &Settings, seed: u64, centers: usize, keep: bool) -> 
         province::peak_rss_mib().map_or("?".to_string(), |m| m.to_string())
     );
     let year = province::combine_case_metrics(&settings.store, "year")?;
-    println!("\n办件时效 by center and for the province (全省), combined from the stored case_metrics:");
+    println!(
+        "\n办件时效 by center and for the province (全省), combined from the stored case_metrics:"
+    );
     print!("{}", crate::view::province_table(&year)?);
     eprintln!(
         "\nmore: xiaoneng --home {home} --center-id C001 metrics cases --period 2025-12 --level window",
@@ -491,7 +495,7 @@ fn province_demo(settings: &Settings, seed: u64, centers: usize, keep: bool) -> 
 }
 
 fn rejects(settings: &Settings, table_name: Option<String>, limit: usize) -> Result<()> {
-    let store = open_store(&settings)?;
+    let store = open_store(settings)?;
     let rows = crate::pipeline::rejects(&store, table_name.as_deref())?;
     if rows.is_empty() {
         eprintln!("no rejected rows");
@@ -545,7 +549,7 @@ fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()> {
         .as_deref()
         .map(|s| date_arg("as-of", s))
         .transpose()?;
-    let store = open_store(&settings)?;
+    let store = open_store(settings)?;
     let level = args.level.as_str();
     // The period's rows, with 环比/同比 (and targets) in the table view or on --compare.
     let view = |metrics: &polars::prelude::DataFrame,
@@ -633,7 +637,7 @@ fn print_frame(
 
 fn cards(settings: &Settings, as_of: &str, history: bool, format: Format) -> Result<()> {
     let as_of = date_arg("as-of", as_of)?;
-    let store = open_store(&settings)?;
+    let store = open_store(settings)?;
     let run = crate::pipeline::run_cards(&store, &settings.calendar, as_of, &settings.cards)?;
     let c = &run.changes;
     let (red, yellow) = run
@@ -672,7 +676,7 @@ fn cards(settings: &Settings, as_of: &str, history: bool, format: Format) -> Res
 
 fn catalog_compare(settings: &Settings, from: &str, to: &str, format: Format) -> Result<()> {
     let (from, to) = (date_arg("from", from)?, date_arg("to", to)?);
-    let store = open_store(&settings)?;
+    let store = open_store(settings)?;
     let (round, per_item) = crate::pipeline::catalog_round(&store, from, to)?;
     if format == Format::Table {
         println!("{}", round.sentence());
@@ -697,7 +701,7 @@ fn attendance(
         );
     }
     let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
-    let store = open_store(&settings)?;
+    let store = open_store(settings)?;
     let (table, csv_path, as_of) =
         crate::pipeline::attendance_publication(&store, settings, &period, as_of)?;
     eprintln!(
@@ -727,7 +731,7 @@ fn rank(
         );
     }
     let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
-    let store = open_store(&settings)?;
+    let store = open_store(settings)?;
     let (scores, as_of) = crate::pipeline::compute_scores(&store, settings, as_of)?;
     eprintln!(
         "ranking {} ({}..{}), as of {as_of}",
@@ -766,7 +770,7 @@ fn bottlenecks(
 ) -> Result<()> {
     let period = crate::metrics::period::parse_period(period)?;
     let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
-    let store = open_store(&settings)?;
+    let store = open_store(settings)?;
     let (metrics, as_of) = crate::pipeline::compute_step_metrics(&store, settings, as_of)?;
     eprintln!(
         "bottlenecks {} ({}..{}), as of {as_of}",
@@ -801,7 +805,7 @@ fn staff_review(
         );
     }
     let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
-    let store = open_store(&settings)?;
+    let store = open_store(settings)?;
     let (review, as_of) = crate::pipeline::compute_staff_review(&store, settings, as_of)?;
     eprintln!(
         "三在三问 {} ({}..{}), as of {as_of}",
@@ -830,7 +834,7 @@ fn query(
     format: QueryFormat,
     out: Option<std::path::PathBuf>,
 ) -> Result<()> {
-    let store = open_store(&settings)?;
+    let store = open_store(settings)?;
     let mut df = crate::query::run_sql(&store, sql)?;
     eprintln!("{} rows", df.height());
     let mut sink: Box<dyn Write> = match &out {
@@ -879,7 +883,7 @@ fn report(settings: &Settings, kind: crate::cli::ReportCommand) -> Result<()> {
         );
     }
     let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
-    let store = open_store(&settings)?;
+    let store = open_store(settings)?;
     let (path, markdown) = match grain {
         Grain::Day => crate::pipeline::daily_report(&store, settings, &period, &center)?,
         Grain::Week => {

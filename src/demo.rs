@@ -173,17 +173,20 @@ pub fn generate(spec: &DemoSpec, cal: &Calendar, dir: &Path) -> Result<DemoFiles
     out.csv("windows.csv", WINDOWS_HEADER, &center.window_rows())?;
     out.csv("staff.csv", STAFF_HEADER, &center.staff_rows())?;
     out.csv("items-2025.csv", ITEMS_HEADER, &center.item_rows(0))?;
-    out.csv("items-2026.csv", ITEMS_HEADER, &center.item_rows(1))?;
     out.csv(
         "item_steps-2025.csv",
         ITEM_STEPS_HEADER,
         &center.item_step_rows(0),
     )?;
-    out.csv(
-        "item_steps-2026.csv",
-        ITEM_STEPS_HEADER,
-        &center.item_step_rows(1),
-    )?;
+    // The 流程再造 catalog, once it is in force within the period.
+    if center.catalog_v2 <= days.dates[days.last()] {
+        out.csv("items-2026.csv", ITEMS_HEADER, &center.item_rows(1))?;
+        out.csv(
+            "item_steps-2026.csv",
+            ITEM_STEPS_HEADER,
+            &center.item_step_rows(1),
+        )?;
+    }
     out.monthly(&days, "cases", CASES_HEADER, cases.rows)?;
     out.csv("suspensions.csv", SUSPENSIONS_HEADER, &cases.suspensions)?;
     out.csv("case_steps.csv", STEPS_HEADER, &cases.steps)?;
@@ -2093,6 +2096,13 @@ fn gen_cases(
 ) -> CaseTables {
     let mut rng = Rng::new(spec.seed, "cases");
     let halls = spec.halls();
+    // Wide enough for the busiest day (a quarter above the mean, times the
+    // seasonal and weekday peaks).
+    let width = if spec.cases_per_year > 1_500_000 {
+        5
+    } else {
+        4
+    };
     let months = days.months().len() as f64;
     let base = f64::from(spec.cases_per_year) * months / 12.0 / days.factor.iter().sum::<f64>();
     let before_v2 = Picker::new(
@@ -2172,7 +2182,8 @@ fn gen_cases(
         }
         intake.sort_by_key(|c| c.accepted);
         for (seq, c) in intake.into_iter().enumerate() {
-            let id = format!("BJ{}{:04}", d.format("%Y%m%d"), seq + 1);
+            // 办件编号: date and a fixed-width number of the day.
+            let id = format!("BJ{}{:0width$}", d.format("%Y%m%d"), seq + 1);
             let terms = center
                 .terms_on(c.item, d)
                 .expect("items drawn are in force");
@@ -3705,6 +3716,7 @@ mod tests {
             seed: 11,
             first_month: (2026, 1),
             months: 3,
+            ..DemoSpec::default()
         };
         let (_a, first) = generate_into(&spec, "det-a");
         let (_b, second) = generate_into(&spec, "det-b");
@@ -3766,6 +3778,49 @@ mod tests {
             saturdays += 1;
         }
         assert!(saturdays > 0, "no Saturday appointment cases");
+    }
+
+    #[test]
+    fn city_profile_has_the_sizes_of_domain_md() {
+        // One month of the city: 200 windows, about 1 000 staff, about
+        // 2 000 000 cases a year (January is a little below the mean).
+        let spec = DemoSpec {
+            months: 1,
+            ..Profile::City.spec(7)
+        };
+        let (_dir, files) = generate_into(&spec, "city");
+        let windows = data_lines(&files, "windows");
+        assert_eq!(windows.len(), 200);
+        let ids: HashSet<&str> = windows
+            .iter()
+            .map(|l| l.split(',').next().unwrap())
+            .collect();
+        assert_eq!(ids.len(), 200, "window ids are unique");
+        assert!(windows.iter().any(|l| l.contains("（二厅）")));
+        let staff: HashSet<String> = data_lines(&files, "staff")
+            .iter()
+            .map(|l| l.split(',').next().unwrap().to_string())
+            .collect();
+        assert!((950..=1100).contains(&staff.len()), "{} staff", staff.len());
+        let items = data_lines(&files, "items-2025");
+        let codes: HashSet<&str> = items.iter().map(|l| l.split(',').next().unwrap()).collect();
+        assert_eq!(codes.len(), items.len(), "item codes are unique");
+        assert!(items.len() > 1_000, "{} items", items.len());
+        assert!(
+            data_lines(&files, "items-2026").is_empty(),
+            "no catalog that comes into force after the period"
+        );
+        let cases = data_lines(&files, "cases");
+        assert!(
+            (130_000..=190_000).contains(&cases.len()),
+            "{} cases in January",
+            cases.len()
+        );
+        // Fixed-width case ids: text order is acceptance order (but for
+        // the rows planted malformed).
+        let ids: Vec<&str> = cases.iter().filter_map(|l| l.split(',').next()).collect();
+        let odd = ids.iter().filter(|id| id.len() != "BJ2025010200001".len());
+        assert!(odd.count() <= files.malformed_rows);
     }
 
     #[test]

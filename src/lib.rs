@@ -11,6 +11,13 @@
 //! - [`demo`] generates the synthetic county center;
 //! - [`commands`] wires the command line ([`cli`]) to the library.
 
+/// The allocator of the binary, the tests and the benchmarks: polars'
+/// many short-lived column buffers cost page faults and unmaps under the
+/// system allocator (the case engine ran about twice as fast with mimalloc
+/// on a city year, `benches/README.md`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod attendance;
 pub mod calendar;
 pub mod cli;

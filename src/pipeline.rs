@@ -861,8 +861,13 @@ pub fn compute_case_metrics_for(
     levels: &[&str],
 ) -> Result<NaiveDate> {
     let as_of = case_as_of(store, as_of)?;
+    // Only the columns the case engine reads.
+    let tables = load_case_tables(&|t| match t {
+        "cases" => store.read_columns(t, &crate::metrics::cases::CASE_COLUMNS),
+        _ => store.read(t),
+    })?;
     let mut df = crate::metrics::cases::case_metrics_for(
-        &case_tables(store)?,
+        &tables,
         &settings.calendar,
         as_of,
         grains,

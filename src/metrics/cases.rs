@@ -11,7 +11,7 @@ use super::period::Grain;
 use super::rollup::{
     day_table, ratio, rollup_days, rollup_quantiles, KeyCodes, Roll, RollupSpec, LEVELS,
 };
-use super::{dates_of, workday_frame, WithWorkdayIndex};
+use super::{CollectStreaming, WorkdayLookup};
 use crate::calendar::Calendar;
 use anyhow::{Context, Result};
 use chrono::{Duration, NaiveDate};
@@ -26,6 +26,18 @@ pub struct CaseTables {
 }
 
 const SUPPLEMENT: &str = "补正";
+
+/// The columns of `cases` the case engine reads.
+pub const CASE_COLUMNS: [&str; 8] = [
+    "case_id",
+    "item_code",
+    "window_id",
+    "staff_id",
+    "accepted_at",
+    "completed_at",
+    "promised_limit_days",
+    "legal_limit_days",
+];
 
 /// The case engine's per-case result.
 #[derive(Clone)]
@@ -42,9 +54,8 @@ pub struct CaseFacts {
 /// `susp_days`, `elapsed` (completed cases), `supplement` (has a 补正),
 /// `ext` (n + susp_days: working days to the extended deadline).
 pub fn case_facts(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<CaseFacts> {
-    let wd = workday_frame(cal)?.lazy();
     let as_of_lit = super::date_lit(as_of);
-    let cases = t
+    let mut cases = t
         .cases
         .clone()
         .lazy()
@@ -55,60 +66,81 @@ pub fn case_facts(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<Ca
             col("staff_id"),
             col("accepted_at").cast(DataType::Date).alias("acc"),
             col("completed_at").cast(DataType::Date).alias("comp_raw"),
-            col("promised_limit_days").alias("n_case"),
-            col("legal_limit_days").alias("l_case"),
+            col("promised_limit_days")
+                .cast(DataType::Int64)
+                .alias("n_case"),
+            col("legal_limit_days")
+                .cast(DataType::Int64)
+                .alias("l_case"),
         ])
         .filter(col("acc").lt_eq(as_of_lit.clone()))
         .with_column(
-            when(col("comp_raw").lt_eq(as_of_lit.clone()))
+            when(col("comp_raw").lt_eq(as_of_lit))
                 .then(col("comp_raw"))
                 .otherwise(lit(NULL).cast(DataType::Date))
                 .alias("comp"),
+        )
+        .collect()?;
+    // In case id order: the store's order already, as a rule, so the sort
+    // is skipped after one pass that checks it.
+    if !is_sorted(cases.column("case_id")?.str()?) {
+        cases = cases.sort(["case_id"], SortMultipleOptions::default())?;
+    }
+    // Per case, by lookups rather than joins (a join on the catalog would
+    // first make a row per case and version): the catalog version in force
+    // on the acceptance date, the window's department, the working-day
+    // index of acceptance and completion, and the suspensions.
+    let acc: Vec<Option<i32>> = cases
+        .column("acc")?
+        .cast(&DataType::Int32)?
+        .i32()?
+        .iter()
+        .collect();
+    let comp: Vec<Option<i32>> = cases
+        .column("comp")?
+        .cast(&DataType::Int32)?
+        .i32()?
+        .iter()
+        .collect();
+    let (n_cat, l_cat) = catalog_limits(&cases, &acc, &t.items)?;
+    let department = departments(&cases, &t.windows)?;
+    let days = WorkdayLookup::new(cal);
+    let as_of_day = super::epoch_days(as_of);
+    let a: Vec<Option<i64>> = acc.iter().map(|d| d.and_then(|d| days.widx(d))).collect();
+    let c: Vec<Option<i64>> = comp.iter().map(|d| d.and_then(|d| days.widx(d))).collect();
+    let end_ref: Vec<i32> = comp.iter().map(|d| d.unwrap_or(as_of_day)).collect();
+    let ids = cases.column("case_id")?.str()?.clone();
+    let susp = suspensions(t.suspensions.as_ref(), &ids, &acc, &end_ref, &days)?;
+    let missing_a = a.iter().filter(|a| a.is_none()).count();
+    if missing_a > 0 {
+        anyhow::bail!("{missing_a} cases were accepted on a date the working-day calendar does not cover; add the year under [calendar]");
+    }
+    // A completion the calendar cannot count would silently lose its elapsed days.
+    let uncounted: Vec<usize> = (0..comp.len())
+        .filter(|&i| comp[i].is_some() && c[i].is_none())
+        .collect();
+    if let Some(&first) = uncounted.first() {
+        anyhow::bail!(
+            "{} cases were completed on a date the working-day calendar does not cover (e.g. case {}); add the year under [calendar]",
+            uncounted.len(),
+            ids.get(first).unwrap_or_default()
         );
-    // The catalog version in force on each acceptance date and the window's
-    // department, by lookups (a join would first make a row per case and
-    // version, then filter them).
-    let mut cases = cases.collect()?;
-    let (n_cat, l_cat) = catalog_limits(&cases, &t.items)?;
+    }
+    let elapsed: Vec<Option<i64>> = (0..c.len())
+        .map(|i| Some(c[i]? - a[i]? - susp.days[i]))
+        .collect();
     cases.with_column(Column::new("n_cat".into(), n_cat))?;
     cases.with_column(Column::new("l_cat".into(), l_cat))?;
-    let department = departments(&cases, &t.windows)?;
-    cases.with_column(Column::new("department".into(), department))?;
-    let facts = cases.lazy().with_columns([
-        coalesce(&[col("n_case"), col("n_cat")]).alias("n"),
-        coalesce(&[col("l_case"), col("l_cat")]).alias("l"),
-        coalesce(&[col("comp"), as_of_lit]).alias("end_ref"),
-    ]);
-    let facts = facts.collect()?;
-    let (blocks, supplement) = suspension_blocks(t.suspensions.as_ref(), &facts, &wd)?;
-    let susp_per_case = blocks
-        .clone()
+    cases.with_column(department)?;
+    cases.with_column(Column::new("a".into(), a))?;
+    cases.with_column(Column::new("susp_days".into(), susp.days))?;
+    cases.with_column(Column::new("elapsed".into(), elapsed))?;
+    cases.with_column(Column::new("supplement".into(), susp.supplement))?;
+    let out = cases
         .lazy()
-        .group_by([col("case_id")])
-        .agg([col("days").sum().alias("susp_days")]);
-    let out = facts
-        .lazy()
-        .join(
-            susp_per_case,
-            [col("case_id")],
-            [col("case_id")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .join(
-            supplement.lazy(),
-            [col("case_id")],
-            [col("case_id")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_widx(&wd, "acc", "a")
-        .with_widx(&wd, "comp", "c")
         .with_columns([
-            col("susp_days").fill_null(lit(0i64)),
-            col("supplement").fill_null(lit(false)),
-        ])
-        .with_columns([
-            (col("c") - col("a") - col("susp_days")).alias("elapsed"),
-            (col("n") + col("susp_days")).alias("ext"),
+            coalesce(&[col("n_case"), col("n_cat")]).alias("n"),
+            coalesce(&[col("l_case"), col("l_cat")]).alias("l"),
         ])
         .select([
             col("case_id"),
@@ -124,33 +156,25 @@ pub fn case_facts(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<Ca
             col("susp_days"),
             col("elapsed"),
             col("supplement"),
-            col("ext"),
+            (col("n") + col("susp_days")).alias("ext"),
         ])
-        .sort(["case_id"], SortMultipleOptions::default())
         .collect()?;
-    let missing_a = out.column("a")?.null_count();
-    if missing_a > 0 {
-        anyhow::bail!("{missing_a} cases were accepted on a date the working-day calendar does not cover; add the year under [calendar]");
+    Ok(CaseFacts {
+        cases: out,
+        blocks: susp.blocks,
+    })
+}
+
+/// Whether a text column is in ascending order (nulls first).
+fn is_sorted(ca: &StringChunked) -> bool {
+    let mut prev: Option<Option<&str>> = None;
+    for v in ca.iter() {
+        if prev.is_some_and(|p| p > v) {
+            return false;
+        }
+        prev = Some(v);
     }
-    // A completion the calendar cannot count would silently lose its elapsed days.
-    let uncounted = out
-        .clone()
-        .lazy()
-        .filter(col("comp").is_not_null().and(col("elapsed").is_null()))
-        .collect()?;
-    if uncounted.height() > 0 {
-        let ids = uncounted
-            .column("case_id")?
-            .str()?
-            .get(0)
-            .unwrap_or_default()
-            .to_string();
-        anyhow::bail!(
-            "{} cases were completed on a date the working-day calendar does not cover (e.g. case {ids}); add the year under [calendar]",
-            uncounted.height()
-        );
-    }
-    Ok(CaseFacts { cases: out, blocks })
+    true
 }
 
 /// One limit per case (null where there is none).
@@ -160,33 +184,39 @@ type Limits = Vec<Option<i64>>;
 /// in force on its acceptance date: the latest version effective on or
 /// before it, or the item's first version for a case accepted before any
 /// (null for an item not in the catalog).
-fn catalog_limits(cases: &DataFrame, items: &DataFrame) -> Result<(Limits, Limits)> {
-    use std::collections::HashMap;
+fn catalog_limits(
+    cases: &DataFrame,
+    acc: &[Option<i32>],
+    items: &DataFrame,
+) -> Result<(Limits, Limits)> {
     let codes = items.column("item_code")?.str()?;
-    let from = super::dates_of(items.column("effective_from")?)?;
+    let from = items
+        .column("effective_from")?
+        .cast(&DataType::Date)?
+        .cast(&DataType::Int32)?;
+    let from = from.i32()?;
     let promised = items
         .column("promised_limit_days")?
         .cast(&DataType::Int64)?;
     let legal = items.column("legal_limit_days")?.cast(&DataType::Int64)?;
     let (promised, legal) = (promised.i64()?, legal.i64()?);
-    type Version = (Option<NaiveDate>, Option<i64>, Option<i64>);
-    let mut versions: HashMap<&str, Vec<Version>> = HashMap::new();
+    type Version = (Option<i32>, Option<i64>, Option<i64>);
+    let mut versions: PlHashMap<&str, Vec<Version>> = PlHashMap::new();
     for (i, code) in codes.iter().enumerate() {
         if let Some(code) = code {
             versions
                 .entry(code)
                 .or_default()
-                .push((from[i], promised.get(i), legal.get(i)));
+                .push((from.get(i), promised.get(i), legal.get(i)));
         }
     }
     for v in versions.values_mut() {
         v.sort_by_key(|(d, _, _)| *d);
     }
     let item = cases.column("item_code")?.str()?;
-    let acc = super::dates_of(cases.column("acc")?)?;
     let mut n = Vec::with_capacity(cases.height());
     let mut l = Vec::with_capacity(cases.height());
-    for (code, acc) in item.iter().zip(acc) {
+    for (code, &acc) in item.iter().zip(acc) {
         let version = code.and_then(|c| versions.get(c)).map(|v| {
             let in_force = v.partition_point(|(d, _, _)| d.zip(acc).is_some_and(|(d, a)| d <= a));
             v[in_force.saturating_sub(1)]
@@ -198,111 +228,132 @@ fn catalog_limits(cases: &DataFrame, items: &DataFrame) -> Result<(Limits, Limit
 }
 
 /// Per case, the department of its window (null for an unknown window).
-fn departments(cases: &DataFrame, windows: &DataFrame) -> Result<Vec<Option<String>>> {
-    let of: std::collections::HashMap<&str, &str> = windows
+fn departments(cases: &DataFrame, windows: &DataFrame) -> Result<Column> {
+    let of: PlHashMap<&str, &str> = windows
         .column("window_id")?
         .str()?
         .iter()
         .zip(windows.column("department")?.str()?.iter())
         .filter_map(|(w, d)| Some((w?, d?)))
         .collect();
-    Ok(cases
+    let department: StringChunked = cases
         .column("window_id")?
         .str()?
         .iter()
-        .map(|w| w.and_then(|w| of.get(w)).map(|d| d.to_string()))
-        .collect())
+        .map(|w| w.and_then(|w| of.get(w).copied()))
+        .collect();
+    Ok(department.with_name("department".into()).into_column())
 }
 
-/// The suspensions of each case clipped to (acceptance, end_ref] and
-/// merged where they overlap: `case_id, s, e, days` (working days in
-/// s..=e); and the cases with a 补正 (`case_id, supplement`).
-fn suspension_blocks(
+/// The suspensions of the cases: per case (in the order of `ids`), the
+/// working days suspended and whether it had a 补正; and the blocks.
+struct Suspended {
+    days: Vec<i64>,
+    supplement: Vec<bool>,
+    /// `case_id, s, e, days`, in case and start order.
+    blocks: DataFrame,
+}
+
+/// Each case's suspensions clipped to (acceptance, end_ref] and merged
+/// where they overlap (blocks: `case_id, s, e, days`, the working days in
+/// s..=e), their working days summed per case, and whether the case had a
+/// 补正 (whatever its dates).
+fn suspensions(
     susp: Option<&DataFrame>,
-    facts: &DataFrame,
-    wd: &LazyFrame,
-) -> Result<(DataFrame, DataFrame)> {
-    let empty = || -> Result<(DataFrame, DataFrame)> {
-        let blocks = df!(
-            "case_id" => Vec::<String>::new(),
-            "s" => Vec::<i32>::new(),
-            "e" => Vec::<i32>::new(),
-            "days" => Vec::<i64>::new(),
-        )?
-        .lazy()
-        .with_columns([col("s").cast(DataType::Date), col("e").cast(DataType::Date)])
-        .collect()?;
-        let sup = df!("case_id" => Vec::<String>::new(), "supplement" => Vec::<bool>::new())?;
-        Ok((blocks, sup))
-    };
-    let Some(susp) = susp else { return empty() };
-    let supplement = susp
-        .clone()
-        .lazy()
-        .filter(col("kind").eq(lit(SUPPLEMENT)))
-        .select([col("case_id")])
-        .unique(None, UniqueKeepStrategy::First)
-        .with_column(lit(true).alias("supplement"))
-        .collect()?;
-    let one_day = lit(1i64).cast(DataType::Int32);
-    let blocks = susp
-        .clone()
-        .lazy()
-        .join(
-            facts
-                .clone()
-                .lazy()
-                .select([col("case_id"), col("acc"), col("end_ref")]),
-            [col("case_id")],
-            [col("case_id")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .with_columns([
-            // Clip to the days after acceptance, up to completion or as_of.
-            later(
-                col("start"),
-                (col("acc").cast(DataType::Int32) + one_day.clone()).cast(DataType::Date),
-            )
-            .alias("s"),
-            earlier(coalesce(&[col("end"), col("end_ref")]), col("end_ref")).alias("e"),
-        ])
-        .filter(col("s").lt_eq(col("e")))
-        .sort(["case_id", "s"], SortMultipleOptions::default())
-        .with_column(
-            col("e")
-                .cast(DataType::Int32)
-                .cum_max(false)
-                .shift(lit(1))
-                .over([col("case_id")])?
-                .alias("prev_e"),
-        )
-        .with_column(
-            (col("prev_e")
-                .is_null()
-                .or(col("s").cast(DataType::Int32).gt(col("prev_e"))))
-            .cast(DataType::Int64)
-            .cum_sum(false)
-            .over([col("case_id")])?
-            .alias("block"),
-        )
-        .group_by([col("case_id"), col("block")])
-        .agg([col("s").min(), col("e").max()])
-        .join(
-            wd.clone()
-                .select([col("date"), col("widx").alias("ws"), col("work")]),
-            [col("s")],
-            [col("date")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_widx(wd, "e", "we")
-        .with_column((col("we") - (col("ws") - col("work"))).alias("days"))
-        .select([col("case_id"), col("s"), col("e"), col("days")])
-        .sort(["case_id", "s"], SortMultipleOptions::default())
-        .collect()?;
-    if blocks.column("days")?.null_count() > 0 {
-        anyhow::bail!("a suspension lies in a year the working-day calendar does not cover; add the year under [calendar]");
+    ids: &StringChunked,
+    acc: &[Option<i32>],
+    end_ref: &[i32],
+    cal: &WorkdayLookup,
+) -> Result<Suspended> {
+    debug_assert!(is_sorted(ids), "the cases are in case id order");
+    let n = ids.len();
+    let mut days = vec![0i64; n];
+    let mut supplement = vec![false; n];
+    let (mut rows, mut bs, mut be, mut bd) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    if let Some(susp) = susp.filter(|s| s.height() > 0) {
+        let case = susp.column("case_id")?.str()?;
+        let kind = susp.column("kind")?.str()?;
+        let start = susp
+            .column("start")?
+            .cast(&DataType::Date)?
+            .cast(&DataType::Int32)?;
+        let end = susp
+            .column("end")?
+            .cast(&DataType::Date)?
+            .cast(&DataType::Int32)?;
+        let (start, end) = (start.i32()?, end.i32()?);
+        // Merged with the cases (both in case id order), not hashed: a
+        // probe per case costs more than the walk.
+        let mut list: Vec<(&str, Option<i32>, Option<i32>, bool)> = case
+            .iter()
+            .zip(start.iter())
+            .zip(end.iter())
+            .zip(kind.iter())
+            .filter_map(|(((c, s), e), k)| Some((c?, s, e, k == Some(SUPPLEMENT))))
+            .collect();
+        list.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut at = 0;
+        let mut spans: Vec<(i32, i32)> = Vec::new();
+        for (row, id) in ids.iter().enumerate() {
+            let (Some(id), Some(acc)) = (id, acc[row]) else {
+                continue;
+            };
+            while at < list.len() && list[at].0 < id {
+                at += 1;
+            }
+            let mut to = at;
+            while to < list.len() && list[to].0 == id {
+                to += 1;
+            }
+            if to == at {
+                continue;
+            }
+            let mine = &list[at..to];
+            supplement[row] = mine.iter().any(|x| x.3);
+            spans.clear();
+            let end_ref = end_ref[row];
+            for &(_, start, end, _) in mine {
+                let s = start.map_or(acc + 1, |s| s.max(acc + 1));
+                let e = end.map_or(end_ref, |e| e.min(end_ref));
+                if s <= e {
+                    spans.push((s, e));
+                }
+            }
+            spans.sort_unstable();
+            let mut k = 0;
+            while k < spans.len() {
+                let (s, mut e) = spans[k];
+                k += 1;
+                while k < spans.len() && spans[k].0 <= e {
+                    e = e.max(spans[k].1);
+                    k += 1;
+                }
+                let d = cal.workdays_inclusive(s, e).context(
+                    "a suspension lies in a year the working-day calendar does not cover; add the year under [calendar]",
+                )?;
+                days[row] += d;
+                rows.push(row as IdxSize);
+                bs.push(s);
+                be.push(e);
+                bd.push(d);
+            }
+        }
     }
-    Ok((blocks, supplement))
+    let case_id = ids.take(&IdxCa::from_vec("idx".into(), rows))?;
+    let blocks = DataFrame::new(
+        bd.len(),
+        vec![
+            case_id.with_name("case_id".into()).into_column(),
+            Series::new("s".into(), bs).cast(&DataType::Date)?.into(),
+            Series::new("e".into(), be).cast(&DataType::Date)?.into(),
+            Series::new("days".into(), bd).into(),
+        ],
+    )?;
+    Ok(Suspended {
+        days,
+        supplement,
+        blocks,
+    })
 }
 
 /// The later of two dates.
@@ -323,48 +374,81 @@ fn open_overdue_days(
     cal: &Calendar,
     as_of: NaiveDate,
 ) -> Result<Vec<(usize, NaiveDate)>> {
-    let acc = dates_of(facts.column("acc")?)?;
-    let comp = dates_of(facts.column("comp")?)?;
-    let n = facts.column("n")?.i64()?;
+    let days = WorkdayLookup::new(cal);
+    let day_numbers = |name: &str, df: &DataFrame| -> Result<Int32Chunked> {
+        Ok(df
+            .column(name)?
+            .cast(&DataType::Date)?
+            .cast(&DataType::Int32)?
+            .i32()?
+            .clone())
+    };
+    let (acc, comp) = (day_numbers("acc", facts)?, day_numbers("comp", facts)?);
+    let (n, a) = (facts.column("n")?.i64()?, facts.column("a")?.i64()?);
     let ids = facts.column("case_id")?.str()?;
     // Suspension blocks by case id.
-    let mut by_case: std::collections::HashMap<&str, Vec<(NaiveDate, NaiveDate)>> =
-        std::collections::HashMap::new();
-    let (bs, be) = (
-        dates_of(blocks.column("s")?)?,
-        dates_of(blocks.column("e")?)?,
-    );
+    let mut by_case: PlHashMap<&str, Vec<(i32, i32)>> = PlHashMap::new();
+    let (bs, be) = (day_numbers("s", blocks)?, day_numbers("e", blocks)?);
     for (i, id) in blocks.column("case_id")?.str()?.iter().enumerate() {
-        if let (Some(id), Some(s), Some(e)) = (id, bs[i], be[i]) {
+        if let (Some(id), Some(s), Some(e)) = (id, bs.get(i), be.get(i)) {
             by_case.entry(id).or_default().push((s, e));
         }
     }
+    let widx = |d: i32| {
+        days.widx(d).with_context(|| {
+            format!(
+                "the working-day calendar does not cover {}; add the year under [calendar]",
+                epoch_date(d)
+            )
+        })
+    };
+    let as_of = super::epoch_days(as_of);
     let mut out = Vec::new();
-    for row in 0..facts.height() {
-        let (Some(acc), Some(n)) = (acc[row], n.get(row)) else {
+    let rows = acc
+        .iter()
+        .zip(comp.iter())
+        .zip(n.iter())
+        .zip(a.iter())
+        .zip(ids.iter());
+    for (row, ((((acc, comp), n), a), id)) in rows.enumerate() {
+        let (Some(acc), Some(n), Some(a)) = (acc, n, a) else {
             continue;
         };
         // Open at the end of each day E with acc ≤ E < completion (or ≤ as_of).
-        let last_open = match comp[row] {
-            Some(c) => c - Duration::days(1),
-            None => as_of,
-        };
+        let last_open = comp.map_or(as_of, |c| c - 1);
         if last_open <= acc {
             continue;
         }
-        // Overdue needs E after the plain deadline: skip cases never open that long.
-        if n > 0 && cal.elapsed(acc, last_open - Duration::days(1))? < n {
+        // Overdue needs E after the plain deadline: skip cases never open
+        // that long (working days after acceptance up to the day before).
+        if n > 0 && widx(last_open - 1)? - a < n {
             continue;
         }
-        let blocks = ids.get(row).and_then(|id| by_case.get(id));
-        let mut e = acc + Duration::days(1);
-        while e <= last_open {
+        let blocks = id.and_then(|id| by_case.get(id));
+        if blocks.is_none() {
+            // No suspension: overdue from the day after the deadline (the
+            // n-th working day after acceptance; an instant case from the
+            // day after acceptance) to the last day open.
+            let from = if n == 0 {
+                Some(acc + 1)
+            } else {
+                days.first_reaching(a + n).map(|d| d + 1)
+            };
+            if let Some(from) = from {
+                out.extend((from.max(acc + 1)..=last_open).map(|e| (row, epoch_date(e))));
+                continue;
+            }
+        }
+        for e in acc + 1..=last_open {
             let susp: i64 = match blocks {
                 Some(bl) => bl
                     .iter()
                     .filter(|(s, _)| *s <= e)
-                    .map(|(s, end)| cal.workdays_between_inclusive(*s, (*end).min(e)))
-                    .sum::<Result<i64, _>>()?,
+                    .map(|(s, end)| {
+                        days.workdays_inclusive(*s, (*end).min(e))
+                            .context("a suspension the working-day calendar does not cover")
+                    })
+                    .sum::<Result<i64>>()?,
                 None => 0,
             };
             let ext = n + susp;
@@ -374,15 +458,19 @@ fn open_overdue_days(
             let overdue = if ext == 0 {
                 acc < e
             } else {
-                cal.elapsed(acc, e - Duration::days(1))? >= ext
+                widx(e - 1)? - a >= ext
             };
             if overdue {
-                out.push((row, e));
+                out.push((row, epoch_date(e)));
             }
-            e += Duration::days(1);
         }
     }
     Ok(out)
+}
+
+/// The date of a day number (days since 1970-01-01).
+fn epoch_date(d: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch") + Duration::days(i64::from(d))
 }
 
 /// The measures of `case_metrics` and how each rolls up.
@@ -461,7 +549,7 @@ pub fn case_metrics_of(
     } = facts.clone();
     let overdue = open_overdue_days(&facts, &blocks, cal, as_of)?;
     // Group on integer codes of the keys; decode them at the end.
-    let (facts, codes) = KeyCodes::encode(&facts)?;
+    let (facts, codes) = KeyCodes::encode_levels(&facts, levels)?;
     let keys = [
         col("center"),
         col("department"),
@@ -565,7 +653,7 @@ pub fn case_metrics_of(
             .map(|(m, _)| col(*m).sum())
             .collect::<Vec<_>>(),
     )
-    .collect()?;
+    .collect_streaming()?;
     // A period gets a row only where a case was accepted or completed in
     // it, or was open past its deadline at its end (docs/METRICS.md): a case
     // overdue on some days of a period but not at its end (a suspension

@@ -9,6 +9,8 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use super::CollectStreaming;
+
 /// The levels of every metric table: (level name, event column of its key).
 /// The center level's key column holds the constant `center` unless the
 /// events bring their own `center` column. Keys may be text or integer
@@ -164,7 +166,7 @@ pub fn rollup_days(day: DataFrame, spec: &RollupSpec) -> Result<DataFrame> {
                     JoinArgs::new(JoinType::Inner),
                 )
                 .with_column(lit(grain.name()).alias("grain"))
-                .collect()?;
+                .collect_streaming()?;
             built.push((grain, rolled));
             continue;
         }
@@ -190,7 +192,7 @@ pub fn rollup_days(day: DataFrame, spec: &RollupSpec) -> Result<DataFrame> {
                 JoinArgs::new(JoinType::Left),
             )
             .with_column(lit(grain.name()).alias("grain"))
-            .collect()?;
+            .collect_streaming()?;
         built.push((grain, rolled));
     }
     let mut order: Vec<Expr> = [
@@ -223,7 +225,7 @@ pub fn rollup_days(day: DataFrame, spec: &RollupSpec) -> Result<DataFrame> {
             ["grain", "period", "level", "key"],
             SortMultipleOptions::default().with_maintain_order(true),
         )
-        .collect()?;
+        .collect_streaming()?;
     Ok(out)
 }
 
@@ -249,9 +251,36 @@ fn level_names() -> Result<LazyFrame> {
 
 /// Events summed per (level, key, date [, extra keys]): the finest table,
 /// from which every grain is built.
-pub fn day_table(events: LazyFrame, spec: &RollupSpec) -> Result<DataFrame> {
+pub fn day_table(mut events: LazyFrame, spec: &RollupSpec) -> Result<DataFrame> {
+    let mut order = vec![col("level"), col("key"), col("date")];
+    order.extend(spec.extra_keys.iter().map(|k| col(*k)));
+    order.extend(spec.measures.iter().map(|(m, _)| col(*m)));
+    let one: Vec<&(&str, &str)> = LEVELS
+        .iter()
+        .filter(|(l, _)| spec.levels.contains(l))
+        .collect();
+    if let [&(level, column)] = one[..] {
+        // One level: one streamed group-by over the events.
+        if !events.collect_schema()?.contains(column) {
+            events = events.with_column(lit("center").alias(column));
+        }
+        let mut keys = vec![col("date"), col(column).alias("key")];
+        keys.extend(spec.extra_keys.iter().map(|k| col(*k)));
+        return events
+            .filter(col(column).is_not_null())
+            .group_by(keys)
+            .agg(
+                spec.measures
+                    .iter()
+                    .map(|(m, roll)| roll.within_day(m))
+                    .collect::<Vec<_>>(),
+            )
+            .with_column(lit(level_code(level)).alias("level"))
+            .select(order)
+            .collect_streaming();
+    }
     // Materialise the events once; each level is then one group-by.
-    let mut events = events.collect()?;
+    let mut events = events.collect_streaming()?;
     if events.column("center").is_err() {
         events.with_column(Column::new_scalar(
             "center".into(),
@@ -281,7 +310,7 @@ pub fn day_table(events: LazyFrame, spec: &RollupSpec) -> Result<DataFrame> {
         .lazy()
         .group_by(nested_keys)
         .agg(sums())
-        .collect()?;
+        .collect_streaming()?;
     let mut parts = Vec::new();
     for (level, column) in levels {
         let source = if NESTED.contains(level) {
@@ -300,12 +329,9 @@ pub fn day_table(events: LazyFrame, spec: &RollupSpec) -> Result<DataFrame> {
             .with_column(lit(level_code(level)).alias("level"));
         parts.push(part);
     }
-    let mut order = vec![col("level"), col("key"), col("date")];
-    order.extend(spec.extra_keys.iter().map(|k| col(*k)));
-    order.extend(spec.measures.iter().map(|(m, _)| col(*m)));
-    Ok(concat(parts, UnionArgs::default())?
+    concat(parts, UnionArgs::default())?
         .select(order)
-        .collect()?)
+        .collect_streaming()
 }
 
 /// Integer codes of the key columns of [`LEVELS`] (center = 0): grouping
@@ -316,6 +342,13 @@ impl KeyCodes {
     /// Replace every key column present in `df` by a UInt32 code, and add
     /// `center` = 0.
     pub fn encode(df: &DataFrame) -> Result<(DataFrame, KeyCodes)> {
+        let all: Vec<&str> = LEVELS.iter().map(|(l, _)| *l).collect();
+        KeyCodes::encode_levels(df, &all)
+    }
+
+    /// [`KeyCodes::encode`] for some levels only: the key columns of the
+    /// others are left as they are.
+    pub fn encode_levels(df: &DataFrame, wanted: &[&str]) -> Result<(DataFrame, KeyCodes)> {
         let mut out = df.clone();
         let (mut levels, mut codes, mut names) = (
             vec!["center".to_string()],
@@ -323,12 +356,15 @@ impl KeyCodes {
             vec!["center".to_string()],
         );
         out.with_column(Column::new("center".into(), vec![0u32; df.height()]))?;
-        for (level, column) in LEVELS.iter().filter(|(l, _)| *l != "center") {
+        for (level, column) in LEVELS
+            .iter()
+            .filter(|(l, _)| *l != "center" && wanted.contains(l))
+        {
             let Ok(values) = df.column(column) else {
                 continue;
             };
             let values = values.cast(&DataType::String)?;
-            let mut dict: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+            let mut dict: PlHashMap<&str, u32> = PlHashMap::new();
             let coded: Vec<Option<u32>> = values
                 .str()?
                 .iter()
@@ -365,6 +401,7 @@ impl KeyCodes {
             )
             .with_column(col("name").alias("key"))
             .select(names.iter().map(|n| col(n.clone())).collect::<Vec<_>>())
+            // In memory: a left join keeps the rows in order.
             .collect()?)
     }
 }
@@ -416,6 +453,7 @@ pub fn rollup_quantiles(
             .cast(DataType::UInt32)
             .alias("key"),
     ])
+    // In memory: `histogram_quantile` needs the rows in the sorted order.
     .collect()?;
     let group = ["grain", "period", "level", "key"];
     let mut out: Option<DataFrame> = None;
@@ -427,7 +465,7 @@ pub fn rollup_quantiles(
                 let on: Vec<Expr> = group.iter().map(|k| col(*k)).collect();
                 acc.lazy()
                     .join(one.lazy(), on.clone(), on, JoinArgs::new(JoinType::Left))
-                    .collect()?
+                    .collect_streaming()?
             }
         });
     }
@@ -452,7 +490,7 @@ pub fn grouped_quantiles(
                 .is_not_null()
                 .and(col("date").lt_eq(date_lit(spec.as_of))),
         )
-        .collect()?;
+        .collect_streaming()?;
     let dates = super::dates_of(events.column("date")?)?;
     let (Some(from), Some(to)) = (
         dates.iter().flatten().min().copied(),
@@ -485,7 +523,7 @@ pub fn grouped_quantiles(
                 [col("date")],
                 JoinArgs::new(JoinType::Inner),
             )
-            .collect()?;
+            .collect_streaming()?;
         for (level, column) in LEVELS.iter().filter(|(l, _)| spec.levels.contains(l)) {
             let aggs: Vec<Expr> = quantiles
                 .iter()
@@ -512,9 +550,9 @@ pub fn grouped_quantiles(
     }
     let mut order: Vec<Expr> = ["grain", "period", "level", "key"].map(col).to_vec();
     order.extend(quantiles.iter().map(|(_, n)| col(*n)));
-    Ok(concat(parts, UnionArgs::default())?
+    concat(parts, UnionArgs::default())?
         .select(order)
-        .collect()?)
+        .collect_streaming()
 }
 
 /// Every measure of `measures` cast to Int64, so that event frames of

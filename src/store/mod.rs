@@ -185,6 +185,12 @@ impl Store {
         read_files(&self.files(dataset)?, None)
     }
 
+    /// Some columns of the whole dataset (hive columns not included), or
+    /// `None` when it has no rows yet.
+    pub fn read_columns(&self, dataset: &str, columns: &[&str]) -> Result<Option<DataFrame>> {
+        read_files(&self.files(dataset)?, Some(columns))
+    }
+
     /// The datasets of the store (folders holding Parquet files), sorted.
     pub fn datasets(&self) -> Result<Vec<String>> {
         let mut out = Vec::new();
