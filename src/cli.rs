@@ -141,6 +141,17 @@ pub enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// The case metrics of a province store combined across its centers:
+    /// one line per center and period, and the province's (全省), counts
+    /// re-added and rates recomputed from them.
+    Province {
+        /// day, week, month, quarter or year.
+        #[arg(long, default_value = "year")]
+        grain: String,
+        /// One period only, e.g. 2025-12.
+        #[arg(long)]
+        period: Option<String>,
+    },
     /// Recompute the metric tables from the whole store and persist them.
     Compute {
         /// Evaluation date (default: the last date with case data).

@@ -75,6 +75,7 @@ fn run_command(cli: Cli) -> Result<()> {
             DemoProfile::Province => province_demo(&settings, seed, centers, keep_exports),
         },
         Command::Rejects { table, limit } => rejects(&settings, table, limit),
+        Command::Province { grain, period } => province(&settings, &grain, period.as_deref()),
         Command::Cards {
             as_of,
             history,
@@ -204,9 +205,10 @@ fn compute(
         _ => crate::pipeline::compute_all(&store, settings, as_of)?,
     };
     eprintln!(
-        "computed {} as of {as_of} in {:.2} s",
+        "computed {} as of {as_of} in {:.2} s (peak memory {} MiB)",
         only.map_or("every metric table".to_string(), |o| format!("{o} metrics")),
-        start.elapsed().as_secs_f64()
+        start.elapsed().as_secs_f64(),
+        crate::province::peak_rss_mib().map_or("?".to_string(), |m| m.to_string())
     );
     Ok(())
 }
@@ -333,8 +335,13 @@ fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<()> {
     };
     eprintln!("generating the demo {what} center into {}", dir.display());
     let started = std::time::Instant::now();
+    let mut lap = std::time::Instant::now();
+    let mut stage = |what: &str| {
+        eprintln!("{what} in {:.1} s", lap.elapsed().as_secs_f64());
+        lap = std::time::Instant::now();
+    };
     let generated = crate::demo::generate(&spec, &settings.calendar, &dir)?;
-    eprintln!("generated in {:.1} s", started.elapsed().as_secs_f64());
+    stage("generated");
     eprintln!(
         "{} files written ({} rows deliberately malformed); ingesting into {}",
         generated.files.len(),
@@ -344,9 +351,11 @@ fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<()> {
     let store = open_store(settings)?;
     let report = ingest::ingest(&store, &ingest::discover(&[dir])?, &settings.ingest)?;
     print!("{}", report.render(&settings.home));
+    stage("ingested");
 
     // The whole pipeline, then the figures of the latest month.
     let as_of = crate::pipeline::compute_all(&store, settings, None)?;
+    stage("every metric table computed");
     let month = crate::metrics::period::period_of(crate::metrics::period::Grain::Month, as_of);
     let read = |name: &str| -> Result<polars::prelude::DataFrame> {
         store
@@ -431,6 +440,12 @@ fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<()> {
         bulletin_month.label,
         path.with_file_name("bulletin.html").display()
     );
+    stage("cards, summary and bulletin");
+    eprintln!(
+        "all in {:.1} s; peak memory {} MiB",
+        started.elapsed().as_secs_f64(),
+        crate::province::peak_rss_mib().map_or("?".to_string(), |m| m.to_string())
+    );
     eprintln!(
         "\nmore: xiaoneng --home {home} metrics cases --period {p} --level window; xiaoneng --home {home} rank --period {p}",
         home = settings.home.display(),
@@ -482,15 +497,37 @@ fn province_demo(settings: &Settings, seed: u64, centers: usize, keep: bool) -> 
         started.elapsed().as_secs_f64(),
         province::peak_rss_mib().map_or("?".to_string(), |m| m.to_string())
     );
-    let year = province::combine_case_metrics(&settings.store, "year")?;
     println!(
         "\n办件时效 by center and for the province (全省), combined from the stored case_metrics:"
     );
-    print!("{}", crate::view::province_table(&year)?);
+    province(settings, "year", None)?;
     eprintln!(
         "\nmore: xiaoneng --home {home} --center-id C001 metrics cases --period 2025-12 --level window",
         home = settings.home.display()
     );
+    Ok(())
+}
+
+/// The case metrics of a province store, combined across its centers.
+fn province(settings: &Settings, grain: &str, period: Option<&str>) -> Result<()> {
+    use polars::prelude::*;
+    if !crate::metrics::period::Grain::ALL
+        .iter()
+        .any(|g| g.name() == grain)
+    {
+        bail!("--grain {grain}: no such grain (day, week, month, bimonth, quarter, year)");
+    }
+    let mut df = crate::province::combine_case_metrics(&settings.store, grain)?;
+    if let Some(p) = period {
+        df = df.lazy().filter(col("period").eq(lit(p))).collect()?;
+    }
+    if df.height() == 0 {
+        bail!(
+            "no {grain} rows of case_metrics in the centers of {}",
+            settings.store.display()
+        );
+    }
+    print!("{}", crate::view::province_table(&df)?);
     Ok(())
 }
 

@@ -154,7 +154,12 @@ pub fn combine_case_metrics(store_root: &Path, grain: &str) -> Result<DataFrame>
         .clone()
         .group_by([col("period")])
         .agg(ADDITIVE.iter().map(|c| col(*c).sum()).collect::<Vec<_>>())
-        .with_column(lit("全省").alias("center"));
+        .select(
+            [lit("全省").alias("center"), col("period")]
+                .into_iter()
+                .chain(ADDITIVE.iter().map(|c| col(*c)))
+                .collect::<Vec<_>>(),
+        );
     let ratio = |a: &str, b: &str| {
         when(col(b).gt(lit(0)))
             .then(col(a).cast(DataType::Float64) / col(b).cast(DataType::Float64))

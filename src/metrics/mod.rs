@@ -200,6 +200,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn workday_lookup_agrees_with_the_calendar() {
+        let cal = Calendar::official();
+        let days = WorkdayLookup::new(&cal);
+        let start = NaiveDate::from_ymd_opt(2024, 9, 20).unwrap();
+        for acc in start.iter_days().take(120) {
+            let a = days.widx(epoch_days(acc)).unwrap();
+            for n in 1..=15u32 {
+                let deadline = cal.deadline(acc, n).unwrap();
+                assert_eq!(
+                    days.first_reaching(a + i64::from(n)),
+                    Some(epoch_days(deadline)),
+                    "{acc} + {n}"
+                );
+                let end = acc + chrono::Duration::days(i64::from(n));
+                assert_eq!(
+                    days.workdays_inclusive(epoch_days(acc), epoch_days(end)),
+                    Some(cal.workdays_between_inclusive(acc, end).unwrap()),
+                    "{acc}..={end}"
+                );
+                assert_eq!(
+                    days.widx(epoch_days(end)).unwrap() - a,
+                    cal.elapsed(acc, end).unwrap()
+                );
+            }
+        }
+        let uncovered = NaiveDate::from_ymd_opt(1999, 1, 1).unwrap();
+        assert_eq!(days.widx(epoch_days(uncovered)), None);
+    }
+
+    #[test]
     fn workday_frame_counts_working_days() {
         let cal = Calendar::official();
         let df = workday_frame(&cal).unwrap();

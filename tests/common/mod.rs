@@ -11,6 +11,7 @@ pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_xiaoneng"));
     c.env_remove("XIAONENG_HOME")
         .env_remove("XIAONENG_CONFIG")
+        .env_remove("XIAONENG_CENTER_ID")
         .env_remove("XIAONENG_FAIL_AT");
     c
 }
