@@ -44,6 +44,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--home", required=True, help="the center's folder (its store is HOME/data/store)")
     p.add_argument("--store", help="the store folder (default: HOME/data/store, or [paths] store)")
     p.add_argument("--config", help="configuration file (default: HOME/xiaoneng.toml, if present)")
+    p.add_argument("--center", help="one center of a province store (its datasets are <table>/center=CENTER/)")
     p.add_argument("--calendar", default=str(cm.DEFAULT_CALENDAR),
                    help="the official calendar CSV (default: data/calendar/cn_official.csv)")
     p.add_argument("--as-of", type=cm.parse_date,
@@ -115,26 +116,27 @@ def sql_str(s: str | Path) -> str:
     return "'" + str(s).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def source_views(store: Path, cal: cm.CalendarSpec) -> list[str]:
+def source_views(dataset, cal: cm.CalendarSpec) -> list[str]:
     """Spark views over the store and the calendar, as the shared query reads
-    them. A dataset folder is read with partition discovery (year=, month=)."""
+    them. A dataset folder (`dataset(name)`) is read with partition discovery
+    (year=, month=)."""
     views = [
         f"""CREATE OR REPLACE TEMPORARY VIEW cases_raw
-USING parquet OPTIONS (path {sql_str(store / 'cases')})""",
+USING parquet OPTIONS (path {sql_str(dataset('cases'))})""",
         """CREATE OR REPLACE TEMPORARY VIEW cases_src AS
 SELECT case_id, item_code, window_id, accepted_at, completed_at,
        promised_limit_days, legal_limit_days
 FROM cases_raw""",
         f"""CREATE OR REPLACE TEMPORARY VIEW items_raw
-USING parquet OPTIONS (path {sql_str(store / 'items')})""",
+USING parquet OPTIONS (path {sql_str(dataset('items'))})""",
         """CREATE OR REPLACE TEMPORARY VIEW items_src AS
 SELECT item_code, effective_from, promised_limit_days, legal_limit_days
 FROM items_raw""",
     ]
-    if cm.has_parquet(store / "suspensions"):
+    if cm.has_parquet(dataset("suspensions")):
         views += [
             f"""CREATE OR REPLACE TEMPORARY VIEW suspensions_raw
-USING parquet OPTIONS (path {sql_str(store / 'suspensions')})""",
+USING parquet OPTIONS (path {sql_str(dataset('suspensions'))})""",
             """CREATE OR REPLACE TEMPORARY VIEW suspensions_src AS
 SELECT case_id, kind, `start` AS s_start, `end` AS s_end
 FROM suspensions_raw""",
@@ -176,15 +178,22 @@ def main() -> None:
     args = parse_args()
     home = cm.resolve_home(args.home, args.store, args.config)
     cal = cm.calendar_spec(Path(args.calendar), home.config)
-    views = source_views(home.store, cal)
+    # One center of a province store: its part of every dataset.
+    def dataset(name: str) -> Path:
+        d = home.store / name
+        return d / f"center={args.center}" if args.center else d
+
+    if args.center and not cm.has_parquet(dataset("cases")):
+        sys.exit(f"{dataset('cases')} has no cases: is {args.center} a center of this store?")
+    views = source_views(dataset, cal)
     if args.print_sql:
         as_of = args.as_of or date(2026, 10, 31)
         print("-- the evaluation date is written into the query as a DATE literal; here "
               f"{as_of}\n" + ";\n\n".join(views) + ";\n\n"
               + cm.case_metrics_sql(as_of, "raise_error").strip() + ";")
         return
-    if not cm.has_parquet(home.store / "case_metrics"):
-        sys.exit(f"{home.store / 'case_metrics'} has no case_metrics to compare with: run xiaoneng first")
+    if not cm.has_parquet(dataset("case_metrics")):
+        sys.exit(f"{dataset('case_metrics')} has no case_metrics to compare with: run xiaoneng first")
 
     java = ensure_java()
     cm.ensure_venv(Path(args.venv), [f"pyspark=={PYSPARK_VERSION}"], args.no_venv)
@@ -210,7 +219,7 @@ def main() -> None:
     for v in views:
         spark.sql(v)
 
-    stored = spark.read.parquet(str(home.store / "case_metrics"))
+    stored = spark.read.parquet(str(dataset("case_metrics")))
     note = "given"
     as_of = args.as_of
     if as_of is None:
@@ -225,7 +234,7 @@ def main() -> None:
             note += (f"; the cases' last date is {cases_default}: the stored table was computed "
                      "as of another date (pass --as-of if this guess is wrong)")
 
-    print(f"store  {home.store}")
+    print(f"store  {home.store}" + (f", center {args.center}" if args.center else ""))
     print(f"as_of  {as_of} ({note})")
     print(f"spark  pyspark {pyspark.__version__}, {args.master}, {java}; session start {startup:.1f} s")
 

@@ -18,8 +18,9 @@ pub struct Cli {
     #[arg(long, global = true, env = "XIAONENG_CONFIG")]
     pub config: Option<PathBuf>,
     /// One center of a province store (its datasets are
-    /// `<store>/<table>/center=<ID>/…`); every command then reads and writes
-    /// that center only, and writes its reports under `<reports>/<ID>/`.
+    /// `<store>/<table>/center=<ID>/…`): every command then reads and writes
+    /// that center only, with its own inbox, archive and reports
+    /// (`<inbox>/<ID>/` …) and run log (`nightly-runs-<ID>.jsonl`).
     #[arg(long, global = true, env = "XIAONENG_CENTER_ID")]
     pub center_id: Option<String>,
     #[command(subcommand)]
@@ -76,7 +77,7 @@ pub enum Command {
         #[arg(long, default_value_t = 100)]
         centers: usize,
         /// Province only: keep each center's generated export files (by
-        /// default they are deleted once stored: about 170 MB a center).
+        /// default they are deleted once stored: about 330 MB a center).
         #[arg(long)]
         keep_exports: bool,
     },

@@ -18,7 +18,20 @@ use std::io::Write;
 fn load_settings(cli: &Cli) -> Result<Settings> {
     let mut settings = Settings::load(&cli.home, cli.config.as_deref())?;
     if let Some(id) = &cli.center_id {
+        // A center's own inbox, archive, reports and run log, so that its
+        // nightly job takes only its files.
+        settings.inbox = settings.inbox.join(id);
+        settings.archive = settings.archive.join(id);
         settings.reports = settings.reports.join(id);
+        let stem = settings
+            .run_log
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        settings.run_log = settings
+            .run_log
+            .with_file_name(format!("{stem}-{id}.jsonl"));
         settings.center_id = Some(id.clone());
     }
     Ok(settings)

@@ -182,3 +182,35 @@ fn centers_share_one_store_by_center_and_combine_by_re_adding() {
     assert!(close(rate(&df, "全省", "instant_rate"), 4.0 / 22.0));
     assert!(close(rate(&df, "B", "on_time_rate"), 4.0 / 5.0));
 }
+
+/// `--center-id C nightly` takes only C's inbox and writes C's archive,
+/// reports and run log; another center's files wait for its own run.
+#[test]
+fn a_centers_nightly_job_takes_only_its_own_inbox() {
+    let home = tempfile::tempdir().unwrap();
+    let inbox = home.path().join("data/inbox");
+    fixture(&inbox.join("A"), None);
+    fixture(&inbox.join("B"), Some(&["C01", "C02"]));
+    let out = common::run(
+        home.path(),
+        &["--center-id", "A", "nightly", "--date", AS_OF, "--quiet"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let data = home.path().join("data");
+    assert!(data.join("archive/A/2024-10-31/cases.csv").is_file());
+    assert!(!inbox.join("A/cases.csv").exists());
+    assert!(
+        inbox.join("B/cases.csv").is_file(),
+        "B's files wait for B's run"
+    );
+    assert!(data.join("nightly-runs-A.jsonl").is_file());
+    assert!(home.path().join("reports/A/2024-10-31/daily.md").is_file());
+    assert!(data.join("store/cases/center=A").is_dir());
+    assert!(!data.join("store/cases/center=B").exists());
+    assert!(data.join("store/_centers/A/_nightly.json").is_file());
+}
