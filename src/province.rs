@@ -19,16 +19,7 @@ use crate::demo::{DemoSpec, Profile};
 use crate::store::Store;
 
 /// The counts of `case_metrics` that add up across centers.
-pub const ADDITIVE: [&str; 8] = [
-    "accepted",
-    "completed",
-    "completed_instant",
-    "completed_promised",
-    "on_time",
-    "early",
-    "overdue_completed",
-    "overdue_open",
-];
+pub use crate::metrics::cases::COUNTS as ADDITIVE;
 
 /// The code of the province's k-th center (1-based): C001, C002 …
 pub fn center_code(k: usize) -> String {

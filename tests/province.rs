@@ -54,7 +54,8 @@ fn fixture(dir: &Path, keep: Option<&[&str]>) {
     }
 }
 
-fn counts(df: &DataFrame, center: &str) -> Vec<i64> {
+/// The 2024-10 row of one center (or 全省).
+fn row_of(df: &DataFrame, center: &str) -> DataFrame {
     let row = df
         .clone()
         .lazy()
@@ -66,6 +67,11 @@ fn counts(df: &DataFrame, center: &str) -> Vec<i64> {
         .collect()
         .unwrap();
     assert_eq!(row.height(), 1, "one 2024-10 row for {center}:\n{df}");
+    row
+}
+
+fn counts(df: &DataFrame, center: &str) -> Vec<i64> {
+    let row = row_of(df, center);
     COUNTS
         .iter()
         .map(|c| {
@@ -82,15 +88,7 @@ fn counts(df: &DataFrame, center: &str) -> Vec<i64> {
 }
 
 fn rate(df: &DataFrame, center: &str, column: &str) -> f64 {
-    df.clone()
-        .lazy()
-        .filter(
-            col("center")
-                .eq(lit(center))
-                .and(col("period").eq(lit("2024-10"))),
-        )
-        .collect()
-        .unwrap()
+    row_of(df, center)
         .column(column)
         .unwrap()
         .f64()

@@ -491,6 +491,19 @@ const MEASURES: [(&str, Roll); 14] = [
     ("sum_elapsed", Roll::Sum),
 ];
 
+/// The counts among [`COLUMNS`]: the measures that add up across keys and
+/// across centers (the rates are ratios of them).
+pub const COUNTS: [&str; 8] = [
+    "accepted",
+    "completed",
+    "completed_instant",
+    "completed_promised",
+    "on_time",
+    "early",
+    "overdue_completed",
+    "overdue_open",
+];
+
 /// Columns of `case_metrics`, in order.
 pub const COLUMNS: [&str; 22] = [
     "grain",
