@@ -690,9 +690,13 @@ pub fn case_metrics_of(
     )?;
     let group = ["grain", "period", "level", "key"];
     let on: Vec<Expr> = group.iter().map(|k| col(*k)).collect();
+    // Rows stay in the order of the roll-up: grain, period, level and key
+    // codes, which is the text order of the names (see `KeyCodes`).
+    let mut in_order = JoinArgs::new(JoinType::Left);
+    in_order.maintain_order = MaintainOrderJoin::Left;
     let out = sums
         .lazy()
-        .join(p90.lazy(), on.clone(), on, JoinArgs::new(JoinType::Left))
+        .join(p90.lazy(), on.clone(), on, in_order)
         .with_columns([
             ratio(col("completed_instant"), col("completed")).alias("instant_rate"),
             ratio(col("on_time"), col("completed_promised")).alias("on_time_rate"),
@@ -709,10 +713,6 @@ pub fn case_metrics_of(
         .decode(out)?
         .lazy()
         .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
-        .sort(
-            ["grain", "period", "level", "key"],
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
         .collect()?;
     Ok(out)
 }

@@ -220,13 +220,40 @@ pub fn rollup_days(day: DataFrame, spec: &RollupSpec) -> Result<DataFrame> {
             JoinArgs::new(JoinType::Left),
         )
         .with_column(col("level_name").alias("level"))
-        .select(order.clone())
+        .with_columns(text_order())
         .sort(
-            ["grain", "period", "level", "key"],
+            ["grain_rank", "period_start", "level_rank", "key"],
             SortMultipleOptions::default().with_maintain_order(true),
         )
+        .select(order.clone())
         .collect_streaming()?;
     Ok(out)
+}
+
+/// Integer columns whose order is the text order of grain, period and
+/// level (`grain_rank`, `level_rank`; with `period_start`): labels are
+/// zero-padded, so within a grain their text order is their date order.
+/// Sorting on them instead of the text is several times faster.
+fn text_order() -> [Expr; 2] {
+    let grains: Vec<&str> = Grain::ALL.iter().map(|g| g.name()).collect();
+    let levels: Vec<&str> = LEVELS.iter().map(|(l, _)| *l).collect();
+    [
+        rank_of("grain", &grains).alias("grain_rank"),
+        rank_of("level", &levels).alias("level_rank"),
+    ]
+}
+
+/// The rank of a text column's value among `names` sorted as text.
+fn rank_of(column: &str, names: &[&str]) -> Expr {
+    let mut sorted = names.to_vec();
+    sorted.sort_unstable();
+    let mut rank = lit(NULL).cast(DataType::UInt8);
+    for (i, name) in sorted.iter().enumerate().rev() {
+        rank = when(col(column).eq(lit(*name)))
+            .then(lit(i as u8))
+            .otherwise(rank);
+    }
+    rank
 }
 
 /// Levels whose keys are few per day (a staff member works at one window
@@ -375,11 +402,21 @@ impl KeyCodes {
                     })
                 })
                 .collect();
-            for (name, code) in &dict {
+            // Codes in the text order of the names, so that rows sorted by
+            // code are sorted by name.
+            let mut by_name: Vec<(&str, u32)> = dict.into_iter().collect();
+            by_name.sort_unstable();
+            let mut rank = vec![0u32; by_name.len()];
+            for (r, (name, first_seen)) in by_name.iter().enumerate() {
+                rank[*first_seen as usize] = r as u32;
                 levels.push(level.to_string());
-                codes.push(*code);
+                codes.push(r as u32);
                 names.push(name.to_string());
             }
+            let coded: Vec<Option<u32>> = coded
+                .into_iter()
+                .map(|c| c.map(|c| rank[c as usize]))
+                .collect();
             out.with_column(Column::new((*column).into(), coded))?;
         }
         Ok((
@@ -391,13 +428,15 @@ impl KeyCodes {
     /// Replace the coded `key` column of a rolled-up table by the names.
     pub fn decode(&self, df: DataFrame) -> Result<DataFrame> {
         let names: Vec<PlSmallStr> = df.get_column_names().into_iter().cloned().collect();
+        let mut in_order = JoinArgs::new(JoinType::Left);
+        in_order.maintain_order = MaintainOrderJoin::Left;
         Ok(df
             .lazy()
             .join(
                 self.0.clone().lazy(),
                 [col("level"), col("key")],
                 [col("level"), col("code")],
-                JoinArgs::new(JoinType::Left),
+                in_order,
             )
             .with_column(col("name").alias("key"))
             .select(names.iter().map(|n| col(n.clone())).collect::<Vec<_>>())
