@@ -752,3 +752,13 @@ fn overdue_frame(facts: &DataFrame, pairs: &[(usize, NaiveDate)]) -> Result<Data
     )?)?;
     Ok(picked)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_counts_are_columns_of_case_metrics_in_their_order() {
+        assert!(COLUMNS.windows(COUNTS.len()).any(|w| w == COUNTS));
+    }
+}
