@@ -365,6 +365,16 @@ class Home:
     config: dict
 
 
+def add_store_args(p) -> None:
+    """The arguments that locate a store and its calendar, shared by the
+    DuckDB and Spark references."""
+    p.add_argument("--home", required=True, help="the center's folder (its store is HOME/data/store)")
+    p.add_argument("--store", help="the store folder (default: HOME/data/store, or [paths] store)")
+    p.add_argument("--config", help="configuration file (default: HOME/xiaoneng.toml, if present)")
+    p.add_argument("--calendar", default=str(DEFAULT_CALENDAR),
+                   help="the official calendar CSV (default: data/calendar/cn_official.csv)")
+
+
 def resolve_home(home: str, store: str | None, config: str | None) -> Home:
     home_p = Path(home).resolve()
     cfg_path = Path(config) if config else home_p / "xiaoneng.toml"

@@ -59,11 +59,7 @@ def parse_args() -> argparse.Namespace:
             "  --xiaoneng-cmd '{xiaoneng} --home {home} metrics cases --period {month} --as-of {as_of}'"
         ),
     )
-    p.add_argument("--home", required=True, help="the center's folder (its store is HOME/data/store)")
-    p.add_argument("--store", help="the store folder (default: HOME/data/store, or [paths] store)")
-    p.add_argument("--config", help="configuration file (default: HOME/xiaoneng.toml, if present)")
-    p.add_argument("--calendar", default=str(cm.DEFAULT_CALENDAR),
-                   help="the official calendar CSV (default: data/calendar/cn_official.csv)")
+    cm.add_store_args(p)
     p.add_argument("--as-of", type=cm.parse_date,
                    help="evaluation date (default: the last date a case was accepted or completed, "
                         "as xiaoneng does; with --skip-xiaoneng-run: the last day of the stored "

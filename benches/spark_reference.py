@@ -41,12 +41,8 @@ def parse_args() -> argparse.Namespace:
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--home", required=True, help="the center's folder (its store is HOME/data/store)")
-    p.add_argument("--store", help="the store folder (default: HOME/data/store, or [paths] store)")
-    p.add_argument("--config", help="configuration file (default: HOME/xiaoneng.toml, if present)")
+    cm.add_store_args(p)
     p.add_argument("--center", help="one center of a province store (its datasets are <table>/center=CENTER/)")
-    p.add_argument("--calendar", default=str(cm.DEFAULT_CALENDAR),
-                   help="the official calendar CSV (default: data/calendar/cn_official.csv)")
     p.add_argument("--as-of", type=cm.parse_date,
                    help="evaluation date the stored case_metrics was computed as of (default: the "
                         "last day of the stored table's day grain, else the last date a case was "

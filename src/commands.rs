@@ -8,7 +8,7 @@ use crate::cli::{
 use crate::config::{Settings, CONFIG_FILE, TEMPLATE};
 use crate::demo::Profile;
 use crate::ingest::{self, table};
-use crate::store::Store;
+use crate::pipeline::open_store;
 use crate::view::Format;
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
@@ -18,31 +18,9 @@ use std::io::Write;
 fn load_settings(cli: &Cli) -> Result<Settings> {
     let mut settings = Settings::load(&cli.home, cli.config.as_deref())?;
     if let Some(id) = &cli.center_id {
-        // A center's own inbox, archive, reports and run log, so that its
-        // nightly job takes only its files.
-        settings.inbox = settings.inbox.join(id);
-        settings.archive = settings.archive.join(id);
-        settings.reports = settings.reports.join(id);
-        let stem = settings
-            .run_log
-            .file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .to_string();
-        settings.run_log = settings
-            .run_log
-            .with_file_name(format!("{stem}-{id}.jsonl"));
-        settings.center_id = Some(id.clone());
+        settings.narrow_to_center(id);
     }
     Ok(settings)
-}
-
-/// The store of the settings: the whole store, or one center's part of it.
-pub fn open_store(settings: &Settings) -> Result<Store> {
-    match &settings.center_id {
-        Some(id) => Store::open_center(&settings.store, id),
-        None => Store::open(&settings.store),
-    }
 }
 
 /// Run a command; the process exit code on success.
@@ -221,7 +199,7 @@ fn compute(
         "computed {} as of {as_of} in {:.2} s (peak memory {} MiB)",
         only.map_or("every metric table".to_string(), |o| format!("{o} metrics")),
         start.elapsed().as_secs_f64(),
-        crate::province::peak_rss_mib().map_or("?".to_string(), |m| m.to_string())
+        crate::memory::peak_rss_mib().map_or("?".to_string(), |m| m.to_string())
     );
     Ok(())
 }
@@ -457,7 +435,7 @@ fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<()> {
     eprintln!(
         "all in {:.1} s; peak memory {} MiB",
         started.elapsed().as_secs_f64(),
-        crate::province::peak_rss_mib().map_or("?".to_string(), |m| m.to_string())
+        crate::memory::peak_rss_mib().map_or("?".to_string(), |m| m.to_string())
     );
     eprintln!(
         "\nmore: xiaoneng --home {home} metrics cases --period {p} --level window; xiaoneng --home {home} rank --period {p}",
@@ -508,7 +486,7 @@ fn province_demo(settings: &Settings, seed: u64, centers: usize, keep: bool) -> 
         total(|r| r.ingest_s),
         total(|r| r.compute_s),
         started.elapsed().as_secs_f64(),
-        province::peak_rss_mib().map_or("?".to_string(), |m| m.to_string())
+        crate::memory::peak_rss_mib().map_or("?".to_string(), |m| m.to_string())
     );
     println!(
         "\n办件时效 by center and for the province (全省), combined from the stored case_metrics:"

@@ -261,6 +261,26 @@ pub struct Settings {
     pub scoring: ScoringRules,
 }
 
+impl Settings {
+    /// One center of a province store (`--center-id`): its own inbox,
+    /// archive and reports (`<inbox>/<id>/` …) and run log
+    /// (`<run_log stem>-<id>.jsonl`), so that its nightly job takes only its
+    /// files.
+    pub fn narrow_to_center(&mut self, id: &str) {
+        self.inbox = self.inbox.join(id);
+        self.archive = self.archive.join(id);
+        self.reports = self.reports.join(id);
+        let stem = self
+            .run_log
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        self.run_log = self.run_log.with_file_name(format!("{stem}-{id}.jsonl"));
+        self.center_id = Some(id.to_string());
+    }
+}
+
 impl Config {
     /// Read a configuration file.
     pub fn from_file(path: &Path) -> Result<Config> {

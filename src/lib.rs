@@ -26,6 +26,7 @@ pub mod config;
 pub mod demo;
 pub mod failpoint;
 pub mod ingest;
+pub mod memory;
 pub mod metrics;
 pub mod nightly;
 pub mod pipeline;

@@ -314,7 +314,7 @@ fn run_steps(
     steps: &mut Steps,
 ) -> Result<()> {
     let date = opts.date;
-    let store = crate::commands::open_store(settings)?;
+    let store = crate::pipeline::open_store(settings)?;
     if let Some(stale) = store.stale_lock() {
         if !opts.quiet {
             eprintln!("cleared a stale lock left by a run that did not finish ({stale})");

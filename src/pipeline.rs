@@ -15,23 +15,35 @@ use std::collections::BTreeMap;
 /// Name of the persisted case metrics dataset.
 pub const CASE_METRICS: &str = "case_metrics";
 
-/// Load the tables of the case engine.
-pub fn case_tables(store: &Store) -> Result<CaseTables> {
-    load_case_tables(&|t| store.read(t))
+/// The store of the settings: the whole store, or one center's part of it
+/// (`--center-id`).
+pub fn open_store(settings: &Settings) -> Result<Store> {
+    match &settings.center_id {
+        Some(id) => Store::open_center(&settings.store, id),
+        None => Store::open(&settings.store),
+    }
 }
 
-/// A table loader: the whole stored table, or the part a run needs.
-type Loader<'l> = dyn Fn(&str) -> Result<Option<DataFrame>> + 'l;
+/// Load the tables of the case engine.
+pub fn case_tables(store: &Store) -> Result<CaseTables> {
+    load_case_tables(&|t, c| store.read_columns(t, c))
+}
 
+/// A table loader: some columns (all: `None`) of the whole stored table,
+/// or of the part a run needs.
+type Loader<'l> = dyn Fn(&str, Option<&[&str]>) -> Result<Option<DataFrame>> + 'l;
+
+/// The case engine's tables; of `cases`, only the columns it reads.
 fn load_case_tables(read: &Loader) -> Result<CaseTables> {
-    let need = |t: &str| -> Result<DataFrame> {
-        read(t)?.with_context(|| format!("the store has no {t} yet: ingest the {t} exports first"))
+    let need = |t: &str, c: Option<&[&str]>| -> Result<DataFrame> {
+        read(t, c)?
+            .with_context(|| format!("the store has no {t} yet: ingest the {t} exports first"))
     };
     Ok(CaseTables {
-        cases: need("cases")?,
-        items: need("items")?,
-        windows: need("windows")?,
-        suspensions: read("suspensions")?,
+        cases: need("cases", Some(&crate::metrics::cases::CASE_COLUMNS))?,
+        items: need("items", None)?,
+        windows: need("windows", None)?,
+        suspensions: read("suspensions", None)?,
     })
 }
 
@@ -212,16 +224,18 @@ pub const ATTENDANCE_METRICS: &str = "attendance_metrics";
 
 /// Load the tables attendance reads.
 pub fn attendance_tables(store: &Store) -> Result<crate::metrics::attendance::AttendanceTables> {
-    load_attendance_tables(&|t| store.read(t))
+    load_attendance_tables(&|t, c| store.read_columns(t, c))
 }
 
 fn load_attendance_tables(read: &Loader) -> Result<crate::metrics::attendance::AttendanceTables> {
     Ok(crate::metrics::attendance::AttendanceTables {
-        staff: read("staff")?.context("the store has no staff roster yet: ingest it first")?,
-        windows: read("windows")?.context("the store has no windows yet: ingest them first")?,
-        punches: read("punches")?,
-        leaves: read("leaves")?,
-        departures: read("departures")?,
+        staff: read("staff", None)?
+            .context("the store has no staff roster yet: ingest it first")?,
+        windows: read("windows", None)?
+            .context("the store has no windows yet: ingest them first")?,
+        punches: read("punches", None)?,
+        leaves: read("leaves", None)?,
+        departures: read("departures", None)?,
     })
 }
 
@@ -327,12 +341,18 @@ impl<'a> Run<'a> {
 
     /// A stored input table, restricted as [`Run::since`] says.
     fn read(&self, table: &str) -> Result<Option<DataFrame>> {
+        self.read_columns(table, None)
+    }
+
+    /// Some columns (all: `None`) of a stored input table, restricted as
+    /// [`Run::since`] says.
+    fn read_columns(&self, table: &str, columns: Option<&[&str]>) -> Result<Option<DataFrame>> {
         use chrono::Datelike;
         let (Some(since), Some(spec)) = (self.since, crate::ingest::table::table(table)) else {
-            return self.store.read(table);
+            return self.store.read_columns(table, columns);
         };
         let Some(by) = spec.partition_by.filter(|_| table != "suspensions") else {
-            return self.store.read(table);
+            return self.store.read_columns(table, columns);
         };
         let Some(scan) = self.store.scan(table)? else {
             return Ok(None);
@@ -383,8 +403,13 @@ impl<'a> Run<'a> {
             "departures" => keep = keep.or(dated("back_at")),
             _ => {}
         }
-        let df = scan.filter(keep).collect()?;
-        Ok(Some(df.drop_many(["year", "month"])))
+        let kept = scan.filter(keep);
+        Ok(Some(match columns {
+            Some(c) => kept
+                .select(c.iter().map(|c| col(*c)).collect::<Vec<_>>())
+                .collect()?,
+            None => kept.collect()?.drop_many(["year", "month"]),
+        }))
     }
 
     fn has(&self, table: &str) -> Result<bool> {
@@ -401,7 +426,7 @@ impl<'a> Run<'a> {
         if let Some(f) = &self.case_facts {
             return Ok(f.clone());
         }
-        let tables = load_case_tables(&|t| self.read(t))?;
+        let tables = load_case_tables(&|t, c| self.read_columns(t, c))?;
         let facts =
             crate::metrics::cases::case_facts(&tables, &self.settings.calendar, self.as_of)?;
         self.case_facts = Some(facts.clone());
@@ -439,7 +464,7 @@ impl<'a> Run<'a> {
             return Ok(None);
         };
         let first = first.max(self.since.unwrap_or(first));
-        let tables = load_attendance_tables(&|t| self.read(t))?;
+        let tables = load_attendance_tables(&|t, c| self.read_columns(t, c))?;
         let s = self.settings;
         let days = attendance_table(
             &tables,
@@ -861,13 +886,8 @@ pub fn compute_case_metrics_for(
     levels: &[&str],
 ) -> Result<NaiveDate> {
     let as_of = case_as_of(store, as_of)?;
-    // Only the columns the case engine reads.
-    let tables = load_case_tables(&|t| match t {
-        "cases" => store.read_columns(t, &crate::metrics::cases::CASE_COLUMNS),
-        _ => store.read(t),
-    })?;
     let mut df = crate::metrics::cases::case_metrics_for(
-        &tables,
+        &case_tables(store)?,
         &settings.calendar,
         as_of,
         grains,

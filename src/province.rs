@@ -104,7 +104,7 @@ pub fn build_demo(
             generate_s,
             ingest_s,
             compute_s,
-            peak_mib: peak_rss_mib(),
+            peak_mib: crate::memory::peak_rss_mib(),
         };
         each(&run);
         runs.push(run);
@@ -173,14 +173,6 @@ pub fn combine_case_metrics(store_root: &Path, grain: &str) -> Result<DataFrame>
     .map_err(anyhow::Error::from)
     .with_context(|| format!("combining {}", dir.display()))?;
     Ok(out)
-}
-
-/// The peak resident memory of this process (MiB), from `/proc` on Linux.
-pub fn peak_rss_mib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024)
 }
 
 #[cfg(test)]

@@ -28,14 +28,6 @@ impl Rng {
     }
 }
 
-/// Peak resident memory of this process, from /proc (Linux).
-pub fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
-}
-
 pub fn write_parquet(df: &mut DataFrame, path: &std::path::Path) {
     let f = std::fs::File::create(path).expect("create");
     ParquetWriter::new(f).finish(df).expect("write");
@@ -79,7 +71,7 @@ pub fn in_child(generate: impl FnOnce(&std::path::Path), measure: impl FnOnce(&s
 }
 
 pub fn print_peak() {
-    match peak_rss_mib() {
+    match xiaoneng::memory::peak_rss_mib() {
         Some(m) => println!("  peak resident memory of the measuring process: {m:.0} MiB"),
         None => println!("  peak resident memory: unavailable on this platform"),
     }

@@ -182,13 +182,17 @@ impl Store {
     /// The whole dataset as one frame (hive columns not included), or
     /// `None` when it has no rows yet.
     pub fn read(&self, dataset: &str) -> Result<Option<DataFrame>> {
-        read_files(&self.files(dataset)?, None)
+        self.read_columns(dataset, None)
     }
 
-    /// Some columns of the whole dataset (hive columns not included), or
-    /// `None` when it has no rows yet.
-    pub fn read_columns(&self, dataset: &str, columns: &[&str]) -> Result<Option<DataFrame>> {
-        read_files(&self.files(dataset)?, Some(columns))
+    /// Some columns (all: `None`) of the whole dataset, hive columns not
+    /// included, or `None` when it has no rows yet.
+    pub fn read_columns(
+        &self,
+        dataset: &str,
+        columns: Option<&[&str]>,
+    ) -> Result<Option<DataFrame>> {
+        read_files(&self.files(dataset)?, columns)
     }
 
     /// The datasets of the store (folders holding Parquet files), sorted.
