@@ -11,9 +11,21 @@
 //!
 //! This module holds that calendar and does the working-day arithmetic. It is
 //! pure: no I/O and no clock. The official data for 2010–2026 is embedded from
-//! `data/calendar/cn_official.csv`; further years and local changes come from
-//! the `[calendar]` section of `xiaoneng.toml` through
-//! [`Calendar::with_additions`]. A date outside the covered years is an error
+//! `data/calendar/cn_official.csv`; a later year's official list is loaded by
+//! `xiaoneng calendar import` ([`Calendar::with_official_year`]), and local
+//! changes come from the `[calendar]` section of `xiaoneng.toml`
+//! ([`Calendar::with_additions`]).
+//!
+//! The year after the last official year is covered **provisionally**
+//! ([`Calendar::with_provisional_year`]): the State Council publishes a
+//! year's list in November or December of the year before, sometimes later,
+//! and supervision cannot stop at the turn of the year. A provisional year
+//! follows the weekday rule less the holidays whose dates are fixed (元旦
+//! 1 January, 劳动节 1–2 May, 国庆 1–3 October); lunar holidays, 清明 and
+//! every 调休 are not guessed. Whatever a provisional day decides is marked
+//! as provisional by the callers ([`Calendar::is_provisional`]).
+//!
+//! A date outside the covered years is an error
 //! ([`CalendarError::YearNotCovered`]), never a guess: a wrong holiday table
 //! would silently misjudge deadlines.
 //!
@@ -47,7 +59,7 @@ const SUPPORTED_YEARS: RangeInclusive<i32> = 1..=9999;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
     /// a date whose year is not in the calendar data
-    #[error("the working-day calendar does not cover the year {year} (date {date}); add the year's official holidays under [calendar] in xiaoneng.toml")]
+    #[error("the working-day calendar does not cover the year {year} (date {date}): it covers the official years and, provisionally, the year after the last of them; load a year's official list with `xiaoneng calendar import FILE`")]
     YearNotCovered { year: i32, date: NaiveDate },
     /// malformed calendar data; `line` is the 1-based line of the CSV text, or
     /// 0 for a problem not tied to a line (e.g. an unsupported year)
@@ -63,11 +75,48 @@ pub struct DayOverride {
     pub name: String,
 }
 
+/// Where a covered year's days come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum YearSource {
+    /// The State Council's list, built into this release.
+    BuiltIn,
+    /// The State Council's list, loaded by `xiaoneng calendar import`.
+    Imported { file: String, loaded_at: String },
+    /// `add_years` in the configuration: the weekday rule and the configured days.
+    Local,
+    /// The year after the last official one, by the provisional rule.
+    Provisional,
+}
+
+impl YearSource {
+    /// An official list (built in or imported).
+    pub fn is_official(&self) -> bool {
+        matches!(self, YearSource::BuiltIn | YearSource::Imported { .. })
+    }
+}
+
+/// The holidays whose dates are fixed (since the 2025 rules), the only days
+/// off a provisional year has besides weekends: (month, day, name).
+pub const FIXED_HOLIDAYS: [(u32, u32, &str); 6] = [
+    (1, 1, "元旦"),
+    (5, 1, "劳动节"),
+    (5, 2, "劳动节"),
+    (10, 1, "国庆节"),
+    (10, 2, "国庆节"),
+    (10, 3, "国庆节"),
+];
+
 /// A working-day calendar covering a set of whole years.
 #[derive(Debug, Clone)]
 pub struct Calendar {
     /// Covered years, ascending, without duplicates (gaps are allowed).
     years: Vec<Year>,
+    /// Where each covered year's days come from.
+    sources: BTreeMap<i32, YearSource>,
+    /// The names of the listed days (holidays, 调休 and local days).
+    names: BTreeMap<NaiveDate, String>,
+    /// The days set by `[[calendar.days]]` in the configuration.
+    local_days: Vec<NaiveDate>,
 }
 
 /// One covered year.
@@ -168,79 +217,255 @@ impl Calendar {
     /// `YYYY-MM-DD,true|false,name` with a non-empty name, dates strictly
     /// ascending, each inside `years`. Days not listed follow the plain rule.
     pub fn from_csv(text: &str, years: RangeInclusive<i32>) -> Result<Calendar, CalendarError> {
-        let mut flags = BTreeMap::new();
-        for year in years.clone() {
-            let start = jan1(year).ok_or_else(|| unsupported_year(year))?;
-            flags.insert(year, plain_year(start));
-        }
-
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
-        match lines.next() {
-            Some((_, header)) if header.trim() == CSV_HEADER => {}
-            Some((line, header)) => {
-                return Err(CalendarError::BadData {
-                    line,
-                    reason: format!("expected the header `{CSV_HEADER}`, found `{header}`"),
-                })
-            }
-            None => {
-                return Err(CalendarError::BadData {
-                    line: 1,
-                    reason: format!("empty data; expected the header `{CSV_HEADER}`"),
-                })
-            }
-        }
-
-        let mut previous: Option<NaiveDate> = None;
-        for (line, raw) in lines {
-            if raw.trim().is_empty() {
-                continue;
-            }
-            let bad = |reason: String| CalendarError::BadData { line, reason };
-            let mut fields = raw.splitn(3, ',').map(str::trim);
-            let (Some(date), Some(workday), Some(name)) =
-                (fields.next(), fields.next(), fields.next())
-            else {
-                return Err(bad(format!(
-                    "expected three fields `date,workday,name`, found `{raw}`"
-                )));
-            };
-            let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
-                .map_err(|e| bad(format!("bad date `{date}` (expected YYYY-MM-DD): {e}")))?;
-            let workday = match workday {
-                "true" => true,
-                "false" => false,
-                other => {
-                    return Err(bad(format!(
-                        "bad workday value `{other}` (expected true or false)"
-                    )))
-                }
-            };
-            if name.is_empty() {
-                return Err(bad(format!("date {date} has an empty name")));
-            }
-            if let Some(prev) = previous {
-                if date <= prev {
-                    return Err(bad(format!(
-                        "date {date} is not after the previous row's date {prev} \
-                         (rows must be sorted by date, each date once)"
-                    )));
-                }
-            }
-            previous = Some(date);
-            let days: &mut Vec<bool> = flags.get_mut(&date.year()).ok_or_else(|| {
-                bad(format!(
-                    "date {date} lies outside the covered years {}..={}",
-                    years.start(),
-                    years.end()
-                ))
-            })?;
-            days[date.ordinal0() as usize] = workday;
-        }
-        Ok(Calendar::build(flags))
+        let (flags, names) = parse_csv(text, years.clone())?;
+        let sources = years.map(|y| (y, YearSource::BuiltIn)).collect();
+        Ok(Calendar::build(flags, sources, names, Vec::new()))
     }
 
+    /// Replace (or add) one year with an official list in the CSV format
+    /// above, loaded by `xiaoneng calendar import`: every row must lie in
+    /// `year`. The list wins over the built-in one for that year, so a later
+    /// release that ships the year changes nothing here.
+    pub fn with_official_year(
+        self,
+        year: i32,
+        text: &str,
+        source: YearSource,
+    ) -> Result<Calendar, CalendarError> {
+        let (mut flags, mut names) = self.parts();
+        let (year_flags, year_names) = parse_csv(text, year..=year)?;
+        names.retain(|d, _| d.year() != year);
+        names.extend(year_names);
+        flags.extend(year_flags);
+        let mut sources = self.sources;
+        sources.insert(year, source);
+        Ok(Calendar::build(flags, sources, names, self.local_days))
+    }
+
+    /// Cover the year after the last official year provisionally, unless
+    /// it is covered already (by `add_years`): Monday to Friday work, less
+    /// the holidays whose dates are fixed ([`FIXED_HOLIDAYS`]).
+    pub fn with_provisional_year(self) -> Calendar {
+        let Some(last) = self.last_official_year() else {
+            return self;
+        };
+        let year = last + 1;
+        let Some(start) = jan1(year) else {
+            return self;
+        };
+        if self.sources.contains_key(&year) {
+            return self;
+        }
+        let (mut flags, mut names) = self.parts();
+        let mut days = plain_year(start);
+        for (m, d, name) in FIXED_HOLIDAYS {
+            if let Some(date) = NaiveDate::from_ymd_opt(year, m, d) {
+                days[date.ordinal0() as usize] = false;
+                names.insert(date, name.to_string());
+            }
+        }
+        flags.insert(year, days);
+        let mut sources = self.sources;
+        sources.insert(year, YearSource::Provisional);
+        Calendar::build(flags, sources, names, self.local_days)
+    }
+
+    /// The last year with an official list (built in or imported).
+    pub fn last_official_year(&self) -> Option<i32> {
+        self.sources
+            .iter()
+            .filter(|(_, s)| s.is_official())
+            .map(|(y, _)| *y)
+            .next_back()
+    }
+
+    /// The provisional year, if the calendar has one.
+    pub fn provisional_year(&self) -> Option<i32> {
+        self.sources
+            .iter()
+            .find(|(_, s)| **s == YearSource::Provisional)
+            .map(|(y, _)| *y)
+    }
+
+    /// Whether `d` lies in the provisional year: a deadline on such a day,
+    /// or a count of working days reaching it, is provisional.
+    pub fn is_provisional(&self, d: NaiveDate) -> bool {
+        self.provisional_year() == Some(d.year())
+    }
+
+    /// Where each covered year's days come from, ascending by year.
+    pub fn sources(&self) -> &BTreeMap<i32, YearSource> {
+        &self.sources
+    }
+
+    /// The days of `year` set by `[[calendar.days]]` in the configuration.
+    pub fn local_days_in(&self, year: i32) -> usize {
+        self.local_days.iter().filter(|d| d.year() == year).count()
+    }
+
+    /// The name of a listed day (a holiday, a 调休 day, a local day).
+    pub fn day_name(&self, d: NaiveDate) -> Option<&str> {
+        self.names.get(&d).map(String::as_str)
+    }
+
+    /// Each covered year's days as a string of `1` (working) and `0`, one
+    /// character per day: what the nightly job keeps to see later which
+    /// days a new list changed.
+    pub fn year_flags(&self) -> BTreeMap<i32, String> {
+        self.years
+            .iter()
+            .map(|y| {
+                let flags = y
+                    .flags()
+                    .iter()
+                    .map(|&w| if w { '1' } else { '0' })
+                    .collect();
+                (y.year, flags)
+            })
+            .collect()
+    }
+
+    /// The days whose working-day status differs from `before` (given as
+    /// [`Calendar::year_flags`]), ascending, with their status now; a year
+    /// covered only now or only before counts from its Jan 1 (as a change
+    /// of every day).
+    pub fn changed_days(&self, before: &BTreeMap<i32, String>) -> Vec<(NaiveDate, bool)> {
+        let now = self.year_flags();
+        let mut out = Vec::new();
+        let years: std::collections::BTreeSet<i32> =
+            now.keys().chain(before.keys()).copied().collect();
+        for year in years {
+            let Some(start) = jan1(year) else { continue };
+            let (a, b) = (before.get(&year), now.get(&year));
+            if a == b {
+                continue;
+            }
+            match (a, b) {
+                (Some(a), Some(b)) if a.len() == b.len() => {
+                    for (i, (x, y)) in a.chars().zip(b.chars()).enumerate() {
+                        if x != y {
+                            out.push((start + chrono::Days::new(i as u64), y == '1'));
+                        }
+                    }
+                }
+                // A year covered on one side only: every day of it changed.
+                (_, b) => {
+                    for (i, d) in start
+                        .iter_days()
+                        .take_while(|d| d.year() == year)
+                        .enumerate()
+                    {
+                        let w = b.is_some_and(|b| b.as_bytes().get(i) == Some(&b'1'));
+                        out.push((d, w));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// A calendar from [`Calendar::year_flags`] (what a nightly run kept):
+    /// the days as they were, without names; every year counts as local.
+    pub fn from_year_flags(flags: &BTreeMap<i32, String>) -> Calendar {
+        let days = flags
+            .iter()
+            .map(|(y, f)| (*y, f.chars().map(|c| c == '1').collect()))
+            .collect();
+        let sources = flags.keys().map(|y| (*y, YearSource::Local)).collect();
+        Calendar::build(days, sources, BTreeMap::new(), Vec::new())
+    }
+
+    /// The flags and names of the covered years.
+    fn parts(&self) -> (BTreeMap<i32, Vec<bool>>, BTreeMap<NaiveDate, String>) {
+        (
+            self.years.iter().map(|y| (y.year, y.flags())).collect(),
+            self.names.clone(),
+        )
+    }
+}
+
+/// Parse the CSV format of [`Calendar::from_csv`]: one flag per day of each
+/// year in `years`, and the names of the listed days.
+#[allow(clippy::type_complexity)]
+fn parse_csv(
+    text: &str,
+    years: RangeInclusive<i32>,
+) -> Result<(BTreeMap<i32, Vec<bool>>, BTreeMap<NaiveDate, String>), CalendarError> {
+    let mut flags = BTreeMap::new();
+    let mut names = BTreeMap::new();
+    for year in years.clone() {
+        let start = jan1(year).ok_or_else(|| unsupported_year(year))?;
+        flags.insert(year, plain_year(start));
+    }
+
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
+    match lines.next() {
+        Some((_, header)) if header.trim() == CSV_HEADER => {}
+        Some((line, header)) => {
+            return Err(CalendarError::BadData {
+                line,
+                reason: format!("expected the header `{CSV_HEADER}`, found `{header}`"),
+            })
+        }
+        None => {
+            return Err(CalendarError::BadData {
+                line: 1,
+                reason: format!("empty data; expected the header `{CSV_HEADER}`"),
+            })
+        }
+    }
+
+    let mut previous: Option<NaiveDate> = None;
+    for (line, raw) in lines {
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let bad = |reason: String| CalendarError::BadData { line, reason };
+        let mut fields = raw.splitn(3, ',').map(str::trim);
+        let (Some(date), Some(workday), Some(name)) = (fields.next(), fields.next(), fields.next())
+        else {
+            return Err(bad(format!(
+                "expected three fields `date,workday,name`, found `{raw}`"
+            )));
+        };
+        let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .map_err(|e| bad(format!("bad date `{date}` (expected YYYY-MM-DD): {e}")))?;
+        let workday = match workday {
+            "true" | "1" | "班" | "上班" | "工作日" => true,
+            "false" | "0" | "休" | "休息" | "休息日" => false,
+            other => {
+                return Err(bad(format!(
+                    "bad workday value `{other}` (expected true or false)"
+                )))
+            }
+        };
+        if name.is_empty() {
+            return Err(bad(format!("date {date} has an empty name")));
+        }
+        if let Some(prev) = previous {
+            if date <= prev {
+                return Err(bad(format!(
+                    "date {date} is not after the previous row's date {prev} \
+                         (rows must be sorted by date, each date once)"
+                )));
+            }
+        }
+        previous = Some(date);
+        let days: &mut Vec<bool> = flags.get_mut(&date.year()).ok_or_else(|| {
+            bad(format!(
+                "date {date} lies outside the covered years {}..={}",
+                years.start(),
+                years.end()
+            ))
+        })?;
+        days[date.ordinal0() as usize] = workday;
+        names.insert(date, name.to_string());
+    }
+    Ok((flags, names))
+}
+
+impl Calendar {
     /// Extend coverage to extra years (plain weekday rule: Mon–Fri work,
     /// Sat/Sun off) and apply overrides (which may touch official years too,
     /// e.g. a local holiday).
@@ -255,21 +480,42 @@ impl Calendar {
         add_years: &[i32],
         overrides: &[DayOverride],
     ) -> Result<Calendar, CalendarError> {
-        let mut flags: BTreeMap<i32, Vec<bool>> =
-            self.years.iter().map(|y| (y.year, y.flags())).collect();
+        self.with_local_years(add_years)?.with_overrides(overrides)
+    }
+
+    /// Cover extra years by the plain weekday rule (`add_years`); a year
+    /// already covered is left as it is.
+    pub fn with_local_years(self, add_years: &[i32]) -> Result<Calendar, CalendarError> {
+        let (mut flags, names) = self.parts();
+        let mut sources = self.sources;
         for &year in add_years {
             if let Entry::Vacant(slot) = flags.entry(year) {
                 let start = jan1(year).ok_or_else(|| unsupported_year(year))?;
                 slot.insert(plain_year(start));
+                sources.insert(year, YearSource::Local);
             }
         }
+        Ok(Calendar::build(flags, sources, names, self.local_days))
+    }
+
+    /// Apply the configured days (`[[calendar.days]]`), in order: for a date
+    /// given twice the last one wins. Each must lie in a covered year.
+    pub fn with_overrides(self, overrides: &[DayOverride]) -> Result<Calendar, CalendarError> {
+        let (mut flags, mut names) = self.parts();
+        let mut local_days = self.local_days;
         for o in overrides {
             let days = flags
                 .get_mut(&o.date.year())
                 .ok_or_else(|| not_covered(o.date))?;
             days[o.date.ordinal0() as usize] = o.workday;
+            if !o.name.is_empty() {
+                names.insert(o.date, o.name.clone());
+            }
+            if !local_days.contains(&o.date) {
+                local_days.push(o.date);
+            }
         }
-        Ok(Calendar::build(flags))
+        Ok(Calendar::build(flags, self.sources, names, local_days))
     }
 
     /// The covered years, ascending.
@@ -367,7 +613,12 @@ impl Calendar {
     }
 
     /// Build the running counts from one flag per day for each covered year.
-    fn build(flags: BTreeMap<i32, Vec<bool>>) -> Calendar {
+    fn build(
+        flags: BTreeMap<i32, Vec<bool>>,
+        sources: BTreeMap<i32, YearSource>,
+        names: BTreeMap<NaiveDate, String>,
+        local_days: Vec<NaiveDate>,
+    ) -> Calendar {
         let mut before = 0i64;
         let mut years = Vec::with_capacity(flags.len());
         for (year, days) in flags {
@@ -388,7 +639,12 @@ impl Calendar {
             before += y.total();
             years.push(y);
         }
-        Calendar { years }
+        Calendar {
+            years,
+            sources,
+            names,
+            local_days,
+        }
     }
 
     /// Index into `years` of the year of `d`; O(1) when the covered years are
@@ -939,5 +1195,99 @@ mod tests {
             Calendar::from_csv("date,workday,name\n", 0..=1),
             Err(CalendarError::BadData { line: 0, .. })
         ));
+    }
+
+    #[test]
+    fn the_year_after_the_last_official_one_is_provisional() {
+        let c = cal().with_provisional_year();
+        assert_eq!(c.last_official_year(), Some(2026));
+        assert_eq!(c.provisional_year(), Some(2027));
+        assert!(c.is_provisional(d("2027-03-01")));
+        assert!(!c.is_provisional(d("2026-12-31")));
+        // The fixed-date holidays are off; Friday 2027-01-01 is 元旦.
+        for x in ["2027-01-01", "2027-05-03", "2027-10-01", "2027-10-03"] {
+            let expected = x == "2027-05-03"; // a plain Monday: 劳动节 is 05-01..02
+            assert_eq!(c.is_workday(d(x)), Ok(expected), "{x}");
+        }
+        assert_eq!(c.day_name(d("2027-10-01")), Some("国庆节"));
+        // Lunar holidays are not guessed: 2027-02-08, a Monday of the
+        // Spring Festival week, is a working day until the list is loaded.
+        assert_eq!(c.is_workday(d("2027-02-08")), Ok(true));
+        // A whole provisional year: 261 weekdays less the four fixed
+        // holidays that fall on weekdays (01-01 Fri; 05-01 Sat and 05-02
+        // Sun are weekend days; 10-01 Fri; 10-02 Sat, 10-03 Sun).
+        let (a, b) = year_bounds(2027);
+        assert_eq!(slow_count(&c, a, b), 261 - 2);
+        // The year after stays an error naming it.
+        assert!(matches!(
+            c.is_workday(d("2028-01-03")),
+            Err(CalendarError::YearNotCovered { year: 2028, .. })
+        ));
+        // The deadline that failed at the turn of the year: accepted Monday
+        // 2026-12-28 with 5 working days: 12-29, 12-30, 12-31, (01-01 off,
+        // weekend) 01-04, 01-05.
+        assert_eq!(c.deadline(d("2026-12-28"), 5), Ok(d("2027-01-05")));
+    }
+
+    #[test]
+    fn an_imported_list_replaces_the_provisional_rule_and_the_built_in_list() {
+        let list = "date,workday,name\n2027-01-01,false,元旦\n2027-02-06,false,春节\n\
+                    2027-02-07,false,春节\n2027-02-08,false,春节\n2027-02-20,true,春节调休\n";
+        let source = YearSource::Imported {
+            file: "2027.csv".into(),
+            loaded_at: "2026-12-20T10:00:00".into(),
+        };
+        let c = cal()
+            .with_official_year(2027, list, source.clone())
+            .unwrap()
+            .with_provisional_year();
+        assert_eq!(c.last_official_year(), Some(2027));
+        assert_eq!(c.provisional_year(), Some(2028));
+        assert_eq!(c.sources().get(&2027), Some(&source));
+        assert!(!c.is_provisional(d("2027-02-08")));
+        assert_eq!(c.is_workday(d("2027-02-08")), Ok(false));
+        assert_eq!(c.is_workday(d("2027-02-20")), Ok(true));
+        // Not in the list: a plain weekday, even 10-01 (the list is whole).
+        assert_eq!(c.is_workday(d("2027-10-01")), Ok(true));
+        // What changed against the provisional rule, day by day.
+        let before = cal().with_provisional_year().year_flags();
+        let changed: Vec<_> = c
+            .changed_days(&before)
+            .into_iter()
+            .filter(|(x, _)| x.year() == 2027)
+            .collect();
+        assert_eq!(
+            changed,
+            vec![
+                (d("2027-02-08"), false),
+                (d("2027-02-20"), true),
+                (d("2027-10-01"), true),
+            ]
+        );
+        // An imported year wins over the built-in list of that year.
+        let replaced = cal()
+            .with_official_year(2026, "date,workday,name\n2026-01-01,false,元旦\n", source)
+            .unwrap();
+        assert_eq!(replaced.is_workday(d("2026-02-16")), Ok(true));
+        assert!(matches!(
+            cal().with_official_year(
+                2027,
+                "date,workday,name\n2028-01-01,false,元旦\n",
+                YearSource::Local
+            ),
+            Err(CalendarError::BadData { line: 2, .. })
+        ));
+    }
+
+    #[test]
+    fn workday_words_in_a_list() {
+        let c = Calendar::from_csv(
+            "date,workday,name\n2027-02-08,休,春节\n2027-02-20,班,春节调休\n2027-02-21,1,春节调休\n",
+            2027..=2027,
+        )
+        .unwrap();
+        assert_eq!(c.is_workday(d("2027-02-08")), Ok(false));
+        assert_eq!(c.is_workday(d("2027-02-20")), Ok(true));
+        assert_eq!(c.is_workday(d("2027-02-21")), Ok(true));
     }
 }

@@ -354,6 +354,16 @@ pub struct MetricsArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum CalendarCommand {
+    /// Load a year's official holiday list (CSV `date,workday,name`, UTF-8
+    /// or GBK) into the store; it wins over the provisional rule and over a
+    /// built-in list of that year.
+    Import {
+        /// The list, e.g. the State Council notice typed as CSV.
+        file: PathBuf,
+    },
+    /// Where each covered year's days come from: official (built in or
+    /// imported), provisional, local.
+    Status,
     /// Every date of a range and whether it is a working day.
     Days {
         #[arg(long)]

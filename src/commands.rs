@@ -223,6 +223,41 @@ fn calendar(settings: &Settings, command: CalendarCommand) -> Result<()> {
     let cal = &settings.calendar;
     let mut out = std::io::stdout().lock();
     match command {
+        CalendarCommand::Import { file } => {
+            let store = open_store(settings)?;
+            let done = crate::calendar_lists::import(&store, cal, &file)?;
+            eprintln!(
+                "loaded the official list of {} from {}: {} weekdays off, {} weekend days worked (调休)",
+                done.year,
+                file.display(),
+                done.weekdays_off,
+                done.weekends_worked
+            );
+            if done.changed.is_empty() {
+                eprintln!("no day changed its status; figures marked provisional are now official");
+            } else {
+                for (d, w, name) in &done.changed {
+                    eprintln!("  {}", crate::calendar_lists::change_sentence(*d, *w, name));
+                }
+                eprintln!(
+                    "the next nightly run recomputes from {} and judges the cards again",
+                    done.changed[0].0
+                );
+            }
+        }
+        CalendarCommand::Status => {
+            writeln!(
+                out,
+                "year  status               weekdays_off  weekends_worked  local_days  source"
+            )?;
+            for y in crate::calendar_lists::status(cal)? {
+                writeln!(
+                    out,
+                    "{}  {:<19}  {:>12}  {:>15}  {:>10}  {}",
+                    y.year, y.status, y.weekdays_off, y.weekends_worked, y.local_days, y.source
+                )?;
+            }
+        }
         CalendarCommand::Days { from, to, format } => {
             let (from, to) = (date_arg("from", &from)?, date_arg("to", &to)?);
             if to < from {
@@ -684,6 +719,14 @@ fn cards(settings: &Settings, as_of: &str, history: bool, format: Format) -> Res
     } else {
         crate::metrics::cards::due_records(&run.due, &run.history, as_of)
     };
+    if let Some(year) = settings.calendar.provisional_year() {
+        if records
+            .iter()
+            .any(|r| r.deadline_provisional && r.cleared_on.is_none())
+        {
+            eprintln!("{}", crate::calendar_lists::provisional_note(year));
+        }
+    }
     let df = crate::metrics::cards::history_frame(&records)?;
     // Bad ratings past their rectification limit are alerts beside the cards.
     let alerts = crate::pipeline::bad_rating_alerts(&store, settings, as_of)?;

@@ -2,7 +2,7 @@
 //! resolved into one checked [`Settings`] before any work starts.
 
 use crate::attendance::Schedule;
-use crate::calendar::{Calendar, DayOverride};
+use crate::calendar::{Calendar, DayOverride, YearSource};
 use crate::ingest::decode::EncodingChoice;
 use crate::ingest::{table, ColumnAliases, IngestOptions};
 use crate::metrics::cards::CardRules;
@@ -33,8 +33,45 @@ pub struct Config {
     pub queue: QueueRules,
     pub incidents: IncidentRules,
     pub scoring: ScoringRules,
+    /// How many working days a feed may lag before the nightly job says so.
+    pub freshness: Freshness,
     /// Extra header aliases: `[columns.cases] "收件时间" = "accepted_at"`.
     pub columns: ColumnAliases,
+}
+
+/// A feed that stops is noticed (`[freshness]`): for each table, how many
+/// working days before the day being closed its last row may lie. 0: the
+/// closed working day itself must have rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Freshness {
+    pub punches: u32,
+    pub cases: u32,
+    pub ratings: u32,
+    pub tickets: u32,
+}
+
+impl Default for Freshness {
+    fn default() -> Self {
+        Freshness {
+            punches: 0,
+            cases: 0,
+            ratings: 1,
+            tickets: 0,
+        }
+    }
+}
+
+impl Freshness {
+    /// (table, tolerance in working days, the column that dates a row).
+    pub fn feeds(&self) -> [(&'static str, u32, &'static str); 4] {
+        [
+            ("punches", self.punches, "punched_at"),
+            ("cases", self.cases, "accepted_at"),
+            ("ratings", self.ratings, "rated_at"),
+            ("tickets", self.tickets, "issued_at"),
+        ]
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -117,15 +154,30 @@ encoding = "auto"
 max_field_bytes = 65536
 
 [calendar]
-# The official holidays and make-up working days of 2010–2026 are built in.
-# Years to add beyond them (weekdays work, weekends off, plus `days` below):
+# The official holidays and make-up working days of 2010–2026 are built in;
+# a later year's State Council list is loaded with
+#   xiaoneng calendar import FILE      (CSV date,workday,name; UTF-8 or GBK)
+# and kept in the store. The year after the last official one is covered
+# provisionally (weekdays work, less 1 Jan, 1–2 May and 1–3 Oct) until its
+# list is loaded; `xiaoneng calendar status` shows each year's source.
+# Years to cover by the plain weekday rule instead (plus `days` below):
 add_years = []
-# Days that differ: local holidays, or a new year's State Council notice.
+# Days that differ: local holidays.
 # [[calendar.days]]
 # date = "2027-01-01"
 # workday = false
 # name = "元旦"
 days = []
+
+[freshness]
+# A feed that stops is noticed: when the nightly job closes a working day,
+# a table that brought rows for earlier days but none on that day or the
+# working days allowed here before it is named (stderr, the run log, the
+# daily report). In working days.
+punches = 0
+cases = 0
+ratings = 1
+tickets = 0
 
 [targets]
 # Targets of the case figures (shares, 0–1); reports say met or missed.
@@ -259,6 +311,7 @@ pub struct Settings {
     pub queue: QueueRules,
     pub incidents: IncidentRules,
     pub scoring: ScoringRules,
+    pub freshness: Freshness,
 }
 
 impl Settings {
@@ -305,8 +358,8 @@ impl Config {
                 name: d.name.clone(),
             });
         }
-        let calendar = Calendar::official()
-            .with_additions(&self.calendar.add_years, &overrides)
+        let store = home.join(&self.paths.store);
+        let calendar = calendar_of(&store, &self.calendar.add_years, &overrides)
             .with_context(|| format!("{where_}: [calendar]"))?;
         for (t, aliases) in &self.columns {
             let Some(spec) = table::table(t) else {
@@ -352,7 +405,7 @@ impl Config {
             home: home.to_path_buf(),
             config_file,
             inbox: home.join(&self.paths.inbox),
-            store: home.join(&self.paths.store),
+            store,
             center_id: None,
             reports: home.join(&self.paths.reports),
             archive: home.join(&self.paths.archive),
@@ -365,6 +418,7 @@ impl Config {
             queue: self.queue,
             incidents: self.incidents,
             scoring: self.scoring,
+            freshness: self.freshness,
             ingest: IngestOptions {
                 encoding: self.ingest.encoding,
                 max_field_bytes: self.ingest.max_field_bytes,
@@ -375,6 +429,27 @@ impl Config {
             },
         })
     }
+}
+
+/// The working-day calendar of a home: the built-in official years, the
+/// lists imported into its store (each wins over a built-in list of its
+/// year), the configured `add_years`, the provisional year after the last
+/// official one, then the configured days.
+pub fn calendar_of(store: &Path, add_years: &[i32], days: &[DayOverride]) -> Result<Calendar> {
+    let mut calendar = Calendar::official();
+    for y in crate::store::imported_calendar(store)? {
+        let source = YearSource::Imported {
+            file: y.file.clone(),
+            loaded_at: y.loaded_at.clone(),
+        };
+        calendar = calendar
+            .with_official_year(y.year, &y.csv, source)
+            .with_context(|| format!("the imported holiday list of {}", y.year))?;
+    }
+    Ok(calendar
+        .with_local_years(add_years)?
+        .with_provisional_year()
+        .with_overrides(days)?)
 }
 
 impl Settings {

@@ -20,6 +20,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pub mod attendance;
 pub mod calendar;
+pub mod calendar_lists;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -12,16 +12,29 @@
 //!   ingest since the last finished recompute (kept in `<store>/_nightly.json`,
 //!   written after the metrics commit), so no touched period is missed;
 //! - cards and reports are idempotent for a date.
+//!
+//! A run closes every day since the last day a run closed, oldest first,
+//! each with its metric tables as of that day, its cards and the reports
+//! that fell due, so a night missed (a server down over a long weekend, a
+//! run that failed) leaves no gap. A change of the working-day calendar
+//! since the last run (an official list imported, a local day configured)
+//! recomputes from the first day whose status changed, and the run record
+//! says what moved. From 1 November the run warns while the next year is
+//! provisional, and it names a feed that brought no rows for the day it
+//! closes (`[freshness]`).
 
+use crate::calendar::{Calendar, YearSource};
 use crate::config::Settings;
 use crate::failpoint::fail_point;
 use crate::ingest::{self, Touched};
 use crate::metrics::period::{period_of, previous, Grain, Period};
 use crate::pipeline::Run;
-use crate::store::{Store, INGEST_RUNS};
+use crate::store::Store;
 use anyhow::{Context, Result};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
+use polars::prelude::{col, DataType, IntoLazy};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -31,7 +44,15 @@ const STATE: &str = "_nightly.json";
 /// the last ingest run they include.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct State {
+    /// The date the metric tables are as of.
     date: NaiveDate,
+    /// The last day closed whole (metrics, cards and reports); runs before
+    /// this field was kept closed `date`.
+    #[serde(default)]
+    closed: Option<NaiveDate>,
+    /// The last ingest run counted: its counter and id.
+    #[serde(default)]
+    through_seq: i64,
     through_run: String,
     version: String,
     /// A hash of the configuration file: other rules, other figures.
@@ -41,6 +62,25 @@ struct State {
     /// dates they touch are still to recompute.
     #[serde(default)]
     carry: Vec<Carried>,
+    /// The working-day calendar the tables were computed with, a string of
+    /// day flags per year (see `Calendar::year_flags`); empty in states
+    /// written before it was kept.
+    #[serde(default)]
+    calendar: BTreeMap<i32, String>,
+    /// Where each year's days came from (`official`, `provisional`, `local`).
+    #[serde(default)]
+    sources: BTreeMap<i32, String>,
+}
+
+impl State {
+    fn closed(&self) -> NaiveDate {
+        self.closed.unwrap_or(self.date)
+    }
+
+    /// The last ingest run counted.
+    fn through(&self) -> (i64, &str) {
+        (self.through_seq, self.through_run.as_str())
+    }
 }
 
 /// What an ingest run touched and its latest row date.
@@ -57,15 +97,106 @@ impl Carried {
     }
 }
 
-/// The hash of the configuration in force (empty without a file).
+/// The hash of the configuration in force (empty without a file), less
+/// its `[calendar]` and `[freshness]` sections: a calendar change
+/// recomputes from the first day it moves (see [`calendar_touch`]), and the
+/// feed tolerances change no figure.
 fn settings_hash(settings: &Settings) -> String {
     use sha2::{Digest, Sha256};
-    match &settings.config_file {
-        Some(path) => std::fs::read(path)
-            .map(|b| hex::encode(Sha256::digest(&b)))
-            .unwrap_or_default(),
-        None => String::new(),
+    let Some(path) = &settings.config_file else {
+        return String::new();
+    };
+    let Ok(bytes) = std::fs::read(path) else {
+        return String::new();
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    match toml::from_str::<crate::config::Config>(&text) {
+        Ok(mut cfg) => {
+            cfg.calendar = Default::default();
+            cfg.freshness = Default::default();
+            let canonical = serde_json::to_vec(&cfg).unwrap_or_default();
+            hex::encode(Sha256::digest(&canonical))
+        }
+        Err(_) => hex::encode(Sha256::digest(&bytes)),
     }
+}
+
+/// The sources of the calendar's years, as the state keeps them.
+fn source_names(cal: &Calendar) -> BTreeMap<i32, String> {
+    cal.sources()
+        .iter()
+        .map(|(y, s)| {
+            let name = match s {
+                YearSource::BuiltIn | YearSource::Imported { .. } => "official",
+                YearSource::Provisional => "provisional",
+                YearSource::Local => "local",
+            };
+            (*y, name.to_string())
+        })
+        .collect()
+}
+
+/// What changed in the calendar since the state's run: the dates to
+/// recompute from, and the sentences of the run record.
+fn calendar_touch(state: &State, cal: &Calendar) -> (Touched, Vec<String>) {
+    if state.calendar.is_empty() {
+        // A state from before the calendar was kept: no way to tell.
+        return (Touched::Everything, Vec::new());
+    }
+    let changed = cal.changed_days(&state.calendar);
+    let mut lines = Vec::new();
+    let newly: std::collections::BTreeSet<i32> = cal
+        .sources()
+        .keys()
+        .filter(|y| !state.calendar.contains_key(y))
+        .copied()
+        .collect();
+    for (y, now) in source_names(cal) {
+        match state.sources.get(&y) {
+            Some(before) if *before != now => {
+                lines.push(format!("{y}: {before} → {now}"));
+            }
+            None if newly.contains(&y) => lines.push(format!("{y}: covered ({now})")),
+            _ => {}
+        }
+    }
+    for (d, w) in changed.iter().filter(|(d, _)| !newly.contains(&d.year())) {
+        lines.push(crate::calendar_lists::change_sentence(
+            *d,
+            *w,
+            cal.day_name(*d).unwrap_or_default(),
+        ));
+    }
+    let from = changed
+        .first()
+        .map_or(Touched::Nothing, |(d, _)| Touched::From(*d));
+    (from, lines)
+}
+
+/// Open cases (of `facts`) whose deadline differs between two calendars.
+fn deadlines_moved(
+    facts: &crate::metrics::cases::CaseFacts,
+    before: &Calendar,
+    now: &Calendar,
+) -> Result<usize> {
+    let df = &facts.cases;
+    let acc = crate::metrics::dates_of(df.column("acc")?)?;
+    let comp = crate::metrics::dates_of(df.column("comp")?)?;
+    let ext = df.column("ext")?.i64()?;
+    let mut moved = 0;
+    for i in 0..df.height() {
+        let (Some(acc), None, Some(ext)) = (acc[i], comp[i], ext.get(i)) else {
+            continue;
+        };
+        if ext <= 0 {
+            continue;
+        }
+        let n = ext as u32;
+        if before.deadline(acc, n).ok() != now.deadline(acc, n).ok() {
+            moved += 1;
+        }
+    }
+    Ok(moved)
 }
 
 fn load_state(store: &Store) -> Result<Option<State>> {
@@ -97,49 +228,51 @@ pub fn forget(store: &Store) -> Result<()> {
 /// What an ingest run touched, with its latest row date.
 type RunTouch = (Touched, Option<NaiveDate>);
 
-/// Rows rejected by the ingest runs after `after` (from the ledger).
-fn rejected_since(store: &Store, after: &str) -> Result<u64> {
+/// Rows rejected by the ingest runs `ids` (from the ledger).
+fn rejected_by(store: &Store, ids: &std::collections::HashSet<String>) -> Result<u64> {
     let Some(ledger) = store.read(crate::store::LEDGER)? else {
         return Ok(0);
     };
-    let ids = ledger.column("run_id")?.str()?;
+    let run_ids = ledger.column("run_id")?.str()?;
     let rejected = ledger.column("rejected")?.i64()?;
-    Ok(ids
+    Ok(run_ids
         .iter()
         .zip(rejected.iter())
-        .filter(|(id, _)| id.is_some_and(|id| id > after))
+        .filter(|(id, _)| id.is_some_and(|id| ids.contains(id)))
         .map(|(_, n)| n.unwrap_or(0).max(0) as u64)
         .sum())
 }
 
-/// What each ingest run after `after` touched, with its latest row date;
-/// and the newest run id.
-fn touched_since(store: &Store, after: Option<&str>) -> Result<(Vec<RunTouch>, String)> {
-    let Some(runs) = store.read(INGEST_RUNS)? else {
-        return Ok((Vec::new(), String::new()));
-    };
-    let ids = runs.column("run_id")?.str()?;
-    let everything = runs.column("everything")?.bool()?;
-    let from = crate::metrics::dates_of(runs.column("touched_from")?)?;
-    let last = crate::metrics::dates_of(runs.column("last_date")?)?;
+/// The ingest runs after `after` (by the store's counter): what each
+/// touched with its latest row date, and their ids; and the newest run.
+#[allow(clippy::type_complexity)]
+fn touched_since(
+    store: &Store,
+    after: Option<(i64, &str)>,
+) -> Result<(
+    Vec<RunTouch>,
+    std::collections::HashSet<String>,
+    (i64, String),
+)> {
+    let runs = ingest::ingest_runs(store)?;
+    let newest = runs
+        .last()
+        .map_or((0, String::new()), |r| (r.seq, r.run_id.clone()));
     let mut out = Vec::new();
-    let mut newest = String::new();
-    for (i, (from, last)) in from.into_iter().zip(last).enumerate() {
-        let id = ids.get(i).unwrap_or_default();
-        if id > newest.as_str() {
-            newest = id.to_string();
-        }
-        if after.is_some_and(|a| id <= a) {
+    let mut ids = std::collections::HashSet::new();
+    for r in runs {
+        if after.is_some_and(|(seq, id)| (r.seq, r.run_id.as_str()) <= (seq, id)) {
             continue;
         }
-        let touched = match (everything.get(i), from) {
-            (Some(true), _) => Touched::Everything,
-            (_, Some(d)) => Touched::From(d),
-            _ => Touched::Nothing,
-        };
-        out.push((touched, last));
+        ids.insert(r.run_id.clone());
+        out.push((r.touched, r.last_date));
     }
-    Ok((out, newest))
+    // A state that has seen no run keeps the newest it knew.
+    let newest = match after {
+        Some((seq, id)) if newest <= (seq, id.to_string()) => (seq, id.to_string()),
+        _ => newest,
+    };
+    Ok((out, ids, newest))
 }
 
 /// The reports due in the nightly run of `date`: when the next day is the
@@ -237,6 +370,14 @@ pub struct RunRecord {
     pub stale_lock_cleared: Option<String>,
     pub steps: Vec<(String, f64)>,
     pub error: Option<String>,
+    /// Days closed before the run date because earlier runs missed them,
+    /// oldest first.
+    pub caught_up: Vec<String>,
+    /// What changed in the working-day calendar since the last run, and
+    /// what it moved.
+    pub calendar_changes: Vec<String>,
+    /// A provisional next year (from 1 November), a feed that stopped.
+    pub warnings: Vec<String>,
 }
 
 /// Progress of the steps: a spinner on a terminal, a line per step done.
@@ -323,6 +464,12 @@ fn run_steps(
     }
 
     let state = load_state(&store)?;
+    let cal = &settings.calendar;
+    if let Some(w) = crate::calendar_lists::warn_ahead(cal, date) {
+        // Even under --quiet: cron mails what a job prints.
+        eprintln!("xiaoneng: warning: {w}");
+        record.warnings.push(w);
+    }
 
     // 1. Ingest the inbox (the archive is skipped if it lies inside it).
     let files: Vec<PathBuf> = if settings.inbox.exists() {
@@ -357,11 +504,6 @@ fn run_steps(
             eprint!("{}", report.render(&settings.home));
         }
     }
-    // Rows rejected since the last finished run (a rerun after a kill
-    // reports those of the killed run too).
-    if let Some(st) = &state {
-        record.rows_rejected = rejected_since(&store, &st.through_run)?;
-    }
     fail_point("ingested");
 
     // 2. Archive what was read.
@@ -388,21 +530,186 @@ fn run_steps(
     })?;
     fail_point("archived");
 
-    // 3. The metric tables, from the earliest date touched since the last
-    //    finished recompute.
-    let after = state.as_ref().map(|s| s.through_run.as_str());
-    let (runs, newest) = touched_since(&store, after)?;
+    // Rows rejected since the last finished run (a rerun after a kill
+    // reports those of the killed run too).
+    if let Some(st) = &state {
+        let (_, ids, _) = touched_since(&store, Some(st.through()))?;
+        record.rows_rejected = rejected_by(&store, &ids)?;
+    }
+
+    // 3. The days to close: every day since the last one closed, oldest
+    //    first (a state from another version or configuration: the run
+    //    date alone, recomputed whole).
     let hash = settings_hash(settings);
+    let compatible = |s: &State| s.version == env!("CARGO_PKG_VERSION") && s.settings == hash;
+    let first = match &state {
+        Some(s) if compatible(s) && s.closed() < date => {
+            s.closed().succ_opt().context("date out of range")?
+        }
+        _ => date,
+    };
+    let days: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= date).collect();
+    record.caught_up = days[..days.len() - 1]
+        .iter()
+        .map(NaiveDate::to_string)
+        .collect();
+    if !record.caught_up.is_empty() && !opts.quiet {
+        eprintln!(
+            "closing {} days missed since the last run, oldest first: {} … {}",
+            record.caught_up.len(),
+            days[0],
+            days[days.len() - 2]
+        );
+    }
+    let (calendar_from, calendar_lines) = match &state {
+        Some(s) if compatible(s) => calendar_touch(s, cal),
+        _ => (Touched::Nothing, Vec::new()),
+    };
+    let before_calendar = state
+        .as_ref()
+        .filter(|s| !s.calendar.is_empty() && !calendar_lines.is_empty())
+        .map(|s| Calendar::from_year_flags(&s.calendar));
+
+    let mut state = state;
+    for (k, &day) in days.iter().enumerate() {
+        let extra = if k == 0 {
+            calendar_from
+        } else {
+            Touched::Nothing
+        };
+        let (next, case_facts, step_facts) = metrics_up_to(
+            &store,
+            settings,
+            day,
+            state.as_ref(),
+            extra,
+            &hash,
+            steps,
+            opts,
+        )?;
+        record.recomputed_from = next.1.map_or("everything".into(), |d| d.to_string());
+        state = Some(next.0);
+        fail_point("computed");
+
+        // 4. Cards of the day.
+        let cards = steps.run(&format!("cards {day}"), || {
+            crate::pipeline::record_cards(
+                &store,
+                cal,
+                day,
+                &settings.cards,
+                &case_facts,
+                step_facts.as_ref(),
+            )
+        })?;
+        if k == 0 {
+            if let Some(before) = &before_calendar {
+                let moved = deadlines_moved(&case_facts, before, cal)?;
+                record.calendar_changes = calendar_lines.clone();
+                record.calendar_changes.push(format!(
+                    "{moved} open deadlines moved, {} cards cleared",
+                    cards.changes.cleared_not_due
+                ));
+                if !opts.quiet {
+                    eprintln!("the working-day calendar changed since the last run:");
+                    for line in &record.calendar_changes {
+                        eprintln!("  {line}");
+                    }
+                }
+            }
+        }
+        let red = cards
+            .due
+            .iter()
+            .filter(|c| c.colour == crate::metrics::cards::Colour::Red)
+            .count();
+        let c = &mut record.cards;
+        if day == date {
+            c.red_due = red;
+            c.yellow_due = cards.due.len() - red;
+        }
+        c.raised += cards.changes.raised;
+        c.escalated += cards.changes.escalated;
+        c.cleared += cards.changes.cleared;
+        fail_point("cards");
+
+        // 5. Reports: the daily report with its notes, and what fell due.
+        let mut notes: Vec<String> = crate::calendar_lists::warn_ahead(cal, day)
+            .into_iter()
+            .collect();
+        for stale in stale_feeds(&store, settings, day)? {
+            eprintln!("xiaoneng: warning: {stale}");
+            record.warnings.push(stale.clone());
+            notes.push(stale);
+        }
+        let period = period_of(Grain::Day, day);
+        let (path, _) = steps.run(&format!("daily report {day}"), || {
+            crate::pipeline::write_daily(&store, settings, &period, &opts.center, &cards, &notes)
+        })?;
+        record.reports.push(shown(&path, &settings.home));
+        fail_point("daily");
+        for p in periods_due(cal, day)? {
+            let path = match p.grain {
+                Grain::Week => {
+                    let Some(days) = store.read(crate::pipeline::ATTENDANCE_DAYS)? else {
+                        record
+                            .skipped
+                            .push(format!("weekly publication {}: no punches", p.label));
+                        continue;
+                    };
+                    steps.run(&format!("weekly publication {}", p.label), || {
+                        crate::pipeline::write_attendance_publication(
+                            &store, settings, &p, &days, day,
+                        )
+                        .map(|(_, path)| path)
+                    })?
+                }
+                _ => steps
+                    .run(&format!("bulletin {}", p.label), || {
+                        crate::pipeline::write_bulletin(&store, settings, &p, &opts.center, p.end)
+                    })?
+                    .0
+                    .with_extension("html"),
+            };
+            record.reports.push(shown(&path, &settings.home));
+        }
+        fail_point("reports");
+        if let Some(s) = state.as_mut() {
+            s.closed = Some(s.closed.map_or(day, |c| c.max(day)));
+            save_state(&store, s)?;
+        }
+    }
+    Ok(())
+}
+
+/// Bring every metric table up to `date`, from the earliest date touched
+/// since the state's run (ingest runs, carried runs and `extra`), and keep
+/// the new state. Returns it with the date recomputed from (`None`:
+/// everything) and the case and step facts as of `date` for the cards.
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+fn metrics_up_to(
+    store: &Store,
+    settings: &Settings,
+    date: NaiveDate,
+    state: Option<&State>,
+    extra: Touched,
+    hash: &str,
+    steps: &mut Steps,
+    opts: &NightlyOptions,
+) -> Result<(
+    (State, Option<NaiveDate>),
+    crate::metrics::cases::CaseFacts,
+    Option<polars::prelude::DataFrame>,
+)> {
+    let (runs, _, newest) = touched_since(store, state.map(State::through))?;
     // The runs not yet counted: new ones, and those carried because they
     // had rows dated after an earlier run's date.
     let mut pending: Vec<RunTouch> = runs;
-    if let Some(s) = &state {
+    if let Some(s) = state {
         pending.extend(s.carry.iter().map(|c| (c.touched(), Some(c.until))));
     }
-    let touched = pending
-        .iter()
-        .fold(Touched::Nothing, |acc, (t, _)| acc.and(*t));
-    let from = match &state {
+    let touched = pending.iter().fold(extra, |acc, (t, _)| acc.and(*t));
+    let from = match state {
         Some(s)
             if s.version == env!("CARGO_PKG_VERSION") && s.settings == hash && date >= s.date =>
         {
@@ -428,13 +735,13 @@ fn run_steps(
         })
         .collect();
     let label = match from {
-        Some(d) => format!("metrics of periods from {d}"),
-        None => "metrics, everything".to_string(),
+        Some(d) => format!("metrics as of {date}, periods from {d}"),
+        None => format!("metrics as of {date}, everything"),
     };
     // Every metric table, committed; the case and step facts stay for the
     // cards.
     let recompute = |from: Option<NaiveDate>| {
-        let mut run = Run::new(&store, settings, date);
+        let mut run = Run::new(store, settings, date);
         if let Some(d) = from {
             run = run.since(d);
         }
@@ -451,80 +758,69 @@ fn run_steps(
             if !opts.quiet {
                 eprintln!("  recomputing everything: {e:#}");
             }
-            (None, steps.run("metrics, everything", || recompute(None))?)
+            (
+                None,
+                steps.run(&format!("metrics as of {date}, everything"), || {
+                    recompute(None)
+                })?,
+            )
         }
         (Err(e), None) => return Err(e),
     };
-    record.recomputed_from = from.map_or("everything".into(), |d| d.to_string());
-    save_state(
-        &store,
-        &State {
-            date,
-            through_run: newest,
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            settings: hash,
-            carry,
-        },
-    )?;
-    fail_point("computed");
-
-    // 4. Cards of the day.
-    let cards = steps.run("cards", || {
-        crate::pipeline::record_cards(
-            &store,
-            &settings.calendar,
-            date,
-            &settings.cards,
-            &case_facts,
-            step_facts.as_ref(),
-        )
-    })?;
-    let red = cards
-        .due
-        .iter()
-        .filter(|c| c.colour == crate::metrics::cards::Colour::Red)
-        .count();
-    record.cards = CardCounts {
-        red_due: red,
-        yellow_due: cards.due.len() - red,
-        raised: cards.changes.raised,
-        escalated: cards.changes.escalated,
-        cleared: cards.changes.cleared,
+    let next = State {
+        date,
+        closed: state.and_then(|s| s.closed),
+        through_seq: newest.0,
+        through_run: newest.1,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        settings: hash.to_string(),
+        carry,
+        calendar: settings.calendar.year_flags(),
+        sources: source_names(&settings.calendar),
     };
-    fail_point("cards");
+    save_state(store, &next)?;
+    Ok(((next, from), case_facts, step_facts))
+}
 
-    // 5. Reports.
-    let day = period_of(Grain::Day, date);
-    let (path, _) = steps.run("daily report", || {
-        crate::pipeline::write_daily(&store, settings, &day, &opts.center, &cards)
-    })?;
-    record.reports.push(shown(&path, &settings.home));
-    fail_point("daily");
-    for p in periods_due(&settings.calendar, date)? {
-        let path = match p.grain {
-            Grain::Week => {
-                let Some(days) = store.read(crate::pipeline::ATTENDANCE_DAYS)? else {
-                    record
-                        .skipped
-                        .push(format!("weekly publication {}: no punches", p.label));
-                    continue;
-                };
-                steps.run(&format!("weekly publication {}", p.label), || {
-                    crate::pipeline::write_attendance_publication(&store, settings, &p, &days, date)
-                        .map(|(_, path)| path)
-                })?
-            }
-            _ => steps
-                .run(&format!("bulletin {}", p.label), || {
-                    crate::pipeline::write_bulletin(&store, settings, &p, &opts.center, p.end)
-                })?
-                .0
-                .with_extension("html"),
-        };
-        record.reports.push(shown(&path, &settings.home));
+/// The feeds (punches, cases, ratings, tickets) that brought rows for
+/// earlier days but none for the working day `day` closes, or the working
+/// days their `[freshness]` tolerance allows before it.
+fn stale_feeds(store: &Store, settings: &Settings, day: NaiveDate) -> Result<Vec<String>> {
+    let cal = &settings.calendar;
+    if !cal.is_workday(day)? {
+        return Ok(Vec::new());
     }
-    fail_point("reports");
-    Ok(())
+    let mut out = Vec::new();
+    for (table, tolerance, column) in settings.freshness.feeds() {
+        // The earliest day a row may be from: `tolerance` working days back.
+        let mut due = day;
+        for _ in 0..tolerance {
+            due = due.pred_opt().context("date out of range")?;
+            while !cal.is_workday(due).unwrap_or(true) {
+                due = due.pred_opt().context("date out of range")?;
+            }
+        }
+        let Some(rows) = store.read_columns(table, Some(&[column]))? else {
+            continue;
+        };
+        let last = rows
+            .lazy()
+            .select([col(column).cast(DataType::Date)])
+            .filter(col(column).lt_eq(crate::metrics::date_lit(day)))
+            .select([col(column).max()])
+            .collect()?;
+        let Some(last) = crate::metrics::dates_of(last.column(column)?)?
+            .into_iter()
+            .next()
+            .flatten()
+        else {
+            continue;
+        };
+        if last < due {
+            out.push(format!("no {table} received for {day}; last {last}"));
+        }
+    }
+    Ok(out)
 }
 
 fn shown(path: &Path, home: &Path) -> String {

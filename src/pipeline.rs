@@ -1117,6 +1117,7 @@ pub fn write_bulletin(
         items: items.as_ref(),
         waits_min: waits.as_deref(),
         targets: &settings.targets,
+        notes: provisional_notes(&settings.calendar, period, cards.as_ref())?,
     };
     let mut bulletin = crate::report::monthly::monthly_bulletin(center, period, as_of, &inputs)?;
     write_report(
@@ -1127,6 +1128,29 @@ pub fn write_bulletin(
         &mut bulletin.tables,
         &bulletin.charts,
     )
+}
+
+/// The provisional-calendar line of a bulletin: when the period reaches the
+/// provisional year, or a card raised in it has a provisional deadline.
+fn provisional_notes(
+    cal: &Calendar,
+    period: &Period,
+    cards: Option<&DataFrame>,
+) -> Result<Vec<String>> {
+    let Some(year) = cal.provisional_year() else {
+        return Ok(Vec::new());
+    };
+    let mut provisional = chrono::Datelike::year(&period.end) >= year;
+    if let Some(history) = cards.map(crate::metrics::cards::history_rows).transpose()? {
+        provisional |= history.iter().any(|c| {
+            c.deadline_provisional && c.raised_on >= period.start && c.raised_on <= period.end
+        });
+    }
+    Ok(if provisional {
+        vec![crate::calendar_lists::provisional_note(year)]
+    } else {
+        Vec::new()
+    })
 }
 
 /// Write the daily report of `day` under `<reports>/<day>/`: `daily.md`
@@ -1152,7 +1176,7 @@ pub fn daily_report(
         &facts,
         step_facts.as_ref(),
     )?;
-    write_daily(store, settings, day, center, &cards)
+    write_daily(store, settings, day, center, &cards, &[])
 }
 
 /// Write the daily report of `day` from the stored metric tables (computed
@@ -1163,6 +1187,7 @@ pub fn write_daily(
     day: &Period,
     center: &str,
     cards: &CardRun,
+    notes: &[String],
 ) -> Result<(std::path::PathBuf, String)> {
     let as_of = day.end;
     let case_metrics = store
@@ -1177,6 +1202,8 @@ pub fn write_daily(
         cards_due: &due,
         alerts: &alerts,
         attendance_days: attendance.as_ref(),
+        notes,
+        provisional_year: settings.calendar.provisional_year(),
     };
     let (md, mut tables) = crate::report::daily::daily_report(center, day, &inputs)?;
     write_report(settings, &day.label, "daily", &md, &mut tables, &[])

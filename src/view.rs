@@ -58,8 +58,14 @@ pub fn write_json(df: &DataFrame, out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
+/// The value of column `c` in row `i`, or `None` when null or when the
+/// frame has no such row (a day without cases has no center row).
 pub fn f64_at(df: &DataFrame, c: &str, i: usize) -> Result<Option<f64>> {
-    Ok(df.column(c)?.cast(&DataType::Float64)?.f64()?.get(i))
+    let column = df.column(c)?;
+    if i >= column.len() {
+        return Ok(None);
+    }
+    Ok(column.cast(&DataType::Float64)?.f64()?.get(i))
 }
 
 pub fn pct(v: Option<f64>) -> String {
@@ -518,6 +524,14 @@ pub fn cards_table(df: &DataFrame) -> Result<String> {
         .collect::<Vec<_>>();
     let mut shown = df.clone();
     shown.with_column(Column::new("牌".into(), colour))?;
+    if let Ok(p) = df.column("deadline_provisional") {
+        let marks: Vec<&str> = p
+            .bool()?
+            .iter()
+            .map(|v| if v == Some(true) { "暂定" } else { "" })
+            .collect();
+        shown.with_column(Column::new("deadline_provisional".into(), marks))?;
+    }
     columns_table(
         &shown,
         &[
@@ -527,6 +541,7 @@ pub fn cards_table(df: &DataFrame) -> Result<String> {
             ("window_id", "窗口"),
             ("staff_id", "人员"),
             ("deadline", "截止日期"),
+            ("deadline_provisional", "截止日期暂定"),
             ("remaining_days", "剩余工作日"),
             ("raised_on", "首次亮牌"),
             ("escalated_on", "升级红牌"),
@@ -648,6 +663,15 @@ pub fn nightly_summary(r: &crate::nightly::RunRecord) -> String {
         r.cards.cleared,
         r.archived
     );
+    if let (Some(first), Some(last)) = (r.caught_up.first(), r.caught_up.last()) {
+        out.push_str(&format!(
+            "\n  caught up {} missed days: {first} … {last}",
+            r.caught_up.len()
+        ));
+    }
+    for c in &r.calendar_changes {
+        out.push_str(&format!("\n  calendar: {c}"));
+    }
     for p in &r.reports {
         out.push_str(&format!("\n  report: {p}"));
     }

@@ -82,20 +82,20 @@ fn calendar_outside_the_data_names_the_year() {
             "calendar",
             "days",
             "--from",
-            "2027-06-01",
+            "2028-06-01",
             "--to",
-            "2027-06-01",
+            "2028-06-01",
         ],
     );
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("2027"), "{err}");
+    assert!(err.contains("2028"), "{err}");
     assert!(out.stdout.is_empty(), "nothing printed on error");
 
     write(
         h.path(),
         "xiaoneng.toml",
-        "[calendar]\nadd_years = [2027]\n",
+        "[calendar]\nadd_years = [2028]\n",
     );
     let out = ok(
         h.path(),
@@ -103,12 +103,12 @@ fn calendar_outside_the_data_names_the_year() {
             "calendar",
             "days",
             "--from",
-            "2027-06-01",
+            "2028-06-01",
             "--to",
-            "2027-06-01",
+            "2028-06-01",
         ],
     );
-    assert_eq!(out, "date,workday\n2027-06-01,true\n");
+    assert_eq!(out, "date,workday\n2028-06-01,true\n");
 }
 
 #[test]
@@ -594,4 +594,92 @@ fn demo_ingests_every_table_and_accounts_for_every_row() {
     let again = ok(h.path(), &["demo"]);
     assert_eq!(totals(&again)["cases"][..3], t["cases"][..3]);
     assert!(again.contains("(ingested before; skipped)"));
+}
+
+#[test]
+fn calendar_import_takes_a_gbk_list_names_a_bad_line_and_status_tells_the_sources() {
+    let h = home();
+    // Without a 2027 list, 2027 is provisional: Monday 2027-02-08 (春节 in
+    // the list below) is a working day, and a deadline crosses the year.
+    assert_eq!(
+        ok(
+            h.path(),
+            &[
+                "calendar",
+                "deadline",
+                "--accepted",
+                "2026-12-28",
+                "--days",
+                "5"
+            ]
+        ),
+        "2027-01-05\n"
+    );
+    let status = ok(h.path(), &["calendar", "status"]);
+    assert!(status.contains("2026  official (built in)"), "{status}");
+    assert!(status.contains("2027  provisional"), "{status}");
+    assert!(!status.contains("2028"), "{status}");
+
+    // A wrong line: nothing is kept, the error names the file and line.
+    write(
+        h.path(),
+        "bad.csv",
+        "date,workday,name\n2027-02-08,false,春节\n2028-01-01,false,元旦\n",
+    );
+    let bad = h.path().join("bad.csv");
+    let out = run(h.path(), &["calendar", "import", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.csv") && err.contains("line 3"), "{err}");
+    assert!(ok(h.path(), &["calendar", "status"]).contains("2027  provisional"));
+
+    // The list in GBK, as Excel saves it.
+    let list = "date,workday,name\r\n2027-01-01,false,元旦\r\n2027-02-08,false,春节\r\n2027-02-20,true,春节调休\r\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(list);
+    std::fs::write(h.path().join("2027.csv"), &gbk).unwrap();
+    let list_path = h.path().join("2027.csv");
+    let out = run(
+        h.path(),
+        &["calendar", "import", list_path.to_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("2027-02-08 becomes a day off (春节)"), "{err}");
+    assert!(err.contains("2027-10-01 becomes a working day"), "{err}");
+    let status = ok(h.path(), &["calendar", "status"]);
+    assert!(status.contains("2027  official (imported)"), "{status}");
+    assert!(status.contains("2027.csv, loaded "), "{status}");
+    assert!(status.contains("2028  provisional"), "{status}");
+    assert_eq!(
+        ok(
+            h.path(),
+            &[
+                "calendar",
+                "days",
+                "--from",
+                "2027-02-08",
+                "--to",
+                "2027-02-08"
+            ]
+        ),
+        "date,workday\n2027-02-08,false\n"
+    );
+    // Two years out is still an error naming the year.
+    let out = run(
+        h.path(),
+        &[
+            "calendar",
+            "days",
+            "--from",
+            "2029-01-02",
+            "--to",
+            "2029-01-02",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2029"));
 }

@@ -76,8 +76,17 @@ fn dates_in(line: &[u8]) -> Vec<chrono::NaiveDate> {
 /// export of that day had it; its completed row replaces it later.
 /// Returns file name → (base file, the rows of each day, header included).
 fn split(first: chrono::NaiveDate, last: chrono::NaiveDate) -> BTreeMap<String, Split> {
+    split_files(&demo_files().1, first, last)
+}
+
+/// [`split`] of any demo's export files.
+fn split_files(
+    files: &[PathBuf],
+    first: chrono::NaiveDate,
+    last: chrono::NaiveDate,
+) -> BTreeMap<String, Split> {
     let mut out = BTreeMap::new();
-    for f in &demo_files().1 {
+    for f in files {
         let name = f.file_name().unwrap().to_string_lossy().to_string();
         let bytes = std::fs::read(f).unwrap();
         let headerless = name.ends_with(".dat");
@@ -631,4 +640,236 @@ fn a_partial_recompute_still_sees_old_open_bad_ratings_and_old_cases_corrected_n
             .any(|r| r["key"] == "W02" && r["corrections"] == "1"),
         "{zeros:?}"
     );
+}
+
+/// A small center's exports from November 2026 to January 2027, made with
+/// the provisional 2027 (no official list yet): cases, steps, ratings,
+/// tickets and punches cross the year.
+fn year_turn_files() -> &'static (tempfile::TempDir, Vec<PathBuf>) {
+    static FILES: OnceLock<(tempfile::TempDir, Vec<PathBuf>)> = OnceLock::new();
+    FILES.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = xiaoneng::demo::DemoSpec {
+            seed: 11,
+            first_month: (2026, 11),
+            months: 3,
+            windows: 6,
+            staff_percent: 100,
+            cases_per_year: 6_000,
+            tickets_per_year: 5_000,
+        };
+        let cal = xiaoneng::calendar::Calendar::official().with_provisional_year();
+        let files = xiaoneng::demo::generate(&spec, &cal, dir.path())
+            .unwrap()
+            .files;
+        (dir, files)
+    })
+}
+
+/// A 2027 list made up for the test (not the State Council's): it differs
+/// from the provisional rule on days inside the run (Monday 01-04 off,
+/// Saturday 01-09 worked) and on a lunar holiday (春节 02-08..02-12 off,
+/// Saturday 02-20 worked); 10-01 is off as the rule has it.
+const LIST_2027: &str = "date,workday,name\n2027-01-01,false,元旦\n2027-01-04,false,元旦\n\
+2027-01-09,true,元旦调休\n2027-02-08,false,春节\n2027-02-09,false,春节\n2027-02-10,false,春节\n\
+2027-02-11,false,春节\n2027-02-12,false,春节\n2027-02-20,true,春节调休\n2027-05-03,false,劳动节\n\
+2027-10-01,false,国庆节\n";
+
+/// `SELECT count(*) FROM <from_where>`.
+fn count(home: &Path, from_where: &str) -> i64 {
+    let out = ok(
+        home,
+        &[
+            "query",
+            &format!("SELECT count(*) AS n FROM {from_where}"),
+            "--format",
+            "csv",
+        ],
+    );
+    out.lines().nth(1).unwrap().trim().parse().unwrap()
+}
+
+/// One line per run of the run log, as JSON.
+fn run_log(home: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(home.join("data/nightly-runs.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn the_nightly_job_runs_through_the_turn_of_the_year_and_recomputes_what_the_list_moves() {
+    let (first, last) = (date("2026-12-15"), date("2027-01-16"));
+    let parts = split_files(&year_turn_files().1, first, last);
+    let base: Vec<(&String, &Vec<u8>)> = parts.iter().map(|(n, (b, _))| (n, b)).collect();
+    let drops_of = |day: chrono::NaiveDate, punches: bool| -> Vec<(&String, &Vec<u8>)> {
+        parts
+            .iter()
+            .filter(|(n, _)| n.ends_with(".dat") == punches)
+            .filter_map(|(n, (_, d))| d.get(&day).map(|b| (n, b)))
+            .collect()
+    };
+
+    // Night by night without a 2027 list. The server is down over New
+    // Year (no runs 12-31..01-03); the punches of Tuesday 12-29 come a day
+    // late.
+    let nightly_home = home();
+    let a = nightly_home.path();
+    drop_files(a, "base", &base);
+    nightly_ok(a, "2026-12-14");
+    let (late, down) = (date("2026-12-29"), date("2026-12-31")..=date("2027-01-03"));
+    let mut day = first;
+    let mut stderr_of = BTreeMap::new();
+    while day < last {
+        drop_files(a, &format!("{day}"), &drops_of(day, false));
+        if day != late {
+            drop_files(a, &format!("{day}-clock"), &drops_of(day, true));
+        }
+        if day == late.succ_opt().unwrap() {
+            drop_files(a, &format!("{late}-clock"), &drops_of(late, true));
+        }
+        if !down.contains(&day) {
+            let (code, err) = nightly(a, &day.to_string(), &[]);
+            assert!(
+                matches!(code, Some(0) | Some(1)),
+                "nightly {day} exited {code:?}:\n{err}"
+            );
+            stderr_of.insert(day, err);
+        }
+        day = day.succ_opt().unwrap();
+    }
+    // No row was rejected for its year.
+    assert_eq!(count(a, "rejects WHERE reason LIKE '%does not cover%'"), 0);
+    // Every December run warns that 2027 is provisional.
+    assert!(stderr_of[&date("2026-12-15")].contains("2027 is provisional"));
+    // Cards carry provisional deadlines, and the daily report says so.
+    assert!(
+        count(a, "cards WHERE deadline_provisional") > 0,
+        "no provisional card"
+    );
+    // Every daily report with a provisional card due says so in one line.
+    let mut with_provisional = 0;
+    for (rel, bytes) in files_under(&a.join("reports")) {
+        let Some(day) = rel.strip_suffix("/cards.csv") else {
+            continue;
+        };
+        let Ok(daily) = std::fs::read_to_string(a.join(format!("reports/{day}/daily.md"))) else {
+            continue; // a bulletin's cards
+        };
+        let rows = csv_rows(&String::from_utf8(bytes).unwrap());
+        let provisional = rows.iter().any(|r| r["deadline_provisional"] == "true");
+        assert_eq!(
+            daily.contains("截止日期为暂定"),
+            provisional,
+            "{day}:\n{daily}"
+        );
+        with_provisional += usize::from(provisional);
+    }
+    assert!(
+        with_provisional > 0,
+        "no daily report with a provisional card"
+    );
+    // The late punches were noticed, by name and date.
+    let stale = "no punches received for 2026-12-29; last 2026-12-28";
+    assert!(stderr_of[&late].contains(stale), "{}", stderr_of[&late]);
+    let log = run_log(a);
+    assert!(log
+        .iter()
+        .any(|r| r["warnings"].to_string().contains(stale)));
+    let daily = std::fs::read_to_string(a.join("reports/2026-12-29/daily.md")).unwrap();
+    assert!(daily.contains(stale), "{daily}");
+    // The missed nights closed themselves on 01-04, oldest first, with
+    // their daily reports and the bulletin and review due on 01-03.
+    let jan4 = log.iter().find(|r| r["date"] == "2027-01-04").unwrap();
+    assert_eq!(
+        jan4["caught_up"],
+        serde_json::json!(["2026-12-31", "2027-01-01", "2027-01-02", "2027-01-03"])
+    );
+    for report in [
+        "2026-12-31/daily.md",
+        "2027-01-02/daily.md",
+        "2026-12/bulletin.md",
+        "2026-Q4/bulletin.md",
+    ] {
+        assert!(a.join("reports").join(report).exists(), "{report}");
+    }
+
+    // The official list arrives; the next night recomputes from its first
+    // changed day and says what moved.
+    let list = a.join("list-2027.csv");
+    std::fs::write(&list, LIST_2027).unwrap();
+    ok(a, &["calendar", "import", list.to_str().unwrap()]);
+    let status = ok(a, &["calendar", "status"]);
+    assert!(status.contains("2027  official (imported)"), "{status}");
+    assert!(status.contains("2028  provisional"), "{status}");
+    drop_files(a, &format!("{last}"), &drops_of(last, false));
+    drop_files(a, &format!("{last}-clock"), &drops_of(last, true));
+    nightly_ok(a, &last.to_string());
+    let run = run_log(a).pop().unwrap();
+    assert_eq!(run["recomputed_from"], "2027-01-04", "{run}");
+    let changes = run["calendar_changes"].to_string();
+    for said in [
+        "2027-01-04 becomes a day off (元旦)",
+        "2027-01-09 becomes a working day (元旦调休)",
+        "2027-02-08 becomes a day off (春节)",
+        "2027: provisional → official",
+        "open deadlines moved",
+    ] {
+        assert!(changes.contains(said), "{said}: {changes}");
+    }
+    let open_provisional = "cards WHERE deadline_provisional AND cleared_on IS NULL";
+    assert_eq!(
+        count(a, open_provisional),
+        0,
+        "{:?}",
+        table(a, open_provisional)
+    );
+
+    // A home that had the list from the start, everything at once.
+    let full_home = home();
+    let b = full_home.path();
+    let list = b.join("list-2027.csv");
+    std::fs::write(&list, LIST_2027).unwrap();
+    ok(b, &["calendar", "import", list.to_str().unwrap()]);
+    drop_files(b, "2026-12-14-base", &base);
+    for (n, (_, drops)) in &parts {
+        for (d, bytes) in drops {
+            drop_files(b, &d.to_string(), &[(n, bytes)]);
+        }
+    }
+    nightly_ok(b, &last.to_string());
+
+    let mut compared = 0;
+    let tables = METRICS.iter().chain(
+        [
+            "step_metrics",
+            "staff_review",
+            "cases",
+            "ratings",
+            "tickets",
+            "punches",
+        ]
+        .iter(),
+    );
+    for t in tables {
+        let (x, y) = (table(a, t), table(b, t));
+        // Six windows in two months: no queue jump is planted.
+        assert!(x.len() > 1 || *t == "queue_jumps", "{t} is empty");
+        assert_rows_equal(&x, &y, &format!("{t}, through the year vs with the list"));
+        compared += 1;
+    }
+    assert_eq!(compared, 17);
+    // The cards due on the last night are the same cards (the histories
+    // differ: one was judged night by night, the other once).
+    let due = |home: &Path| -> Vec<String> {
+        let csv = std::fs::read_to_string(home.join(format!("reports/{last}/cards.csv"))).unwrap();
+        // case, step, window, staff, colour, deadline, provisional, remaining
+        csv.lines()
+            .map(|l| l.split(',').take(8).collect::<Vec<_>>().join(","))
+            .collect()
+    };
+    let (x, y) = (due(a), due(b));
+    assert!(x.len() > 1, "no card due on {last}");
+    assert_rows_equal(&x, &y, "cards due on the last night");
 }

@@ -296,12 +296,20 @@ pub fn ingest(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<
                     (Some(_), None) => Touched::Nothing,
                 });
     }
-    store.append(
-        &mut txn,
-        INGEST_RUNS,
-        None,
-        ingest_run_frame(report.touched, report.last_row_date, &run_id, now)?,
-    )?;
+    // Every run that read a file is recorded (its rejects too), in the
+    // order of the store's counter.
+    let run_row = if pending.is_empty() {
+        polars::prelude::DataFrame::empty()
+    } else {
+        ingest_run_frame(
+            report.touched,
+            report.last_row_date,
+            &run_id,
+            next_run_seq(store)?,
+            now,
+        )?
+    };
+    store.append(&mut txn, INGEST_RUNS, None, run_row)?;
     let rejects = rejects_frame(&pending, &run_id, now)?;
     store.append(&mut txn, REJECTS, Some("ingested_at"), rejects)?;
     for p in &mut pending {
@@ -615,20 +623,73 @@ fn first_case_date(
     Ok(first)
 }
 
-/// The row of `ingest_runs` recording what a run touched (none if nothing).
+/// One ingest run of the store, in the order of its counter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IngestRun {
+    /// The store's run counter (0 for runs recorded before it existed).
+    pub seq: i64,
+    pub run_id: String,
+    pub touched: Touched,
+    /// The latest date of its rows.
+    pub last_date: Option<chrono::NaiveDate>,
+}
+
+/// Every recorded ingest run, ordered by the store's counter (runs from
+/// before the counter by their id): a clock set back cannot reorder them.
+pub fn ingest_runs(store: &Store) -> Result<Vec<IngestRun>> {
+    let mut out = Vec::new();
+    // File by file: runs recorded before the counter have no `seq` column.
+    for f in store.files(INGEST_RUNS)? {
+        let Some(df) = crate::store::read_files(std::slice::from_ref(&f), None)? else {
+            continue;
+        };
+        let seq: Vec<i64> = match df.column("seq") {
+            Ok(c) => c.i64()?.iter().map(|v| v.unwrap_or(0)).collect(),
+            Err(_) => vec![0; df.height()],
+        };
+        let ids = df.column("run_id")?.str()?;
+        let everything = df.column("everything")?.bool()?;
+        let from = crate::metrics::dates_of(df.column("touched_from")?)?;
+        let last = crate::metrics::dates_of(df.column("last_date")?)?;
+        for i in 0..df.height() {
+            out.push(IngestRun {
+                seq: seq[i],
+                run_id: ids.get(i).unwrap_or_default().to_string(),
+                touched: match (everything.get(i), from[i]) {
+                    (Some(true), _) => Touched::Everything,
+                    (_, Some(d)) => Touched::From(d),
+                    _ => Touched::Nothing,
+                },
+                last_date: last[i],
+            });
+        }
+    }
+    out.sort_by(|a, b| (a.seq, &a.run_id).cmp(&(b.seq, &b.run_id)));
+    Ok(out)
+}
+
+/// The counter of the next ingest run.
+fn next_run_seq(store: &Store) -> Result<i64> {
+    Ok(ingest_runs(store)?.iter().map(|r| r.seq).max().unwrap_or(0) + 1)
+}
+
+/// The row of `ingest_runs` recording a run: its counter, what it touched
+/// and its latest row date.
 fn ingest_run_frame(
     touched: Touched,
     last_row: Option<chrono::NaiveDate>,
     run_id: &str,
+    seq: i64,
     now: chrono::NaiveDateTime,
 ) -> Result<polars::prelude::DataFrame> {
     use polars::prelude::*;
     let (everything, from) = match touched {
-        Touched::Nothing => return Ok(DataFrame::empty()),
+        Touched::Nothing => (false, None),
         Touched::From(d) => (false, Some(d)),
         Touched::Everything => (true, None),
     };
     let df = df!(
+        "seq" => [seq],
         "run_id" => [run_id],
         "ingested_at" => [now],
         "everything" => [everything],
@@ -637,7 +698,7 @@ fn ingest_run_frame(
     .with_column(col("ingested_at").cast(DataType::Datetime(TimeUnit::Milliseconds, None)))
     .with_column(crate::metrics::date_lit(from.unwrap_or_default()).alias("touched_from"))
     .with_column(
-        when(col("everything"))
+        when(col("everything").or(lit(from.is_none())))
             .then(lit(NULL).cast(DataType::Date))
             .otherwise(col("touched_from"))
             .alias("touched_from"),

@@ -67,8 +67,10 @@ fn check_year(
     Err((
         Some(name),
         format!(
-            "{name} {v} is in {}, a year the working-day calendar does not cover (add it under [calendar] add_years)",
-            t.year()
+            "{name} {v} is in {}, a year the working-day calendar does not cover (it covers {}–{}: the official years and the year after the last of them; a later year's list is loaded with `xiaoneng calendar import`)",
+            t.year(),
+            years.iter().min().copied().unwrap_or_default(),
+            years.iter().max().copied().unwrap_or_default()
         ),
     ))
 }

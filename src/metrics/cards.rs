@@ -67,6 +67,9 @@ pub struct Card {
     pub staff_id: Option<String>,
     pub colour: Colour,
     pub deadline: NaiveDate,
+    /// The deadline lies in the provisional year of the calendar (its
+    /// official holiday list is not loaded yet): it may move.
+    pub deadline_provisional: bool,
     /// Working days after the run date up to the deadline; negative when overdue.
     pub remaining: i64,
 }
@@ -136,6 +139,7 @@ pub fn cards_due(
             staff_id: staff.get(i).map(str::to_string),
             colour,
             deadline,
+            deadline_provisional: cal.is_provisional(deadline),
             remaining,
         });
     }
@@ -169,6 +173,8 @@ pub struct CardRecord {
     pub staff_id: Option<String>,
     pub colour: Colour,
     pub deadline: NaiveDate,
+    /// See [`Card::deadline_provisional`].
+    pub deadline_provisional: bool,
     pub remaining: i64,
     pub raised_on: NaiveDate,
     /// A yellow card's case turned red on this date.
@@ -190,6 +196,9 @@ pub struct CardChanges {
     pub raised: usize,
     pub escalated: usize,
     pub cleared: usize,
+    /// Of `cleared`: cards no longer due (a suspension or a new holiday
+    /// list moved the deadline away), not completed.
+    pub cleared_not_due: usize,
 }
 
 /// Bring the history up to `as_of`: raise new cards, escalate yellow to
@@ -213,6 +222,7 @@ pub fn update_history(
         match rows.get_mut(&(case.clone(), *colour)) {
             Some(r) if r.cleared_on.is_none() => {
                 r.deadline = card.deadline;
+                r.deadline_provisional = card.deadline_provisional;
                 r.remaining = card.remaining;
             }
             // Due again after it was cleared (a suspension ended): reopen it.
@@ -223,6 +233,7 @@ pub fn update_history(
                 r.cleared_on = None;
                 r.cleared_by = None;
                 r.deadline = card.deadline;
+                r.deadline_provisional = card.deadline_provisional;
                 r.remaining = card.remaining;
                 changes.raised += 1;
             }
@@ -238,6 +249,7 @@ pub fn update_history(
                         staff_id: card.staff_id.clone(),
                         colour: *colour,
                         deadline: card.deadline,
+                        deadline_provisional: card.deadline_provisional,
                         remaining: card.remaining,
                         raised_on: as_of,
                         escalated_on: None,
@@ -266,15 +278,21 @@ pub fn update_history(
             changes.cleared += 1;
         } else {
             let still_due = due_now.contains_key(&(case.clone(), *colour));
-            // An escalated yellow card stays open beside its red card.
-            let escalated =
-                r.escalated_on.is_some() && due_now.contains_key(&(case.clone(), Colour::Red));
-            if still_due || escalated {
+            // An escalated yellow card stays open beside its red card, and
+            // follows its deadline (a new holiday list may move it).
+            let red_now = due_now.get(&(case.clone(), Colour::Red));
+            if let Some(red) = red_now.filter(|_| r.escalated_on.is_some()) {
+                r.deadline = red.deadline;
+                r.deadline_provisional = red.deadline_provisional;
+                continue;
+            }
+            if still_due {
                 continue;
             }
             r.cleared_on = Some(as_of);
             r.cleared_by = Some("extended".into());
             changes.cleared += 1;
+            changes.cleared_not_due += 1;
         }
     }
     (rows.into_values().collect(), changes)
@@ -294,6 +312,7 @@ pub fn due_records(due: &[Card], history: &[CardRecord], as_of: NaiveDate) -> Ve
             staff_id: card.staff_id.clone(),
             colour: card.colour,
             deadline: card.deadline,
+            deadline_provisional: card.deadline_provisional,
             remaining: card.remaining,
             raised_on: raised
                 .get(&(card.subject(), card.colour))
@@ -318,6 +337,13 @@ pub fn history_frame(rows: &[CardRecord]) -> Result<DataFrame> {
             Series::new("staff_id".into(), s(&|r| r.staff_id.clone())).into(),
             Series::new("colour".into(), s(&|r| Some(r.colour.name().to_string()))).into(),
             date_series("deadline", rows.iter().map(|r| Some(r.deadline)))?,
+            Series::new(
+                "deadline_provisional".into(),
+                rows.iter()
+                    .map(|r| r.deadline_provisional)
+                    .collect::<Vec<_>>(),
+            )
+            .into(),
             Series::new(
                 "remaining_days".into(),
                 rows.iter().map(|r| r.remaining).collect::<Vec<_>>(),
@@ -360,6 +386,11 @@ pub fn history_rows(df: &DataFrame) -> Result<Vec<CardRecord>> {
         dates_of(df.column("cleared_on")?)?,
     );
     let remaining = df.column("remaining_days")?.i64()?;
+    // Histories written before provisional years have no such column.
+    let provisional: Vec<bool> = match df.column("deadline_provisional") {
+        Ok(c) => c.bool()?.iter().map(|v| v.unwrap_or(false)).collect(),
+        Err(_) => vec![false; df.height()],
+    };
     let mut out = Vec::with_capacity(df.height());
     for i in 0..df.height() {
         out.push(CardRecord {
@@ -373,6 +404,7 @@ pub fn history_rows(df: &DataFrame) -> Result<Vec<CardRecord>> {
                 Colour::Yellow
             },
             deadline: deadline[i].unwrap_or(NaiveDate::MIN),
+            deadline_provisional: provisional[i],
             remaining: remaining.get(i).unwrap_or(0),
             raised_on: raised[i].unwrap_or(NaiveDate::MIN),
             escalated_on: escalated[i],
@@ -399,6 +431,7 @@ mod tests {
             staff_id: None,
             colour,
             deadline: d("2026-10-13"),
+            deadline_provisional: false,
             remaining,
         }
     }

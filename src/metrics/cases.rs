@@ -113,7 +113,7 @@ pub fn case_facts(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<Ca
     let susp = suspensions(t.suspensions.as_ref(), &ids, &acc, &end_ref, &days)?;
     let missing_a = a.iter().filter(|a| a.is_none()).count();
     if missing_a > 0 {
-        anyhow::bail!("{missing_a} cases were accepted on a date the working-day calendar does not cover; add the year under [calendar]");
+        anyhow::bail!("{missing_a} cases were accepted on a date the working-day calendar does not cover; load the year's official list with `xiaoneng calendar import FILE`");
     }
     // A completion the calendar cannot count would silently lose its elapsed days.
     let uncounted: Vec<usize> = (0..comp.len())
@@ -121,7 +121,7 @@ pub fn case_facts(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<Ca
         .collect();
     if let Some(&first) = uncounted.first() {
         anyhow::bail!(
-            "{} cases were completed on a date the working-day calendar does not cover (e.g. case {}); add the year under [calendar]",
+            "{} cases were completed on a date the working-day calendar does not cover (e.g. case {}); load the year's official list with `xiaoneng calendar import FILE`",
             uncounted.len(),
             ids.get(first).unwrap_or_default()
         );
@@ -329,7 +329,7 @@ fn suspensions(
                     k += 1;
                 }
                 let d = cal.workdays_inclusive(s, e).context(
-                    "a suspension lies in a year the working-day calendar does not cover; add the year under [calendar]",
+                    "a suspension lies in a year the working-day calendar does not cover; load the year's official list with `xiaoneng calendar import FILE`",
                 )?;
                 days[row] += d;
                 rows.push(row as IdxSize);
@@ -397,7 +397,7 @@ fn open_overdue_days(
     let widx = |d: i32| {
         days.widx(d).with_context(|| {
             format!(
-                "the working-day calendar does not cover {}; add the year under [calendar]",
+                "the working-day calendar does not cover {}; load the year's official list with `xiaoneng calendar import FILE`",
                 epoch_date(d)
             )
         })

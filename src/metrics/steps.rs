@@ -349,6 +349,7 @@ pub fn step_cards_due(
             staff_id: staff.get(i).map(str::to_string),
             colour,
             deadline,
+            deadline_provisional: cal.is_provisional(deadline),
             remaining,
         });
     }

@@ -15,6 +15,10 @@ pub struct DailyInputs<'a> {
     pub cards_due: &'a [CardRecord],
     pub alerts: &'a DataFrame,
     pub attendance_days: Option<&'a DataFrame>,
+    /// Footnotes: a feed that stopped, a calendar year still provisional.
+    pub notes: &'a [String],
+    /// The provisional year, when a card's deadline lies in it.
+    pub provisional_year: Option<i32>,
 }
 
 /// The daily report of `day` (a day period).
@@ -72,6 +76,11 @@ pub fn daily_report(
         "日终红牌 {red} 张、黄牌 {} 张,其中当日新亮 {new} 张。\n",
         z.cards_due.len() - red
     );
+    if let Some(year) = z.provisional_year {
+        if z.cards_due.iter().any(|c| c.deadline_provisional) {
+            let _ = writeln!(md, "> {}\n", crate::calendar_lists::provisional_note(year));
+        }
+    }
     let cards = history_frame(z.cards_due)?;
     if cards.height() > 0 {
         md.push_str(&render_markdown(
@@ -131,6 +140,12 @@ pub fn daily_report(
         }
         None => {
             let _ = writeln!(md, "无考勤数据。");
+        }
+    }
+    if !z.notes.is_empty() {
+        let _ = writeln!(md, "\n## 附注\n");
+        for note in z.notes {
+            let _ = writeln!(md, "- {note}");
         }
     }
     Ok((md, tables))

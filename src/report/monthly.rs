@@ -40,6 +40,8 @@ pub struct BulletinInputs<'a> {
     /// Waits (called − issued, minutes) of the tickets issued in the period.
     pub waits_min: Option<&'a [f64]>,
     pub targets: &'a Targets,
+    /// Lines said under the heading (a provisional calendar year).
+    pub notes: Vec<String>,
 }
 
 /// A bulletin: the Markdown text, the tables behind it and its charts (SVG).
@@ -75,6 +77,9 @@ pub fn monthly_bulletin(
         "统计期间 {} 至 {},数据截至 {as_of}。\n",
         period.start, period.end
     );
+    for note in &z.notes {
+        let _ = writeln!(md, "> {note}\n");
+    }
 
     // Overview and case efficiency.
     let cases = with_targets(

@@ -7,6 +7,7 @@
 //! <store>/ledger/part-<run>.parquet                       one row per ingested file
 //! <store>/ingest_runs/part-<run>.parquet                  dates each ingest touched
 //! <store>/_nightly.json                                   how far the nightly job got
+//! <store>/_calendar/<year>.json                           an imported official holiday list
 //! <store>/.lock                                           the write lock and its holder
 //! <store>/_journal.json, _staging/                        commit machinery (see txn)
 //! ```
@@ -45,6 +46,47 @@ pub const LEDGER: &str = "ledger";
 /// Dataset of ingest runs and the dates their rows may change (for the
 /// nightly recompute).
 pub const INGEST_RUNS: &str = "ingest_runs";
+
+/// The folder of the imported official holiday lists (shared by every
+/// center of a province store).
+const CALENDAR_DIR: &str = "_calendar";
+
+/// A year's official holiday list loaded by `xiaoneng calendar import`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ImportedYear {
+    pub year: i32,
+    /// The file it was loaded from, as given.
+    pub file: String,
+    pub sha256: String,
+    /// Local time of the load, `YYYY-MM-DDTHH:MM:SS`.
+    pub loaded_at: String,
+    /// The list as UTF-8 CSV `date,workday,name`.
+    pub csv: String,
+}
+
+/// The imported holiday lists of the store at `root`, ascending by year
+/// (none when the store does not exist yet). Reads only.
+pub fn imported_calendar(root: &Path) -> Result<Vec<ImportedYear>> {
+    let dir = root.join(CALENDAR_DIR);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).with_context(|| format!("cannot list {}", dir.display())),
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let year: ImportedYear = serde_json::from_slice(&bytes)
+                .with_context(|| format!("{} is not an imported holiday list", path.display()))?;
+            out.push(year);
+        }
+    }
+    out.sort_by_key(|y| y.year);
+    Ok(out)
+}
 
 /// An open store. Holding it holds the store's write lock.
 ///
@@ -155,6 +197,19 @@ impl Store {
     /// The center of a province store (`None`: a store of one center).
     pub fn center(&self) -> Option<&str> {
         self.center.as_deref()
+    }
+
+    /// Keep an imported official holiday list (replacing an earlier import
+    /// of the same year), whole or not at all.
+    pub fn save_calendar_year(&self, year: &ImportedYear) -> Result<()> {
+        let dir = self.root.join(CALENDAR_DIR);
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let path = dir.join(format!("{}.json", year.year));
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, serde_json::to_vec_pretty(year)?)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))
     }
 
     /// The folder of a dataset (of this store's center).
