@@ -795,6 +795,19 @@ fn the_nightly_job_runs_through_the_turn_of_the_year_and_recomputes_what_the_lis
         assert!(a.join("reports").join(report).exists(), "{report}");
     }
 
+    // Ingest runs are numbered by the store's counter, one after another.
+    let seqs = ok(
+        a,
+        &[
+            "query",
+            "SELECT min(seq) AS lo, max(seq) AS hi, count(*) AS n FROM ingest_runs",
+            "--format",
+            "csv",
+        ],
+    );
+    let row = &csv_rows(&seqs)[0];
+    assert_eq!((row["lo"].as_str(), &row["hi"]), ("1", &row["n"]), "{seqs}");
+
     // The official list arrives; the next night recomputes from its first
     // changed day and says what moved.
     let list = a.join("list-2027.csv");
