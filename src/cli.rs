@@ -59,6 +59,11 @@ pub enum Command {
         /// rows replace the stored ones by key; their rejects are stored again).
         #[arg(long)]
         force: bool,
+        /// Show, per file, the table it is taken for and why, its encoding
+        /// and line ends, each header's column, the first rows as they would
+        /// be stored and the rejects; store nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Generate a demo center (or province), ingest it, run the pipeline and
     /// print the summary.

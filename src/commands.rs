@@ -33,6 +33,16 @@ pub fn run(cli: Cli) -> Result<u8> {
     {
         return Ok(nightly(&cli, date.as_deref(), center, *quiet));
     }
+    if let Command::Ingest {
+        paths,
+        table,
+        force,
+        dry_run,
+    } = &cli.command
+    {
+        let settings = load_settings(&cli)?;
+        return ingest_cmd(settings, paths.clone(), table.clone(), *force, *dry_run);
+    }
     run_command(cli).map(|()| 0)
 }
 
@@ -42,7 +52,9 @@ fn run_command(cli: Cli) -> Result<()> {
     }
     let settings = load_settings(&cli)?;
     match cli.command {
-        Command::Init { .. } | Command::Nightly { .. } => unreachable!("handled above"),
+        Command::Init { .. } | Command::Nightly { .. } | Command::Ingest { .. } => {
+            unreachable!("handled above")
+        }
         Command::Compute {
             as_of,
             only,
@@ -50,11 +62,6 @@ fn run_command(cli: Cli) -> Result<()> {
             level,
         } => compute(&settings, as_of, only, grain, level),
         Command::Calendar { command } => calendar(&settings, command),
-        Command::Ingest {
-            paths,
-            table,
-            force,
-        } => ingest_cmd(settings, paths, table, force),
         Command::Demo {
             seed,
             profile,
@@ -303,12 +310,14 @@ fn calendar(settings: &Settings, command: CalendarCommand) -> Result<()> {
     Ok(())
 }
 
+/// Exit code 1 when a file failed as a whole.
 fn ingest_cmd(
     mut settings: Settings,
     paths: Vec<std::path::PathBuf>,
     table_name: Option<String>,
     force: bool,
-) -> Result<()> {
+    dry_run: bool,
+) -> Result<u8> {
     settings.ingest.force = force;
     if let Some(name) = table_name {
         settings.ingest.table = Some(table::table(&name).with_context(|| {
@@ -337,12 +346,25 @@ fn ingest_cmd(
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        return Ok(());
+        return Ok(0);
     }
     let store = open_store(&settings)?;
+    if dry_run {
+        let seen = ingest::dry_run(&store, &files, &settings.ingest)?;
+        print!("{}", crate::view::dry_run(&seen, &settings.home));
+        return Ok(if seen.iter().any(|f| f.failed.is_some()) {
+            1
+        } else {
+            0
+        });
+    }
     let report = ingest::ingest(&store, &files, &settings.ingest)?;
     print!("{}", report.render(&settings.home));
-    Ok(())
+    Ok(if report.failed().next().is_some() {
+        1
+    } else {
+        0
+    })
 }
 
 fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<()> {

@@ -37,6 +37,8 @@ pub struct Config {
     pub freshness: Freshness,
     /// Extra header aliases: `[columns.cases] "收件时间" = "accepted_at"`.
     pub columns: ColumnAliases,
+    /// Extra value words: `[values.tickets.priority] "低保户" = "true"`.
+    pub values: crate::ingest::ValueWords,
 }
 
 /// A feed that stops is noticed (`[freshness]`): for each table, how many
@@ -284,10 +286,19 @@ morning_out_window = { from = "11:00", to = "12:59" }
 afternoon_in_window = { from = "13:00", to = "15:30" }
 afternoon_out_window = { from = "16:00", to = "23:59" }
 
-# Extra header aliases per table, header = column:
+# Extra header aliases per table, header = column (headers are matched
+# case-folded, full-width as half-width, without spaces, underscores,
+# hyphens or a unit in brackets; many vendors' headers are built in):
 # [columns.cases]
 # "收件时间" = "accepted_at"
 [columns]
+
+# Extra value words per table and column, word = the value it stands for
+# (built in: rating levels 非常满意…非常不满意, priority classes 普通/老年人/
+# 残疾人/军人/孕妇/绿色通道/VIP/预约…, ticket status words):
+# [values.tickets.priority]
+# "低保户" = "true"
+[values]
 "#;
 
 /// Everything a command needs, resolved and checked.
@@ -374,6 +385,16 @@ impl Config {
                 }
             }
         }
+        for (t, columns) in &self.values {
+            let Some(spec) = table::table(t) else {
+                bail!("{where_}: [values.{t}]: there is no table '{t}'");
+            };
+            for column in columns.keys() {
+                if spec.column_index(column).is_none() {
+                    bail!("{where_}: [values.{t}.{column}]: {t} has no column {column}");
+                }
+            }
+        }
         for (name, v) in [
             ("promise_compression", self.targets.promise_compression),
             ("actual_speedup", self.targets.actual_speedup),
@@ -423,6 +444,7 @@ impl Config {
                 encoding: self.ingest.encoding,
                 max_field_bytes: self.ingest.max_field_bytes,
                 aliases: self.columns,
+                values: self.values,
                 table: None,
                 years: covered_years,
                 force: false,

@@ -228,19 +228,17 @@ pub fn forget(store: &Store) -> Result<()> {
 /// What an ingest run touched, with its latest row date.
 type RunTouch = (Touched, Option<NaiveDate>);
 
-/// Rows rejected by the ingest runs `ids` (from the ledger).
+/// Rows rejected by the ingest runs `ids` (the rejects they stored, also
+/// those of files that failed as a whole).
 fn rejected_by(store: &Store, ids: &std::collections::HashSet<String>) -> Result<u64> {
-    let Some(ledger) = store.read(crate::store::LEDGER)? else {
+    let Some(rejects) = store.read_columns(crate::store::REJECTS, Some(&["run_id"]))? else {
         return Ok(0);
     };
-    let run_ids = ledger.column("run_id")?.str()?;
-    let rejected = ledger.column("rejected")?.i64()?;
+    let run_ids = rejects.column("run_id")?.str()?;
     Ok(run_ids
         .iter()
-        .zip(rejected.iter())
-        .filter(|(id, _)| id.is_some_and(|id| ids.contains(id)))
-        .map(|(_, n)| n.unwrap_or(0).max(0) as u64)
-        .sum())
+        .filter(|id| id.is_some_and(|id| ids.contains(id)))
+        .count() as u64)
 }
 
 /// The ingest runs after `after` (by the store's counter): what each

@@ -702,3 +702,80 @@ mod tests {
         assert_eq!(v[0]["n"], 3);
     }
 }
+
+/// What `ingest --dry-run` saw, file by file.
+pub fn dry_run(files: &[crate::ingest::DryRunFile], home: &std::path::Path) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    for f in files {
+        let _ = writeln!(
+            s,
+            "{}",
+            f.path.strip_prefix(home).unwrap_or(&f.path).display()
+        );
+        match &f.table {
+            Some((t, why)) => {
+                let _ = writeln!(s, "  table: {t} ({why})");
+            }
+            None => {
+                let _ = writeln!(s, "  table: cannot be told");
+            }
+        }
+        let _ = writeln!(s, "  encoding: {}; line ends: {}", f.encoding, f.line_ends);
+        if !f.mapping.is_empty() {
+            let shown: Vec<String> = f
+                .mapping
+                .iter()
+                .map(|(h, c)| format!("{h} → {}", c.unwrap_or("(ignored)")))
+                .collect();
+            let _ = writeln!(s, "  headers: {}", shown.join("; "));
+        }
+        let _ = writeln!(
+            s,
+            "  rows: {} read, {} would be stored, {} rejected{}",
+            f.read,
+            f.would_store,
+            f.rejects.len(),
+            if f.already_ingested {
+                " (ingested before: a real run skips it unless --force)"
+            } else {
+                ""
+            }
+        );
+        if let Some(why) = &f.failed {
+            let _ = writeln!(s, "  FAILED: {why}");
+        }
+        for n in &f.notes {
+            let _ = writeln!(s, "  note: {n}");
+        }
+        if !f.first_rows.is_empty() {
+            let _ = writeln!(s, "  first rows as stored:");
+            for row in &f.first_rows {
+                let cells: Vec<String> = row
+                    .iter()
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(c, v)| format!("{c}={v}"))
+                    .collect();
+                let _ = writeln!(s, "    {}", cells.join(", "));
+            }
+        }
+        if f.failed.is_none() {
+            for r in f.rejects.iter().take(20) {
+                let column = r
+                    .column
+                    .as_deref()
+                    .map_or(String::new(), |c| format!(" [{c}]"));
+                let _ = writeln!(
+                    s,
+                    "  reject line {}{column}: {}\n      {}",
+                    r.line, r.reason, r.raw
+                );
+            }
+            if f.rejects.len() > 20 {
+                let _ = writeln!(s, "  … and {} more rejects", f.rejects.len() - 20);
+            }
+        }
+        s.push('\n');
+    }
+    s
+}

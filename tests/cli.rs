@@ -303,8 +303,12 @@ fn a_file_of_no_known_table_can_be_ingested_once_named() {
         "exports/export1.csv",
         "window_id,name,department\nW09,新窗口,新部门\n",
     );
-    let out = ok(h.path(), &["ingest", f.to_str().unwrap()]);
+    // A file that fails as a whole: exit 1, said once.
+    let out = run(h.path(), &["ingest", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = String::from_utf8(out.stdout).unwrap();
     assert!(out.contains("cannot tell which table"), "{out}");
+    assert!(out.contains("FAILED"), "{out}");
     // The same bytes, told their table: stored, not skipped as ingested before.
     let out = ok(
         h.path(),

@@ -16,6 +16,7 @@ pub mod records;
 mod summary;
 pub mod table;
 pub mod values;
+pub mod vocab;
 
 use crate::store::{Store, INGEST_RUNS, LEDGER, REJECTS};
 use anyhow::{Context, Result};
@@ -30,12 +31,17 @@ use values::Value;
 /// Header aliases from the configuration: table → (header → column).
 pub type ColumnAliases = BTreeMap<String, BTreeMap<String, String>>;
 
+/// Extra value words per table and column (`[values.<table>.<column>]`):
+/// word → the value it stands for.
+pub type ValueWords = BTreeMap<String, vocab::ColumnWords>;
+
 /// How to read the files of one run.
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
     pub encoding: EncodingChoice,
     pub max_field_bytes: usize,
     pub aliases: ColumnAliases,
+    pub values: ValueWords,
     /// Take every file as this table instead of telling from its name.
     pub table: Option<&'static TableSpec>,
     /// Years the working-day calendar covers: dates in other years are rejected.
@@ -57,6 +63,23 @@ pub struct FileReport {
     /// The same content was ingested before; the counts are from then.
     pub already_ingested: bool,
     pub notes: Vec<String>,
+    /// The file failed as a whole (its table cannot be told, or a required
+    /// column has no header): the one message saying why and how to fix
+    /// it. Its rows are rejected with it; it is not remembered as
+    /// ingested, so once fixed the same bytes are read again.
+    pub failed: Option<String>,
+    /// Rows rejected only because a row they name is in a file of this run
+    /// that failed or rejected it: (that file's table and name) → rows.
+    pub caused_by: BTreeMap<(String, String), u64>,
+}
+
+impl IngestReport {
+    /// The files that failed as a whole in this run.
+    pub fn failed(&self) -> impl Iterator<Item = &FileReport> {
+        self.files
+            .iter()
+            .filter(|f| !f.already_ingested && f.failed.is_some())
+    }
 }
 
 /// What one ingest run did.
@@ -152,6 +175,122 @@ struct Pending {
     parsed: Parsed,
 }
 
+/// What `ingest --dry-run` shows of one file.
+#[derive(Debug)]
+pub struct DryRunFile {
+    pub path: PathBuf,
+    /// The table, and how it was told.
+    pub table: Option<(&'static str, String)>,
+    pub encoding: &'static str,
+    /// `LF`, `CRLF`, `CR` or `mixed`, and whether the last line has one.
+    pub line_ends: String,
+    /// Each header and the column it feeds (`None`: ignored).
+    pub mapping: Vec<(String, Option<&'static str>)>,
+    pub read: u64,
+    /// The first rows as they would be stored: (column, value) pairs.
+    pub first_rows: Vec<Vec<(&'static str, String)>>,
+    pub would_store: u64,
+    pub rejects: Vec<Reject>,
+    pub failed: Option<String>,
+    pub notes: Vec<String>,
+    /// The same content was ingested before (it would be skipped).
+    pub already_ingested: bool,
+}
+
+/// Read and check `files` as [`ingest`] would, references included, and
+/// say what would be stored and rejected; nothing is written, the ledger
+/// is left alone.
+pub fn dry_run(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<Vec<DryRunFile>> {
+    let ledger = read_ledger(store)?;
+    let mut pending = Vec::new();
+    let mut seen = Vec::new();
+    for path in files {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let again = ledger.contains_key(&sha256) && !opts.force;
+        let line_ends = line_ends(&bytes);
+        let p = parse_file(path, &bytes, sha256, opts);
+        seen.push((again, line_ends));
+        pending.push(p);
+    }
+    check_references(store, &mut pending)?;
+    Ok(pending
+        .into_iter()
+        .zip(seen)
+        .map(|(p, (again, line_ends))| {
+            let first_rows = p
+                .table
+                .map(|t| {
+                    p.parsed
+                        .rows
+                        .iter()
+                        .take(3)
+                        .map(|r| {
+                            t.columns
+                                .iter()
+                                .zip(&r.values)
+                                .map(|(c, v)| (c.name, v.to_string()))
+                                .collect()
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let path = p.report.path.clone();
+            DryRunFile {
+                table: p.table.map(|t| {
+                    let why = if opts.table.is_some() {
+                        "--table".to_string()
+                    } else {
+                        table::table_and_reason(&path).map_or_else(String::new, |(_, why)| why)
+                    };
+                    (t.name, why)
+                }),
+                path,
+                encoding: p.report.encoding,
+                line_ends,
+                mapping: p.parsed.mapping,
+                read: p.parsed.read,
+                first_rows,
+                would_store: p.parsed.rows.len() as u64,
+                rejects: p.parsed.rejects,
+                failed: p.parsed.failed,
+                notes: p.report.notes,
+                already_ingested: again,
+            }
+        })
+        .collect())
+}
+
+/// The line ends a file uses: `LF`, `CRLF`, `CR` or `mixed`, and a note
+/// when its last line has none.
+fn line_ends(bytes: &[u8]) -> String {
+    let (mut lf, mut crlf, mut cr) = (0usize, 0usize, 0usize);
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'\n' if i > 0 && bytes[i - 1] == b'\r' => crlf += 1,
+            b'\n' => lf += 1,
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => cr += 1,
+            _ => {}
+        }
+    }
+    let kinds: Vec<&str> = [(lf, "LF"), (crlf, "CRLF"), (cr, "CR")]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(_, k)| *k)
+        .collect();
+    let what = match kinds.as_slice() {
+        [] => "none".to_string(),
+        [one] => one.to_string(),
+        many => format!("mixed ({})", many.join(", ")),
+    };
+    if bytes.last().is_some_and(|b| !matches!(b, b'\n' | b'\r')) {
+        format!("{what}; the last line has no line end")
+    } else {
+        what
+    }
+}
+
 /// Every input file under `paths` (folders searched recursively), sorted.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
@@ -230,6 +369,8 @@ pub fn ingest(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<
                 rejected: 0,
                 already_ingested: true,
                 notes: vec!["the same content as another file of this run".into()],
+                failed: None,
+                caused_by: BTreeMap::new(),
             });
         } else {
             to_parse.push((path, bytes, sha256.clone()));
@@ -377,6 +518,8 @@ fn parse_file(path: &Path, bytes: &[u8], sha256: String, opts: &IngestOptions) -
         max_field_bytes: opts.max_field_bytes,
         max_raw_chars: 2000,
         aliases: table.and_then(|t| opts.aliases.get(t.name)),
+        values: table.and_then(|t| opts.values.get(t.name)),
+        file_name: &path.file_name().unwrap_or_default().to_string_lossy(),
         years: &opts.years,
     };
     let parsed = match table {
@@ -404,6 +547,8 @@ fn parse_file(path: &Path, bytes: &[u8], sha256: String, opts: &IngestOptions) -
             rejected: 0,
             already_ingested: false,
             notes,
+            failed: parsed.failed.clone(),
+            caused_by: BTreeMap::new(),
         },
         text: decoded.text,
         table,
@@ -434,7 +579,9 @@ fn unknown_table(path: &Path, text: &str, recs: &[records::Record], headerless: 
             })
             .collect(),
         read: data.len() as u64,
-        notes: vec![reason],
+        notes: Vec::new(),
+        failed: Some(reason),
+        mapping: Vec::new(),
     }
 }
 
@@ -442,6 +589,25 @@ fn unknown_table(path: &Path, text: &str, recs: &[records::Record], headerless: 
 /// stored nor in this run; fill missing incident ids.
 fn check_references(store: &Store, pending: &mut [Pending]) -> Result<()> {
     let mut known: HashMap<&'static str, HashSet<String>> = HashMap::new();
+    // The files of each table that failed or rejected rows in this run: a
+    // missing reference to that table is likely one of theirs.
+    let mut troubled: HashMap<&'static str, (String, &'static str)> = HashMap::new();
+    for p in pending.iter() {
+        if let Some(t) = p.table {
+            let name = p
+                .report
+                .path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string();
+            if p.parsed.failed.is_some() {
+                troubled.insert(t.name, (name, "failed"));
+            } else if !p.parsed.rejects.is_empty() {
+                troubled.entry(t.name).or_insert((name, "rejected rows"));
+            }
+        }
+    }
     for t in TABLES {
         for c in t.columns.iter().filter(|c| c.references.is_some()) {
             let target = c.references.expect("filtered");
@@ -484,12 +650,25 @@ fn check_references(store: &Store, pending: &mut [Pending]) -> Result<()> {
                     });
                 if let Some((name, v)) = bad {
                     let target = t.column(name).references.expect("reference");
+                    let reason = match troubled.get(target) {
+                        Some((file, what)) => {
+                            *p.report
+                                .caused_by
+                                .entry((target.to_string(), format!("{file} {what}")))
+                                .or_default() += 1;
+                            format!(
+                                "{name} '{v}' is not in {target}: {file} {what} in this run \
+                                 (fix it, ingest it again, then this file with --force)"
+                            )
+                        }
+                        None => format!(
+                            "{name} '{v}' is not in {target} (neither stored nor in this run)"
+                        ),
+                    };
                     p.parsed.rejects.push(Reject {
                         line: row.line,
                         column: Some(name.to_string()),
-                        reason: format!(
-                            "{name} '{v}' is not in {target} (neither stored nor in this run)"
-                        ),
+                        reason,
                         raw: records::raw_text(&p.text, row.span, 2000),
                     });
                     continue;
@@ -559,9 +738,13 @@ fn ledger_frame(
     run_id: &str,
     now: chrono::NaiveDateTime,
 ) -> Result<polars::prelude::DataFrame> {
-    // A file whose table could not be told is not remembered: renamed or
-    // given --table, the same bytes can be ingested.
-    let pending: Vec<&Pending> = pending.iter().filter(|p| p.table.is_some()).collect();
+    // A file that failed as a whole (its table could not be told, or a
+    // required column has no header) is not remembered: renamed, given
+    // --table or a [columns] line, the same bytes can be ingested.
+    let pending: Vec<&Pending> = pending
+        .iter()
+        .filter(|p| p.table.is_some() && p.parsed.failed.is_none())
+        .collect();
     let map =
         |f: &dyn Fn(&FileReport) -> Value| pending.iter().map(|p| f(&p.report)).collect::<Vec<_>>();
     frame::frame_of(vec![
@@ -749,6 +932,8 @@ fn read_ledger(store: &Store) -> Result<HashMap<String, FileReport>> {
                 rejected: rejected[i],
                 already_ingested: true,
                 notes: Vec::new(),
+                failed: None,
+                caused_by: BTreeMap::new(),
             },
         );
     }

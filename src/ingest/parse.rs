@@ -7,6 +7,7 @@ use super::decode::DAMAGE;
 use super::records::{raw_text, Record};
 use super::table::{ColType, TableSpec};
 use super::values::{parse, Value};
+use super::vocab::{from_file_name, normalise_header, word_value, ColumnWords};
 use std::collections::BTreeMap;
 
 /// A rejected input row.
@@ -35,6 +36,12 @@ pub struct Parsed {
     pub read: u64,
     /// Things worth telling the user that reject nothing (ignored columns).
     pub notes: Vec<String>,
+    /// The file as a whole cannot be read as its table (a required column
+    /// has no header): the verdict, said once; every row is rejected with
+    /// it and none is stored.
+    pub failed: Option<String>,
+    /// Each header and the column it feeds (`None`: ignored).
+    pub mapping: Vec<(String, Option<&'static str>)>,
 }
 
 /// Limits and user mappings for parsing.
@@ -46,6 +53,10 @@ pub struct ParseOptions<'a> {
     pub max_raw_chars: usize,
     /// Extra header aliases for this table: header → column.
     pub aliases: Option<&'a BTreeMap<String, String>>,
+    /// Extra value words for this table's columns (`[values.<table>]`).
+    pub values: Option<&'a ColumnWords>,
+    /// The file's name: a fact it carries fills a column the file lacks.
+    pub file_name: &'a str,
     /// Years the working-day calendar covers; a date in another year is
     /// rejected (empty: no check).
     pub years: &'a [i32],
@@ -75,13 +86,6 @@ fn check_year(
     ))
 }
 
-fn normalise_header(h: &str) -> String {
-    h.trim()
-        .trim_start_matches('\u{feff}')
-        .trim()
-        .to_lowercase()
-}
-
 /// Which record field feeds each column of the table (by column index).
 fn map_header(
     table: &TableSpec,
@@ -101,10 +105,11 @@ fn map_header(
                 .find(|(k, _)| normalise_header(k) == h)
                 .map(|(_, v)| v.as_str())
         });
-        let target = table
-            .columns
-            .iter()
-            .position(|c| Some(c.name) == user || c.name == h || c.aliases.iter().any(|a| *a == h));
+        let target = table.columns.iter().position(|c| {
+            Some(c.name) == user
+                || normalise_header(c.name) == h
+                || c.aliases.iter().any(|a| normalise_header(a) == h)
+        });
         match target {
             Some(c) if map[c].is_none() => map[c] = Some(i),
             Some(c) => notes.push(format!(
@@ -134,13 +139,35 @@ pub fn parse_delimited(
     };
     out.read = data.len() as u64;
     let map = map_header(table, &header.fields, opts, &mut out.notes);
+    out.mapping = header
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let column = map
+                .iter()
+                .position(|m| *m == Some(i))
+                .map(|c| table.columns[c].name);
+            (h.clone(), column)
+        })
+        .collect();
     let missing: Vec<&str> = table
         .columns
         .iter()
         .zip(&map)
-        .filter(|(c, m)| c.required && m.is_none())
+        .filter(|(c, m)| {
+            c.required
+                && m.is_none()
+                && from_file_name(table.name, c.name, opts.file_name).is_none()
+        })
         .map(|(c, _)| c.name)
         .collect();
+    for (c, m) in table.columns.iter().zip(&map) {
+        if let (None, Some(v)) = (m, from_file_name(table.name, c.name, opts.file_name)) {
+            out.notes
+                .push(format!("{} = {v}: from the file's name", c.name));
+        }
+    }
     let reject = |r: &Record, column: Option<&str>, reason: String| Reject {
         line: r.line,
         column: column.map(str::to_string),
@@ -148,18 +175,20 @@ pub fn parse_delimited(
         raw: raw_text(text, r.span, opts.max_raw_chars),
     };
     if let Some(first) = missing.first() {
-        let reason = format!(
-            "the file has no column for the required field(s) {} (headers: {})",
-            missing.join(", "),
-            header.fields.join(", ")
-        );
+        let verdict = missing_columns_verdict(table, &header.fields, &map, &missing);
+        let reason = format!("the file failed: {verdict}");
         out.rejects = data
             .iter()
             .map(|r| reject(r, Some(first), reason.clone()))
             .collect();
+        out.failed = Some(verdict);
         return out;
     }
     for r in data {
+        if r.truncated {
+            out.rejects.push(reject(r, None, TRUNCATED.to_string()));
+            continue;
+        }
         match parse_record(table, &map, header.fields.len(), r, opts) {
             Ok(values) => out.rows.push(Row {
                 line: r.line,
@@ -172,7 +201,83 @@ pub fn parse_delimited(
     out
 }
 
+/// The one message of a file whose required columns cannot be found: its
+/// headers, the fields missing, the closest header for each and the
+/// `[columns]` lines that would map them.
+fn missing_columns_verdict(
+    table: &TableSpec,
+    headers: &[String],
+    map: &[Option<usize>],
+    missing: &[&str],
+) -> String {
+    let used: Vec<usize> = map.iter().flatten().copied().collect();
+    let free: Vec<&String> = headers
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| !used.contains(i) && !h.trim().is_empty())
+        .map(|(_, h)| h)
+        .collect();
+    let mut fixes = Vec::new();
+    for m in missing {
+        let c = table.column(m);
+        let names: Vec<String> = std::iter::once(c.name)
+            .chain(c.aliases.iter().copied())
+            .map(normalise_header)
+            .collect();
+        let closest = free
+            .iter()
+            .map(|h| {
+                let n = normalise_header(h);
+                let score = names.iter().map(|a| common_run(&n, a)).max().unwrap_or(0);
+                (score, *h)
+            })
+            .filter(|(score, _)| *score >= 2)
+            .max_by_key(|(score, _)| *score);
+        fixes.push(match closest {
+            Some((_, h)) => format!("{m}: closest header '{h}' → [columns.{}] \"{h}\" = \"{m}\"", table.name),
+            None => format!(
+                "{m}: no header comes close → [columns.{}] \"<its header>\" = \"{m}\" (known names: {})",
+                table.name,
+                std::iter::once(c.name)
+                    .chain(c.aliases.iter().copied())
+                    .take(6)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+    }
+    format!(
+        "no column for the required field(s) {} of {}; its headers: {}. To map them, in xiaoneng.toml: {}",
+        missing.join(", "),
+        table.name,
+        headers.join(", "),
+        fixes.join("; ")
+    )
+}
+
+/// The length in characters of the longest run two strings share.
+fn common_run(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut best = 0;
+    let mut prev = vec![0usize; b.len() + 1];
+    for x in &a {
+        let mut cur = vec![0usize; b.len() + 1];
+        for (j, y) in b.iter().enumerate() {
+            if x == y {
+                cur[j + 1] = prev[j] + 1;
+                best = best.max(cur[j + 1]);
+            }
+        }
+        prev = cur;
+    }
+    best
+}
+
 type RowError = (Option<&'static str>, String);
+
+/// The reason a cut-off last line is rejected.
+const TRUNCATED: &str =
+    "truncated: the file's last line has no line end and is cut off (an export still being written?)";
 
 fn parse_record(
     table: &TableSpec,
@@ -194,8 +299,25 @@ fn parse_record(
     check_fields(&r.fields, opts)?;
     let mut values = Vec::with_capacity(table.columns.len());
     for (c, m) in table.columns.iter().zip(map) {
-        let raw = m.map_or("", |i| r.fields[i].as_str());
-        let v = parse(raw, c.ty).map_err(|e| (Some(c.name), format!("{}: {e}", c.name)))?;
+        let raw = match m {
+            Some(i) => r.fields[*i].as_str(),
+            None => from_file_name(table.name, c.name, opts.file_name).unwrap_or(""),
+        };
+        let word = word_value(table.name, c.name, raw, opts.values);
+        let v = parse(word.as_deref().unwrap_or(raw), c.ty).map_err(|e| {
+            let words = super::vocab::built_in_words(table.name, c.name);
+            let hint = if words.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; words known: {} (add others under [values.{}.{}] in xiaoneng.toml)",
+                    words.join(", "),
+                    table.name,
+                    c.name
+                )
+            };
+            (Some(c.name), format!("{}: {e}{hint}", c.name))
+        })?;
         if c.required && v == Value::Null {
             return Err((Some(c.name), format!("required field {} is empty", c.name)));
         }
@@ -243,6 +365,9 @@ pub fn parse_attlog(
     };
     for r in records {
         let result = check_fields(&r.fields, opts).and_then(|()| {
+            if r.truncated {
+                return Err((None, TRUNCATED.to_string()));
+            }
             if r.fields.len() < 2 {
                 return Err((None, "expected PIN<TAB>date-time<TAB>device…".to_string()));
             }
@@ -294,6 +419,8 @@ mod tests {
             max_field_bytes: 100,
             max_raw_chars: 200,
             aliases: None,
+            values: None,
+            file_name: "",
             years: &[],
         }
     }
@@ -313,6 +440,61 @@ mod tests {
         assert_eq!(p.rows.len(), 1);
         assert_eq!(p.rows[0].values[0], Value::Text("W01".into()));
         assert!(p.notes.iter().any(|n| n.contains("备注")));
+    }
+
+    #[test]
+    fn vendor_headers_map_and_a_file_without_a_required_column_fails_once() {
+        let p = run(
+            "items",
+            "事项编码,事项名称,实施部门,法定时限（天）,承诺时限(工作日),申报材料(件),生效日期\nA1,登记,税务局,20,5,3,2026-01-01\n",
+        );
+        assert_eq!(
+            (p.rows.len(), p.failed.clone()),
+            (1, None),
+            "{:?}",
+            p.rejects
+        );
+        let p = run(
+            "windows",
+            "window_no,window_name,dept_name\nW01,税务,税务局\n",
+        );
+        assert_eq!(p.rows.len(), 1, "{:?}", p.rejects);
+        let p = run("windows", "WindowNo,Window Name,Department\nW01,a,b\n");
+        assert_eq!(p.rows.len(), 1, "{:?}", p.rejects);
+        // A header the list does not know: one verdict with the fix.
+        let p = run("windows", "窗口编号,窗口描述,部门\nW01,a,b\nW02,c,d\n");
+        let verdict = p.failed.clone().unwrap();
+        assert!(verdict.contains("name"), "{verdict}");
+        assert!(
+            verdict.contains(r#"[columns.windows] "窗口描述" = "name""#),
+            "{verdict}"
+        );
+        assert_eq!((p.rows.len(), p.rejects.len()), (0, 2));
+    }
+
+    #[test]
+    fn words_for_levels_priority_and_yes_no() {
+        let p = run(
+            "ratings",
+            "评价编号,窗口编号,评价时间,评价结果\nR1,W01,2026-10-09 10:00,非常满意\nR2,W01,2026-10-09 11:00,很差劲\n",
+        );
+        assert_eq!(p.rows.len(), 1);
+        assert_eq!(p.rows[0].values[5], Value::Int(5));
+        assert!(
+            p.rejects[0].reason.contains("[values.ratings.level]"),
+            "{:?}",
+            p.rejects
+        );
+        let p = run(
+            "tickets",
+            "票号,队列,取号时间,优先类型,状态\nT1,A,2026-10-09 09:00,老年人,已完成\nT2,A,2026-10-09 09:01,普通,过号\nT3,A,2026-10-09 09:02,√,\n",
+        );
+        let priority: Vec<&Value> = p.rows.iter().map(|r| &r.values[7]).collect();
+        assert_eq!(
+            priority,
+            [&Value::Bool(true), &Value::Bool(false), &Value::Bool(true)]
+        );
+        assert_eq!(p.rows[0].values[8], Value::Text("完成".into()));
     }
 
     #[test]

@@ -40,7 +40,19 @@ impl IngestReport {
             if f.already_ingested {
                 s.push_str("  (ingested before; skipped)");
             }
+            if f.failed.is_some() && !f.already_ingested {
+                s.push_str("  FAILED");
+            }
             s.push('\n');
+            if let Some(why) = f.failed.as_ref().filter(|_| !f.already_ingested) {
+                let _ = writeln!(s, "    failed: {why}");
+            }
+            for ((table, cause), n) in &f.caused_by {
+                let _ = writeln!(
+                    s,
+                    "    {n} rows: their {table} are missing — {cause} (not {n} separate defects)"
+                );
+            }
             for n in &f.notes {
                 let _ = writeln!(s, "    note: {n}");
             }
@@ -74,6 +86,15 @@ impl IngestReport {
             .filter(|f| !f.already_ingested)
             .map(|f| f.rejected)
             .sum();
+        let failed: Vec<String> = self.failed().map(|f| shown(&f.path)).collect();
+        if !failed.is_empty() {
+            let _ = writeln!(
+                s,
+                "\n{} file(s) FAILED as a whole, nothing of them stored: {}",
+                failed.len(),
+                failed.join(", ")
+            );
+        }
         if new_rejects > 0 {
             let _ = writeln!(
                 s,

@@ -84,9 +84,125 @@ const fn refcol(
 
 use ColType::{Bool, Date, DateTime, Int, Number, Text};
 
-const STAFF_ID: &[&str] = &["工号", "人员编号", "员工编号", "考勤号", "用户编号"];
-const WINDOW_ID: &[&str] = &["窗口编号", "窗口代码", "窗口号"];
-const CASE_ID: &[&str] = &["办件编号", "申办号", "受理编号", "业务流水号"];
+/// The department of a window or an item, as provinces' systems call it.
+const DEPARTMENT: &[&str] = &[
+    "部门",
+    "所属部门",
+    "部门名称",
+    "实施部门",
+    "实施主体",
+    "承办部门",
+    "办理部门",
+    "主管部门",
+    "所属单位",
+    "单位",
+    "单位名称",
+    "dept",
+    "deptName",
+    "department_name",
+    "org",
+    "orgName",
+    "unit",
+];
+const ITEM_CODE: &[&str] = &[
+    "事项编码",
+    "事项代码",
+    "事项编号",
+    "实施编码",
+    "事项实施编码",
+    "基本编码",
+    "itemCode",
+    "itemNo",
+    "item_id",
+    "matterCode",
+    "serviceCode",
+];
+const PROMISED: &[&str] = &[
+    "承诺时限",
+    "承诺办结时限",
+    "承诺期限",
+    "承诺办理时限",
+    "承诺时限天数",
+    "promisedDays",
+    "promiseDays",
+    "promiseLimit",
+    "promisedLimit",
+    "committedDays",
+];
+const LEGAL: &[&str] = &[
+    "法定时限",
+    "法定办结时限",
+    "法定期限",
+    "法定办理时限",
+    "legalDays",
+    "legalLimit",
+    "statutoryLimit",
+    "statutoryDays",
+];
+const EFFECTIVE_FROM: &[&str] = &[
+    "生效日期",
+    "启用日期",
+    "实施日期",
+    "生效时间",
+    "effectiveFrom",
+    "effectiveDate",
+    "validFrom",
+];
+
+const STAFF_ID: &[&str] = &[
+    "工号",
+    "人员编号",
+    "员工编号",
+    "考勤号",
+    "用户编号",
+    "职工号",
+    "人员工号",
+    "人员代码",
+    "staff_no",
+    "staffNo",
+    "staffCode",
+    "empNo",
+    "emp_id",
+    "employeeId",
+    "employeeNo",
+    "userId",
+    "userNo",
+    "pin",
+    "badgeNo",
+    "AC-No",
+];
+const WINDOW_ID: &[&str] = &[
+    "窗口编号",
+    "窗口代码",
+    "窗口号",
+    "窗口ID",
+    "windowNo",
+    "windowCode",
+    "win_id",
+    "winNo",
+    "counterId",
+    "counterNo",
+    "counter",
+];
+const CASE_ID: &[&str] = &[
+    "办件编号",
+    "申办号",
+    "受理编号",
+    "业务流水号",
+    "办件号",
+    "办件流水号",
+    "业务编号",
+    "申报号",
+    "受理号",
+    "申办编号",
+    "caseNo",
+    "caseNumber",
+    "case_code",
+    "applyNo",
+    "applicationNo",
+    "bizNo",
+    "serialNo",
+];
 
 /// All tables, in the order ingest must process them: a table comes after
 /// every table its columns reference.
@@ -96,8 +212,20 @@ pub static TABLES: &[TableSpec] = &[
         file_aliases: &["窗口"],
         columns: &[
             col("window_id", Text, true, WINDOW_ID),
-            col("name", Text, true, &["窗口名称", "名称"]),
-            col("department", Text, true, &["部门", "所属部门", "部门名称"]),
+            col(
+                "name",
+                Text,
+                true,
+                &[
+                    "窗口名称",
+                    "窗口名",
+                    "名称",
+                    "windowName",
+                    "winName",
+                    "counterName",
+                ],
+            ),
+            col("department", Text, true, DEPARTMENT),
         ],
         key: &["window_id"],
         partition_by: None,
@@ -107,20 +235,54 @@ pub static TABLES: &[TableSpec] = &[
         file_aliases: &["人员", "花名册", "工作人员"],
         columns: &[
             col("staff_id", Text, true, STAFF_ID),
-            col("name", Text, true, &["姓名"]),
+            col(
+                "name",
+                Text,
+                true,
+                &[
+                    "姓名",
+                    "人员姓名",
+                    "员工姓名",
+                    "staffName",
+                    "empName",
+                    "employeeName",
+                    "userName",
+                ],
+            ),
             refcol("window_id", true, WINDOW_ID, "windows"),
-            col("role", Text, false, &["岗位", "职务", "角色"]),
+            col(
+                "role",
+                Text,
+                false,
+                &["岗位", "职务", "角色", "position", "post", "title"],
+            ),
             col(
                 "valid_from",
                 Date,
                 false,
-                &["起始日期", "入驻日期", "生效日期"],
+                &[
+                    "起始日期",
+                    "入驻日期",
+                    "生效日期",
+                    "入职日期",
+                    "开始日期",
+                    "startDate",
+                    "validFrom",
+                ],
             ),
             col(
                 "valid_to",
                 Date,
                 false,
-                &["截止日期", "离开日期", "失效日期"],
+                &[
+                    "截止日期",
+                    "离开日期",
+                    "失效日期",
+                    "离职日期",
+                    "结束日期",
+                    "endDate",
+                    "validTo",
+                ],
             ),
         ],
         key: &["staff_id", "valid_from"],
@@ -130,34 +292,36 @@ pub static TABLES: &[TableSpec] = &[
         name: "items",
         file_aliases: &["事项", "事项目录"],
         columns: &[
+            col("item_code", Text, true, ITEM_CODE),
             col(
-                "item_code",
+                "name",
                 Text,
                 true,
-                &["事项编码", "事项代码", "事项编号"],
+                &["事项名称", "名称", "itemName", "matterName", "serviceName"],
             ),
-            col("name", Text, true, &["事项名称", "名称"]),
-            col("department", Text, true, &["部门", "实施部门", "所属部门"]),
-            col(
-                "legal_limit_days",
-                Int,
-                false,
-                &["法定时限", "法定办结时限"],
-            ),
-            col(
-                "promised_limit_days",
-                Int,
-                true,
-                &["承诺时限", "承诺办结时限"],
-            ),
+            col("department", Text, true, DEPARTMENT),
+            col("legal_limit_days", Int, false, LEGAL),
+            col("promised_limit_days", Int, true, PROMISED),
             col(
                 "materials",
                 Int,
                 false,
-                &["申报材料数", "材料数", "申报材料"],
+                &[
+                    "申报材料数",
+                    "材料数",
+                    "申报材料",
+                    "材料份数",
+                    "materials",
+                    "materialCount",
+                ],
             ),
-            col("steps", Int, false, &["环节数", "审批环节"]),
-            col("effective_from", Date, true, &["生效日期", "启用日期"]),
+            col(
+                "steps",
+                Int,
+                false,
+                &["环节数", "审批环节", "办理环节数", "stepCount"],
+            ),
+            col("effective_from", Date, true, EFFECTIVE_FROM),
         ],
         key: &["item_code", "effective_from"],
         partition_by: None,
@@ -166,10 +330,20 @@ pub static TABLES: &[TableSpec] = &[
         name: "item_steps",
         file_aliases: &["环节时限", "事项环节"],
         columns: &[
-            refcol("item_code", true, &["事项编码", "事项代码"], "items"),
-            col("step", Text, true, &["环节", "环节名称"]),
-            col("limit_days", Int, true, &["环节时限", "时限"]),
-            col("effective_from", Date, true, &["生效日期", "启用日期"]),
+            refcol("item_code", true, ITEM_CODE, "items"),
+            col(
+                "step",
+                Text,
+                true,
+                &["环节", "环节名称", "stepName", "nodeName"],
+            ),
+            col(
+                "limit_days",
+                Int,
+                true,
+                &["环节时限", "时限", "stepLimit", "limitDays"],
+            ),
+            col("effective_from", Date, true, EFFECTIVE_FROM),
         ],
         key: &["item_code", "step", "effective_from"],
         partition_by: None,
@@ -183,9 +357,33 @@ pub static TABLES: &[TableSpec] = &[
                 "punched_at",
                 DateTime,
                 true,
-                &["打卡时间", "签到时间", "考勤时间"],
+                &[
+                    "打卡时间",
+                    "签到时间",
+                    "考勤时间",
+                    "刷卡时间",
+                    "签到签退时间",
+                    "checkTime",
+                    "punchTime",
+                    "clockTime",
+                    "attendanceTime",
+                    "datetime",
+                ],
             ),
-            col("device_id", Text, false, &["设备号", "机器号", "设备编号"]),
+            col(
+                "device_id",
+                Text,
+                false,
+                &[
+                    "设备号",
+                    "机器号",
+                    "设备编号",
+                    "考勤机",
+                    "deviceNo",
+                    "machineNo",
+                    "sn",
+                ],
+            ),
         ],
         key: &["staff_id", "punched_at"],
         partition_by: Some("punched_at"),
@@ -220,35 +418,78 @@ pub static TABLES: &[TableSpec] = &[
         file_aliases: &["办件"],
         columns: &[
             col("case_id", Text, true, CASE_ID),
-            refcol(
-                "item_code",
-                true,
-                &["事项编码", "事项代码", "事项编号"],
-                "items",
-            ),
+            refcol("item_code", true, ITEM_CODE, "items"),
             refcol("window_id", true, WINDOW_ID, "windows"),
             refcol(
                 "staff_id",
                 false,
-                &["受理人工号", "工号", "受理人编号"],
+                &[
+                    "受理人工号",
+                    "工号",
+                    "受理人编号",
+                    "受理人",
+                    "经办人工号",
+                    "staffNo",
+                    "staffId",
+                    "acceptorId",
+                    "handlerId",
+                    "operatorId",
+                ],
                 "staff",
             ),
-            col("channel", Text, false, &["申报渠道", "渠道", "申请方式"]),
-            col("accepted_at", DateTime, true, &["受理时间"]),
-            col("completed_at", DateTime, false, &["办结时间"]),
-            col("result", Text, false, &["办理结果", "办结结果", "结果"]),
             col(
-                "promised_limit_days",
-                Int,
+                "channel",
+                Text,
                 false,
-                &["承诺时限", "承诺办结时限"],
+                &[
+                    "申报渠道",
+                    "渠道",
+                    "申请方式",
+                    "申报方式",
+                    "applyChannel",
+                    "source",
+                ],
             ),
             col(
-                "legal_limit_days",
-                Int,
-                false,
-                &["法定时限", "法定办结时限"],
+                "accepted_at",
+                DateTime,
+                true,
+                &[
+                    "受理时间",
+                    "收件时间",
+                    "申请时间",
+                    "受理日期",
+                    "收件日期",
+                    "acceptTime",
+                    "acceptDate",
+                    "receiveTime",
+                    "receivedAt",
+                    "applyTime",
+                ],
             ),
+            col(
+                "completed_at",
+                DateTime,
+                false,
+                &[
+                    "办结时间",
+                    "办结日期",
+                    "完成时间",
+                    "finishTime",
+                    "completeTime",
+                    "finishedAt",
+                    "closeTime",
+                    "endTime",
+                ],
+            ),
+            col(
+                "result",
+                Text,
+                false,
+                &["办理结果", "办结结果", "结果", "审批结果", "outcome"],
+            ),
+            col("promised_limit_days", Int, false, PROMISED),
+            col("legal_limit_days", Int, false, LEGAL),
         ],
         key: &["case_id"],
         partition_by: Some("accepted_at"),
@@ -258,10 +499,48 @@ pub static TABLES: &[TableSpec] = &[
         file_aliases: &["挂起", "暂停", "特别程序", "补正"],
         columns: &[
             refcol("case_id", true, CASE_ID, "cases"),
-            col("kind", Text, true, &["类型", "挂起类型", "暂停类型"]),
-            col("start", Date, true, &["开始日期", "开始时间"]),
-            col("end", Date, false, &["结束日期", "结束时间"]),
-            col("reason", Text, false, &["原因", "事由"]),
+            col(
+                "kind",
+                Text,
+                true,
+                &[
+                    "类型",
+                    "挂起类型",
+                    "暂停类型",
+                    "程序类型",
+                    "特别程序类型",
+                    "suspendType",
+                    "type",
+                ],
+            ),
+            col(
+                "start",
+                Date,
+                true,
+                &[
+                    "开始日期",
+                    "开始时间",
+                    "起始日期",
+                    "暂停开始",
+                    "挂起时间",
+                    "startDate",
+                    "startTime",
+                ],
+            ),
+            col(
+                "end",
+                Date,
+                false,
+                &[
+                    "结束日期",
+                    "结束时间",
+                    "暂停结束",
+                    "恢复时间",
+                    "endDate",
+                    "endTime",
+                ],
+            ),
+            col("reason", Text, false, &["原因", "事由", "说明", "remark"]),
         ],
         key: &["case_id", "kind", "start"],
         partition_by: Some("start"),
@@ -296,19 +575,68 @@ pub static TABLES: &[TableSpec] = &[
         name: "ratings",
         file_aliases: &["评价", "好差评"],
         columns: &[
-            col("rating_id", Text, true, &["评价编号", "评价流水号"]),
+            col(
+                "rating_id",
+                Text,
+                true,
+                &[
+                    "评价编号",
+                    "评价流水号",
+                    "评价ID",
+                    "ratingId",
+                    "ratingNo",
+                    "evalId",
+                    "evaluationId",
+                ],
+            ),
             refcol("case_id", false, CASE_ID, "cases"),
             refcol("window_id", true, WINDOW_ID, "windows"),
             refcol("staff_id", false, STAFF_ID, "staff"),
-            col("rated_at", DateTime, true, &["评价时间"]),
-            col("level", Int, true, &["评价等级", "等级", "评分"]),
-            col("channel", Text, false, &["评价渠道", "渠道"]),
-            col("comment", Text, false, &["评价内容", "意见", "备注"]),
+            col(
+                "rated_at",
+                DateTime,
+                true,
+                &[
+                    "评价时间",
+                    "评价日期",
+                    "rateTime",
+                    "ratedAt",
+                    "evalTime",
+                    "evaluationTime",
+                ],
+            ),
+            col(
+                "level",
+                Int,
+                true,
+                &[
+                    "评价等级",
+                    "等级",
+                    "评分",
+                    "评价结果",
+                    "满意度",
+                    "score",
+                    "rating",
+                    "grade",
+                ],
+            ),
+            col(
+                "channel",
+                Text,
+                false,
+                &["评价渠道", "渠道", "评价方式", "source"],
+            ),
+            col(
+                "comment",
+                Text,
+                false,
+                &["评价内容", "意见", "备注", "评价意见", "remark", "content"],
+            ),
             col(
                 "rectified_at",
                 DateTime,
                 false,
-                &["整改时间", "整改完成时间"],
+                &["整改时间", "整改完成时间", "rectifyTime", "rectifiedAt"],
             ),
         ],
         key: &["rating_id"],
@@ -318,15 +646,66 @@ pub static TABLES: &[TableSpec] = &[
         name: "tickets",
         file_aliases: &["叫号", "排队", "取号"],
         columns: &[
-            col("ticket_id", Text, true, &["票号", "排队号", "流水号"]),
-            col("queue", Text, true, &["队列", "业务类型", "队列名称"]),
-            col("issued_at", DateTime, true, &["取号时间"]),
-            col("called_at", DateTime, false, &["叫号时间"]),
-            col("finished_at", DateTime, false, &["完成时间", "办结时间"]),
+            col(
+                "ticket_id",
+                Text,
+                true,
+                &[
+                    "票号",
+                    "排队号",
+                    "流水号",
+                    "取号编号",
+                    "ticketNo",
+                    "queueNo",
+                    "number",
+                ],
+            ),
+            col(
+                "queue",
+                Text,
+                true,
+                &[
+                    "队列",
+                    "业务类型",
+                    "队列名称",
+                    "业务队列",
+                    "queueName",
+                    "businessType",
+                    "service",
+                ],
+            ),
+            col(
+                "issued_at",
+                DateTime,
+                true,
+                &["取号时间", "issueTime", "takeTime", "getTime"],
+            ),
+            col("called_at", DateTime, false, &["叫号时间", "callTime"]),
+            col(
+                "finished_at",
+                DateTime,
+                false,
+                &["完成时间", "办结时间", "结束时间", "finishTime", "endTime"],
+            ),
             refcol("window_id", false, WINDOW_ID, "windows"),
             refcol("staff_id", false, STAFF_ID, "staff"),
-            col("priority", Bool, false, &["优先", "是否优先", "绿色通道"]),
-            col("status", Text, false, &["状态"]),
+            col(
+                "priority",
+                Bool,
+                false,
+                &[
+                    "优先",
+                    "是否优先",
+                    "绿色通道",
+                    "优先类型",
+                    "优先类别",
+                    "客户类型",
+                    "人员类别",
+                    "vip",
+                    "priorityType",
+                ],
+            ),
+            col("status", Text, false, &["状态", "叫号状态", "state"]),
         ],
         key: &["ticket_id"],
         partition_by: Some("issued_at"),
@@ -358,26 +737,32 @@ pub fn table(name: &str) -> Option<&'static TableSpec> {
 /// folder starts with a table name or one of its Chinese names; ZKTeco
 /// `*attlog.dat` exports are punches.
 pub fn table_for_path(path: &std::path::Path) -> Option<&'static TableSpec> {
+    table_and_reason(path).map(|(t, _)| t)
+}
+
+/// [`table_for_path`] with why: the name or prefix that told it.
+pub fn table_and_reason(path: &std::path::Path) -> Option<(&'static TableSpec, String)> {
     let file_name = path.file_name()?.to_string_lossy().to_lowercase();
     if file_name.ends_with("attlog.dat") {
-        return table("punches");
+        return table("punches").map(|t| (t, "a ZKTeco *attlog.dat export".to_string()));
     }
     let by_prefix = |s: &str| {
         // Longest match first, so `case_steps` is not taken for `cases`.
-        let mut best: Option<(&'static TableSpec, usize)> = None;
+        let mut best: Option<(&'static TableSpec, &str)> = None;
         for t in TABLES {
             for prefix in std::iter::once(&t.name).chain(t.file_aliases.iter()) {
-                if s.starts_with(prefix) && best.is_none_or(|(_, len)| prefix.len() > len) {
-                    best = Some((t, prefix.len()));
+                if s.starts_with(prefix) && best.is_none_or(|(_, p)| prefix.len() > p.len()) {
+                    best = Some((t, prefix));
                 }
             }
         }
-        best.map(|(t, _)| t)
+        best
     };
-    by_prefix(&file_name).or_else(|| {
-        let parent = path.parent()?.file_name()?.to_string_lossy().to_lowercase();
-        by_prefix(&parent)
-    })
+    if let Some((t, prefix)) = by_prefix(&file_name) {
+        return Some((t, format!("the file name starts with '{prefix}'")));
+    }
+    let parent = path.parent()?.file_name()?.to_string_lossy().to_lowercase();
+    by_prefix(&parent).map(|(t, prefix)| (t, format!("its folder's name starts with '{prefix}'")))
 }
 
 #[cfg(test)]
@@ -396,6 +781,25 @@ mod tests {
             }
             for k in t.key {
                 assert!(t.column_index(k).is_some(), "{} key {k}", t.name);
+            }
+        }
+    }
+
+    #[test]
+    fn no_header_names_two_columns_of_a_table() {
+        use crate::ingest::vocab::normalise_header;
+        for t in TABLES {
+            let mut seen = std::collections::BTreeMap::new();
+            for c in t.columns {
+                for h in std::iter::once(&c.name).chain(c.aliases) {
+                    if let Some(other) = seen.insert(normalise_header(h), c.name) {
+                        assert_eq!(
+                            other, c.name,
+                            "{}: '{h}' names {other} and {}",
+                            t.name, c.name
+                        );
+                    }
+                }
             }
         }
     }

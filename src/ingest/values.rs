@@ -88,9 +88,13 @@ fn parse_int(s: &str) -> Result<i64, String> {
 
 fn parse_bool(s: &str) -> Result<bool, String> {
     match s.to_lowercase().as_str() {
-        "true" | "1" | "是" | "y" | "yes" | "t" | "属实" => Ok(true),
-        "false" | "0" | "否" | "n" | "no" | "f" | "不属实" => Ok(false),
-        _ => Err(format!("'{s}' is not yes/no (true/false, 1/0, 是/否)")),
+        "true" | "1" | "是" | "y" | "yes" | "t" | "属实" | "部分属实" | "有" | "√" | "✓" | "✔"
+        | "对" => Ok(true),
+        "false" | "0" | "否" | "n" | "no" | "f" | "不属实" | "无" | "×" | "✗" | "✘" | "x"
+        | "错" => Ok(false),
+        _ => Err(format!(
+            "'{s}' is not yes/no (true/false, 1/0, 是/否, 有/无, √/×, 属实/部分属实/不属实)"
+        )),
     }
 }
 

@@ -284,6 +284,10 @@ impl Store {
             } else {
                 HiveOptions::default()
             },
+            // Files from before a column was added lack it: scan with the
+            // widest file's schema, their rows null there.
+            schema: widest_schema(&files)?,
+            allow_missing_columns: true,
             ..ScanArgsParquet::default()
         };
         let dir = self.dataset_dir(dataset);
@@ -343,14 +347,26 @@ fn collect_parquet(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// Read and stack Parquet files (optionally only some columns).
+/// Read and stack Parquet files (optionally only some columns). Files
+/// written before a column was added to their table lack it: their rows
+/// get nulls there, so a table can grow a column without rewriting the
+/// store.
 pub fn read_files(files: &[PathBuf], columns: Option<&[&str]>) -> Result<Option<DataFrame>> {
     let mut acc: Option<DataFrame> = None;
     for f in files {
         let file = File::open(f).with_context(|| format!("cannot open {}", f.display()))?;
         let mut reader = ParquetReader::new(file);
         if let Some(cols) = columns {
-            reader = reader.with_columns(Some(cols.iter().map(|c| c.to_string()).collect()));
+            let schema = reader
+                .schema()
+                .map_err(anyhow::Error::from)
+                .with_context(|| format!("cannot read {}", f.display()))?;
+            let present: Vec<String> = cols
+                .iter()
+                .filter(|c| schema.contains(c))
+                .map(|c| c.to_string())
+                .collect();
+            reader = reader.with_columns(Some(present));
         }
         let df = reader
             .finish()
@@ -358,16 +374,70 @@ pub fn read_files(files: &[PathBuf], columns: Option<&[&str]>) -> Result<Option<
             .with_context(|| format!("cannot read {}", f.display()))?;
         match acc.as_mut() {
             None => acc = Some(df),
-            Some(a) => {
-                a.vstack_mut_owned(df)
-                    .map_err(anyhow::Error::from)
-                    .with_context(|| {
-                        format!("{} does not match its dataset's schema", f.display())
-                    })?;
-            }
+            Some(a) => stack(a, df)
+                .with_context(|| format!("{} does not match its dataset's schema", f.display()))?,
         }
     }
+    if let (Some(df), Some(cols)) = (acc.as_mut(), columns) {
+        // A column no file has yet: all null (its type unknown: text).
+        for c in cols {
+            if df.column(c).is_err() {
+                let nulls = Column::full_null((*c).into(), df.height(), &DataType::String);
+                df.with_column(nulls)?;
+            }
+        }
+        *df = df.select(cols.iter().copied())?;
+    }
     Ok(acc)
+}
+
+/// The schema of the file with the most columns, when the files do not all
+/// have the same number (`None`: they agree, the scan finds it).
+fn widest_schema(files: &[PathBuf]) -> Result<Option<SchemaRef>> {
+    let mut widths = Vec::with_capacity(files.len());
+    for f in files {
+        let file = File::open(f).with_context(|| format!("cannot open {}", f.display()))?;
+        let n = ParquetReader::new(file)
+            .schema()
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("cannot read {}", f.display()))?
+            .len();
+        widths.push(n);
+    }
+    let (Some(&min), Some(&max)) = (widths.iter().min(), widths.iter().max()) else {
+        return Ok(None);
+    };
+    if min == max {
+        return Ok(None);
+    }
+    let widest = &files[widths.iter().position(|&w| w == max).unwrap_or(0)];
+    let df = read_files(std::slice::from_ref(widest), None)?.context("the widest file")?;
+    Ok(Some(df.schema().clone()))
+}
+
+/// Append `df` under `acc`, matching columns by name: a column only one
+/// side has is null on the other (rows of files from before it existed).
+pub(crate) fn stack(acc: &mut DataFrame, mut df: DataFrame) -> Result<()> {
+    let names = |d: &DataFrame| -> Vec<String> {
+        d.get_column_names().iter().map(|n| n.to_string()).collect()
+    };
+    if names(acc) != names(&df) {
+        for c in df.columns().to_vec() {
+            if acc.column(c.name()).is_err() {
+                let nulls = Column::full_null(c.name().clone(), acc.height(), c.dtype());
+                acc.with_column(nulls)?;
+            }
+        }
+        for c in acc.columns().to_vec() {
+            if df.column(c.name()).is_err() {
+                let nulls = Column::full_null(c.name().clone(), df.height(), c.dtype());
+                df.with_column(nulls)?;
+            }
+        }
+        df = df.select(names(acc))?;
+    }
+    acc.vstack_mut_owned(df).map_err(anyhow::Error::from)?;
+    Ok(())
 }
 
 /// Write a frame as zstd Parquet with statistics.

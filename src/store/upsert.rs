@@ -157,12 +157,9 @@ impl Store {
                 if merged.width() == 0 {
                     merged = new_rows;
                 } else {
-                    merged
-                        .vstack_mut_owned(new_rows)
-                        .map_err(anyhow::Error::from)
-                        .with_context(|| {
-                            format!("new {table} rows do not match the stored schema")
-                        })?;
+                    super::stack(&mut merged, new_rows).with_context(|| {
+                        format!("new {table} rows do not match the stored schema")
+                    })?;
                 }
             }
             if let Some(by) = partition_by {
