@@ -403,11 +403,21 @@ impl<'a> Run<'a> {
             "departures" => keep = keep.or(dated("back_at")),
             _ => {}
         }
-        let kept = scan.filter(keep);
+        let mut kept = scan.filter(keep);
         Ok(Some(match columns {
-            Some(c) => kept
-                .select(c.iter().map(|c| col(*c)).collect::<Vec<_>>())
-                .collect()?,
+            Some(c) => {
+                // A column no stored file has yet (added in a later
+                // version): null.
+                let schema = kept.collect_schema()?;
+                let exprs: Vec<Expr> = c
+                    .iter()
+                    .map(|c| match schema.contains(c) {
+                        true => col(*c),
+                        false => lit(NULL).cast(DataType::String).alias(*c),
+                    })
+                    .collect();
+                kept.select(exprs).collect()?
+            }
             None => kept.collect()?.drop_many(["year", "month"]),
         }))
     }

@@ -232,3 +232,51 @@ fn a_dry_run_shows_the_mapping_and_stores_nothing() {
     let tables = run(h, &["query", "SELECT count(*) AS n FROM ledger"]);
     assert!(!tables.status.success(), "a dry run left a ledger");
 }
+
+#[test]
+fn a_supplement_count_in_the_case_export_makes_the_case_not_one_visit() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let dir = h.join("inbox");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("windows.csv"),
+        "窗口号,窗口名,办理部门\nW01,综合窗口,政务办\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("items.csv"),
+        "事项编码,事项名称,实施部门,法定时限（天）,承诺时限(工作日),生效日期\nA1,登记,政务办,20,5,2026-01-01\n",
+    )
+    .unwrap();
+    // Three cases completed on Friday 2026-10-09: one with two 补正 (a
+    // count), one flagged 是, one with none: one of three is one-visit.
+    std::fs::write(
+        dir.join("办件.csv"),
+        "申办号,事项代码,窗口号,收件时间,办结日期,补正次数\n\
+         C1,A1,W01,2026-10-09 09:00,2026-10-09 16:00,2\n\
+         C2,A1,W01,2026-10-09 09:30,2026-10-09 16:00,0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("办件_补充.csv"),
+        "申办号,事项代码,窗口号,收件时间,办结日期,是否补正\nC3,A1,W01,2026-10-09 10:00,2026-10-09 16:00,是\n",
+    )
+    .unwrap();
+    ok(h, &["ingest", dir.to_str().unwrap()]);
+    ok(h, &["compute", "--only", "cases", "--as-of", "2026-10-09"]);
+    let out = ok(
+        h,
+        &[
+            "query",
+            "SELECT completed, one_visit_rate FROM case_metrics WHERE grain = 'day' AND level = 'center' AND period = '2026-10-09'",
+            "--format",
+            "csv",
+        ],
+    );
+    let rows = csv_rows(&out);
+    assert_eq!(rows.len(), 1, "{out}");
+    assert_eq!(rows[0]["completed"], "3", "{out}");
+    let rate: f64 = rows[0]["one_visit_rate"].parse().unwrap();
+    assert!((rate - 1.0 / 3.0).abs() < 1e-9, "{out}");
+}

@@ -105,11 +105,13 @@ fn map_header(
                 .find(|(k, _)| normalise_header(k) == h)
                 .map(|(_, v)| v.as_str())
         });
-        let target = table.columns.iter().position(|c| {
-            Some(c.name) == user
-                || normalise_header(c.name) == h
-                || c.aliases.iter().any(|a| normalise_header(a) == h)
-        });
+        // A `[columns]` line wins over the built-in names.
+        let target = match user {
+            Some(u) => table.column_index(u),
+            None => table.columns.iter().position(|c| {
+                normalise_header(c.name) == h || c.aliases.iter().any(|a| normalise_header(a) == h)
+            }),
+        };
         match target {
             Some(c) if map[c].is_none() => map[c] = Some(i),
             Some(c) => notes.push(format!(
@@ -324,6 +326,21 @@ fn parse_record(
         check_year(c.name, &v, opts.years)?;
         values.push(v);
     }
+    // A column keeping the word of another (the class of a priority
+    // ticket), when the file has no header of its own for it.
+    for (k, (c, m)) in table.columns.iter().zip(map).enumerate() {
+        let (Some(of), None) = (c.word_of, m) else {
+            continue;
+        };
+        let Some(src) = table.column_index(of) else {
+            continue;
+        };
+        let raw = map[src].map_or("", |i| r.fields[i].trim());
+        let plain_yes_no = parse(raw, super::table::ColType::Bool).is_ok();
+        if values[src] == Value::Bool(true) && !plain_yes_no {
+            values[k] = Value::Text(raw.to_string());
+        }
+    }
     check_row(table, &mut values)?;
     Ok(values)
 }
@@ -495,6 +512,26 @@ mod tests {
             [&Value::Bool(true), &Value::Bool(false), &Value::Bool(true)]
         );
         assert_eq!(p.rows[0].values[8], Value::Text("完成".into()));
+    }
+
+    #[test]
+    fn a_columns_line_wins_over_a_built_in_name() {
+        // 名称 is built in for windows.name; this center's 名称 is the department.
+        let mut aliases = BTreeMap::new();
+        aliases.insert("名称".to_string(), "department".to_string());
+        let t = table("windows").unwrap();
+        let text = "窗口编号,窗口名,名称\nW01,综合窗口,政务办\n";
+        let o = ParseOptions {
+            aliases: Some(&aliases),
+            ..opts()
+        };
+        let p = parse_delimited(t, text, &read_delimited(text), &o);
+        assert_eq!(
+            p.rows[0].values[2],
+            Value::Text("政务办".into()),
+            "{:?}",
+            p.rejects
+        );
     }
 
     #[test]

@@ -23,6 +23,10 @@ pub struct ColumnSpec {
     pub aliases: &'static [&'static str],
     /// Table whose key this column must name, if any.
     pub references: Option<&'static str>,
+    /// When the file has no header for this column, it keeps the word
+    /// written in that other column when the word stood for `true` (the
+    /// class of a priority ticket: 老年人, 绿色通道 …).
+    pub word_of: Option<&'static str>,
 }
 
 /// One input table.
@@ -64,6 +68,7 @@ const fn col(
         required,
         aliases,
         references: None,
+        word_of: None,
     }
 }
 
@@ -79,6 +84,23 @@ const fn refcol(
         required,
         aliases,
         references: Some(table),
+        word_of: None,
+    }
+}
+
+/// A text column holding the word of column `of` (see `word_of`).
+const fn word_col(
+    name: &'static str,
+    aliases: &'static [&'static str],
+    of: &'static str,
+) -> ColumnSpec {
+    ColumnSpec {
+        name,
+        ty: ColType::Text,
+        required: false,
+        aliases,
+        references: None,
+        word_of: Some(of),
     }
 }
 
@@ -490,6 +512,18 @@ pub static TABLES: &[TableSpec] = &[
             ),
             col("promised_limit_days", Int, false, PROMISED),
             col("legal_limit_days", Int, false, LEGAL),
+            col(
+                "supplements",
+                Int,
+                false,
+                &[
+                    "补正次数",
+                    "是否补正",
+                    "补正",
+                    "supplementCount",
+                    "supplements",
+                ],
+            ),
         ],
         key: &["case_id"],
         partition_by: Some("accepted_at"),
@@ -706,6 +740,7 @@ pub static TABLES: &[TableSpec] = &[
                 ],
             ),
             col("status", Text, false, &["状态", "叫号状态", "state"]),
+            word_col("priority_class", &["优先人群", "priorityClass"], "priority"),
         ],
         key: &["ticket_id"],
         partition_by: Some("issued_at"),
@@ -765,10 +800,62 @@ pub fn table_and_reason(path: &std::path::Path) -> Option<(&'static TableSpec, S
     by_prefix(&parent).map(|(t, prefix)| (t, format!("its folder's name starts with '{prefix}'")))
 }
 
+/// The header names and value words of every table, as docs/INPUTS.md
+/// prints them (a test keeps the two the same).
+pub fn headers_markdown() -> String {
+    let mut out = String::new();
+    for t in TABLES {
+        out.push_str(&format!(
+            "### {}\n\n| column | headers | value words |\n|---|---|---|\n",
+            t.name
+        ));
+        for c in t.columns {
+            let mut words: Vec<String> = super::vocab::built_in_words(t.name, c.name)
+                .into_iter()
+                .map(str::to_string)
+                .collect();
+            if let Some(of) = c.word_of {
+                words.push(format!("the word of {of} when it stands for yes"));
+            }
+            out.push_str(&format!(
+                "| {}{} | {} | {} |\n",
+                c.name,
+                if c.required { "*" } else { "" },
+                c.aliases.join(", "),
+                words.join(", ")
+            ));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::path::Path;
+
+    /// `UPDATE_DOCS=1 cargo test --release --lib docs_list` rewrites it.
+    #[test]
+    fn docs_list_every_header_and_word() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/INPUTS.md");
+        let doc = std::fs::read_to_string(&path).unwrap();
+        let (begin, end) = ("<!-- headers:begin -->\n", "<!-- headers:end -->");
+        let (a, b) = (
+            doc.find(begin).unwrap() + begin.len(),
+            doc.find(end).unwrap(),
+        );
+        let want = headers_markdown();
+        if std::env::var("UPDATE_DOCS").is_ok() {
+            std::fs::write(&path, format!("{}{want}{}", &doc[..a], &doc[b..])).unwrap();
+        } else {
+            assert_eq!(
+                &doc[a..b],
+                want,
+                "docs/INPUTS.md is stale: UPDATE_DOCS=1 cargo test"
+            );
+        }
+    }
 
     #[test]
     fn references_point_to_earlier_tables() {

@@ -52,6 +52,24 @@ fn half_width(c: char) -> char {
 /// matched case-folded and trimmed.
 const BUILT_IN: &[(&str, &str, &[(&str, &str)])] = &[
     (
+        "cases",
+        "supplements",
+        &[
+            ("是", "1"),
+            ("有", "1"),
+            ("√", "1"),
+            ("y", "1"),
+            ("yes", "1"),
+            ("true", "1"),
+            ("否", "0"),
+            ("无", "0"),
+            ("×", "0"),
+            ("n", "0"),
+            ("no", "0"),
+            ("false", "0"),
+        ],
+    ),
+    (
         "ratings",
         "level",
         &[

@@ -28,7 +28,7 @@ pub struct CaseTables {
 const SUPPLEMENT: &str = "补正";
 
 /// The columns of `cases` the case engine reads.
-pub const CASE_COLUMNS: [&str; 8] = [
+pub const CASE_COLUMNS: [&str; 9] = [
     "case_id",
     "item_code",
     "window_id",
@@ -37,6 +37,8 @@ pub const CASE_COLUMNS: [&str; 8] = [
     "completed_at",
     "promised_limit_days",
     "legal_limit_days",
+    // 补正次数 / 是否补正 of exports without a suspensions file.
+    "supplements",
 ];
 
 /// The case engine's per-case result.
@@ -55,6 +57,11 @@ pub struct CaseFacts {
 /// `ext` (n + susp_days: working days to the extended deadline).
 pub fn case_facts(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<CaseFacts> {
     let as_of_lit = super::date_lit(as_of);
+    // 补正次数 / 是否补正 of the case export, where it has one.
+    let supplements = match t.cases.column("supplements") {
+        Ok(_) => col("supplements").cast(DataType::Int64),
+        Err(_) => lit(NULL).cast(DataType::Int64).alias("supplements"),
+    };
     let mut cases = t
         .cases
         .clone()
@@ -72,6 +79,7 @@ pub fn case_facts(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<Ca
             col("legal_limit_days")
                 .cast(DataType::Int64)
                 .alias("l_case"),
+            supplements,
         ])
         .filter(col("acc").lt_eq(as_of_lit.clone()))
         .with_column(
@@ -135,7 +143,24 @@ pub fn case_facts(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<Ca
     cases.with_column(Column::new("a".into(), a))?;
     cases.with_column(Column::new("susp_days".into(), susp.days))?;
     cases.with_column(Column::new("elapsed".into(), elapsed))?;
-    cases.with_column(Column::new("supplement".into(), susp.supplement))?;
+    // A 补正 is a suspension of that kind, or a count or flag the case
+    // export carries (补正次数, 是否补正) without a suspension row.
+    let counted: Vec<bool> = match cases.column("supplements") {
+        Ok(c) => c
+            .cast(&DataType::Int64)?
+            .i64()?
+            .iter()
+            .map(|n| n.is_some_and(|n| n > 0))
+            .collect(),
+        Err(_) => vec![false; cases.height()],
+    };
+    let supplement: Vec<bool> = susp
+        .supplement
+        .iter()
+        .zip(counted)
+        .map(|(s, c)| *s || c)
+        .collect();
+    cases.with_column(Column::new("supplement".into(), supplement))?;
     let out = cases
         .lazy()
         .with_columns([

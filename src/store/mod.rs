@@ -459,3 +459,40 @@ fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
         .with_context(|| format!("cannot sync {}", path.display()))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_column_added_later_reads_as_null_in_older_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("t/year=2026/month=09/part-1.parquet");
+        let new = dir.path().join("t/year=2026/month=10/part-2.parquet");
+        write_parquet(&old, &mut df!("a" => ["x"], "n" => [1i64]).unwrap()).unwrap();
+        let mut wider = df!("a" => ["y"], "n" => [2i64], "b" => ["老年人"]).unwrap();
+        write_parquet(&new, &mut wider).unwrap();
+        let all = read_files(&[old.clone(), new.clone()], None)
+            .unwrap()
+            .unwrap();
+        assert_eq!(all.height(), 2);
+        let b: Vec<Option<&str>> = all.column("b").unwrap().str().unwrap().iter().collect();
+        assert_eq!(b, [None, Some("老年人")]);
+        // A projection naming the new column, and one no file has.
+        let some = read_files(&[old, new], Some(&["n", "b", "c"]))
+            .unwrap()
+            .unwrap();
+        assert_eq!(some.get_column_names(), ["n", "b", "c"]);
+        assert_eq!(some.column("c").unwrap().null_count(), 2);
+        // The lazy scan of the dataset sees the new column too.
+        let store = Store::open(dir.path()).unwrap();
+        let scanned = store
+            .scan("t")
+            .unwrap()
+            .unwrap()
+            .select([col("b")])
+            .collect()
+            .unwrap();
+        assert_eq!(scanned.column("b").unwrap().null_count(), 1);
+    }
+}
