@@ -678,31 +678,6 @@ pub fn nightly_summary(r: &crate::nightly::RunRecord) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn changes_and_points() {
-        assert_eq!(change(Some(110.0), Some(100.0)), "+10.0%");
-        assert_eq!(change(Some(1.0), Some(0.0)), "—");
-        assert_eq!(points(Some(0.97), Some(0.98)), "-1.0pp");
-        assert_eq!(pct(None), "—");
-        assert_eq!(met(Some(1.0)), "达标");
-    }
-
-    #[test]
-    fn json_keeps_nulls_and_numbers() {
-        let df = df!("k" => ["a"], "r" => [None::<f64>], "n" => [3i64]).unwrap();
-        let mut out = Vec::new();
-        write_json(&df, &mut out).unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(v[0]["k"], "a");
-        assert!(v[0]["r"].is_null());
-        assert_eq!(v[0]["n"], 3);
-    }
-}
-
 /// What `ingest --dry-run` saw, file by file.
 pub fn dry_run(files: &[crate::ingest::DryRunFile], home: &std::path::Path) -> String {
     use std::fmt::Write;
@@ -778,4 +753,29 @@ pub fn dry_run(files: &[crate::ingest::DryRunFile], home: &std::path::Path) -> S
         s.push('\n');
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_and_points() {
+        assert_eq!(change(Some(110.0), Some(100.0)), "+10.0%");
+        assert_eq!(change(Some(1.0), Some(0.0)), "—");
+        assert_eq!(points(Some(0.97), Some(0.98)), "-1.0pp");
+        assert_eq!(pct(None), "—");
+        assert_eq!(met(Some(1.0)), "达标");
+    }
+
+    #[test]
+    fn json_keeps_nulls_and_numbers() {
+        let df = df!("k" => ["a"], "r" => [None::<f64>], "n" => [3i64]).unwrap();
+        let mut out = Vec::new();
+        write_json(&df, &mut out).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v[0]["k"], "a");
+        assert!(v[0]["r"].is_null());
+        assert_eq!(v[0]["n"], 3);
+    }
 }

@@ -50,7 +50,14 @@ fn half_width(c: char) -> char {
 
 /// Built-in value words: (table, column, [(word, value)]). Words are
 /// matched case-folded and trimmed.
-const BUILT_IN: &[(&str, &str, &[(&str, &str)])] = &[
+/// (table, column, [(word, value)]).
+type Words = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+const BUILT_IN: &[Words] = &[
     (
         "cases",
         "supplements",
