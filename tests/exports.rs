@@ -13,6 +13,17 @@ use common::{csv_rows, ok, run};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// A fresh home with `files` (name, text) written into `<home>/inbox/`.
+fn inbox_with(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("inbox");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    (home, dir)
+}
+
 fn fixture(vendor: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/exports")
@@ -138,21 +149,18 @@ fn vendor_c_cr_only_and_mixed_line_ends_other_provinces_headers() {
 
 #[test]
 fn a_file_without_a_required_column_fails_once_and_its_dependants_say_why() {
-    let home = tempfile::tempdir().unwrap();
-    let h = home.path();
-    let dir = h.join("inbox");
-    std::fs::create_dir_all(&dir).unwrap();
     // The windows export calls its name column 窗口描述: no built-in name.
-    std::fs::write(
-        dir.join("windows.csv"),
-        "窗口编号,窗口描述,部门\nW01,税务,税务局\nW02,社保,人社局\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("staff.csv"),
-        "工号,姓名,窗口编号\n1001,张三,W01\n1002,李四,W02\n",
-    )
-    .unwrap();
+    let (home, dir) = inbox_with(&[
+        (
+            "windows.csv",
+            "窗口编号,窗口描述,部门\nW01,税务,税务局\nW02,社保,人社局\n",
+        ),
+        (
+            "staff.csv",
+            "工号,姓名,窗口编号\n1001,张三,W01\n1002,李四,W02\n",
+        ),
+    ]);
+    let h = home.path();
     let out = run(h, &["ingest", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "a failed file: exit 1");
     let summary = String::from_utf8(out.stdout).unwrap();
@@ -235,34 +243,26 @@ fn a_dry_run_shows_the_mapping_and_stores_nothing() {
 
 #[test]
 fn a_supplement_count_in_the_case_export_makes_the_case_not_one_visit() {
-    let home = tempfile::tempdir().unwrap();
-    let h = home.path();
-    let dir = h.join("inbox");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("windows.csv"),
-        "窗口号,窗口名,办理部门\nW01,综合窗口,政务办\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("items.csv"),
-        "事项编码,事项名称,实施部门,法定时限（天）,承诺时限(工作日),生效日期\nA1,登记,政务办,20,5,2026-01-01\n",
-    )
-    .unwrap();
     // Three cases completed on Friday 2026-10-09: one with two 补正 (a
     // count), one flagged 是, one with none: one of three is one-visit.
-    std::fs::write(
-        dir.join("办件.csv"),
-        "申办号,事项代码,窗口号,收件时间,办结日期,补正次数\n\
-         C1,A1,W01,2026-10-09 09:00,2026-10-09 16:00,2\n\
-         C2,A1,W01,2026-10-09 09:30,2026-10-09 16:00,0\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("办件_补充.csv"),
-        "申办号,事项代码,窗口号,收件时间,办结日期,是否补正\nC3,A1,W01,2026-10-09 10:00,2026-10-09 16:00,是\n",
-    )
-    .unwrap();
+    let (home, dir) = inbox_with(&[
+        ("windows.csv", "窗口号,窗口名,办理部门\nW01,综合窗口,政务办\n"),
+        (
+            "items.csv",
+            "事项编码,事项名称,实施部门,法定时限（天）,承诺时限(工作日),生效日期\nA1,登记,政务办,20,5,2026-01-01\n",
+        ),
+        (
+            "办件.csv",
+            "申办号,事项代码,窗口号,收件时间,办结日期,补正次数\n\
+             C1,A1,W01,2026-10-09 09:00,2026-10-09 16:00,2\n\
+             C2,A1,W01,2026-10-09 09:30,2026-10-09 16:00,0\n",
+        ),
+        (
+            "办件_补充.csv",
+            "申办号,事项代码,窗口号,收件时间,办结日期,是否补正\nC3,A1,W01,2026-10-09 10:00,2026-10-09 16:00,是\n",
+        ),
+    ]);
+    let h = home.path();
     ok(h, &["ingest", dir.to_str().unwrap()]);
     ok(h, &["compute", "--only", "cases", "--as-of", "2026-10-09"]);
     let out = ok(
