@@ -822,24 +822,14 @@ fn rank_windows(
             let (mut ranked, apart): (Vec<Row>, Vec<Row>) =
                 rows.into_iter().partition(|row| row.has_cases);
             ranked.sort_by(ranking_order);
-            let n = ranked.len();
-            let mut flags = 0;
             let mut bottom_now = HashSet::new();
             // A window previous_label was bottom in: talk when bottom again.
             let consecutive = previous_label
                 .as_ref()
                 .is_some_and(|prev| *prev == previous(&p).label);
-            for (i, row) in ranked.into_iter().enumerate() {
-                let band = if i + 1 == n && n > 0 && r.bottom > 0 {
-                    "限期整改"
-                } else if i + r.bottom >= n {
-                    "末位"
-                } else if row.veto.is_none() && flags < r.red_flags {
-                    flags += 1;
-                    "红旗窗口"
-                } else {
-                    ""
-                };
+            let vetoed: Vec<bool> = ranked.iter().map(|row| row.veto.is_some()).collect();
+            let named = bands(&vetoed, r.red_flags, r.bottom);
+            for ((i, row), band) in ranked.into_iter().enumerate().zip(named) {
                 let bottom = matches!(band, "末位" | "限期整改");
                 if bottom {
                     bottom_now.insert(row.window_id.clone());
@@ -1197,4 +1187,79 @@ pub fn explain(events: &DataFrame, period: &Period, window: &str) -> Result<Data
         // The period is given: its dates add nothing to the listing.
         .drop(by_name(["period_start", "period_end"], true, false))
         .collect()?)
+}
+
+/// The bands of `n` ranked windows, best first (`vetoed[i]`: the i-th has
+/// a 一票否决 incident): up to `red_flags` 红旗窗口 among the windows not
+/// vetoed, the last `bottom` 末位, the very last 限期整改. With fewer
+/// windows than `red_flags + bottom`, both bands shrink in proportion
+/// (rounded down) and never overlap: 5 windows with 3 + 3 give 2 red flags,
+/// one unnamed window and 2 at the bottom; a lone window is named neither.
+pub fn bands(vetoed: &[bool], red_flags: usize, bottom: usize) -> Vec<&'static str> {
+    let n = vetoed.len();
+    let (red_n, bottom_n) = if n >= red_flags + bottom {
+        (red_flags, bottom)
+    } else {
+        let all = red_flags + bottom;
+        (n * red_flags / all.max(1), n * bottom / all.max(1))
+    };
+    let mut flags = 0;
+    vetoed
+        .iter()
+        .enumerate()
+        .map(|(i, veto)| {
+            if bottom_n > 0 && i + 1 == n {
+                "限期整改"
+            } else if i + bottom_n >= n {
+                "末位"
+            } else if !veto && flags < red_n {
+                flags += 1;
+                "红旗窗口"
+            } else {
+                ""
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bands_when_windows_are_few() {
+        let clean = |n: usize| vec![false; n];
+        // 0 and 1 windows: nobody is named.
+        assert!(bands(&clean(0), 3, 3).is_empty());
+        assert_eq!(bands(&clean(1), 3, 3), [""]);
+        // red + bottom − 1 = 5: ⌊5·3/6⌋ = 2 red flags, 2 at the bottom, one
+        // window in between unnamed.
+        assert_eq!(
+            bands(&clean(5), 3, 3),
+            ["红旗窗口", "红旗窗口", "", "末位", "限期整改"]
+        );
+        // red + bottom = 6: the full bands.
+        assert_eq!(
+            bands(&clean(6), 3, 3),
+            [
+                "红旗窗口",
+                "红旗窗口",
+                "红旗窗口",
+                "末位",
+                "末位",
+                "限期整改"
+            ]
+        );
+        // A vetoed first window: its flag is not passed into the bottom band.
+        let mut vetoed = clean(6);
+        vetoed[0] = true;
+        assert_eq!(
+            bands(&vetoed, 3, 3),
+            ["", "红旗窗口", "红旗窗口", "末位", "末位", "限期整改"]
+        );
+        // Two windows with 3 + 3: one red flag, one to rectify.
+        assert_eq!(bands(&clean(2), 3, 3), ["红旗窗口", "限期整改"]);
+        // No bottom places: no 限期整改.
+        assert_eq!(bands(&clean(3), 1, 0), ["红旗窗口", "", ""]);
+    }
 }
