@@ -216,8 +216,18 @@ complaint_sources = ["投诉"]
 favouritism_categories = ["优亲厚友", "吃拿卡要"]
 # Categories that bar a window from the red flag that period (一票否决).
 veto_categories = ["吃拿卡要"]
-# Points of a category when an incident row gives none.
+# Points of a substantiated incident whose row gives none: its category's
+# here, else its source's below (a warning at ingest names the rows that
+# get neither: they cost 0 points).
 [incidents.default_points]
+# "吃拿卡要" = -5.0
+
+[incidents.source_points]
+"投诉" = -2.0
+"暗访" = -2.0
+"巡查" = -1.0
+"表扬" = 1.0
+"锦旗" = 2.0
 
 [scoring]
 # Every window starts each period (month, two months, quarter, year) at
@@ -437,7 +447,7 @@ impl Config {
             attendance: self.attendance,
             ratings: self.ratings,
             queue: self.queue,
-            incidents: self.incidents,
+            incidents: self.incidents.clone(),
             scoring: self.scoring,
             freshness: self.freshness,
             ingest: IngestOptions {
@@ -445,6 +455,7 @@ impl Config {
                 max_field_bytes: self.ingest.max_field_bytes,
                 aliases: self.columns,
                 values: self.values,
+                incidents: self.incidents.clone(),
                 table: None,
                 years: covered_years,
                 force: false,

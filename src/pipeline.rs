@@ -628,7 +628,7 @@ impl<'a> Run<'a> {
             case_metrics: &case_metrics,
             rating_metrics: rating_metrics.as_ref(),
             veto_categories: &s.incidents.veto_categories,
-            default_points: &s.incidents.default_points,
+            incident_rules: &s.incidents,
             targets: &s.targets,
         };
         let scores = crate::metrics::scoring::score(&inputs, &s.scoring, self.as_of)?;

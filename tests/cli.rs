@@ -687,3 +687,60 @@ fn calendar_import_takes_a_gbk_list_names_a_bad_line_and_status_tells_the_source
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("2029"));
 }
+
+#[test]
+fn an_incident_without_points_takes_its_source_default_or_is_named() {
+    let h = home();
+    write(
+        h.path(),
+        "data/inbox/windows.csv",
+        "window_id,name,department\nW01,综合窗口,政务办\n",
+    );
+    // Worked by hand with the template's defaults: 投诉 −2, 暗访 −2,
+    // 巡查 −1, 表扬 +1, 锦旗 +2 (no category defaults).
+    write(
+        h.path(),
+        "data/inbox/incidents.csv",
+        "incident_id,date,source,window_id,category,substantiated,points\n\
+         I1,2026-10-12,投诉,W01,服务态度,是,\n\
+         I2,2026-10-13,巡查,W01,工作纪律,true,\n\
+         I3,2026-10-14,暗访,W01,吃拿卡要,true,-5\n\
+         I4,2026-10-15,表扬,W01,表扬信,,\n\
+         I5,2026-10-16,督查,W01,其他,true,\n\
+         I6,2026-10-19,投诉,W01,服务态度,不属实,\n",
+    );
+    let out = ok(h.path(), &["ingest"]);
+    // I5: a source and category with no default, named at ingest (line 6).
+    assert!(
+        out.contains("1 substantiated incident(s) have no points") && out.contains("(lines 6)"),
+        "{out}"
+    );
+    let out = ok(
+        h.path(),
+        &[
+            "metrics",
+            "incidents",
+            "--period",
+            "2026-10",
+            "--level",
+            "window",
+            "--format",
+            "csv",
+        ],
+    );
+    let points: std::collections::BTreeMap<String, String> = common::csv_rows(&out)
+        .into_iter()
+        .map(|r| (r["source"].clone(), r["points"].clone()))
+        .collect();
+    // I1 −2 (I6 is not substantiated), I2 −1, I3 its own −5, I4 +1, I5 0.
+    for (source, want) in [
+        ("投诉", -2.0),
+        ("巡查", -1.0),
+        ("暗访", -5.0),
+        ("表扬", 1.0),
+        ("督查", 0.0),
+    ] {
+        let got: f64 = points[source].parse().unwrap();
+        assert_eq!(got, want, "{source}: {out}");
+    }
+}

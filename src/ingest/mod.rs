@@ -42,6 +42,8 @@ pub struct IngestOptions {
     pub max_field_bytes: usize,
     pub aliases: ColumnAliases,
     pub values: ValueWords,
+    /// The incidents' default points, to warn of rows that get none.
+    pub incidents: crate::metrics::zeros::IncidentRules,
     /// Take every file as this table instead of telling from its name.
     pub table: Option<&'static TableSpec>,
     /// Years the working-day calendar covers: dates in other years are rejected.
@@ -530,6 +532,12 @@ fn parse_file(path: &Path, bytes: &[u8], sha256: String, opts: &IngestOptions) -
         None => unknown_table(path, &decoded.text, &records, is_attlog),
     };
     let mut notes = parsed.notes.clone();
+    if let Some(n) = table
+        .filter(|t| t.name == "incidents")
+        .and_then(|t| incidents_without_points(t, &parsed, &opts.incidents))
+    {
+        notes.push(n);
+    }
     if decoded.damaged {
         notes.push(format!(
             "some bytes are not valid {}; their rows are rejected",
@@ -554,6 +562,40 @@ fn parse_file(path: &Path, bytes: &[u8], sha256: String, opts: &IngestOptions) -
         table,
         parsed,
     }
+}
+
+/// The warning for substantiated incidents that have no points and get
+/// none from `[incidents]` (they would cost nothing, silently).
+fn incidents_without_points(
+    t: &TableSpec,
+    parsed: &Parsed,
+    rules: &crate::metrics::zeros::IncidentRules,
+) -> Option<String> {
+    let at = |c: &str| t.column_index(c).expect("incidents column");
+    let (sub, pts, cat, src) = (
+        at("substantiated"),
+        at("points"),
+        at("category"),
+        at("source"),
+    );
+    let lines: Vec<String> = parsed
+        .rows
+        .iter()
+        .filter(|r| r.values[sub] != Value::Bool(false) && r.values[pts] == Value::Null)
+        .filter(|r| {
+            rules
+                .default_for(r.values[cat].as_text(), r.values[src].as_text())
+                .is_none()
+        })
+        .map(|r| r.line.to_string())
+        .collect();
+    (!lines.is_empty()).then(|| {
+        format!(
+            "warning: {} substantiated incident(s) have no points and neither their category nor their source has a default, so they cost 0 points (lines {}); set [incidents.default_points] or [incidents.source_points] in xiaoneng.toml",
+            lines.len(),
+            lines.join(", ")
+        )
+    })
 }
 
 /// A file whose table cannot be told: every row rejected, saying how to fix it.

@@ -97,7 +97,8 @@ pub struct ScoringInputs<'a> {
     pub case_metrics: &'a DataFrame,
     pub rating_metrics: Option<&'a DataFrame>,
     pub veto_categories: &'a [String],
-    pub default_points: &'a BTreeMap<String, f64>,
+    /// Points of incidents without their own (`[incidents]`).
+    pub incident_rules: &'a super::zeros::IncidentRules,
     /// The targets whose miss costs points (`[targets]`).
     pub targets: &'a super::compare::Targets,
 }
@@ -328,11 +329,12 @@ fn dated_events(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result
         }
     }
     if let Some(inc) = z.incidents {
-        let (iid, w, s, cat) = (
+        let (iid, w, s, cat, src) = (
             texts(inc, "incident_id")?,
             texts(inc, "window_id")?,
             texts(inc, "staff_id")?,
             texts(inc, "category")?,
+            texts(inc, "source")?,
         );
         let d = dates_of(inc.column("date")?)?;
         let sub: Vec<bool> = inc
@@ -353,9 +355,8 @@ fn dated_events(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result
             }
             let points = pts[i]
                 .or_else(|| {
-                    cat[i]
-                        .as_ref()
-                        .and_then(|c| z.default_points.get(c).copied())
+                    z.incident_rules
+                        .default_for(cat[i].as_deref(), src[i].as_deref())
                 })
                 .unwrap_or(0.0);
             push(

@@ -23,6 +23,37 @@ pub struct IncidentRules {
     pub veto_categories: Vec<String>,
     /// Points of a category when an incident row gives none.
     pub default_points: std::collections::BTreeMap<String, f64>,
+    /// Points of a source (投诉, 暗访, 巡查, 表扬, 锦旗) when neither the row
+    /// nor its category gives any.
+    pub source_points: std::collections::BTreeMap<String, f64>,
+}
+
+impl IncidentRules {
+    /// The points of a substantiated incident without its own: its
+    /// category's default, else its source's; `None`: no rule gives any.
+    pub fn default_for(&self, category: Option<&str>, source: Option<&str>) -> Option<f64> {
+        category
+            .and_then(|c| self.default_points.get(c))
+            .or_else(|| source.and_then(|s| self.source_points.get(s)))
+            .copied()
+    }
+
+    /// [`IncidentRules::default_for`] as an expression over `category` and
+    /// `source` (0 where no rule gives points).
+    fn default_expr(&self) -> Expr {
+        let mut points = lit(0.0);
+        for (source, p) in &self.source_points {
+            points = when(col("source").eq(lit(source.as_str())))
+                .then(lit(*p))
+                .otherwise(points);
+        }
+        for (category, p) in &self.default_points {
+            points = when(col("category").eq(lit(category.as_str())))
+                .then(lit(*p))
+                .otherwise(points);
+        }
+        points
+    }
 }
 
 impl Default for IncidentRules {
@@ -32,6 +63,19 @@ impl Default for IncidentRules {
             favouritism_categories: vec!["优亲厚友".into(), "吃拿卡要".into()],
             veto_categories: vec!["吃拿卡要".into()],
             default_points: std::collections::BTreeMap::new(),
+            // The common practice: a substantiated complaint or a finding of
+            // a covert inspection costs 2 points, a patrol finding 1; a
+            // letter of thanks adds 1, a banner 2.
+            source_points: [
+                ("投诉", -2.0),
+                ("暗访", -2.0),
+                ("巡查", -1.0),
+                ("表扬", 1.0),
+                ("锦旗", 2.0),
+            ]
+            .into_iter()
+            .map(|(s, p)| (s.to_string(), p))
+            .collect(),
         }
     }
 }
@@ -48,13 +92,8 @@ pub fn incident_metrics(
     rules: &IncidentRules,
     as_of: NaiveDate,
 ) -> Result<DataFrame> {
-    // A row's own points, else the category's default, else 0.
-    let mut points = lit(0.0);
-    for (category, p) in &rules.default_points {
-        points = when(col("category").eq(lit(category.as_str())))
-            .then(lit(*p))
-            .otherwise(points);
-    }
+    // A row's own points, else the category's default, else the source's.
+    let points = rules.default_expr();
     let events = incidents
         .clone()
         .lazy()
