@@ -203,7 +203,8 @@ completed_m AS (
 ),
 -- Open and past the extended deadline at the end of each month's state day
 -- sd = min(month end, as_of): accepted before sd, not completed by sd, and
--- widx(sd - 1) - widx(acc) >= n + working days suspended up to sd.
+-- widx(sd) - widx(acc) > n + working days suspended up to sd (late once a
+-- working day after the deadline has begun).
 months AS (
   SELECT ms, CASE WHEN last_day(ms) < p.as_of THEN last_day(ms) ELSE p.as_of END AS sd
   FROM (SELECT DISTINCT make_date(year(d), month(d), 1) AS ms
@@ -228,8 +229,8 @@ overdue_m AS (
   SELECT o.ms, o.window_id AS key, COUNT(*) AS overdue_open
   FROM open_at o
   LEFT JOIN susp_at sa ON sa.ms = o.ms AND sa.case_id = o.case_id
-  JOIN wd p ON p.d = o.sd - 1
-  WHERE p.widx - o.a >= o.n + COALESCE(sa.susp, 0)
+  JOIN wd p ON p.d = o.sd
+  WHERE p.widx - o.a > o.n + COALESCE(sa.susp, 0)
   GROUP BY o.ms, o.window_id
 ),
 -- Days the calendar cannot count are an error, as in the engine.

@@ -48,7 +48,9 @@
 //!                                                                                                      10-08 but dl 10-08 is not < 10-08
 //! C17  W01/1001  I02 09-30 #7          10-09 #9      0  5   –                           2  09-30       instant, overdue; overdue_open at 10-08
 //! C18  W03/1003  I05 09-26 #4          10-08 #8      10 20  –                           4  10-15 #14   early
-//! C19  W03/1004  I03 10-09 #9          10-14 #13     3  15  –                           4  10-12 #12   overdue; overdue_open at 10-13 (W41 end)
+//! C19  W03/1004  I03 10-09 #9          10-14 #13     3  15  –                           4  10-12 #12   overdue; not overdue_open at Sunday
+//!                                                                                                      10-13 (W41 end): no working day after
+//!                                                                                                      the Saturday deadline has begun
 //! C20  W03/1003  I03 09-23 #1          09-26 #4      3  15  –                           3  09-26       September only: in no row below
 //! C21  W01/1001  I01 2023-09-27        2023-10-08    5  20  –                           3  2023-10-10  2023 only (10-07, 10-08 调休)
 //! C22  W02/1002  I02 2023-09-28        2023-09-28    0  5   –                           0  2023-09-28  2023 only
@@ -568,8 +570,10 @@ fn week_center() {
     // completed (8): C18 10-08 (10,20,4 early), C01 10-09 (5,20,4 early),
     //   C16 10-09 (inst 1), C17 10-09 (inst 2), C08 10-10 (inst 0),
     //   C02 10-11 (5,20,5 on time), C15 10-11 (3,20,3 on time), C09 10-12 (inst 1).
-    // overdue completed: C09 C16 C17. overdue open at 10-13: C19 (deadline
-    //   10-12); not C04 (deadline ≥ 10-14), not C05 (deadline 10-14).
+    // overdue completed: C09 C16 C17. overdue open at 10-13: none. C19's
+    //   deadline is the 调休 Saturday 10-12 and Sunday 10-13 is no working
+    //   day (elapsed(10-09, 10-13) = 3 = N: late only from Monday 10-14);
+    //   not C04 (deadline ≥ 10-14), not C05 (deadline 10-14).
     // compression 1 − (10+5+5+3)/80 = 1 − 23/80; speed-up 1 − (4+4+5+3)/23
     // mean (16 + 0+1+1+2)/8 = 2.5; p90: 0 1 1 2 3 4 4 5, h = 6.3 → 4 + 0.3 = 4.3
     check(
@@ -578,7 +582,7 @@ fn week_center() {
         WEEK_41,
         &[Want {
             key: "center",
-            counts: [6, 8, 4, 4, 4, 2, 3, 1],
+            counts: [6, 8, 4, 4, 4, 2, 3, 0],
             ratios: [
                 Some(0.5),
                 Some(1.0),
@@ -634,10 +638,11 @@ fn week_item() {
                 ],
             },
             // I03: accepted C05 C19, nothing completed: every ratio is null.
-            //   C19 is open and overdue at 10-13 (deadline 10-12).
+            //   C19 is open at 10-13 but not yet late (deadline Saturday
+            //   10-12, no working day since).
             Want {
                 key: "I03",
-                counts: [2, 0, 0, 0, 0, 0, 0, 1],
+                counts: [2, 0, 0, 0, 0, 0, 0, 0],
                 ratios: [None; 8],
             },
             // I05: completed C18 (10,20,4 early) only.
@@ -738,7 +743,7 @@ fn quarter_center() {
 /// `overdue_open`, and no row at all for the month: nothing was accepted or
 /// completed in it and nothing was overdue at its end.
 #[test]
-fn a_case_overdue_only_inside_a_period_gives_that_period_no_row() {
+fn a_case_due_before_a_holiday_is_not_late_during_it_and_gives_no_empty_rows() {
     let h = tempfile::tempdir().unwrap();
     let dir = h.path().join("in");
     std::fs::create_dir_all(&dir).unwrap();
@@ -778,20 +783,12 @@ fn a_case_overdue_only_inside_a_period_gives_that_period_no_row() {
             "csv",
         ],
     ));
-    // Deadline 09-30; overdue at the end of 10-01 … 10-07 (the holiday
-    // counts: a case open past its deadline is overdue every day).
-    let days: Vec<&str> = rows
-        .iter()
-        .filter(|r| r["grain"] == "day")
-        .map(|r| r["period"].as_str())
-        .collect();
-    assert_eq!(days.len(), 7, "{rows:?}");
-    assert!(
-        rows.iter()
-            .all(|r| r["grain"] == "day" || r["grain"] == "week"),
-        "{rows:?}"
-    );
-    assert!(!rows.iter().any(|r| r["period"] == "2026-10"), "{rows:?}");
+    // Deadline Wednesday 09-30, then National Day 10-01 … 10-07: no working
+    // day after the deadline begins before Thursday 10-08, and on 10-08 the
+    // 特别程序 from 10-08 extends the limit by that day: elapsed(09-29,
+    // 10-08) = 2 (09-30, 10-08) = 1 + 1. Late on no day of October, and
+    // October gets no all-zero row at any grain.
+    assert!(rows.is_empty(), "{rows:?}");
 }
 
 /// The case engine does not depend on the order of the stored rows: the

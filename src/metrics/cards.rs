@@ -74,14 +74,13 @@ pub struct Card {
     pub remaining: i64,
 }
 
-/// The card due on `as_of` for something open since `start` with a limit of
-/// `limit` working days, extended to `ext` by suspensions: its colour,
-/// deadline and working days left (negative when overdue), or `None`. A
-/// limit of 0 still open at the end of its day is already red.
+/// The card due on `as_of` for something open since `start` with a limit
+/// extended to `ext` working days by suspensions: its colour, deadline and
+/// working days left (negative when overdue), or `None`. Red once a
+/// working day after the deadline has begun.
 pub fn judge(
     cal: &Calendar,
     start: NaiveDate,
-    limit: i64,
     ext: i64,
     as_of: NaiveDate,
     rules: &CardRules,
@@ -96,7 +95,11 @@ pub fn judge(
     } else {
         -cal.elapsed(deadline, as_of)?
     };
-    let red = deadline < as_of || (limit == 0 && deadline <= as_of);
+    // Late once a working day after the deadline has begun (the rule of
+    // overdue_completed and overdue_open): not on the weekend after a
+    // Friday deadline, from Monday on; an instant case from the next
+    // working day.
+    let red = remaining < 0;
     let yellow = match rules.rule {
         YellowRule::Days => remaining <= rules.yellow_days,
         YellowRule::Share => ext > 0 && (ext - remaining) as f64 >= rules.yellow_share * ext as f64,
@@ -126,10 +129,10 @@ pub fn cards_due(
     let staff = df.column("staff_id")?.str()?;
     let mut out = Vec::new();
     for i in 0..df.height() {
-        let (Some(acc), None, Some(n), Some(ext)) = (acc[i], comp[i], n.get(i), ext.get(i)) else {
+        let (Some(acc), None, Some(_), Some(ext)) = (acc[i], comp[i], n.get(i), ext.get(i)) else {
             continue;
         };
-        let Some((colour, deadline, remaining)) = judge(cal, acc, n, ext, as_of, rules)? else {
+        let Some((colour, deadline, remaining)) = judge(cal, acc, ext, as_of, rules)? else {
             continue;
         };
         out.push(Card {
@@ -434,6 +437,37 @@ mod tests {
             deadline_provisional: false,
             remaining,
         }
+    }
+
+    #[test]
+    fn red_once_a_working_day_after_the_deadline_has_begun() {
+        let cal = Calendar::official();
+        let rules = CardRules::default();
+        let judge_at = |start: &str, ext: i64, as_of: &str| {
+            judge(&cal, d(start), ext, d(as_of), &rules)
+                .unwrap()
+                .map(|(c, dl, left)| (c, dl.to_string(), left))
+        };
+        // Accepted Tuesday 2026-10-13 with 3 days: due Friday 10-16.
+        // Friday: 0 left, yellow. Saturday, Sunday: no working day has
+        // begun since, still yellow (finishing on Sunday is on time).
+        // Monday 10-19: red, one working day late.
+        let yellow = |left| Some((Colour::Yellow, "2026-10-16".to_string(), left));
+        assert_eq!(judge_at("2026-10-13", 3, "2026-10-16"), yellow(0));
+        assert_eq!(judge_at("2026-10-13", 3, "2026-10-17"), yellow(0));
+        assert_eq!(judge_at("2026-10-13", 3, "2026-10-18"), yellow(0));
+        assert_eq!(
+            judge_at("2026-10-13", 3, "2026-10-19"),
+            Some((Colour::Red, "2026-10-16".to_string(), -1))
+        );
+        // An instant case accepted Friday 10-16 and still open: yellow on
+        // its own day and the weekend, red from Monday.
+        assert_eq!(judge_at("2026-10-16", 0, "2026-10-16"), yellow(0));
+        assert_eq!(judge_at("2026-10-16", 0, "2026-10-18"), yellow(0));
+        assert_eq!(
+            judge_at("2026-10-16", 0, "2026-10-19"),
+            Some((Colour::Red, "2026-10-16".to_string(), -1))
+        );
     }
 
     #[test]

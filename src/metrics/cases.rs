@@ -444,22 +444,18 @@ fn open_overdue_days(
         if last_open <= acc {
             continue;
         }
-        // Overdue needs E after the plain deadline: skip cases never open
-        // that long (working days after acceptance up to the day before).
-        if n > 0 && widx(last_open - 1)? - a < n {
+        // Late once a working day after the deadline has begun: open and
+        // overdue at the end of E when elapsed(A, E) > N (the rule of
+        // overdue_completed), so a case due on Friday and open over the
+        // weekend is overdue from Monday. Skip cases never open that long.
+        if widx(last_open)? - a <= n {
             continue;
         }
         let blocks = id.and_then(|id| by_case.get(id));
         if blocks.is_none() {
-            // No suspension: overdue from the day after the deadline (the
-            // n-th working day after acceptance; an instant case from the
-            // day after acceptance) to the last day open.
-            let from = if n == 0 {
-                Some(acc + 1)
-            } else {
-                days.first_reaching(a + n).map(|d| d + 1)
-            };
-            if let Some(from) = from {
+            // No suspension: overdue from the (n+1)-th working day after
+            // acceptance to the last day open.
+            if let Some(from) = days.first_reaching(a + n + 1) {
                 out.extend((from.max(acc + 1)..=last_open).map(|e| (row, epoch_date(e))));
                 continue;
             }
@@ -477,15 +473,8 @@ fn open_overdue_days(
                 None => 0,
             };
             let ext = n + susp;
-            // Deadline before E: acceptance day itself when ext = 0, else the
-            // ext-th working day after acceptance, which is before E when E-1
-            // already has ext working days after acceptance.
-            let overdue = if ext == 0 {
-                acc < e
-            } else {
-                widx(e - 1)? - a >= ext
-            };
-            if overdue {
+            // More working days after acceptance up to E than the extended limit.
+            if widx(e)? - a > ext {
                 out.push((row, epoch_date(e)));
             }
         }

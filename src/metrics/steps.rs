@@ -334,7 +334,7 @@ pub fn step_cards_due(
             continue;
         };
         let Some((colour, deadline, remaining)) =
-            super::cards::judge(cal, s, n, n + susp, as_of, rules)?
+            super::cards::judge(cal, s, n + susp, as_of, rules)?
         else {
             continue;
         };
