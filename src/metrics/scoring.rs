@@ -437,7 +437,9 @@ fn period_events(
             ));
         }
     }
-    // Bad ratings rectified late, or still open past the limit at the end of the rating's period.
+    // Bad ratings rectified late or never: in the period of each grain in
+    // which the rectification deadline falls (once per grain, whatever the
+    // rating's own period).
     if let Some(rt) = z.ratings {
         let (rid, w, s, level) = (
             texts(rt, "rating_id")?,
@@ -456,17 +458,11 @@ fn period_events(
             if level[i] > 2 || day > as_of {
                 continue;
             }
-            let p = period_of(grain, day);
-            let end = state_day(&p);
-            let late = match rectified[i].filter(|x| *x <= end) {
-                Some(done) => done > limit,
-                None => limit < end,
-            };
-            if late {
+            if let Some(p) = late_rectification_period(grain, limit, rectified[i], as_of) {
                 out.push((
                     p,
                     event(
-                        day,
+                        limit,
                         window,
                         s[i].clone(),
                         "ratings",
@@ -1190,6 +1186,29 @@ pub fn explain(events: &DataFrame, period: &Period, window: &str) -> Result<Data
         .collect()?)
 }
 
+/// The period of `grain` in which a bad rating due for rectification on
+/// `limit` costs its late-rectification points, judged as of `as_of`: the
+/// period holding the deadline, once the rating is known to be late there
+/// (rectified after the deadline, or not rectified by the end of the
+/// deadline's period, or of `as_of` while that period is not over).
+pub fn late_rectification_period(
+    grain: Grain,
+    limit: NaiveDate,
+    rectified: Option<NaiveDate>,
+    as_of: NaiveDate,
+) -> Option<Period> {
+    let p = period_of(grain, limit);
+    let end = super::state_day(p.end, as_of);
+    if end < limit {
+        return None; // the deadline has not passed yet
+    }
+    let late = match rectified.filter(|x| *x <= end) {
+        Some(done) => done > limit,
+        None => true,
+    };
+    late.then_some(p)
+}
+
 /// The bands of `n` ranked windows, best first (`vetoed[i]`: the i-th has
 /// a 一票否决 incident): up to `red_flags` 红旗窗口 among the windows not
 /// vetoed, the last `bottom` 末位, the very last 限期整改. With fewer
@@ -1226,6 +1245,83 @@ pub fn bands(vetoed: &[bool], red_flags: usize, bottom: usize) -> Vec<&'static s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_month_end_bad_rating_costs_in_the_month_of_its_deadline() {
+        let label = |grain, limit, done: Option<&str>, as_of| {
+            late_rectification_period(grain, d(limit), done.map(d), d(as_of)).map(|p| p.label)
+        };
+        // Rated Tuesday 2026-10-27, 5 working days: due Tuesday 11-03.
+        // Never rectified: November's ranking pays (October's never could).
+        assert_eq!(
+            label(Grain::Month, "2026-11-03", None, "2026-11-30"),
+            Some("2026-11".into())
+        );
+        // Judged on 10-31 it is not late yet.
+        assert_eq!(label(Grain::Month, "2026-11-03", None, "2026-10-31"), None);
+        // Rectified late on 11-05: November, and Q4 for the quarter.
+        assert_eq!(
+            label(Grain::Month, "2026-11-03", Some("2026-11-05"), "2026-11-30"),
+            Some("2026-11".into())
+        );
+        assert_eq!(
+            label(
+                Grain::Quarter,
+                "2026-11-03",
+                Some("2026-11-05"),
+                "2026-12-31"
+            ),
+            Some("2026-Q4".into())
+        );
+        // Rectified on the deadline: never late.
+        assert_eq!(
+            label(Grain::Month, "2026-11-03", Some("2026-11-03"), "2026-11-30"),
+            None
+        );
+        // Due on the month's last day and still open at its end: late there.
+        assert_eq!(
+            label(Grain::Month, "2026-10-31", None, "2026-11-30"),
+            Some("2026-10".into())
+        );
+        // Rectified in a later month than its deadline's: the deadline's month.
+        assert_eq!(
+            label(Grain::Month, "2026-10-30", Some("2026-11-02"), "2026-11-30"),
+            Some("2026-10".into())
+        );
+    }
+
+    proptest::proptest! {
+        /// Whatever the dates, a bad rating rectified late or never costs
+        /// in exactly one period of each grain, and one rectified on time in none.
+        #[test]
+        fn late_rectification_costs_in_exactly_one_period_per_grain(
+            limit in 0i64..400, done in proptest::option::of(0i64..500), after in 0i64..200
+        ) {
+            let base = d("2025-06-01");
+            let limit = base + chrono::Duration::days(limit);
+            let done = done.map(|k| base + chrono::Duration::days(k));
+            let as_of = limit + chrono::Duration::days(after);
+            let late = done.is_none_or(|x| x > limit);
+            for grain in Grain::ALL {
+                let got = late_rectification_period(grain, limit, done, as_of);
+                // Judged at the end of the deadline's period (or as_of).
+                let end = super::super::state_day(period_of(grain, limit).end, as_of);
+                let known_late = match done.filter(|x| *x <= end) {
+                    Some(x) => x > limit,
+                    None => true,
+                };
+                proptest::prop_assert_eq!(got.is_some(), known_late, "{:?}", grain);
+                proptest::prop_assert!(!(got.is_some() && !late));
+                if let Some(p) = got {
+                    proptest::prop_assert!(p.start <= limit && limit <= p.end);
+                }
+            }
+        }
+    }
 
     #[test]
     fn bands_when_windows_are_few() {
