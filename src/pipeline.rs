@@ -569,7 +569,7 @@ impl<'a> Run<'a> {
         };
         let all = match periods {
             Some(p) => p.to_vec(),
-            None => crate::metrics::zeros::ranking_periods(&case_metrics)?,
+            None => crate::metrics::zeros::periods_with_cases(&case_metrics)?,
         };
         let zeros = crate::metrics::zeros::three_zeros_of(
             &inputs,

@@ -625,7 +625,7 @@ pub fn staff_review_table(df: &DataFrame) -> Result<String> {
 }
 
 /// The staff review's headers and cells, 三在 then 三问.
-pub const STAFF_REVIEW_CELLS: [(&str, Cell); 16] = [
+pub const STAFF_REVIEW_CELLS: [(&str, Cell); 17] = [
     ("工号", Cell::Text("staff_id")),
     ("窗口", Cell::Text("window_id")),
     ("在岗:出勤率", Cell::Percent("attendance_rate")),
@@ -642,6 +642,7 @@ pub const STAFF_REVIEW_CELLS: [(&str, Cell); 16] = [
     ("窗口中位日均", Cell::Decimal("window_median_cases_per_day")),
     ("问绩效:得分", Cell::Decimal("score")),
     ("排名", Cell::Count("rank")),
+    ("未在岗原因", Cell::Text("absence")),
 ];
 
 /// The closing summary of a nightly run.

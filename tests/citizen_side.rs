@@ -207,7 +207,7 @@ const QUEUE_COLUMNS: [&str; 14] = [
 
 const INCIDENT_COLUMNS: [&str; 5] = ["source", "category", "incidents", "substantiated", "points"];
 
-const ZERO_COLUMNS: [&str; 13] = [
+const ZERO_COLUMNS: [&str; 14] = [
     "substantiated_complaints",
     "bad_ratings",
     "zero_distance",
@@ -221,6 +221,7 @@ const ZERO_COLUMNS: [&str; 13] = [
     "windows",
     "windows_all_three",
     "share_all_three",
+    "active",
 ];
 
 const JUMP_COLUMNS: [&str; 10] = [
@@ -1003,6 +1004,8 @@ fn zeros_month() {
                 N,
                 N,
                 N,
+                // Every window of the fixture had cases in October.
+                B(true),
             ],
         )
     }
@@ -1046,6 +1049,7 @@ fn zeros_month() {
                     I(4),
                     I(1),
                     F(0.25),
+                    B(true),
                 ],
             ),
         ],

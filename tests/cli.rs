@@ -744,3 +744,53 @@ fn an_incident_without_points_takes_its_source_default_or_is_named() {
         assert_eq!(got, want, "{source}: {out}");
     }
 }
+
+#[test]
+fn an_idle_window_holds_no_zero_and_leaves_the_share_at_every_grain() {
+    let h = home();
+    let files = [
+        ("windows.csv", "window_id,name,department\nW01,综合窗口,政务办\nW02,备用窗口,政务办\n"),
+        ("staff.csv", "staff_id,name,window_id\n1001,张三,W01\n1002,李四,W02\n"),
+        ("items.csv", "item_code,name,department,promised_limit_days,effective_from\nA1,登记,政务办,1,2026-01-01\n"),
+        // W01's only case: accepted Monday 10-12 with 1 day, completed
+        // Tuesday 10-20 (elapsed 6 > 1): W01 loses 零差错. W02 does nothing.
+        ("cases.csv", "case_id,item_code,window_id,staff_id,accepted_at,completed_at\nC1,A1,W01,1001,2026-10-12 09:00,2026-10-20 10:00\n"),
+    ];
+    for (name, text) in files {
+        write(h.path(), &format!("data/inbox/{name}"), text);
+    }
+    ok(h.path(), &["ingest"]);
+    ok(h.path(), &["compute", "--as-of", "2026-10-31"]);
+    let out = ok(
+        h.path(),
+        &[
+            "query",
+            "SELECT grain, key, zero_error, all_three, windows, windows_all_three, share_all_three, active FROM three_zeros WHERE period IN ('2026-10', '2026-W43', '2026-10-20') ORDER BY grain, key",
+            "--format",
+            "csv",
+        ],
+    );
+    let rows = common::csv_rows(&out);
+    assert_eq!(rows.len(), 9, "{out}");
+    for r in &rows {
+        match r["key"].as_str() {
+            // One active window, holding not all three: 0 of 1 (counting
+            // the idle W02 as holding them gave 1 of 2).
+            "center" => {
+                let got = [
+                    &r["windows"],
+                    &r["windows_all_three"],
+                    &r["share_all_three"],
+                ];
+                assert_eq!(got, ["1", "0", "0.0"], "{out}");
+            }
+            "W01" => assert_eq!([&r["zero_error"], &r["active"]], ["false", "true"], "{out}"),
+            // No data: no flag either way.
+            _ => assert_eq!(
+                [&r["zero_error"], &r["all_three"], &r["active"]],
+                ["", "", "false"],
+                "{out}"
+            ),
+        }
+    }
+}

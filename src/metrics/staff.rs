@@ -25,7 +25,7 @@ pub struct StaffInputs<'a> {
 }
 
 /// The columns of `staff_review`, in order.
-pub const COLUMNS: [&str; 23] = [
+pub const COLUMNS: [&str; 24] = [
     "grain",
     "period",
     "period_start",
@@ -49,6 +49,7 @@ pub const COLUMNS: [&str; 23] = [
     "capability",
     "score",
     "rank",
+    "absence",
 ];
 
 const MEASURES: [(&str, Roll); 6] = [
@@ -158,6 +159,24 @@ pub fn staff_review(inputs: &StaffInputs, as_of: NaiveDate) -> Result<DataFrame>
             .filter(col("handled").fill_null(lit(0i64)).eq(lit(0i64)));
         parts.push(events(idle, "idle_days"));
     }
+    // Everyone on the roster on any day of a period has a row for it, even
+    // with nothing handled (absent or on leave the whole period: the
+    // person 在岗 is there to catch): one empty event per staff member and
+    // month on the roster, from their start (or the first event) to their
+    // end (or as_of).
+    let first = concat(parts.clone(), UnionArgs::default())?
+        .select([col("date").min()])
+        .collect()?;
+    if let Some(first) = super::dates_of(first.column("date")?)?
+        .into_iter()
+        .flatten()
+        .next()
+    {
+        parts.push(events(
+            roster_months(inputs.staff, first, as_of)?.lazy(),
+            "",
+        ));
+    }
     let sums = rollup(
         concat(parts, UnionArgs::default())?,
         &RollupSpec {
@@ -194,7 +213,14 @@ pub fn staff_review(inputs: &StaffInputs, as_of: NaiveDate) -> Result<DataFrame>
     lf = on_staff(
         lf,
         inputs.attendance_metrics,
-        &["attendance_rate", "attended_days", "overlong_departures"],
+        &[
+            "attendance_rate",
+            "attended_days",
+            "overlong_departures",
+            "expected_days",
+            "leave_days",
+            "absent_days",
+        ],
     );
     lf = on_staff(lf, Some(inputs.case_metrics), &["on_time_rate"]);
     lf = match inputs.staff_scores {
@@ -255,6 +281,26 @@ pub fn staff_review(inputs: &StaffInputs, as_of: NaiveDate) -> Result<DataFrame>
         .with_column(
             ratio(col("cases_per_day"), col("window_median_cases_per_day")).alias("capability"),
         )
+        // Why a row's figures are empty: no day attended in the period.
+        .with_column(
+            when(col("attended_days").fill_null(lit(0.0)).gt(lit(0.0)))
+                .then(lit(NULL).cast(DataType::String))
+                .when(
+                    col("expected_days")
+                        .cast(DataType::Float64)
+                        .fill_null(lit(0.0))
+                        .eq(lit(0.0)),
+                )
+                .then(lit("不在岗"))
+                .when(
+                    col("leave_days")
+                        .fill_null(lit(0.0))
+                        .gt_eq(col("absent_days").fill_null(lit(0.0))),
+                )
+                .then(lit("请假"))
+                .otherwise(lit("缺勤"))
+                .alias("absence"),
+        )
         .with_columns(if inputs.step_facts.is_none() {
             // A center without step data gets no step figures, not zeros.
             vec![
@@ -274,4 +320,39 @@ pub fn staff_review(inputs: &StaffInputs, as_of: NaiveDate) -> Result<DataFrame>
         )
         .collect()?;
     Ok(out)
+}
+
+/// (staff_id, date) rows, one per staff member and month on the roster
+/// between `first` and `as_of`: the first day of the month or of their
+/// posting, whichever is later.
+fn roster_months(staff: &DataFrame, first: NaiveDate, as_of: NaiveDate) -> Result<DataFrame> {
+    use chrono::Datelike;
+    let ids = staff.column("staff_id")?.str()?;
+    let from = super::dates_of(staff.column("valid_from")?)?;
+    let to = super::dates_of(staff.column("valid_to")?)?;
+    let (mut who, mut when) = (Vec::new(), Vec::new());
+    for i in 0..staff.height() {
+        let Some(id) = ids.get(i) else { continue };
+        let start = from[i].map_or(first, |f| f.max(first));
+        let end = to[i].map_or(as_of, |t| t.min(as_of));
+        let mut day = start;
+        while day <= end {
+            who.push(id.to_string());
+            when.push(Some(day));
+            let next_month = if day.month() == 12 {
+                NaiveDate::from_ymd_opt(day.year() + 1, 1, 1)
+            } else {
+                NaiveDate::from_ymd_opt(day.year(), day.month() + 1, 1)
+            };
+            let Some(next) = next_month else { break };
+            day = next;
+        }
+    }
+    Ok(DataFrame::new(
+        who.len(),
+        vec![
+            Column::new("staff_id".into(), who),
+            super::date_series("date", when.into_iter())?,
+        ],
+    )?)
 }

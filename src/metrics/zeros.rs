@@ -156,7 +156,7 @@ pub struct ZeroInputs<'a> {
 }
 
 /// Columns of `three_zeros`.
-pub const COLUMNS: [&str; 19] = [
+pub const COLUMNS: [&str; 20] = [
     "grain",
     "period",
     "period_start",
@@ -176,6 +176,7 @@ pub const COLUMNS: [&str; 19] = [
     "windows",
     "windows_all_three",
     "share_all_three",
+    "active",
 ];
 
 /// Window-level values of one period from a metric table.
@@ -277,10 +278,29 @@ pub fn three_zeros(
         out = join(out, per_window(with_window, "corrections"));
     }
     let overdue = (col("overdue_completed") + col("overdue_open")).alias("overdue_cases");
+    // Activity of the period: a case accepted, completed or open overdue, a
+    // rating, a ticket. A window without any holds no zero: it has no data.
+    let case_activity =
+        (col("accepted") + col("completed") + col("overdue_open")).alias("case_activity");
     for lf in [
-        window_counts(Some(z.case_metrics), grain, label, vec![overdue]),
-        window_counts(z.rating_metrics, grain, label, vec![col("bad_ratings")]),
-        window_counts(z.queue_metrics, grain, label, vec![col("queue_jumps")]),
+        window_counts(
+            Some(z.case_metrics),
+            grain,
+            label,
+            vec![overdue, case_activity],
+        ),
+        window_counts(
+            z.rating_metrics,
+            grain,
+            label,
+            vec![col("bad_ratings"), col("ratings").alias("rating_activity")],
+        ),
+        window_counts(
+            z.queue_metrics,
+            grain,
+            label,
+            vec![col("queue_jumps"), col("tickets").alias("queue_activity")],
+        ),
     ]
     .into_iter()
     .flatten()
@@ -294,6 +314,9 @@ pub fn three_zeros(
         "overdue_cases",
         "queue_jumps",
         "favouritism_complaints",
+        "case_activity",
+        "rating_activity",
+        "queue_activity",
     ];
     let out = out.collect()?;
     let have: Vec<String> = out
@@ -312,8 +335,15 @@ pub fn three_zeros(
         };
         lf = lf.with_column(value.cast(DataType::Int64).fill_null(lit(0i64)).alias(c));
     }
-    let zero = |a: &str, b: &str| col(a).eq(lit(0)).and(col(b).eq(lit(0)));
+    let active = (col("case_activity") + col("rating_activity") + col("queue_activity")).gt(lit(0));
+    // A zero held, or null (no data) for a window without activity.
+    let zero = |a: &str, b: &str| {
+        when(col("active"))
+            .then(col(a).eq(lit(0)).and(col(b).eq(lit(0))))
+            .otherwise(lit(NULL).cast(DataType::Boolean))
+    };
     let windows_rows = lf
+        .with_column(active.alias("active"))
         .with_columns([
             zero("substantiated_complaints", "bad_ratings").alias("zero_distance"),
             zero("corrections", "overdue_cases").alias("zero_error"),
@@ -340,11 +370,14 @@ pub fn three_zeros(
         lit(NULL).cast(DataType::Boolean).alias("zero_error"),
         lit(NULL).cast(DataType::Boolean).alias("zero_relation"),
         lit(NULL).cast(DataType::Boolean).alias("all_three"),
-        len().cast(DataType::Int64).alias("windows"),
+        // The share is over the windows with activity in the period.
+        col("active").cast(DataType::Int64).sum().alias("windows"),
         col("all_three")
+            .fill_null(lit(false))
             .cast(DataType::Int64)
             .sum()
             .alias("windows_all_three"),
+        col("active").any(false).alias("active"),
         lit("center").alias("level"),
         lit("center").alias("key"),
     ]);
@@ -369,8 +402,9 @@ pub fn three_zeros(
     .collect()?)
 }
 
-/// Every month, two-month period, quarter and year with case data.
-pub fn ranking_periods(case_metrics: &DataFrame) -> Result<Vec<super::period::Period>> {
+/// Every period of every grain with case data (the three zeros are kept
+/// at every grain, like every other metric).
+pub fn periods_with_cases(case_metrics: &DataFrame) -> Result<Vec<super::period::Period>> {
     let centers = case_metrics
         .clone()
         .lazy()
@@ -383,7 +417,7 @@ pub fn ranking_periods(case_metrics: &DataFrame) -> Result<Vec<super::period::Pe
     let mut out = Vec::new();
     for (g, l) in grains.iter().zip(labels.iter()) {
         if let (Some(g), Some(l)) = (g, l) {
-            if ["month", "bimonth", "quarter", "year"].contains(&g) {
+            if ["day", "week", "month", "bimonth", "quarter", "year"].contains(&g) {
                 out.push(super::period::parse_period(l)?);
             }
         }
