@@ -36,8 +36,11 @@
 //! A window `from–to` holds the punches whose time, seconds dropped, lies from
 //! `from` to `to` inclusive (so `23:59` holds 23:59:59). The lunch boundary
 //! sits near the middle of the break: 13:30 in summer (12:00–14:30), 13:00 in
-//! winter (12:00–14:00). Punches between windows (10:31–10:59, 15:31–15:59, or
-//! before 06:00) are stray (无效打卡): kept as a count, not an exception.
+//! winter (12:00–14:00). A punch between the windows of a half day
+//! (10:31–10:59, 15:31–15:59) or before 06:00 is judged against the nearest
+//! slot it can fill (see [`assign_slots`]): a late arrival when the half
+//! day's in-slot is empty, else an early departure (before 06:00: stray,
+//! 无效打卡, when the in-slot has its punch).
 //! Grace minutes for late and early leave default to 0; lateness of 30 minutes
 //! or more (`absence_late_minutes`, 0 turns the rule off) counts as half a
 //! day's absence; a departure over 20 minutes (`departure_limit_minutes`)
@@ -45,7 +48,11 @@
 //!
 //! # Rules, per staff member and date
 //! - Each punch goes to the slot whose window holds it; several punches in one
-//!   slot collapse to the earliest (in-slots) or the latest (out-slots).
+//!   slot collapse to the earliest (in-slots) or the latest (out-slots). An
+//!   empty in-slot takes the earliest of its half day's out-slot punches when
+//!   they lie 10 minutes or more apart (a late arrival), an empty out-slot the
+//!   latest of the in-slot's (an early departure): a later arrival or an
+//!   earlier departure never fares better.
 //! - On a non-working day punches are duty presence (值班), never exceptions.
 //! - A leave (请假: 事假, 病假, 年假, 出差, 公务外出 …) covers the slots whose
 //!   scheduled time lies inside it, ends included. A covered slot is never
@@ -719,6 +726,76 @@ fn overlap(
         .sum()
 }
 
+/// Punches of one slot closer together than this are one punch pressed
+/// twice, not an arrival and a departure.
+const SAME_PUNCH_MINUTES: i64 = 10;
+
+/// The punches of each slot, and how many are stray. A punch goes to the
+/// slot whose window holds it. A punch between the windows of a half day
+/// (10:31–10:59, 15:31–15:59 by default), or before the first window, is
+/// judged against the nearest slot it can fill: the half day's in-slot when
+/// that has no punch (a late arrival), else its out-slot (an early
+/// departure). In a half day whose in-slot is empty while its out-slot holds
+/// punches more than [`SAME_PUNCH_MINUTES`] apart, the earliest of them is
+/// the (late) arrival; likewise the latest of an in-slot's punches is the
+/// (early) departure when the out-slot is empty. So a later arrival or an
+/// earlier departure never fares better than an earlier arrival or a later
+/// departure.
+fn assign_slots(season: &Season, punches: &[NaiveDateTime]) -> ([Vec<NaiveDateTime>; 4], u32) {
+    let windows = season.windows();
+    let mut slots: [Vec<NaiveDateTime>; 4] = Default::default();
+    let mut between: [Vec<NaiveDateTime>; 2] = Default::default();
+    let mut stray = 0u32;
+    for &at in punches {
+        if let Some(slot) = season.slot_of(at.time()) {
+            slots[slot as usize].push(at);
+            continue;
+        }
+        let t = truncate_to_minute(at.time());
+        // The half day whose in-window ends before it and out-window
+        // starts after it; before the first window: the morning.
+        let half = if t < windows[0].from {
+            Some(0)
+        } else {
+            (0..2).find(|&h| windows[2 * h].to < t && t < windows[2 * h + 1].from)
+        };
+        match half {
+            Some(h) => between[h].push(at),
+            None => stray += 1,
+        }
+    }
+    for (h, gap) in between.iter_mut().enumerate() {
+        let (i, o) = (2 * h, 2 * h + 1);
+        gap.sort_unstable();
+        for at in gap.drain(..) {
+            let before_first = truncate_to_minute(at.time()) < windows[0].from;
+            if slots[i].is_empty() {
+                slots[i].push(at);
+            } else if before_first {
+                stray += 1; // 03:10 beside an 08:25 arrival: no departure
+            } else {
+                slots[o].push(at);
+            }
+        }
+        let apart = |v: &[NaiveDateTime]| {
+            let (Some(a), Some(b)) = (v.iter().min(), v.iter().max()) else {
+                return false;
+            };
+            (*b - *a).num_minutes() >= SAME_PUNCH_MINUTES
+        };
+        if slots[i].is_empty() && apart(&slots[o]) {
+            let first = *slots[o].iter().min().expect("apart: not empty");
+            slots[o].retain(|x| *x != first);
+            slots[i].push(first);
+        } else if slots[o].is_empty() && apart(&slots[i]) {
+            let last = *slots[i].iter().max().expect("apart: not empty");
+            slots[i].retain(|x| *x != last);
+            slots[o].push(last);
+        }
+    }
+    (slots, stray)
+}
+
 fn judge_day(
     schedule: &Schedule,
     date: NaiveDate,
@@ -730,23 +807,23 @@ fn judge_day(
     let season = schedule.season(date);
     let times = season.times().map(|t| date.and_time(t));
 
-    // Assign the day's punches to slots: earliest in, latest out.
-    let mut slots: [Option<NaiveDateTime>; 4] = [None; 4];
-    let mut stray = 0u32;
-    let mut present = false;
-    for punch in punches.iter().filter(|p| p.at.date() == date) {
-        present = true;
-        let Some(slot) = season.slot_of(punch.at.time()) else {
-            stray += 1;
-            continue;
-        };
-        let kept = &mut slots[slot as usize];
-        *kept = Some(match *kept {
-            Some(k) if slot.is_in() => k.min(punch.at),
-            Some(k) => k.max(punch.at),
-            None => punch.at,
-        });
-    }
+    // Assign the day's punches to slots, then keep the earliest in and the
+    // latest out.
+    let todays: Vec<NaiveDateTime> = punches
+        .iter()
+        .filter(|p| p.at.date() == date)
+        .map(|p| p.at)
+        .collect();
+    let present = !todays.is_empty();
+    let (assigned, stray) = assign_slots(season, &todays);
+    let slots: [Option<NaiveDateTime>; 4] = std::array::from_fn(|i| {
+        let kept = assigned[i].iter().copied();
+        if Slot::ALL[i].is_in() {
+            kept.min()
+        } else {
+            kept.max()
+        }
+    });
 
     let mut day = AttendanceDay {
         date,
@@ -1057,6 +1134,102 @@ mod tests {
         vec![a, b, c]
     }
 
+    /// The day's penalty at the default points (late, early and each
+    /// missing punch −0.5, each half day absent −2).
+    fn penalty(day: &AttendanceDay) -> f64 {
+        0.5 * f64::from(u8::from(day.late_minutes > 0))
+            + 0.5 * f64::from(u8::from(day.early_minutes > 0))
+            + 0.5 * f64::from(day.missing_punches)
+            + 2.0 * f64::from(day.absent_half_days)
+    }
+
+    /// A working day with `times` (HH:MM) punched.
+    fn day_with(date: &str, times: &[String]) -> AttendanceDay {
+        let refs: Vec<&str> = times.iter().map(String::as_str).collect();
+        judge_day(
+            &Schedule::default(),
+            d(date),
+            true,
+            &punches(date, &refs),
+            &[],
+            &[],
+        )
+    }
+
+    fn hhmm(minute: u32) -> String {
+        format!("{:02}:{:02}", minute / 60, minute % 60)
+    }
+
+    #[test]
+    fn a_punch_between_windows_is_judged_against_the_nearest_slot_it_fills() {
+        // Winter, Monday 2026-10-12: 08:30, 12:00, 14:00, 17:00.
+        let at = |t: &[&str]| {
+            day_with(
+                "2026-10-12",
+                &t.iter().map(|x| x.to_string()).collect::<Vec<_>>(),
+            )
+        };
+        // 10:45 with no other morning-in punch: 135 minutes late, half a day
+        // absent (as 10:25 is), not a stray punch and a 缺卡.
+        let late = at(&["10:45", "12:00", "14:00", "17:00"]);
+        assert_eq!(
+            (
+                late.late_minutes,
+                late.absent_half_days,
+                late.missing_punches
+            ),
+            (135, 1, 0)
+        );
+        let earlier = at(&["10:25", "12:00", "14:00", "17:00"]);
+        assert_eq!((earlier.late_minutes, earlier.absent_half_days), (115, 1));
+        // 15:45 after a 14:00 arrival: an early departure, 75 minutes.
+        let early = at(&["08:30", "12:00", "14:00", "15:45"]);
+        assert_eq!(
+            (
+                early.early_minutes,
+                early.missing_punches,
+                early.stray_punches
+            ),
+            (75, 0, 0)
+        );
+        // Arriving at 11:20 and leaving at 12:00: a late arrival, not a 缺卡.
+        let late = at(&["11:20", "12:00", "14:00", "17:00"]);
+        assert_eq!((late.late_minutes, late.absent_half_days), (170, 1));
+        // A punch pressed twice stays one punch.
+        let twice = at(&["08:25", "08:27", "14:00", "17:00"]);
+        assert_eq!((twice.early_minutes, twice.missing_punches), (0, 1));
+    }
+
+    proptest::proptest! {
+        /// A later arrival never fares better than an earlier one, and an
+        /// earlier departure never better than a later one, in summer and
+        /// winter, at the default points.
+        #[test]
+        fn later_arrivals_and_earlier_departures_never_fare_better(
+            summer in proptest::bool::ANY,
+            a1 in 300u32..710, a2 in 300u32..710,
+            l1 in 0u32..590, l2 in 0u32..590,
+        ) {
+            let (date, out, back, end) = if summer {
+                ("2026-09-28", "12:00", 870u32, "17:30")
+            } else {
+                ("2026-10-12", "12:00", 840u32, "17:00")
+            };
+            // Arrivals from 05:00 to 11:49 (ten minutes before the 12:00 out).
+            let (a1, a2) = (a1.min(a2), a1.max(a2));
+            let arrive = |a: u32| {
+                day_with(date, &[hhmm(a), out.to_string(), hhmm(back), end.to_string()])
+            };
+            proptest::prop_assert!(penalty(&arrive(a2)) >= penalty(&arrive(a1)), "{} {}", hhmm(a1), hhmm(a2));
+            // Departures from ten minutes after the afternoon arrival to 23:59.
+            let (l1, l2) = (back + 10 + l1.min(l2), back + 10 + l1.max(l2));
+            let leave = |l: u32| {
+                day_with(date, &["08:30".to_string(), out.to_string(), hhmm(back), hhmm(l.min(1439))])
+            };
+            proptest::prop_assert!(penalty(&leave(l1)) >= penalty(&leave(l2)), "{} {}", hhmm(l1), hhmm(l2));
+        }
+    }
+
     fn run(staff: &Staff) -> Vec<AttendanceDay> {
         attendance_days(
             &Schedule::default(),
@@ -1194,10 +1367,12 @@ mod tests {
                 "10-08 正常 L0 E0 M0 A0 年假:3.5 D0/0 N0 S0 [请假]",
                 // 16:59 and 17:00:30 collapse to 17:00:30 (latest out): not early.
                 "10-09 正常 L0 E0 M0 A0 -:0 D0/0 N0 S0 []",
-                // No morning-out punch: 1 missing. 10:45 lies between the
-                // morning-in (to 10:30) and morning-out (from 11:00) windows:
-                // stray.
-                "10-10 缺卡 L0 E0 M1 A0 -:0 D0/0 N0 S1 [缺卡]",
+                // 10:45 lies between the morning-in (to 10:30) and
+                // morning-out (from 11:00) windows; the morning-in slot has
+                // its punch, so 10:45 is the morning's departure: 12:00 −
+                // 10:45 = 75 minutes early (it was a stray punch and a 缺卡,
+                // milder than leaving at 11:00).
+                "10-10 早退 L0 E75 M0 A0 -:0 D0/0 N0 S0 [早退]",
                 // Sunday punches: duty presence (值班), no exceptions.
                 "10-11 值班 L0 E0 M0 A0 -:0 D0/0 N0 S0 []",
             ],
