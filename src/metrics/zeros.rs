@@ -148,6 +148,7 @@ pub fn incident_metrics(
 pub struct ZeroInputs<'a> {
     pub windows: &'a DataFrame,
     pub incidents: Option<&'a DataFrame>,
+    /// Corrections (`case_id`, `at`); `three_zeros_of` gives each its case's window.
     pub corrections: Option<&'a DataFrame>,
     pub cases: &'a DataFrame,
     pub case_metrics: &'a DataFrame,
@@ -179,50 +180,77 @@ pub const COLUMNS: [&str; 20] = [
     "active",
 ];
 
-/// Window-level values of one period from a metric table.
-fn window_counts(
-    metrics: Option<&DataFrame>,
-    grain: Grain,
-    label: &str,
-    exprs: Vec<Expr>,
-) -> Option<LazyFrame> {
-    metrics.map(|m| {
-        let mut select = vec![col("key").alias("window_id")];
-        select.extend(exprs);
-        m.clone()
-            .lazy()
-            .filter(
-                col("level")
-                    .eq(lit("window"))
-                    .and(col("grain").eq(lit(grain.name())))
-                    .and(col("period").eq(lit(label))),
-            )
-            .select(select)
-    })
-}
-
-/// `three_zeros` of `period` (one grain and label): a row per window of
-/// the windows table, and a center row with the share holding all three.
-pub fn three_zeros(
+/// `three_zeros` of some periods of one grain, in one pass: a row per
+/// window of the windows table and period, and a center row per period
+/// with the share holding all three.
+fn three_zeros_grain(
     z: &ZeroInputs,
     rules: &IncidentRules,
     grain: Grain,
-    label: &str,
-    start: NaiveDate,
-    end: NaiveDate,
+    periods: &[&super::period::Period],
     as_of: NaiveDate,
 ) -> Result<DataFrame> {
-    // Nothing after the evaluation date counts.
-    let last = super::state_day(end, as_of);
-    let in_period = |c: &str| {
-        col(c)
-            .cast(DataType::Date)
-            .gt_eq(super::date_lit(start))
-            .and(col(c).cast(DataType::Date).lt_eq(super::date_lit(last)))
+    use std::collections::HashMap;
+    let labels: Vec<&str> = periods.iter().map(|p| p.label.as_str()).collect();
+    let periods_df = DataFrame::new(
+        periods.len(),
+        vec![
+            Column::new("period".into(), labels.clone()),
+            super::date_series("period_start", periods.iter().map(|p| Some(p.start)))?,
+            super::date_series("period_end", periods.iter().map(|p| Some(p.end)))?,
+            Column::new("ord".into(), (0..periods.len() as i64).collect::<Vec<_>>()),
+        ],
+    )?;
+    // The period of each event date: the grain's period holding it, when
+    // it is one of `periods` and the date is not after its state day
+    // (nothing after the evaluation date counts).
+    let state: HashMap<&str, NaiveDate> = periods
+        .iter()
+        .map(|p| (p.label.as_str(), super::state_day(p.end, as_of)))
+        .collect();
+    let with_period = |df: &DataFrame, date_col: &str| -> Result<LazyFrame> {
+        let days = df.column(date_col)?.cast(&DataType::Date)?;
+        let mut seen: Vec<NaiveDate> = super::dates_of(&days)?.into_iter().flatten().collect();
+        seen.sort_unstable();
+        seen.dedup();
+        let (mut ds, mut ps) = (Vec::new(), Vec::new());
+        for d in seen {
+            let p = super::period::period_of(grain, d);
+            if state.get(p.label.as_str()).is_some_and(|last| d <= *last) {
+                ds.push(Some(d));
+                ps.push(p.label);
+            }
+        }
+        let map = DataFrame::new(
+            ds.len(),
+            vec![
+                super::date_series("_day", ds.into_iter())?,
+                Column::new("period".into(), ps),
+            ],
+        )?;
+        Ok(df
+            .clone()
+            .lazy()
+            .with_column(col(date_col).cast(DataType::Date).alias("_day"))
+            .join(
+                map.lazy(),
+                [col("_day")],
+                [col("_day")],
+                JoinArgs::new(JoinType::Inner),
+            ))
     };
+    let keys = [col("period"), col("window_id")];
     let per_window = |lf: LazyFrame, name: &str| {
-        lf.group_by([col("window_id")])
+        lf.group_by(keys.clone())
             .agg([len().cast(DataType::Int64).alias(name)])
+    };
+    let join = |out: LazyFrame, other: LazyFrame| {
+        out.join(
+            other,
+            keys.clone(),
+            keys.clone(),
+            JoinArgs::new(JoinType::Left),
+        )
     };
     let windows = z
         .windows
@@ -230,21 +258,10 @@ pub fn three_zeros(
         .lazy()
         .select([col("window_id")])
         .unique_stable(None, UniqueKeepStrategy::First);
+    let mut out = windows.cross_join(periods_df.clone().lazy().select([col("period")]), None);
     let list = |v: &[String]| lit(Series::new("v".into(), v.to_vec()));
-    let mut out = windows.clone();
-    let join = |out: LazyFrame, other: LazyFrame| {
-        out.join(
-            other,
-            [col("window_id")],
-            [col("window_id")],
-            JoinArgs::new(JoinType::Left),
-        )
-    };
     if let Some(inc) = z.incidents {
-        let inc = inc
-            .clone()
-            .lazy()
-            .filter(in_period("date").and(substantiated()));
+        let inc = with_period(inc, "date")?.filter(substantiated());
         out = join(
             out,
             per_window(
@@ -266,46 +283,55 @@ pub fn three_zeros(
         );
     }
     if let Some(cor) = z.corrections {
-        let with_window = cor.clone().lazy().filter(in_period("at")).join(
-            z.cases
-                .clone()
-                .lazy()
-                .select([col("case_id"), col("window_id")]),
-            [col("case_id")],
-            [col("case_id")],
-            JoinArgs::new(JoinType::Inner),
-        );
-        out = join(out, per_window(with_window, "corrections"));
+        // Corrections carry their case's window (see `three_zeros_of`).
+        out = join(out, per_window(with_period(cor, "at")?, "corrections"));
     }
-    let overdue = (col("overdue_completed") + col("overdue_open")).alias("overdue_cases");
+    let in_periods = col("period").is_in(
+        lit(Series::new("p".into(), labels.clone())).implode(false),
+        false,
+    );
+    let window_rows = |m: &DataFrame, exprs: Vec<Expr>| {
+        let mut select = vec![col("period"), col("key").alias("window_id")];
+        select.extend(exprs);
+        m.clone()
+            .lazy()
+            .filter(
+                col("level")
+                    .eq(lit("window"))
+                    .and(col("grain").eq(lit(grain.name())))
+                    .and(in_periods.clone()),
+            )
+            .select(select)
+    };
     // Activity of the period: a case accepted, completed or open overdue, a
     // rating, a ticket. A window without any holds no zero: it has no data.
-    let case_activity =
-        (col("accepted") + col("completed") + col("overdue_open")).alias("case_activity");
-    for lf in [
-        window_counts(
-            Some(z.case_metrics),
-            grain,
-            label,
-            vec![overdue, case_activity],
+    out = join(
+        out,
+        window_rows(
+            z.case_metrics,
+            vec![
+                (col("overdue_completed") + col("overdue_open")).alias("overdue_cases"),
+                (col("accepted") + col("completed") + col("overdue_open")).alias("case_activity"),
+            ],
         ),
-        window_counts(
-            z.rating_metrics,
-            grain,
-            label,
-            vec![col("bad_ratings"), col("ratings").alias("rating_activity")],
-        ),
-        window_counts(
-            z.queue_metrics,
-            grain,
-            label,
-            vec![col("queue_jumps"), col("tickets").alias("queue_activity")],
-        ),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        out = join(out, lf);
+    );
+    if let Some(r) = z.rating_metrics {
+        out = join(
+            out,
+            window_rows(
+                r,
+                vec![col("bad_ratings"), col("ratings").alias("rating_activity")],
+            ),
+        );
+    }
+    if let Some(q) = z.queue_metrics {
+        out = join(
+            out,
+            window_rows(
+                q,
+                vec![col("queue_jumps"), col("tickets").alias("queue_activity")],
+            ),
+        );
     }
     let counts = [
         "substantiated_complaints",
@@ -362,7 +388,6 @@ pub fn three_zeros(
             lit(NULL).cast(DataType::Int64).alias("windows_all_three"),
             lit(NULL).cast(DataType::Float64).alias("share_all_three"),
         ])
-        .sort(["key"], SortMultipleOptions::default())
         .collect()?;
     let mut center_cols: Vec<Expr> = counts.iter().map(|c| col(*c).sum()).collect();
     center_cols.extend([
@@ -384,21 +409,36 @@ pub fn three_zeros(
     let center = windows_rows
         .clone()
         .lazy()
-        .select(center_cols)
+        .group_by([col("period")])
+        .agg(center_cols)
         .with_column(ratio(col("windows_all_three"), col("windows")).alias("share_all_three"));
-    let labels = |lf: LazyFrame| {
-        lf.with_columns([
-            lit(grain.name()).alias("grain"),
-            lit(label).alias("period"),
-            super::date_lit(start).alias("period_start"),
-            super::date_lit(end).alias("period_end"),
-        ])
-        .select(COLUMNS.map(col))
+    let labelled = |lf: LazyFrame| {
+        lf.join(
+            periods_df.clone().lazy(),
+            [col("period")],
+            [col("period")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .with_column(lit(grain.name()).alias("grain"))
+        .select(
+            COLUMNS
+                .iter()
+                .chain(&["ord"])
+                .map(|c| col(*c))
+                .collect::<Vec<_>>(),
+        )
     };
+    // Per period: the center row, then the windows by key.
     Ok(concat(
-        [labels(center), labels(windows_rows.lazy())],
+        [labelled(center), labelled(windows_rows.lazy())],
         UnionArgs::default(),
     )?
+    .with_column(col("level").neq(lit("center")).alias("_window"))
+    .sort(
+        ["ord", "_window", "key"],
+        SortMultipleOptions::default().with_maintain_order(true),
+    )
+    .select(COLUMNS.map(col))
     .collect()?)
 }
 
@@ -432,12 +472,45 @@ pub fn three_zeros_of(
     periods: &[super::period::Period],
     as_of: NaiveDate,
 ) -> Result<DataFrame> {
-    let mut parts = Vec::with_capacity(periods.len());
+    // The corrections with their case's window, joined once for every
+    // period (the three zeros are kept for every day and week too).
+    let corrections = match z.corrections {
+        Some(cor) => Some(
+            cor.clone()
+                .lazy()
+                .select([col("case_id"), col("at")])
+                .join(
+                    z.cases
+                        .clone()
+                        .lazy()
+                        .select([col("case_id"), col("window_id")]),
+                    [col("case_id")],
+                    [col("case_id")],
+                    JoinArgs::new(JoinType::Inner),
+                )
+                .collect()?,
+        ),
+        None => None,
+    };
+    let z = &ZeroInputs {
+        corrections: corrections.as_ref(),
+        ..*z
+    };
+    // Periods grouped by grain, in the order given.
+    let mut grains: Vec<(Grain, Vec<&super::period::Period>)> = Vec::new();
     for p in periods {
-        parts.push(three_zeros(z, rules, p.grain, &p.label, p.start, p.end, as_of)?.lazy());
+        match grains.iter_mut().find(|(g, _)| *g == p.grain) {
+            Some((_, v)) => v.push(p),
+            None => grains.push((p.grain, vec![p])),
+        }
+    }
+    let mut parts = Vec::with_capacity(grains.len());
+    for (grain, ps) in &grains {
+        parts.push(three_zeros_grain(z, rules, *grain, ps, as_of)?.lazy());
     }
     if parts.is_empty() {
-        return Ok(three_zeros(z, rules, Grain::Month, "", as_of, as_of, as_of)?.head(Some(0)));
+        let none = super::period::period_of(Grain::Month, as_of);
+        return Ok(three_zeros_grain(z, rules, Grain::Month, &[&none], as_of)?.head(Some(0)));
     }
     Ok(concat(parts, UnionArgs::default())?.collect()?)
 }
