@@ -188,6 +188,15 @@ pub fn warn_ahead(calendar: &Calendar, date: NaiveDate) -> Option<String> {
     ))
 }
 
+/// The daily report's footnote of [`warn_ahead`].
+pub fn warn_ahead_note(date: NaiveDate) -> String {
+    let next = date.year() + 1;
+    format!(
+        "{next} 年节假日安排尚未导入,{next} 年的截止日期暂按周一至周五上班、元旦、劳动节(5月1—2日)、\
+         国庆节(10月1—3日)放假推算;国务院公布后请导入 (xiaoneng calendar import FILE)。"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

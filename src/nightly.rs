@@ -632,13 +632,16 @@ fn run_steps(
         fail_point("cards");
 
         // 5. Reports: the daily report with its notes, and what fell due.
+        // The report's notes in the report's language; stderr and the run
+        // record in the log's.
         let mut notes: Vec<String> = crate::calendar_lists::warn_ahead(cal, day)
+            .map(|_| crate::calendar_lists::warn_ahead_note(day))
             .into_iter()
             .collect();
-        for stale in stale_feeds(&store, settings, day)? {
+        for (stale, note) in stale_feeds(&store, settings, day)? {
             eprintln!("xiaoneng: warning: {stale}");
-            record.warnings.push(stale.clone());
-            notes.push(stale);
+            record.warnings.push(stale);
+            notes.push(note);
         }
         let period = period_of(Grain::Day, day);
         let (path, _) = steps.run(&format!("daily report {day}"), || {
@@ -782,8 +785,13 @@ fn metrics_up_to(
 
 /// The feeds (punches, cases, ratings, tickets) that brought rows for
 /// earlier days but none for the working day `day` closes, or the working
-/// days their `[freshness]` tolerance allows before it.
-fn stale_feeds(store: &Store, settings: &Settings, day: NaiveDate) -> Result<Vec<String>> {
+/// days their `[freshness]` tolerance allows before it: the warning, and
+/// the daily report's note.
+fn stale_feeds(
+    store: &Store,
+    settings: &Settings,
+    day: NaiveDate,
+) -> Result<Vec<(String, String)>> {
     let cal = &settings.calendar;
     if !cal.is_workday(day)? {
         return Ok(Vec::new());
@@ -815,7 +823,16 @@ fn stale_feeds(store: &Store, settings: &Settings, day: NaiveDate) -> Result<Vec
             continue;
         };
         if last < due {
-            out.push(format!("no {table} received for {day}; last {last}"));
+            let name = match table {
+                "punches" => "考勤打卡",
+                "cases" => "办件",
+                "ratings" => "好差评",
+                _ => "排队叫号",
+            };
+            out.push((
+                format!("no {table} received for {day}; last {last}"),
+                format!("未收到 {day} 的{name}数据,最近一次为 {last},请检查数据导出。"),
+            ));
         }
     }
     Ok(out)

@@ -778,7 +778,11 @@ fn the_nightly_job_runs_through_the_turn_of_the_year_and_recomputes_what_the_lis
         .iter()
         .any(|r| r["warnings"].to_string().contains(stale)));
     let daily = std::fs::read_to_string(a.join("reports/2026-12-29/daily.md")).unwrap();
-    assert!(daily.contains(stale), "{daily}");
+    assert!(
+        daily.contains("未收到 2026-12-29 的考勤打卡数据,最近一次为 2026-12-28"),
+        "{daily}"
+    );
+    assert!(daily.contains("2027 年节假日安排尚未导入"), "{daily}");
     // The missed nights closed themselves on 01-04, oldest first, with
     // their daily reports and the bulletin and review due on 01-03.
     let jan4 = log.iter().find(|r| r["date"] == "2027-01-04").unwrap();

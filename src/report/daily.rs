@@ -78,13 +78,27 @@ pub fn daily_report(
     );
     if let Some(year) = z.provisional_year {
         if z.cards_due.iter().any(|c| c.deadline_provisional) {
-            let _ = writeln!(md, "> {}\n", crate::calendar_lists::provisional_note(year));
+            let _ = writeln!(md, "{}\n", crate::calendar_lists::provisional_note(year));
         }
     }
     let cards = history_frame(z.cards_due)?;
     if cards.height() > 0 {
+        // The colour as the office says it.
+        let mut shown = cards.clone();
+        let words: Vec<&str> = z
+            .cards_due
+            .iter()
+            .map(|c| {
+                if c.colour == Colour::Red {
+                    "红牌"
+                } else {
+                    "黄牌"
+                }
+            })
+            .collect();
+        shown.with_column(Column::new("colour".into(), words))?;
         md.push_str(&render_markdown(
-            &cards,
+            &shown,
             &[
                 ("牌", Text("colour")),
                 ("办件编号", Text("case_id")),
@@ -145,7 +159,7 @@ pub fn daily_report(
     if !z.notes.is_empty() {
         let _ = writeln!(md, "\n## 附注\n");
         for note in z.notes {
-            let _ = writeln!(md, "- {note}");
+            let _ = writeln!(md, "{note}\n");
         }
     }
     Ok((md, tables))

@@ -78,7 +78,7 @@ pub fn monthly_bulletin(
         period.start, period.end
     );
     for note in &z.notes {
-        let _ = writeln!(md, "> {note}\n");
+        let _ = writeln!(md, "{note}\n");
     }
 
     // Overview and case efficiency.
