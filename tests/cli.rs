@@ -794,3 +794,61 @@ fn an_idle_window_holds_no_zero_and_leaves_the_share_at_every_grain() {
         }
     }
 }
+
+/// The year's turn by hand, without a 2027 list: a case accepted Monday
+/// 2026-12-28 with 5 working days is due Tuesday 2027-01-05 (12-29, 12-30,
+/// 12-31, then 元旦 01-01 and the weekend, 01-04, 01-05), provisionally.
+/// `cards`, `compute` and the reports run and say the deadline is provisional.
+#[test]
+fn cards_compute_and_reports_run_through_the_turn_of_the_year() {
+    let h = home();
+    let files = [
+        ("windows.csv", "window_id,name,department\nW01,综合窗口,政务办\n"),
+        ("staff.csv", "staff_id,name,window_id\n1001,张三,W01\n"),
+        (
+            "items.csv",
+            "item_code,name,department,promised_limit_days,effective_from\nA1,登记,政务办,5,2026-01-01\n",
+        ),
+        (
+            "cases.csv",
+            "case_id,item_code,window_id,staff_id,accepted_at\nC1,A1,W01,1001,2026-12-28 09:00\n",
+        ),
+    ];
+    for (name, text) in files {
+        write(h.path(), &format!("data/inbox/{name}"), text);
+    }
+    ok(h.path(), &["ingest"]);
+    // Monday 01-04: one working day left, yellow, provisional.
+    let out = run(
+        h.path(),
+        &["cards", "--as-of", "2027-01-04", "--format", "csv"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (stdout, stderr) = (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    );
+    let card = &common::csv_rows(&stdout)[0];
+    let got = [
+        &card["colour"],
+        &card["deadline"],
+        &card["deadline_provisional"],
+        &card["remaining_days"],
+    ];
+    assert_eq!(got, ["yellow", "2027-01-05", "true", "1"], "{stdout}");
+    assert!(stderr.contains("截止日期为暂定"), "{stderr}");
+    ok(h.path(), &["compute", "--as-of", "2027-01-04"]);
+    let out = ok(h.path(), &["report", "daily", "--date", "2027-01-04"]);
+    assert!(out.contains("截止日期为暂定"), "{out}");
+    // December's figures use no provisional day (the case is not overdue at
+    // 12-31 either way; its card was raised in January): no note. January's
+    // bulletin reaches the provisional year: the note.
+    let out = ok(h.path(), &["report", "monthly", "--month", "2026-12"]);
+    assert!(!out.contains("截止日期为暂定"), "{out}");
+    let out = ok(h.path(), &["report", "monthly", "--month", "2027-01"]);
+    assert!(out.contains("截止日期为暂定"), "{out}");
+}
