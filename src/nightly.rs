@@ -568,117 +568,164 @@ fn run_steps(
         .filter(|s| !s.calendar.is_empty() && !calendar_lines.is_empty())
         .map(|s| Calendar::from_year_flags(&s.calendar));
 
+    let closing = Closing {
+        store: &store,
+        settings,
+        opts,
+        hash,
+        calendar_from,
+        calendar_lines,
+        before_calendar,
+    };
     let mut state = state;
     for (k, &day) in days.iter().enumerate() {
-        let extra = if k == 0 {
-            calendar_from
-        } else {
-            Touched::Nothing
-        };
-        let (next, case_facts, step_facts) = metrics_up_to(
-            &store,
-            settings,
-            day,
-            state.as_ref(),
-            extra,
-            &hash,
-            steps,
-            opts,
-        )?;
-        record.recomputed_from = next.1.map_or("everything".into(), |d| d.to_string());
-        state = Some(next.0);
-        fail_point("computed");
+        close_day(&closing, day, k == 0, &mut state, record, steps)?;
+    }
+    Ok(())
+}
 
-        // 4. Cards of the day.
-        let cards = steps.run(&format!("cards {day}"), || {
-            crate::pipeline::record_cards(
-                &store,
-                cal,
-                day,
-                &settings.cards,
-                &case_facts,
-                step_facts.as_ref(),
-            )
-        })?;
-        if k == 0 {
-            if let Some(before) = &before_calendar {
-                let moved = deadlines_moved(&case_facts, before, cal)?;
-                record.calendar_changes = calendar_lines.clone();
-                record.calendar_changes.push(format!(
-                    "{moved} open deadlines moved, {} cards cleared",
-                    cards.changes.cleared_not_due
-                ));
-                if !opts.quiet {
-                    eprintln!("the working-day calendar changed since the last run:");
-                    for line in &record.calendar_changes {
-                        eprintln!("  {line}");
-                    }
-                }
+/// What every day a run closes shares.
+struct Closing<'a> {
+    store: &'a Store,
+    settings: &'a Settings,
+    opts: &'a NightlyOptions,
+    /// The configuration's hash (see [`settings_hash`]).
+    hash: String,
+    /// The calendar's change since the last run: the dates to recompute
+    /// from, the sentences of the run record and the calendar as it was.
+    calendar_from: Touched,
+    calendar_lines: Vec<String>,
+    before_calendar: Option<Calendar>,
+}
+
+/// Close one day: its metric tables, its cards, its daily report and the
+/// reports that fell due; then record it as closed. The first day of a
+/// run also recomputes what the calendar moved and says so.
+fn close_day(
+    c: &Closing,
+    day: NaiveDate,
+    first: bool,
+    state: &mut Option<State>,
+    record: &mut RunRecord,
+    steps: &mut Steps,
+) -> Result<()> {
+    let (store, settings, cal) = (c.store, c.settings, &c.settings.calendar);
+    let extra = if first {
+        c.calendar_from
+    } else {
+        Touched::Nothing
+    };
+    let (next, case_facts, step_facts) = metrics_up_to(
+        store,
+        settings,
+        day,
+        state.as_ref(),
+        extra,
+        &c.hash,
+        steps,
+        c.opts,
+    )?;
+    record.recomputed_from = next.1.map_or("everything".into(), |d| d.to_string());
+    *state = Some(next.0);
+    fail_point("computed");
+
+    // Cards of the day.
+    let cards = steps.run(&format!("cards {day}"), || {
+        crate::pipeline::record_cards(
+            store,
+            cal,
+            day,
+            &settings.cards,
+            &case_facts,
+            step_facts.as_ref(),
+        )
+    })?;
+    if let Some(before) = c.before_calendar.as_ref().filter(|_| first) {
+        let moved = deadlines_moved(&case_facts, before, cal)?;
+        record.calendar_changes = c.calendar_lines.clone();
+        record.calendar_changes.push(format!(
+            "{moved} open deadlines moved, {} cards cleared",
+            cards.changes.cleared_not_due
+        ));
+        if !c.opts.quiet {
+            eprintln!("the working-day calendar changed since the last run:");
+            for line in &record.calendar_changes {
+                eprintln!("  {line}");
             }
         }
-        let red = cards
-            .due
-            .iter()
-            .filter(|c| c.colour == crate::metrics::cards::Colour::Red)
-            .count();
-        let c = &mut record.cards;
-        if day == date {
-            c.red_due = red;
-            c.yellow_due = cards.due.len() - red;
-        }
-        c.raised += cards.changes.raised;
-        c.escalated += cards.changes.escalated;
-        c.cleared += cards.changes.cleared;
-        fail_point("cards");
+    }
+    let red = cards
+        .due
+        .iter()
+        .filter(|c| c.colour == crate::metrics::cards::Colour::Red)
+        .count();
+    let counts = &mut record.cards;
+    if day == c.opts.date {
+        counts.red_due = red;
+        counts.yellow_due = cards.due.len() - red;
+    }
+    counts.raised += cards.changes.raised;
+    counts.escalated += cards.changes.escalated;
+    counts.cleared += cards.changes.cleared;
+    fail_point("cards");
 
-        // 5. Reports: the daily report with its notes, and what fell due.
-        // The report's notes in the report's language; stderr and the run
-        // record in the log's.
-        let mut notes: Vec<String> = crate::calendar_lists::warn_ahead(cal, day)
-            .map(|_| crate::calendar_lists::warn_ahead_note(day))
-            .into_iter()
-            .collect();
-        for (stale, note) in stale_feeds(&store, settings, day)? {
-            eprintln!("xiaoneng: warning: {stale}");
-            record.warnings.push(stale);
-            notes.push(note);
-        }
-        let period = period_of(Grain::Day, day);
-        let (path, _) = steps.run(&format!("daily report {day}"), || {
-            crate::pipeline::write_daily(&store, settings, &period, &opts.center, &cards, &notes)
-        })?;
-        record.reports.push(shown(&path, &settings.home));
-        fail_point("daily");
-        for p in periods_due(cal, day)? {
-            let path = match p.grain {
-                Grain::Week => {
-                    let Some(days) = store.read(crate::pipeline::ATTENDANCE_DAYS)? else {
-                        record
-                            .skipped
-                            .push(format!("weekly publication {}: no punches", p.label));
-                        continue;
-                    };
-                    steps.run(&format!("weekly publication {}", p.label), || {
-                        crate::pipeline::write_attendance_publication(
-                            &store, settings, &p, &days, day,
-                        )
+    write_reports(c, day, &cards, record, steps)?;
+    fail_point("reports");
+    if let Some(s) = state.as_mut() {
+        s.closed = Some(s.closed.map_or(day, |c| c.max(day)));
+        save_state(store, s)?;
+    }
+    Ok(())
+}
+
+/// The daily report of `day` with its notes, and the reports that fell due.
+fn write_reports(
+    c: &Closing,
+    day: NaiveDate,
+    cards: &crate::pipeline::CardRun,
+    record: &mut RunRecord,
+    steps: &mut Steps,
+) -> Result<()> {
+    let (store, settings, cal) = (c.store, c.settings, &c.settings.calendar);
+    // The report's notes in the report's language; stderr and the run
+    // record in the log's.
+    let mut notes: Vec<String> = crate::calendar_lists::warn_ahead(cal, day)
+        .map(|_| crate::calendar_lists::warn_ahead_note(day))
+        .into_iter()
+        .collect();
+    for (stale, note) in stale_feeds(store, settings, day)? {
+        eprintln!("xiaoneng: warning: {stale}");
+        record.warnings.push(stale);
+        notes.push(note);
+    }
+    let period = period_of(Grain::Day, day);
+    let (path, _) = steps.run(&format!("daily report {day}"), || {
+        crate::pipeline::write_daily(store, settings, &period, &c.opts.center, cards, &notes)
+    })?;
+    record.reports.push(shown(&path, &settings.home));
+    fail_point("daily");
+    for p in periods_due(cal, day)? {
+        let path = match p.grain {
+            Grain::Week => {
+                let Some(days) = store.read(crate::pipeline::ATTENDANCE_DAYS)? else {
+                    record
+                        .skipped
+                        .push(format!("weekly publication {}: no punches", p.label));
+                    continue;
+                };
+                steps.run(&format!("weekly publication {}", p.label), || {
+                    crate::pipeline::write_attendance_publication(store, settings, &p, &days, day)
                         .map(|(_, path)| path)
-                    })?
-                }
-                _ => steps
-                    .run(&format!("bulletin {}", p.label), || {
-                        crate::pipeline::write_bulletin(&store, settings, &p, &opts.center, p.end)
-                    })?
-                    .0
-                    .with_extension("html"),
-            };
-            record.reports.push(shown(&path, &settings.home));
-        }
-        fail_point("reports");
-        if let Some(s) = state.as_mut() {
-            s.closed = Some(s.closed.map_or(day, |c| c.max(day)));
-            save_state(&store, s)?;
-        }
+                })?
+            }
+            _ => steps
+                .run(&format!("bulletin {}", p.label), || {
+                    crate::pipeline::write_bulletin(store, settings, &p, &c.opts.center, p.end)
+                })?
+                .0
+                .with_extension("html"),
+        };
+        record.reports.push(shown(&path, &settings.home));
     }
     Ok(())
 }
