@@ -1,4 +1,4 @@
-//! Attendance on the city profile of DOMAIN.md: 1 000 staff on 200 windows,
+//! Attendance on the city profile (docs/scaling.md): 1 000 staff on 200 windows,
 //! four fingerprint punches a working day through 2025 (about 1 000 000
 //! punches), with late arrivals, missing and duplicate punches, leaves and
 //! departures.

@@ -1,4 +1,4 @@
-//! The case engine on the city profile of DOMAIN.md: 2 000 000 cases in
+//! The case engine on the city profile (docs/scaling.md): 2 000 000 cases in
 //! 2025, 200 windows in 40 departments, 1 000 staff, 1 500 items (about
 //! 44 % instant), 2 % with a 特别程序 and 8 % with a 补正 suspension.
 //!

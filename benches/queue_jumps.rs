@@ -1,4 +1,4 @@
-//! Queue-jump detection (插队) on the city profile of DOMAIN.md: 2 200 000
+//! Queue-jump detection (插队) on the city profile (docs/scaling.md): 2 200 000
 //! tickets in 2025 over 40 queues, with 3 % priority tickets and a few
 //! tickets called out of turn.
 //!

@@ -27,7 +27,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The demo's sizes (DOMAIN.md's profiles).
+/// The demo's sizes (the profiles of docs/scaling.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DemoProfile {
     County,

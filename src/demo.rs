@@ -1,7 +1,7 @@
 //! The synthetic demo county center (演示县政务服务中心).
 //!
 //! `generate` writes thirteen months (by default) of realistic export files
-//! for a county administrative service center of the size DOMAIN.md calls
+//! for a county administrative service center of the size docs/scaling.md calls
 //! "county": 27 windows of 22 departments, about 100 staff, about 200 items
 //! in two catalog versions (a 流程再造 round on 2026-04-01), about 60 000
 //! cases, 50 000 ratings, 70 000 queue tickets and 100 000 fingerprint
@@ -73,7 +73,7 @@ impl Default for DemoSpec {
     }
 }
 
-/// The sizes of DOMAIN.md: a county center (the demo), a city center, and
+/// The sizes of docs/scaling.md: a county center (the demo), a city center, and
 /// one center of a province (a province is 100 of them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
@@ -85,7 +85,7 @@ pub enum Profile {
 impl Profile {
     /// The profile's spec. The county keeps the demo's 13 months; the city
     /// and the province's centers are one calendar year, 2025, the year
-    /// whose volumes DOMAIN.md gives.
+    /// whose volumes docs/scaling.md gives.
     pub fn spec(self, seed: u64) -> DemoSpec {
         let county = DemoSpec {
             seed,

@@ -1,7 +1,7 @@
 //! Pins every figure of `xiaoneng metrics cases` on the hand-computed
 //! fixture `tests/fixtures/cases_small` (22 cases around National Day 2024).
 //! Every expected value below was worked out by hand from the rules in
-//! `DOMAIN.md` (Metrics › Cases › Precise rules); the comments show the sums.
+//! docs/METRICS.md (`case_metrics`); the comments show the sums.
 //!
 //! Working days around National Day 2024, numbered for counting (#n):
 //!

@@ -2,7 +2,7 @@
 //! `metrics queue`, `metrics incidents`, `metrics zeros` and `metrics jumps` —
 //! on the hand-computed fixture `tests/fixtures/citizen_small` (October 2026,
 //! evaluated as of 2026-10-31). Every expected value below was worked out by
-//! hand from the rules in `DOMAIN.md` (Ratings, Queue, Three zeros, Working
+//! hand from the rules in docs/METRICS.md (Ratings, Queue, Three zeros, Working
 //! days); the comments show the sums.
 //!
 //! Working days around National Day 2026, numbered for counting (#n):

@@ -1,7 +1,7 @@
 //! Pins the window ranking (红旗窗口评比) — `rank` and `rank --explain` — on
 //! the hand-computed fixture `tests/fixtures/ranking_small` (September and
 //! October 2026, evaluated as of 2026-10-31). Every score, rank, band and
-//! flag below was worked out by hand from the rules of DOMAIN.md (Scoring and
+//! flag below was worked out by hand from the rules of docs/METRICS.md (Scoring and
 //! rankings, Working days, Metrics) with the default scoring rules; the
 //! comments show the sums.
 //!
