@@ -8,6 +8,21 @@ use super::values::Value;
 /// The two kinds of suspension that stop the clock.
 pub const SUSPENSION_KINDS: [&str; 2] = ["特别程序", "补正"];
 
+/// The words for each suspension kind, as exports write them.
+pub const SUSPENSION_KIND_WORDS: [(&str, &[&str]); 2] = [
+    ("特别程序", &["特别程序", "特殊程序", "special"]),
+    ("补正", &["补正", "补齐补正", "supplement"]),
+];
+
+/// The kind a word names, if any.
+pub fn suspension_kind(word: &str) -> Option<&'static str> {
+    let word = word.trim().to_lowercase();
+    SUSPENSION_KIND_WORDS
+        .iter()
+        .find(|(_, words)| words.contains(&word.as_str()))
+        .map(|(kind, _)| *kind)
+}
+
 /// (earlier, later) column pairs that must be in order when both are given.
 fn ordered_pairs(table: &str) -> &'static [(&'static str, &'static str)] {
     match table {
@@ -80,18 +95,14 @@ pub fn check_row(table: &TableSpec, values: &mut [Value]) -> Result<(), RowError
     if table.name == "suspensions" {
         let i = table.column_index("kind").expect("kind");
         let kind = values[i].as_text().unwrap_or_default();
-        let normal = match kind {
-            "特别程序" | "特殊程序" | "special" => "特别程序",
-            "补正" | "补齐补正" | "supplement" => "补正",
-            other => {
-                return Err((
-                    Some("kind"),
-                    format!(
-                        "kind '{other}' is neither {} nor {}",
-                        SUSPENSION_KINDS[0], SUSPENSION_KINDS[1]
-                    ),
-                ))
-            }
+        let Some(normal) = suspension_kind(kind) else {
+            return Err((
+                Some("kind"),
+                format!(
+                    "kind '{kind}' is neither {} nor {}",
+                    SUSPENSION_KINDS[0], SUSPENSION_KINDS[1]
+                ),
+            ));
         };
         values[i] = Value::Text(normal.to_string());
     }

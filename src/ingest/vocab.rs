@@ -184,13 +184,15 @@ pub fn built_in_words(table: &str, column: &str) -> Vec<&'static str> {
 pub fn from_file_name(table: &str, column: &str, file_name: &str) -> Option<&'static str> {
     match (table, column) {
         ("suspensions", "kind") => {
-            let special = ["特别程序", "特殊程序", "special"];
-            let supplement = ["补正", "补齐补正", "supplement"];
+            // A name that says exactly one kind, in the words of the checks.
             let lower = file_name.to_lowercase();
-            let has = |words: &[&str]| words.iter().any(|w| lower.contains(w));
-            match (has(&special), has(&supplement)) {
-                (true, false) => Some("特别程序"),
-                (false, true) => Some("补正"),
+            let said: Vec<&'static str> = super::checks::SUSPENSION_KIND_WORDS
+                .iter()
+                .filter(|(_, words)| words.iter().any(|w| lower.contains(w)))
+                .map(|(kind, _)| *kind)
+                .collect();
+            match said.as_slice() {
+                [one] => Some(*one),
                 _ => None,
             }
         }
