@@ -168,7 +168,7 @@ fn generate(n: usize, cal: &Calendar, home: &std::path::Path) {
 
 fn measure(home: &std::path::Path) {
     use xiaoneng::config::Settings;
-    use xiaoneng::pipeline::Run;
+    use xiaoneng::engine::Run;
     let settings = Settings::load(home, None).expect("settings");
     let store = xiaoneng::store::Store::open(&settings.store).expect("store");
     let files = xiaoneng::ingest::discover(std::slice::from_ref(&settings.inbox)).expect("files");
@@ -208,26 +208,25 @@ fn measure(home: &std::path::Path) {
             families.push(format!("{} {:.2} s", $name, t.elapsed().as_secs_f64()));
         }};
     }
-    timed!("cases", run.case_metrics());
-    timed!("attendance", run.attendance_days());
-    timed!("ratings", run.rating_metrics());
-    timed!("queue", run.queue());
-    timed!("incidents", run.incident_metrics());
-    timed!("three zeros", run.three_zeros(None));
-    timed!("scores", run.scores());
-    timed!("steps", run.step_metrics());
-    timed!("staff review", run.staff_review());
+    for family in xiaoneng::engine::FAMILIES {
+        timed!(family.name, run.table(family.outputs[0]));
+    }
     timed!("commit", run.commit());
     let metrics_s = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    let cards = xiaoneng::pipeline::run_cards(&store, &settings.calendar, as_of, &settings.cards)
-        .expect("cards");
+    let cards =
+        xiaoneng::engine::cards::run_cards(&store, &settings.calendar, as_of, &settings.cards)
+            .expect("cards");
+    xiaoneng::engine::cards::save(&store, &cards).expect("cards saved");
     let cards_s = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
     let month = xiaoneng::metrics::period::parse_period("2025-12").expect("month");
-    xiaoneng::pipeline::write_bulletin(&store, &settings, &month, "市政务服务中心", month.end)
+    let mut tables =
+        xiaoneng::engine::Reading::new(&store, &settings, xiaoneng::engine::AsOf::given(as_of))
+            .expect("tables");
+    xiaoneng::report::write::bulletin(&mut tables, &settings, &month, "市政务服务中心", month.end)
         .expect("bulletin");
     let bulletin_s = t.elapsed().as_secs_f64();
 

@@ -93,12 +93,17 @@ pub enum Command {
     },
     /// Red and yellow cards (红黄牌) of a run date, kept as a history.
     Cards {
-        /// The run date: cards are judged at the end of this day.
+        /// The run date: cards are judged at the end of this day (default:
+        /// the store's date, the last date of its data or of the nightly job).
         #[arg(long)]
-        as_of: String,
+        as_of: Option<String>,
         /// Print the whole card history instead of the cards due.
         #[arg(long)]
         history: bool,
+        /// Record the run date's cards in the card history (a write, as the
+        /// nightly job does); without it `cards` only reads.
+        #[arg(long)]
+        record: bool,
         #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
         format: crate::view::Format,
     },
@@ -160,11 +165,15 @@ pub enum Command {
     },
     /// Recompute the metric tables from the whole store and persist them.
     Compute {
-        /// Evaluation date (default: the last date with case data).
+        /// Evaluation date (default: the store's date: the last date of
+        /// its data, or the last day the nightly job closed).
         #[arg(long)]
         as_of: Option<String>,
-        /// Only this family (`cases`: `case_metrics`).
-        #[arg(long, value_parser = ["cases"])]
+        /// Only this metric family and the tables it draws on (`cases`:
+        /// `case_metrics`; see docs/METRICS.md for each family's tables).
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(
+            crate::engine::FAMILIES.iter().map(|f| f.name)
+        ))]
         only: Option<String>,
         /// With `--only cases`: only these grains (day, week, month, bimonth,
         /// quarter, year); the stored table then holds only them (a

@@ -7,8 +7,10 @@ use crate::cli::{
 };
 use crate::config::{Settings, CONFIG_FILE, TEMPLATE};
 use crate::demo::Profile;
+use crate::engine::{open_store, open_store_read, Reading};
 use crate::ingest::{self, table};
-use crate::pipeline::open_store;
+use crate::metrics::schema::*;
+use crate::store::Store;
 use crate::view::Format;
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
@@ -77,8 +79,9 @@ fn run_command(cli: Cli) -> Result<()> {
         Command::Cards {
             as_of,
             history,
+            record,
             format,
-        } => cards(&settings, &as_of, history, format),
+        } => cards(&settings, as_of.as_deref(), history, record, format),
         Command::Attendance {
             week,
             month,
@@ -107,7 +110,7 @@ fn run_command(cli: Cli) -> Result<()> {
             format,
         } => staff_review(&settings, &period, staff, as_of, format),
         Command::Tables => {
-            let store = open_store(&settings)?;
+            let store = open_store_read(&settings)?;
             print_frame(
                 crate::query::tables(&store)?,
                 Format::Table,
@@ -183,6 +186,23 @@ fn compute(
             bail!("--level {l}: no such level (levels: center, department, window, staff, item)");
         }
     }
+    let families = match only.as_deref() {
+        None => None,
+        Some(name) => Some(vec![crate::engine::family::family_named(name)
+            .with_context(|| {
+                format!(
+                    "--only {name}: no such metric family (families: {})",
+                    crate::engine::FAMILIES
+                        .iter()
+                        .map(|f| f.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?]),
+    };
+    if (!grains.is_empty() || !levels.is_empty()) && only.as_deref() != Some("cases") {
+        bail!("--grain and --level go with --only cases");
+    }
     let store = open_store(settings)?;
     let start = std::time::Instant::now();
     let as_of = match only.as_deref() {
@@ -197,10 +217,9 @@ fn compute(
             } else {
                 levels.iter().map(String::as_str).collect()
             };
-            crate::pipeline::compute_case_metrics_for(&store, settings, as_of, &grains, &levels)?
+            crate::engine::compute_case_metrics_for(&store, settings, as_of, &grains, &levels)?
         }
-        Some("cases") => crate::pipeline::compute_case_metrics(&store, settings, as_of)?.1,
-        _ => crate::pipeline::compute_all(&store, settings, as_of)?,
+        _ => crate::engine::compute(&store, settings, as_of, families.as_deref())?,
     };
     eprintln!(
         "computed {} as of {as_of} in {:.2} s (peak memory {} MiB)",
@@ -402,7 +421,7 @@ fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<()> {
     stage("ingested");
 
     // The whole pipeline, then the figures of the latest month.
-    let as_of = crate::pipeline::compute_all(&store, settings, None)?;
+    let as_of = crate::engine::compute(&store, settings, None, None)?.date;
     stage("every metric table computed");
     let month = crate::metrics::period::period_of(crate::metrics::period::Grain::Month, as_of);
     let read = |name: &str| -> Result<polars::prelude::DataFrame> {
@@ -429,7 +448,8 @@ fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<()> {
         "{}",
         crate::view::queue_table(&center("queue_metrics", &crate::view::QUEUE_COMPARED)?)?
     );
-    let run = crate::pipeline::run_cards(&store, &settings.calendar, as_of, &settings.cards)?;
+    let run = crate::engine::cards::run_cards(&store, &settings.calendar, as_of, &settings.cards)?;
+    crate::engine::cards::save(&store, &run)?;
     let red = run
         .due
         .iter()
@@ -439,20 +459,15 @@ fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<()> {
         "\n电子监察 {as_of}: 红牌 {red} 张, 黄牌 {} 张",
         run.due.len() - red
     );
-    let zeros = crate::metrics::compare::period_rows(
-        &read(crate::pipeline::THREE_ZEROS)?,
-        &month,
-        Some("center"),
-    )
-    .collect()?;
+    let zeros = crate::metrics::compare::period_rows(&read(THREE_ZEROS)?, &month, Some("center"))
+        .collect()?;
     println!("{}", crate::view::zeros_summary(&zeros)?);
-    let ranking =
-        crate::metrics::scoring::ranking_of(&read(crate::pipeline::WINDOW_SCORES)?, &month)?;
+    let ranking = crate::metrics::scoring::ranking_of(&read(WINDOW_SCORES)?, &month)?;
     println!("{}", crate::view::ranking_summary(&ranking)?);
-    if let Some((from, to, round)) = crate::pipeline::latest_catalog_round(&store)? {
+    if let Some((from, to, round)) = crate::engine::catalog::latest_catalog_round(&store)? {
         println!("\n流程再造 {from} → {to}: {}", round.sentence());
     }
-    if let Some(steps) = store.read(crate::pipeline::STEP_METRICS)? {
+    if let Some(steps) = store.read(STEP_METRICS)? {
         let quarter =
             crate::metrics::period::period_of(crate::metrics::period::Grain::Quarter, as_of);
         if let Some(b) = crate::metrics::steps::bottlenecks(&steps, &quarter.label)?.first() {
@@ -476,8 +491,9 @@ fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<()> {
     };
     // From the tables just computed: a closed month's rows are the same as
     // of its last day.
-    let (path, _) = crate::pipeline::write_bulletin(
-        &store,
+    let mut tables = Reading::new(&store, settings, crate::engine::AsOf::given(as_of))?;
+    let (path, _) = crate::report::write::bulletin(
+        &mut tables,
         settings,
         bulletin_month,
         title,
@@ -580,8 +596,8 @@ fn province(settings: &Settings, grain: &str, period: Option<&str>) -> Result<()
 }
 
 fn rejects(settings: &Settings, table_name: Option<String>, limit: usize) -> Result<()> {
-    let store = open_store(settings)?;
-    let rows = crate::pipeline::rejects(&store, table_name.as_deref())?;
+    let store = open_store_read(settings)?;
+    let rows = crate::ingest::rejects::rejects(&store, table_name.as_deref())?;
     if rows.is_empty() {
         eprintln!("no rejected rows");
     }
@@ -634,7 +650,9 @@ fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()> {
         .as_deref()
         .map(|s| date_arg("as-of", s))
         .transpose()?;
-    let store = open_store(settings)?;
+    let store = open_store_read(settings)?;
+    let mut tables = reading(&store, settings, as_of)?;
+    let as_of = tables.as_of.clone();
     let level = args.level.as_str();
     // The period's rows, with 环比/同比 (and targets) in the table view or on --compare.
     let view = |metrics: &polars::prelude::DataFrame,
@@ -648,54 +666,50 @@ fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()> {
                 .collect()?)
         }
     };
-    let (df, as_of, table): (_, _, fn(&polars::prelude::DataFrame) -> Result<String>) = match family
-    {
+    let mut need = |t: &str, what: &str| {
+        tables
+            .table(t)
+            .and_then(|m| m.with_context(|| format!("the store has no {what} yet")))
+    };
+    let (df, table): (_, fn(&polars::prelude::DataFrame) -> Result<String>) = match family {
         MetricsCommand::Cases { .. } => {
-            let (m, as_of) = crate::pipeline::compute_case_metrics(&store, settings, as_of)?;
+            let m = need(CASE_METRICS, "cases")?;
             let mut v = view(&m, &CASES_COMPARED)?;
             if args.compare || args.format == Format::Table {
                 v = with_targets(v, &settings.targets)?;
             }
-            (v, as_of, crate::view::case_table)
+            (v, crate::view::case_table)
         }
         MetricsCommand::Ratings { .. } => {
-            let (m, as_of) = crate::pipeline::compute_ratings(&store, settings, as_of)?;
-            (
-                view(&m, &RATINGS_COMPARED)?,
-                as_of,
-                crate::view::ratings_table,
-            )
+            let m = need(RATING_METRICS, "ratings")?;
+            (view(&m, &RATINGS_COMPARED)?, crate::view::ratings_table)
         }
         MetricsCommand::Queue { .. } => {
-            let (m, _, as_of) = crate::pipeline::compute_queue(&store, settings, as_of)?;
-            (view(&m, &QUEUE_COMPARED)?, as_of, crate::view::queue_table)
+            let m = need(QUEUE_METRICS, "tickets")?;
+            (view(&m, &QUEUE_COMPARED)?, crate::view::queue_table)
         }
         MetricsCommand::Incidents { .. } => {
-            let (m, as_of) = crate::pipeline::compute_incidents(&store, settings, as_of)?;
+            let m = need(INCIDENT_METRICS, "incidents")?;
             let rows = period_rows(&m, &period, Some(level))
                 .sort(
                     ["key", "source", "category"],
                     polars::prelude::SortMultipleOptions::default(),
                 )
                 .collect()?;
-            (rows, as_of, crate::view::incidents_table)
+            (rows, crate::view::incidents_table)
         }
-        MetricsCommand::Zeros { .. } => {
-            let z = crate::pipeline::three_zeros(
-                &store,
-                settings,
-                std::slice::from_ref(&period),
-                as_of,
-            )?;
-            (z.0, z.1, crate::view::zeros_table)
-        }
+        MetricsCommand::Zeros { .. } => (
+            tables.run().three_zeros_of(std::slice::from_ref(&period))?,
+            crate::view::zeros_table,
+        ),
         MetricsCommand::Jumps { .. } => {
-            let (_, jumps, as_of) = crate::pipeline::compute_queue(&store, settings, as_of)?;
-            let rows =
-                crate::metrics::queue::jumps_between(&jumps, period.start, period.end.min(as_of))?;
-            (rows, as_of, crate::view::jumps_table)
+            let jumps = need(QUEUE_JUMPS, "tickets")?;
+            let end = period.end.min(as_of.date);
+            let rows = crate::metrics::queue::jumps_between(&jumps, period.start, end)?;
+            (rows, crate::view::jumps_table)
         }
     };
+    said(&tables);
     eprintln!(
         "{name} as of {as_of}: {} {} ({}..{}), level {level}",
         period.grain.name(),
@@ -720,10 +734,25 @@ fn print_frame(
     Ok(())
 }
 
-fn cards(settings: &Settings, as_of: &str, history: bool, format: Format) -> Result<()> {
-    let as_of = date_arg("as-of", as_of)?;
-    let store = open_store(settings)?;
-    let run = crate::pipeline::run_cards(&store, &settings.calendar, as_of, &settings.cards)?;
+fn cards(
+    settings: &Settings,
+    as_of: Option<&str>,
+    history: bool,
+    record: bool,
+    format: Format,
+) -> Result<()> {
+    let as_of = as_of.map(|s| date_arg("as-of", s)).transpose()?;
+    // A read, unless asked to record the run date's cards in the history.
+    let store = match record {
+        true => open_store(settings)?,
+        false => open_store_read(settings)?,
+    };
+    let resolved = crate::engine::as_of::resolve(&store, as_of)?;
+    let as_of = resolved.date;
+    let run = crate::engine::cards::run_cards(&store, &settings.calendar, as_of, &settings.cards)?;
+    if record {
+        crate::engine::cards::save(&store, &run)?;
+    }
     let c = &run.changes;
     let (red, yellow) = run
         .due
@@ -733,8 +762,14 @@ fn cards(settings: &Settings, as_of: &str, history: bool, format: Format) -> Res
             crate::metrics::cards::Colour::Yellow => (r, y + 1),
         });
     eprintln!(
-        "cards as of {as_of}: {red} red, {yellow} yellow; {} raised, {} escalated, {} cleared by this run",
-        c.raised, c.escalated, c.cleared
+        "cards as of {resolved}: {red} red, {yellow} yellow; {} raised, {} escalated, {} cleared {}",
+        c.raised,
+        c.escalated,
+        c.cleared,
+        match record {
+            true => "by this run (recorded)",
+            false => "since the recorded history (not recorded: --record does)",
+        }
     );
     let records = if history {
         run.history
@@ -751,7 +786,7 @@ fn cards(settings: &Settings, as_of: &str, history: bool, format: Format) -> Res
     }
     let df = crate::metrics::cards::history_frame(&records)?;
     // Bad ratings past their rectification limit are alerts beside the cards.
-    let alerts = crate::pipeline::bad_rating_alerts(&store, settings, as_of)?;
+    let alerts = crate::engine::cards::bad_rating_alerts(&store, settings, as_of)?;
     eprintln!(
         "{} bad ratings open past their rectification limit",
         alerts.len()
@@ -769,8 +804,8 @@ fn cards(settings: &Settings, as_of: &str, history: bool, format: Format) -> Res
 
 fn catalog_compare(settings: &Settings, from: &str, to: &str, format: Format) -> Result<()> {
     let (from, to) = (date_arg("from", from)?, date_arg("to", to)?);
-    let store = open_store(settings)?;
-    let (round, per_item) = crate::pipeline::catalog_round(&store, from, to)?;
+    let store = open_store_read(settings)?;
+    let (round, per_item) = crate::engine::catalog::catalog_round(&store, from, to)?;
     if format == Format::Table {
         println!("{}", round.sentence());
         println!();
@@ -794,9 +829,8 @@ fn attendance(
         );
     }
     let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
-    let store = open_store(settings)?;
-    let (table, csv_path, as_of) =
-        crate::pipeline::attendance_publication(&store, settings, &period, as_of)?;
+    let store = open_store_read(settings)?;
+    let (table, csv_path, as_of) = attendance_publication(&store, settings, &period, as_of)?;
     eprintln!(
         "attendance {} ({}..{}), as of {as_of}; written to {}",
         period.label,
@@ -824,12 +858,18 @@ fn rank(
         );
     }
     let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
-    let store = open_store(settings)?;
-    let (scores, as_of) = crate::pipeline::compute_scores(&store, settings, as_of)?;
+    let store = open_store_read(settings)?;
+    let mut tables = reading(&store, settings, as_of)?;
+    let scores = crate::metrics::scoring::Scores {
+        windows: tables.need_table(WINDOW_SCORES)?,
+        events: tables.need_table(SCORE_EVENTS)?,
+        staff: tables.need_table(STAFF_SCORES)?,
+    };
     eprintln!(
-        "ranking {} ({}..{}), as of {as_of}",
-        period.label, period.start, period.end
+        "ranking {} ({}..{}), as of {}",
+        period.label, period.start, period.end, tables.as_of
     );
+    said(&tables);
     if let Some(window) = explain {
         let events = explain_events(&scores.events, &period, &window)?;
         let summary = crate::metrics::scoring::explain_summary(
@@ -863,12 +903,16 @@ fn bottlenecks(
 ) -> Result<()> {
     let period = crate::metrics::period::parse_period(period)?;
     let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
-    let store = open_store(settings)?;
-    let (metrics, as_of) = crate::pipeline::compute_step_metrics(&store, settings, as_of)?;
+    let store = open_store_read(settings)?;
+    let mut tables = reading(&store, settings, as_of)?;
+    let metrics = tables
+        .table(STEP_METRICS)?
+        .context("the store has no case steps: ingest the case_steps exports first")?;
     eprintln!(
-        "bottlenecks {} ({}..{}), as of {as_of}",
-        period.label, period.start, period.end
+        "bottlenecks {} ({}..{}), as of {}",
+        period.label, period.start, period.end, tables.as_of
     );
+    said(&tables);
     let rows = crate::metrics::steps::bottlenecks(&metrics, &period.label)?;
     if rows.is_empty() {
         eprintln!("no case with steps was completed in {}", period.label);
@@ -898,12 +942,14 @@ fn staff_review(
         );
     }
     let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
-    let store = open_store(settings)?;
-    let (review, as_of) = crate::pipeline::compute_staff_review(&store, settings, as_of)?;
+    let store = open_store_read(settings)?;
+    let mut tables = reading(&store, settings, as_of)?;
+    let review = tables.need_table(STAFF_REVIEW)?;
     eprintln!(
-        "三在三问 {} ({}..{}), as of {as_of}",
-        period.label, period.start, period.end
+        "三在三问 {} ({}..{}), as of {}",
+        period.label, period.start, period.end, tables.as_of
     );
+    said(&tables);
     let mut rows = review
         .lazy()
         .filter(col("period").eq(lit(period.label.as_str())));
@@ -927,7 +973,7 @@ fn query(
     format: QueryFormat,
     out: Option<std::path::PathBuf>,
 ) -> Result<()> {
-    let store = open_store(settings)?;
+    let store = open_store_read(settings)?;
     let mut df = crate::query::run_sql(&store, sql)?;
     eprintln!("{} rows", df.height());
     let mut sink: Box<dyn Write> = match &out {
@@ -976,17 +1022,109 @@ fn report(settings: &Settings, kind: crate::cli::ReportCommand) -> Result<()> {
         );
     }
     let as_of = as_of.as_deref().map(|s| date_arg("as-of", s)).transpose()?;
-    let store = open_store(settings)?;
+    let store = open_store_read(settings)?;
     let (path, markdown) = match grain {
-        Grain::Day => crate::pipeline::daily_report(&store, settings, &period, &center)?,
+        Grain::Day => daily_report(&store, settings, &period, &center)?,
         Grain::Week => {
-            let (table, path, _) =
-                crate::pipeline::attendance_publication(&store, settings, &period, as_of)?;
+            let (table, path, _) = attendance_publication(&store, settings, &period, as_of)?;
             (path, crate::view::attendance_table(&table)?)
         }
-        _ => crate::pipeline::bulletin_report(&store, settings, &period, &center, as_of)?,
+        _ => bulletin_report(&store, settings, &period, &center, as_of)?,
     };
     eprintln!("wrote {}", path.display());
     print!("{markdown}");
     Ok(())
+}
+
+/// A read of the metric tables as of `as_of` (default: the store's, see
+/// `engine::as_of`).
+fn reading<'a>(
+    store: &'a Store,
+    settings: &'a Settings,
+    as_of: Option<NaiveDate>,
+) -> Result<Reading<'a>> {
+    let as_of = crate::engine::as_of::resolve(store, as_of)?;
+    Reading::new(store, settings, as_of)
+}
+
+/// Say which tables a read computed in memory, in one line.
+fn said(tables: &Reading) {
+    if let Some(note) = tables.note() {
+        eprintln!("{note}");
+    }
+}
+
+/// The attendance publication of a week or month, as of `as_of` (default:
+/// the store's).
+fn attendance_publication(
+    store: &Store,
+    settings: &Settings,
+    period: &crate::metrics::period::Period,
+    as_of: Option<NaiveDate>,
+) -> Result<(
+    polars::prelude::DataFrame,
+    std::path::PathBuf,
+    crate::engine::AsOf,
+)> {
+    let mut tables = reading(store, settings, as_of)?;
+    let days = tables
+        .table(ATTENDANCE_DAYS)?
+        .context("the store has no punches yet: ingest the fingerprint-clock exports first")?;
+    said(&tables);
+    let as_of = tables.as_of.clone();
+    let (table, path) =
+        crate::report::write::attendance_publication(store, settings, period, &days, as_of.date)?;
+    Ok((table, path, as_of))
+}
+
+/// The daily report of a day by hand: the cards of the day computed
+/// against the recorded history, not recorded (the nightly job records
+/// them).
+fn daily_report(
+    store: &Store,
+    settings: &Settings,
+    day: &crate::metrics::period::Period,
+    center: &str,
+) -> Result<(std::path::PathBuf, String)> {
+    let mut tables = Reading::new(store, settings, crate::engine::AsOf::given(day.end))?;
+    let facts = tables.run().case_facts()?;
+    let step_facts = tables.run().step_facts()?;
+    let cards = crate::engine::cards::cards_of(
+        store,
+        &settings.calendar,
+        day.end,
+        &settings.cards,
+        &facts,
+        step_facts.as_ref(),
+    )?;
+    let out = crate::report::write::daily(&mut tables, settings, day, center, &cards, &[])?;
+    said(&tables);
+    Ok(out)
+}
+
+/// The bulletin of a period, dated its last day (or `--as-of`). A period
+/// that is over by the store's date is read from the tables as of that
+/// date (a closed period's rows no longer change); one not over yet is
+/// computed as of its last day.
+fn bulletin_report(
+    store: &Store,
+    settings: &Settings,
+    period: &crate::metrics::period::Period,
+    center: &str,
+    as_of: Option<NaiveDate>,
+) -> Result<(std::path::PathBuf, String)> {
+    let dated = as_of.unwrap_or(period.end);
+    let store_as_of = crate::engine::as_of::resolve(store, None)?;
+    let read_as_of = match as_of {
+        None if store_as_of.date >= period.end => store_as_of,
+        _ => crate::engine::AsOf::given(dated),
+    };
+    eprintln!(
+        "bulletin {} dated {dated}; tables as of {read_as_of}",
+        period.label
+    );
+    let mut tables = Reading::new(store, settings, read_as_of)?;
+    let out = crate::report::write::bulletin(&mut tables, settings, period, center, dated)?;
+    said(&tables);
+    Ok(out)
 }

@@ -23,118 +23,22 @@
 //! provisional, and it names a feed that brought no rows for the day it
 //! closes (`[freshness]`).
 
-use crate::calendar::{Calendar, YearSource};
+use crate::calendar::Calendar;
 use crate::config::Settings;
+use crate::engine::incremental::{
+    load_state, save_state, settings_hash, source_names, touched_since, Carried, RunTouch, State,
+};
+use crate::engine::{AsOf, Reading, Run};
 use crate::failpoint::fail_point;
 use crate::ingest::{self, Touched};
 use crate::metrics::period::{period_of, previous, Grain, Period};
-use crate::pipeline::Run;
 use crate::store::Store;
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::{col, DataType, IntoLazy};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-const STATE: &str = "_nightly.json";
-
-/// How far the nightly job got: the date its metric tables are as of, and
-/// the last ingest run they include.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct State {
-    /// The date the metric tables are as of.
-    date: NaiveDate,
-    /// The last day closed whole (metrics, cards and reports); runs before
-    /// this field was kept closed `date`.
-    #[serde(default)]
-    closed: Option<NaiveDate>,
-    /// The last ingest run counted: its counter and id.
-    #[serde(default)]
-    through_seq: i64,
-    through_run: String,
-    version: String,
-    /// A hash of the configuration file: other rules, other figures.
-    #[serde(default)]
-    settings: String,
-    /// Ingest runs with rows dated after `date`: not counted yet, so the
-    /// dates they touch are still to recompute.
-    #[serde(default)]
-    carry: Vec<Carried>,
-    /// The working-day calendar the tables were computed with, a string of
-    /// day flags per year (see `Calendar::year_flags`); empty in states
-    /// written before it was kept.
-    #[serde(default)]
-    calendar: BTreeMap<i32, String>,
-    /// Where each year's days came from (`official`, `provisional`, `local`).
-    #[serde(default)]
-    sources: BTreeMap<i32, String>,
-}
-
-impl State {
-    fn closed(&self) -> NaiveDate {
-        self.closed.unwrap_or(self.date)
-    }
-
-    /// The last ingest run counted.
-    fn through(&self) -> (i64, &str) {
-        (self.through_seq, self.through_run.as_str())
-    }
-}
-
-/// What an ingest run touched and its latest row date.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Carried {
-    /// `None`: everything.
-    from: Option<NaiveDate>,
-    until: NaiveDate,
-}
-
-impl Carried {
-    fn touched(&self) -> Touched {
-        self.from.map_or(Touched::Everything, Touched::From)
-    }
-}
-
-/// The hash of the configuration in force (empty without a file), less
-/// its `[calendar]` and `[freshness]` sections: a calendar change
-/// recomputes from the first day it moves (see [`calendar_touch`]), and the
-/// feed tolerances change no figure.
-fn settings_hash(settings: &Settings) -> String {
-    use sha2::{Digest, Sha256};
-    let Some(path) = &settings.config_file else {
-        return String::new();
-    };
-    let Ok(bytes) = std::fs::read(path) else {
-        return String::new();
-    };
-    let text = String::from_utf8_lossy(&bytes);
-    match toml::from_str::<crate::config::Config>(&text) {
-        Ok(mut cfg) => {
-            cfg.calendar = Default::default();
-            cfg.freshness = Default::default();
-            let canonical = serde_json::to_vec(&cfg).unwrap_or_default();
-            hex::encode(Sha256::digest(&canonical))
-        }
-        Err(_) => hex::encode(Sha256::digest(&bytes)),
-    }
-}
-
-/// The sources of the calendar's years, as the state keeps them.
-fn source_names(cal: &Calendar) -> BTreeMap<i32, String> {
-    cal.sources()
-        .iter()
-        .map(|(y, s)| {
-            let name = match s {
-                YearSource::BuiltIn | YearSource::Imported { .. } => "official",
-                YearSource::Provisional => "provisional",
-                YearSource::Local => "local",
-            };
-            (*y, name.to_string())
-        })
-        .collect()
-}
 
 /// What changed in the calendar since the state's run: the dates to
 /// recompute from, and the sentences of the run record.
@@ -199,35 +103,6 @@ fn deadlines_moved(
     Ok(moved)
 }
 
-fn load_state(store: &Store) -> Result<Option<State>> {
-    let path = store.control().join(STATE);
-    match std::fs::read(&path) {
-        Ok(bytes) => Ok(serde_json::from_slice(&bytes).ok()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
-    }
-}
-
-fn save_state(store: &Store, state: &State) -> Result<()> {
-    crate::pipeline::write_atomic(
-        &store.control().join(STATE),
-        &serde_json::to_vec_pretty(state)?,
-    )
-}
-
-/// Forget how far the nightly job got (the metric tables were recomputed as
-/// of another date), so that its next run recomputes everything.
-pub fn forget(store: &Store) -> Result<()> {
-    match std::fs::remove_file(store.control().join(STATE)) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e).context("cannot remove the nightly state"),
-    }
-}
-
-/// What an ingest run touched, with its latest row date.
-type RunTouch = (Touched, Option<NaiveDate>);
-
 /// Rows rejected by the ingest runs `ids` (the rejects they stored, also
 /// those of files that failed as a whole).
 fn rejected_by(store: &Store, ids: &std::collections::HashSet<String>) -> Result<u64> {
@@ -244,35 +119,6 @@ fn rejected_by(store: &Store, ids: &std::collections::HashSet<String>) -> Result
 /// The ingest runs after `after` (by the store's counter): what each
 /// touched with its latest row date, and their ids; and the newest run.
 #[allow(clippy::type_complexity)]
-fn touched_since(
-    store: &Store,
-    after: Option<(i64, &str)>,
-) -> Result<(
-    Vec<RunTouch>,
-    std::collections::HashSet<String>,
-    (i64, String),
-)> {
-    let runs = ingest::ingest_runs(store)?;
-    let newest = runs
-        .last()
-        .map_or((0, String::new()), |r| (r.seq, r.run_id.clone()));
-    let mut out = Vec::new();
-    let mut ids = std::collections::HashSet::new();
-    for r in runs {
-        if after.is_some_and(|(seq, id)| (r.seq, r.run_id.as_str()) <= (seq, id)) {
-            continue;
-        }
-        ids.insert(r.run_id.clone());
-        out.push((r.touched, r.last_date));
-    }
-    // A state that has seen no run keeps the newest it knew.
-    let newest = match after {
-        Some((seq, id)) if newest <= (seq, id.to_string()) => (seq, id.to_string()),
-        _ => newest,
-    };
-    Ok((out, ids, newest))
-}
-
 /// The reports due in the nightly run of `date`: when the next day is the
 /// first working day of a week, month or quarter, the periods of that grain
 /// that closed since the last working day (the one just closed, and one
@@ -453,7 +299,7 @@ fn run_steps(
     steps: &mut Steps,
 ) -> Result<()> {
     let date = opts.date;
-    let store = crate::pipeline::open_store(settings)?;
+    let store = crate::engine::open_store(settings)?;
     if let Some(stale) = store.stale_lock() {
         if !opts.quiet {
             eprintln!("cleared a stale lock left by a run that did not finish ({stale})");
@@ -631,14 +477,16 @@ fn close_day(
 
     // Cards of the day.
     let cards = steps.run(&format!("cards {day}"), || {
-        crate::pipeline::record_cards(
+        let run = crate::engine::cards::cards_of(
             store,
             cal,
             day,
             &settings.cards,
             &case_facts,
             step_facts.as_ref(),
-        )
+        )?;
+        crate::engine::cards::save(store, &run)?;
+        Ok(run)
     })?;
     if let Some(before) = c.before_calendar.as_ref().filter(|_| first) {
         let moved = deadlines_moved(&case_facts, before, cal)?;
@@ -682,7 +530,7 @@ fn close_day(
 fn write_reports(
     c: &Closing,
     day: NaiveDate,
-    cards: &crate::pipeline::CardRun,
+    cards: &crate::engine::cards::CardRun,
     record: &mut RunRecord,
     steps: &mut Steps,
 ) -> Result<()> {
@@ -699,28 +547,37 @@ fn write_reports(
         notes.push(note);
     }
     let period = period_of(Grain::Day, day);
+    // The tables just committed, as of `day`: current, so taken as stored.
+    let mut tables = Reading::new(store, settings, AsOf::given(day))?;
     let (path, _) = steps.run(&format!("daily report {day}"), || {
-        crate::pipeline::write_daily(store, settings, &period, &c.opts.center, cards, &notes)
+        crate::report::write::daily(
+            &mut tables,
+            settings,
+            &period,
+            &c.opts.center,
+            cards,
+            &notes,
+        )
     })?;
     record.reports.push(shown(&path, &settings.home));
     fail_point("daily");
     for p in periods_due(cal, day)? {
         let path = match p.grain {
             Grain::Week => {
-                let Some(days) = store.read(crate::pipeline::ATTENDANCE_DAYS)? else {
+                let Some(days) = tables.table(crate::metrics::schema::ATTENDANCE_DAYS)? else {
                     record
                         .skipped
                         .push(format!("weekly publication {}: no punches", p.label));
                     continue;
                 };
                 steps.run(&format!("weekly publication {}", p.label), || {
-                    crate::pipeline::write_attendance_publication(store, settings, &p, &days, day)
+                    crate::report::write::attendance_publication(store, settings, &p, &days, day)
                         .map(|(_, path)| path)
                 })?
             }
             _ => steps
                 .run(&format!("bulletin {}", p.label), || {
-                    crate::pipeline::write_bulletin(store, settings, &p, &c.opts.center, p.end)
+                    crate::report::write::bulletin(&mut tables, settings, &p, &c.opts.center, p.end)
                 })?
                 .0
                 .with_extension("html"),

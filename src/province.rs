@@ -80,7 +80,8 @@ pub fn build_demo(
         let ingest_s = t.elapsed().as_secs_f64();
 
         let t = Instant::now();
-        crate::pipeline::compute_case_metrics(&store, settings, None)
+        let cases = crate::engine::family::family_named("cases").context("the cases family")?;
+        crate::engine::compute(&store, settings, None, Some(&[cases]))
             .with_context(|| format!("computing the case metrics of center {code}"))?;
         let compute_s = t.elapsed().as_secs_f64();
         drop(store);
@@ -121,7 +122,7 @@ pub fn build_demo(
 /// per period with `center` = "全省" (the province). Counts are re-added
 /// and the rates recomputed from them.
 pub fn combine_case_metrics(store_root: &Path, grain: &str) -> Result<DataFrame> {
-    let dir = store_root.join(crate::pipeline::CASE_METRICS);
+    let dir = store_root.join(crate::metrics::schema::CASE_METRICS);
     let path = PlRefPath::try_from_path(&dir)
         .map_err(anyhow::Error::from)
         .with_context(|| format!("cannot scan {}", dir.display()))?;

@@ -502,7 +502,7 @@ pub fn any_table(df: &DataFrame) -> Result<String> {
 }
 
 /// A reject as `file:line [column]: reason` over its raw text.
-pub fn reject_entry(r: &crate::pipeline::RejectRow) -> String {
+pub fn reject_entry(r: &crate::ingest::rejects::RejectRow) -> String {
     let column = if r.column.is_empty() {
         String::new()
     } else {

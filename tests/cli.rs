@@ -585,15 +585,15 @@ fn demo_ingests_every_table_and_accounts_for_every_row() {
     }
     // The case figures of the latest month, the cards and the catalog round.
     assert!(out.contains("办件时效 2026-10"), "{out}");
-    assert!(out.contains("电子监察 2026-10-30: 红牌"), "{out}");
+    assert!(out.contains("电子监察 2026-10-31: 红牌"), "{out}");
     assert!(
         out.contains("流程再造 2025-01-01 → 2026-04-01: 涉及22个部门"),
         "{out}"
     );
     // The bulletin of the last full month, as HTML with its Markdown and tables.
-    assert!(out.contains("月通报 2026-09:"), "{out}");
-    assert!(h.path().join("reports/2026-09/bulletin.html").exists());
-    assert!(h.path().join("reports/2026-09/ranking.csv").exists());
+    assert!(out.contains("月通报 2026-10:"), "{out}");
+    assert!(h.path().join("reports/2026-10/bulletin.html").exists());
+    assert!(h.path().join("reports/2026-10/ranking.csv").exists());
     // Again: nothing new, same counts from the ledger.
     let again = ok(h.path(), &["demo"]);
     assert_eq!(totals(&again)["cases"][..3], t["cases"][..3]);

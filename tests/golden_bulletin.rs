@@ -172,7 +172,9 @@ fn the_daily_report_and_the_quarterly_review() {
         .path()
         .join("reports/2026-10-19/attendance_exceptions.csv")
         .exists());
-    // The same case figures as case_metrics for the day.
+    // The same case figures as case_metrics for the day (the report only
+    // read: the table is stored by `compute`).
+    ok(home.path(), &["compute", "--as-of", "2026-10-19"]);
     let rows = csv_rows(&ok(
         home.path(),
         &["query", "SELECT accepted, completed FROM case_metrics WHERE grain = 'day' AND period = '2026-10-19' AND level = 'center'", "--format", "csv"],

@@ -13,14 +13,7 @@ fn home() -> tempfile::TempDir {
     ok(h.path(), &["ingest", fixture.to_str().unwrap()]);
     ok(
         h.path(),
-        &[
-            "metrics",
-            "cases",
-            "--period",
-            "2024-10",
-            "--as-of",
-            "2024-10-31",
-        ],
+        &["compute", "--only", "cases", "--as-of", "2024-10-31"],
     );
     h
 }

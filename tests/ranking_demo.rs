@@ -7,8 +7,20 @@ use common::ok;
 use polars::prelude::*;
 use std::collections::HashMap;
 use xiaoneng::config::Settings;
-use xiaoneng::pipeline::compute_scores;
 use xiaoneng::store::Store;
+
+/// Every score as of the store's date, computed in memory.
+fn scores(store: &Store, settings: &Settings) -> (xiaoneng::metrics::scoring::Scores, ()) {
+    let as_of = xiaoneng::engine::as_of::resolve(store, None).unwrap();
+    let mut run = xiaoneng::engine::Run::new(store, settings, as_of.date);
+    let table = |run: &mut xiaoneng::engine::Run, t: &str| run.need_table(t).unwrap();
+    let scores = xiaoneng::metrics::scoring::Scores {
+        windows: table(&mut run, "window_scores"),
+        events: table(&mut run, "score_events"),
+        staff: table(&mut run, "staff_scores"),
+    };
+    (scores, ())
+}
 
 fn demo_home() -> tempfile::TempDir {
     let home = tempfile::tempdir().unwrap();
@@ -43,7 +55,7 @@ fn every_score_is_the_base_plus_its_events_over_the_whole_demo() {
     let home = demo_home();
     let settings = Settings::load(home.path(), None).unwrap();
     let store = Store::open(&settings.store).unwrap();
-    let (scores, _) = compute_scores(&store, &settings, None).unwrap();
+    let (scores, _) = scores(&store, &settings);
 
     let (eg, ep, ew, pts) = (
         strings(&scores.events, "grain"),
@@ -117,7 +129,7 @@ fn a_rule_changed_in_the_config_changes_the_ranking() {
     let home = demo_home();
     let settings = Settings::load(home.path(), None).unwrap();
     let store = Store::open(&settings.store).unwrap();
-    let (before, _) = compute_scores(&store, &settings, None).unwrap();
+    let (before, _) = scores(&store, &settings);
     let period = "2026-Q3";
     // Queue jumps happen at a few windows only (the demo plants them at three).
     let jumps = before
@@ -147,7 +159,7 @@ fn a_rule_changed_in_the_config_changes_the_ranking() {
     .unwrap();
     let settings = Settings::load(home.path(), None).unwrap();
     let store = Store::open(&settings.store).unwrap();
-    let (after, _) = compute_scores(&store, &settings, None).unwrap();
+    let (after, _) = scores(&store, &settings);
     let (old, new) = (
         ranking(&before.windows, period),
         ranking(&after.windows, period),

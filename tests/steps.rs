@@ -39,7 +39,7 @@ fn every_step_measured_against_its_limit() {
     let store = xiaoneng::store::Store::open(&h.path().join("data/store")).unwrap();
     let cal = xiaoneng::calendar::Calendar::official();
     let as_of = chrono::NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").unwrap();
-    let tables = xiaoneng::pipeline::case_tables(&store).unwrap();
+    let tables = xiaoneng::engine::run::case_tables(&store).unwrap();
     let case = xiaoneng::metrics::cases::case_facts(&tables, &cal, as_of).unwrap();
     let steps = store.read("case_steps").unwrap().unwrap();
     let item_steps = store.read("item_steps").unwrap();
@@ -126,6 +126,8 @@ fn step_metrics_shares_and_bottlenecks() {
     let sql = "SELECT period, level, key, steps, with_limit, overdue_steps, mean_elapsed_days, \
                p90_elapsed_days, share_steps, share_step_days, share_case_days, share_of_case \
                FROM step_metrics WHERE grain = 'month'";
+    // `steps bottlenecks` only read; `compute` stores the table.
+    ok(h.path(), &["compute", "--only", "steps", "--as-of", AS_OF]);
     let rows = csv_rows(&ok(h.path(), &["query", sql, "--format", "csv"]));
     let find = |period: &str, key: &str| {
         rows.iter()
@@ -342,7 +344,10 @@ fn step_metrics_shares_and_bottlenecks() {
 #[test]
 fn open_steps_raise_cards_on_their_handlers() {
     let h = home();
-    let out = ok(h.path(), &["cards", "--as-of", AS_OF, "--format", "csv"]);
+    let out = ok(
+        h.path(),
+        &["cards", "--as-of", AS_OF, "--record", "--format", "csv"],
+    );
     let rows = csv_rows(&out);
     let steps: Vec<(String, String, String, String, String, String)> = rows
         .iter()
@@ -390,7 +395,7 @@ fn open_steps_raise_cards_on_their_handlers() {
     )
     .unwrap();
     ok(h.path(), &["ingest", later.to_str().unwrap()]);
-    ok(h.path(), &["cards", "--as-of", "2024-10-28"]);
+    ok(h.path(), &["cards", "--as-of", "2024-10-28", "--record"]);
     let history = csv_rows(&ok(
         h.path(),
         &[

@@ -44,7 +44,7 @@ fn the_planted_bottleneck_leads_and_steps_fit_in_their_cases() {
     // summed over the runs, is at most the case's elapsed days.
     let store = xiaoneng::store::Store::open(&h.path().join("data/store")).unwrap();
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
-    let tables = xiaoneng::pipeline::case_tables(&store).unwrap();
+    let tables = xiaoneng::engine::run::case_tables(&store).unwrap();
     let case = xiaoneng::metrics::cases::case_facts(&tables, &cal, as_of).unwrap();
     let steps = store.read("case_steps").unwrap().unwrap();
     let facts = xiaoneng::metrics::steps::step_facts(

@@ -37,7 +37,15 @@ fn card_home() -> tempfile::TempDir {
 fn history(home: &Path, as_of: &str) -> Vec<HashMap<String, String>> {
     csv_rows(&ok(
         home,
-        &["cards", "--as-of", as_of, "--history", "--format", "csv"],
+        &[
+            "cards",
+            "--as-of",
+            as_of,
+            "--record",
+            "--history",
+            "--format",
+            "csv",
+        ],
     ))
 }
 

@@ -13,6 +13,7 @@ pub mod decode;
 pub mod frame;
 pub mod parse;
 pub mod records;
+pub mod rejects;
 mod summary;
 pub mod table;
 pub mod values;

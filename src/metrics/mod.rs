@@ -17,6 +17,7 @@ pub mod period;
 pub mod queue;
 pub mod ratings;
 pub mod rollup;
+pub mod schema;
 pub mod scoring;
 pub mod staff;
 pub mod steps;

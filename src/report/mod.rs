@@ -6,3 +6,4 @@ pub mod charts;
 pub mod daily;
 pub mod html;
 pub mod monthly;
+pub mod write;

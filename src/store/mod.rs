@@ -102,8 +102,13 @@ pub struct Store {
     control: PathBuf,
     /// The center of a province store.
     center: Option<String>,
-    lock: File,
+    /// The lock file: held exclusively by a writer, shared by readers
+    /// (`None`: a read of a store whose lock file is missing).
+    lock: Option<File>,
     stale_lock: Option<String>,
+    /// Opened by a writing command (`ingest`, `compute`, `nightly`,
+    /// `calendar import`); a read-only store refuses to begin a commit.
+    writable: bool,
 }
 
 impl Store {
@@ -126,6 +131,65 @@ impl Store {
             "a center code is letters, digits, - or _ (got {center:?})"
         );
         Store::open_in(root, Some(center))
+    }
+
+    /// Open the store at `root` for reading only: nothing on disk is
+    /// created or changed (not even the lock file's holder line). Readers
+    /// share the lock, so they run beside each other but not beside a
+    /// writer; an interrupted commit is left for the next writing command
+    /// to finish, and this read refuses to run over it.
+    pub fn open_read(root: &Path) -> Result<Store> {
+        Store::open_read_in(root, None)
+    }
+
+    /// [`Store::open_read`] of one center of a province store.
+    pub fn open_center_read(root: &Path, center: &str) -> Result<Store> {
+        Store::open_read_in(root, Some(center))
+    }
+
+    fn open_read_in(root: &Path, center: Option<&str>) -> Result<Store> {
+        use std::io::Read;
+        let control = match center {
+            Some(c) => root.join("_centers").join(c),
+            None => root.to_path_buf(),
+        };
+        anyhow::ensure!(
+            control.is_dir(),
+            "there is no store at {}: ingest some exports first",
+            control.display()
+        );
+        let lock = match File::open(control.join(".lock")) {
+            Ok(mut f) => {
+                if f.try_lock_shared().is_err() {
+                    let mut holder = String::new();
+                    let _ = f.read_to_string(&mut holder);
+                    anyhow::bail!(
+                        "the store {} is being written by another xiaoneng run ({}); try again when it ends",
+                        root.display(),
+                        match holder.trim() {
+                            "" => "holder unknown",
+                            h => h,
+                        }
+                    );
+                }
+                Some(f)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e).context("cannot open the store's lock file"),
+        };
+        anyhow::ensure!(
+            !txn::interrupted(&control),
+            "the store {} holds the commit of a run that was killed: the next writing command (ingest, compute or nightly) finishes it; a read does not write",
+            root.display()
+        );
+        Ok(Store {
+            root: root.to_path_buf(),
+            control,
+            center: center.map(str::to_string),
+            lock,
+            stale_lock: None,
+            writable: false,
+        })
     }
 
     fn open_in(root: &Path, center: Option<&str>) -> Result<Store> {
@@ -172,8 +236,9 @@ impl Store {
             root: root.to_path_buf(),
             control,
             center: center.map(str::to_string),
-            lock,
+            lock: Some(lock),
             stale_lock,
+            writable: true,
         };
         txn::recover(&store.root, &store.control)?;
         Ok(store)
@@ -202,6 +267,7 @@ impl Store {
     /// Keep an imported official holiday list (replacing an earlier import
     /// of the same year), whole or not at all.
     pub fn save_calendar_year(&self, year: &ImportedYear) -> Result<()> {
+        self.ensure_writable()?;
         let dir = self.root.join(CALENDAR_DIR);
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
@@ -223,7 +289,52 @@ impl Store {
 
     /// Start a write transaction: nothing it stages is visible until commit.
     pub fn begin(&self) -> Result<Transaction<'_>> {
+        self.ensure_writable()?;
         Transaction::new(self)
+    }
+
+    /// Whether a writing command opened the store.
+    pub fn is_writable(&self) -> bool {
+        self.writable
+    }
+
+    fn ensure_writable(&self) -> Result<()> {
+        anyhow::ensure!(
+            self.writable,
+            "internal error: a read tried to change the store {}",
+            self.root.display()
+        );
+        Ok(())
+    }
+
+    /// A control file of this store (the nightly state, the metric stamps):
+    /// its bytes, or `None` when it does not exist.
+    pub fn read_control(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        let path = self.control.join(name);
+        match std::fs::read(&path) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+
+    /// Write a control file whole or not at all (outside a commit).
+    pub fn write_control(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        self.ensure_writable()?;
+        let path = self.control.join(name);
+        let tmp = self.control.join(format!("{name}.tmp"));
+        std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    /// Delete a control file (missing is fine).
+    pub fn remove_control(&self, name: &str) -> Result<()> {
+        self.ensure_writable()?;
+        match std::fs::remove_file(self.control.join(name)) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e).with_context(|| format!("cannot remove {name}")),
+        }
     }
 
     /// Every Parquet file of a dataset, sorted by path.
@@ -321,8 +432,11 @@ impl Store {
 
 impl Drop for Store {
     fn drop(&mut self) {
-        // A clean close: the lock file no longer names a holder.
-        let _ = self.lock.set_len(0);
+        // A clean close: the lock file no longer names a holder (a reader
+        // never wrote one).
+        if let (true, Some(lock)) = (self.writable, &self.lock) {
+            let _ = lock.set_len(0);
+        }
     }
 }
 

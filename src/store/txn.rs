@@ -71,6 +71,26 @@ impl<'s> Transaction<'s> {
         Ok(())
     }
 
+    /// Stage a control file (`name` in the store's control folder) that
+    /// lands with the rest of the commit, replacing the one before.
+    pub fn put_control(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        let root = self.store.root();
+        let final_rel = control_rel(self.store).join(name);
+        let staged_rel = control_rel(self.store)
+            .join(STAGING)
+            .join(&self.run_id)
+            .join("_control")
+            .join(name);
+        let staged = root.join(&staged_rel);
+        if let Some(dir) = staged.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        write_synced(&staged, bytes)?;
+        self.journal.adds.push((staged_rel, final_rel));
+        Ok(())
+    }
+
     /// Delete a file of the store at commit.
     pub fn remove(&mut self, file: &Path) {
         let rel = file.strip_prefix(self.store.root()).unwrap_or(file);
@@ -150,6 +170,11 @@ fn apply(root: &Path, control: &Path, journal: &Journal) -> Result<()> {
     std::fs::remove_file(control.join(JOURNAL)).context("cannot remove the finished journal")?;
     let _ = std::fs::remove_dir_all(control.join(STAGING));
     Ok(())
+}
+
+/// Whether a killed run left a committed journal not yet carried out.
+pub(super) fn interrupted(control: &Path) -> bool {
+    control.join(JOURNAL).exists()
 }
 
 /// Finish a committed run, or sweep an uncommitted one (called on open).

@@ -1,0 +1,140 @@
+//! Red and yellow cards: the cards due on a date and the history brought
+//! up to it, computed from the store; [`save`] (the nightly job, `cards
+//! --record`) is the only write. The bad-rating alerts shown beside them.
+
+use crate::calendar::Calendar;
+use crate::metrics::schema::CARDS;
+use crate::store::Store;
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+/// The cards of a run date, and the history brought up to it.
+pub struct CardRun {
+    pub due: Vec<crate::metrics::cards::Card>,
+    pub history: Vec<crate::metrics::cards::CardRecord>,
+    pub changes: crate::metrics::cards::CardChanges,
+}
+
+/// The cards of `as_of` and the history brought up to it, from the whole
+/// store (not persisted: [`save`] does).
+pub fn run_cards(
+    store: &Store,
+    cal: &Calendar,
+    as_of: NaiveDate,
+    rules: &crate::metrics::cards::CardRules,
+) -> Result<CardRun> {
+    let facts = crate::metrics::cases::case_facts(&super::run::case_tables(store)?, cal, as_of)?;
+    let step_facts = match store.read("case_steps")? {
+        Some(steps) => Some(crate::metrics::steps::step_facts(
+            &steps,
+            store.read("item_steps")?.as_ref(),
+            &facts,
+            cal,
+            as_of,
+        )?),
+        None => None,
+    };
+    cards_of(store, cal, as_of, rules, &facts, step_facts.as_ref())
+}
+
+/// The cards of `as_of` from case and step facts computed as of it (a
+/// [`Run`](super::Run) has them: `Run::case_facts`, `Run::step_facts`; the
+/// facts of the open cases and steps are all that is read), and the stored
+/// history brought up to it (not persisted: [`save`] does).
+pub fn cards_of(
+    store: &Store,
+    cal: &Calendar,
+    as_of: NaiveDate,
+    rules: &crate::metrics::cards::CardRules,
+    facts: &crate::metrics::cases::CaseFacts,
+    step_facts: Option<&DataFrame>,
+) -> Result<CardRun> {
+    use crate::metrics::cards::{cards_due, history_rows, update_history};
+    let mut due = cards_due(facts, cal, as_of, rules)?;
+    // Step cards, on the handlers, cleared when the step finishes.
+    let mut step_done: Vec<(String, NaiveDate)> = Vec::new();
+    if let Some(sf) = step_facts {
+        due.extend(crate::metrics::steps::step_cards_due(
+            sf, cal, as_of, rules,
+        )?);
+    }
+    if let Some(steps) = store.read("case_steps")? {
+        let all = steps
+            .lazy()
+            .filter(col("finished_at").is_not_null())
+            .select([
+                col("case_id"),
+                col("seq"),
+                col("step"),
+                col("finished_at").cast(DataType::Date),
+            ])
+            .collect()?;
+        let (ids, seq, names) = (
+            all.column("case_id")?.str()?,
+            all.column("seq")?.i64()?,
+            all.column("step")?.str()?,
+        );
+        let fin = crate::metrics::dates_of(all.column("finished_at")?)?;
+        for (i, f) in fin.into_iter().enumerate() {
+            if let (Some(id), Some(n), Some(name), Some(f)) =
+                (ids.get(i), seq.get(i), names.get(i), f)
+            {
+                let step = format!("{n} {name}");
+                step_done.push((crate::metrics::cards::subject(id, Some(&step)), f));
+            }
+        }
+    }
+    // Completion dates of every case (not only up to as_of: the history
+    // clears a card on the completion date once the run reaches it).
+    let done = store
+        .read("cases")?
+        .context("the store has no cases yet")?
+        .lazy()
+        .filter(col("completed_at").is_not_null())
+        .select([col("case_id"), col("completed_at").cast(DataType::Date)])
+        .collect()?;
+    let ids = done.column("case_id")?.str()?;
+    let dates = crate::metrics::dates_of(done.column("completed_at")?)?;
+    let completed = ids
+        .iter()
+        .zip(dates)
+        .filter_map(|(id, d)| Some((id?.to_string(), d?)))
+        .chain(step_done)
+        .collect();
+    let before = match store.read(CARDS)? {
+        Some(df) => history_rows(&df)?,
+        None => Vec::new(),
+    };
+    let (history, changes) = update_history(before, &due, &completed, as_of);
+    Ok(CardRun {
+        due,
+        history,
+        changes,
+    })
+}
+
+/// Persist a card run's history (one commit).
+pub fn save(store: &Store, run: &CardRun) -> Result<()> {
+    let mut frame = crate::metrics::cards::history_frame(&run.history)?;
+    let mut txn = store.begin()?;
+    store.replace(&mut txn, CARDS, &mut frame)?;
+    txn.commit()
+}
+
+/// Bad ratings open past their rectification limit at the end of `as_of`.
+pub fn bad_rating_alerts(
+    store: &Store,
+    settings: &crate::config::Settings,
+    as_of: NaiveDate,
+) -> Result<Vec<crate::metrics::ratings::BadRatingAlert>> {
+    match store.read("ratings")? {
+        Some(r) => crate::metrics::ratings::bad_rating_alerts(
+            &r,
+            &settings.calendar,
+            &settings.ratings,
+            as_of,
+        ),
+        None => Ok(Vec::new()),
+    }
+}

@@ -1,0 +1,13 @@
+//! One file per metric family: its declaration and its compute function,
+//! which reads the run's inputs and the tables it draws on and calls the
+//! pure code of `crate::metrics`.
+
+pub mod attendance;
+pub mod cases;
+pub mod incidents;
+pub mod queue;
+pub mod ratings;
+pub mod scores;
+pub mod staff;
+pub mod steps;
+pub mod zeros;

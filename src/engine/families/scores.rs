@@ -1,0 +1,65 @@
+//! `window_scores`, `score_events` and `staff_scores`: the rankings with
+//! every event behind them.
+
+use crate::engine::{MetricFamily, Run};
+use crate::metrics::schema::{
+    ATTENDANCE_DAYS, CASE_METRICS, QUEUE_JUMPS, RATING_METRICS, SCORE_EVENTS, STAFF_SCORES,
+    WINDOW_SCORES,
+};
+use anyhow::Result;
+use polars::prelude::DataFrame;
+
+pub const FAMILY: MetricFamily = MetricFamily {
+    name: "scores",
+    outputs: &[WINDOW_SCORES, SCORE_EVENTS, STAFF_SCORES],
+    inputs: &[
+        "windows",
+        "cases",
+        "ratings",
+        "corrections",
+        "incidents",
+        "case_steps",
+        "item_steps",
+    ],
+    draws_on: &[CASE_METRICS, ATTENDANCE_DAYS, RATING_METRICS, QUEUE_JUMPS],
+    compute,
+};
+
+fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
+    let case_metrics = run.need_table(CASE_METRICS)?;
+    let s = run.settings();
+    let windows = run.need("windows")?;
+    let facts = run.case_facts()?;
+    let overdue_open = crate::metrics::cases::overdue_open_cases(&facts, &s.calendar, run.as_of)?;
+    let attendance = run.table(ATTENDANCE_DAYS)?;
+    let rating_metrics = run.table(RATING_METRICS)?;
+    let ratings = match run.read("ratings")? {
+        Some(r) => Some(crate::metrics::ratings::with_deadlines(
+            &r,
+            &s.calendar,
+            &s.ratings,
+        )?),
+        None => None,
+    };
+    let jumps = run.table(QUEUE_JUMPS)?;
+    let (incidents, corrections) = (run.read("incidents")?, run.read("corrections")?);
+    let steps = run.step_facts()?;
+    let inputs = crate::metrics::scoring::ScoringInputs {
+        windows: &windows,
+        attendance_days: attendance.as_ref(),
+        cases: &facts.cases,
+        overdue_open: &overdue_open,
+        corrections: corrections.as_ref(),
+        steps: steps.as_ref(),
+        ratings: ratings.as_ref(),
+        queue_jumps: jumps.as_ref(),
+        incidents: incidents.as_ref(),
+        case_metrics: &case_metrics,
+        rating_metrics: rating_metrics.as_ref(),
+        veto_categories: &s.incidents.veto_categories,
+        incident_rules: &s.incidents,
+        targets: &s.targets,
+    };
+    let scores = crate::metrics::scoring::score(&inputs, &s.scoring, run.as_of)?;
+    Ok(Some(vec![scores.windows, scores.events, scores.staff]))
+}

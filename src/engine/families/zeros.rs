@@ -1,0 +1,41 @@
+//! `three_zeros`: every month, two-month period, quarter and year with
+//! case data; any other period on demand ([`three_zeros`]).
+
+use crate::engine::{MetricFamily, Run};
+use crate::metrics::period::Period;
+use crate::metrics::schema::{CASE_METRICS, QUEUE_METRICS, RATING_METRICS, THREE_ZEROS};
+use anyhow::Result;
+use polars::prelude::DataFrame;
+
+pub const FAMILY: MetricFamily = MetricFamily {
+    name: "zeros",
+    outputs: &[THREE_ZEROS],
+    inputs: &["windows", "cases", "incidents", "corrections"],
+    draws_on: &[CASE_METRICS, RATING_METRICS, QUEUE_METRICS],
+    compute,
+};
+
+fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
+    let case_metrics = run.need_table(CASE_METRICS)?;
+    let periods = crate::metrics::zeros::periods_with_cases(&case_metrics)?;
+    Ok(Some(vec![three_zeros(run, &periods)?]))
+}
+
+/// The three zeros of `periods`.
+pub fn three_zeros(run: &mut Run, periods: &[Period]) -> Result<DataFrame> {
+    let case_metrics = run.need_table(CASE_METRICS)?;
+    let ratings = run.table(RATING_METRICS)?;
+    let queue = run.table(QUEUE_METRICS)?;
+    let (windows, cases) = (run.need("windows")?, run.need("cases")?);
+    let (incidents, corrections) = (run.read("incidents")?, run.read("corrections")?);
+    let inputs = crate::metrics::zeros::ZeroInputs {
+        windows: &windows,
+        incidents: incidents.as_ref(),
+        corrections: corrections.as_ref(),
+        cases: &cases,
+        case_metrics: &case_metrics,
+        rating_metrics: ratings.as_ref(),
+        queue_metrics: queue.as_ref(),
+    };
+    crate::metrics::zeros::three_zeros_of(&inputs, &run.settings().incidents, periods, run.as_of)
+}

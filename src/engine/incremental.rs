@@ -1,0 +1,317 @@
+//! Incremental recomputes: which stored input rows a run that needs only
+//! the periods from some date on must read (the "since" rules), how its
+//! result merges with the stored rows of the periods it keeps, and the
+//! nightly job's state (how far the metric tables are brought, through
+//! which ingest run, under which configuration and calendar).
+
+use crate::calendar::{Calendar, YearSource};
+use crate::config::Settings;
+use crate::ingest::Touched;
+use crate::store::Store;
+use anyhow::{Context, Result};
+use chrono::{Datelike, NaiveDate};
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What else, beyond the rows dated from the start of the year before
+/// `from`, a run restricted to the periods from `from` must read of an
+/// input table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Also {
+    /// Nothing else.
+    Nothing,
+    /// The whole table (suspensions: a case's suspensions are all needed).
+    Whole,
+    /// Rows whose `column` is on or after the start date (a leave ending
+    /// in the period, a departure back in it).
+    DatedIn(&'static str),
+    /// Rows whose `column` is empty (still open) or on or after it.
+    OpenOrDatedIn(&'static str),
+    /// Cases open then, completed since, or named by a correction or a
+    /// step of the period (an old case corrected now).
+    OpenCases,
+    /// Bad ratings still open, or rectified since: they count in every
+    /// later period's `open_past_limit`.
+    OpenBadRatings,
+}
+
+/// The since rule of each input table read by a metric family (tables
+/// not listed: `Also::Nothing`).
+pub const SINCE_RULES: &[(&str, Also)] = &[
+    ("cases", Also::OpenCases),
+    ("ratings", Also::OpenBadRatings),
+    ("leaves", Also::DatedIn("end")),
+    ("case_steps", Also::OpenOrDatedIn("finished_at")),
+    ("departures", Also::DatedIn("back_at")),
+    ("suspensions", Also::Whole),
+];
+
+/// The since rule of `table`.
+pub fn since_rule(table: &str) -> Also {
+    SINCE_RULES
+        .iter()
+        .find(|(t, _)| *t == table)
+        .map_or(Also::Nothing, |(_, a)| *a)
+}
+
+/// The first day whose rows a run restricted to the periods ending on or
+/// after `from` reads: the start of the year before (the previous period
+/// of every grain, which the 约谈 rule compares with, included).
+pub fn read_from(from: NaiveDate) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(from.year() - 1, 1, 1)
+}
+
+/// Some columns (all: `None`) of a stored input table, only the rows
+/// dated on or after `since` and those its [`since_rule`] adds.
+pub fn read_since(
+    store: &Store,
+    table: &str,
+    columns: Option<&[&str]>,
+    since: NaiveDate,
+) -> Result<Option<DataFrame>> {
+    let rule = since_rule(table);
+    let by = crate::ingest::table::table(table).and_then(|spec| spec.partition_by);
+    let (Some(by), false) = (by, rule == Also::Whole) else {
+        return store.read_columns(table, columns);
+    };
+    let Some(scan) = store.scan(table)? else {
+        return Ok(None);
+    };
+    let from = crate::metrics::date_lit(since);
+    let dated = |c: &str| col(c).cast(DataType::Date).gt_eq(from.clone());
+    let mut keep = col("year")
+        .cast(DataType::Int64)
+        .gt_eq(lit(since.year() as i64))
+        .and(dated(by));
+    match rule {
+        Also::Nothing | Also::Whole => {}
+        Also::DatedIn(c) => keep = keep.or(dated(c)),
+        Also::OpenOrDatedIn(c) => keep = keep.or(col(c).is_null().or(dated(c))),
+        Also::OpenBadRatings => {
+            keep = keep.or(col("level")
+                .lt_eq(lit(2i64))
+                .and(col("rectified_at").is_null().or(dated("rectified_at"))))
+        }
+        Also::OpenCases => {
+            let mut named: Vec<String> = Vec::new();
+            for (t, c) in [("corrections", "at"), ("case_steps", "finished_at")] {
+                if let Some(scan) = store.scan(t)? {
+                    let ids = scan
+                        .filter(col(c).is_null().or(dated(c)))
+                        .select([col("case_id")])
+                        .collect()?;
+                    named.extend(
+                        ids.column("case_id")?
+                            .str()?
+                            .iter()
+                            .flatten()
+                            .map(str::to_string),
+                    );
+                }
+            }
+            named.sort_unstable();
+            named.dedup();
+            keep = keep.or(col("completed_at")
+                .is_null()
+                .or(dated("completed_at"))
+                .or(col("case_id")
+                    .is_in(lit(Series::new("ids".into(), named)).implode(false), false)))
+        }
+    }
+    let mut kept = scan.filter(keep);
+    Ok(Some(match columns {
+        Some(c) => {
+            // A column no stored file has yet (added in a later version):
+            // null.
+            let schema = kept.collect_schema()?;
+            let exprs: Vec<Expr> = c
+                .iter()
+                .map(|c| match schema.contains(c) {
+                    true => col(*c),
+                    false => lit(NULL).cast(DataType::String).alias(*c),
+                })
+                .collect();
+            kept.select(exprs).collect()?
+        }
+        None => kept.collect()?.drop_many(["year", "month"]),
+    }))
+}
+
+/// The stored rows of periods (or days) ending before `from`, then the
+/// computed rows of the others. Every metric table has `period_end` (or,
+/// per day, `date`).
+pub fn merge_from(stored: DataFrame, computed: DataFrame, from: NaiveDate) -> Result<DataFrame> {
+    let from = crate::metrics::date_lit(from);
+    let ends = |df: DataFrame| -> Result<LazyFrame> {
+        let has = |c: &str| df.get_column_names().iter().any(|n| n.as_str() == c);
+        if has("period_end") {
+            Ok(df.lazy().with_column(col("period_end").alias("__end")))
+        } else if has("date") {
+            Ok(df.lazy().with_column(col("date").alias("__end")))
+        } else {
+            anyhow::bail!("the table has no period or date column")
+        }
+    };
+    let kept = ends(stored)?.filter(col("__end").lt(from.clone()));
+    let new = ends(computed)?.filter(col("__end").gt_eq(from));
+    let mut out = kept.collect()?;
+    out.vstack_mut_owned(new.collect()?)
+        .map_err(anyhow::Error::from)
+        .context("the stored rows have another schema (written by another version)")?;
+    Ok(out.drop("__end")?)
+}
+
+/// A hash of the calendar's day flags, year by year.
+pub fn calendar_hash(cal: &Calendar) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(
+        serde_json::to_vec(&cal.year_flags()).unwrap_or_default(),
+    ))
+}
+
+pub const STATE: &str = "_nightly.json";
+
+/// How far the nightly job got: the date its metric tables are as of, and
+/// the last ingest run they include.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    /// The date the metric tables are as of.
+    pub date: NaiveDate,
+    /// The last day closed whole (metrics, cards and reports); runs before
+    /// this field was kept closed `date`.
+    #[serde(default)]
+    pub closed: Option<NaiveDate>,
+    /// The last ingest run counted: its counter and id.
+    #[serde(default)]
+    pub through_seq: i64,
+    pub through_run: String,
+    pub version: String,
+    /// A hash of the configuration file: other rules, other figures.
+    #[serde(default)]
+    pub settings: String,
+    /// Ingest runs with rows dated after `date`: not counted yet, so the
+    /// dates they touch are still to recompute.
+    #[serde(default)]
+    pub carry: Vec<Carried>,
+    /// The working-day calendar the tables were computed with, a string of
+    /// day flags per year (see `Calendar::year_flags`); empty in states
+    /// written before it was kept.
+    #[serde(default)]
+    pub calendar: BTreeMap<i32, String>,
+    /// Where each year's days came from (`official`, `provisional`, `local`).
+    #[serde(default)]
+    pub sources: BTreeMap<i32, String>,
+}
+
+impl State {
+    pub fn closed(&self) -> NaiveDate {
+        self.closed.unwrap_or(self.date)
+    }
+
+    /// The last ingest run counted.
+    pub fn through(&self) -> (i64, &str) {
+        (self.through_seq, self.through_run.as_str())
+    }
+}
+
+/// What an ingest run touched and its latest row date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Carried {
+    /// `None`: everything.
+    pub from: Option<NaiveDate>,
+    pub until: NaiveDate,
+}
+
+impl Carried {
+    pub fn touched(&self) -> Touched {
+        self.from.map_or(Touched::Everything, Touched::From)
+    }
+}
+
+/// The hash of the configuration in force (empty without a file), less
+/// its `[calendar]` and `[freshness]` sections: a calendar change
+/// recomputes from the first day it moves (see [`calendar_touch`]), and the
+/// feed tolerances change no figure.
+pub fn settings_hash(settings: &Settings) -> String {
+    use sha2::{Digest, Sha256};
+    let Some(path) = &settings.config_file else {
+        return String::new();
+    };
+    let Ok(bytes) = std::fs::read(path) else {
+        return String::new();
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    match toml::from_str::<crate::config::Config>(&text) {
+        Ok(mut cfg) => {
+            cfg.calendar = Default::default();
+            cfg.freshness = Default::default();
+            let canonical = serde_json::to_vec(&cfg).unwrap_or_default();
+            hex::encode(Sha256::digest(&canonical))
+        }
+        Err(_) => hex::encode(Sha256::digest(&bytes)),
+    }
+}
+
+/// The sources of the calendar's years, as the state keeps them.
+pub fn source_names(cal: &Calendar) -> BTreeMap<i32, String> {
+    cal.sources()
+        .iter()
+        .map(|(y, s)| {
+            let name = match s {
+                YearSource::BuiltIn | YearSource::Imported { .. } => "official",
+                YearSource::Provisional => "provisional",
+                YearSource::Local => "local",
+            };
+            (*y, name.to_string())
+        })
+        .collect()
+}
+
+pub fn load_state(store: &Store) -> Result<Option<State>> {
+    Ok(store
+        .read_control(STATE)?
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok()))
+}
+
+pub fn save_state(store: &Store, state: &State) -> Result<()> {
+    store.write_control(STATE, &serde_json::to_vec_pretty(state)?)
+}
+
+/// Forget how far the nightly job got (the metric tables were recomputed as
+/// of another date), so that its next run recomputes everything.
+pub fn forget(store: &Store) -> Result<()> {
+    store.remove_control(STATE)
+}
+
+/// What an ingest run touched, with its latest row date.
+pub type RunTouch = (Touched, Option<NaiveDate>);
+
+pub fn touched_since(
+    store: &Store,
+    after: Option<(i64, &str)>,
+) -> Result<(
+    Vec<RunTouch>,
+    std::collections::HashSet<String>,
+    (i64, String),
+)> {
+    let runs = crate::ingest::ingest_runs(store)?;
+    let newest = runs
+        .last()
+        .map_or((0, String::new()), |r| (r.seq, r.run_id.clone()));
+    let mut out = Vec::new();
+    let mut ids = std::collections::HashSet::new();
+    for r in runs {
+        if after.is_some_and(|(seq, id)| (r.seq, r.run_id.as_str()) <= (seq, id)) {
+            continue;
+        }
+        ids.insert(r.run_id.clone());
+        out.push((r.touched, r.last_date));
+    }
+    // A state that has seen no run keeps the newest it knew.
+    let newest = match after {
+        Some((seq, id)) if newest <= (seq, id.to_string()) => (seq, id.to_string()),
+        _ => newest,
+    };
+    Ok((out, ids, newest))
+}

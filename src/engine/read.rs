@@ -1,0 +1,91 @@
+//! Reads: `metrics`, `rank`, `staff`, `steps`, `cards`, `attendance`,
+//! `report`, `query`, `tables`. They open the store read-only and never
+//! commit. A metric table is taken from the store when its stamp says it
+//! is current as of the read's date (same date, same last ingest, same
+//! configuration and calendar); otherwise it is computed in memory, and
+//! the read says so in one line.
+
+use super::as_of::AsOf;
+use super::family::family_of;
+use super::stamp::{self, Stamp};
+use super::Run;
+use crate::config::Settings;
+use crate::store::Store;
+use anyhow::Result;
+use polars::prelude::DataFrame;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A read of the metric tables as of one date.
+pub struct Reading<'a> {
+    run: Run<'a>,
+    pub as_of: AsOf,
+    /// Why each stale stored table could not be used (missing: absent).
+    stale: BTreeMap<&'static str, String>,
+}
+
+impl<'a> Reading<'a> {
+    /// A read of `store` as of `as_of`.
+    pub fn new(store: &'a Store, settings: &'a Settings, as_of: AsOf) -> Result<Self> {
+        let want = Stamp::now(store, settings, as_of.date)?;
+        let stamps = stamp::load(store)?;
+        let mut trusted = BTreeSet::new();
+        let mut stale = BTreeMap::new();
+        for table in super::family::metric_tables() {
+            let why = match stamps.get(table) {
+                None if store.files(table)?.is_empty() => "the store has no such table".to_string(),
+                None => "the stored table has no stamp (computed by an older version)".to_string(),
+                Some(s) => match s.differs(&want) {
+                    None => {
+                        trusted.insert(table);
+                        continue;
+                    }
+                    Some(why) => why,
+                },
+            };
+            stale.insert(table, why);
+        }
+        Ok(Reading {
+            run: Run::new(store, settings, as_of.date).trusting(trusted),
+            as_of,
+            stale,
+        })
+    }
+
+    /// A metric table as of the read's date (`None`: the store has none of
+    /// the data it is computed from).
+    pub fn table(&mut self, name: &str) -> Result<Option<DataFrame>> {
+        self.run.table(name)
+    }
+
+    /// A metric table that must exist.
+    pub fn need_table(&mut self, name: &str) -> Result<DataFrame> {
+        self.run.need_table(name)
+    }
+
+    /// Any stored table: a metric table as [`Reading::table`] gives it, an
+    /// input or the card history as stored.
+    pub fn any(&mut self, name: &str) -> Result<Option<DataFrame>> {
+        match family_of(name) {
+            Some(_) => self.table(name),
+            None => self.run.store().read(name),
+        }
+    }
+
+    /// The run behind the read (case and step facts for the cards).
+    pub fn run(&mut self) -> &mut Run<'a> {
+        &mut self.run
+    }
+
+    /// The one line that says which tables were computed in memory and
+    /// why (`None`: every table read was stored and current).
+    pub fn note(&self) -> Option<String> {
+        let computed = self.run.computed();
+        let first = computed.first()?;
+        let why = self.stale.get(first).map_or("", String::as_str).to_string();
+        Some(format!(
+            "computed in memory as of {}: {} ({why}); `xiaoneng compute` stores them",
+            self.as_of.date,
+            computed.join(", "),
+        ))
+    }
+}

@@ -1,0 +1,264 @@
+//! One evaluation of the metric tables as of one date: each family is
+//! computed at most once (the three zeros and the scores reuse the case,
+//! rating and queue tables), and every table computed lands in one commit
+//! with its stamp. A read uses a run too, without committing: the stored
+//! tables that are current are taken as they are, the others computed in
+//! memory.
+
+use super::family::family_of;
+use super::incremental;
+use super::stamp::{self, Stamp};
+use crate::config::Settings;
+use crate::metrics::cases::CaseTables;
+use crate::metrics::period::Period;
+use crate::store::Store;
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use polars::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A table loader: some columns (all: `None`) of a stored input table.
+type Loader<'l> = dyn Fn(&str, Option<&[&str]>) -> Result<Option<DataFrame>> + 'l;
+
+/// The case engine's tables; of `cases`, only the columns it reads.
+pub fn load_case_tables(read: &Loader) -> Result<CaseTables> {
+    let need = |t: &str, c: Option<&[&str]>| -> Result<DataFrame> {
+        read(t, c)?
+            .with_context(|| format!("the store has no {t} yet: ingest the {t} exports first"))
+    };
+    Ok(CaseTables {
+        cases: need("cases", Some(&crate::metrics::cases::CASE_COLUMNS))?,
+        items: need("items", None)?,
+        windows: need("windows", None)?,
+        suspensions: read("suspensions", None)?,
+    })
+}
+
+/// The tables of the case engine, read whole from the store.
+pub fn case_tables(store: &Store) -> Result<CaseTables> {
+    load_case_tables(&|t, c| store.read_columns(t, c))
+}
+
+/// See the module documentation.
+pub struct Run<'a> {
+    store: &'a Store,
+    settings: &'a Settings,
+    pub as_of: NaiveDate,
+    /// Read only the input rows that bear on periods from this date on.
+    since: Option<NaiveDate>,
+    /// Tables computed by this run (what a commit writes).
+    done: BTreeMap<&'static str, DataFrame>,
+    /// Tables of families that found none of their data.
+    absent: BTreeSet<&'static str>,
+    /// Stored tables a read may take as they are (current as of `as_of`).
+    trusted: BTreeSet<&'static str>,
+    /// Trusted tables once read.
+    loaded: BTreeMap<&'static str, DataFrame>,
+    /// `step_facts` once computed (not persisted).
+    step_facts: Option<Option<DataFrame>>,
+    /// Case facts once computed (not persisted).
+    case_facts: Option<crate::metrics::cases::CaseFacts>,
+}
+
+impl<'a> Run<'a> {
+    pub fn new(store: &'a Store, settings: &'a Settings, as_of: NaiveDate) -> Self {
+        Run {
+            store,
+            settings,
+            as_of,
+            since: None,
+            done: BTreeMap::new(),
+            absent: BTreeSet::new(),
+            trusted: BTreeSet::new(),
+            loaded: BTreeMap::new(),
+            step_facts: None,
+            case_facts: None,
+        }
+    }
+
+    /// A run that needs the figures of periods ending on or after `from`
+    /// only (the nightly job): it reads the input rows dated from the start
+    /// of the year before `from`, plus what each table's since rule adds
+    /// (`engine::incremental`). Rows of periods ending before `from` that
+    /// it computes are incomplete: [`Run::commit_from`] keeps the stored
+    /// ones instead.
+    pub fn since(mut self, from: NaiveDate) -> Self {
+        self.since = incremental::read_from(from);
+        self
+    }
+
+    /// A run that takes these stored tables as they are instead of
+    /// computing them (a read: they are current as of the run's date).
+    pub fn trusting(mut self, tables: BTreeSet<&'static str>) -> Self {
+        self.trusted = tables;
+        self
+    }
+
+    /// The first day a nightly run reads (`None`: everything).
+    pub fn since_date(&self) -> Option<NaiveDate> {
+        self.since
+    }
+
+    pub fn store(&self) -> &'a Store {
+        self.store
+    }
+
+    pub fn settings(&self) -> &'a Settings {
+        self.settings
+    }
+
+    /// A stored input table, restricted as [`Run::since`] says.
+    pub fn read(&self, table: &str) -> Result<Option<DataFrame>> {
+        self.read_columns(table, None)
+    }
+
+    /// Some columns (all: `None`) of a stored input table, restricted as
+    /// [`Run::since`] says.
+    pub fn read_columns(&self, table: &str, columns: Option<&[&str]>) -> Result<Option<DataFrame>> {
+        match self.since {
+            Some(since) => incremental::read_since(self.store, table, columns, since),
+            None => self.store.read_columns(table, columns),
+        }
+    }
+
+    /// Whether the store has rows of an input table.
+    pub fn has(&self, table: &str) -> Result<bool> {
+        Ok(!self.store.files(table)?.is_empty())
+    }
+
+    /// A stored input table that must exist.
+    pub fn need(&self, table: &str) -> Result<DataFrame> {
+        self.read(table)?
+            .with_context(|| format!("the store has no {table} yet: ingest them first"))
+    }
+
+    /// A metric table as of the run's date: computed once by its family
+    /// (or, in a read, the stored one when it is current); `None` when the
+    /// family found none of its data.
+    pub fn table(&mut self, name: &str) -> Result<Option<DataFrame>> {
+        let family = family_of(name).with_context(|| format!("{name} is not a metric table"))?;
+        let name = *family.outputs.iter().find(|o| **o == name).expect("found");
+        if let Some(df) = self.done.get(name).or(self.loaded.get(name)) {
+            return Ok(Some(df.clone()));
+        }
+        if self.absent.contains(name) {
+            return Ok(None);
+        }
+        if self.trusted.contains(name) {
+            if let Some(df) = self.store.read(name)? {
+                self.loaded.insert(name, df.clone());
+                return Ok(Some(df));
+            }
+        }
+        match (family.compute)(self)? {
+            Some(frames) => {
+                anyhow::ensure!(
+                    frames.len() == family.outputs.len(),
+                    "family {} computed {} tables for {} outputs",
+                    family.name,
+                    frames.len(),
+                    family.outputs.len()
+                );
+                for (out, df) in family.outputs.iter().zip(frames) {
+                    self.done.insert(out, df);
+                }
+            }
+            None => self.absent.extend(family.outputs.iter().copied()),
+        }
+        Ok(self.done.get(name).cloned())
+    }
+
+    /// A metric table that its family always computes (or whose absence
+    /// is an error worth its message).
+    pub fn need_table(&mut self, name: &str) -> Result<DataFrame> {
+        self.table(name)?.with_context(|| {
+            format!("no {name}: the store has none of the data it is computed from")
+        })
+    }
+
+    /// The tables this run computed (not those a read took as stored).
+    pub fn computed(&self) -> Vec<&'static str> {
+        self.done.keys().copied().collect()
+    }
+
+    /// Every case measured as of the run's date (computed once).
+    pub fn case_facts(&mut self) -> Result<crate::metrics::cases::CaseFacts> {
+        if let Some(f) = &self.case_facts {
+            return Ok(f.clone());
+        }
+        let tables = load_case_tables(&|t, c| self.read_columns(t, c))?;
+        let facts =
+            crate::metrics::cases::case_facts(&tables, &self.settings.calendar, self.as_of)?;
+        self.case_facts = Some(facts.clone());
+        Ok(facts)
+    }
+
+    /// Every step measured (`None` without step data).
+    pub fn step_facts(&mut self) -> Result<Option<DataFrame>> {
+        if let Some(f) = &self.step_facts {
+            return Ok(f.clone());
+        }
+        let facts = match self.read("case_steps")? {
+            Some(steps) => {
+                let case = self.case_facts()?;
+                let item_steps = self.read("item_steps")?;
+                Some(crate::metrics::steps::step_facts(
+                    &steps,
+                    item_steps.as_ref(),
+                    &case,
+                    &self.settings.calendar,
+                    self.as_of,
+                )?)
+            }
+            None => None,
+        };
+        self.step_facts = Some(facts.clone());
+        Ok(facts)
+    }
+
+    /// The three zeros of some periods (of any grain), from the run's
+    /// case, rating and queue tables; not kept.
+    pub fn three_zeros_of(&mut self, periods: &[Period]) -> Result<DataFrame> {
+        super::families::zeros::three_zeros(self, periods)
+    }
+
+    /// Every metric table.
+    pub fn everything(&mut self) -> Result<()> {
+        for f in super::family::FAMILIES {
+            self.table(f.outputs[0])?;
+        }
+        Ok(())
+    }
+
+    /// Write every table this run computed, all in one commit, stamped as
+    /// of the run's date. The tables are now as of this date, not the
+    /// nightly job's: its next run recomputes everything.
+    pub fn commit(self) -> Result<()> {
+        incremental::forget(self.store)?;
+        self.commit_from(None)
+    }
+
+    /// Write every table this run computed, all in one commit with their
+    /// stamps; with `from`, the stored rows of periods (or days) ending
+    /// before `from` are kept and only the later ones replaced.
+    pub fn commit_from(self, from: Option<NaiveDate>) -> Result<()> {
+        let stamp = Stamp::now(self.store, self.settings, self.as_of)?;
+        let mut txn = self.store.begin()?;
+        let names: Vec<&str> = self.done.keys().copied().collect();
+        for (name, df) in self.done {
+            let mut df = match (from, self.store.read(name)?) {
+                (Some(from), Some(stored)) => incremental::merge_from(stored, df, from)
+                    .with_context(|| format!("cannot update {name} from {from}"))?,
+                // The rows before `from` were computed from part of the
+                // inputs: they cannot stand in for a table never stored.
+                (Some(_), None) => {
+                    anyhow::bail!("{name} is new to the store: it needs a full recompute")
+                }
+                (None, _) => df,
+            };
+            self.store.replace(&mut txn, name, &mut df)?;
+        }
+        stamp::stage(&mut txn, &names, &stamp)?;
+        txn.commit()
+    }
+}

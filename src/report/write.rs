@@ -1,0 +1,215 @@
+//! Reports written to files: `<reports>/<label>/<name>.md`, its HTML with
+//! the charts and the embedded font, its PNG charts and one CSV per table.
+//! The reports read their metric tables through a
+//! [`Reading`](crate::engine::Reading): stored when current, computed in
+//! memory otherwise; writing a report never changes the store.
+
+use crate::calendar::Calendar;
+use crate::config::Settings;
+use crate::engine::cards::{bad_rating_alerts, CardRun};
+use crate::engine::catalog::{catalog_round, latest_catalog_round};
+use crate::engine::Reading;
+use crate::metrics::period::Period;
+use crate::metrics::schema::*;
+use crate::store::Store;
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+/// The attendance publication of a week or month (周公示 / monthly sheet)
+/// from staff-days computed as of `as_of`, written as CSV to
+/// `<reports>/<period>/attendance.csv`.
+pub fn attendance_publication(
+    store: &Store,
+    settings: &Settings,
+    period: &Period,
+    days: &DataFrame,
+    as_of: NaiveDate,
+) -> Result<(DataFrame, std::path::PathBuf)> {
+    let staff = store
+        .read("staff")?
+        .context("the store has no staff roster yet")?;
+    let end = crate::metrics::state_day(period.end, as_of);
+    let table = crate::metrics::attendance::publication(days, &staff, period.start, end)?;
+    let md = format!(
+        "# {} 考勤公示\n\n统计期间 {} 至 {end}。\n\n{}",
+        period.label,
+        period.start,
+        crate::view::attendance_markdown(&table)?
+    );
+    let mut tables = [("attendance", table)];
+    let (path, _) = write_report(settings, &period.label, "attendance", &md, &mut tables, &[])?;
+    let [(_, table)] = tables;
+    Ok((table, path.with_file_name("attendance.csv")))
+}
+
+/// Write the bulletin of `period` (a month: 月通报; a quarter: 季度评议; a
+/// year: 年度考核) under `<reports>/<period>/`: `bulletin.md`, its HTML and
+/// one CSV per table, dated `as_of`, from the metric tables of `tables`
+/// (as of `as_of` or later: a closed period's rows do not change after it).
+pub fn bulletin(
+    tables: &mut Reading,
+    settings: &Settings,
+    period: &Period,
+    center: &str,
+    as_of: NaiveDate,
+) -> Result<(std::path::PathBuf, String)> {
+    let store = tables.run().store();
+    let case_metrics = tables.need_table(CASE_METRICS)?;
+    let ratings = tables.table(RATING_METRICS)?;
+    let queue = tables.table(QUEUE_METRICS)?;
+    let attendance = tables.table(ATTENDANCE_DAYS)?;
+    let zeros = tables.need_table(THREE_ZEROS)?;
+    let (window_scores, staff_scores) = (
+        tables.need_table(WINDOW_SCORES)?,
+        tables.need_table(STAFF_SCORES)?,
+    );
+    let cards = store.read(CARDS)?;
+    let staff = store.read("staff")?;
+    let (step_metrics, staff_review) = (tables.table(STEP_METRICS)?, tables.table(STAFF_REVIEW)?);
+    let items = store.read("items")?;
+    let latest = latest_catalog_round(store)?;
+    let round = latest
+        .as_ref()
+        .map(|(from, to, r)| format!("{from} → {to}: {}", r.sentence()));
+    let catalog_items = match &latest {
+        Some((from, to, _)) => Some(catalog_round(store, *from, *to)?.1),
+        None => None,
+    };
+    let waits = match store.read("tickets")? {
+        Some(t) => Some(crate::metrics::queue::waits_between(
+            &t,
+            period.start,
+            period.end,
+        )?),
+        None => None,
+    };
+    let inputs = crate::report::monthly::BulletinInputs {
+        case_metrics: &case_metrics,
+        rating_metrics: ratings.as_ref(),
+        queue_metrics: queue.as_ref(),
+        attendance_days: attendance.as_ref(),
+        staff: staff.as_ref(),
+        three_zeros: &zeros,
+        window_scores: &window_scores,
+        staff_scores: &staff_scores,
+        cards: cards.as_ref(),
+        catalog_round: round,
+        catalog_items: catalog_items.as_ref(),
+        step_metrics: step_metrics.as_ref(),
+        staff_review: staff_review.as_ref(),
+        items: items.as_ref(),
+        waits_min: waits.as_deref(),
+        targets: &settings.targets,
+        notes: provisional_notes(&settings.calendar, period, cards.as_ref())?,
+    };
+    let mut bulletin = crate::report::monthly::monthly_bulletin(center, period, as_of, &inputs)?;
+    write_report(
+        settings,
+        &period.label,
+        "bulletin",
+        &bulletin.markdown,
+        &mut bulletin.tables,
+        &bulletin.charts,
+    )
+}
+
+/// The provisional-calendar line of a bulletin: when the period reaches the
+/// provisional year, or a card raised in it has a provisional deadline.
+fn provisional_notes(
+    cal: &Calendar,
+    period: &Period,
+    cards: Option<&DataFrame>,
+) -> Result<Vec<String>> {
+    let Some(year) = cal.provisional_year() else {
+        return Ok(Vec::new());
+    };
+    let mut provisional = chrono::Datelike::year(&period.end) >= year;
+    if let Some(history) = cards.map(crate::metrics::cards::history_rows).transpose()? {
+        provisional |= history.iter().any(|c| {
+            c.deadline_provisional && c.raised_on >= period.start && c.raised_on <= period.end
+        });
+    }
+    Ok(if provisional {
+        vec![crate::calendar_lists::provisional_note(year)]
+    } else {
+        Vec::new()
+    })
+}
+
+/// Write the daily report of `day` under `<reports>/<day>/`: `daily.md`,
+/// its HTML and its tables as CSV, from the metric tables of `tables` (as
+/// of `day`) and the cards of the day.
+pub fn daily(
+    tables: &mut Reading,
+    settings: &Settings,
+    day: &Period,
+    center: &str,
+    cards: &CardRun,
+    notes: &[String],
+) -> Result<(std::path::PathBuf, String)> {
+    let as_of = day.end;
+    let store = tables.run().store();
+    let case_metrics = tables.need_table(CASE_METRICS)?;
+    let attendance = tables.table(ATTENDANCE_DAYS)?;
+    let due = crate::metrics::cards::due_records(&cards.due, &cards.history, as_of);
+    let alerts =
+        crate::metrics::ratings::alerts_frame(&bad_rating_alerts(store, settings, as_of)?)?;
+    let inputs = crate::report::daily::DailyInputs {
+        case_metrics: &case_metrics,
+        cards_due: &due,
+        alerts: &alerts,
+        attendance_days: attendance.as_ref(),
+        notes,
+        provisional_year: settings.calendar.provisional_year(),
+    };
+    let (md, mut tables) = crate::report::daily::daily_report(center, day, &inputs)?;
+    write_report(settings, &day.label, "daily", &md, &mut tables, &[])
+}
+
+/// Write a report's Markdown and tables under `<reports>/<label>/`.
+/// Writes `<name>.md`, `<name>.html` (with the charts, as SVG) and one CSV
+/// per table; returns the Markdown's path.
+pub fn write_report(
+    settings: &Settings,
+    label: &str,
+    name: &str,
+    markdown: &str,
+    tables: &mut [(&'static str, DataFrame)],
+    charts: &[(String, String)],
+) -> Result<(std::path::PathBuf, String)> {
+    let dir = settings.reports.join(label);
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join(format!("{name}.md"));
+    write_atomic(&path, markdown.as_bytes())?;
+    let title = markdown
+        .lines()
+        .next()
+        .unwrap_or(label)
+        .trim_start_matches("# ");
+    for (k, (_, svg)) in charts.iter().enumerate() {
+        let png = dir.join(format!("{name}-chart{}.png", k + 1));
+        write_atomic(&png, &crate::report::charts::png(svg)?)?;
+    }
+    let html = dir.join(format!("{name}.html"));
+    write_atomic(
+        &html,
+        crate::report::html::page(title, markdown, charts).as_bytes(),
+    )?;
+    for (table, df) in tables.iter_mut() {
+        let mut bytes = Vec::new();
+        crate::view::write_csv(df, &mut bytes)?;
+        write_atomic(&dir.join(format!("{table}.csv")), &bytes)?;
+    }
+    Ok((path, markdown.to_string()))
+}
+
+/// Write a file whole or not at all: a temporary file beside it, renamed.
+pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension(format!(
+        "{}.tmp",
+        path.extension().unwrap_or_default().to_string_lossy()
+    ));
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+}
