@@ -6,25 +6,24 @@
 use chrono::{Duration, NaiveDate};
 use polars::prelude::*;
 use xiaoneng::calendar::Calendar;
+use xiaoneng::demo::rng::{splitmix64, to_unit};
 use xiaoneng::metrics::cases::CaseTables;
 use xiaoneng::metrics::date_series;
 
-/// SplitMix64: a small deterministic generator.
+/// A small deterministic generator: the demo's SplitMix64 step
+/// (`xiaoneng::demo::rng`) on a raw state, with the benchmarks' own draws
+/// (a modulo range, a chance that includes `p`), which their data depend on.
 pub struct Rng(pub u64);
 
 impl Rng {
     pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        splitmix64(&mut self.0)
     }
     pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
     pub fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
+        to_unit(self.next()) <= p
     }
 }
 

@@ -19,7 +19,8 @@ pub struct ColumnSpec {
     pub name: &'static str,
     pub ty: ColType,
     pub required: bool,
-    /// Built-in header aliases (Chinese export headers).
+    /// Built-in header aliases (Chinese export headers), the usual one
+    /// first (the demo writes it).
     pub aliases: &'static [&'static str],
     /// Table whose key this column must name, if any.
     pub references: Option<&'static str>,
@@ -53,6 +54,12 @@ impl TableSpec {
         &self.columns[self
             .column_index(name)
             .unwrap_or_else(|| panic!("table {} has no column {name}", self.name))]
+    }
+
+    /// The usual export header of a column: its first alias, else its name.
+    pub fn usual_header(&self, column: &str) -> &'static str {
+        let c = self.column(column);
+        c.aliases.first().copied().unwrap_or(c.name)
     }
 }
 
