@@ -20,7 +20,6 @@ pub use windows::bands;
 use super::period::{Grain, Period};
 use anyhow::Result;
 use chrono::NaiveDate;
-use events::Event;
 use polars::prelude::*;
 
 /// The grains rankings exist for.
@@ -81,29 +80,7 @@ pub struct Scores {
 /// Score and rank every window and staff member for every period of the
 /// ranking grains in which cases were accepted or completed.
 pub fn score(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<Scores> {
-    let dated = events::dated_events(z, r, as_of)?;
-    let mut all: Vec<(Period, Event)> = Vec::new();
-    for grain in RANKING_GRAINS {
-        all.extend(events::period_events(z, r, &dated, grain, as_of)?);
-    }
-    all.sort_by(|a, b| {
-        (
-            a.0.grain,
-            &a.0.label,
-            &a.1.window_id,
-            a.1.date,
-            a.1.kind,
-            &a.1.row_key,
-        )
-            .cmp(&(
-                b.0.grain,
-                &b.0.label,
-                &b.1.window_id,
-                b.1.date,
-                b.1.kind,
-                &b.1.row_key,
-            ))
-    });
+    let all = events::scored_events(z, r, as_of)?;
     let events = events::events_frame(&all)?;
     let windows = windows::rank_windows(z, r, &all, as_of)?;
     let staff = staff::rank_staff(z, r, &all, as_of)?;

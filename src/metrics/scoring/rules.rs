@@ -68,6 +68,12 @@ impl Default for ScoringRules {
     }
 }
 
+/// A rating of level 2 or below is a bad one (差评): it costs points, and
+/// again if it is not rectified by its deadline.
+pub(super) fn is_bad_rating(level: i64) -> bool {
+    level <= 2
+}
+
 /// The period of `grain` in which a bad rating due for rectification on
 /// `limit` costs its late-rectification points, judged as of `as_of`: the
 /// period holding the deadline, once the rating is known to be late there
