@@ -1,10 +1,12 @@
-//! Window scores and ranking: 红旗窗口, 末位 and 限期整改, and 约谈 for a
-//! window at the bottom two periods running.
+//! Window scores and ranking (`window_scores`): per period of each ranking
+//! grain, the windows with cases ranked by score, banded 红旗窗口, 末位 and
+//! 限期整改, and called to talk (约谈) when at the bottom two periods
+//! running; windows without cases listed apart (无办件).
 
-use super::events::{vetoes, Event};
+use super::events::{vetoes, Event, Veto};
 use super::{ints, texts, ScoringInputs, ScoringRules, RANKING_GRAINS};
-use crate::metrics::date_lit;
-use crate::metrics::period::{previous, Grain, Period};
+use crate::metrics::period::{parse_period, previous, Grain, Period};
+use crate::metrics::{date_lit, date_series};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -50,208 +52,272 @@ fn ranking_order(a: &Row, b: &Row) -> std::cmp::Ordering {
         .then(a.window_id.cmp(&b.window_id))
 }
 
+/// The window ranking of every period of the ranking grains with case
+/// figures, grain by grain, period by period.
 pub(super) fn rank_windows(
     z: &ScoringInputs,
     r: &ScoringRules,
     all: &[(Period, Event)],
     as_of: NaiveDate,
 ) -> Result<DataFrame> {
-    let ids = texts(z.windows, "window_id")?;
-    let depts = texts(z.windows, "department")?;
-    let department: HashMap<String, Option<String>> =
-        ids.iter().flatten().cloned().zip(depts).collect();
-    let mut window_ids: Vec<String> = department.keys().cloned().collect();
-    window_ids.sort();
-    // Per period and window: points, event count, veto.
-    let mut sums: HashMap<(String, String), (f64, usize, Option<String>)> = HashMap::new();
-    let veto_rows = vetoes(z, as_of)?;
-    for (p, e) in all {
-        let s = sums
-            .entry((p.label.clone(), e.window_id.clone()))
-            .or_insert((0.0, 0, None));
-        s.0 += e.points;
-        s.1 += 1;
-    }
-    let figures =
-        |table: Option<&DataFrame>, grain: Grain, columns: &[&str]| -> Result<WindowFigures> {
-            let mut out = HashMap::new();
-            let Some(t) = table else { return Ok(out) };
-            let t = t
-                .clone()
-                .lazy()
-                .filter(
-                    col("grain")
-                        .eq(lit(grain.name()))
-                        .and(col("level").eq(lit("window"))),
-                )
-                .collect()?;
-            let (period, key) = (texts(&t, "period")?, texts(&t, "key")?);
-            let values: Vec<Vec<Option<f64>>> = columns
-                .iter()
-                .map(|c| {
-                    Ok(t.column(c)?
-                        .cast(&DataType::Float64)?
-                        .f64()?
-                        .iter()
-                        .collect())
-                })
-                .collect::<Result<_>>()?;
-            for i in 0..t.height() {
-                if let (Some(p), Some(k)) = (&period[i], &key[i]) {
-                    out.insert(
-                        (p.clone(), k.clone()),
-                        values.iter().map(|v| v[i]).collect(),
-                    );
-                }
-            }
-            Ok(out)
-        };
-    let mut rows_out: Vec<Ranked> = Vec::new();
+    let standing = Standing::new(z, all, as_of)?;
+    let mut ranked = Vec::new();
     for grain in RANKING_GRAINS {
-        let cases = figures(
-            Some(z.case_metrics),
-            grain,
-            &["accepted", "completed", "on_time_rate"],
-        )?;
-        let ratings = figures(z.rating_metrics, grain, &["satisfaction_rate"])?;
-        let mut periods: Vec<Period> = cases
-            .keys()
-            .map(|(p, _)| crate::metrics::period::parse_period(p))
-            .collect::<Result<Vec<_>>>()?;
-        periods.sort();
-        periods.dedup();
-        let mut bottom_before: HashSet<String> = HashSet::new();
-        let mut previous_label: Option<String> = None;
-        for p in periods {
-            let mut rows: Vec<Row> = window_ids
-                .iter()
-                .map(|w| {
-                    let c = cases.get(&(p.label.clone(), w.clone()));
-                    let (points, n, _) = sums
+        ranked.extend(rank_grain(z, r, &standing, grain)?);
+    }
+    windows_frame(&ranked)
+}
+
+/// What every period's ranking reads: the windows, their points by
+/// period, the vetoes.
+struct Standing {
+    department: HashMap<String, Option<String>>,
+    /// The windows of `department`, sorted.
+    window_ids: Vec<String>,
+    /// Per period label and window: points and event count.
+    sums: HashMap<(String, String), (f64, usize)>,
+    vetoes: Vec<Veto>,
+}
+
+impl Standing {
+    fn new(z: &ScoringInputs, all: &[(Period, Event)], as_of: NaiveDate) -> Result<Self> {
+        let ids = texts(z.windows, "window_id")?;
+        let depts = texts(z.windows, "department")?;
+        let department: HashMap<String, Option<String>> =
+            ids.iter().flatten().cloned().zip(depts).collect();
+        let mut window_ids: Vec<String> = department.keys().cloned().collect();
+        window_ids.sort();
+        let mut sums: HashMap<(String, String), (f64, usize)> = HashMap::new();
+        for (p, e) in all {
+            let s = sums
+                .entry((p.label.clone(), e.window_id.clone()))
+                .or_insert((0.0, 0));
+            s.0 += e.points;
+            s.1 += 1;
+        }
+        Ok(Standing {
+            department,
+            window_ids,
+            sums,
+            vetoes: vetoes(z, as_of)?,
+        })
+    }
+
+    /// Every window's figures in period `p`, from its events and the
+    /// window-level `cases` (accepted, completed, on-time rate) and
+    /// `ratings` (satisfaction rate) of the period's grain.
+    fn rows(
+        &self,
+        p: &Period,
+        r: &ScoringRules,
+        cases: &WindowFigures,
+        ratings: &WindowFigures,
+    ) -> Vec<Row> {
+        self.window_ids
+            .iter()
+            .map(|w| {
+                let c = cases.get(&(p.label.clone(), w.clone()));
+                let (points, n) = self
+                    .sums
+                    .get(&(p.label.clone(), w.clone()))
+                    .cloned()
+                    .unwrap_or((0.0, 0));
+                Row {
+                    window_id: w.clone(),
+                    department: self.department.get(w).cloned().flatten(),
+                    score: r.base + points,
+                    events: n,
+                    veto: self
+                        .vetoes
+                        .iter()
+                        .find(|v| v.window_id == *w && p.start <= v.date && v.date <= p.end)
+                        .map(|v| v.category.clone()),
+                    on_time: c.and_then(|v| v[2]),
+                    satisfaction: ratings
                         .get(&(p.label.clone(), w.clone()))
-                        .cloned()
-                        .unwrap_or((0.0, 0, None));
-                    Row {
-                        window_id: w.clone(),
-                        department: department.get(w).cloned().flatten(),
-                        score: r.base + points,
-                        events: n,
-                        veto: veto_rows
-                            .iter()
-                            .find(|v| v.window_id == *w && p.start <= v.date && v.date <= p.end)
-                            .map(|v| v.category.clone()),
-                        on_time: c.and_then(|v| v[2]),
-                        satisfaction: ratings
-                            .get(&(p.label.clone(), w.clone()))
-                            .and_then(|v| v[0]),
-                        completed: c.and_then(|v| v[1]).unwrap_or(0.0) as i64,
-                        has_cases: c
-                            .is_some_and(|v| v[0].unwrap_or(0.0) + v[1].unwrap_or(0.0) > 0.0),
-                    }
-                })
-                .collect();
-            if r.per_head {
-                per_head(&mut rows, z, &p, r)?;
-            }
-            let (mut ranked, apart): (Vec<Row>, Vec<Row>) =
-                rows.into_iter().partition(|row| row.has_cases);
-            ranked.sort_by(ranking_order);
-            let mut bottom_now = HashSet::new();
-            // A window previous_label was bottom in: talk when bottom again.
-            let consecutive = previous_label
-                .as_ref()
-                .is_some_and(|prev| *prev == previous(&p).label);
-            let vetoed: Vec<bool> = ranked.iter().map(|row| row.veto.is_some()).collect();
-            let named = bands(&vetoed, r.red_flags, r.bottom);
-            for ((i, row), band) in ranked.into_iter().enumerate().zip(named) {
-                let bottom = matches!(band, "末位" | "限期整改");
-                if bottom {
-                    bottom_now.insert(row.window_id.clone());
+                        .and_then(|v| v[0]),
+                    completed: c.and_then(|v| v[1]).unwrap_or(0.0) as i64,
+                    has_cases: c.is_some_and(|v| v[0].unwrap_or(0.0) + v[1].unwrap_or(0.0) > 0.0),
                 }
-                let talk = bottom && consecutive && bottom_before.contains(&row.window_id);
-                rows_out.push(Ranked {
-                    period: p.clone(),
-                    row,
-                    rank: Some(i + 1),
-                    band,
-                    talk,
-                });
-            }
-            for row in apart {
-                rows_out.push(Ranked {
-                    period: p.clone(),
-                    row,
-                    rank: None,
-                    band: "无办件",
-                    talk: false,
-                });
-            }
-            bottom_before = bottom_now;
-            previous_label = Some(p.label.clone());
+            })
+            .collect()
+    }
+}
+
+/// The window-level values of `columns` of a metric table in the periods
+/// of `grain` (none without the table).
+fn window_figures(
+    table: Option<&DataFrame>,
+    grain: Grain,
+    columns: &[&str],
+) -> Result<WindowFigures> {
+    let mut out = HashMap::new();
+    let Some(t) = table else { return Ok(out) };
+    let t = t
+        .clone()
+        .lazy()
+        .filter(
+            col("grain")
+                .eq(lit(grain.name()))
+                .and(col("level").eq(lit("window"))),
+        )
+        .collect()?;
+    let (period, key) = (texts(&t, "period")?, texts(&t, "key")?);
+    let values: Vec<Vec<Option<f64>>> = columns
+        .iter()
+        .map(|c| {
+            Ok(t.column(c)?
+                .cast(&DataType::Float64)?
+                .f64()?
+                .iter()
+                .collect())
+        })
+        .collect::<Result<_>>()?;
+    for i in 0..t.height() {
+        if let (Some(p), Some(k)) = (&period[i], &key[i]) {
+            out.insert(
+                (p.clone(), k.clone()),
+                values.iter().map(|v| v[i]).collect(),
+            );
         }
     }
-    let n = rows_out.len();
-    let f = |g: &dyn Fn(&Ranked) -> Option<String>| rows_out.iter().map(g).collect::<Vec<_>>();
+    Ok(out)
+}
+
+/// The rankings of the periods of `grain` that have case figures, in
+/// period order; a window at the bottom of the period right before is
+/// called to talk when at the bottom again.
+fn rank_grain(
+    z: &ScoringInputs,
+    r: &ScoringRules,
+    standing: &Standing,
+    grain: Grain,
+) -> Result<Vec<Ranked>> {
+    let cases = window_figures(
+        Some(z.case_metrics),
+        grain,
+        &["accepted", "completed", "on_time_rate"],
+    )?;
+    let ratings = window_figures(z.rating_metrics, grain, &["satisfaction_rate"])?;
+    let mut periods: Vec<Period> = cases
+        .keys()
+        .map(|(p, _)| parse_period(p))
+        .collect::<Result<Vec<_>>>()?;
+    periods.sort();
+    periods.dedup();
+    let mut out = Vec::new();
+    let mut bottom_before: HashSet<String> = HashSet::new();
+    let mut previous_label: Option<String> = None;
+    for p in periods {
+        let mut rows = standing.rows(&p, r, &cases, &ratings);
+        if r.per_head {
+            per_head(&mut rows, z, &p, r)?;
+        }
+        let consecutive = previous_label
+            .as_ref()
+            .is_some_and(|prev| *prev == previous(&p).label);
+        let (ranked, bottom_now) = rank_period(&p, rows, r, consecutive.then_some(&bottom_before));
+        out.extend(ranked);
+        bottom_before = bottom_now;
+        previous_label = Some(p.label.clone());
+    }
+    Ok(out)
+}
+
+/// One period's ranking: the windows with cases in ranking order with
+/// their bands, then the windows without (无办件); and the windows at the
+/// bottom. A window at the bottom that was in `bottom_before` (the bottom
+/// of the period right before, if ranked) is called to talk.
+fn rank_period(
+    p: &Period,
+    rows: Vec<Row>,
+    r: &ScoringRules,
+    bottom_before: Option<&HashSet<String>>,
+) -> (Vec<Ranked>, HashSet<String>) {
+    let (mut ranked, apart): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|row| row.has_cases);
+    ranked.sort_by(ranking_order);
+    let mut out = Vec::new();
+    let mut bottom_now = HashSet::new();
+    let vetoed: Vec<bool> = ranked.iter().map(|row| row.veto.is_some()).collect();
+    let named = bands(&vetoed, r.red_flags, r.bottom);
+    for ((i, row), band) in ranked.into_iter().enumerate().zip(named) {
+        let bottom = matches!(band, "末位" | "限期整改");
+        if bottom {
+            bottom_now.insert(row.window_id.clone());
+        }
+        let talk = bottom && bottom_before.is_some_and(|before| before.contains(&row.window_id));
+        out.push(Ranked {
+            period: p.clone(),
+            row,
+            rank: Some(i + 1),
+            band,
+            talk,
+        });
+    }
+    for row in apart {
+        out.push(Ranked {
+            period: p.clone(),
+            row,
+            rank: None,
+            band: "无办件",
+            talk: false,
+        });
+    }
+    (out, bottom_now)
+}
+
+/// The `window_scores` table.
+fn windows_frame(rows: &[Ranked]) -> Result<DataFrame> {
+    let f = |g: &dyn Fn(&Ranked) -> Option<String>| rows.iter().map(g).collect::<Vec<_>>();
     Ok(DataFrame::new(
-        n,
+        rows.len(),
         vec![
             Column::new(
                 "grain".into(),
                 f(&|x| Some(x.period.grain.name().to_string())),
             ),
             Column::new("period".into(), f(&|x| Some(x.period.label.clone()))),
-            crate::metrics::date_series(
-                "period_start",
-                rows_out.iter().map(|x| Some(x.period.start)),
-            )?,
-            crate::metrics::date_series("period_end", rows_out.iter().map(|x| Some(x.period.end)))?,
+            date_series("period_start", rows.iter().map(|x| Some(x.period.start)))?,
+            date_series("period_end", rows.iter().map(|x| Some(x.period.end)))?,
             Column::new("window_id".into(), f(&|x| Some(x.row.window_id.clone()))),
             Column::new("department".into(), f(&|x| x.row.department.clone())),
             Column::new(
                 "score".into(),
-                rows_out.iter().map(|x| x.row.score).collect::<Vec<_>>(),
+                rows.iter().map(|x| x.row.score).collect::<Vec<_>>(),
             ),
             Column::new(
                 "rank".into(),
-                rows_out
-                    .iter()
+                rows.iter()
                     .map(|x| x.rank.map(|r| r as i64))
                     .collect::<Vec<_>>(),
             ),
             Column::new("band".into(), f(&|x| Some(x.band.to_string()))),
             Column::new(
                 "eligible".into(),
-                rows_out
-                    .iter()
+                rows.iter()
                     .map(|x| x.row.veto.is_none())
                     .collect::<Vec<_>>(),
             ),
             Column::new("veto".into(), f(&|x| x.row.veto.clone())),
             Column::new(
                 "talk".into(),
-                rows_out.iter().map(|x| x.talk).collect::<Vec<_>>(),
+                rows.iter().map(|x| x.talk).collect::<Vec<_>>(),
             ),
             Column::new(
                 "on_time_rate".into(),
-                rows_out.iter().map(|x| x.row.on_time).collect::<Vec<_>>(),
+                rows.iter().map(|x| x.row.on_time).collect::<Vec<_>>(),
             ),
             Column::new(
                 "satisfaction_rate".into(),
-                rows_out
-                    .iter()
-                    .map(|x| x.row.satisfaction)
-                    .collect::<Vec<_>>(),
+                rows.iter().map(|x| x.row.satisfaction).collect::<Vec<_>>(),
             ),
             Column::new(
                 "completed".into(),
-                rows_out.iter().map(|x| x.row.completed).collect::<Vec<_>>(),
+                rows.iter().map(|x| x.row.completed).collect::<Vec<_>>(),
             ),
             Column::new(
                 "events".into(),
-                rows_out
-                    .iter()
-                    .map(|x| x.row.events as i64)
-                    .collect::<Vec<_>>(),
+                rows.iter().map(|x| x.row.events as i64).collect::<Vec<_>>(),
             ),
         ],
     )?)
