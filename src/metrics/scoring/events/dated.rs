@@ -1,0 +1,330 @@
+//! Events that belong to the day they happened on, whatever the grain: one
+//! frame per source (columns as in `frame_of`), concatenated in a fixed
+//! order. An event needs a date and a window; rows without either make
+//! none, and events after the evaluation date are left out.
+
+use super::{frame_of, substantiated, Event};
+use crate::metrics::dates_of;
+use crate::metrics::scoring::rules::is_bad_rating;
+use crate::metrics::scoring::{ints, texts, ScoringInputs, ScoringRules};
+use anyhow::Result;
+use chrono::NaiveDate;
+use polars::prelude::*;
+use std::collections::HashMap;
+
+/// The dated events of every source, one source after the other.
+pub(super) fn dated_events(
+    z: &ScoringInputs,
+    r: &ScoringRules,
+    as_of: NaiveDate,
+) -> Result<DataFrame> {
+    let frames = [
+        attendance(z, r)?,
+        overdue_cases(z, r)?,
+        overdue_steps(z, r)?,
+        corrections(z, r, as_of)?,
+        bad_ratings(z, r, as_of)?,
+        queue_jumps(z, r, as_of)?,
+        incidents(z, as_of)?,
+    ];
+    let mut all = DataFrame::empty();
+    for frame in frames {
+        all.vstack_mut_owned(frame)?;
+    }
+    Ok(all)
+}
+
+/// The events of one source, gathered row by row.
+struct SourceEvents {
+    source: &'static str,
+    events: Vec<Event>,
+}
+
+impl SourceEvents {
+    fn new(source: &'static str) -> Self {
+        SourceEvents {
+            source,
+            events: Vec::new(),
+        }
+    }
+
+    /// `times` events of `kind` worth `points` each, on `date` at `window`
+    /// (none without a date or a window).
+    fn push(
+        &mut self,
+        date: Option<NaiveDate>,
+        window: &Option<String>,
+        staff: &Option<String>,
+        key: String,
+        (kind, points): (&str, f64),
+        times: i64,
+    ) {
+        if let (Some(date), Some(window)) = (date, window) {
+            for _ in 0..times.max(0) {
+                self.events.push(Event::new(
+                    date,
+                    window.clone(),
+                    staff.clone(),
+                    self.source,
+                    key.clone(),
+                    kind,
+                    points,
+                ));
+            }
+        }
+    }
+
+    fn into_frame(self) -> Result<DataFrame> {
+        frame_of(&self.events)
+    }
+}
+
+/// Attendance (`attendance_days`), per staff member and day: a late
+/// arrival and an early leave once each, and every missing punch, absent
+/// half day, overlong departure and departure without cover.
+fn attendance(z: &ScoringInputs, r: &ScoringRules) -> Result<DataFrame> {
+    let mut out = SourceEvents::new("attendance_days");
+    let Some(a) = z.attendance_days else {
+        return out.into_frame();
+    };
+    let (date, window, staff) = (
+        dates_of(a.column("date")?)?,
+        texts(a, "window_id")?,
+        texts(a, "staff_id")?,
+    );
+    let (late, early, missing, absent) = (
+        ints(a, "late_minutes")?,
+        ints(a, "early_minutes")?,
+        ints(a, "missing_punches")?,
+        ints(a, "absent_half_days")?,
+    );
+    let (overlong, uncovered) = (
+        ints(a, "overlong_departures")?,
+        ints(a, "departures_without_cover")?,
+    );
+    for i in 0..a.height() {
+        let key = format!(
+            "{}/{}",
+            staff[i].as_deref().unwrap_or(""),
+            date[i].map(|d| d.to_string()).unwrap_or_default()
+        );
+        for (kind, points, n) in [
+            ("late", r.late, i64::from(late[i] > 0)),
+            ("early", r.early, i64::from(early[i] > 0)),
+            ("missing_punch", r.missing_punch, missing[i]),
+            ("absence", r.absence_half_day, absent[i]),
+            ("overlong_departure", r.overlong_departure, overlong[i]),
+            (
+                "departure_without_cover",
+                r.departure_without_cover,
+                uncovered[i],
+            ),
+        ] {
+            out.push(
+                date[i],
+                &window[i],
+                &staff[i],
+                key.clone(),
+                (kind, points),
+                n,
+            );
+        }
+    }
+    out.into_frame()
+}
+
+/// Cases completed over their time limit (`cases`), on the completion day.
+fn overdue_cases(z: &ScoringInputs, r: &ScoringRules) -> Result<DataFrame> {
+    let mut out = SourceEvents::new("cases");
+    let c = z.cases;
+    let (id, window, staff, comp) = (
+        texts(c, "case_id")?,
+        texts(c, "window_id")?,
+        texts(c, "staff_id")?,
+        dates_of(c.column("comp")?)?,
+    );
+    let (n, elapsed) = (c.column("n")?.i64()?, c.column("elapsed")?.i64()?);
+    for i in 0..c.height() {
+        if let (Some(n), Some(e)) = (n.get(i), elapsed.get(i)) {
+            if e > n {
+                out.push(
+                    comp[i],
+                    &window[i],
+                    &staff[i],
+                    id[i].clone().unwrap_or_default(),
+                    ("overdue_completed", r.overdue_completed),
+                    1,
+                );
+            }
+        }
+    }
+    out.into_frame()
+}
+
+/// Steps finished over their time limit (`case_steps`), on the finishing day.
+fn overdue_steps(z: &ScoringInputs, r: &ScoringRules) -> Result<DataFrame> {
+    let mut out = SourceEvents::new("case_steps");
+    let Some(st) = z.steps else {
+        return out.into_frame();
+    };
+    let (cid, window, staff) = (
+        texts(st, "case_id")?,
+        texts(st, "window_id")?,
+        texts(st, "staff_id")?,
+    );
+    let (seq, finish) = (ints(st, "seq")?, dates_of(st.column("finish")?)?);
+    let overdue = st.column("overdue")?.bool()?;
+    for i in 0..st.height() {
+        if overdue.get(i) == Some(true) && finish[i].is_some() {
+            out.push(
+                finish[i],
+                &window[i],
+                &staff[i],
+                format!("{}/{}", cid[i].as_deref().unwrap_or(""), seq[i]),
+                ("overdue_step", r.overdue_step),
+                1,
+            );
+        }
+    }
+    out.into_frame()
+}
+
+/// Corrections (补正, `corrections`) of a known case, charged to the case's
+/// window and staff member on the day asked.
+fn corrections(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<DataFrame> {
+    let mut out = SourceEvents::new("corrections");
+    let Some(cor) = z.corrections else {
+        return out.into_frame();
+    };
+    let c = z.cases;
+    let (id, window, staff) = (
+        texts(c, "case_id")?,
+        texts(c, "window_id")?,
+        texts(c, "staff_id")?,
+    );
+    let by_case: HashMap<String, (Option<String>, Option<String>)> = id
+        .iter()
+        .zip(window.iter().zip(&staff))
+        .filter_map(|(i, (w, s))| Some((i.clone()?, (w.clone(), s.clone()))))
+        .collect();
+    let (cid, at) = (
+        texts(cor, "case_id")?,
+        dates_of(&cor.column("at")?.cast(&DataType::Date)?)?,
+    );
+    for i in 0..cor.height() {
+        let Some((w, s)) = cid[i].as_ref().and_then(|k| by_case.get(k)) else {
+            continue;
+        };
+        let key = format!(
+            "{}/{}",
+            cid[i].as_deref().unwrap_or(""),
+            at[i].map(|d| d.to_string()).unwrap_or_default()
+        );
+        out.push(
+            at[i].filter(|d| *d <= as_of),
+            w,
+            s,
+            key,
+            ("correction", r.correction),
+            1,
+        );
+    }
+    out.into_frame()
+}
+
+/// Bad ratings (`ratings`), on the day rated.
+fn bad_ratings(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<DataFrame> {
+    let mut out = SourceEvents::new("ratings");
+    let Some(rt) = z.ratings else {
+        return out.into_frame();
+    };
+    let (rid, w, s, level) = (
+        texts(rt, "rating_id")?,
+        texts(rt, "window_id")?,
+        texts(rt, "staff_id")?,
+        ints(rt, "level")?,
+    );
+    let rated = dates_of(&rt.column("rated_at")?.cast(&DataType::Date)?)?;
+    for i in 0..rt.height() {
+        if is_bad_rating(level[i]) {
+            out.push(
+                rated[i].filter(|d| *d <= as_of),
+                &w[i],
+                &s[i],
+                rid[i].clone().unwrap_or_default(),
+                ("bad_rating", r.bad_rating),
+                1,
+            );
+        }
+    }
+    out.into_frame()
+}
+
+/// Queue jumps (`tickets` served out of turn), on the ticket's day.
+fn queue_jumps(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<DataFrame> {
+    let mut out = SourceEvents::new("tickets");
+    let Some(j) = z.queue_jumps else {
+        return out.into_frame();
+    };
+    let (tid, w, s, d) = (
+        texts(j, "ticket_id")?,
+        texts(j, "window_id")?,
+        texts(j, "staff_id")?,
+        dates_of(j.column("date")?)?,
+    );
+    for i in 0..j.height() {
+        out.push(
+            d[i].filter(|x| *x <= as_of),
+            &w[i],
+            &s[i],
+            tid[i].clone().unwrap_or_default(),
+            ("queue_jump", r.queue_jump),
+            1,
+        );
+    }
+    out.into_frame()
+}
+
+/// Substantiated incidents (`incidents`), on their day: their own points,
+/// or the default of their category and source (`[incidents]`), or none.
+fn incidents(z: &ScoringInputs, as_of: NaiveDate) -> Result<DataFrame> {
+    let mut out = SourceEvents::new("incidents");
+    let Some(inc) = z.incidents else {
+        return out.into_frame();
+    };
+    let (iid, w, s, cat, src) = (
+        texts(inc, "incident_id")?,
+        texts(inc, "window_id")?,
+        texts(inc, "staff_id")?,
+        texts(inc, "category")?,
+        texts(inc, "source")?,
+    );
+    let d = dates_of(inc.column("date")?)?;
+    let sub = substantiated(inc)?;
+    let pts: Vec<Option<f64>> = inc
+        .column("points")?
+        .cast(&DataType::Float64)?
+        .f64()?
+        .iter()
+        .collect();
+    for i in 0..inc.height() {
+        if !sub[i] {
+            continue;
+        }
+        let points = pts[i]
+            .or_else(|| {
+                z.incident_rules
+                    .default_for(cat[i].as_deref(), src[i].as_deref())
+            })
+            .unwrap_or(0.0);
+        out.push(
+            d[i].filter(|x| *x <= as_of),
+            &w[i],
+            &s[i],
+            iid[i].clone().unwrap_or_default(),
+            ("incident", points),
+            1,
+        );
+    }
+    out.into_frame()
+}

@@ -1,0 +1,279 @@
+//! The score events: one row per point-bearing event. Dated events belong
+//! to the day they happened on (`dated`: one frame per source); period-end
+//! events to the end of a period of one grain (`period_end`: open overdue
+//! cases, late rectification, missed targets, the commendation cap). Also
+//! the vetoes (一票否决) the incidents carry.
+
+mod dated;
+mod period_end;
+
+use super::{texts, ScoringInputs, ScoringRules, RANKING_GRAINS};
+use crate::metrics::period::{period_of, Grain, Period};
+use crate::metrics::{date_series, dates_of};
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+/// One event row before it is placed in periods.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Event {
+    pub(super) date: NaiveDate,
+    pub(super) window_id: String,
+    pub(super) staff_id: Option<String>,
+    pub(super) source: String,
+    pub(super) row_key: String,
+    pub(super) kind: String,
+    pub(super) points: f64,
+}
+
+impl Event {
+    fn new(
+        date: NaiveDate,
+        window_id: String,
+        staff_id: Option<String>,
+        source: &str,
+        row_key: String,
+        kind: &str,
+        points: f64,
+    ) -> Event {
+        Event {
+            date,
+            window_id,
+            staff_id,
+            source: source.to_string(),
+            row_key,
+            kind: kind.to_string(),
+            points,
+        }
+    }
+}
+
+/// Every event of every period of the ranking grains, in the order of
+/// `score_events`: grain, period, window, date, kind, row key (ties in the
+/// order the events were made).
+pub(super) fn scored_events(
+    z: &ScoringInputs,
+    r: &ScoringRules,
+    as_of: NaiveDate,
+) -> Result<Vec<(Period, Event)>> {
+    let dated = events_of(&dated::dated_events(z, r, as_of)?)?;
+    let mut all: Vec<(Period, Event)> = Vec::new();
+    for grain in RANKING_GRAINS {
+        all.extend(period_events(z, r, &dated, grain, as_of)?);
+    }
+    all.sort_by(|a, b| {
+        (
+            a.0.grain,
+            &a.0.label,
+            &a.1.window_id,
+            a.1.date,
+            &a.1.kind,
+            &a.1.row_key,
+        )
+            .cmp(&(
+                b.0.grain,
+                &b.0.label,
+                &b.1.window_id,
+                b.1.date,
+                &b.1.kind,
+                &b.1.row_key,
+            ))
+    });
+    Ok(all)
+}
+
+/// Per window and period of one grain: the events of the period, and the
+/// events that depend on the period's end (open overdue cases, late
+/// rectification, missed targets), then the commendation cap over them all.
+fn period_events(
+    z: &ScoringInputs,
+    r: &ScoringRules,
+    dated: &[Event],
+    grain: Grain,
+    as_of: NaiveDate,
+) -> Result<Vec<(Period, Event)>> {
+    let mut out: Vec<(Period, Event)> = dated
+        .iter()
+        .map(|e| (period_of(grain, e.date), e.clone()))
+        .collect();
+    out.extend(period_end::overdue_open(z, r, grain, as_of)?);
+    out.extend(period_end::late_rectifications(z, r, grain, as_of)?);
+    out.extend(period_end::missed_targets(z, r, grain, as_of)?);
+    let cap = period_end::commendation_cap(r, &out, as_of);
+    out.extend(cap);
+    Ok(out)
+}
+
+/// A frame of dated events: `date, window_id, staff_id, source, row_key,
+/// kind, points`.
+fn frame_of(events: &[Event]) -> Result<DataFrame> {
+    let text = |name: &str, f: fn(&Event) -> &str| {
+        Column::new(name.into(), events.iter().map(f).collect::<Vec<_>>())
+    };
+    Ok(DataFrame::new(
+        events.len(),
+        vec![
+            date_series("date", events.iter().map(|e| Some(e.date)))?,
+            text("window_id", |e| &e.window_id),
+            Column::new(
+                "staff_id".into(),
+                events
+                    .iter()
+                    .map(|e| e.staff_id.as_deref())
+                    .collect::<Vec<_>>(),
+            ),
+            text("source", |e| &e.source),
+            text("row_key", |e| &e.row_key),
+            text("kind", |e| &e.kind),
+            Column::new(
+                "points".into(),
+                events.iter().map(|e| e.points).collect::<Vec<_>>(),
+            ),
+        ],
+    )?)
+}
+
+/// The events of a frame of dated events, in its order.
+fn events_of(frame: &DataFrame) -> Result<Vec<Event>> {
+    let date = dates_of(frame.column("date")?)?;
+    let (window, staff, source, key, kind) = (
+        texts(frame, "window_id")?,
+        texts(frame, "staff_id")?,
+        texts(frame, "source")?,
+        texts(frame, "row_key")?,
+        texts(frame, "kind")?,
+    );
+    let points: Vec<Option<f64>> = frame.column("points")?.f64()?.iter().collect();
+    (0..frame.height())
+        .map(|i| {
+            Ok(Event {
+                date: date[i].context("a score event without a date")?,
+                window_id: window[i]
+                    .clone()
+                    .context("a score event without a window")?,
+                staff_id: staff[i].clone(),
+                source: source[i].clone().unwrap_or_default(),
+                row_key: key[i].clone().unwrap_or_default(),
+                kind: kind[i].clone().unwrap_or_default(),
+                points: points[i].context("a score event without points")?,
+            })
+        })
+        .collect()
+}
+
+/// The `score_events` table: one row per event and period.
+pub(super) fn events_frame(all: &[(Period, Event)]) -> Result<DataFrame> {
+    let col_of = |name: &str, f: &dyn Fn(&(Period, Event)) -> Option<String>| {
+        Column::new(name.into(), all.iter().map(f).collect::<Vec<_>>())
+    };
+    Ok(DataFrame::new(
+        all.len(),
+        vec![
+            col_of("grain", &|(p, _)| Some(p.grain.name().to_string())),
+            col_of("period", &|(p, _)| Some(p.label.clone())),
+            date_series("period_start", all.iter().map(|(p, _)| Some(p.start)))?,
+            date_series("period_end", all.iter().map(|(p, _)| Some(p.end)))?,
+            col_of("window_id", &|(_, e)| Some(e.window_id.clone())),
+            col_of("staff_id", &|(_, e)| e.staff_id.clone()),
+            col_of("source", &|(_, e)| Some(e.source.clone())),
+            col_of("row_key", &|(_, e)| Some(e.row_key.clone())),
+            col_of("kind", &|(_, e)| Some(e.kind.clone())),
+            Column::new(
+                "points".into(),
+                all.iter().map(|(_, e)| e.points).collect::<Vec<_>>(),
+            ),
+        ],
+    )?)
+}
+
+/// Whether each incident is substantiated (unknown counts as yes).
+fn substantiated(incidents: &DataFrame) -> Result<Vec<bool>> {
+    Ok(incidents
+        .column("substantiated")?
+        .bool()?
+        .iter()
+        .map(|v| v.unwrap_or(true))
+        .collect())
+}
+
+/// A substantiated incident in a veto category (一票否决).
+pub(super) struct Veto {
+    pub(super) date: NaiveDate,
+    pub(super) window_id: String,
+    pub(super) staff_id: Option<String>,
+    pub(super) category: String,
+}
+
+/// The vetoes up to `as_of`: substantiated incidents in a veto category.
+pub(super) fn vetoes(z: &ScoringInputs, as_of: NaiveDate) -> Result<Vec<Veto>> {
+    let Some(inc) = z.incidents else {
+        return Ok(Vec::new());
+    };
+    let (w, s, cat) = (
+        texts(inc, "window_id")?,
+        texts(inc, "staff_id")?,
+        texts(inc, "category")?,
+    );
+    let d = dates_of(inc.column("date")?)?;
+    let sub = substantiated(inc)?;
+    Ok((0..inc.height())
+        .filter(|&i| {
+            sub[i]
+                && cat[i]
+                    .as_ref()
+                    .is_some_and(|c| z.veto_categories.contains(c))
+        })
+        .filter_map(|i| {
+            Some(Veto {
+                date: d[i].filter(|x| *x <= as_of)?,
+                window_id: w[i].clone()?,
+                staff_id: s[i].clone(),
+                category: cat[i].clone()?,
+            })
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_frame_of_events_gives_back_the_same_events_in_order() {
+        let d = NaiveDate::from_ymd_opt(2026, 10, 30).unwrap();
+        let events = vec![
+            Event::new(
+                d,
+                "W01".into(),
+                Some("1004".into()),
+                "attendance_days",
+                "1004/2026-10-30".into(),
+                "late",
+                -0.5,
+            ),
+            Event::new(
+                d,
+                "W01".into(),
+                Some("1004".into()),
+                "attendance_days",
+                "1004/2026-10-30".into(),
+                "late",
+                -0.5,
+            ),
+            Event::new(
+                d.pred_opt().unwrap(),
+                "W02".into(),
+                None,
+                "incidents",
+                "I7".into(),
+                "incident",
+                2.0,
+            ),
+        ];
+        // A source without events stacks like one with them.
+        let mut frame = frame_of(&[]).unwrap();
+        frame.vstack_mut_owned(frame_of(&events).unwrap()).unwrap();
+        frame.vstack_mut_owned(frame_of(&[]).unwrap()).unwrap();
+        assert_eq!(events_of(&frame).unwrap(), events);
+    }
+}
