@@ -2,13 +2,13 @@
 //! and departures from the post, judged per staff member and day.
 //!
 //! Staff discipline is half of what a center's supervision office watches.
-//! The seed reports describe the rules this module applies: every working day
-//! each staff member punches the fingerprint clock four times (每个工作日对全体
-//! 工作人员上下班实行四次指纹考勤, seed 001); a staff member who leaves the post
+//! The rules this module applies (docs/METRICS.md, "Attendance"): every
+//! working day each staff member punches the fingerprint clock four times
+//! (每个工作日对全体工作人员上下班实行四次指纹考勤); a staff member who leaves the post
 //! mid-session registers by name, and a departure over 20 minutes needs a leave
 //! (请假手续) and a B-post cover (B岗); attendance and leave are published every
 //! week (周公示) and named in the monthly bulletin (月通报), and they feed the
-//! red-flag window and service-star rankings (seed 001, seed 002).
+//! red-flag window and service-star rankings.
 //!
 //! This module is the pure core of that judgement: plain structs and chrono,
 //! no I/O, no clock, no data frames. [`attendance_day`] judges one staff member

@@ -1,6 +1,8 @@
 //! The command line: clap definitions only. Each command fills its options
 //! and calls the library (see `commands`).
 
+use crate::metrics::period::Period;
+use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -95,8 +97,8 @@ pub enum Command {
     Cards {
         /// The run date: cards are judged at the end of this day (default:
         /// the store's date, the last date of its data or of the nightly job).
-        #[arg(long)]
-        as_of: Option<String>,
+        #[arg(long, value_parser = date)]
+        as_of: Option<NaiveDate>,
         /// Print the whole card history instead of the cards due.
         #[arg(long)]
         history: bool,
@@ -117,8 +119,8 @@ pub enum Command {
         #[arg(long)]
         month: Option<String>,
         /// Evaluation date (default: the day of the last punch).
-        #[arg(long)]
-        as_of: Option<String>,
+        #[arg(long, value_parser = date)]
+        as_of: Option<NaiveDate>,
         #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
         format: crate::view::Format,
     },
@@ -126,14 +128,14 @@ pub enum Command {
     /// lists the events behind one window's score.
     Rank {
         /// A month, two-month period, quarter or year: 2026-10, 2026-B5, 2026-Q3, 2026.
-        #[arg(long)]
-        period: String,
+        #[arg(long, value_parser = period)]
+        period: Period,
         /// A window id: the events and points behind its score.
         #[arg(long)]
         explain: Option<String>,
         /// Evaluation date (default: the last date with data).
-        #[arg(long)]
-        as_of: Option<String>,
+        #[arg(long, value_parser = date)]
+        as_of: Option<NaiveDate>,
         #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
         format: crate::view::Format,
     },
@@ -143,8 +145,8 @@ pub enum Command {
     /// just closed. Exit code 0 done, 1 done with rejected rows, 2 failed.
     Nightly {
         /// The day to close (default: yesterday).
-        #[arg(long)]
-        date: Option<String>,
+        #[arg(long, value_parser = date)]
+        date: Option<NaiveDate>,
         /// The center's name in the reports' titles.
         #[arg(long, default_value = "行政服务中心")]
         center: String,
@@ -167,8 +169,8 @@ pub enum Command {
     Compute {
         /// Evaluation date (default: the store's date: the last date of
         /// its data, or the last day the nightly job closed).
-        #[arg(long)]
-        as_of: Option<String>,
+        #[arg(long, value_parser = date)]
+        as_of: Option<NaiveDate>,
         /// Only this metric family and the tables it draws on (`cases`:
         /// `case_metrics`; see docs/METRICS.md for each family's tables).
         #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(
@@ -182,7 +184,7 @@ pub enum Command {
         grain: Vec<crate::metrics::period::Grain>,
         /// With `--only cases`: only these levels (center, department,
         /// window, staff, item).
-        #[arg(long, requires = "only")]
+        #[arg(long, requires = "only", value_parser = level())]
         level: Vec<String>,
     },
     /// Steps (环节): where the time of each item's cases goes.
@@ -193,14 +195,14 @@ pub enum Command {
     /// The staff review (三在 / 三问) of a period, per staff member.
     Staff {
         /// A month, two-month period, quarter or year: 2026-10, 2026-B5, 2026-Q3, 2026.
-        #[arg(long)]
-        period: String,
+        #[arg(long, value_parser = period)]
+        period: Period,
         /// Only this staff member.
         #[arg(long)]
         staff: Option<String>,
         /// Evaluation date (default: the last date with case data).
-        #[arg(long)]
-        as_of: Option<String>,
+        #[arg(long, value_parser = date)]
+        as_of: Option<NaiveDate>,
         #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
         format: crate::view::Format,
     },
@@ -248,8 +250,8 @@ pub enum ReportCommand {
         #[arg(long, default_value = "行政服务中心")]
         center: String,
         /// Evaluation date (default: the month's last day).
-        #[arg(long)]
-        as_of: Option<String>,
+        #[arg(long, value_parser = date)]
+        as_of: Option<NaiveDate>,
     },
     /// The quarterly review (季度评议): the bulletin of a quarter, with its ranking.
     Quarterly {
@@ -259,8 +261,8 @@ pub enum ReportCommand {
         #[arg(long, default_value = "行政服务中心")]
         center: String,
         /// Evaluation date (default: the quarter's last day).
-        #[arg(long)]
-        as_of: Option<String>,
+        #[arg(long, value_parser = date)]
+        as_of: Option<NaiveDate>,
     },
     /// The weekly publication (周公示): attendance and leave per window and staff.
     Weekly {
@@ -284,11 +286,11 @@ pub enum StepsCommand {
     /// share of their time and the days a cut would save (流程再造 targets).
     Bottlenecks {
         /// Any period: 2026-10, 2026-Q3, 2026 …
-        #[arg(long)]
-        period: String,
+        #[arg(long, value_parser = period)]
+        period: Period,
         /// Evaluation date (default: the last date with case data).
-        #[arg(long)]
-        as_of: Option<String>,
+        #[arg(long, value_parser = date)]
+        as_of: Option<NaiveDate>,
         #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
         format: crate::view::Format,
     },
@@ -298,10 +300,10 @@ pub enum StepsCommand {
 pub enum CatalogCommand {
     /// Compare the catalog in force on two dates (a 流程再造 round).
     Compare {
-        #[arg(long)]
-        from: String,
-        #[arg(long)]
-        to: String,
+        #[arg(long, value_parser = date)]
+        from: NaiveDate,
+        #[arg(long, value_parser = date)]
+        to: NaiveDate,
         #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
         format: crate::view::Format,
     },
@@ -347,17 +349,17 @@ pub enum MetricsCommand {
 #[derive(Debug, clap::Args)]
 pub struct MetricsArgs {
     /// The period: 2026-10-08, 2026-W41, 2026-10, 2026-B5, 2026-Q4 or 2026.
-    #[arg(long)]
-    pub period: String,
+    #[arg(long, value_parser = period)]
+    pub period: Period,
     /// The grain, if you want it checked against the period label.
     #[arg(long, value_enum)]
     pub grain: Option<crate::metrics::period::Grain>,
     /// center, department, window, staff or item.
-    #[arg(long, default_value = "center")]
+    #[arg(long, default_value = "center", value_parser = level())]
     pub level: String,
     /// Evaluation date (default: the last date with data).
-    #[arg(long)]
-    pub as_of: Option<String>,
+    #[arg(long, value_parser = date)]
+    pub as_of: Option<NaiveDate>,
     #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
     pub format: crate::view::Format,
     /// With csv or json: add the previous period's and the previous year's
@@ -380,26 +382,26 @@ pub enum CalendarCommand {
     Status,
     /// Every date of a range and whether it is a working day.
     Days {
-        #[arg(long)]
-        from: String,
-        #[arg(long)]
-        to: String,
+        #[arg(long, value_parser = date)]
+        from: NaiveDate,
+        #[arg(long, value_parser = date)]
+        to: NaiveDate,
         #[arg(long, value_enum, default_value_t = DaysFormat::Csv)]
         format: DaysFormat,
     },
     /// The deadline of a case accepted on a date with a limit of N working days.
     Deadline {
-        #[arg(long)]
-        accepted: String,
+        #[arg(long, value_parser = date)]
+        accepted: NaiveDate,
         #[arg(long)]
         days: u32,
     },
     /// Working days d with from < d ≤ to.
     Elapsed {
-        #[arg(long)]
-        from: String,
-        #[arg(long)]
-        to: String,
+        #[arg(long, value_parser = date)]
+        from: NaiveDate,
+        #[arg(long, value_parser = date)]
+        to: NaiveDate,
     },
 }
 
@@ -415,4 +417,20 @@ pub enum QueryFormat {
 pub enum DaysFormat {
     Csv,
     Table,
+}
+
+/// A date on the command line, in any form the exports use (2026-10-08,
+/// 2026/10/8, 20261008, 2026年10月8日).
+pub fn date(s: &str) -> Result<NaiveDate, String> {
+    crate::ingest::values::parse_date(s).map_err(|e| e.to_string())
+}
+
+/// A period label: 2026-10-08, 2026-W41, 2026-10, 2026-B5, 2026-Q4 or 2026.
+pub fn period(s: &str) -> Result<Period, String> {
+    crate::metrics::period::parse_period(s).map_err(|e| format!("{e:#}"))
+}
+
+/// A level of the metric tables: center, department, window, staff, item.
+pub fn level() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(crate::metrics::rollup::LEVELS.iter().map(|(l, _)| *l))
 }

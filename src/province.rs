@@ -122,15 +122,7 @@ pub fn build_demo(
 /// per period with `center` = "全省" (the province). Counts are re-added
 /// and the rates recomputed from them.
 pub fn combine_case_metrics(store_root: &Path, grain: &str) -> Result<DataFrame> {
-    let dir = store_root.join(crate::metrics::schema::CASE_METRICS);
-    let path = PlRefPath::try_from_path(&dir)
-        .map_err(anyhow::Error::from)
-        .with_context(|| format!("cannot scan {}", dir.display()))?;
-    let args = ScanArgsParquet {
-        hive_options: HiveOptions::new_enabled(),
-        ..ScanArgsParquet::default()
-    };
-    let rows = LazyFrame::scan_parquet(path, args)?
+    let rows = crate::store::scan_all_centers(store_root, crate::metrics::schema::CASE_METRICS)?
         .filter(
             col("grain")
                 .eq(lit(grain))
@@ -152,11 +144,6 @@ pub fn combine_case_metrics(store_root: &Path, grain: &str) -> Result<DataFrame>
                 .chain(ADDITIVE.iter().map(|c| col(*c)))
                 .collect::<Vec<_>>(),
         );
-    let ratio = |a: &str, b: &str| {
-        when(col(b).gt(lit(0)))
-            .then(col(a).cast(DataType::Float64) / col(b).cast(DataType::Float64))
-            .otherwise(lit(NULL).cast(DataType::Float64))
-    };
     let out = concat(
         [rows, province],
         UnionArgs {
@@ -164,15 +151,18 @@ pub fn combine_case_metrics(store_root: &Path, grain: &str) -> Result<DataFrame>
             ..Default::default()
         },
     )?
-    .with_columns([
-        ratio("completed_instant", "completed").alias("instant_rate"),
-        ratio("on_time", "completed_promised").alias("on_time_rate"),
-        ratio("early", "completed_promised").alias("early_rate"),
-    ])
+    // The rates whose two measures add up across centers, recomputed.
+    .with_columns(
+        crate::metrics::schema::CASE_RATES
+            .iter()
+            .filter(|r| ADDITIVE.contains(&r.numerator) && ADDITIVE.contains(&r.denominator))
+            .map(crate::metrics::schema::Rate::expr)
+            .collect::<Vec<_>>(),
+    )
     .sort(["period", "center"], SortMultipleOptions::default())
     .collect()
     .map_err(anyhow::Error::from)
-    .with_context(|| format!("combining {}", dir.display()))?;
+    .context("combining the centers' case_metrics")?;
     Ok(out)
 }
 

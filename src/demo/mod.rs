@@ -289,7 +289,7 @@ mod tests {
     }
 
     #[test]
-    fn city_profile_has_the_sizes_of_domain_md() {
+    fn city_profile_has_the_sizes_of_a_city_center() {
         // One month of the city: 200 windows, about 1 000 staff, about
         // 2 000 000 cases a year (January is a little below the mean).
         let spec = DemoSpec {

@@ -8,9 +8,7 @@
 //! to know on which days they were open and overdue.
 
 use super::period::Grain;
-use super::rollup::{
-    day_table, ratio, rollup_days, rollup_quantiles, KeyCodes, Roll, RollupSpec, LEVELS,
-};
+use super::rollup::{day_table, rollup_days, rollup_quantiles, KeyCodes, Roll, RollupSpec, LEVELS};
 use super::{CollectStreaming, WorkdayLookup};
 use crate::calendar::Calendar;
 use anyhow::{Context, Result};
@@ -711,17 +709,12 @@ pub fn case_metrics_of(
     let out = sums
         .lazy()
         .join(p90.lazy(), on.clone(), on, in_order)
-        .with_columns([
-            ratio(col("completed_instant"), col("completed")).alias("instant_rate"),
-            ratio(col("on_time"), col("completed_promised")).alias("on_time_rate"),
-            ratio(col("early"), col("completed_promised")).alias("early_rate"),
-            (lit(1.0) - ratio(col("sum_promised_with_legal"), col("sum_legal")))
-                .alias("promise_compression"),
-            (lit(1.0) - ratio(col("sum_elapsed_promised"), col("sum_promised")))
-                .alias("actual_speedup"),
-            ratio(col("one_visit"), col("completed")).alias("one_visit_rate"),
-            ratio(col("sum_elapsed"), col("completed")).alias("mean_elapsed_days"),
-        ])
+        .with_columns(
+            super::schema::CASE_RATES
+                .iter()
+                .map(super::schema::Rate::expr)
+                .collect::<Vec<_>>(),
+        )
         .collect()?;
     let out = codes
         .decode(out)?

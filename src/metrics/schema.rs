@@ -4,6 +4,89 @@
 //!
 //! Every rolled-up metric table is (grain, period, period_start,
 //! period_end, level, key) × measures; [`KEY_COLUMNS`] are those six.
+//! A rate is declared once, as its numerator and denominator
+//! ([`CASE_RATES`]): the case engine computes it from the measures of a
+//! key, and `province` recomputes it from the re-added counts of centers.
+
+use polars::prelude::{lit, Expr};
+
+/// A rate column: numerator / denominator (null when the denominator is
+/// 0), or one less that ratio.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rate {
+    pub column: &'static str,
+    pub numerator: &'static str,
+    pub denominator: &'static str,
+    pub one_less: bool,
+    /// Its Chinese name in the reports.
+    pub label: &'static str,
+}
+
+impl Rate {
+    const fn of(
+        column: &'static str,
+        numerator: &'static str,
+        denominator: &'static str,
+        label: &'static str,
+    ) -> Rate {
+        Rate {
+            column,
+            numerator,
+            denominator,
+            one_less: false,
+            label,
+        }
+    }
+
+    /// The expression computing the rate from its two measures.
+    pub fn expr(&self) -> Expr {
+        let r = super::rollup::ratio(
+            polars::prelude::col(self.numerator),
+            polars::prelude::col(self.denominator),
+        );
+        match self.one_less {
+            true => (lit(1.0) - r).alias(self.column),
+            false => r.alias(self.column),
+        }
+    }
+}
+
+/// The rates of `case_metrics` (the mean is a rate of days per case).
+pub const CASE_RATES: [Rate; 7] = [
+    Rate::of("instant_rate", "completed_instant", "completed", "即办率"),
+    Rate::of(
+        "on_time_rate",
+        "on_time",
+        "completed_promised",
+        "按期办结率",
+    ),
+    Rate::of("early_rate", "early", "completed_promised", "提前办结率"),
+    Rate {
+        one_less: true,
+        ..Rate::of(
+            "promise_compression",
+            "sum_promised_with_legal",
+            "sum_legal",
+            "承诺时限压缩率",
+        )
+    },
+    Rate {
+        one_less: true,
+        ..Rate::of(
+            "actual_speedup",
+            "sum_elapsed_promised",
+            "sum_promised",
+            "实际提速率",
+        )
+    },
+    Rate::of("one_visit_rate", "one_visit", "completed", "一次办结率"),
+    Rate::of(
+        "mean_elapsed_days",
+        "sum_elapsed",
+        "completed",
+        "平均办理天数",
+    ),
+];
 
 /// The six key columns of every rolled-up metric table, in order.
 pub const KEY_COLUMNS: [&str; 6] = [

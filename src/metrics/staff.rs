@@ -1,4 +1,4 @@
-//! The staff review (三在 / 三问, seed 000): per staff member and month,
+//! The staff review (三在 / 三问, docs/METRICS.md): per staff member and month,
 //! two-month period, quarter and year, whether they were on post, at work
 //! and competent, and whether they kept their promises, how capable and how
 //! well they did. Definitions: docs/METRICS.md, "Staff review".

@@ -134,7 +134,8 @@ impl Store {
     }
 
     /// Open the store at `root` for reading only: nothing on disk is
-    /// created or changed (not even the lock file's holder line). Readers
+    /// created or changed (not even the lock file's holder line); a store
+    /// not created yet reads as empty. Readers
     /// share the lock, so they run beside each other but not beside a
     /// writer; an interrupted commit is left for the next writing command
     /// to finish, and this read refuses to run over it.
@@ -153,11 +154,6 @@ impl Store {
             Some(c) => root.join("_centers").join(c),
             None => root.to_path_buf(),
         };
-        anyhow::ensure!(
-            control.is_dir(),
-            "there is no store at {}: ingest some exports first",
-            control.display()
-        );
         let lock = match File::open(control.join(".lock")) {
             Ok(mut f) => {
                 if f.try_lock_shared().is_err() {
@@ -364,6 +360,10 @@ impl Store {
     /// The datasets of the store (folders holding Parquet files), sorted.
     pub fn datasets(&self) -> Result<Vec<String>> {
         let mut out = Vec::new();
+        if !self.root.exists() {
+            // A read of a store not created yet.
+            return Ok(out);
+        }
         for entry in std::fs::read_dir(&self.root)
             .with_context(|| format!("cannot list {}", self.root.display()))?
         {
@@ -428,6 +428,21 @@ impl Store {
             None => dir,
         }
     }
+}
+
+/// Every center's part of a dataset of a province store as one lazy
+/// table, with its `center`, `year` and `month` partition columns (as
+/// Spark or Trino read it). Reads only.
+pub fn scan_all_centers(root: &Path, dataset: &str) -> Result<LazyFrame> {
+    let dir = root.join(dataset);
+    let path = polars::prelude::PlRefPath::try_from_path(&dir)
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("cannot scan {}", dir.display()))?;
+    let args = ScanArgsParquet {
+        hive_options: HiveOptions::new_enabled(),
+        ..ScanArgsParquet::default()
+    };
+    Ok(LazyFrame::scan_parquet(path, args)?)
 }
 
 impl Drop for Store {

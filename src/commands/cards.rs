@@ -1,0 +1,70 @@
+//! `xiaoneng cards`: the red and yellow cards of a date (a read unless `--record`).
+
+use super::*;
+
+pub(super) fn cards(
+    settings: &Settings,
+    as_of: Option<NaiveDate>,
+    history: bool,
+    record: bool,
+    format: Format,
+) -> Result<()> {
+    // A read, unless asked to record the run date's cards in the history.
+    let store = match record {
+        true => open_store(settings)?,
+        false => open_store_read(settings)?,
+    };
+    let resolved = crate::engine::as_of::resolve(&store, as_of)?;
+    let as_of = resolved.date;
+    let run = crate::engine::cards::run_cards(&store, &settings.calendar, as_of, &settings.cards)?;
+    if record {
+        crate::engine::cards::save(&store, &run)?;
+    }
+    let c = &run.changes;
+    let (red, yellow) = run
+        .due
+        .iter()
+        .fold((0, 0), |(r, y), card| match card.colour {
+            crate::metrics::cards::Colour::Red => (r + 1, y),
+            crate::metrics::cards::Colour::Yellow => (r, y + 1),
+        });
+    eprintln!(
+        "cards as of {resolved}: {red} red, {yellow} yellow; {} raised, {} escalated, {} cleared {}",
+        c.raised,
+        c.escalated,
+        c.cleared,
+        match record {
+            true => "by this run (recorded)",
+            false => "since the recorded history (not recorded: --record does)",
+        }
+    );
+    let records = if history {
+        run.history
+    } else {
+        crate::metrics::cards::due_records(&run.due, &run.history, as_of)
+    };
+    if let Some(year) = settings.calendar.provisional_year() {
+        if records
+            .iter()
+            .any(|r| r.deadline_provisional && r.cleared_on.is_none())
+        {
+            eprintln!("{}", crate::calendar_lists::provisional_note(year));
+        }
+    }
+    let df = crate::metrics::cards::history_frame(&records)?;
+    // Bad ratings past their rectification limit are alerts beside the cards.
+    let alerts = crate::engine::cards::bad_rating_alerts(&store, settings, as_of)?;
+    eprintln!(
+        "{} bad ratings open past their rectification limit",
+        alerts.len()
+    );
+    print_frame(df, format, crate::view::cards_table)?;
+    if format == Format::Table && !history && !alerts.is_empty() {
+        println!("\n差评超期未整改:");
+        print!(
+            "{}",
+            crate::view::alerts_table(&crate::metrics::ratings::alerts_frame(&alerts)?)?
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! `xiaoneng metrics`: one family's figures for a period and level (a read).
+
+use super::*;
+
+pub(super) fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()> {
+    use crate::metrics::compare::{period_rows, period_view, with_targets, CASES_COMPARED};
+    use crate::view::{QUEUE_COMPARED, RATINGS_COMPARED};
+    let (name, args) = match &family {
+        MetricsCommand::Cases { args } => ("case_metrics", args),
+        MetricsCommand::Ratings { args } => ("rating_metrics", args),
+        MetricsCommand::Queue { args } => ("queue_metrics", args),
+        MetricsCommand::Incidents { args } => ("incident_metrics", args),
+        MetricsCommand::Zeros { args } => ("three_zeros", args),
+        MetricsCommand::Jumps { args } => ("queue_jumps", args),
+    };
+    let period = args.period.clone();
+    if let Some(g) = args.grain {
+        if g != period.grain {
+            bail!(
+                "--grain {} does not match --period {} (a {})",
+                g.name(),
+                period.label,
+                period.grain.name()
+            );
+        }
+    }
+    // The level is one of LEVELS: clap checked it (`cli::level`).
+    let as_of = args.as_of;
+    let store = open_store_read(settings)?;
+    let mut tables = reading(&store, settings, as_of)?;
+    let as_of = tables.as_of.clone();
+    let level = args.level.as_str();
+    // The period's rows, with 环比/同比 (and targets) in the table view or on --compare.
+    let view = |metrics: &polars::prelude::DataFrame,
+                compared: &[&str]|
+     -> Result<polars::prelude::DataFrame> {
+        if args.compare || args.format == Format::Table {
+            period_view(metrics, &period, level, compared)
+        } else {
+            Ok(period_rows(metrics, &period, Some(level))
+                .sort(["key"], polars::prelude::SortMultipleOptions::default())
+                .collect()?)
+        }
+    };
+    let mut need = |t: &str, what: &str| {
+        tables
+            .table(t)
+            .and_then(|m| m.with_context(|| format!("the store has no {what} yet")))
+    };
+    let (df, table): (_, fn(&polars::prelude::DataFrame) -> Result<String>) = match family {
+        MetricsCommand::Cases { .. } => {
+            let m = need(CASE_METRICS, "cases")?;
+            let mut v = view(&m, &CASES_COMPARED)?;
+            if args.compare || args.format == Format::Table {
+                v = with_targets(v, &settings.targets)?;
+            }
+            (v, crate::view::case_table)
+        }
+        MetricsCommand::Ratings { .. } => {
+            let m = need(RATING_METRICS, "ratings")?;
+            (view(&m, &RATINGS_COMPARED)?, crate::view::ratings_table)
+        }
+        MetricsCommand::Queue { .. } => {
+            let m = need(QUEUE_METRICS, "tickets")?;
+            (view(&m, &QUEUE_COMPARED)?, crate::view::queue_table)
+        }
+        MetricsCommand::Incidents { .. } => {
+            let m = need(INCIDENT_METRICS, "incidents")?;
+            let rows = period_rows(&m, &period, Some(level))
+                .sort(
+                    ["key", "source", "category"],
+                    polars::prelude::SortMultipleOptions::default(),
+                )
+                .collect()?;
+            (rows, crate::view::incidents_table)
+        }
+        MetricsCommand::Zeros { .. } => (
+            tables.run().three_zeros_of(std::slice::from_ref(&period))?,
+            crate::view::zeros_table,
+        ),
+        MetricsCommand::Jumps { .. } => {
+            let jumps = need(QUEUE_JUMPS, "tickets")?;
+            let end = period.end.min(as_of.date);
+            let rows = crate::metrics::queue::jumps_between(&jumps, period.start, end)?;
+            (rows, crate::view::jumps_table)
+        }
+    };
+    said(&tables);
+    eprintln!(
+        "{name} as of {as_of}: {} {} ({}..{}), level {level}",
+        period.grain.name(),
+        period.label,
+        period.start,
+        period.end
+    );
+    print_frame(df, args.format, table)
+}
