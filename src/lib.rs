@@ -8,6 +8,12 @@
 //!   typed rows and rejects, and hands them to the store;
 //! - [`store`] is the only module that knows the Parquet layout on disk and
 //!   commits a run all at once;
+//! - [`metrics`] computes metric tables from frames (pure, no I/O);
+//! - [`engine`] runs the declared metric families over the store, commits
+//!   them stamped, resolves the one "as of" and serves reads that never
+//!   write;
+//! - [`report`] writes the daily report, the publications and bulletins;
+//! - [`nightly`] is the unattended job;
 //! - [`demo`] generates the synthetic county center;
 //! - [`commands`] wires the command line ([`cli`]) to the library.
 
