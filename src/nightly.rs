@@ -84,8 +84,8 @@ fn deadlines_moved(
     now: &Calendar,
 ) -> Result<usize> {
     let df = &facts.cases;
-    let acc = crate::metrics::dates_of(df.column("acc")?)?;
-    let comp = crate::metrics::dates_of(df.column("comp")?)?;
+    let acc = crate::polars_ext::dates_of(df.column("acc")?)?;
+    let comp = crate::polars_ext::dates_of(df.column("comp")?)?;
     let ext = df.column("ext")?.i64()?;
     let mut moved = 0;
     for i in 0..df.height() {
@@ -716,10 +716,10 @@ fn stale_feeds(
         let last = rows
             .lazy()
             .select([col(column).cast(DataType::Date)])
-            .filter(col(column).lt_eq(crate::metrics::date_lit(day)))
+            .filter(col(column).lt_eq(crate::polars_ext::date_lit(day)))
             .select([col(column).max()])
             .collect()?;
-        let Some(last) = crate::metrics::dates_of(last.column(column)?)?
+        let Some(last) = crate::polars_ext::dates_of(last.column(column)?)?
             .into_iter()
             .next()
             .flatten()
