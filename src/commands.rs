@@ -158,7 +158,7 @@ fn nightly(cli: &Cli, date: Option<&str>, center: &str, quiet: bool) -> u8 {
     match &record.error {
         Some(e) => eprintln!("xiaoneng: nightly {date} failed: {e}"),
         None if !quiet => {
-            eprintln!("{}", crate::view::nightly_summary(&record));
+            eprintln!("{}", record.summary());
         }
         None => {}
     }

@@ -224,6 +224,42 @@ pub struct RunRecord {
     pub warnings: Vec<String>,
 }
 
+impl RunRecord {
+    /// The closing summary of a nightly run, as `nightly` prints it.
+    pub fn summary(&self) -> String {
+        let mut out = format!(
+            "nightly {} done in {:.1} s: {} files ({} new), {} rows stored, {} rejected, {} replaced; metrics recomputed from {}; cards: {} red and {} yellow due ({} raised, {} escalated, {} cleared); {} files archived",
+            self.date,
+            self.seconds,
+            self.files,
+            self.files_new,
+            self.rows_stored,
+            self.rows_rejected,
+            self.rows_replaced,
+            self.recomputed_from,
+            self.cards.red_due,
+            self.cards.yellow_due,
+            self.cards.raised,
+            self.cards.escalated,
+            self.cards.cleared,
+            self.archived
+        );
+        if let (Some(first), Some(last)) = (self.caught_up.first(), self.caught_up.last()) {
+            out.push_str(&format!(
+                "\n  caught up {} missed days: {first} … {last}",
+                self.caught_up.len()
+            ));
+        }
+        for c in &self.calendar_changes {
+            out.push_str(&format!("\n  calendar: {c}"));
+        }
+        for p in &self.reports {
+            out.push_str(&format!("\n  report: {p}"));
+        }
+        out
+    }
+}
+
 /// Progress of the steps: a spinner on a terminal, a line per step done.
 struct Steps {
     quiet: bool,
