@@ -116,9 +116,6 @@ fn rejected_by(store: &Store, ids: &std::collections::HashSet<String>) -> Result
         .count() as u64)
 }
 
-/// The ingest runs after `after` (by the store's counter): what each
-/// touched with its latest row date, and their ids; and the newest run.
-#[allow(clippy::type_complexity)]
 /// The reports due in the nightly run of `date`: when the next day is the
 /// first working day of a week, month or quarter, the periods of that grain
 /// that closed since the last working day (the one just closed, and one

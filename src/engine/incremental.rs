@@ -285,6 +285,9 @@ pub fn forget(store: &Store) -> Result<()> {
 /// What an ingest run touched, with its latest row date.
 pub type RunTouch = (Touched, Option<NaiveDate>);
 
+/// The ingest runs after `after` (by the store's counter): what each
+/// touched with its latest row date, and their ids; and the newest run.
+#[allow(clippy::type_complexity)]
 pub fn touched_since(
     store: &Store,
     after: Option<(i64, &str)>,
