@@ -142,7 +142,7 @@ fn steps_of(cases: &DataFrame, items: &DataFrame, cal: &Calendar) -> (DataFrame,
             Column::new("item_code".into(), code),
             Column::new("step".into(), step),
             Column::new("limit_days".into(), limit),
-            xiaoneng::metrics::date_series("effective_from", (0..m).map(|_| Some(year_start)))
+            xiaoneng::polars_ext::date_series("effective_from", (0..m).map(|_| Some(year_start)))
                 .expect("dates"),
         ],
     )

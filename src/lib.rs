@@ -37,6 +37,7 @@ pub mod ingest;
 pub mod memory;
 pub mod metrics;
 pub mod nightly;
+pub mod polars_ext;
 pub mod province;
 pub mod query;
 pub mod report;

@@ -84,8 +84,8 @@ fn deadlines_moved(
     now: &Calendar,
 ) -> Result<usize> {
     let df = &facts.cases;
-    let acc = crate::metrics::dates_of(df.column("acc")?)?;
-    let comp = crate::metrics::dates_of(df.column("comp")?)?;
+    let acc = crate::polars_ext::dates_of(df.column("acc")?)?;
+    let comp = crate::polars_ext::dates_of(df.column("comp")?)?;
     let ext = df.column("ext")?.i64()?;
     let mut moved = 0;
     for i in 0..df.height() {
@@ -219,6 +219,42 @@ pub struct RunRecord {
     pub calendar_changes: Vec<String>,
     /// A provisional next year (from 1 November), a feed that stopped.
     pub warnings: Vec<String>,
+}
+
+impl RunRecord {
+    /// The closing summary of a nightly run, as `nightly` prints it.
+    pub fn summary(&self) -> String {
+        let mut out = format!(
+            "nightly {} done in {:.1} s: {} files ({} new), {} rows stored, {} rejected, {} replaced; metrics recomputed from {}; cards: {} red and {} yellow due ({} raised, {} escalated, {} cleared); {} files archived",
+            self.date,
+            self.seconds,
+            self.files,
+            self.files_new,
+            self.rows_stored,
+            self.rows_rejected,
+            self.rows_replaced,
+            self.recomputed_from,
+            self.cards.red_due,
+            self.cards.yellow_due,
+            self.cards.raised,
+            self.cards.escalated,
+            self.cards.cleared,
+            self.archived
+        );
+        if let (Some(first), Some(last)) = (self.caught_up.first(), self.caught_up.last()) {
+            out.push_str(&format!(
+                "\n  caught up {} missed days: {first} … {last}",
+                self.caught_up.len()
+            ));
+        }
+        for c in &self.calendar_changes {
+            out.push_str(&format!("\n  calendar: {c}"));
+        }
+        for p in &self.reports {
+            out.push_str(&format!("\n  report: {p}"));
+        }
+        out
+    }
 }
 
 /// Progress of the steps: a spinner on a terminal, a line per step done.
@@ -713,10 +749,10 @@ fn stale_feeds(
         let last = rows
             .lazy()
             .select([col(column).cast(DataType::Date)])
-            .filter(col(column).lt_eq(crate::metrics::date_lit(day)))
+            .filter(col(column).lt_eq(crate::polars_ext::date_lit(day)))
             .select([col(column).max()])
             .collect()?;
-        let Some(last) = crate::metrics::dates_of(last.column(column)?)?
+        let Some(last) = crate::polars_ext::dates_of(last.column(column)?)?
             .into_iter()
             .next()
             .flatten()

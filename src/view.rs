@@ -645,40 +645,6 @@ pub const STAFF_REVIEW_CELLS: [(&str, Cell); 17] = [
     ("未在岗原因", Cell::Text("absence")),
 ];
 
-/// The closing summary of a nightly run.
-pub fn nightly_summary(r: &crate::nightly::RunRecord) -> String {
-    let mut out = format!(
-        "nightly {} done in {:.1} s: {} files ({} new), {} rows stored, {} rejected, {} replaced; metrics recomputed from {}; cards: {} red and {} yellow due ({} raised, {} escalated, {} cleared); {} files archived",
-        r.date,
-        r.seconds,
-        r.files,
-        r.files_new,
-        r.rows_stored,
-        r.rows_rejected,
-        r.rows_replaced,
-        r.recomputed_from,
-        r.cards.red_due,
-        r.cards.yellow_due,
-        r.cards.raised,
-        r.cards.escalated,
-        r.cards.cleared,
-        r.archived
-    );
-    if let (Some(first), Some(last)) = (r.caught_up.first(), r.caught_up.last()) {
-        out.push_str(&format!(
-            "\n  caught up {} missed days: {first} … {last}",
-            r.caught_up.len()
-        ));
-    }
-    for c in &r.calendar_changes {
-        out.push_str(&format!("\n  calendar: {c}"));
-    }
-    for p in &r.reports {
-        out.push_str(&format!("\n  report: {p}"));
-    }
-    out
-}
-
 /// What `ingest --dry-run` saw, file by file.
 pub fn dry_run(files: &[crate::ingest::DryRunFile], home: &std::path::Path) -> String {
     use std::fmt::Write;

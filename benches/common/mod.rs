@@ -8,7 +8,7 @@ use polars::prelude::*;
 use xiaoneng::calendar::Calendar;
 use xiaoneng::demo::rng::{splitmix64, to_unit};
 use xiaoneng::metrics::cases::CaseTables;
-use xiaoneng::metrics::date_series;
+use xiaoneng::polars_ext::date_series;
 
 /// A small deterministic generator: the demo's SplitMix64 step
 /// (`xiaoneng::demo::rng`) on a raw state, with the benchmarks' own draws

@@ -30,7 +30,7 @@ pub(super) fn nightly(cli: &Cli, date: Option<NaiveDate>, center: &str, quiet: b
     match &record.error {
         Some(e) => eprintln!("xiaoneng: nightly {date} failed: {e}"),
         None if !quiet => {
-            eprintln!("{}", crate::view::nightly_summary(&record));
+            eprintln!("{}", record.summary());
         }
         None => {}
     }

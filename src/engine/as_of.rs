@@ -75,7 +75,7 @@ pub fn last_input_date(store: &Store) -> Result<Option<(NaiveDate, &'static str)
         let max = scan
             .select([col(*column).cast(DataType::Date).max()])
             .collect()?;
-        let d = crate::metrics::dates_of(max.column(column)?)?
+        let d = crate::polars_ext::dates_of(max.column(column)?)?
             .into_iter()
             .next()
             .flatten();

@@ -75,7 +75,7 @@ pub fn cards_of(
             all.column("seq")?.i64()?,
             all.column("step")?.str()?,
         );
-        let fin = crate::metrics::dates_of(all.column("finished_at")?)?;
+        let fin = crate::polars_ext::dates_of(all.column("finished_at")?)?;
         for (i, f) in fin.into_iter().enumerate() {
             if let (Some(id), Some(n), Some(name), Some(f)) =
                 (ids.get(i), seq.get(i), names.get(i), f)
@@ -95,7 +95,7 @@ pub fn cards_of(
         .select([col("case_id"), col("completed_at").cast(DataType::Date)])
         .collect()?;
     let ids = done.column("case_id")?.str()?;
-    let dates = crate::metrics::dates_of(done.column("completed_at")?)?;
+    let dates = crate::polars_ext::dates_of(done.column("completed_at")?)?;
     let completed = ids
         .iter()
         .zip(dates)

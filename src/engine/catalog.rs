@@ -27,7 +27,7 @@ pub fn latest_catalog_round(
     let Some(items) = store.read("items")? else {
         return Ok(None);
     };
-    let mut dates: Vec<NaiveDate> = crate::metrics::dates_of(items.column("effective_from")?)?
+    let mut dates: Vec<NaiveDate> = crate::polars_ext::dates_of(items.column("effective_from")?)?
         .into_iter()
         .flatten()
         .collect();

@@ -78,7 +78,7 @@ pub fn read_since(
     let Some(scan) = store.scan(table)? else {
         return Ok(None);
     };
-    let from = crate::metrics::date_lit(since);
+    let from = crate::polars_ext::date_lit(since);
     let dated = |c: &str| col(c).cast(DataType::Date).gt_eq(from.clone());
     let mut keep = col("year")
         .cast(DataType::Int64)
@@ -102,11 +102,9 @@ pub fn read_since(
                         .select([col("case_id")])
                         .collect()?;
                     named.extend(
-                        ids.column("case_id")?
-                            .str()?
-                            .iter()
-                            .flatten()
-                            .map(str::to_string),
+                        crate::polars_ext::opt_strings(&ids, "case_id")?
+                            .into_iter()
+                            .flatten(),
                     );
                 }
             }
@@ -142,7 +140,7 @@ pub fn read_since(
 /// computed rows of the others. Every metric table has `period_end` (or,
 /// per day, `date`).
 pub fn merge_from(stored: DataFrame, computed: DataFrame, from: NaiveDate) -> Result<DataFrame> {
-    let from = crate::metrics::date_lit(from);
+    let from = crate::polars_ext::date_lit(from);
     let ends = |df: DataFrame| -> Result<LazyFrame> {
         let has = |c: &str| df.get_column_names().iter().any(|n| n.as_str() == c);
         if has("period_end") {

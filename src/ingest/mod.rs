@@ -19,6 +19,7 @@ pub mod table;
 pub mod values;
 pub mod vocab;
 
+use crate::polars_ext::{i64s, opt_strings};
 use crate::store::{Store, INGEST_RUNS, LEDGER, REJECTS};
 use anyhow::{Context, Result};
 use decode::EncodingChoice;
@@ -132,7 +133,7 @@ fn date_range(
     for c in batch.columns() {
         if matches!(c.dtype(), DataType::Date | DataType::Datetime(..)) {
             let dates: Vec<chrono::NaiveDate> =
-                crate::metrics::dates_of(&c.cast(&DataType::Date)?)?
+                crate::polars_ext::dates_of(&c.cast(&DataType::Date)?)?
                     .into_iter()
                     .flatten()
                     .collect();
@@ -843,7 +844,7 @@ fn first_case_date(
             .filter(col("case_id").is_in(lit(ids.clone()).implode(false), false))
             .select([col(column).cast(DataType::Date).min()])
             .collect()?;
-        let d = crate::metrics::dates_of(hit.column(column)?)?;
+        let d = crate::polars_ext::dates_of(hit.column(column)?)?;
         first = first.into_iter().chain(d.into_iter().flatten()).min();
     }
     Ok(first)
@@ -870,13 +871,13 @@ pub fn ingest_runs(store: &Store) -> Result<Vec<IngestRun>> {
             continue;
         };
         let seq: Vec<i64> = match df.column("seq") {
-            Ok(c) => c.i64()?.iter().map(|v| v.unwrap_or(0)).collect(),
+            Ok(_) => i64s(&df, "seq")?,
             Err(_) => vec![0; df.height()],
         };
         let ids = df.column("run_id")?.str()?;
         let everything = df.column("everything")?.bool()?;
-        let from = crate::metrics::dates_of(df.column("touched_from")?)?;
-        let last = crate::metrics::dates_of(df.column("last_date")?)?;
+        let from = crate::polars_ext::dates_of(df.column("touched_from")?)?;
+        let last = crate::polars_ext::dates_of(df.column("last_date")?)?;
         for i in 0..df.height() {
             out.push(IngestRun {
                 seq: seq[i],
@@ -922,7 +923,7 @@ fn ingest_run_frame(
     )?
     .lazy()
     .with_column(col("ingested_at").cast(DataType::Datetime(TimeUnit::Milliseconds, None)))
-    .with_column(crate::metrics::date_lit(from.unwrap_or_default()).alias("touched_from"))
+    .with_column(crate::polars_ext::date_lit(from.unwrap_or_default()).alias("touched_from"))
     .with_column(
         when(col("everything").or(lit(from.is_none())))
             .then(lit(NULL).cast(DataType::Date))
@@ -930,7 +931,7 @@ fn ingest_run_frame(
             .alias("touched_from"),
     )
     .with_column(match last_row {
-        Some(d) => crate::metrics::date_lit(d).alias("last_date"),
+        Some(d) => crate::polars_ext::date_lit(d).alias("last_date"),
         None => lit(NULL).cast(DataType::Date).alias("last_date"),
     })
     .collect()?;
@@ -942,22 +943,9 @@ fn read_ledger(store: &Store) -> Result<HashMap<String, FileReport>> {
     let Some(df) = store.read(LEDGER)? else {
         return Ok(HashMap::new());
     };
-    let s = |c: &str| -> Result<Vec<Option<String>>> {
-        Ok(df
-            .column(c)?
-            .str()?
-            .iter()
-            .map(|v| v.map(str::to_string))
-            .collect())
-    };
-    let n = |c: &str| -> Result<Vec<u64>> {
-        Ok(df
-            .column(c)?
-            .i64()?
-            .iter()
-            .map(|v| v.unwrap_or(0) as u64)
-            .collect())
-    };
+    let s = |c: &str| opt_strings(&df, c);
+    let n =
+        |c: &str| -> Result<Vec<u64>> { Ok(i64s(&df, c)?.into_iter().map(|v| v as u64).collect()) };
     let (sha, file, tbl) = (s("sha256")?, s("file")?, s("table")?);
     let (read, stored, rejected) = (n("read")?, n("stored")?, n("rejected")?);
     let mut out = HashMap::new();

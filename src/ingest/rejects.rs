@@ -1,5 +1,6 @@
 //! The stored rejects, as `xiaoneng rejects` lists them.
 
+use crate::polars_ext::{i64s, strings};
 use crate::store::Store;
 use anyhow::Result;
 
@@ -21,14 +22,7 @@ pub fn rejects(store: &Store, table: Option<&str>) -> Result<Vec<RejectRow>> {
     let Some(df) = store.read(crate::store::REJECTS)? else {
         return Ok(Vec::new());
     };
-    let text = |c: &str| -> Result<Vec<String>> {
-        Ok(df
-            .column(c)?
-            .str()?
-            .iter()
-            .map(|v| v.unwrap_or("").to_string())
-            .collect())
-    };
+    let text = |c: &str| strings(&df, c);
     let (run, file, tbl, column, reason, raw) = (
         text("run_id")?,
         text("file")?,
@@ -37,12 +31,7 @@ pub fn rejects(store: &Store, table: Option<&str>) -> Result<Vec<RejectRow>> {
         text("reason")?,
         text("raw")?,
     );
-    let line: Vec<i64> = df
-        .column("line")?
-        .i64()?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect();
+    let line = i64s(&df, "line")?;
     let mut rows: Vec<RejectRow> = (0..df.height())
         .filter(|&i| table.is_none_or(|t| tbl[i] == t))
         .map(|i| RejectRow {

@@ -5,11 +5,11 @@
 
 use super::period::Grain;
 use super::rollup::{ratio, rollup, Roll, RollupSpec};
-use super::{date_series, dates_of};
 use crate::attendance::{attendance_days, AttendanceDay, Departure, Leave, Punch, Schedule};
 use crate::calendar::Calendar;
+use crate::polars_ext::{date_lit, date_series, dates_of, opt_datetimes, opt_strings};
 use anyhow::Result;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use polars::prelude::*;
 use std::collections::HashMap;
 
@@ -28,27 +28,6 @@ struct Posting {
     window_id: String,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
-}
-
-fn text_col(df: &DataFrame, c: &str) -> Result<Vec<Option<String>>> {
-    Ok(df
-        .column(c)?
-        .str()?
-        .iter()
-        .map(|v| v.map(str::to_string))
-        .collect())
-}
-
-fn datetimes(df: &DataFrame, c: &str) -> Result<Vec<Option<NaiveDateTime>>> {
-    let ms = df.column(c)?.cast(&DataType::Int64)?;
-    Ok(ms
-        .i64()?
-        .iter()
-        .map(|v| {
-            v.and_then(chrono::DateTime::from_timestamp_millis)
-                .map(|t| t.naive_utc())
-        })
-        .collect())
 }
 
 /// Rows of a per-staff table grouped by staff id.
@@ -78,7 +57,7 @@ pub fn attendance_table(
 ) -> Result<DataFrame> {
     let punches = match &t.punches {
         Some(p) => {
-            let at = datetimes(p, "punched_at")?;
+            let at = opt_datetimes(p, "punched_at")?;
             by_staff(Some(p), |i| at[i].map(|at| Punch { at }))?
         }
         None => HashMap::new(),
@@ -86,9 +65,9 @@ pub fn attendance_table(
     let leaves = match &t.leaves {
         Some(l) => {
             let (kind, start, end) = (
-                text_col(l, "kind")?,
-                datetimes(l, "start")?,
-                datetimes(l, "end")?,
+                opt_strings(l, "kind")?,
+                opt_datetimes(l, "start")?,
+                opt_datetimes(l, "end")?,
             );
             by_staff(Some(l), |i| {
                 Some(Leave {
@@ -103,9 +82,9 @@ pub fn attendance_table(
     let departures = match &t.departures {
         Some(d) => {
             let (out_at, back_at, cover) = (
-                datetimes(d, "out_at")?,
-                datetimes(d, "back_at")?,
-                text_col(d, "cover_staff_id")?,
+                opt_datetimes(d, "out_at")?,
+                opt_datetimes(d, "back_at")?,
+                opt_strings(d, "cover_staff_id")?,
             );
             by_staff(Some(d), |i| {
                 Some(Departure {
@@ -121,7 +100,7 @@ pub fn attendance_table(
         dates_of(t.staff.column("valid_from")?)?,
         dates_of(t.staff.column("valid_to")?)?,
     );
-    let windows = text_col(&t.staff, "window_id")?;
+    let windows = opt_strings(&t.staff, "window_id")?;
     let postings = by_staff(Some(&t.staff), |i| {
         Some(Posting {
             window_id: windows[i].clone()?,
@@ -129,9 +108,9 @@ pub fn attendance_table(
             to: valid_to[i],
         })
     })?;
-    let department: HashMap<String, String> = text_col(&t.windows, "window_id")?
+    let department: HashMap<String, String> = opt_strings(&t.windows, "window_id")?
         .into_iter()
-        .zip(text_col(&t.windows, "department")?)
+        .zip(opt_strings(&t.windows, "department")?)
         .filter_map(|(w, d)| Some((w?, d?)))
         .collect();
 
@@ -379,8 +358,8 @@ pub fn publication(
     to: NaiveDate,
 ) -> Result<DataFrame> {
     let in_range = col("date")
-        .gt_eq(super::date_lit(from))
-        .and(col("date").lt_eq(super::date_lit(to)));
+        .gt_eq(date_lit(from))
+        .and(col("date").lt_eq(date_lit(to)));
     let names = staff_names
         .clone()
         .lazy()

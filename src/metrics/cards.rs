@@ -5,8 +5,8 @@
 //! twice.
 
 use super::cases::CaseFacts;
-use super::{date_series, dates_of};
 use crate::calendar::Calendar;
+use crate::polars_ext::{bools_or, date_series, dates_of, opt_strings};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -362,14 +362,7 @@ pub fn history_frame(rows: &[CardRecord]) -> Result<DataFrame> {
 
 /// The history back from its frame.
 pub fn history_rows(df: &DataFrame) -> Result<Vec<CardRecord>> {
-    let text = |c: &str| -> Result<Vec<Option<String>>> {
-        Ok(df
-            .column(c)?
-            .str()?
-            .iter()
-            .map(|v| v.map(str::to_string))
-            .collect())
-    };
+    let text = |c: &str| opt_strings(df, c);
     // Histories written before step cards have no `step` column.
     let step = match df.column("step") {
         Ok(_) => text("step")?,
@@ -391,7 +384,7 @@ pub fn history_rows(df: &DataFrame) -> Result<Vec<CardRecord>> {
     let remaining = df.column("remaining_days")?.i64()?;
     // Histories written before provisional years have no such column.
     let provisional: Vec<bool> = match df.column("deadline_provisional") {
-        Ok(c) => c.bool()?.iter().map(|v| v.unwrap_or(false)).collect(),
+        Ok(_) => bools_or(df, "deadline_provisional", false)?,
         Err(_) => vec![false; df.height()],
     };
     let mut out = Vec::with_capacity(df.height());

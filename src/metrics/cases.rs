@@ -9,8 +9,11 @@
 
 use super::period::Grain;
 use super::rollup::{day_table, rollup_days, rollup_quantiles, KeyCodes, Roll, RollupSpec, LEVELS};
-use super::{CollectStreaming, WorkdayLookup};
+use super::WorkdayLookup;
 use crate::calendar::Calendar;
+use crate::polars_ext::{
+    date_lit, date_series, epoch_days, opt_epoch_days, opt_i64s, CollectStreaming,
+};
 use anyhow::{Context, Result};
 use chrono::{Duration, NaiveDate};
 use polars::prelude::*;
@@ -54,7 +57,7 @@ pub struct CaseFacts {
 /// `susp_days`, `elapsed` (completed cases), `supplement` (has a 补正),
 /// `ext` (n + susp_days: working days to the extended deadline).
 pub fn case_facts(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<CaseFacts> {
-    let as_of_lit = super::date_lit(as_of);
+    let as_of_lit = date_lit(as_of);
     // 补正次数 / 是否补正 of the case export, where it has one.
     let supplements = match t.cases.column("supplements") {
         Ok(_) => col("supplements").cast(DataType::Int64),
@@ -96,22 +99,12 @@ pub fn case_facts(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<Ca
     // first make a row per case and version): the catalog version in force
     // on the acceptance date, the window's department, the working-day
     // index of acceptance and completion, and the suspensions.
-    let acc: Vec<Option<i32>> = cases
-        .column("acc")?
-        .cast(&DataType::Int32)?
-        .i32()?
-        .iter()
-        .collect();
-    let comp: Vec<Option<i32>> = cases
-        .column("comp")?
-        .cast(&DataType::Int32)?
-        .i32()?
-        .iter()
-        .collect();
+    let acc = opt_epoch_days(&cases, "acc")?;
+    let comp = opt_epoch_days(&cases, "comp")?;
     let (n_cat, l_cat) = catalog_limits(&cases, &acc, &t.items)?;
     let department = departments(&cases, &t.windows)?;
     let days = WorkdayLookup::new(cal);
-    let as_of_day = super::epoch_days(as_of);
+    let as_of_day = epoch_days(as_of);
     let a: Vec<Option<i64>> = acc.iter().map(|d| d.and_then(|d| days.widx(d))).collect();
     let c: Vec<Option<i64>> = comp.iter().map(|d| d.and_then(|d| days.widx(d))).collect();
     let end_ref: Vec<i32> = comp.iter().map(|d| d.unwrap_or(as_of_day)).collect();
@@ -144,10 +137,8 @@ pub fn case_facts(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<Ca
     // A 补正 is a suspension of that kind, or a count or flag the case
     // export carries (补正次数, 是否补正) without a suspension row.
     let counted: Vec<bool> = match cases.column("supplements") {
-        Ok(c) => c
-            .cast(&DataType::Int64)?
-            .i64()?
-            .iter()
+        Ok(_) => opt_i64s(&cases, "supplements")?
+            .into_iter()
             .map(|n| n.is_some_and(|n| n > 0))
             .collect(),
         Err(_) => vec![false; cases.height()],
@@ -425,7 +416,7 @@ fn open_overdue_days(
             )
         })
     };
-    let as_of = super::epoch_days(as_of);
+    let as_of = epoch_days(as_of);
     let mut out = Vec::new();
     let rows = acc
         .iter()
@@ -737,10 +728,7 @@ pub fn overdue_open_cases(
         .cases
         .select(["case_id", "window_id", "staff_id"])?
         .take(&IdxCa::from_vec("idx".into(), rows))?;
-    picked.with_column(super::date_series(
-        "date",
-        pairs.iter().map(|(_, d)| Some(*d)),
-    )?)?;
+    picked.with_column(date_series("date", pairs.iter().map(|(_, d)| Some(*d)))?)?;
     Ok(picked)
 }
 
@@ -753,10 +741,7 @@ fn overdue_frame(facts: &DataFrame, pairs: &[(usize, NaiveDate)]) -> Result<Data
         .take(&idx)
         .map_err(anyhow::Error::from)
         .context("overdue rows")?;
-    picked.with_column(super::date_series(
-        "date",
-        pairs.iter().map(|(_, d)| Some(*d)),
-    )?)?;
+    picked.with_column(date_series("date", pairs.iter().map(|(_, d)| Some(*d)))?)?;
     Ok(picked)
 }
 

@@ -1,6 +1,7 @@
 //! Catalog comparison (流程再造): two versions of the item catalog, each
 //! taken as in force on a date, compared over the items present in both.
 
+use crate::polars_ext::date_lit;
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -55,7 +56,7 @@ fn in_force(items: &DataFrame, date: NaiveDate, suffix: &str) -> LazyFrame {
     items
         .clone()
         .lazy()
-        .filter(col("effective_from").lt_eq(super::date_lit(date)))
+        .filter(col("effective_from").lt_eq(date_lit(date)))
         .sort(
             ["item_code", "effective_from"],
             SortMultipleOptions::default(),
@@ -160,7 +161,7 @@ mod tests {
             "steps" => [Some(4i64), Some(2), Some(3), Some(1), None],
         )
         .unwrap()
-        .hstack(&[crate::metrics::date_series(
+        .hstack(&[crate::polars_ext::date_series(
             "effective_from",
             [
                 "2025-01-01",

@@ -4,6 +4,7 @@
 use super::period::Grain;
 use super::rollup::{grouped_quantiles, ratio, rollup, KeyCodes, Roll, RollupSpec};
 use super::WithDepartment;
+use crate::polars_ext::{date_lit, date_series, opt_f64s, opt_millis};
 use anyhow::Result;
 use chrono::NaiveDateTime;
 use polars::prelude::*;
@@ -25,15 +26,6 @@ impl Default for QueueRules {
     }
 }
 
-fn millis(df: &DataFrame, c: &str) -> Result<Vec<Option<i64>>> {
-    Ok(df
-        .column(c)?
-        .cast(&DataType::Int64)?
-        .i64()?
-        .iter()
-        .collect())
-}
-
 fn to_datetime(ms: i64) -> NaiveDateTime {
     chrono::DateTime::from_timestamp_millis(ms).map_or(NaiveDateTime::MIN, |t| t.naive_utc())
 }
@@ -50,7 +42,10 @@ pub fn queue_jumps(tickets: &DataFrame) -> Result<DataFrame> {
     let windows = tickets.column("window_id")?.str()?;
     let staff = tickets.column("staff_id")?.str()?;
     let priority = tickets.column("priority")?.bool()?;
-    let (issued, called) = (millis(tickets, "issued_at")?, millis(tickets, "called_at")?);
+    let (issued, called) = (
+        opt_millis(tickets, "issued_at")?,
+        opt_millis(tickets, "called_at")?,
+    );
     const DAY_MS: i64 = 86_400_000;
     // (queue, issue day, called, issued, row) of the non-priority called tickets.
     let mut calls: Vec<(&str, i64, i64, i64, usize)> = (0..tickets.height())
@@ -114,7 +109,7 @@ pub fn queue_jumps(tickets: &DataFrame) -> Result<DataFrame> {
         jumps.len(),
         vec![
             text("queue", &|(t, _)| s(queues, *t)),
-            super::date_series(
+            date_series(
                 "date",
                 jumps
                     .iter()
@@ -155,12 +150,8 @@ pub fn waits_between(
         .filter(
             col("issued_at")
                 .cast(DataType::Date)
-                .gt_eq(super::date_lit(from))
-                .and(
-                    col("issued_at")
-                        .cast(DataType::Date)
-                        .lt_eq(super::date_lit(to)),
-                )
+                .gt_eq(date_lit(from))
+                .and(col("issued_at").cast(DataType::Date).lt_eq(date_lit(to)))
                 .and(col("called_at").is_not_null()),
         )
         .select([((col("called_at").cast(DataType::Int64)
@@ -169,7 +160,7 @@ pub fn waits_between(
             / lit(60_000.0))
         .alias("wait")])
         .collect()?;
-    Ok(waits.column("wait")?.f64()?.iter().flatten().collect())
+    Ok(opt_f64s(&waits, "wait")?.into_iter().flatten().collect())
 }
 
 /// The jumps of tickets issued from `from` to `to`.
@@ -183,8 +174,8 @@ pub fn jumps_between(
         .lazy()
         .filter(
             col("date")
-                .gt_eq(super::date_lit(from))
-                .and(col("date").lt_eq(super::date_lit(to))),
+                .gt_eq(date_lit(from))
+                .and(col("date").lt_eq(date_lit(to))),
         )
         .collect()?)
 }
@@ -244,14 +235,10 @@ pub fn queue_metrics(
         .clone()
         .lazy()
         .with_department(windows)
-        .filter(
-            col("issued_at")
-                .cast(DataType::Date)
-                .lt_eq(super::date_lit(as_of)),
-        )
+        .filter(col("issued_at").cast(DataType::Date).lt_eq(date_lit(as_of)))
         // A call or finish after the evaluation date has not happened yet.
         .with_columns(["called_at", "finished_at"].map(|c| {
-            when(col(c).cast(DataType::Date).lt_eq(super::date_lit(as_of)))
+            when(col(c).cast(DataType::Date).lt_eq(date_lit(as_of)))
                 .then(col(c))
                 .otherwise(lit(NULL).cast(DataType::Datetime(TimeUnit::Milliseconds, None)))
                 .alias(c)

@@ -6,8 +6,8 @@
 use super::period::Grain;
 use super::rollup::{as_int64, ratio, rollup, Roll, RollupSpec};
 use super::WithDepartment;
-use super::{date_series, dates_of};
 use crate::calendar::Calendar;
+use crate::polars_ext::{date_lit, date_series, dates_of};
 use anyhow::Result;
 use chrono::{Duration, NaiveDate};
 use polars::prelude::*;
@@ -239,11 +239,7 @@ pub fn rating_metrics(
         .clone()
         .lazy()
         .with_department(windows)
-        .filter(
-            col("rated_at")
-                .cast(DataType::Date)
-                .lt_eq(super::date_lit(as_of)),
-        )
+        .filter(col("rated_at").cast(DataType::Date).lt_eq(date_lit(as_of)))
         .select(
             [col("rated_at").cast(DataType::Date).alias("date")]
                 .into_iter()
@@ -280,11 +276,7 @@ pub fn rating_metrics(
     let rated_cases = ratings
         .clone()
         .lazy()
-        .filter(
-            col("rated_at")
-                .cast(DataType::Date)
-                .lt_eq(super::date_lit(as_of)),
-        )
+        .filter(col("rated_at").cast(DataType::Date).lt_eq(date_lit(as_of)))
         .select([col("case_id")])
         .collect()?
         .column("case_id")?
@@ -298,7 +290,7 @@ pub fn rating_metrics(
             col("completed_at").is_not_null().and(
                 col("completed_at")
                     .cast(DataType::Date)
-                    .lt_eq(super::date_lit(as_of)),
+                    .lt_eq(date_lit(as_of)),
             ),
         )
         .select(

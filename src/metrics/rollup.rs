@@ -4,12 +4,10 @@
 //! overdue cases) are taken at the period's last day instead of summed.
 
 use super::period::{period_of, Grain};
-use super::{date_lit, date_series};
+use crate::polars_ext::{date_lit, date_series, dates_of, CollectStreaming};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use polars::prelude::*;
-
-use super::CollectStreaming;
 
 /// The levels of every metric table: (level name, event column of its key).
 /// The center level's key column holds the constant `center` unless the
@@ -530,7 +528,7 @@ pub fn grouped_quantiles(
                 .and(col("date").lt_eq(date_lit(spec.as_of))),
         )
         .collect_streaming()?;
-    let dates = super::dates_of(events.column("date")?)?;
+    let dates = dates_of(events.column("date")?)?;
     let (Some(from), Some(to)) = (
         dates.iter().flatten().min().copied(),
         dates.iter().flatten().max().copied(),

@@ -5,6 +5,7 @@
 
 use super::period::Grain;
 use super::rollup::{ratio, rollup, Roll, RollupSpec};
+use crate::polars_ext::{date_lit, date_series, dates_of};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -84,7 +85,7 @@ fn events(lf: LazyFrame, measure: &str) -> LazyFrame {
 
 /// `staff_review` as of `as_of`.
 pub fn staff_review(inputs: &StaffInputs, as_of: NaiveDate) -> Result<DataFrame> {
-    let until = super::date_lit(as_of);
+    let until = date_lit(as_of);
     let day = |c: &str| col(c).cast(DataType::Date).alias("date");
     let cases = inputs
         .cases
@@ -167,7 +168,7 @@ pub fn staff_review(inputs: &StaffInputs, as_of: NaiveDate) -> Result<DataFrame>
     let first = concat(parts.clone(), UnionArgs::default())?
         .select([col("date").min()])
         .collect()?;
-    if let Some(first) = super::dates_of(first.column("date")?)?
+    if let Some(first) = dates_of(first.column("date")?)?
         .into_iter()
         .flatten()
         .next()
@@ -328,8 +329,8 @@ pub fn staff_review(inputs: &StaffInputs, as_of: NaiveDate) -> Result<DataFrame>
 fn roster_months(staff: &DataFrame, first: NaiveDate, as_of: NaiveDate) -> Result<DataFrame> {
     use chrono::Datelike;
     let ids = staff.column("staff_id")?.str()?;
-    let from = super::dates_of(staff.column("valid_from")?)?;
-    let to = super::dates_of(staff.column("valid_to")?)?;
+    let from = dates_of(staff.column("valid_from")?)?;
+    let to = dates_of(staff.column("valid_to")?)?;
     let (mut who, mut when) = (Vec::new(), Vec::new());
     for i in 0..staff.height() {
         let Some(id) = ids.get(i) else { continue };
@@ -352,7 +353,7 @@ fn roster_months(staff: &DataFrame, first: NaiveDate, as_of: NaiveDate) -> Resul
         who.len(),
         vec![
             Column::new("staff_id".into(), who),
-            super::date_series("date", when.into_iter())?,
+            date_series("date", when.into_iter())?,
         ],
     )?)
 }

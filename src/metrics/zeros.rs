@@ -6,6 +6,7 @@
 use super::period::Grain;
 use super::rollup::{ratio, rollup, Roll, RollupSpec};
 use super::WithDepartment;
+use crate::polars_ext::{date_lit, date_series, dates_of};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -97,7 +98,7 @@ pub fn incident_metrics(
     let events = incidents
         .clone()
         .lazy()
-        .filter(col("date").lt_eq(super::date_lit(as_of)))
+        .filter(col("date").lt_eq(date_lit(as_of)))
         .with_department(windows)
         .with_columns([
             lit(1i64).alias("incidents"),
@@ -196,8 +197,8 @@ fn three_zeros_grain(
         periods.len(),
         vec![
             Column::new("period".into(), labels.clone()),
-            super::date_series("period_start", periods.iter().map(|p| Some(p.start)))?,
-            super::date_series("period_end", periods.iter().map(|p| Some(p.end)))?,
+            date_series("period_start", periods.iter().map(|p| Some(p.start)))?,
+            date_series("period_end", periods.iter().map(|p| Some(p.end)))?,
             Column::new("ord".into(), (0..periods.len() as i64).collect::<Vec<_>>()),
         ],
     )?;
@@ -210,7 +211,7 @@ fn three_zeros_grain(
         .collect();
     let with_period = |df: &DataFrame, date_col: &str| -> Result<LazyFrame> {
         let days = df.column(date_col)?.cast(&DataType::Date)?;
-        let mut seen: Vec<NaiveDate> = super::dates_of(&days)?.into_iter().flatten().collect();
+        let mut seen: Vec<NaiveDate> = dates_of(&days)?.into_iter().flatten().collect();
         seen.sort_unstable();
         seen.dedup();
         let (mut ds, mut ps) = (Vec::new(), Vec::new());
@@ -224,7 +225,7 @@ fn three_zeros_grain(
         let map = DataFrame::new(
             ds.len(),
             vec![
-                super::date_series("_day", ds.into_iter())?,
+                date_series("_day", ds.into_iter())?,
                 Column::new("period".into(), ps),
             ],
         )?;

@@ -2,6 +2,7 @@
 //! the HTML that holds the charts embeds the CJK font, so they render the
 //! same everywhere.
 
+use crate::polars_ext::{bools_or, dates_of, opt_f64s, strings};
 use anyhow::{Context, Result};
 use plotters::prelude::*;
 use polars::prelude::*;
@@ -34,25 +35,6 @@ pub fn png(svg: &str) -> Result<Vec<u8>> {
     pixmap.encode_png().context("cannot encode the PNG")
 }
 const FONT: &str = "XiaonengCJK";
-
-fn texts(df: &DataFrame, c: &str) -> Result<Vec<String>> {
-    Ok(df
-        .column(c)?
-        .cast(&DataType::String)?
-        .str()?
-        .iter()
-        .map(|v| v.unwrap_or("").to_string())
-        .collect())
-}
-
-fn numbers(df: &DataFrame, c: &str) -> Result<Vec<Option<f64>>> {
-    Ok(df
-        .column(c)?
-        .cast(&DataType::Float64)?
-        .f64()?
-        .iter()
-        .collect())
-}
 
 /// Horizontal bars: one per label, value on the x axis from `lo` to `hi`.
 pub fn bars(
@@ -167,8 +149,8 @@ pub fn ranking_chart(ranking: &DataFrame) -> Result<String> {
         .lazy()
         .filter(col("rank").is_not_null())
         .collect()?;
-    let labels = texts(&ranked, "window_id")?;
-    let scores = numbers(&ranked, "score")?;
+    let labels = strings(&ranked, "window_id")?;
+    let scores = opt_f64s(&ranked, "score")?;
     let lo = scores
         .iter()
         .flatten()
@@ -188,8 +170,8 @@ pub fn ranking_chart(ranking: &DataFrame) -> Result<String> {
 
 /// A rate of each window (a `rate` column of window rows), in percent.
 fn rate_per_window(windows: &DataFrame, rate: &str, title: &str, axis: &str) -> Result<String> {
-    let labels = texts(windows, "key")?;
-    let rates: Vec<Option<f64>> = numbers(windows, rate)?
+    let labels = strings(windows, "key")?;
+    let rates: Vec<Option<f64>> = opt_f64s(windows, rate)?
         .into_iter()
         .map(|v| v.map(|x| x * 100.0))
         .collect();
@@ -236,8 +218,8 @@ pub fn compression_chart(per_item: &DataFrame) -> Result<String> {
         .collect()?;
     bars(
         "各部门承诺时限压缩率",
-        &texts(&by_dept, "department")?,
-        &numbers(&by_dept, "compression")?,
+        &strings(&by_dept, "department")?,
+        &opt_f64s(&by_dept, "compression")?,
         0.0,
         100.0,
         "压缩率 (%)",
@@ -279,15 +261,10 @@ pub fn attendance_heat_map(
     start: chrono::NaiveDate,
     end: chrono::NaiveDate,
 ) -> Result<String> {
-    let staff = texts(days, "staff_id")?;
-    let status = texts(days, "status")?;
-    let workday: Vec<bool> = days
-        .column("workday")?
-        .bool()?
-        .iter()
-        .map(|v| v.unwrap_or(false))
-        .collect();
-    let dates = crate::metrics::dates_of(days.column("date")?)?;
+    let staff = strings(days, "staff_id")?;
+    let status = strings(days, "status")?;
+    let workday = bools_or(days, "workday", false)?;
+    let dates = dates_of(days.column("date")?)?;
     let mut people: Vec<String> = staff.clone();
     people.sort();
     people.dedup();

@@ -122,7 +122,7 @@ pub fn daily_report(
                 .lazy()
                 .filter(
                     col("date")
-                        .eq(crate::metrics::date_lit(day.start))
+                        .eq(crate::polars_ext::date_lit(day.start))
                         .and(col("exceptions").neq(lit(""))),
                 )
                 .select([

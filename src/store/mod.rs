@@ -413,8 +413,10 @@ impl Store {
         let Some(df) = read_files(&self.files(dataset)?, Some(&[column]))? else {
             return Ok(Vec::new());
         };
-        let s = df.column(column)?.cast(&DataType::String)?;
-        let mut values: Vec<String> = s.str()?.iter().flatten().map(str::to_string).collect();
+        let mut values: Vec<String> = crate::polars_ext::opt_strings(&df, column)?
+            .into_iter()
+            .flatten()
+            .collect();
         values.sort_unstable();
         values.dedup();
         Ok(values)

@@ -3,6 +3,7 @@
 //! gain or lose rows are rewritten.
 
 use super::{read_files, Store, Transaction};
+use crate::polars_ext::strings;
 use anyhow::{Context, Result};
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashSet};
@@ -24,15 +25,6 @@ fn with_key(df: DataFrame, key: &[&str]) -> Result<DataFrame> {
         .lazy()
         .with_column(concat_str(parts, "\u{1f}", false).alias(KEY))
         .collect()?)
-}
-
-fn key_strings(df: &DataFrame) -> Result<Vec<String>> {
-    Ok(df
-        .column(KEY)?
-        .str()?
-        .iter()
-        .map(|k| k.unwrap_or_default().to_string())
-        .collect())
 }
 
 /// Split a frame by the year and month of `by`.
@@ -109,7 +101,7 @@ impl Store {
         let incoming: HashSet<String> = if stored.is_empty() {
             HashSet::new()
         } else {
-            key_strings(&batch)?.into_iter().collect()
+            strings(&batch, KEY)?.into_iter().collect()
         };
 
         // Stored files holding a key of the batch.
@@ -123,7 +115,7 @@ impl Store {
             };
             existing.entry(p).or_default().push(file.clone());
             let keys = read_files(std::slice::from_ref(&file), Some(key))?.context("file")?;
-            let keys = key_strings(&with_key(keys, key)?)?;
+            let keys = strings(&with_key(keys, key)?, KEY)?;
             if keys.iter().any(|k| incoming.contains(k)) {
                 affected.entry(p).or_default().push(file);
             }

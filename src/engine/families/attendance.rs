@@ -47,7 +47,7 @@ fn first_punch(run: &Run) -> Result<Option<chrono::NaiveDate>> {
     let min = scan
         .select([col("punched_at").cast(DataType::Date).min()])
         .collect()?;
-    let first = crate::metrics::dates_of(min.column("punched_at")?)?
+    let first = crate::polars_ext::dates_of(min.column("punched_at")?)?
         .into_iter()
         .next()
         .flatten();

@@ -50,26 +50,6 @@ pub struct ScoringInputs<'a> {
     pub targets: &'a crate::metrics::compare::Targets,
 }
 
-fn texts(df: &DataFrame, c: &str) -> Result<Vec<Option<String>>> {
-    Ok(df
-        .column(c)?
-        .cast(&DataType::String)?
-        .str()?
-        .iter()
-        .map(|v| v.map(str::to_string))
-        .collect())
-}
-
-fn ints(df: &DataFrame, c: &str) -> Result<Vec<i64>> {
-    Ok(df
-        .column(c)?
-        .cast(&DataType::Int64)?
-        .i64()?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect())
-}
-
 /// The outcome of scoring: the events, the window ranking, the staff ranking.
 pub struct Scores {
     pub events: DataFrame,

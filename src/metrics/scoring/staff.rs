@@ -4,9 +4,9 @@
 //! incident in the period are 服务之星.
 
 use super::events::{vetoes, Event, Veto};
-use super::{texts, ScoringInputs, ScoringRules, RANKING_GRAINS};
+use super::{ScoringInputs, ScoringRules, RANKING_GRAINS};
 use crate::metrics::period::{parse_period, period_of, Grain, Period};
-use crate::metrics::{date_series, dates_of};
+use crate::polars_ext::{date_series, dates_of, opt_strings};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -87,8 +87,8 @@ impl Tallies<'_> {
             return Ok(());
         };
         let (staff, window, work) = (
-            texts(a, "staff_id")?,
-            texts(a, "window_id")?,
+            opt_strings(a, "staff_id")?,
+            opt_strings(a, "window_id")?,
             a.column("workday")?.bool()?.clone(),
         );
         let dates = dates_of(a.column("date")?)?;

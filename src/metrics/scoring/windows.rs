@@ -4,9 +4,9 @@
 //! running; windows without cases listed apart (无办件).
 
 use super::events::{vetoes, Event, Veto};
-use super::{ints, texts, ScoringInputs, ScoringRules, RANKING_GRAINS};
+use super::{ScoringInputs, ScoringRules, RANKING_GRAINS};
 use crate::metrics::period::{parse_period, previous, Grain, Period};
-use crate::metrics::{date_lit, date_series};
+use crate::polars_ext::{date_lit, date_series, i64s, opt_f64s, opt_strings};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -81,8 +81,8 @@ struct Standing {
 
 impl Standing {
     fn new(z: &ScoringInputs, all: &[(Period, Event)], as_of: NaiveDate) -> Result<Self> {
-        let ids = texts(z.windows, "window_id")?;
-        let depts = texts(z.windows, "department")?;
+        let ids = opt_strings(z.windows, "window_id")?;
+        let depts = opt_strings(z.windows, "department")?;
         let department: HashMap<String, Option<String>> =
             ids.iter().flatten().cloned().zip(depts).collect();
         let mut window_ids: Vec<String> = department.keys().cloned().collect();
@@ -162,16 +162,10 @@ fn window_figures(
                 .and(col("level").eq(lit("window"))),
         )
         .collect()?;
-    let (period, key) = (texts(&t, "period")?, texts(&t, "key")?);
+    let (period, key) = (opt_strings(&t, "period")?, opt_strings(&t, "key")?);
     let values: Vec<Vec<Option<f64>>> = columns
         .iter()
-        .map(|c| {
-            Ok(t.column(c)?
-                .cast(&DataType::Float64)?
-                .f64()?
-                .iter()
-                .collect())
-        })
+        .map(|c| opt_f64s(&t, c))
         .collect::<Result<_>>()?;
     for i in 0..t.height() {
         if let (Some(p), Some(k)) = (&period[i], &key[i]) {
@@ -342,9 +336,9 @@ fn per_head(rows: &mut [Row], z: &ScoringInputs, p: &Period, r: &ScoringRules) -
             .cast(DataType::Int64)
             .alias("heads")])
         .collect()?;
-    let heads: HashMap<String, i64> = texts(&heads, "window_id")?
+    let heads: HashMap<String, i64> = opt_strings(&heads, "window_id")?
         .into_iter()
-        .zip(ints(&heads, "heads")?)
+        .zip(i64s(&heads, "heads")?)
         .filter_map(|(w, h)| Some((w?, h)))
         .collect();
     for row in rows {

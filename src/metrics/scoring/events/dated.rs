@@ -4,9 +4,9 @@
 //! none, and events after the evaluation date are left out.
 
 use super::{frame_of, substantiated, Event};
-use crate::metrics::dates_of;
 use crate::metrics::scoring::rules::is_bad_rating;
-use crate::metrics::scoring::{ints, texts, ScoringInputs, ScoringRules};
+use crate::metrics::scoring::{ScoringInputs, ScoringRules};
+use crate::polars_ext::{dates_of, i64s, opt_f64s, opt_strings};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -89,18 +89,18 @@ fn attendance(z: &ScoringInputs, r: &ScoringRules) -> Result<DataFrame> {
     };
     let (date, window, staff) = (
         dates_of(a.column("date")?)?,
-        texts(a, "window_id")?,
-        texts(a, "staff_id")?,
+        opt_strings(a, "window_id")?,
+        opt_strings(a, "staff_id")?,
     );
     let (late, early, missing, absent) = (
-        ints(a, "late_minutes")?,
-        ints(a, "early_minutes")?,
-        ints(a, "missing_punches")?,
-        ints(a, "absent_half_days")?,
+        i64s(a, "late_minutes")?,
+        i64s(a, "early_minutes")?,
+        i64s(a, "missing_punches")?,
+        i64s(a, "absent_half_days")?,
     );
     let (overlong, uncovered) = (
-        ints(a, "overlong_departures")?,
-        ints(a, "departures_without_cover")?,
+        i64s(a, "overlong_departures")?,
+        i64s(a, "departures_without_cover")?,
     );
     for i in 0..a.height() {
         let key = format!(
@@ -138,9 +138,9 @@ fn overdue_cases(z: &ScoringInputs, r: &ScoringRules) -> Result<DataFrame> {
     let mut out = SourceEvents::new("cases");
     let c = z.cases;
     let (id, window, staff, comp) = (
-        texts(c, "case_id")?,
-        texts(c, "window_id")?,
-        texts(c, "staff_id")?,
+        opt_strings(c, "case_id")?,
+        opt_strings(c, "window_id")?,
+        opt_strings(c, "staff_id")?,
         dates_of(c.column("comp")?)?,
     );
     let (n, elapsed) = (c.column("n")?.i64()?, c.column("elapsed")?.i64()?);
@@ -168,11 +168,11 @@ fn overdue_steps(z: &ScoringInputs, r: &ScoringRules) -> Result<DataFrame> {
         return out.into_frame();
     };
     let (cid, window, staff) = (
-        texts(st, "case_id")?,
-        texts(st, "window_id")?,
-        texts(st, "staff_id")?,
+        opt_strings(st, "case_id")?,
+        opt_strings(st, "window_id")?,
+        opt_strings(st, "staff_id")?,
     );
-    let (seq, finish) = (ints(st, "seq")?, dates_of(st.column("finish")?)?);
+    let (seq, finish) = (i64s(st, "seq")?, dates_of(st.column("finish")?)?);
     let overdue = st.column("overdue")?.bool()?;
     for i in 0..st.height() {
         if overdue.get(i) == Some(true) && finish[i].is_some() {
@@ -198,9 +198,9 @@ fn corrections(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<
     };
     let c = z.cases;
     let (id, window, staff) = (
-        texts(c, "case_id")?,
-        texts(c, "window_id")?,
-        texts(c, "staff_id")?,
+        opt_strings(c, "case_id")?,
+        opt_strings(c, "window_id")?,
+        opt_strings(c, "staff_id")?,
     );
     let by_case: HashMap<String, (Option<String>, Option<String>)> = id
         .iter()
@@ -208,7 +208,7 @@ fn corrections(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<
         .filter_map(|(i, (w, s))| Some((i.clone()?, (w.clone(), s.clone()))))
         .collect();
     let (cid, at) = (
-        texts(cor, "case_id")?,
+        opt_strings(cor, "case_id")?,
         dates_of(&cor.column("at")?.cast(&DataType::Date)?)?,
     );
     for i in 0..cor.height() {
@@ -239,10 +239,10 @@ fn bad_ratings(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<
         return out.into_frame();
     };
     let (rid, w, s, level) = (
-        texts(rt, "rating_id")?,
-        texts(rt, "window_id")?,
-        texts(rt, "staff_id")?,
-        ints(rt, "level")?,
+        opt_strings(rt, "rating_id")?,
+        opt_strings(rt, "window_id")?,
+        opt_strings(rt, "staff_id")?,
+        i64s(rt, "level")?,
     );
     let rated = dates_of(&rt.column("rated_at")?.cast(&DataType::Date)?)?;
     for i in 0..rt.height() {
@@ -267,9 +267,9 @@ fn queue_jumps(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<
         return out.into_frame();
     };
     let (tid, w, s, d) = (
-        texts(j, "ticket_id")?,
-        texts(j, "window_id")?,
-        texts(j, "staff_id")?,
+        opt_strings(j, "ticket_id")?,
+        opt_strings(j, "window_id")?,
+        opt_strings(j, "staff_id")?,
         dates_of(j.column("date")?)?,
     );
     for i in 0..j.height() {
@@ -293,20 +293,15 @@ fn incidents(z: &ScoringInputs, as_of: NaiveDate) -> Result<DataFrame> {
         return out.into_frame();
     };
     let (iid, w, s, cat, src) = (
-        texts(inc, "incident_id")?,
-        texts(inc, "window_id")?,
-        texts(inc, "staff_id")?,
-        texts(inc, "category")?,
-        texts(inc, "source")?,
+        opt_strings(inc, "incident_id")?,
+        opt_strings(inc, "window_id")?,
+        opt_strings(inc, "staff_id")?,
+        opt_strings(inc, "category")?,
+        opt_strings(inc, "source")?,
     );
     let d = dates_of(inc.column("date")?)?;
     let sub = substantiated(inc)?;
-    let pts: Vec<Option<f64>> = inc
-        .column("points")?
-        .cast(&DataType::Float64)?
-        .f64()?
-        .iter()
-        .collect();
+    let pts = opt_f64s(inc, "points")?;
     for i in 0..inc.height() {
         if !sub[i] {
             continue;

@@ -7,9 +7,9 @@
 mod dated;
 mod period_end;
 
-use super::{texts, ScoringInputs, ScoringRules, RANKING_GRAINS};
+use super::{ScoringInputs, ScoringRules, RANKING_GRAINS};
 use crate::metrics::period::{period_of, Grain, Period};
-use crate::metrics::{date_series, dates_of};
+use crate::polars_ext::{bools_or, date_series, dates_of, opt_f64s, opt_strings};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -137,13 +137,13 @@ fn frame_of(events: &[Event]) -> Result<DataFrame> {
 fn events_of(frame: &DataFrame) -> Result<Vec<Event>> {
     let date = dates_of(frame.column("date")?)?;
     let (window, staff, source, key, kind) = (
-        texts(frame, "window_id")?,
-        texts(frame, "staff_id")?,
-        texts(frame, "source")?,
-        texts(frame, "row_key")?,
-        texts(frame, "kind")?,
+        opt_strings(frame, "window_id")?,
+        opt_strings(frame, "staff_id")?,
+        opt_strings(frame, "source")?,
+        opt_strings(frame, "row_key")?,
+        opt_strings(frame, "kind")?,
     );
-    let points: Vec<Option<f64>> = frame.column("points")?.f64()?.iter().collect();
+    let points = opt_f64s(frame, "points")?;
     (0..frame.height())
         .map(|i| {
             Ok(Event {
@@ -188,12 +188,7 @@ pub(super) fn events_frame(all: &[(Period, Event)]) -> Result<DataFrame> {
 
 /// Whether each incident is substantiated (unknown counts as yes).
 fn substantiated(incidents: &DataFrame) -> Result<Vec<bool>> {
-    Ok(incidents
-        .column("substantiated")?
-        .bool()?
-        .iter()
-        .map(|v| v.unwrap_or(true))
-        .collect())
+    bools_or(incidents, "substantiated", true)
 }
 
 /// A substantiated incident in a veto category (一票否决).
@@ -210,9 +205,9 @@ pub(super) fn vetoes(z: &ScoringInputs, as_of: NaiveDate) -> Result<Vec<Veto>> {
         return Ok(Vec::new());
     };
     let (w, s, cat) = (
-        texts(inc, "window_id")?,
-        texts(inc, "staff_id")?,
-        texts(inc, "category")?,
+        opt_strings(inc, "window_id")?,
+        opt_strings(inc, "staff_id")?,
+        opt_strings(inc, "category")?,
     );
     let d = dates_of(inc.column("date")?)?;
     let sub = substantiated(inc)?;

@@ -7,10 +7,9 @@
 use super::Event;
 use crate::metrics::period::{period_of, Grain, Period};
 use crate::metrics::scoring::rules::is_bad_rating;
-use crate::metrics::scoring::{
-    ints, late_rectification_period, texts, ScoringInputs, ScoringRules,
-};
-use crate::metrics::{date_series, dates_of, state_day};
+use crate::metrics::scoring::{late_rectification_period, ScoringInputs, ScoringRules};
+use crate::metrics::state_day;
+use crate::polars_ext::{date_series, dates_of, i64s, opt_f64s, opt_strings};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -49,9 +48,9 @@ pub(super) fn overdue_open(
         )
         .collect()?;
     let (id, w, s, d) = (
-        texts(o, "case_id")?,
-        texts(o, "window_id")?,
-        texts(o, "staff_id")?,
+        opt_strings(o, "case_id")?,
+        opt_strings(o, "window_id")?,
+        opt_strings(o, "staff_id")?,
         dates_of(o.column("date")?)?,
     );
     let mut out = Vec::new();
@@ -92,10 +91,10 @@ pub(super) fn late_rectifications(
         return Ok(out);
     };
     let (rid, w, s, level) = (
-        texts(rt, "rating_id")?,
-        texts(rt, "window_id")?,
-        texts(rt, "staff_id")?,
-        ints(rt, "level")?,
+        opt_strings(rt, "rating_id")?,
+        opt_strings(rt, "window_id")?,
+        opt_strings(rt, "staff_id")?,
+        i64s(rt, "level")?,
     );
     let rated = dates_of(&rt.column("rated_at")?.cast(&DataType::Date)?)?;
     let rectified = dates_of(&rt.column("rectified_at")?.cast(&DataType::Date)?)?;
@@ -143,9 +142,9 @@ pub(super) fn missed_targets(
                 .and(col("level").eq(lit("window"))),
         )
         .collect()?;
-    let (period, key) = (texts(&m, "period")?, texts(&m, "key")?);
+    let (period, key) = (opt_strings(&m, "period")?, opt_strings(&m, "key")?);
     let start = dates_of(m.column("period_start")?)?;
-    let rate = |c: &str| -> Result<Vec<Option<f64>>> { Ok(m.column(c)?.f64()?.iter().collect()) };
+    let rate = |c: &str| opt_f64s(&m, c);
     let (on_time, compression, speedup) = (
         rate("on_time_rate")?,
         rate("promise_compression")?,

@@ -1,0 +1,275 @@
+//! The one home of the small polars helpers the whole crate shares: chrono
+//! dates to and from Date columns, streaming collection, and a column of a
+//! frame as a plain `Vec` for per-row work outside polars.
+//!
+//! Nothing here knows a table of the store or a metric: this module sits
+//! at the bottom of the layers (`tests/layers.rs`) and uses only polars
+//! and chrono.
+//!
+//! The column readers cast to their type first (free when the column has
+//! it already), so a reader asks for what it wants to read, not for how a
+//! file happened to store it. A missing column is an error.
+
+use anyhow::Result;
+use chrono::{NaiveDate, NaiveDateTime};
+use polars::prelude::*;
+
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")
+}
+
+/// Days since 1970-01-01, as polars stores a Date.
+pub fn epoch_days(d: NaiveDate) -> i32 {
+    (d - epoch()).num_days() as i32
+}
+
+/// A polars Date literal.
+pub fn date_lit(d: NaiveDate) -> Expr {
+    lit(epoch_days(d)).cast(DataType::Date)
+}
+
+/// A Date series from chrono dates.
+pub fn date_series(name: &str, dates: impl Iterator<Item = Option<NaiveDate>>) -> Result<Column> {
+    let days: Vec<Option<i32>> = dates.map(|d| d.map(epoch_days)).collect();
+    Ok(Series::new(name.into(), days).cast(&DataType::Date)?.into())
+}
+
+/// Chrono dates from a Date column.
+pub fn dates_of(col: &Column) -> Result<Vec<Option<NaiveDate>>> {
+    let epoch = epoch();
+    let days = col.cast(&DataType::Int32)?;
+    Ok(days
+        .i32()?
+        .iter()
+        .map(|d| d.map(|d| epoch + chrono::Duration::days(d as i64)))
+        .collect())
+}
+
+/// Collect with polars' streaming engine (the group-bys of the roll-ups
+/// run in about half the time and memory of the in-memory engine; plan
+/// nodes it cannot stream fall back to the in-memory engine).
+pub trait CollectStreaming {
+    fn collect_streaming(self) -> Result<DataFrame>;
+}
+
+impl CollectStreaming for LazyFrame {
+    fn collect_streaming(self) -> Result<DataFrame> {
+        // One query without sinks gives one frame.
+        Ok(self.collect_with_engine(Engine::Streaming)?.unwrap_single())
+    }
+}
+
+/// Column `c` as text, nulls kept.
+pub fn opt_strings(df: &DataFrame, c: &str) -> Result<Vec<Option<String>>> {
+    Ok(df
+        .column(c)?
+        .cast(&DataType::String)?
+        .str()?
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect())
+}
+
+/// Column `c` as text, a null read as the empty string.
+pub fn strings(df: &DataFrame, c: &str) -> Result<Vec<String>> {
+    Ok(df
+        .column(c)?
+        .cast(&DataType::String)?
+        .str()?
+        .iter()
+        .map(|v| v.unwrap_or("").to_string())
+        .collect())
+}
+
+/// Column `c` as 64-bit integers, nulls kept.
+pub fn opt_i64s(df: &DataFrame, c: &str) -> Result<Vec<Option<i64>>> {
+    Ok(df
+        .column(c)?
+        .cast(&DataType::Int64)?
+        .i64()?
+        .iter()
+        .collect())
+}
+
+/// Column `c` as 64-bit integers, a null read as 0.
+pub fn i64s(df: &DataFrame, c: &str) -> Result<Vec<i64>> {
+    Ok(df
+        .column(c)?
+        .cast(&DataType::Int64)?
+        .i64()?
+        .iter()
+        .map(|v| v.unwrap_or(0))
+        .collect())
+}
+
+/// The Date column `c` as days since 1970-01-01 (what [`epoch_days`]
+/// gives), nulls kept: the form of a date for array lookups.
+pub fn opt_epoch_days(df: &DataFrame, c: &str) -> Result<Vec<Option<i32>>> {
+    Ok(df
+        .column(c)?
+        .cast(&DataType::Int32)?
+        .i32()?
+        .iter()
+        .collect())
+}
+
+/// Column `c` as floats, nulls kept.
+pub fn opt_f64s(df: &DataFrame, c: &str) -> Result<Vec<Option<f64>>> {
+    Ok(df
+        .column(c)?
+        .cast(&DataType::Float64)?
+        .f64()?
+        .iter()
+        .collect())
+}
+
+/// Column `c` as booleans, a null read as `null`.
+pub fn bools_or(df: &DataFrame, c: &str, null: bool) -> Result<Vec<bool>> {
+    Ok(df
+        .column(c)?
+        .cast(&DataType::Boolean)?
+        .bool()?
+        .iter()
+        .map(|v| v.unwrap_or(null))
+        .collect())
+}
+
+/// The Datetime column `c` as milliseconds since 1970-01-01 00:00, nulls
+/// kept. The store keeps datetimes in milliseconds; a datetime of another
+/// unit is converted first.
+pub fn opt_millis(df: &DataFrame, c: &str) -> Result<Vec<Option<i64>>> {
+    let column = df.column(c)?;
+    let column = match column.dtype() {
+        DataType::Datetime(unit, tz) if *unit != TimeUnit::Milliseconds => {
+            column.cast(&DataType::Datetime(TimeUnit::Milliseconds, tz.clone()))?
+        }
+        _ => column.clone(),
+    };
+    Ok(column.cast(&DataType::Int64)?.i64()?.iter().collect())
+}
+
+/// The Datetime column `c` as chrono datetimes, nulls (and instants chrono
+/// cannot hold) as `None`.
+pub fn opt_datetimes(df: &DataFrame, c: &str) -> Result<Vec<Option<NaiveDateTime>>> {
+    Ok(opt_millis(df, c)?
+        .into_iter()
+        .map(|v| {
+            v.and_then(chrono::DateTime::from_timestamp_millis)
+                .map(|t| t.naive_utc())
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn dates_round_trip_through_a_date_column() {
+        assert_eq!(epoch_days(day("1970-01-01")), 0);
+        assert_eq!(epoch_days(day("1969-12-31")), -1);
+        assert_eq!(epoch_days(day("2024-10-08")), 20004);
+        let dates = [Some(day("2024-02-29")), None, Some(day("1969-07-20"))];
+        let column = date_series("d", dates.iter().copied()).unwrap();
+        assert_eq!(column.dtype(), &DataType::Date);
+        assert_eq!(dates_of(&column).unwrap(), dates);
+        let df = DataFrame::new(3, vec![column]).unwrap();
+        assert_eq!(
+            opt_epoch_days(&df, "d").unwrap(),
+            vec![Some(epoch_days(day("2024-02-29"))), None, Some(-165)]
+        );
+    }
+
+    #[test]
+    fn a_date_literal_compares_with_a_date_column() {
+        let df = DataFrame::new(
+            3,
+            vec![date_series(
+                "d",
+                ["2024-09-30", "2024-10-01", "2024-10-02"]
+                    .into_iter()
+                    .map(|s| Some(day(s))),
+            )
+            .unwrap()],
+        )
+        .unwrap();
+        let kept = df
+            .lazy()
+            .filter(col("d").gt_eq(date_lit(day("2024-10-01"))))
+            .collect_streaming()
+            .unwrap();
+        assert_eq!(
+            dates_of(kept.column("d").unwrap()).unwrap(),
+            vec![Some(day("2024-10-01")), Some(day("2024-10-02"))]
+        );
+    }
+
+    #[test]
+    fn text_columns_keep_or_blank_their_nulls() {
+        let df =
+            df!("s" => [Some("甲"), None, Some("b")], "n" => [Some(1i64), None, Some(3)]).unwrap();
+        assert_eq!(
+            opt_strings(&df, "s").unwrap(),
+            vec![Some("甲".to_string()), None, Some("b".to_string())]
+        );
+        assert_eq!(strings(&df, "s").unwrap(), vec!["甲", "", "b"]);
+        // Cast first: a number column reads as its digits.
+        assert_eq!(strings(&df, "n").unwrap(), vec!["1", "", "3"]);
+        assert!(opt_strings(&df, "missing").is_err());
+    }
+
+    #[test]
+    fn number_columns_keep_or_zero_their_nulls() {
+        let df = df!(
+            "i" => [Some(7i32), None, Some(-2)],
+            "f" => [Some(0.5f64), None, Some(2.0)],
+        )
+        .unwrap();
+        assert_eq!(opt_i64s(&df, "i").unwrap(), vec![Some(7), None, Some(-2)]);
+        assert_eq!(i64s(&df, "i").unwrap(), vec![7, 0, -2]);
+        assert_eq!(
+            opt_f64s(&df, "f").unwrap(),
+            vec![Some(0.5), None, Some(2.0)]
+        );
+        assert_eq!(
+            opt_f64s(&df, "i").unwrap(),
+            vec![Some(7.0), None, Some(-2.0)]
+        );
+        assert!(i64s(&df, "missing").is_err());
+    }
+
+    #[test]
+    fn boolean_columns_read_a_null_as_asked() {
+        let df = df!("b" => [Some(true), None, Some(false)]).unwrap();
+        assert_eq!(bools_or(&df, "b", false).unwrap(), vec![true, false, false]);
+        assert_eq!(bools_or(&df, "b", true).unwrap(), vec![true, true, false]);
+    }
+
+    #[test]
+    fn datetimes_read_as_milliseconds_whatever_their_unit() {
+        let at = day("2024-10-08").and_hms_milli_opt(9, 1, 2, 345).unwrap();
+        let ms = at.and_utc().timestamp_millis();
+        for unit in [
+            TimeUnit::Milliseconds,
+            TimeUnit::Microseconds,
+            TimeUnit::Nanoseconds,
+        ] {
+            let df = df!("t" => [Some(at), None])
+                .unwrap()
+                .lazy()
+                .with_column(col("t").cast(DataType::Datetime(unit, None)))
+                .collect()
+                .unwrap();
+            assert_eq!(
+                opt_millis(&df, "t").unwrap(),
+                vec![Some(ms), None],
+                "{unit:?}"
+            );
+            assert_eq!(opt_datetimes(&df, "t").unwrap(), vec![Some(at), None]);
+        }
+    }
+}
