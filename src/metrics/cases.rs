@@ -494,7 +494,7 @@ const MEASURES: [(&str, Roll); 14] = [
     ("sum_elapsed", Roll::Sum),
 ];
 
-/// The counts among [`COLUMNS`]: the measures that add up across keys and
+/// The counts among [`OUTPUTS`]: the measures that add up across keys and
 /// across centers (the rates are ratios of them).
 pub const COUNTS: [&str; 8] = [
     "accepted",
@@ -507,14 +507,9 @@ pub const COUNTS: [&str; 8] = [
     "overdue_open",
 ];
 
-/// Columns of `case_metrics`, in order.
-pub const COLUMNS: [&str; 22] = [
-    "grain",
-    "period",
-    "period_start",
-    "period_end",
-    "level",
-    "key",
+/// Measures of `case_metrics`, in order.
+/// (after `schema::KEY_COLUMNS`).
+pub const OUTPUTS: [&str; 16] = [
     "accepted",
     "completed",
     "completed_instant",
@@ -710,7 +705,7 @@ pub fn case_metrics_of(
     let out = codes
         .decode(out)?
         .lazy()
-        .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
+        .select(super::schema::keyed(&OUTPUTS))
         .collect()?;
     Ok(out)
 }
@@ -751,6 +746,6 @@ mod tests {
 
     #[test]
     fn the_counts_are_columns_of_case_metrics_in_their_order() {
-        assert!(COLUMNS.windows(COUNTS.len()).any(|w| w == COUNTS));
+        assert!(OUTPUTS.windows(COUNTS.len()).any(|w| w == COUNTS));
     }
 }

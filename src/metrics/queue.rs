@@ -193,14 +193,9 @@ const MEASURES: [(&str, Roll); 10] = [
     ("n_service", Roll::Sum),
 ];
 
-/// Columns of `queue_metrics`.
-pub const COLUMNS: [&str; 20] = [
-    "grain",
-    "period",
-    "period_start",
-    "period_end",
-    "level",
-    "key",
+/// Measures of `queue_metrics`.
+/// (after `schema::KEY_COLUMNS`).
+pub const OUTPUTS: [&str; 14] = [
     "tickets",
     "called",
     "served",
@@ -325,7 +320,7 @@ pub fn queue_metrics(
     Ok(codes
         .decode(out)?
         .lazy()
-        .select(COLUMNS.map(col))
+        .select(super::schema::keyed(&OUTPUTS))
         .sort(
             ["grain", "period", "level", "key"],
             SortMultipleOptions::default(),

@@ -166,14 +166,9 @@ const MEASURES: [(&str, Roll); 14] = [
     ("open_past_limit", Roll::AtEnd),
 ];
 
-/// Columns of `rating_metrics`.
-pub const COLUMNS: [&str; 23] = [
-    "grain",
-    "period",
-    "period_start",
-    "period_end",
-    "level",
-    "key",
+/// Measures of `rating_metrics`.
+/// (after `schema::KEY_COLUMNS`).
+pub const OUTPUTS: [&str; 17] = [
     "ratings",
     "level_1",
     "level_2",
@@ -358,6 +353,6 @@ pub fn rating_metrics(
             ratio(col("rectified"), col("bad_ratings")).alias("rectification_rate"),
             ratio(col("rectified_on_time"), col("bad_ratings")).alias("on_time_rectification_rate"),
         ])
-        .select(COLUMNS.map(col))
+        .select(super::schema::keyed(&OUTPUTS))
         .collect()?)
 }

@@ -98,6 +98,16 @@ pub const KEY_COLUMNS: [&str; 6] = [
     "key",
 ];
 
+/// The key columns, then `measures`: the columns a metric table selects,
+/// in order.
+pub fn keyed(measures: &[&str]) -> Vec<Expr> {
+    KEY_COLUMNS
+        .iter()
+        .chain(measures)
+        .map(|c| polars::prelude::col(*c))
+        .collect()
+}
+
 /// `case_metrics`: time limits, on-time and early rates, compression.
 pub const CASE_METRICS: &str = "case_metrics";
 /// `attendance_days`: one row per staff member and day.

@@ -19,13 +19,8 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 /// The columns of `step_metrics`, in order.
-pub const COLUMNS: [&str; 18] = [
-    "grain",
-    "period",
-    "period_start",
-    "period_end",
-    "level",
-    "key",
+/// (after `schema::KEY_COLUMNS`).
+pub const OUTPUTS: [&str; 12] = [
     "steps",
     "with_limit",
     "overdue_steps",
@@ -302,7 +297,7 @@ pub fn step_metrics(facts: &DataFrame, as_of: NaiveDate) -> Result<DataFrame> {
                 .otherwise(col("level"))
                 .alias("level"),
         )
-        .select(COLUMNS.map(col))
+        .select(super::schema::keyed(&OUTPUTS))
         .sort(
             ["grain", "period", "level", "key"],
             SortMultipleOptions::default().with_maintain_order(true),

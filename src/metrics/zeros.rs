@@ -157,14 +157,9 @@ pub struct ZeroInputs<'a> {
     pub queue_metrics: Option<&'a DataFrame>,
 }
 
-/// Columns of `three_zeros`.
-pub const COLUMNS: [&str; 20] = [
-    "grain",
-    "period",
-    "period_start",
-    "period_end",
-    "level",
-    "key",
+/// Measures of `three_zeros`.
+/// (after `schema::KEY_COLUMNS`).
+pub const OUTPUTS: [&str; 14] = [
     "substantiated_complaints",
     "bad_ratings",
     "zero_distance",
@@ -422,8 +417,9 @@ fn three_zeros_grain(
         )
         .with_column(lit(grain.name()).alias("grain"))
         .select(
-            COLUMNS
+            super::schema::KEY_COLUMNS
                 .iter()
+                .chain(&OUTPUTS)
                 .chain(&["ord"])
                 .map(|c| col(*c))
                 .collect::<Vec<_>>(),
@@ -439,7 +435,7 @@ fn three_zeros_grain(
         ["ord", "_window", "key"],
         SortMultipleOptions::default().with_maintain_order(true),
     )
-    .select(COLUMNS.map(col))
+    .select(super::schema::keyed(&OUTPUTS))
     .collect()?)
 }
 
