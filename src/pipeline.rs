@@ -1110,7 +1110,7 @@ pub fn write_bulletin(
         )?),
         None => None,
     };
-    let inputs = crate::report::monthly::BulletinInputs {
+    let inputs = crate::report::bulletin::BulletinInputs {
         case_metrics: &case_metrics,
         rating_metrics: ratings.as_ref(),
         queue_metrics: queue.as_ref(),
@@ -1129,7 +1129,7 @@ pub fn write_bulletin(
         targets: &settings.targets,
         notes: provisional_notes(&settings.calendar, period, cards.as_ref())?,
     };
-    let mut bulletin = crate::report::monthly::monthly_bulletin(center, period, as_of, &inputs)?;
+    let mut bulletin = crate::report::bulletin::monthly_bulletin(center, period, as_of, &inputs)?;
     write_report(
         settings,
         &period.label,
