@@ -1127,6 +1127,7 @@ pub fn write_bulletin(
         items: items.as_ref(),
         waits_min: waits.as_deref(),
         targets: &settings.targets,
+        attendance_rules: &settings.attendance,
         notes: provisional_notes(&settings.calendar, period, cards.as_ref())?,
     };
     let mut bulletin = crate::report::bulletin::monthly_bulletin(center, period, as_of, &inputs)?;

@@ -8,7 +8,8 @@
 //! 红旗窗口 (`ranking.rs`), 服务之星 (`stars.rs`), the catalog compression
 //! of the latest round (`catalog.rs`) and the bottleneck steps
 //! (`steps.rs`), the staff review (`staff_review.rs`) and the windows
-//! without cases (`no_cases.rs`).
+//! without cases (`no_cases.rs`). A section only presents: who is named,
+//! ranked or starred is decided in [`crate::metrics`].
 
 mod attendance;
 mod cards;
@@ -23,6 +24,7 @@ mod stars;
 mod steps;
 mod zeros;
 
+use crate::attendance::Schedule;
 use crate::metrics::compare::Targets;
 use crate::metrics::period::{Grain, Period};
 use crate::view::f64_at;
@@ -57,6 +59,8 @@ pub struct BulletinInputs<'a> {
     /// Waits (called − issued, minutes) of the tickets issued in the period.
     pub waits_min: Option<&'a [f64]>,
     pub targets: &'a Targets,
+    /// `[attendance]`: who is named for attendance.
+    pub attendance_rules: &'a Schedule,
     /// Lines said under the heading (a provisional calendar year).
     pub notes: Vec<String>,
 }
