@@ -421,6 +421,13 @@ pub struct Schedule {
     pub absence_late_minutes: u32,
     /// A departure longer than this many minutes needs a leave (default 20).
     pub departure_limit_minutes: u32,
+    /// The bulletin names (实名通报) a staff member with at least this many
+    /// absent half days (旷工) in its period (default 1; 0: not named for it).
+    pub name_absent_half_days: u32,
+    /// … or late (迟到) on at least this many days (default 3; 0: off).
+    pub name_late_times: u32,
+    /// … or at least this many overlong departures (离岗超时) (default 1; 0: off).
+    pub name_overlong_departures: u32,
     /// Summer hours (default afternoon 14:30–17:30).
     pub summer: Season,
     /// Winter hours (default afternoon 14:00–17:00).
@@ -436,6 +443,9 @@ impl Default for Schedule {
             early_grace_minutes: 0,
             absence_late_minutes: 30,
             departure_limit_minutes: 20,
+            name_absent_half_days: 1,
+            name_late_times: 3,
+            name_overlong_departures: 1,
             summer: Season::summer(),
             winter: Season::winter(),
         }
@@ -445,10 +455,15 @@ impl Default for Schedule {
 /// Upper bound of every minute setting: a day.
 const MAX_MINUTES: u32 = 24 * 60;
 
+/// Upper bound of the naming thresholds: two half days a day for a year (a
+/// higher threshold would name no one).
+const MAX_NAMING_COUNT: u32 = 2 * 366;
+
 impl Schedule {
     /// Check the schedule: distinct switch dates, whole-minute times, each
     /// slot's time inside its window, windows ordered and non-overlapping,
-    /// minute settings at most a day.
+    /// minute settings at most a day, naming thresholds at most two half
+    /// days a day for a year.
     pub fn validate(&self) -> Result<(), String> {
         if self.summer_from == self.winter_from {
             return Err(format!(
@@ -467,6 +482,18 @@ impl Schedule {
             if value > MAX_MINUTES {
                 return Err(format!(
                     "attendance {key} = {value} is more than a day ({MAX_MINUTES} minutes)"
+                ));
+            }
+        }
+        for (key, value) in [
+            ("name_absent_half_days", self.name_absent_half_days),
+            ("name_late_times", self.name_late_times),
+            ("name_overlong_departures", self.name_overlong_departures),
+        ] {
+            if value > MAX_NAMING_COUNT {
+                return Err(format!(
+                    "attendance {key} = {value} is more than a year can count \
+                     ({MAX_NAMING_COUNT}): no one would be named"
                 ));
             }
         }
@@ -1676,6 +1703,10 @@ mod tests {
         assert!(with(&|s| s.summer.morning_in += TimeDelta::seconds(5)).is_err());
         assert!(with(&|s| s.winter_from = s.summer_from).is_err());
         assert!(with(&|s| s.departure_limit_minutes = 1441).is_err());
+        // Naming thresholds above a year's count.
+        let err = with(&|s| s.name_late_times = 733).unwrap_err();
+        assert!(err.contains("name_late_times"), "{err}");
+        assert_eq!(with(&|s| s.name_absent_half_days = 0), Ok(()));
         assert_eq!(with(&|s| s.late_grace_minutes = 10), Ok(()));
     }
 }

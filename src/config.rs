@@ -273,6 +273,12 @@ early_grace_minutes = 0
 absence_late_minutes = 30
 # A departure longer than this, without leave, is overlong.
 departure_limit_minutes = 20
+# The bulletin names (实名通报) a staff member of a window whose period has at
+# least this many absent half days, days late or overlong departures
+# (0 turns that criterion off).
+name_absent_half_days = 1
+name_late_times = 3
+name_overlong_departures = 1
 
 # The four punch times of a summer day, and the window of each (a punch in
 # a window belongs to that slot; duplicates collapse).

@@ -436,3 +436,216 @@ pub fn publication(
         .sort(["window_id", "staff_id"], SortMultipleOptions::default())
         .collect()?)
 }
+
+/// The staff named for attendance in a bulletin (实名通报): per window and
+/// staff member over `from..=to`, absent half days (旷工), days late (迟到)
+/// and overlong departures (离岗超时), kept when any reaches its threshold
+/// of `[attendance]` (`name_absent_half_days`, `name_late_times`,
+/// `name_overlong_departures`; 0 turns a criterion off), sorted by window
+/// and staff, with the staff member's name from `staff` (the last roster
+/// row; null without a roster).
+///
+/// Columns: window_id, staff_id, absent_half_days, late, overlong_departures, name.
+pub fn named_for_attendance(
+    days: &DataFrame,
+    staff: Option<&DataFrame>,
+    from: NaiveDate,
+    to: NaiveDate,
+    rules: &Schedule,
+) -> Result<DataFrame> {
+    let at_least = |c: &str, n: u32| (n > 0).then(|| col(c).gt_eq(lit(i64::from(n))));
+    let named_if = [
+        at_least("absent_half_days", rules.name_absent_half_days),
+        at_least("late", rules.name_late_times),
+        at_least("overlong_departures", rules.name_overlong_departures),
+    ]
+    .into_iter()
+    .flatten()
+    .reduce(Expr::or)
+    .unwrap_or(lit(false));
+    let named = days
+        .clone()
+        .lazy()
+        .filter(
+            col("date")
+                .gt_eq(crate::polars_ext::date_lit(from))
+                .and(col("date").lt_eq(crate::polars_ext::date_lit(to))),
+        )
+        .group_by([col("window_id"), col("staff_id")])
+        .agg([
+            col("absent_half_days").sum(),
+            (col("late_minutes").gt(lit(0)))
+                .cast(DataType::Int64)
+                .sum()
+                .alias("late"),
+            col("overlong_departures").sum(),
+        ])
+        .filter(named_if)
+        .sort(["window_id", "staff_id"], SortMultipleOptions::default())
+        .collect()?;
+    Ok(match staff {
+        Some(staff) => named
+            .lazy()
+            .join(
+                staff
+                    .clone()
+                    .lazy()
+                    .group_by([col("staff_id")])
+                    .agg([col("name").last()]),
+                [col("staff_id")],
+                [col("staff_id")],
+                JoinArgs::new(JoinType::Left),
+            )
+            .collect()?,
+        None => named
+            .lazy()
+            .with_column(lit(NULL).cast(DataType::String).alias("name"))
+            .collect()?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    /// Staff days of October: (staff, date, absent half days, late minutes,
+    /// overlong departures), all on window W01 but 9005 on W02.
+    fn days() -> DataFrame {
+        let rows: [(&str, &str, i64, i64, i64); 12] = [
+            // 9001: one absent half day (at the threshold).
+            ("9001", "2026-10-08", 1, 0, 0),
+            // 9002: late on two days (just under), a third in September.
+            ("9002", "2026-10-08", 0, 5, 0),
+            ("9002", "2026-10-09", 0, 40, 0),
+            ("9002", "2026-09-30", 0, 10, 0),
+            // 9003: late on three days (at the threshold).
+            ("9003", "2026-10-08", 0, 1, 0),
+            ("9003", "2026-10-09", 0, 1, 0),
+            ("9003", "2026-10-12", 0, 1, 0),
+            // 9004: one overlong departure (at the threshold).
+            ("9004", "2026-10-12", 0, 0, 1),
+            // 9005: nothing (just under every threshold); its September
+            // absence and departure lie outside the period.
+            ("9005", "2026-10-08", 0, 0, 0),
+            ("9005", "2026-09-29", 2, 0, 0),
+            ("9005", "2026-09-30", 0, 0, 3),
+            // 9001 again, a clean day.
+            ("9001", "2026-10-09", 0, 0, 0),
+        ];
+        DataFrame::new(
+            rows.len(),
+            vec![
+                Column::new(
+                    "window_id".into(),
+                    rows.iter()
+                        .map(|r| if r.0 == "9005" { "W02" } else { "W01" })
+                        .collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "staff_id".into(),
+                    rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+                ),
+                date_series("date", rows.iter().map(|r| Some(d(r.1)))).unwrap(),
+                Column::new(
+                    "absent_half_days".into(),
+                    rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "late_minutes".into(),
+                    rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "overlong_departures".into(),
+                    rows.iter().map(|r| r.4).collect::<Vec<_>>(),
+                ),
+            ],
+        )
+        .unwrap()
+    }
+
+    fn ids(df: &DataFrame) -> Vec<String> {
+        df.column("staff_id")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|s| s.unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn named_for_attendance_at_each_threshold() {
+        let (from, to) = (d("2026-10-01"), d("2026-10-31"));
+        let staff = df!(
+            "staff_id" => ["9001", "9001", "9003", "9004"],
+            "name" => ["旧名", "张三", "李四", "王五"],
+        )
+        .unwrap();
+        let rules = Schedule::default();
+        assert_eq!(
+            (
+                rules.name_absent_half_days,
+                rules.name_late_times,
+                rules.name_overlong_departures
+            ),
+            (1, 3, 1)
+        );
+        let named = named_for_attendance(&days(), Some(&staff), from, to, &rules).unwrap();
+        assert_eq!(ids(&named), ["9001", "9003", "9004"]);
+        let columns: Vec<&str> = named
+            .get_column_names()
+            .iter()
+            .map(|c| c.as_str())
+            .collect();
+        assert_eq!(
+            columns,
+            [
+                "window_id",
+                "staff_id",
+                "absent_half_days",
+                "late",
+                "overlong_departures",
+                "name"
+            ]
+        );
+        let late: Vec<Option<i64>> = named
+            .column("late")
+            .unwrap()
+            .i64()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(late, [Some(0), Some(3), Some(0)]);
+        let names: Vec<Option<&str>> = named
+            .column("name")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(names, [Some("张三"), Some("李四"), Some("王五")]);
+
+        // Without a roster the names are null.
+        let unnamed = named_for_attendance(&days(), None, from, to, &rules).unwrap();
+        assert_eq!(ids(&unnamed), ["9001", "9003", "9004"]);
+        assert_eq!(unnamed.column("name").unwrap().null_count(), 3);
+
+        // Thresholds from the config: one more, and 0 turns a criterion off.
+        let stricter = Schedule {
+            name_absent_half_days: 2,
+            name_late_times: 2,
+            name_overlong_departures: 0,
+            ..Schedule::default()
+        };
+        let named = named_for_attendance(&days(), Some(&staff), from, to, &stricter).unwrap();
+        assert_eq!(ids(&named), ["9002", "9003"]);
+        // September counts in September only.
+        let september = (d("2026-09-01"), d("2026-09-30"));
+        let named = named_for_attendance(&days(), None, september.0, september.1, &rules).unwrap();
+        assert_eq!(ids(&named), ["9005"]);
+    }
+}

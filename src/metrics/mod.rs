@@ -29,11 +29,6 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-// Temporary: `src/report/monthly.rs`, being split on another branch, still
-// reads these two from here. They live in `crate::polars_ext`; remove this
-// line once it takes them from there.
-pub use crate::polars_ext::{date_lit, dates_of};
-
 /// The working-day index by date as an array, for per-row work outside
 /// polars: the same figures as [`workday_frame`] (`widx`: working days up
 /// to and including the date; `work`: whether it is one), looked up by the

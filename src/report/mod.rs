@@ -2,8 +2,8 @@
 //! Everything a report shows is read from a metric table; the run date is
 //! a parameter, so the same data and date give the same bytes.
 
+pub mod bulletin;
 pub mod charts;
 pub mod daily;
 pub mod html;
-pub mod monthly;
 pub mod write;

@@ -84,7 +84,7 @@ pub fn bulletin(
         )?),
         None => None,
     };
-    let inputs = crate::report::monthly::BulletinInputs {
+    let inputs = crate::report::bulletin::BulletinInputs {
         case_metrics: &case_metrics,
         rating_metrics: ratings.as_ref(),
         queue_metrics: queue.as_ref(),
@@ -101,9 +101,10 @@ pub fn bulletin(
         items: items.as_ref(),
         waits_min: waits.as_deref(),
         targets: &settings.targets,
+        attendance_rules: &settings.attendance,
         notes: provisional_notes(&settings.calendar, period, cards.as_ref())?,
     };
-    let mut bulletin = crate::report::monthly::monthly_bulletin(center, period, as_of, &inputs)?;
+    let mut bulletin = crate::report::bulletin::monthly_bulletin(center, period, as_of, &inputs)?;
     write_report(
         settings,
         &period.label,

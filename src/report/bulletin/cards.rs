@@ -1,0 +1,47 @@
+//! 三、电子监察: the yellow and red cards raised in the period.
+
+use super::{Context, Section};
+use crate::polars_ext::date_lit;
+use anyhow::Result;
+use polars::prelude::*;
+use std::fmt::Write;
+
+pub(super) fn section(cx: &Context) -> Result<Section> {
+    let (period, this) = (cx.period, cx.this);
+    let mut md = String::new();
+    let mut tables = Vec::new();
+    let _ = writeln!(md, "\n## 三、电子监察\n");
+    match cx.z.cards {
+        Some(cards) => {
+            let in_period = cards
+                .clone()
+                .lazy()
+                .filter(
+                    col("raised_on")
+                        .gt_eq(date_lit(period.start))
+                        .and(col("raised_on").lt_eq(date_lit(period.end))),
+                )
+                .collect()?;
+            let red = in_period
+                .column("colour")?
+                .str()?
+                .iter()
+                .filter(|c| *c == Some("red"))
+                .count();
+            let _ = writeln!(
+                md,
+                "{this}亮黄牌 {} 张,红牌 {red} 张。\n",
+                in_period.height() - red
+            );
+            tables.push(("cards", in_period));
+        }
+        None => {
+            let _ = writeln!(md, "{this}未运行电子监察亮牌。\n");
+        }
+    }
+    Ok(Section {
+        markdown: md,
+        tables,
+        charts: Vec::new(),
+    })
+}

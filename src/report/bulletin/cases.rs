@@ -1,0 +1,134 @@
+//! 一、总体情况 and 二、办件效能与目标: the period's cases with 环比 and 同比,
+//! the case figures against the `[targets]`, the cases of each window, and
+//! the charts of on-time completion by window and of the daily volume.
+
+use super::{count, Context, Section};
+use crate::metrics::compare::{period_view, with_targets, CASES_COMPARED};
+use crate::metrics::period::Period;
+use crate::view::{change, f64_at, pct, render_markdown};
+use anyhow::Result;
+use polars::prelude::*;
+use std::fmt::Write;
+
+pub(super) fn section(cx: &Context) -> Result<Section> {
+    use crate::view::Cell::*;
+    let (period, z, this, end_word) = (cx.period, cx.z, cx.this, cx.end_word);
+    let mut md = String::new();
+    let cases = with_targets(
+        period_view(z.case_metrics, period, "center", &CASES_COMPARED)?,
+        z.targets,
+    )?;
+    let _ = writeln!(md, "## 一、总体情况\n");
+    if cases.height() == 0 {
+        let _ = writeln!(md, "{this}无办件。\n");
+    } else {
+        let _ = writeln!(
+            md,
+            "{this}受理办件 {} 件,环比 {},同比 {};办结 {} 件,环比 {}。即办率 {},按期办结率 {},提前办结率 {},超期办结 {} 件,{end_word}超期在办 {} 件。\n",
+            count(&cases, "accepted")?,
+            change(f64_at(&cases, "accepted", 0)?, f64_at(&cases, "accepted_prev_period", 0)?),
+            change(f64_at(&cases, "accepted", 0)?, f64_at(&cases, "accepted_prev_year", 0)?),
+            count(&cases, "completed")?,
+            change(f64_at(&cases, "completed", 0)?, f64_at(&cases, "completed_prev_period", 0)?),
+            pct(f64_at(&cases, "instant_rate", 0)?),
+            pct(f64_at(&cases, "on_time_rate", 0)?),
+            pct(f64_at(&cases, "early_rate", 0)?),
+            count(&cases, "overdue_completed")?,
+            count(&cases, "overdue_open")?,
+        );
+    }
+    let _ = writeln!(md, "## 二、办件效能与目标\n");
+    let target_cols = [
+        ("指标", Text("指标")),
+        ("本期", Text("本期")),
+        ("目标", Text("目标")),
+        ("是否达标", Text("是否达标")),
+    ];
+    let targets = df!(
+        "指标" => ["承诺压缩率", "实际提速率", "按期办结率"],
+        "本期" => [
+            pct(f64_at(&cases, "promise_compression", 0).ok().flatten()),
+            pct(f64_at(&cases, "actual_speedup", 0).ok().flatten()),
+            pct(f64_at(&cases, "on_time_rate", 0).ok().flatten()),
+        ],
+        "目标" => [pct(Some(z.targets.promise_compression)), pct(Some(z.targets.actual_speedup)), pct(Some(z.targets.on_time_rate))],
+        "是否达标" => ["promise_compression_met", "actual_speedup_met", "on_time_rate_met"].map(|c| {
+            match f64_at(&cases, c, 0).ok().flatten() {
+                Some(x) if x > 0.5 => "达标",
+                Some(_) => "未达标",
+                None => "—",
+            }
+        }),
+    )?;
+    md.push_str(&render_markdown(&targets, &target_cols)?);
+    let windows = with_targets(
+        period_view(z.case_metrics, period, "window", &CASES_COMPARED)?,
+        z.targets,
+    )?;
+    let _ = writeln!(md, "\n各窗口办件:\n");
+    md.push_str(&render_markdown(
+        &windows,
+        &[
+            ("窗口", Text("key")),
+            ("受理", Count("accepted")),
+            ("办结", Count("completed")),
+            ("即办率", Percent("instant_rate")),
+            ("按期办结率", Percent("on_time_rate")),
+            ("提前办结率", Percent("early_rate")),
+            ("超期", Count("overdue_completed")),
+            ("承诺压缩率", Percent("promise_compression")),
+            ("实际提速率", Percent("actual_speedup")),
+            ("平均用时", Decimal("mean_elapsed_days")),
+        ],
+    )?);
+    let charts = vec![
+        (
+            "各窗口按期办结率".to_string(),
+            crate::report::charts::on_time_chart(&windows)?,
+        ),
+        (
+            "每日受理量".to_string(),
+            volume_chart(z.case_metrics, period)?,
+        ),
+    ];
+    Ok(Section {
+        markdown: md,
+        tables: vec![("cases_by_window", windows)],
+        charts,
+    })
+}
+
+/// Cases accepted each day of the period, beside the same days a year earlier.
+fn volume_chart(case_metrics: &DataFrame, period: &Period) -> Result<String> {
+    let daily = |p: &Period| -> Result<Vec<f64>> {
+        let rows = case_metrics
+            .clone()
+            .lazy()
+            .filter(
+                col("grain")
+                    .eq(lit("day"))
+                    .and(col("level").eq(lit("center")))
+                    .and(col("period_start").gt_eq(crate::polars_ext::date_lit(p.start)))
+                    .and(col("period_start").lt_eq(crate::polars_ext::date_lit(p.end))),
+            )
+            .select([col("period_start"), col("accepted")])
+            .collect()?;
+        let dates = crate::polars_ext::dates_of(rows.column("period_start")?)?;
+        let accepted: Vec<Option<i64>> = rows.column("accepted")?.i64()?.iter().collect();
+        let days = (p.end - p.start).num_days() as usize + 1;
+        let mut out = vec![0.0; days];
+        for (d, a) in dates.iter().zip(accepted) {
+            if let (Some(d), Some(a)) = (d, a) {
+                out[(*d - p.start).num_days() as usize] = a as f64;
+            }
+        }
+        Ok(out)
+    };
+    let earlier = crate::metrics::period::year_earlier(period);
+    crate::report::charts::lines(
+        "每日受理量",
+        &[("本期", daily(period)?), ("上年同期", daily(&earlier)?)],
+        "日",
+        "受理(件)",
+    )
+}

@@ -1,0 +1,41 @@
+//! 八、红旗窗口评比: the ranked windows with their scores and bands (红旗窗口,
+//! 末位, 限期整改), the summary line and the chart of the scores.
+
+use super::Section;
+use crate::view::{ranking_summary, render_markdown};
+use anyhow::Result;
+use polars::prelude::*;
+use std::fmt::Write;
+
+/// `ranking`: [`crate::metrics::scoring::ranking_of`] of the period.
+pub(super) fn section(ranking: &DataFrame) -> Result<Section> {
+    use crate::view::Cell::*;
+    let mut md = String::new();
+    let _ = writeln!(md, "\n## 八、红旗窗口评比\n");
+    let ranked = ranking
+        .clone()
+        .lazy()
+        .filter(col("rank").is_not_null())
+        .collect()?;
+    md.push_str(&render_markdown(
+        &ranked,
+        &[
+            ("名次", Count("rank")),
+            ("窗口", Text("window_id")),
+            ("部门", Text("department")),
+            ("得分", Decimal("score")),
+            ("评比", Text("band")),
+            ("一票否决", Text("veto")),
+            ("约谈", YesNo("talk")),
+        ],
+    )?);
+    let _ = writeln!(md, "\n{}", ranking_summary(ranking)?);
+    Ok(Section {
+        markdown: md,
+        charts: vec![(
+            "红旗窗口评比得分".to_string(),
+            crate::report::charts::ranking_chart(ranking)?,
+        )],
+        tables: vec![("ranking", ranking.clone())],
+    })
+}

@@ -1,0 +1,47 @@
+//! 七、服务"三零": how many windows achieved the three zeros, and each
+//! window's.
+
+use super::{count, Context, Section};
+use crate::metrics::compare::period_rows;
+use crate::view::{f64_at, pct, render_markdown};
+use anyhow::Result;
+use polars::prelude::*;
+use std::fmt::Write;
+
+pub(super) fn section(cx: &Context) -> Result<Section> {
+    use crate::view::Cell::*;
+    let mut md = String::new();
+    let _ = writeln!(md, "\n## 七、服务\"三零\"\n");
+    let zeros = period_rows(cx.z.three_zeros, cx.period, None).collect()?;
+    let center_row = zeros
+        .clone()
+        .lazy()
+        .filter(col("level").eq(lit("center")))
+        .collect()?;
+    let _ = writeln!(
+        md,
+        "实现\"三零\"的窗口 {} 个,占 {} 个窗口的 {}。\n",
+        count(&center_row, "windows_all_three")?,
+        count(&center_row, "windows")?,
+        pct(f64_at(&center_row, "share_all_three", 0)?),
+    );
+    let window_rows = zeros
+        .lazy()
+        .filter(col("level").eq(lit("window")))
+        .collect()?;
+    md.push_str(&render_markdown(
+        &window_rows,
+        &[
+            ("窗口", Text("key")),
+            ("零距离服务", YesNo("zero_distance")),
+            ("零差错办件", YesNo("zero_error")),
+            ("零关系办事", YesNo("zero_relation")),
+            ("三零", YesNo("all_three")),
+        ],
+    )?);
+    Ok(Section {
+        markdown: md,
+        tables: vec![("three_zeros", window_rows)],
+        charts: Vec::new(),
+    })
+}
