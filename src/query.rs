@@ -38,18 +38,21 @@ fn short(e: PolarsError) -> anyhow::Error {
     anyhow::anyhow!("{}", first.trim())
 }
 
-/// Every dataset with its columns and types: `table, column, type`.
+/// Every dataset with its kind (input, metric, record: `engine::datasets`),
+/// columns and types: `table, kind, column, type`.
 pub fn tables(store: &Store) -> Result<DataFrame> {
-    let (mut t, mut c, mut d) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut t, mut k, mut c, mut d) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for name in store.datasets()? {
         let Some(mut lf) = store.scan(&name)? else {
             continue;
         };
+        let kind = crate::engine::datasets::kind_of(&name).map_or("other", |k| k.name());
         for (col_name, dtype) in lf.collect_schema()?.iter() {
             t.push(name.clone());
+            k.push(kind);
             c.push(col_name.to_string());
             d.push(dtype.to_string());
         }
     }
-    Ok(df!("table" => t, "column" => c, "type" => d)?)
+    Ok(df!("table" => t, "kind" => k, "column" => c, "type" => d)?)
 }

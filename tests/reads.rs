@@ -116,6 +116,20 @@ fn no_read_changes_the_store_nor_the_nightly_state() {
             .collect();
         assert!(changed.is_empty(), "{args:?} changed {changed:?}\n{said}");
     }
+    // `tables` names each dataset's kind from the one list of datasets.
+    let tables = ok(home, &["tables"]);
+    for (table, kind) in [
+        ("cases", "input"),
+        ("case_metrics", "metric"),
+        ("cards", "record"),
+    ] {
+        assert!(
+            tables
+                .lines()
+                .any(|l| l.split_whitespace().take(2).eq([table, kind])),
+            "{table} {kind} not in\n{tables}"
+        );
+    }
     // The store's date is the nightly job's; a read on it takes the stored
     // tables and says nothing of memory.
     let said = stderr(home, &["metrics", "cases", "--period", "2026-10"]);

@@ -66,10 +66,10 @@ pub(super) fn daily_report(
     Ok(out)
 }
 
-/// The bulletin of a period, dated its last day (or `--as-of`). A period
-/// that is over by the store's date is read from the tables as of that
-/// date (a closed period's rows no longer change); one not over yet is
-/// computed as of its last day.
+/// The bulletin of a period as of its last day (or `--as-of`): the stored
+/// tables when they are current for that date, otherwise computed in
+/// memory (a closed period's rates still move after it ends: a rating or
+/// a rectification comes later).
 pub(super) fn bulletin_report(
     store: &Store,
     settings: &Settings,
@@ -78,15 +78,8 @@ pub(super) fn bulletin_report(
     as_of: Option<NaiveDate>,
 ) -> Result<(std::path::PathBuf, String)> {
     let dated = as_of.unwrap_or(period.end);
-    let store_as_of = crate::engine::as_of::resolve(store, None)?;
-    let read_as_of = match as_of {
-        None if store_as_of.date >= period.end => store_as_of,
-        _ => crate::engine::AsOf::given(dated),
-    };
-    eprintln!(
-        "bulletin {} dated {dated}; tables as of {read_as_of}",
-        period.label
-    );
+    let read_as_of = crate::engine::AsOf::given(dated);
+    eprintln!("bulletin {} as of {dated}", period.label);
     let mut tables = Reading::new(store, settings, read_as_of)?;
     let out = crate::report::write::bulletin(&mut tables, settings, period, center, dated)?;
     said(&tables);

@@ -12,6 +12,7 @@
 pub mod as_of;
 pub mod cards;
 pub mod catalog;
+pub mod datasets;
 pub mod families;
 pub mod family;
 pub mod incremental;

@@ -46,7 +46,8 @@ pub fn attendance_publication(
 /// Write the bulletin of `period` (a month: 月通报; a quarter: 季度评议; a
 /// year: 年度考核) under `<reports>/<period>/`: `bulletin.md`, its HTML and
 /// one CSV per table, dated `as_of`, from the metric tables of `tables`
-/// (as of `as_of` or later: a closed period's rows do not change after it).
+/// (`report` reads them as of `as_of`; the nightly job passes its tables
+/// as of the day it closes, the first days after the period's end).
 pub fn bulletin(
     tables: &mut Reading,
     settings: &Settings,
