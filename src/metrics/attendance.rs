@@ -315,34 +315,25 @@ pub fn attendance_metrics(days: &DataFrame, as_of: NaiveDate) -> Result<DataFram
                 .alias("attended_days"),
         )
         .with_column(ratio(col("attended_days"), col("expected_days")).alias("attendance_rate"))
-        .select(
-            [
-                "grain",
-                "period",
-                "period_start",
-                "period_end",
-                "level",
-                "key",
-                "expected_days",
-                "attended_days",
-                "attendance_rate",
-                "leave_days",
-                "leave_hours",
-                "absent_days",
-                "absent_half_days",
-                "late",
-                "late_minutes",
-                "early",
-                "early_minutes",
-                "missing",
-                "missing_punches",
-                "overlong_departures",
-                "overlong_departure_minutes",
-                "departures_without_cover",
-                "duty_days",
-            ]
-            .map(col),
-        )
+        .select(super::schema::keyed(&[
+            "expected_days",
+            "attended_days",
+            "attendance_rate",
+            "leave_days",
+            "leave_hours",
+            "absent_days",
+            "absent_half_days",
+            "late",
+            "late_minutes",
+            "early",
+            "early_minutes",
+            "missing",
+            "missing_punches",
+            "overlong_departures",
+            "overlong_departure_minutes",
+            "departures_without_cover",
+            "duty_days",
+        ]))
         .collect()?)
 }
 

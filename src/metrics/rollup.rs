@@ -193,16 +193,7 @@ pub fn rollup_days(day: DataFrame, spec: &RollupSpec) -> Result<DataFrame> {
             .collect_streaming()?;
         built.push((grain, rolled));
     }
-    let mut order: Vec<Expr> = [
-        "grain",
-        "period",
-        "period_start",
-        "period_end",
-        "level",
-        "key",
-    ]
-    .map(col)
-    .to_vec();
+    let mut order: Vec<Expr> = super::schema::KEY_COLUMNS.map(col).to_vec();
     order.extend(spec.extra_keys.iter().map(|k| col(*k)));
     order.extend(spec.measures.iter().map(|(m, _)| col(*m)));
     let parts: Vec<LazyFrame> = built

@@ -139,3 +139,16 @@ pub fn explain(events: &DataFrame, period: &Period, window: &str) -> Result<Data
         .drop(by_name(["period_start", "period_end"], true, false))
         .collect()?)
 }
+
+/// The window-level rows of a metric table in the periods of `grain`.
+fn window_rows(table: &DataFrame, grain: Grain) -> Result<DataFrame> {
+    Ok(table
+        .clone()
+        .lazy()
+        .filter(
+            col("grain")
+                .eq(lit(grain.name()))
+                .and(col("level").eq(lit("window"))),
+        )
+        .collect()?)
+}

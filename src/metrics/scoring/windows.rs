@@ -153,15 +153,7 @@ fn window_figures(
 ) -> Result<WindowFigures> {
     let mut out = HashMap::new();
     let Some(t) = table else { return Ok(out) };
-    let t = t
-        .clone()
-        .lazy()
-        .filter(
-            col("grain")
-                .eq(lit(grain.name()))
-                .and(col("level").eq(lit("window"))),
-        )
-        .collect()?;
+    let t = super::window_rows(t, grain)?;
     let (period, key) = (opt_strings(&t, "period")?, opt_strings(&t, "key")?);
     let values: Vec<Vec<Option<f64>>> = columns
         .iter()

@@ -132,16 +132,7 @@ pub(super) fn missed_targets(
     grain: Grain,
     as_of: NaiveDate,
 ) -> Result<Vec<(Period, Event)>> {
-    let m = z
-        .case_metrics
-        .clone()
-        .lazy()
-        .filter(
-            col("grain")
-                .eq(lit(grain.name()))
-                .and(col("level").eq(lit("window"))),
-        )
-        .collect()?;
+    let m = crate::metrics::scoring::window_rows(z.case_metrics, grain)?;
     let (period, key) = (opt_strings(&m, "period")?, opt_strings(&m, "key")?);
     let start = dates_of(m.column("period_start")?)?;
     let rate = |c: &str| opt_f64s(&m, c);
