@@ -4,7 +4,7 @@
 //! publication (周公示) table.
 
 use super::period::Grain;
-use super::rollup::{ratio, rollup, Roll, RollupSpec};
+use super::rollup::{rollup, Roll, RollupSpec};
 use crate::attendance::{attendance_days, AttendanceDay, Departure, Leave, Punch, Schedule};
 use crate::calendar::Calendar;
 use crate::polars_ext::{date_lit, date_series, dates_of, opt_datetimes, opt_strings};
@@ -314,7 +314,7 @@ pub fn attendance_metrics(days: &DataFrame, as_of: NaiveDate) -> Result<DataFram
             (col("expected_days").cast(DataType::Float64) - col("leave_days") - col("absent_days"))
                 .alias("attended_days"),
         )
-        .with_column(ratio(col("attended_days"), col("expected_days")).alias("attendance_rate"))
+        .with_column(super::schema::ATTENDANCE_RATE.expr())
         .select(super::schema::keyed(&[
             "expected_days",
             "attended_days",

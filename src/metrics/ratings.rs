@@ -4,7 +4,7 @@
 //! not in coverage.
 
 use super::period::Grain;
-use super::rollup::{as_int64, ratio, rollup, Roll, RollupSpec};
+use super::rollup::{as_int64, rollup, Roll, RollupSpec};
 use super::WithDepartment;
 use crate::calendar::Calendar;
 use crate::polars_ext::{date_lit, date_series, dates_of};
@@ -346,13 +346,7 @@ pub fn rating_metrics(
     )?;
     Ok(sums
         .lazy()
-        .with_columns([
-            ratio(col("satisfied"), col("ratings")).alias("satisfaction_rate"),
-            ratio(col("good"), col("ratings")).alias("good_rate"),
-            ratio(col("completed_rated"), col("completed")).alias("coverage"),
-            ratio(col("rectified"), col("bad_ratings")).alias("rectification_rate"),
-            ratio(col("rectified_on_time"), col("bad_ratings")).alias("on_time_rectification_rate"),
-        ])
+        .with_columns(super::schema::rates(&super::schema::RATING_RATES))
         .select(super::schema::keyed(&OUTPUTS))
         .collect()?)
 }

@@ -52,6 +52,8 @@ impl Rate {
 }
 
 /// The rates of `case_metrics` (the mean is a rate of days per case).
+/// (The queue's means in minutes and the staff review's per-hundred
+/// figures scale their ratios and stay in their modules.)
 pub const CASE_RATES: [Rate; 7] = [
     Rate::of("instant_rate", "completed_instant", "completed", "即办率"),
     Rate::of(
@@ -97,6 +99,53 @@ pub const KEY_COLUMNS: [&str; 6] = [
     "level",
     "key",
 ];
+
+/// The rates of `rating_metrics`.
+pub const RATING_RATES: [Rate; 5] = [
+    Rate::of("satisfaction_rate", "satisfied", "ratings", "满意率"),
+    Rate::of("good_rate", "good", "ratings", "好评率"),
+    Rate::of("coverage", "completed_rated", "completed", "评价覆盖率"),
+    Rate::of("rectification_rate", "rectified", "bad_ratings", "整改率"),
+    Rate::of(
+        "on_time_rectification_rate",
+        "rectified_on_time",
+        "bad_ratings",
+        "按期整改率",
+    ),
+];
+
+/// The rates of `step_metrics`.
+pub const STEP_RATES: [Rate; 3] = [
+    Rate::of("overdue_rate", "overdue_steps", "with_limit", "环节超期率"),
+    Rate::of("mean_elapsed_days", "sum_elapsed", "steps", "环节平均用时"),
+    Rate::of(
+        "share_of_case",
+        "share_step_days",
+        "share_case_days",
+        "占办件用时",
+    ),
+];
+
+/// The rate of `attendance_metrics`.
+pub const ATTENDANCE_RATE: Rate = Rate::of(
+    "attendance_rate",
+    "attended_days",
+    "expected_days",
+    "出勤率",
+);
+
+/// The center rate of `three_zeros`.
+pub const ZEROS_RATE: Rate = Rate::of(
+    "share_all_three",
+    "windows_all_three",
+    "windows",
+    "实现\"三零\"窗口占比",
+);
+
+/// The expressions of some rates.
+pub fn rates(rates: &[Rate]) -> Vec<Expr> {
+    rates.iter().map(Rate::expr).collect()
+}
 
 /// The key columns, then `measures`: the columns a metric table selects,
 /// in order.

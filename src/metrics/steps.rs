@@ -10,7 +10,7 @@
 use super::cards::{Card, CardRules};
 use super::cases::CaseFacts;
 use super::period::Grain;
-use super::rollup::{as_int64, ratio, rollup, rollup_quantiles, KeyCodes, Roll, RollupSpec};
+use super::rollup::{as_int64, rollup, rollup_quantiles, KeyCodes, Roll, RollupSpec};
 use super::{workday_frame, WithWorkdayIndex};
 use crate::calendar::Calendar;
 use crate::polars_ext::{date_lit, dates_of};
@@ -282,11 +282,7 @@ pub fn step_metrics(facts: &DataFrame, as_of: NaiveDate) -> Result<DataFrame> {
     let out = sums
         .lazy()
         .join(p90.lazy(), on.clone(), on, JoinArgs::new(JoinType::Left))
-        .with_columns([
-            ratio(col("overdue_steps"), col("with_limit")).alias("overdue_rate"),
-            ratio(col("sum_elapsed"), col("steps")).alias("mean_elapsed_days"),
-            ratio(col("share_step_days"), col("share_case_days")).alias("share_of_case"),
-        ])
+        .with_columns(super::schema::rates(&super::schema::STEP_RATES))
         .collect()?;
     Ok(codes
         .decode(out)?

@@ -4,7 +4,7 @@
 //! 零关系办事 (no queue jump, no substantiated favouritism complaint).
 
 use super::period::Grain;
-use super::rollup::{ratio, rollup, Roll, RollupSpec};
+use super::rollup::{rollup, Roll, RollupSpec};
 use super::WithDepartment;
 use crate::polars_ext::{date_lit, date_series, dates_of};
 use anyhow::Result;
@@ -407,7 +407,7 @@ fn three_zeros_grain(
         .lazy()
         .group_by([col("period")])
         .agg(center_cols)
-        .with_column(ratio(col("windows_all_three"), col("windows")).alias("share_all_three"));
+        .with_column(super::schema::ZEROS_RATE.expr());
     let labelled = |lf: LazyFrame| {
         lf.join(
             periods_df.clone().lazy(),
