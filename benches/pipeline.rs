@@ -216,8 +216,7 @@ fn measure(home: &std::path::Path) {
 
     let t = Instant::now();
     let cards =
-        xiaoneng::engine::cards::run_cards(&store, &settings.calendar, as_of, &settings.cards)
-            .expect("cards");
+        xiaoneng::engine::cards::run_cards(&mut Run::new(&store, &settings, as_of)).expect("cards");
     xiaoneng::engine::cards::save(&store, &cards).expect("cards saved");
     let cards_s = t.elapsed().as_secs_f64();
 

@@ -16,7 +16,8 @@ pub(super) fn cards(
     };
     let resolved = crate::engine::as_of::resolve(&store, as_of)?;
     let as_of = resolved.date;
-    let run = crate::engine::cards::run_cards(&store, &settings.calendar, as_of, &settings.cards)?;
+    let run =
+        crate::engine::cards::run_cards(&mut crate::engine::Run::new(&store, settings, as_of))?;
     if record {
         crate::engine::cards::save(&store, &run)?;
     }

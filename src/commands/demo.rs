@@ -65,7 +65,8 @@ pub(super) fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<(
         "{}",
         crate::view::queue_table(&center("queue_metrics", &crate::view::QUEUE_COMPARED)?)?
     );
-    let run = crate::engine::cards::run_cards(&store, &settings.calendar, as_of, &settings.cards)?;
+    let run =
+        crate::engine::cards::run_cards(&mut crate::engine::Run::new(&store, settings, as_of))?;
     crate::engine::cards::save(&store, &run)?;
     let red = run
         .due

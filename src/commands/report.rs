@@ -51,16 +51,7 @@ pub(super) fn daily_report(
     center: &str,
 ) -> Result<(std::path::PathBuf, String)> {
     let mut tables = Reading::new(store, settings, crate::engine::AsOf::given(day.end))?;
-    let facts = tables.run().case_facts()?;
-    let step_facts = tables.run().step_facts()?;
-    let cards = crate::engine::cards::cards_of(
-        store,
-        &settings.calendar,
-        day.end,
-        &settings.cards,
-        &facts,
-        step_facts.as_ref(),
-    )?;
+    let cards = crate::engine::cards::run_cards(tables.run())?;
     let out = crate::report::write::daily(&mut tables, settings, day, center, &cards, &[])?;
     said(&tables);
     Ok(out)

@@ -16,26 +16,19 @@ pub struct CardRun {
     pub changes: crate::metrics::cards::CardChanges,
 }
 
-/// The cards of `as_of` and the history brought up to it, from the whole
-/// store (not persisted: [`save`] does).
-pub fn run_cards(
-    store: &Store,
-    cal: &Calendar,
-    as_of: NaiveDate,
-    rules: &crate::metrics::cards::CardRules,
-) -> Result<CardRun> {
-    let facts = crate::metrics::cases::case_facts(&super::run::case_tables(store)?, cal, as_of)?;
-    let step_facts = match store.read("case_steps")? {
-        Some(steps) => Some(crate::metrics::steps::step_facts(
-            &steps,
-            store.read("item_steps")?.as_ref(),
-            &facts,
-            cal,
-            as_of,
-        )?),
-        None => None,
-    };
-    cards_of(store, cal, as_of, rules, &facts, step_facts.as_ref())
+/// The cards of a run's date from its case and step facts, and the
+/// stored history brought up to it (not persisted: [`save`] does).
+pub fn run_cards(run: &mut super::Run) -> Result<CardRun> {
+    let (facts, step_facts) = (run.case_facts()?, run.step_facts()?);
+    let s = run.settings();
+    cards_of(
+        run.store(),
+        &s.calendar,
+        run.as_of,
+        &s.cards,
+        &facts,
+        step_facts.as_ref(),
+    )
 }
 
 /// The cards of `as_of` from case and step facts computed as of it (a

@@ -6,7 +6,6 @@
 //! the read says so in one line.
 
 use super::as_of::AsOf;
-use super::family::family_of;
 use super::stamp::{self, Stamp};
 use super::Run;
 use crate::config::Settings;
@@ -60,15 +59,6 @@ impl<'a> Reading<'a> {
     /// A metric table that must exist.
     pub fn need_table(&mut self, name: &str) -> Result<DataFrame> {
         self.run.need_table(name)
-    }
-
-    /// Any stored table: a metric table as [`Reading::table`] gives it, an
-    /// input or the card history as stored.
-    pub fn any(&mut self, name: &str) -> Result<Option<DataFrame>> {
-        match family_of(name) {
-            Some(_) => self.table(name),
-            None => self.run.store().read(name),
-        }
     }
 
     /// The run behind the read (case and step facts for the cards).
