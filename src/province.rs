@@ -153,7 +153,8 @@ pub fn combine_case_metrics(store_root: &Path, grain: &str) -> Result<DataFrame>
     )?
     // The rates whose two measures add up across centers, recomputed.
     .with_columns(
-        crate::metrics::schema::CASE_RATES
+        crate::metrics::schema::CASES
+            .rates
             .iter()
             .filter(|r| ADDITIVE.contains(&r.numerator) && ADDITIVE.contains(&r.denominator))
             .map(crate::metrics::schema::Rate::expr)

@@ -2,6 +2,7 @@
 //! objects, nulls null) and the human table of `metrics cases` with
 //! Chinese headers, 环比/同比 and targets.
 
+use crate::metrics::schema::{self, Shape, Table};
 use crate::text::table;
 use anyhow::Result;
 use polars::prelude::*;
@@ -96,6 +97,55 @@ fn met(v: Option<f64>) -> &'static str {
     }
 }
 
+/// A declared column of `table` as the schema shows it: (label, cell).
+pub fn shown(table: &Table, column: &'static str) -> (&'static str, Cell<'static>) {
+    let m = table.measure(column);
+    (m.label, cell_of(m.shape, column))
+}
+
+/// Columns of `table`, each as the schema shows it.
+pub fn shown_all(table: &Table, columns: &[&'static str]) -> Vec<(&'static str, Cell<'static>)> {
+    columns.iter().map(|c| shown(table, c)).collect()
+}
+
+/// The case columns every case table shows first: volumes and the three
+/// rates of timeliness, then 超期办结.
+pub const CASE_FIGURES: [&str; 6] = [
+    "accepted",
+    "completed",
+    "instant_rate",
+    "on_time_rate",
+    "early_rate",
+    "overdue_completed",
+];
+
+/// The ranking's own columns: rank, window, band and why.
+pub const RANKING_FIGURES: [&str; 7] = [
+    "rank",
+    "window_id",
+    "department",
+    "score",
+    "band",
+    "veto",
+    "talk",
+];
+
+/// A shared key column (窗口, 工号, 姓名 …) as the schema shows it.
+pub fn shown_key(column: &'static str) -> (&'static str, Cell<'static>) {
+    let m = schema::key(column);
+    (m.label, cell_of(m.shape, column))
+}
+
+fn cell_of(shape: Shape, column: &str) -> Cell<'_> {
+    match shape {
+        Shape::Text => Cell::Text(column),
+        Shape::Count => Cell::Count(column),
+        Shape::Percent => Cell::Percent(column),
+        Shape::Decimal => Cell::Decimal(column),
+        Shape::YesNo => Cell::YesNo(column),
+    }
+}
+
 /// How one column of a human table shows its value.
 #[derive(Clone, Copy)]
 pub enum Cell<'a> {
@@ -115,8 +165,14 @@ pub enum Cell<'a> {
 }
 
 /// The headers and formatted cells of `df` for (header, cell) columns.
-fn cells(df: &DataFrame, columns: &[(&str, Cell)]) -> Result<(Vec<String>, Vec<Vec<String>>)> {
-    let headers: Vec<String> = columns.iter().map(|(h, _)| h.to_string()).collect();
+fn cells<H: AsRef<str>>(
+    df: &DataFrame,
+    columns: &[(H, Cell)],
+) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+    let headers: Vec<String> = columns
+        .iter()
+        .map(|(h, _)| h.as_ref().to_string())
+        .collect();
     let mut rows = Vec::with_capacity(df.height());
     for i in 0..df.height() {
         let f = |c: &str| f64_at(df, c, i);
@@ -143,13 +199,13 @@ fn cells(df: &DataFrame, columns: &[(&str, Cell)]) -> Result<(Vec<String>, Vec<V
 }
 
 /// A human table of `df`: one column per (header, cell).
-pub fn render(df: &DataFrame, columns: &[(&str, Cell)]) -> Result<String> {
+pub fn render<H: AsRef<str>>(df: &DataFrame, columns: &[(H, Cell)]) -> Result<String> {
     let (headers, rows) = cells(df, columns)?;
     Ok(table(&headers, &rows))
 }
 
 /// The same as a Markdown table.
-pub fn render_markdown(df: &DataFrame, columns: &[(&str, Cell)]) -> Result<String> {
+pub fn render_markdown<H: AsRef<str>>(df: &DataFrame, columns: &[(H, Cell)]) -> Result<String> {
     let (headers, rows) = cells(df, columns)?;
     let line = |cells: &[String]| format!("| {} |\n", cells.join(" | "));
     let mut out = line(&headers);
@@ -188,26 +244,27 @@ pub fn shown_keys(view: &DataFrame) -> Result<DataFrame> {
 /// The human table of a `period_view` of case metrics, with targets.
 pub fn case_table(view: &DataFrame) -> Result<String> {
     use Cell::*;
+    let c = |x| shown(&schema::CASES, x);
     render(
         &shown_keys(view)?,
         &[
             ("对象", Text("对象")),
-            ("受理", Count("accepted")),
+            c("accepted"),
             ("环比", Change("accepted", "accepted_prev_period")),
             ("同比", Change("accepted", "accepted_prev_year")),
-            ("办结", Count("completed")),
-            ("即办率", Percent("instant_rate")),
-            ("按期办结率", Percent("on_time_rate")),
+            c("completed"),
+            c("instant_rate"),
+            c("on_time_rate"),
             ("环比", Points("on_time_rate", "on_time_rate_prev_period")),
             ("同比", Points("on_time_rate", "on_time_rate_prev_year")),
-            ("提前办结率", Percent("early_rate")),
-            ("超期办结", Count("overdue_completed")),
-            ("超期在办", Count("overdue_open")),
-            ("承诺压缩率", Percent("promise_compression")),
-            ("实际提速率", Percent("actual_speedup")),
-            ("一次办结率", Percent("one_visit_rate")),
-            ("平均用时", Decimal("mean_elapsed_days")),
-            ("P90用时", Decimal("p90_elapsed_days")),
+            c("early_rate"),
+            c("overdue_completed"),
+            c("overdue_open"),
+            c("promise_compression"),
+            c("actual_speedup"),
+            c("one_visit_rate"),
+            c("mean_elapsed_days"),
+            c("p90_elapsed_days"),
             ("压缩达标", Met("promise_compression_met")),
             ("提速达标", Met("actual_speedup_met")),
             ("按期达标", Met("on_time_rate_met")),
@@ -218,21 +275,13 @@ pub fn case_table(view: &DataFrame) -> Result<String> {
 /// The province's combined case metrics (`province::combine_case_metrics`):
 /// one line per center and period, and the province's (全省).
 pub fn province_table(df: &DataFrame) -> Result<String> {
-    use Cell::*;
-    render(
-        df,
-        &[
-            ("期间", Text("period")),
-            ("中心", Text("center")),
-            ("受理", Count("accepted")),
-            ("办结", Count("completed")),
-            ("即办率", Percent("instant_rate")),
-            ("按期办结率", Percent("on_time_rate")),
-            ("提前办结率", Percent("early_rate")),
-            ("超期办结", Count("overdue_completed")),
-            ("超期在办", Count("overdue_open")),
-        ],
-    )
+    let c = |x| shown(&schema::CASES, x);
+    let columns: Vec<_> = [c("period"), shown_key("center")]
+        .into_iter()
+        .chain(shown_all(&schema::CASES, &CASE_FIGURES))
+        .chain([c("overdue_open")])
+        .collect();
+    render(df, &columns)
 }
 
 /// Rating measures compared with the period before and the year before.
@@ -241,13 +290,14 @@ pub const RATINGS_COMPARED: [&str; 2] = ["ratings", "satisfaction_rate"];
 /// The human table of a `period_view` of rating metrics.
 pub fn ratings_table(view: &DataFrame) -> Result<String> {
     use Cell::*;
+    let c = |x| shown(&schema::RATINGS, x);
     render(
         &shown_keys(view)?,
         &[
             ("对象", Text("对象")),
-            ("评价数", Count("ratings")),
+            c("ratings"),
             ("环比", Change("ratings", "ratings_prev_period")),
-            ("满意率", Percent("satisfaction_rate")),
+            c("satisfaction_rate"),
             (
                 "环比",
                 Points("satisfaction_rate", "satisfaction_rate_prev_period"),
@@ -256,15 +306,15 @@ pub fn ratings_table(view: &DataFrame) -> Result<String> {
                 "同比",
                 Points("satisfaction_rate", "satisfaction_rate_prev_year"),
             ),
-            ("好评率", Percent("good_rate")),
-            ("非常不满意", Count("level_1")),
-            ("不满意", Count("level_2")),
-            ("评价覆盖率", Percent("coverage")),
-            ("差评", Count("bad_ratings")),
-            ("已整改", Count("rectified")),
-            ("按期整改", Count("rectified_on_time")),
-            ("整改率", Percent("rectification_rate")),
-            ("超期未整改", Count("open_past_limit")),
+            c("good_rate"),
+            c("level_1"),
+            c("level_2"),
+            c("coverage"),
+            c("bad_ratings"),
+            c("rectified"),
+            c("rectified_on_time"),
+            c("rectification_rate"),
+            c("open_past_limit"),
         ],
     )
 }
@@ -275,24 +325,25 @@ pub const QUEUE_COMPARED: [&str; 2] = ["tickets", "wait_mean_min"];
 /// The human table of a `period_view` of queue metrics.
 pub fn queue_table(view: &DataFrame) -> Result<String> {
     use Cell::*;
+    let c = |x| shown(&schema::QUEUE, x);
     render(
         &shown_keys(view)?,
         &[
             ("对象", Text("对象")),
-            ("取号", Count("tickets")),
+            c("tickets"),
             ("环比", Change("tickets", "tickets_prev_period")),
             ("同比", Change("tickets", "tickets_prev_year")),
-            ("叫号", Count("called")),
-            ("办结", Count("served")),
-            ("过号率", Percent("no_show_share")),
-            ("平均等候(分)", Decimal("wait_mean_min")),
-            ("中位", Decimal("wait_median_min")),
-            ("P90", Decimal("wait_p90_min")),
-            ("最长", Decimal("wait_max_min")),
-            ("超时率", Percent("over_target_share")),
-            ("平均办理(分)", Decimal("service_mean_min")),
-            ("P90办理", Decimal("service_p90_min")),
-            ("插队", Count("queue_jumps")),
+            c("called"),
+            c("served"),
+            c("no_show_share"),
+            c("wait_mean_min"),
+            c("wait_median_min"),
+            c("wait_p90_min"),
+            c("wait_max_min"),
+            c("over_target_share"),
+            c("service_mean_min"),
+            c("service_p90_min"),
+            c("queue_jumps"),
         ],
     )
 }
@@ -300,15 +351,16 @@ pub fn queue_table(view: &DataFrame) -> Result<String> {
 /// The human table of incident metrics.
 pub fn incidents_table(df: &DataFrame) -> Result<String> {
     use Cell::*;
+    let c = |x| shown(&schema::INCIDENTS, x);
     render(
         &shown_keys(df)?,
         &[
             ("对象", Text("对象")),
-            ("来源", Text("source")),
-            ("类别", Text("category")),
-            ("件数", Count("incidents")),
-            ("属实", Count("substantiated")),
-            ("分值", Decimal("points")),
+            c("source"),
+            c("category"),
+            c("incidents"),
+            c("substantiated"),
+            c("points"),
         ],
     )
 }
@@ -316,20 +368,21 @@ pub fn incidents_table(df: &DataFrame) -> Result<String> {
 /// The human table of the three zeros.
 pub fn zeros_table(df: &DataFrame) -> Result<String> {
     use Cell::*;
+    let c = |x| shown(&schema::ZEROS, x);
     let out = render(
         &shown_keys(df)?,
         &[
             ("窗口", Text("对象")),
-            ("属实投诉", Count("substantiated_complaints")),
-            ("差评", Count("bad_ratings")),
-            ("零距离服务", YesNo("zero_distance")),
-            ("纠错", Count("corrections")),
-            ("超期", Count("overdue_cases")),
-            ("零差错办件", YesNo("zero_error")),
-            ("插队", Count("queue_jumps")),
-            ("优亲厚友", Count("favouritism_complaints")),
-            ("零关系办事", YesNo("zero_relation")),
-            ("三零", YesNo("all_three")),
+            c("substantiated_complaints"),
+            c("bad_ratings"),
+            c("zero_distance"),
+            c("corrections"),
+            c("overdue_cases"),
+            c("zero_error"),
+            c("queue_jumps"),
+            c("favouritism_complaints"),
+            c("zero_relation"),
+            c("all_three"),
         ],
     )?;
     let center = df
@@ -365,23 +418,15 @@ pub fn alerts_table(df: &DataFrame) -> Result<String> {
 
 /// The window ranking as a table.
 pub fn ranking_table(df: &DataFrame) -> Result<String> {
-    use Cell::*;
-    render(
-        df,
-        &[
-            ("名次", Count("rank")),
-            ("窗口", Text("window_id")),
-            ("部门", Text("department")),
-            ("得分", Decimal("score")),
-            ("评比", Text("band")),
-            ("否决", Text("veto")),
-            ("约谈", YesNo("talk")),
-            ("按期办结率", Percent("on_time_rate")),
-            ("满意率", Percent("satisfaction_rate")),
-            ("办结", Count("completed")),
-            ("事件", Count("events")),
-        ],
-    )
+    let t = &schema::WINDOWS_RANKED;
+    let columns: Vec<_> = shown_all(t, &RANKING_FIGURES)
+        .into_iter()
+        .chain(shown_all(
+            t,
+            &["on_time_rate", "satisfaction_rate", "completed", "events"],
+        ))
+        .collect();
+    render(df, &columns)
 }
 
 /// The events behind a score as a table.
@@ -401,16 +446,8 @@ pub fn events_table(df: &DataFrame) -> Result<String> {
 
 /// The 服务之星 as a table.
 pub fn stars_table(df: &DataFrame) -> Result<String> {
-    use Cell::*;
-    render(
-        df,
-        &[
-            ("名次", Count("rank")),
-            ("工号", Text("staff_id")),
-            ("窗口", Text("window_id")),
-            ("得分", Decimal("score")),
-        ],
-    )
+    let c = |x| shown(&schema::STAFF_RANKED, x);
+    render(df, &[c("rank"), c("staff_id"), c("window_id"), c("score")])
 }
 
 /// One line on the three zeros of a period (its center row).
@@ -550,35 +587,25 @@ pub fn cards_table(df: &DataFrame) -> Result<String> {
     )
 }
 
-/// The columns of the weekly publication (周公示): (column, header).
-const ATTENDANCE_COLUMNS: [(&str, &str); 15] = [
-    ("window_id", "窗口"),
-    ("staff_id", "工号"),
-    ("name", "姓名"),
-    ("working_days", "应出勤"),
-    ("attended_days", "实出勤"),
-    ("late", "迟到次数"),
-    ("late_minutes", "迟到分钟"),
-    ("early", "早退次数"),
-    ("early_minutes", "早退分钟"),
-    ("missing", "缺卡"),
-    ("absent_half_days", "旷工(半天)"),
-    ("leave_hours", "请假(小时)"),
-    ("leave_kinds", "请假类别"),
-    ("overlong_departures", "离岗超时"),
-    ("departures_without_cover", "离岗无顶岗"),
-];
-
-/// The weekly publication (周公示) as a table.
+/// The weekly publication (周公示) as a table, values as computed.
 pub fn attendance_table(df: &DataFrame) -> Result<String> {
-    columns_table(df, &ATTENDANCE_COLUMNS)
+    let sheet = &schema::ATTENDANCE_SHEET;
+    let columns: Vec<(&str, &str)> = sheet
+        .columns()
+        .into_iter()
+        .map(|c| (c, sheet.label(c)))
+        .collect();
+    columns_table(df, &columns)
 }
 
-/// The weekly publication (周公示) as a Markdown table.
+/// The weekly publication (周公示) as a Markdown table, values as
+/// computed.
 pub fn attendance_markdown(df: &DataFrame) -> Result<String> {
-    let columns: Vec<(&str, Cell)> = ATTENDANCE_COLUMNS
-        .iter()
-        .map(|(c, h)| (*h, Cell::Text(c)))
+    let sheet = &schema::ATTENDANCE_SHEET;
+    let columns: Vec<(&str, Cell)> = sheet
+        .columns()
+        .into_iter()
+        .map(|c| (sheet.label(c), Cell::Text(c)))
         .collect();
     render_markdown(df, &columns)
 }
@@ -621,29 +648,44 @@ pub const BOTTLENECK_CELLS: [(&str, Cell); 8] = [
 
 /// The staff review (三在 / 三问) as a table.
 pub fn staff_review_table(df: &DataFrame) -> Result<String> {
-    render(df, &STAFF_REVIEW_CELLS)
+    render(df, &staff_review_cells())
 }
 
-/// The staff review's headers and cells, 三在 then 三问.
-pub const STAFF_REVIEW_CELLS: [(&str, Cell); 17] = [
-    ("工号", Cell::Text("staff_id")),
-    ("窗口", Cell::Text("window_id")),
-    ("在岗:出勤率", Cell::Percent("attendance_rate")),
-    ("离岗超时", Cell::Count("overlong_departures")),
-    ("在干:日均办件", Cell::Decimal("cases_per_day")),
-    ("日均环节", Cell::Decimal("steps_per_day")),
-    ("日均叫号", Cell::Decimal("tickets_per_day")),
-    ("零办理天数", Cell::Count("idle_days")),
-    ("在行:百件差错", Cell::Decimal("corrections_per_100")),
-    ("百件超时环节", Cell::Decimal("overdue_steps_per_100")),
-    ("问践诺:按期率", Cell::Percent("on_time_rate")),
-    ("办件", Cell::Count("cases_handled")),
-    ("问能力:对窗口中位", Cell::Decimal("capability")),
-    ("窗口中位日均", Cell::Decimal("window_median_cases_per_day")),
-    ("问绩效:得分", Cell::Decimal("score")),
-    ("排名", Cell::Count("rank")),
-    ("未在岗原因", Cell::Text("absence")),
+/// The staff review's columns, 三在 then 三问: the first column of each
+/// of the six questions carries its name (在岗:出勤率 …).
+const STAFF_REVIEW_SHOWN: [(&str, &str); 17] = [
+    ("", "staff_id"),
+    ("", "window_id"),
+    ("在岗", "attendance_rate"),
+    ("", "overlong_departures"),
+    ("在干", "cases_per_day"),
+    ("", "steps_per_day"),
+    ("", "tickets_per_day"),
+    ("", "idle_days"),
+    ("在行", "corrections_per_100"),
+    ("", "overdue_steps_per_100"),
+    ("问践诺", "on_time_rate"),
+    ("", "cases_handled"),
+    ("问能力", "capability"),
+    ("", "window_median_cases_per_day"),
+    ("问绩效", "score"),
+    ("", "rank"),
+    ("", "absence"),
 ];
+
+/// The staff review's headers and cells.
+pub fn staff_review_cells() -> Vec<(String, Cell<'static>)> {
+    STAFF_REVIEW_SHOWN
+        .iter()
+        .map(|(question, column)| {
+            let (label, cell) = shown(&schema::STAFF, column);
+            match *question {
+                "" => (label.to_string(), cell),
+                q => (format!("{q}:{label}"), cell),
+            }
+        })
+        .collect()
+}
 
 /// What `ingest --dry-run` saw, file by file.
 pub fn dry_run(files: &[crate::ingest::DryRunFile], home: &std::path::Path) -> String {

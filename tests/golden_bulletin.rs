@@ -8,6 +8,7 @@ mod common;
 
 use common::{csv_rows, ok};
 use std::path::Path;
+use xiaoneng::metrics::schema;
 
 const MONTH: &str = "2026-10";
 
@@ -145,6 +146,35 @@ fn the_demo_bulletin_figures_are_the_metric_tables() {
         "ratings {} not in the bulletin",
         ratings[0]["ratings"]
     );
+    // The window table's headers are the schema's labels.
+    let header: Vec<&str> = [
+        "accepted",
+        "completed",
+        "instant_rate",
+        "on_time_rate",
+        "early_rate",
+        "overdue_completed",
+    ]
+    .map(|c| schema::CASES.label(c))
+    .to_vec();
+    assert!(
+        md.contains(&format!("| 窗口 | {} |", header.join(" | "))),
+        "{md}"
+    );
+    // Every stored table has the columns its schema declares, in order.
+    for t in schema::TABLES
+        .iter()
+        .filter(|t| t.name != schema::ATTENDANCE_SHEET.name)
+    {
+        let sql = format!("SELECT * FROM {} LIMIT 1", t.name);
+        let out = ok(home.path(), &["query", &sql, "--format", "csv"]);
+        assert_eq!(
+            out.lines().next().unwrap_or(""),
+            t.columns().join(","),
+            "{}",
+            t.name
+        );
+    }
     let flags = q("SELECT window_id FROM window_scores WHERE grain = 'month' AND period = '2026-09' AND band = '红旗窗口' ORDER BY rank");
     let names: Vec<&str> = flags.iter().map(|r| r["window_id"].as_str()).collect();
     assert!(

@@ -314,26 +314,8 @@ pub fn attendance_metrics(days: &DataFrame, as_of: NaiveDate) -> Result<DataFram
             (col("expected_days").cast(DataType::Float64) - col("leave_days") - col("absent_days"))
                 .alias("attended_days"),
         )
-        .with_column(super::schema::ATTENDANCE_RATE.expr())
-        .select(super::schema::keyed(&[
-            "expected_days",
-            "attended_days",
-            "attendance_rate",
-            "leave_days",
-            "leave_hours",
-            "absent_days",
-            "absent_half_days",
-            "late",
-            "late_minutes",
-            "early",
-            "early_minutes",
-            "missing",
-            "missing_punches",
-            "overlong_departures",
-            "overlong_departure_minutes",
-            "departures_without_cover",
-            "duty_days",
-        ]))
+        .with_columns(super::schema::ATTENDANCE.rate_exprs())
+        .select(super::schema::ATTENDANCE.select())
         .collect()?)
 }
 
@@ -404,26 +386,7 @@ pub fn publication(
             [col("staff_id")],
             JoinArgs::new(JoinType::Left),
         )
-        .select(
-            [
-                "window_id",
-                "staff_id",
-                "name",
-                "working_days",
-                "attended_days",
-                "late",
-                "late_minutes",
-                "early",
-                "early_minutes",
-                "missing",
-                "absent_half_days",
-                "leave_hours",
-                "leave_kinds",
-                "overlong_departures",
-                "departures_without_cover",
-            ]
-            .map(col),
-        )
+        .select(super::schema::ATTENDANCE_SHEET.select())
         .sort(["window_id", "staff_id"], SortMultipleOptions::default())
         .collect()?)
 }

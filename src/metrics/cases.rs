@@ -494,7 +494,7 @@ const MEASURES: [(&str, Roll); 14] = [
     ("sum_elapsed", Roll::Sum),
 ];
 
-/// The counts among [`OUTPUTS`]: the measures that add up across keys and
+/// The counts among the measures of `schema::CASES`: the measures that add up across keys and
 /// across centers (the rates are ratios of them).
 pub const COUNTS: [&str; 8] = [
     "accepted",
@@ -505,27 +505,6 @@ pub const COUNTS: [&str; 8] = [
     "early",
     "overdue_completed",
     "overdue_open",
-];
-
-/// Measures of `case_metrics`, in order.
-/// (after `schema::KEY_COLUMNS`).
-pub const OUTPUTS: [&str; 16] = [
-    "accepted",
-    "completed",
-    "completed_instant",
-    "completed_promised",
-    "on_time",
-    "early",
-    "overdue_completed",
-    "overdue_open",
-    "instant_rate",
-    "on_time_rate",
-    "early_rate",
-    "promise_compression",
-    "actual_speedup",
-    "one_visit_rate",
-    "mean_elapsed_days",
-    "p90_elapsed_days",
 ];
 
 /// `case_metrics` for every grain and level, as of `as_of`.
@@ -695,17 +674,12 @@ pub fn case_metrics_of(
     let out = sums
         .lazy()
         .join(p90.lazy(), on.clone(), on, in_order)
-        .with_columns(
-            super::schema::CASE_RATES
-                .iter()
-                .map(super::schema::Rate::expr)
-                .collect::<Vec<_>>(),
-        )
+        .with_columns(super::schema::CASES.rate_exprs())
         .collect()?;
     let out = codes
         .decode(out)?
         .lazy()
-        .select(super::schema::keyed(&OUTPUTS))
+        .select(super::schema::CASES.select())
         .collect()?;
     Ok(out)
 }
@@ -746,6 +720,9 @@ mod tests {
 
     #[test]
     fn the_counts_are_columns_of_case_metrics_in_their_order() {
-        assert!(OUTPUTS.windows(COUNTS.len()).any(|w| w == COUNTS));
+        assert!(super::super::schema::CASES
+            .measure_names()
+            .windows(COUNTS.len())
+            .any(|w| w == COUNTS));
     }
 }

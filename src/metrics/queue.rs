@@ -2,7 +2,7 @@
 //! found without comparing every pair of tickets.
 
 use super::period::Grain;
-use super::rollup::{grouped_quantiles, ratio, rollup, KeyCodes, Roll, RollupSpec};
+use super::rollup::{grouped_quantiles, rollup, KeyCodes, Roll, RollupSpec};
 use super::WithDepartment;
 use crate::polars_ext::{date_lit, date_series, opt_f64s, opt_millis};
 use anyhow::Result;
@@ -193,25 +193,6 @@ const MEASURES: [(&str, Roll); 10] = [
     ("n_service", Roll::Sum),
 ];
 
-/// Measures of `queue_metrics`.
-/// (after `schema::KEY_COLUMNS`).
-pub const OUTPUTS: [&str; 14] = [
-    "tickets",
-    "called",
-    "served",
-    "no_shows",
-    "no_show_share",
-    "wait_mean_min",
-    "wait_median_min",
-    "wait_p90_min",
-    "wait_max_min",
-    "over_target",
-    "over_target_share",
-    "service_mean_min",
-    "service_p90_min",
-    "queue_jumps",
-];
-
 /// `queue_metrics` for every grain and for staff, window, department and
 /// center, by issue date. Keys are the calling window and staff member.
 pub fn queue_metrics(
@@ -306,21 +287,18 @@ pub fn queue_metrics(
             on,
             JoinArgs::new(JoinType::Left),
         )
+        .with_columns(super::schema::QUEUE.rate_exprs())
         .with_columns([
-            ratio(col("no_shows"), col("called")).alias("no_show_share"),
-            minutes(ratio(col("sum_wait_s"), col("called"))).alias("wait_mean_min"),
             minutes(col("wait_median_s")).alias("wait_median_min"),
             minutes(col("wait_p90_s")).alias("wait_p90_min"),
             minutes(col("max_wait_s")).alias("wait_max_min"),
-            ratio(col("over_target"), col("called")).alias("over_target_share"),
-            minutes(ratio(col("sum_service_s"), col("n_service"))).alias("service_mean_min"),
             minutes(col("service_p90_s")).alias("service_p90_min"),
         ])
         .collect()?;
     Ok(codes
         .decode(out)?
         .lazy()
-        .select(super::schema::keyed(&OUTPUTS))
+        .select(super::schema::QUEUE.select())
         .sort(
             ["grain", "period", "level", "key"],
             SortMultipleOptions::default(),

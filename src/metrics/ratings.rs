@@ -166,28 +166,6 @@ const MEASURES: [(&str, Roll); 14] = [
     ("open_past_limit", Roll::AtEnd),
 ];
 
-/// Measures of `rating_metrics`.
-/// (after `schema::KEY_COLUMNS`).
-pub const OUTPUTS: [&str; 17] = [
-    "ratings",
-    "level_1",
-    "level_2",
-    "level_3",
-    "level_4",
-    "level_5",
-    "satisfaction_rate",
-    "good_rate",
-    "completed",
-    "completed_rated",
-    "coverage",
-    "bad_ratings",
-    "rectified",
-    "rectified_on_time",
-    "rectification_rate",
-    "on_time_rectification_rate",
-    "open_past_limit",
-];
-
 /// `rating_metrics` for every grain and for staff, window, department and
 /// center. Ratings count by their date, with the rating's window and
 /// staff; coverage by the completion date of the case, with the case's.
@@ -346,7 +324,7 @@ pub fn rating_metrics(
     )?;
     Ok(sums
         .lazy()
-        .with_columns(super::schema::rates(&super::schema::RATING_RATES))
-        .select(super::schema::keyed(&OUTPUTS))
+        .with_columns(super::schema::RATINGS.rate_exprs())
+        .select(super::schema::RATINGS.select())
         .collect()?)
 }

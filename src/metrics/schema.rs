@@ -1,94 +1,165 @@
-//! The metric tables' names and shapes, declared once. The engine's
-//! families, the reports, `province` and the tests name a table through
-//! these constants.
+//! The metric tables' names and shapes, declared once: each table's key
+//! columns, its measures in stored order with their Chinese labels and how
+//! they show, and its rates as (numerator, denominator). The engine's
+//! families select and compute through these; `view`, the reports,
+//! `province` and the tests take labels, formats and formulas from here.
 //!
 //! Every rolled-up metric table is (grain, period, period_start,
 //! period_end, level, key) × measures; [`KEY_COLUMNS`] are those six.
-//! A rate is declared once, as its numerator and denominator
-//! ([`CASE_RATES`]): the case engine computes it from the measures of a
-//! key, and `province` recomputes it from the re-added counts of centers.
 
-use polars::prelude::{lit, Expr};
+use polars::prelude::{col, lit, DataType, Expr};
+
+/// How a column's value shows in a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// As it is (codes, names, dates).
+    Text,
+    /// A whole number.
+    Count,
+    /// A share, shown as a percentage with two decimals.
+    Percent,
+    /// A number with two decimals (days, minutes, points).
+    Decimal,
+    /// 是 / 否 of a boolean.
+    YesNo,
+}
+
+/// One stored column of a metric table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Measure {
+    pub column: &'static str,
+    /// Its Chinese name: the header wherever it is shown.
+    pub label: &'static str,
+    pub shape: Shape,
+}
+
+const fn m(column: &'static str, label: &'static str, shape: Shape) -> Measure {
+    Measure {
+        column,
+        label,
+        shape,
+    }
+}
+
+/// How a rate's ratio becomes its figure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Scale {
+    /// The ratio itself.
+    Ratio,
+    /// One less the ratio (a compression or a speed-up).
+    OneLess,
+    /// The ratio times a factor (per hundred cases).
+    Times(f64),
+    /// The ratio over a divisor (seconds per ticket in minutes).
+    Over(f64),
+}
 
 /// A rate column: numerator / denominator (null when the denominator is
-/// 0), or one less that ratio.
+/// 0), scaled.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rate {
     pub column: &'static str,
     pub numerator: &'static str,
     pub denominator: &'static str,
-    pub one_less: bool,
-    /// Its Chinese name in the reports.
-    pub label: &'static str,
+    pub scale: Scale,
+}
+
+const fn r(column: &'static str, numerator: &'static str, denominator: &'static str) -> Rate {
+    Rate {
+        column,
+        numerator,
+        denominator,
+        scale: Scale::Ratio,
+    }
+}
+
+const fn scaled(
+    column: &'static str,
+    numerator: &'static str,
+    denominator: &'static str,
+    scale: Scale,
+) -> Rate {
+    Rate {
+        column,
+        numerator,
+        denominator,
+        scale,
+    }
 }
 
 impl Rate {
-    const fn of(
-        column: &'static str,
-        numerator: &'static str,
-        denominator: &'static str,
-        label: &'static str,
-    ) -> Rate {
-        Rate {
-            column,
-            numerator,
-            denominator,
-            one_less: false,
-            label,
-        }
-    }
-
     /// The expression computing the rate from its two measures.
     pub fn expr(&self) -> Expr {
-        let r = super::rollup::ratio(
-            polars::prelude::col(self.numerator),
-            polars::prelude::col(self.denominator),
-        );
-        match self.one_less {
-            true => (lit(1.0) - r).alias(self.column),
-            false => r.alias(self.column),
+        let r = super::rollup::ratio(col(self.numerator), col(self.denominator));
+        match self.scale {
+            Scale::Ratio => r,
+            Scale::OneLess => lit(1.0) - r,
+            Scale::Times(f) => r * lit(f),
+            Scale::Over(d) => r.cast(DataType::Float64) / lit(d),
         }
+        .alias(self.column)
     }
 }
 
-/// The rates of `case_metrics` (the mean is a rate of days per case).
-/// (The queue's means in minutes and the staff review's per-hundred
-/// figures scale their ratios and stay in their modules.)
-pub const CASE_RATES: [Rate; 7] = [
-    Rate::of("instant_rate", "completed_instant", "completed", "即办率"),
-    Rate::of(
-        "on_time_rate",
-        "on_time",
-        "completed_promised",
-        "按期办结率",
-    ),
-    Rate::of("early_rate", "early", "completed_promised", "提前办结率"),
-    Rate {
-        one_less: true,
-        ..Rate::of(
-            "promise_compression",
-            "sum_promised_with_legal",
-            "sum_legal",
-            "承诺时限压缩率",
-        )
-    },
-    Rate {
-        one_less: true,
-        ..Rate::of(
-            "actual_speedup",
-            "sum_elapsed_promised",
-            "sum_promised",
-            "实际提速率",
-        )
-    },
-    Rate::of("one_visit_rate", "one_visit", "completed", "一次办结率"),
-    Rate::of(
-        "mean_elapsed_days",
-        "sum_elapsed",
-        "completed",
-        "平均办理天数",
-    ),
-];
+/// A metric table: its name, keys, measures (in stored order, after the
+/// keys) and the rates among them.
+#[derive(Debug, Clone, Copy)]
+pub struct Table {
+    pub name: &'static str,
+    pub keys: &'static [&'static str],
+    pub measures: &'static [Measure],
+    pub rates: &'static [Rate],
+}
+
+impl Table {
+    /// The measure named `column`. A column the table does not declare is
+    /// a programming error, caught by the tests that render each view.
+    pub fn measure(&self, column: &str) -> &'static Measure {
+        self.measures
+            .iter()
+            .chain(KEYS.iter().filter(|k| self.keys.contains(&k.column)))
+            .find(|m| m.column == column)
+            .unwrap_or_else(|| panic!("{} declares no column {column}", self.name))
+    }
+
+    /// The Chinese label of `column`.
+    pub fn label(&self, column: &str) -> &'static str {
+        self.measure(column).label
+    }
+
+    /// The rate named `column`.
+    pub fn rate(&self, column: &str) -> &'static Rate {
+        self.rates
+            .iter()
+            .find(|r| r.column == column)
+            .unwrap_or_else(|| panic!("{} declares no rate {column}", self.name))
+    }
+
+    /// The expressions of every rate of the table.
+    pub fn rate_exprs(&self) -> Vec<Expr> {
+        self.rates.iter().map(Rate::expr).collect()
+    }
+
+    /// The measure names, in stored order.
+    pub fn measure_names(&self) -> Vec<&'static str> {
+        self.measures.iter().map(|m| m.column).collect()
+    }
+
+    /// The keys, then the measures: the columns the table stores, in
+    /// order.
+    pub fn columns(&self) -> Vec<&'static str> {
+        self.keys
+            .iter()
+            .copied()
+            .chain(self.measures.iter().map(|m| m.column))
+            .collect()
+    }
+
+    /// Select the stored columns, in order.
+    pub fn select(&self) -> Vec<Expr> {
+        self.columns().into_iter().map(col).collect()
+    }
+}
 
 /// The six key columns of every rolled-up metric table, in order.
 pub const KEY_COLUMNS: [&str; 6] = [
@@ -100,51 +171,370 @@ pub const KEY_COLUMNS: [&str; 6] = [
     "key",
 ];
 
-/// The rates of `rating_metrics`.
-pub const RATING_RATES: [Rate; 5] = [
-    Rate::of("satisfaction_rate", "satisfied", "ratings", "满意率"),
-    Rate::of("good_rate", "good", "ratings", "好评率"),
-    Rate::of("coverage", "completed_rated", "completed", "评价覆盖率"),
-    Rate::of("rectification_rate", "rectified", "bad_ratings", "整改率"),
-    Rate::of(
-        "on_time_rectification_rate",
-        "rectified_on_time",
-        "bad_ratings",
-        "按期整改率",
-    ),
+use Shape::{Count, Decimal, Percent, Text, YesNo};
+
+/// `case_metrics`: time limits, on-time and early rates, compression.
+pub const CASES: Table = Table {
+    name: CASE_METRICS,
+    keys: &KEY_COLUMNS,
+    measures: &[
+        m("accepted", "受理", Count),
+        m("completed", "办结", Count),
+        m("completed_instant", "即办件", Count),
+        m("completed_promised", "承诺件办结", Count),
+        m("on_time", "按期办结", Count),
+        m("early", "提前办结", Count),
+        m("overdue_completed", "超期办结", Count),
+        m("overdue_open", "超期在办", Count),
+        m("instant_rate", "即办率", Percent),
+        m("on_time_rate", "按期办结率", Percent),
+        m("early_rate", "提前办结率", Percent),
+        m("promise_compression", "承诺压缩率", Percent),
+        m("actual_speedup", "实际提速率", Percent),
+        m("one_visit_rate", "一次办结率", Percent),
+        m("mean_elapsed_days", "平均用时", Decimal),
+        m("p90_elapsed_days", "P90用时", Decimal),
+    ],
+    // The mean is a rate of days per case.
+    rates: &[
+        r("instant_rate", "completed_instant", "completed"),
+        r("on_time_rate", "on_time", "completed_promised"),
+        r("early_rate", "early", "completed_promised"),
+        scaled(
+            "promise_compression",
+            "sum_promised_with_legal",
+            "sum_legal",
+            Scale::OneLess,
+        ),
+        scaled(
+            "actual_speedup",
+            "sum_elapsed_promised",
+            "sum_promised",
+            Scale::OneLess,
+        ),
+        r("one_visit_rate", "one_visit", "completed"),
+        r("mean_elapsed_days", "sum_elapsed", "completed"),
+    ],
+};
+
+/// `rating_metrics`: satisfaction and the rectification of bad ratings.
+pub const RATINGS: Table = Table {
+    name: RATING_METRICS,
+    keys: &KEY_COLUMNS,
+    measures: &[
+        m("ratings", "评价数", Count),
+        m("level_1", "非常不满意", Count),
+        m("level_2", "不满意", Count),
+        m("level_3", "基本满意", Count),
+        m("level_4", "满意", Count),
+        m("level_5", "非常满意", Count),
+        m("satisfaction_rate", "满意率", Percent),
+        m("good_rate", "好评率", Percent),
+        m("completed", "办结", Count),
+        m("completed_rated", "已评价办件", Count),
+        m("coverage", "评价覆盖率", Percent),
+        m("bad_ratings", "差评", Count),
+        m("rectified", "已整改", Count),
+        m("rectified_on_time", "按期整改", Count),
+        m("rectification_rate", "整改率", Percent),
+        m("on_time_rectification_rate", "按期整改率", Percent),
+        m("open_past_limit", "超期未整改", Count),
+    ],
+    rates: &[
+        r("satisfaction_rate", "satisfied", "ratings"),
+        r("good_rate", "good", "ratings"),
+        r("coverage", "completed_rated", "completed"),
+        r("rectification_rate", "rectified", "bad_ratings"),
+        r(
+            "on_time_rectification_rate",
+            "rectified_on_time",
+            "bad_ratings",
+        ),
+    ],
+};
+
+/// `queue_metrics`: waits and service times of the queue tickets. The
+/// medians, P90s and longest wait are quantiles of the tickets, in
+/// minutes; the means are rates of seconds per ticket, in minutes.
+pub const QUEUE: Table = Table {
+    name: QUEUE_METRICS,
+    keys: &KEY_COLUMNS,
+    measures: &[
+        m("tickets", "取号", Count),
+        m("called", "叫号", Count),
+        m("served", "办结", Count),
+        m("no_shows", "过号", Count),
+        m("no_show_share", "过号率", Percent),
+        m("wait_mean_min", "平均等候(分)", Decimal),
+        m("wait_median_min", "中位等候(分)", Decimal),
+        m("wait_p90_min", "P90等候(分)", Decimal),
+        m("wait_max_min", "最长等候(分)", Decimal),
+        m("over_target", "等候超时", Count),
+        m("over_target_share", "超时率", Percent),
+        m("service_mean_min", "平均办理(分)", Decimal),
+        m("service_p90_min", "P90办理(分)", Decimal),
+        m("queue_jumps", "插队", Count),
+    ],
+    rates: &[
+        r("no_show_share", "no_shows", "called"),
+        scaled("wait_mean_min", "sum_wait_s", "called", Scale::Over(60.0)),
+        r("over_target_share", "over_target", "called"),
+        scaled(
+            "service_mean_min",
+            "sum_service_s",
+            "n_service",
+            Scale::Over(60.0),
+        ),
+    ],
+};
+
+/// `step_metrics`: the steps (环节) of the cases, by period.
+pub const STEPS: Table = Table {
+    name: STEP_METRICS,
+    keys: &KEY_COLUMNS,
+    measures: &[
+        m("steps", "环节数", Count),
+        m("with_limit", "有时限环节", Count),
+        m("overdue_steps", "超期环节", Count),
+        m("overdue_rate", "环节超期率", Percent),
+        m("mean_elapsed_days", "环节平均用时", Decimal),
+        m("p90_elapsed_days", "环节P90用时", Decimal),
+        m("share_steps", "计占比环节", Count),
+        m("share_step_days", "环节用时(计占比)", Decimal),
+        m("share_case_days", "办件用时(计占比)", Decimal),
+        m("share_of_case", "占办件用时", Percent),
+        m("sum_elapsed", "环节用时合计", Decimal),
+        m("limit_days_sum", "环节时限合计", Decimal),
+    ],
+    rates: &[
+        r("overdue_rate", "overdue_steps", "with_limit"),
+        r("mean_elapsed_days", "sum_elapsed", "steps"),
+        r("share_of_case", "share_step_days", "share_case_days"),
+    ],
+};
+
+/// `attendance_metrics`: attendance rolled up by period.
+pub const ATTENDANCE: Table = Table {
+    name: ATTENDANCE_METRICS,
+    keys: &KEY_COLUMNS,
+    measures: &[
+        m("expected_days", "应出勤", Count),
+        m("attended_days", "实出勤", Decimal),
+        m("attendance_rate", "出勤率", Percent),
+        m("leave_days", "请假(天)", Decimal),
+        m("leave_hours", "请假(小时)", Decimal),
+        m("absent_days", "旷工(天)", Decimal),
+        m("absent_half_days", "旷工(半天)", Count),
+        m("late", "迟到次数", Count),
+        m("late_minutes", "迟到分钟", Count),
+        m("early", "早退次数", Count),
+        m("early_minutes", "早退分钟", Count),
+        m("missing", "缺卡天数", Count),
+        m("missing_punches", "缺卡", Count),
+        m("overlong_departures", "离岗超时", Count),
+        m("overlong_departure_minutes", "离岗超时分钟", Count),
+        m("departures_without_cover", "离岗无顶岗", Count),
+        m("duty_days", "值班天数", Count),
+    ],
+    rates: &[r("attendance_rate", "attended_days", "expected_days")],
+};
+
+/// The attendance sheet (周公示 and the monthly sheet), per window and
+/// staff member over a week or a month: not stored, written as CSV.
+pub const ATTENDANCE_SHEET: Table = Table {
+    name: "attendance sheet",
+    keys: &["window_id", "staff_id", "name"],
+    measures: &[
+        m("working_days", "应出勤", Count),
+        m("attended_days", "实出勤", Decimal),
+        m("late", "迟到次数", Count),
+        m("late_minutes", "迟到分钟", Count),
+        m("early", "早退次数", Count),
+        m("early_minutes", "早退分钟", Count),
+        m("missing", "缺卡", Count),
+        m("absent_half_days", "旷工(半天)", Count),
+        m("leave_hours", "请假(小时)", Decimal),
+        m("leave_kinds", "请假类别", Text),
+        m("overlong_departures", "离岗超时", Count),
+        m("departures_without_cover", "离岗无顶岗", Count),
+    ],
+    rates: &[],
+};
+
+/// `three_zeros`: 零距离服务, 零差错办件, 零关系办事 by window and period,
+/// and a center row per period.
+pub const ZEROS: Table = Table {
+    name: THREE_ZEROS,
+    keys: &KEY_COLUMNS,
+    measures: &[
+        m("substantiated_complaints", "属实投诉", Count),
+        m("bad_ratings", "差评", Count),
+        m("zero_distance", "零距离服务", YesNo),
+        m("corrections", "纠错", Count),
+        m("overdue_cases", "超期", Count),
+        m("zero_error", "零差错办件", YesNo),
+        m("queue_jumps", "插队", Count),
+        m("favouritism_complaints", "优亲厚友", Count),
+        m("zero_relation", "零关系办事", YesNo),
+        m("all_three", "三零", YesNo),
+        m("windows", "窗口数", Count),
+        m("windows_all_three", "实现\"三零\"窗口", Count),
+        m("share_all_three", "实现\"三零\"窗口占比", Percent),
+        m("active", "有业务", YesNo),
+    ],
+    rates: &[r("share_all_three", "windows_all_three", "windows")],
+};
+
+/// `incident_metrics`: supervision incidents by source and category.
+pub const INCIDENTS: Table = Table {
+    name: INCIDENT_METRICS,
+    keys: &[
+        "grain",
+        "period",
+        "period_start",
+        "period_end",
+        "level",
+        "key",
+        "source",
+        "category",
+    ],
+    measures: &[
+        m("incidents", "件数", Count),
+        m("substantiated", "属实", Count),
+        m("points", "分值", Decimal),
+    ],
+    rates: &[],
+};
+
+/// `window_scores`: the window ranking (红旗窗口, 末位, 约谈).
+pub const WINDOWS_RANKED: Table = Table {
+    name: WINDOW_SCORES,
+    keys: &["grain", "period", "period_start", "period_end", "window_id"],
+    measures: &[
+        m("department", "部门", Text),
+        m("score", "得分", Decimal),
+        m("rank", "名次", Count),
+        m("band", "评比", Text),
+        m("eligible", "参评", YesNo),
+        m("veto", "一票否决", Text),
+        m("talk", "约谈", YesNo),
+        m("on_time_rate", "按期办结率", Percent),
+        m("satisfaction_rate", "满意率", Percent),
+        m("completed", "办结", Count),
+        m("events", "事件", Count),
+    ],
+    rates: &[],
+};
+
+/// `staff_review`: 三在 (在岗, 在干, 在行) and 三问 (问践诺, 问能力, 问绩效)
+/// by staff member and period.
+pub const STAFF: Table = Table {
+    name: STAFF_REVIEW,
+    keys: &[
+        "grain",
+        "period",
+        "period_start",
+        "period_end",
+        "staff_id",
+        "window_id",
+    ],
+    measures: &[
+        m("attendance_rate", "出勤率", Percent),
+        m("attended_days", "实出勤", Decimal),
+        m("overlong_departures", "离岗超时", Count),
+        m("cases_handled", "办件", Count),
+        m("steps_handled", "环节", Count),
+        m("tickets_handled", "叫号", Count),
+        m("cases_per_day", "日均办件", Decimal),
+        m("steps_per_day", "日均环节", Decimal),
+        m("tickets_per_day", "日均叫号", Decimal),
+        m("idle_days", "零办理天数", Count),
+        m("corrections_per_100", "百件差错", Decimal),
+        m("overdue_steps_per_100", "百件超时环节", Decimal),
+        m("on_time_rate", "按期率", Percent),
+        m("window_median_cases_per_day", "窗口中位日均", Decimal),
+        m("capability", "对窗口中位", Decimal),
+        m("score", "得分", Decimal),
+        m("rank", "排名", Count),
+        m("absence", "未在岗原因", Text),
+    ],
+    rates: &[
+        r("cases_per_day", "cases_handled", "attended_days"),
+        r("steps_per_day", "steps_handled", "attended_days"),
+        r("tickets_per_day", "tickets_handled", "attended_days"),
+        scaled(
+            "corrections_per_100",
+            "corrections",
+            "cases_handled",
+            Scale::Times(100.0),
+        ),
+        scaled(
+            "overdue_steps_per_100",
+            "overdue_steps",
+            "cases_handled",
+            Scale::Times(100.0),
+        ),
+        r("capability", "cases_per_day", "window_median_cases_per_day"),
+    ],
+};
+
+/// `staff_scores`: the staff ranking (服务之星).
+pub const STAFF_RANKED: Table = Table {
+    name: STAFF_SCORES,
+    keys: &[
+        "grain",
+        "period",
+        "period_start",
+        "period_end",
+        "staff_id",
+        "window_id",
+    ],
+    measures: &[
+        m("score", "得分", Decimal),
+        m("rank", "名次", Count),
+        m("star", "服务之星", YesNo),
+        m("events", "事件", Count),
+    ],
+    rates: &[],
+};
+
+/// Every table declared with its measures.
+pub const TABLES: [&Table; 11] = [
+    &ATTENDANCE_SHEET,
+    &CASES,
+    &RATINGS,
+    &QUEUE,
+    &STEPS,
+    &ATTENDANCE,
+    &ZEROS,
+    &INCIDENTS,
+    &WINDOWS_RANKED,
+    &STAFF,
+    &STAFF_RANKED,
 ];
 
-/// The rates of `step_metrics`.
-pub const STEP_RATES: [Rate; 3] = [
-    Rate::of("overdue_rate", "overdue_steps", "with_limit", "环节超期率"),
-    Rate::of("mean_elapsed_days", "sum_elapsed", "steps", "环节平均用时"),
-    Rate::of(
-        "share_of_case",
-        "share_step_days",
-        "share_case_days",
-        "占办件用时",
-    ),
+/// The key and code columns that tables share, with their labels.
+pub const KEYS: [Measure; 13] = [
+    m("grain", "粒度", Text),
+    m("period", "期间", Text),
+    m("period_start", "起", Text),
+    m("period_end", "止", Text),
+    m("level", "层级", Text),
+    m("key", "对象", Text),
+    m("window_id", "窗口", Text),
+    m("staff_id", "工号", Text),
+    m("department", "部门", Text),
+    m("source", "来源", Text),
+    m("category", "类别", Text),
+    m("center", "中心", Text),
+    m("name", "姓名", Text),
 ];
 
-/// The rate of `attendance_metrics`.
-pub const ATTENDANCE_RATE: Rate = Rate::of(
-    "attendance_rate",
-    "attended_days",
-    "expected_days",
-    "出勤率",
-);
-
-/// The center rate of `three_zeros`.
-pub const ZEROS_RATE: Rate = Rate::of(
-    "share_all_three",
-    "windows_all_three",
-    "windows",
-    "实现\"三零\"窗口占比",
-);
-
-/// The expressions of some rates.
-pub fn rates(rates: &[Rate]) -> Vec<Expr> {
-    rates.iter().map(Rate::expr).collect()
+/// The label of a shared key column.
+pub fn key(column: &str) -> &'static Measure {
+    KEYS.iter()
+        .find(|k| k.column == column)
+        .unwrap_or_else(|| panic!("no key column {column}"))
 }
 
 /// The key columns, then `measures`: the columns a metric table selects,
@@ -153,7 +543,7 @@ pub fn keyed(measures: &[&str]) -> Vec<Expr> {
     KEY_COLUMNS
         .iter()
         .chain(measures)
-        .map(|c| polars::prelude::col(*c))
+        .map(|c| col(*c))
         .collect()
 }
 
@@ -186,3 +576,57 @@ pub const STAFF_REVIEW: &str = "staff_review";
 /// `cards`: the red and yellow card history (written by the nightly job
 /// and `cards --record`).
 pub const CARDS: &str = "cards";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_is_declared_whole() {
+        for t in TABLES {
+            let columns = t.columns();
+            let mut unique = columns.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(unique.len(), columns.len(), "{} repeats a column", t.name);
+            for c in &columns {
+                assert!(!t.label(c).is_empty(), "{}.{c} has no label", t.name);
+            }
+            for r in t.rates {
+                let shape = t.measure(r.column).shape;
+                assert!(
+                    matches!(shape, Shape::Percent | Shape::Decimal),
+                    "{}.{} is a rate shown as {shape:?}",
+                    t.name,
+                    r.column
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_rate_is_its_ratio_scaled() {
+        use polars::prelude::*;
+        let df = df!("n" => [1i64, 3, 5], "d" => [4i64, 0, 10]).unwrap();
+        let of = |scale| {
+            let rate = scaled("x", "n", "d", scale);
+            let out = df.clone().lazy().select([rate.expr()]).collect().unwrap();
+            out.column("x")
+                .unwrap()
+                .f64()
+                .unwrap()
+                .iter()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(of(Scale::Ratio), [Some(0.25), None, Some(0.5)]);
+        assert_eq!(of(Scale::OneLess), [Some(0.75), None, Some(0.5)]);
+        assert_eq!(of(Scale::Times(100.0)), [Some(25.0), None, Some(50.0)]);
+        assert_eq!(of(Scale::Over(0.5)), [Some(0.5), None, Some(1.0)]);
+    }
+
+    #[test]
+    #[should_panic(expected = "case_metrics declares no column nothing")]
+    fn an_undeclared_column_is_named() {
+        CASES.label("nothing");
+    }
+}

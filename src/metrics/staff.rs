@@ -4,7 +4,8 @@
 //! well they did. Definitions: docs/METRICS.md, "Staff review".
 
 use super::period::Grain;
-use super::rollup::{ratio, rollup, Roll, RollupSpec};
+use super::rollup::{rollup, Roll, RollupSpec};
+use super::schema::STAFF;
 use crate::polars_ext::{date_lit, date_series, dates_of};
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -24,34 +25,6 @@ pub struct StaffInputs<'a> {
     pub case_metrics: &'a DataFrame,
     pub staff_scores: Option<&'a DataFrame>,
 }
-
-/// The columns of `staff_review`, in order.
-pub const COLUMNS: [&str; 24] = [
-    "grain",
-    "period",
-    "period_start",
-    "period_end",
-    "staff_id",
-    "window_id",
-    "attendance_rate",
-    "attended_days",
-    "overlong_departures",
-    "cases_handled",
-    "steps_handled",
-    "tickets_handled",
-    "cases_per_day",
-    "steps_per_day",
-    "tickets_per_day",
-    "idle_days",
-    "corrections_per_100",
-    "overdue_steps_per_100",
-    "on_time_rate",
-    "window_median_cases_per_day",
-    "capability",
-    "score",
-    "rank",
-    "absence",
-];
 
 const MEASURES: [(&str, Roll); 6] = [
     ("cases_handled", Roll::Sum),
@@ -249,11 +222,7 @@ pub fn staff_review(inputs: &StaffInputs, as_of: NaiveDate) -> Result<DataFrame>
         .sort(["staff_id", "valid_from"], SortMultipleOptions::default())
         .group_by([col("staff_id")])
         .agg([col("window_id").last()]);
-    let per_day = |m: &str| {
-        when(col("attended_days").gt(lit(0.0)))
-            .then(col(m).cast(DataType::Float64) / col("attended_days"))
-            .otherwise(lit(NULL).cast(DataType::Float64))
-    };
+    let rate = |c: &str| STAFF.rate(c).expr();
     let out = lf
         .join(
             windows,
@@ -265,13 +234,11 @@ pub fn staff_review(inputs: &StaffInputs, as_of: NaiveDate) -> Result<DataFrame>
             col("key").alias("staff_id"),
             col("attended_days").cast(DataType::Float64),
             col("overlong_departures").cast(DataType::Int64),
-            per_day("cases_handled").alias("cases_per_day"),
-            per_day("steps_handled").alias("steps_per_day"),
-            per_day("tickets_handled").alias("tickets_per_day"),
-            (ratio(col("corrections"), col("cases_handled")) * lit(100.0))
-                .alias("corrections_per_100"),
-            (ratio(col("overdue_steps"), col("cases_handled")) * lit(100.0))
-                .alias("overdue_steps_per_100"),
+            rate("cases_per_day"),
+            rate("steps_per_day"),
+            rate("tickets_per_day"),
+            rate("corrections_per_100"),
+            rate("overdue_steps_per_100"),
         ])
         .with_column(
             col("cases_per_day")
@@ -279,9 +246,7 @@ pub fn staff_review(inputs: &StaffInputs, as_of: NaiveDate) -> Result<DataFrame>
                 .over([col("grain"), col("period"), col("window_id")])?
                 .alias("window_median_cases_per_day"),
         )
-        .with_column(
-            ratio(col("cases_per_day"), col("window_median_cases_per_day")).alias("capability"),
-        )
+        .with_column(rate("capability"))
         // Why a row's figures are empty: no day attended in the period.
         .with_column(
             when(col("attended_days").fill_null(lit(0.0)).gt(lit(0.0)))
@@ -314,7 +279,7 @@ pub fn staff_review(inputs: &StaffInputs, as_of: NaiveDate) -> Result<DataFrame>
         } else {
             Vec::new()
         })
-        .select(COLUMNS.map(col))
+        .select(STAFF.select())
         .sort(
             ["grain", "period", "staff_id"],
             SortMultipleOptions::default().with_maintain_order(true),

@@ -18,23 +18,6 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-/// The columns of `step_metrics`, in order.
-/// (after `schema::KEY_COLUMNS`).
-pub const OUTPUTS: [&str; 12] = [
-    "steps",
-    "with_limit",
-    "overdue_steps",
-    "overdue_rate",
-    "mean_elapsed_days",
-    "p90_elapsed_days",
-    "share_steps",
-    "share_step_days",
-    "share_case_days",
-    "share_of_case",
-    "sum_elapsed",
-    "limit_days_sum",
-];
-
 const MEASURES: [(&str, Roll); 8] = [
     ("steps", Roll::Sum),
     ("with_limit", Roll::Sum),
@@ -282,7 +265,7 @@ pub fn step_metrics(facts: &DataFrame, as_of: NaiveDate) -> Result<DataFrame> {
     let out = sums
         .lazy()
         .join(p90.lazy(), on.clone(), on, JoinArgs::new(JoinType::Left))
-        .with_columns(super::schema::rates(&super::schema::STEP_RATES))
+        .with_columns(super::schema::STEPS.rate_exprs())
         .collect()?;
     Ok(codes
         .decode(out)?
@@ -293,7 +276,7 @@ pub fn step_metrics(facts: &DataFrame, as_of: NaiveDate) -> Result<DataFrame> {
                 .otherwise(col("level"))
                 .alias("level"),
         )
-        .select(super::schema::keyed(&OUTPUTS))
+        .select(super::schema::STEPS.select())
         .sort(
             ["grain", "period", "level", "key"],
             SortMultipleOptions::default().with_maintain_order(true),

@@ -157,25 +157,6 @@ pub struct ZeroInputs<'a> {
     pub queue_metrics: Option<&'a DataFrame>,
 }
 
-/// Measures of `three_zeros`.
-/// (after `schema::KEY_COLUMNS`).
-pub const OUTPUTS: [&str; 14] = [
-    "substantiated_complaints",
-    "bad_ratings",
-    "zero_distance",
-    "corrections",
-    "overdue_cases",
-    "zero_error",
-    "queue_jumps",
-    "favouritism_complaints",
-    "zero_relation",
-    "all_three",
-    "windows",
-    "windows_all_three",
-    "share_all_three",
-    "active",
-];
-
 /// `three_zeros` of some periods of one grain, in one pass: a row per
 /// window of the windows table and period, and a center row per period
 /// with the share holding all three.
@@ -407,7 +388,7 @@ fn three_zeros_grain(
         .lazy()
         .group_by([col("period")])
         .agg(center_cols)
-        .with_column(super::schema::ZEROS_RATE.expr());
+        .with_columns(super::schema::ZEROS.rate_exprs());
     let labelled = |lf: LazyFrame| {
         lf.join(
             periods_df.clone().lazy(),
@@ -417,11 +398,11 @@ fn three_zeros_grain(
         )
         .with_column(lit(grain.name()).alias("grain"))
         .select(
-            super::schema::KEY_COLUMNS
-                .iter()
-                .chain(&OUTPUTS)
-                .chain(&["ord"])
-                .map(|c| col(*c))
+            super::schema::ZEROS
+                .columns()
+                .into_iter()
+                .chain(["ord"])
+                .map(col)
                 .collect::<Vec<_>>(),
         )
     };
@@ -435,7 +416,7 @@ fn three_zeros_grain(
         ["ord", "_window", "key"],
         SortMultipleOptions::default().with_maintain_order(true),
     )
-    .select(super::schema::keyed(&OUTPUTS))
+    .select(super::schema::ZEROS.select())
     .collect()?)
 }
 

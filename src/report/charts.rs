@@ -2,6 +2,7 @@
 //! the HTML that holds the charts embeds the CJK font, so they render the
 //! same everywhere.
 
+use crate::metrics::schema::{self, Table};
 use crate::polars_ext::{bools_or, dates_of, opt_f64s, strings};
 use anyhow::{Context, Result};
 use plotters::prelude::*;
@@ -169,7 +170,19 @@ pub fn ranking_chart(ranking: &DataFrame) -> Result<String> {
 }
 
 /// A rate of each window (a `rate` column of window rows), in percent.
-fn rate_per_window(windows: &DataFrame, rate: &str, title: &str, axis: &str) -> Result<String> {
+/// The title of a chart of `column` per window: 各窗口<its label>.
+pub fn per_window_title(table: &Table, column: &str) -> String {
+    format!("各窗口{}", table.label(column))
+}
+
+/// A rate of `table` per window, in percent, titled and labelled from the
+/// schema.
+fn rate_per_window(windows: &DataFrame, table: &Table, rate: &str) -> Result<String> {
+    let (title, axis) = (
+        per_window_title(table, rate),
+        format!("{} (%)", table.label(rate)),
+    );
+    let (title, axis) = (title.as_str(), axis.as_str());
     let labels = strings(windows, "key")?;
     let rates: Vec<Option<f64>> = opt_f64s(windows, rate)?
         .into_iter()
@@ -187,17 +200,12 @@ fn rate_per_window(windows: &DataFrame, rate: &str, title: &str, axis: &str) -> 
 
 /// On-time rate per window, in percent.
 pub fn on_time_chart(windows: &DataFrame) -> Result<String> {
-    rate_per_window(
-        windows,
-        "on_time_rate",
-        "各窗口按期办结率",
-        "按期办结率 (%)",
-    )
+    rate_per_window(windows, &schema::CASES, "on_time_rate")
 }
 
 /// Satisfaction rate per window, in percent.
 pub fn satisfaction_chart(windows: &DataFrame) -> Result<String> {
-    rate_per_window(windows, "satisfaction_rate", "各窗口满意率", "满意率 (%)")
+    rate_per_window(windows, &schema::RATINGS, "satisfaction_rate")
 }
 
 /// Compression of the promised limits per department in the latest catalog

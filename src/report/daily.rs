@@ -28,6 +28,7 @@ pub fn daily_report(
     z: &DailyInputs,
 ) -> Result<(String, Vec<(&'static str, DataFrame)>)> {
     use Cell::*;
+    let c = |x| crate::view::shown(&crate::metrics::schema::CASES, x);
     let mut md = String::new();
     let mut tables = Vec::new();
     let _ = writeln!(md, "# {center} {} 日报表\n", day.label);
@@ -53,10 +54,10 @@ pub fn daily_report(
         &windows,
         &[
             ("窗口", Text("key")),
-            ("受理", Count("accepted")),
-            ("办结", Count("completed")),
-            ("超期办结", Count("overdue_completed")),
-            ("超期在办", Count("overdue_open")),
+            c("accepted"),
+            c("completed"),
+            c("overdue_completed"),
+            c("overdue_open"),
         ],
     )?);
 
@@ -141,8 +142,8 @@ pub fn daily_report(
                 md.push_str(&render_markdown(
                     &exceptions,
                     &[
-                        ("窗口", Text("window_id")),
-                        ("工号", Text("staff_id")),
+                        crate::view::shown_key("window_id"),
+                        crate::view::shown_key("staff_id"),
                         ("状态", Text("status")),
                         ("异常", Text("exceptions")),
                         ("迟到(分)", Count("late_minutes")),

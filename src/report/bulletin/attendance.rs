@@ -6,13 +6,13 @@ use super::{Context, Section};
 use crate::attendance::Schedule;
 use crate::metrics::attendance::named_for_attendance;
 use crate::polars_ext::date_lit;
-use crate::view::render_markdown;
+use crate::view::{render_markdown, shown_key};
 use anyhow::Result;
 use polars::prelude::*;
 use std::fmt::Write;
 
 pub(super) fn section(cx: &Context) -> Result<Section> {
-    use crate::view::Cell::*;
+    let c = |x| crate::view::shown(&crate::metrics::schema::ATTENDANCE, x);
     let (period, z, this) = (cx.period, cx.z, cx.this);
     let mut md = String::new();
     let _ = writeln!(md, "\n## 六、考勤与实名通报\n");
@@ -34,12 +34,12 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
         md.push_str(&render_markdown(
             &named,
             &[
-                ("窗口", Text("window_id")),
-                ("工号", Text("staff_id")),
-                ("姓名", Text("name")),
-                ("旷工(半天)", Count("absent_half_days")),
-                ("迟到(次)", Count("late")),
-                ("离岗超时(次)", Count("overlong_departures")),
+                shown_key("window_id"),
+                shown_key("staff_id"),
+                shown_key("name"),
+                c("absent_half_days"),
+                c("late"),
+                c("overlong_departures"),
             ],
         )?);
     }

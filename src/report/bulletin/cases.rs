@@ -12,6 +12,7 @@ use std::fmt::Write;
 
 pub(super) fn section(cx: &Context) -> Result<Section> {
     use crate::view::Cell::*;
+    let c = |x| crate::view::shown(&crate::metrics::schema::CASES, x);
     let (period, z, this, end_word) = (cx.period, cx.z, cx.this, cx.end_word);
     let mut md = String::new();
     let cases = with_targets(
@@ -68,22 +69,22 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
     let _ = writeln!(md, "\n各窗口办件:\n");
     md.push_str(&render_markdown(
         &windows,
-        &[
-            ("窗口", Text("key")),
-            ("受理", Count("accepted")),
-            ("办结", Count("completed")),
-            ("即办率", Percent("instant_rate")),
-            ("按期办结率", Percent("on_time_rate")),
-            ("提前办结率", Percent("early_rate")),
-            ("超期", Count("overdue_completed")),
-            ("承诺压缩率", Percent("promise_compression")),
-            ("实际提速率", Percent("actual_speedup")),
-            ("平均用时", Decimal("mean_elapsed_days")),
-        ],
+        &[("窗口", Text("key"))]
+            .into_iter()
+            .chain(crate::view::shown_all(
+                &crate::metrics::schema::CASES,
+                &crate::view::CASE_FIGURES,
+            ))
+            .chain([
+                c("promise_compression"),
+                c("actual_speedup"),
+                c("mean_elapsed_days"),
+            ])
+            .collect::<Vec<_>>(),
     )?);
     let charts = vec![
         (
-            "各窗口按期办结率".to_string(),
+            crate::report::charts::per_window_title(&crate::metrics::schema::CASES, "on_time_rate"),
             crate::report::charts::on_time_chart(&windows)?,
         ),
         (

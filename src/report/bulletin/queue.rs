@@ -9,6 +9,7 @@ use std::fmt::Write;
 
 pub(super) fn section(cx: &Context) -> Result<Section> {
     use crate::view::Cell::*;
+    let c = |x| crate::view::shown(&crate::metrics::schema::QUEUE, x);
     let (period, z, this) = (cx.period, cx.z, cx.this);
     let mut md = String::new();
     let mut charts = Vec::new();
@@ -24,13 +25,13 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
         md.push_str(&render_markdown(
             &v,
             &[
-                ("取号", Count("tickets")),
+                c("tickets"),
                 ("环比", Change("tickets", "tickets_prev_period")),
-                ("平均等候(分)", Decimal("wait_mean_min")),
-                ("P90等候(分)", Decimal("wait_p90_min")),
-                ("超时率", Percent("over_target_share")),
-                ("过号率", Percent("no_show_share")),
-                ("插队", Count("queue_jumps")),
+                c("wait_mean_min"),
+                c("wait_p90_min"),
+                c("over_target_share"),
+                c("no_show_share"),
+                c("queue_jumps"),
             ],
         )?);
     } else {

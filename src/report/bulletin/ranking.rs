@@ -9,7 +9,6 @@ use std::fmt::Write;
 
 /// `ranking`: [`crate::metrics::scoring::ranking_of`] of the period.
 pub(super) fn section(ranking: &DataFrame) -> Result<Section> {
-    use crate::view::Cell::*;
     let mut md = String::new();
     let _ = writeln!(md, "\n## 八、红旗窗口评比\n");
     let ranked = ranking
@@ -19,15 +18,10 @@ pub(super) fn section(ranking: &DataFrame) -> Result<Section> {
         .collect()?;
     md.push_str(&render_markdown(
         &ranked,
-        &[
-            ("名次", Count("rank")),
-            ("窗口", Text("window_id")),
-            ("部门", Text("department")),
-            ("得分", Decimal("score")),
-            ("评比", Text("band")),
-            ("一票否决", Text("veto")),
-            ("约谈", YesNo("talk")),
-        ],
+        &crate::view::shown_all(
+            &crate::metrics::schema::WINDOWS_RANKED,
+            &crate::view::RANKING_FIGURES,
+        ),
     )?);
     let _ = writeln!(md, "\n{}", ranking_summary(ranking)?);
     Ok(Section {

@@ -9,6 +9,7 @@ use std::fmt::Write;
 
 pub(super) fn section(cx: &Context) -> Result<Section> {
     use crate::view::Cell::*;
+    let c = |x| crate::view::shown(&crate::metrics::schema::RATINGS, x);
     let (period, this) = (cx.period, cx.this);
     let mut md = String::new();
     let mut charts = Vec::new();
@@ -16,24 +17,27 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
     if let Some(r) = cx.z.rating_metrics {
         let by_window = period_view(r, period, "window", &RATINGS_COMPARED)?;
         charts.push((
-            "各窗口满意率".to_string(),
+            crate::report::charts::per_window_title(
+                &crate::metrics::schema::RATINGS,
+                "satisfaction_rate",
+            ),
             crate::report::charts::satisfaction_chart(&by_window)?,
         ));
         let v = shown_keys(&period_view(r, period, "center", &RATINGS_COMPARED)?)?;
         md.push_str(&render_markdown(
             &v,
             &[
-                ("评价数", Count("ratings")),
-                ("满意率", Percent("satisfaction_rate")),
+                c("ratings"),
+                c("satisfaction_rate"),
                 (
                     "环比",
                     Points("satisfaction_rate", "satisfaction_rate_prev_period"),
                 ),
-                ("好评率", Percent("good_rate")),
-                ("评价覆盖率", Percent("coverage")),
-                ("差评", Count("bad_ratings")),
-                ("按期整改", Count("rectified_on_time")),
-                ("超期未整改", Count("open_past_limit")),
+                c("good_rate"),
+                c("coverage"),
+                c("bad_ratings"),
+                c("rectified_on_time"),
+                c("open_past_limit"),
             ],
         )?);
     } else {

@@ -2,7 +2,7 @@
 //! when `staff_review` has been computed).
 
 use super::{Context, Section};
-use crate::view::{render_markdown, STAFF_REVIEW_CELLS};
+use crate::view::{render_markdown, staff_review_cells};
 use anyhow::Result;
 use polars::prelude::*;
 use std::fmt::Write;
@@ -26,7 +26,7 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
         let _ = writeln!(md, "{}无数据。", cx.this);
         return Ok(Section::text(md));
     }
-    md.push_str(&render_markdown(&rows, &STAFF_REVIEW_CELLS)?);
+    md.push_str(&render_markdown(&rows, &staff_review_cells())?);
     Ok(Section {
         markdown: md,
         tables: vec![("staff_review", rows)],

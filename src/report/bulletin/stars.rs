@@ -6,18 +6,13 @@ use anyhow::Result;
 use std::fmt::Write;
 
 pub(super) fn section(cx: &Context) -> Result<Section> {
-    use crate::view::Cell::*;
+    let c = |x| crate::view::shown(&crate::metrics::schema::STAFF_RANKED, x);
     let stars = crate::metrics::scoring::stars_of(cx.z.staff_scores, cx.period)?;
     let mut md = String::new();
     let _ = writeln!(md, "\n## 九、服务之星\n");
     md.push_str(&render_markdown(
         &stars,
-        &[
-            ("名次", Count("rank")),
-            ("工号", Text("staff_id")),
-            ("窗口", Text("window_id")),
-            ("得分", Decimal("score")),
-        ],
+        &[c("rank"), c("staff_id"), c("window_id"), c("score")],
     )?);
     Ok(Section::text(md))
 }

@@ -10,6 +10,7 @@ use std::fmt::Write;
 
 pub(super) fn section(cx: &Context) -> Result<Section> {
     use crate::view::Cell::*;
+    let c = |x| crate::view::shown(&crate::metrics::schema::ZEROS, x);
     let mut md = String::new();
     let _ = writeln!(md, "\n## 七、服务\"三零\"\n");
     let zeros = period_rows(cx.z.three_zeros, cx.period, None).collect()?;
@@ -33,10 +34,10 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
         &window_rows,
         &[
             ("窗口", Text("key")),
-            ("零距离服务", YesNo("zero_distance")),
-            ("零差错办件", YesNo("zero_error")),
-            ("零关系办事", YesNo("zero_relation")),
-            ("三零", YesNo("all_three")),
+            c("zero_distance"),
+            c("zero_error"),
+            c("zero_relation"),
+            c("all_three"),
         ],
     )?);
     Ok(Section {
