@@ -8,12 +8,12 @@
 //! to know on which days they were open and overdue.
 
 use super::period::Grain;
-use super::rollup::{day_table, rollup_days, rollup_quantiles, KeyCodes, Roll, RollupSpec, LEVELS};
+use super::rollup::{
+    day_table_of, rollup_days, rollup_quantiles, KeyCodes, Roll, RollupSpec, LEVELS,
+};
 use super::WorkdayLookup;
 use crate::calendar::Calendar;
-use crate::polars_ext::{
-    date_lit, date_series, epoch_days, opt_epoch_days, opt_i64s, CollectStreaming,
-};
+use crate::polars_ext::{date_lit, date_series, epoch_days, opt_epoch_days, opt_i64s};
 use anyhow::{Context, Result};
 use chrono::{Duration, NaiveDate};
 use polars::prelude::*;
@@ -589,36 +589,6 @@ pub fn case_metrics_of(
         grains,
         as_of,
     };
-    // Each kind of event carries only its own measures (summing zeros
-    // costs as much as summing data); the day tables are aligned after.
-    let day_of = |events: LazyFrame, own: &[&str]| -> Result<LazyFrame> {
-        let measures: Vec<(&str, Roll)> = MEASURES
-            .iter()
-            .filter(|(m, _)| own.contains(m))
-            .copied()
-            .collect();
-        let typed = events.with_columns(
-            own.iter()
-                .map(|m| col(*m).cast(DataType::Int64))
-                .collect::<Vec<_>>(),
-        );
-        let day = day_table(
-            typed,
-            &RollupSpec {
-                measures: &measures,
-                ..spec
-            },
-        )?;
-        let mut cols = vec![col("level"), col("key"), col("date")];
-        cols.extend(MEASURES.iter().map(|(m, _)| {
-            if own.contains(m) {
-                col(*m)
-            } else {
-                lit(0i64).cast(DataType::Int64).alias(*m)
-            }
-        }));
-        Ok(day.lazy().select(cols))
-    };
     let completed_names: Vec<&str> = MEASURES
         .iter()
         .map(|(m, _)| *m)
@@ -628,22 +598,15 @@ pub fn case_metrics_of(
     let overdue_events = overdue_frame(&facts, &overdue)?
         .lazy()
         .with_column(lit(1i64).alias("overdue_open"));
-    let day = concat(
-        [
-            day_of(accepted, &["accepted"])?,
-            day_of(completed_events, &completed_names)?,
-            day_of(overdue_events, &["overdue_open"])?,
+    // Each kind of event carries only its own measures.
+    let day = day_table_of(
+        vec![
+            (accepted, &["accepted"]),
+            (completed_events, &completed_names),
+            (overdue_events, &["overdue_open"]),
         ],
-        UnionArgs::default(),
-    )?
-    .group_by([col("level"), col("key"), col("date")])
-    .agg(
-        MEASURES
-            .iter()
-            .map(|(m, _)| col(*m).sum())
-            .collect::<Vec<_>>(),
-    )
-    .collect_streaming()?;
+        &spec,
+    )?;
     // A period gets a row only where a case was accepted or completed in
     // it, or was open past its deadline at its end (docs/METRICS.md): a case
     // overdue on some days of a period but not at its end (a suspension

@@ -350,6 +350,52 @@ pub fn day_table(mut events: LazyFrame, spec: &RollupSpec) -> Result<DataFrame> 
         .collect_streaming()
 }
 
+/// The day table of several kinds of events, each kind carrying only its
+/// own measures (summing zeros costs as much as summing data): a day table
+/// per kind, then aligned on every measure of `spec` and summed per
+/// (level, key, date).
+pub fn day_table_of(kinds: Vec<(LazyFrame, &[&str])>, spec: &RollupSpec) -> Result<DataFrame> {
+    let mut days = Vec::with_capacity(kinds.len());
+    for (events, own) in kinds {
+        let measures: Vec<(&str, Roll)> = spec
+            .measures
+            .iter()
+            .filter(|(m, _)| own.contains(m))
+            .copied()
+            .collect();
+        let typed = events.with_columns(
+            own.iter()
+                .map(|m| col(*m).cast(DataType::Int64))
+                .collect::<Vec<_>>(),
+        );
+        let day = day_table(
+            typed,
+            &RollupSpec {
+                measures: &measures,
+                ..*spec
+            },
+        )?;
+        let mut cols = vec![col("level"), col("key"), col("date")];
+        cols.extend(spec.measures.iter().map(|(m, _)| {
+            if own.contains(m) {
+                col(*m)
+            } else {
+                lit(0i64).cast(DataType::Int64).alias(*m)
+            }
+        }));
+        days.push(day.lazy().select(cols));
+    }
+    Ok(concat(days, UnionArgs::default())?
+        .group_by([col("level"), col("key"), col("date")])
+        .agg(
+            spec.measures
+                .iter()
+                .map(|(m, roll)| roll.within_day(m))
+                .collect::<Vec<_>>(),
+        )
+        .collect_streaming()?)
+}
+
 /// Integer codes of the key columns of [`LEVELS`] (center = 0): grouping
 /// on them is faster than on text; [`KeyCodes::decode`] names them again.
 pub struct KeyCodes(DataFrame);

@@ -10,7 +10,7 @@
 use super::cards::{Card, CardRules};
 use super::cases::CaseFacts;
 use super::period::Grain;
-use super::rollup::{as_int64, rollup, rollup_quantiles, KeyCodes, Roll, RollupSpec};
+use super::rollup::{day_table_of, rollup_days, rollup_quantiles, KeyCodes, Roll, RollupSpec};
 use super::{workday_frame, WithWorkdayIndex};
 use crate::calendar::Calendar;
 use crate::polars_ext::{date_lit, dates_of};
@@ -214,9 +214,6 @@ pub fn step_metrics(facts: &DataFrame, as_of: NaiveDate) -> Result<DataFrame> {
                 int(col("overdue")).alias("overdue_steps"),
                 col("elapsed").alias("sum_elapsed"),
                 col("limit").fill_null(zero()).alias("limit_days_sum"),
-                zero().alias("share_steps"),
-                zero().alias("share_step_days"),
-                zero().alias("share_case_days"),
             ])
             .collect::<Vec<_>>(),
     );
@@ -225,18 +222,12 @@ pub fn step_metrics(facts: &DataFrame, as_of: NaiveDate) -> Result<DataFrame> {
             .into_iter()
             .chain(keys())
             .chain([
-                zero().alias("steps"),
-                zero().alias("with_limit"),
-                zero().alias("overdue_steps"),
-                zero().alias("sum_elapsed"),
-                zero().alias("limit_days_sum"),
                 lit(1i64).alias("share_steps"),
                 col("elapsed").alias("share_step_days"),
                 col("case_elapsed").alias("share_case_days"),
             ])
             .collect::<Vec<_>>(),
     );
-    let typed = |lf: LazyFrame| as_int64(lf, &MEASURES);
     let levels = ["center", "department", "window", "staff", "item"];
     let spec = RollupSpec {
         measures: &MEASURES,
@@ -245,11 +236,27 @@ pub fn step_metrics(facts: &DataFrame, as_of: NaiveDate) -> Result<DataFrame> {
         grains: &Grain::ALL,
         as_of,
     };
-    let events = concat(
-        [typed(step_events), typed(share_events)],
-        UnionArgs::default(),
+    // Each kind of event carries only its own measures.
+    let day = day_table_of(
+        vec![
+            (
+                step_events,
+                &[
+                    "steps",
+                    "with_limit",
+                    "overdue_steps",
+                    "sum_elapsed",
+                    "limit_days_sum",
+                ],
+            ),
+            (
+                share_events,
+                &["share_steps", "share_step_days", "share_case_days"],
+            ),
+        ],
+        &spec,
     )?;
-    let sums = rollup(events, &spec)?;
+    let sums = rollup_days(day, &spec)?;
     let p90 = rollup_quantiles(
         finished.select(
             [col("finish").alias("date"), col("elapsed")]
