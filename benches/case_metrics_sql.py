@@ -61,6 +61,45 @@ COLUMNS = ["grain", "period", "period_start", "period_end", "level", "key"] + IN
 
 # The per-period state of open cases is read on the period's last day, or on
 # as_of for the period that is not over (rollup.rs `Roll::AtEnd`).
+# Suspensions merged into blocks and their working days per case, as CTEs
+# over `susp_clip(case_id, s, e)` and the working-day index `wd`: shared by
+# the month x window query here and the whole-table query of side_by_side.py.
+SUSPENSION_BLOCKS = """-- Overlapping suspensions merged (of either kind): a day counts once.
+-- Rows sharing a start are one row first, so the running order is total.
+susp_starts AS (
+  SELECT case_id, s, MAX(e) AS e
+  FROM susp_clip
+  WHERE s <= e
+  GROUP BY case_id, s
+),
+susp_prev AS (
+  SELECT case_id, s, e,
+         MAX(e) OVER (PARTITION BY case_id ORDER BY s
+                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e
+  FROM susp_starts
+),
+susp_blocks AS (
+  SELECT case_id, s, e,
+         SUM(CASE WHEN prev_e IS NULL OR s > prev_e THEN 1 ELSE 0 END)
+           OVER (PARTITION BY case_id ORDER BY s
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS block
+  FROM susp_prev
+),
+-- One row per merged block: working days in [s, e] = widx(e) - base.
+blocks AS (
+  SELECT b.case_id, b.s, b.e,
+         ws.widx - ws.work AS base,
+         we.widx - (ws.widx - ws.work) AS days
+  FROM (SELECT case_id, block, MIN(s) AS s, MAX(e) AS e
+        FROM susp_blocks GROUP BY case_id, block) b
+  LEFT JOIN wd ws ON ws.d = b.s
+  LEFT JOIN wd we ON we.d = b.e
+),
+susp_days AS (
+  SELECT case_id, SUM(days) AS susp_days FROM blocks GROUP BY case_id
+),
+"""
+
 CASE_METRICS_SQL = """
 WITH
 params AS (
@@ -126,41 +165,7 @@ susp_clip AS (
   FROM suspensions_src s
   JOIN facts0 f ON f.case_id = s.case_id
 ),
--- Overlapping suspensions merged (of either kind): a day counts once.
--- Rows sharing a start are one row first, so the running order is total.
-susp_starts AS (
-  SELECT case_id, s, MAX(e) AS e
-  FROM susp_clip
-  WHERE s <= e
-  GROUP BY case_id, s
-),
-susp_prev AS (
-  SELECT case_id, s, e,
-         MAX(e) OVER (PARTITION BY case_id ORDER BY s
-                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e
-  FROM susp_starts
-),
-susp_blocks AS (
-  SELECT case_id, s, e,
-         SUM(CASE WHEN prev_e IS NULL OR s > prev_e THEN 1 ELSE 0 END)
-           OVER (PARTITION BY case_id ORDER BY s
-                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS block
-  FROM susp_prev
-),
--- One row per merged block: working days in [s, e] = widx(e) - base.
-blocks AS (
-  SELECT b.case_id, b.s, b.e,
-         ws.widx - ws.work AS base,
-         we.widx - (ws.widx - ws.work) AS days
-  FROM (SELECT case_id, block, MIN(s) AS s, MAX(e) AS e
-        FROM susp_blocks GROUP BY case_id, block) b
-  LEFT JOIN wd ws ON ws.d = b.s
-  LEFT JOIN wd we ON we.d = b.e
-),
-susp_days AS (
-  SELECT case_id, SUM(days) AS susp_days FROM blocks GROUP BY case_id
-),
--- A 补正 anywhere (clipped or not) makes the case not one-visit.
+{suspension_blocks}-- A 补正 anywhere (clipped or not) makes the case not one-visit.
 supplement AS (
   SELECT DISTINCT case_id FROM suspensions_src WHERE kind = '补正'
 ),
@@ -297,7 +302,8 @@ ORDER BY period, key
 def case_metrics_sql(as_of: date, raise_error: str) -> str:
     """The shared query for one evaluation date; `raise_error` is the
     dialect's failing function (DuckDB `error`, Spark `raise_error`)."""
-    return CASE_METRICS_SQL.format(as_of=as_of.isoformat(), raise_error=raise_error)
+    return CASE_METRICS_SQL.format(as_of=as_of.isoformat(), raise_error=raise_error,
+                                   suspension_blocks=SUSPENSION_BLOCKS)
 
 
 # ---------------------------------------------------------------- the calendar

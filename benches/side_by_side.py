@@ -237,40 +237,7 @@ susp_clip AS (
   FROM suspensions_src s
   JOIN facts0 f ON f.case_id = CAST(s.case_id AS VARCHAR)
 ),
--- Overlapping suspensions merged (of either kind): a day counts once.
-susp_starts AS (
-  SELECT case_id, s, MAX(e) AS e
-  FROM susp_clip
-  WHERE s <= e
-  GROUP BY case_id, s
-),
-susp_prev AS (
-  SELECT case_id, s, e,
-         MAX(e) OVER (PARTITION BY case_id ORDER BY s
-                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e
-  FROM susp_starts
-),
-susp_blocks AS (
-  SELECT case_id, s, e,
-         SUM(CASE WHEN prev_e IS NULL OR s > prev_e THEN 1 ELSE 0 END)
-           OVER (PARTITION BY case_id ORDER BY s
-                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS block
-  FROM susp_prev
-),
--- One row per merged block: working days in [s, x] = widx(x) - base.
-blocks AS (
-  SELECT b.case_id, b.s, b.e,
-         ws.widx - ws.work AS base,
-         we.widx - (ws.widx - ws.work) AS days
-  FROM (SELECT case_id, block, MIN(s) AS s, MAX(e) AS e
-        FROM susp_blocks GROUP BY case_id, block) b
-  LEFT JOIN wd ws ON ws.d = b.s
-  LEFT JOIN wd we ON we.d = b.e
-),
-susp_days AS (
-  SELECT case_id, SUM(days) AS susp_days FROM blocks GROUP BY case_id
-),
--- A 补正 anywhere (clipped or not) makes the case not one-visit.
+{suspension_blocks}-- A 补正 anywhere (clipped or not) makes the case not one-visit.
 supplement AS (
   SELECT DISTINCT CAST(case_id AS VARCHAR) AS case_id
   FROM suspensions_src WHERE kind = '补正' AND case_id IS NOT NULL
@@ -535,7 +502,7 @@ def child_duckdb(job: dict) -> None:
     con.execute(f"SET threads = {THREADS}")
     for v in duckdb_source_views(job, con):
         con.execute(v)
-    query = FULL_CASE_METRICS_SQL.format(as_of=job["as_of"])
+    query = FULL_CASE_METRICS_SQL.format(as_of=job["as_of"], suspension_blocks=cm.SUSPENSION_BLOCKS)
     n = con.execute(f"COPY ({query}) TO {sql_str(job['out'])} (FORMAT parquet)").fetchone()[0]
     print(f"duckdb {duckdb.__version__}: {n} rows")
 
@@ -1085,7 +1052,8 @@ def main() -> None:
         return
     args = parse_args()
     if args.print_sql:
-        print(FULL_CASE_METRICS_SQL.format(as_of=(args.as_of or date(2025, 12, 31)).isoformat()).strip())
+        print(FULL_CASE_METRICS_SQL.format(as_of=(args.as_of or date(2025, 12, 31)).isoformat(),
+                                           suspension_blocks=cm.SUSPENSION_BLOCKS).strip())
         return
     cm.ensure_venv(Path(args.venv), REQUIREMENTS, args.no_venv)
     import duckdb

@@ -385,7 +385,7 @@ pub fn day_table_of(kinds: Vec<(LazyFrame, &[&str])>, spec: &RollupSpec) -> Resu
         }));
         days.push(day.lazy().select(cols));
     }
-    Ok(concat(days, UnionArgs::default())?
+    concat(days, UnionArgs::default())?
         .group_by([col("level"), col("key"), col("date")])
         .agg(
             spec.measures
@@ -393,7 +393,7 @@ pub fn day_table_of(kinds: Vec<(LazyFrame, &[&str])>, spec: &RollupSpec) -> Resu
                 .map(|(m, roll)| roll.within_day(m))
                 .collect::<Vec<_>>(),
         )
-        .collect_streaming()?)
+        .collect_streaming()
 }
 
 /// Integer codes of the key columns of [`LEVELS`] (center = 0): grouping
