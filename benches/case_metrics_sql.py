@@ -100,6 +100,54 @@ susp_days AS (
 ),
 """
 
+# The check that every date lies in a year the calendar covers, as a CTE
+# `checks(ok)` over `facts` and `blocks`; {raise_error} is the dialect's
+# failing function.
+CALENDAR_CHECKS = """-- Days the calendar cannot count are an error, as in the engine.
+checks AS (
+  SELECT CASE
+    WHEN f.uncovered_acc > 0
+      THEN {raise_error}('cases accepted on a date the working-day calendar does not cover')
+    WHEN f.uncovered_comp > 0
+      THEN {raise_error}('cases completed on a date the working-day calendar does not cover')
+    WHEN b.uncovered > 0
+      THEN {raise_error}('a suspension lies in a year the working-day calendar does not cover')
+    ELSE 0 END AS ok
+  FROM (SELECT SUM(CASE WHEN a IS NULL THEN 1 ELSE 0 END) AS uncovered_acc,
+               SUM(CASE WHEN comp IS NOT NULL AND elapsed IS NULL THEN 1 ELSE 0 END) AS uncovered_comp
+        FROM facts) f
+  CROSS JOIN (SELECT SUM(CASE WHEN days IS NULL THEN 1 ELSE 0 END) AS uncovered FROM blocks) b
+)"""
+
+# The rates of `case_metrics` from the counts and sums of a row aliased {t}
+# (src/metrics/schema.rs CASES), each null when its denominator is 0.
+CASE_RATES = """       CASE WHEN {t}.completed > 0
+            THEN CAST({t}.completed_instant AS DOUBLE) / CAST({t}.completed AS DOUBLE) END AS instant_rate,
+       CASE WHEN {t}.completed_promised > 0
+            THEN CAST({t}.on_time AS DOUBLE) / CAST({t}.completed_promised AS DOUBLE) END AS on_time_rate,
+       CASE WHEN {t}.completed_promised > 0
+            THEN CAST({t}.early AS DOUBLE) / CAST({t}.completed_promised AS DOUBLE) END AS early_rate,
+       CASE WHEN {t}.sum_legal > 0
+            THEN 1.0 - CAST({t}.sum_promised_with_legal AS DOUBLE) / CAST({t}.sum_legal AS DOUBLE) END
+         AS promise_compression,
+       CASE WHEN {t}.sum_promised > 0
+            THEN 1.0 - CAST({t}.sum_elapsed_promised AS DOUBLE) / CAST({t}.sum_promised AS DOUBLE) END
+         AS actual_speedup,
+       CASE WHEN {t}.completed > 0
+            THEN CAST({t}.one_visit AS DOUBLE) / CAST({t}.completed AS DOUBLE) END AS one_visit_rate,
+       CASE WHEN {t}.completed > 0
+            THEN CAST({t}.sum_elapsed AS DOUBLE) / CAST({t}.completed AS DOUBLE) END AS mean_elapsed_days,
+"""
+
+
+def calendar_checks(raise_error: str) -> str:
+    return CALENDAR_CHECKS.format(raise_error=raise_error)
+
+
+def rate_columns(alias: str) -> str:
+    return CASE_RATES.format(t=alias)
+
+
 CASE_METRICS_SQL = """
 WITH
 params AS (
@@ -238,21 +286,7 @@ overdue_m AS (
   WHERE p.widx - o.a > o.n + COALESCE(sa.susp, 0)
   GROUP BY o.ms, o.window_id
 ),
--- Days the calendar cannot count are an error, as in the engine.
-checks AS (
-  SELECT CASE
-    WHEN f.uncovered_acc > 0
-      THEN {raise_error}('cases accepted on a date the working-day calendar does not cover')
-    WHEN f.uncovered_comp > 0
-      THEN {raise_error}('cases completed on a date the working-day calendar does not cover')
-    WHEN b.uncovered > 0
-      THEN {raise_error}('a suspension lies in a year the working-day calendar does not cover')
-    ELSE 0 END AS ok
-  FROM (SELECT SUM(CASE WHEN a IS NULL THEN 1 ELSE 0 END) AS uncovered_acc,
-               SUM(CASE WHEN comp IS NOT NULL AND elapsed IS NULL THEN 1 ELSE 0 END) AS uncovered_comp
-        FROM facts) f
-  CROSS JOIN (SELECT SUM(CASE WHEN days IS NULL THEN 1 ELSE 0 END) AS uncovered FROM blocks) b
-),
+{checks},
 row_keys AS (
   SELECT ms, key FROM accepted_m
   UNION SELECT ms, key FROM completed_m
@@ -272,23 +306,7 @@ SELECT 'month' AS grain,
        COALESCE(c.early, 0) AS early,
        COALESCE(c.overdue_completed, 0) AS overdue_completed,
        COALESCE(o.overdue_open, 0) AS overdue_open,
-       CASE WHEN c.completed > 0
-            THEN CAST(c.completed_instant AS DOUBLE) / CAST(c.completed AS DOUBLE) END AS instant_rate,
-       CASE WHEN c.completed_promised > 0
-            THEN CAST(c.on_time AS DOUBLE) / CAST(c.completed_promised AS DOUBLE) END AS on_time_rate,
-       CASE WHEN c.completed_promised > 0
-            THEN CAST(c.early AS DOUBLE) / CAST(c.completed_promised AS DOUBLE) END AS early_rate,
-       CASE WHEN c.sum_legal > 0
-            THEN 1.0 - CAST(c.sum_promised_with_legal AS DOUBLE) / CAST(c.sum_legal AS DOUBLE) END
-         AS promise_compression,
-       CASE WHEN c.sum_promised > 0
-            THEN 1.0 - CAST(c.sum_elapsed_promised AS DOUBLE) / CAST(c.sum_promised AS DOUBLE) END
-         AS actual_speedup,
-       CASE WHEN c.completed > 0
-            THEN CAST(c.one_visit AS DOUBLE) / CAST(c.completed AS DOUBLE) END AS one_visit_rate,
-       CASE WHEN c.completed > 0
-            THEN CAST(c.sum_elapsed AS DOUBLE) / CAST(c.completed AS DOUBLE) END AS mean_elapsed_days,
-       CAST(c.p90 AS DOUBLE) AS p90_elapsed_days
+{rates}       CAST(c.p90 AS DOUBLE) AS p90_elapsed_days
 FROM row_keys k
 CROSS JOIN checks ck
 LEFT JOIN accepted_m a ON a.ms = k.ms AND a.key = k.key
@@ -303,7 +321,8 @@ def case_metrics_sql(as_of: date, raise_error: str) -> str:
     """The shared query for one evaluation date; `raise_error` is the
     dialect's failing function (DuckDB `error`, Spark `raise_error`)."""
     return CASE_METRICS_SQL.format(as_of=as_of.isoformat(), raise_error=raise_error,
-                                   suspension_blocks=SUSPENSION_BLOCKS)
+                                   suspension_blocks=SUSPENSION_BLOCKS,
+                                   checks=calendar_checks(raise_error), rates=rate_columns("c"))
 
 
 # ---------------------------------------------------------------- the calendar

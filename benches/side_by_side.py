@@ -414,21 +414,7 @@ p90_t AS (
   ) q
   WHERE key IS NOT NULL
 ),
--- Days the calendar cannot count are an error, as in the engine.
-checks AS (
-  SELECT CASE
-    WHEN f.uncovered_acc > 0
-      THEN error('cases accepted on a date the working-day calendar does not cover')
-    WHEN f.uncovered_comp > 0
-      THEN error('cases completed on a date the working-day calendar does not cover')
-    WHEN b.uncovered > 0
-      THEN error('a suspension lies in a year the working-day calendar does not cover')
-    ELSE 0 END AS ok
-  FROM (SELECT SUM(CASE WHEN a IS NULL THEN 1 ELSE 0 END) AS uncovered_acc,
-               SUM(CASE WHEN comp IS NOT NULL AND elapsed IS NULL THEN 1 ELSE 0 END) AS uncovered_comp
-        FROM facts) f
-  CROSS JOIN (SELECT SUM(CASE WHEN days IS NULL THEN 1 ELSE 0 END) AS uncovered FROM blocks) b
-)
+{checks}
 -- A row only where a case was accepted or completed in the period, or was
 -- open past its deadline at its end.
 SELECT r.grain, r.period, r.period_start, r.period_end, r.level, r.key,
@@ -440,23 +426,7 @@ SELECT r.grain, r.period, r.period_start, r.period_end, r.level, r.key,
        CAST(r.early AS BIGINT) AS early,
        CAST(r.overdue_completed AS BIGINT) AS overdue_completed,
        CAST(r.overdue_open AS BIGINT) AS overdue_open,
-       CASE WHEN r.completed > 0
-            THEN CAST(r.completed_instant AS DOUBLE) / CAST(r.completed AS DOUBLE) END AS instant_rate,
-       CASE WHEN r.completed_promised > 0
-            THEN CAST(r.on_time AS DOUBLE) / CAST(r.completed_promised AS DOUBLE) END AS on_time_rate,
-       CASE WHEN r.completed_promised > 0
-            THEN CAST(r.early AS DOUBLE) / CAST(r.completed_promised AS DOUBLE) END AS early_rate,
-       CASE WHEN r.sum_legal > 0
-            THEN 1.0 - CAST(r.sum_promised_with_legal AS DOUBLE) / CAST(r.sum_legal AS DOUBLE) END
-         AS promise_compression,
-       CASE WHEN r.sum_promised > 0
-            THEN 1.0 - CAST(r.sum_elapsed_promised AS DOUBLE) / CAST(r.sum_promised AS DOUBLE) END
-         AS actual_speedup,
-       CASE WHEN r.completed > 0
-            THEN CAST(r.one_visit AS DOUBLE) / CAST(r.completed AS DOUBLE) END AS one_visit_rate,
-       CASE WHEN r.completed > 0
-            THEN CAST(r.sum_elapsed AS DOUBLE) / CAST(r.completed AS DOUBLE) END AS mean_elapsed_days,
-       CAST(q.p90 AS DOUBLE) AS p90_elapsed_days
+{rates}       CAST(q.p90 AS DOUBLE) AS p90_elapsed_days
 FROM rolled r
 CROSS JOIN checks ck
 LEFT JOIN p90_t q ON q.grain = r.grain AND q.ps = r.period_start AND q.level = r.level AND q.key = r.key
@@ -502,7 +472,8 @@ def child_duckdb(job: dict) -> None:
     con.execute(f"SET threads = {THREADS}")
     for v in duckdb_source_views(job, con):
         con.execute(v)
-    query = FULL_CASE_METRICS_SQL.format(as_of=job["as_of"], suspension_blocks=cm.SUSPENSION_BLOCKS)
+    query = FULL_CASE_METRICS_SQL.format(as_of=job["as_of"], suspension_blocks=cm.SUSPENSION_BLOCKS,
+                                           checks=cm.calendar_checks("error"), rates=cm.rate_columns("r"))
     n = con.execute(f"COPY ({query}) TO {sql_str(job['out'])} (FORMAT parquet)").fetchone()[0]
     print(f"duckdb {duckdb.__version__}: {n} rows")
 
@@ -1053,7 +1024,8 @@ def main() -> None:
     args = parse_args()
     if args.print_sql:
         print(FULL_CASE_METRICS_SQL.format(as_of=(args.as_of or date(2025, 12, 31)).isoformat(),
-                                           suspension_blocks=cm.SUSPENSION_BLOCKS).strip())
+                                           suspension_blocks=cm.SUSPENSION_BLOCKS,
+                                           checks=cm.calendar_checks("error"), rates=cm.rate_columns("r")).strip())
         return
     cm.ensure_venv(Path(args.venv), REQUIREMENTS, args.no_venv)
     import duckdb
