@@ -88,6 +88,7 @@
 mod common;
 
 use common::{ok, split_csv, totals};
+use xiaoneng::metrics::schema;
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/citizen_small");
 const AS_OF: &str = "2026-10-31";
@@ -157,72 +158,6 @@ type Period = (&'static str, &'static str, &'static str, &'static str);
 
 const OCTOBER: Period = ("month", "2026-10", "2026-10-01", "2026-10-31");
 const DAY_1009: Period = ("day", "2026-10-09", "2026-10-09", "2026-10-09");
-
-/// The six leading columns of a metrics table.
-const HEAD: [&str; 6] = [
-    "grain",
-    "period",
-    "period_start",
-    "period_end",
-    "level",
-    "key",
-];
-
-const RATING_COLUMNS: [&str; 17] = [
-    "ratings",
-    "level_1",
-    "level_2",
-    "level_3",
-    "level_4",
-    "level_5",
-    "satisfaction_rate",
-    "good_rate",
-    "completed",
-    "completed_rated",
-    "coverage",
-    "bad_ratings",
-    "rectified",
-    "rectified_on_time",
-    "rectification_rate",
-    "on_time_rectification_rate",
-    "open_past_limit",
-];
-
-const QUEUE_COLUMNS: [&str; 14] = [
-    "tickets",
-    "called",
-    "served",
-    "no_shows",
-    "no_show_share",
-    "wait_mean_min",
-    "wait_median_min",
-    "wait_p90_min",
-    "wait_max_min",
-    "over_target",
-    "over_target_share",
-    "service_mean_min",
-    "service_p90_min",
-    "queue_jumps",
-];
-
-const INCIDENT_COLUMNS: [&str; 5] = ["source", "category", "incidents", "substantiated", "points"];
-
-const ZERO_COLUMNS: [&str; 14] = [
-    "substantiated_complaints",
-    "bad_ratings",
-    "zero_distance",
-    "corrections",
-    "overdue_cases",
-    "zero_error",
-    "queue_jumps",
-    "favouritism_complaints",
-    "zero_relation",
-    "all_three",
-    "windows",
-    "windows_all_three",
-    "share_all_three",
-    "active",
-];
 
 const JUMP_COLUMNS: [&str; 10] = [
     "queue",
@@ -341,11 +276,6 @@ fn check(what: &str, out: &str, columns: &[&str], ident: &[&str], in_order: bool
     assert!(bad.is_empty(), "{what}:\n{}", bad.join("\n"));
 }
 
-/// The whole header of a metrics table: `HEAD`, then its own columns.
-fn with_head(columns: &[&'static str]) -> Vec<&'static str> {
-    HEAD.iter().chain(columns).copied().collect()
-}
-
 // ---------------------------------------------------------------- ratings
 
 /// The center row of ratings for 2026-10 (E = as-of = 10-31).
@@ -393,7 +323,7 @@ fn ratings_month_center() {
     check(
         "ratings 2026-10 center",
         &out,
-        &with_head(&RATING_COLUMNS),
+        &schema::RATINGS.columns(),
         &["key"],
         true,
         &[ratings_october_center()],
@@ -406,7 +336,7 @@ fn ratings_month_window() {
     check(
         "ratings 2026-10 window",
         &out,
-        &with_head(&RATING_COLUMNS),
+        &schema::RATINGS.columns(),
         &["key"],
         true,
         &[
@@ -531,7 +461,7 @@ fn ratings_month_staff() {
     check(
         "ratings 2026-10 staff",
         &out,
-        &with_head(&RATING_COLUMNS),
+        &schema::RATINGS.columns(),
         &["key"],
         true,
         &[
@@ -736,7 +666,7 @@ fn queue_month_center() {
     check(
         "queue 2026-10 center",
         &out,
-        &with_head(&QUEUE_COLUMNS),
+        &schema::QUEUE.columns(),
         &["key"],
         true,
         &[queue_october_center()],
@@ -750,7 +680,7 @@ fn queue_month_window() {
     check(
         "queue 2026-10 window",
         &out,
-        &with_head(&QUEUE_COLUMNS),
+        &schema::QUEUE.columns(),
         &["key"],
         true,
         &[
@@ -875,7 +805,7 @@ fn queue_day_center() {
     check(
         "queue 2026-10-09 center",
         &out,
-        &with_head(&QUEUE_COLUMNS),
+        &schema::QUEUE.columns(),
         &["key"],
         true,
         &[row(
@@ -949,7 +879,7 @@ fn incidents_month_window() {
     check(
         "incidents 2026-10 window",
         &out,
-        &with_head(&INCIDENT_COLUMNS),
+        &schema::INCIDENTS.columns(),
         &["key", "source", "category"],
         false,
         &[
@@ -1012,7 +942,7 @@ fn zeros_month() {
     check(
         "zeros 2026-10",
         &out,
-        &with_head(&ZERO_COLUMNS),
+        &schema::ZEROS.columns(),
         &["level", "key"],
         false,
         &[

@@ -147,16 +147,9 @@ fn the_demo_bulletin_figures_are_the_metric_tables() {
         ratings[0]["ratings"]
     );
     // The window table's headers are the schema's labels.
-    let header: Vec<&str> = [
-        "accepted",
-        "completed",
-        "instant_rate",
-        "on_time_rate",
-        "early_rate",
-        "overdue_completed",
-    ]
-    .map(|c| schema::CASES.label(c))
-    .to_vec();
+    let header: Vec<&str> = xiaoneng::view::CASE_FIGURES
+        .map(|c| schema::CASES.label(c))
+        .to_vec();
     assert!(
         md.contains(&format!("| 窗口 | {} |", header.join(" | "))),
         "{md}"

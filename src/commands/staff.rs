@@ -25,9 +25,7 @@ pub(super) fn staff_review(
         period.label, period.start, period.end, tables.as_of
     );
     said(&tables);
-    let mut rows = review
-        .lazy()
-        .filter(col("period").eq(lit(period.label.as_str())));
+    let mut rows = review.lazy().filter(period.holds_row());
     if let Some(id) = &staff {
         rows = rows.filter(col("staff_id").eq(lit(id.as_str())));
     }

@@ -36,9 +36,7 @@ pub const CASES_COMPARED: [&str; 5] = [
 
 /// The rows of `period` at `level` (every level when `None`), sorted by key.
 pub fn period_rows(metrics: &DataFrame, period: &Period, level: Option<&str>) -> LazyFrame {
-    let mut keep = col("grain")
-        .eq(lit(period.grain.name()))
-        .and(col("period").eq(lit(period.label.as_str())));
+    let mut keep = period.holds_row();
     if let Some(level) = level {
         keep = keep.and(col("level").eq(lit(level)));
     }

@@ -51,6 +51,17 @@ pub struct Period {
     pub end: NaiveDate,
 }
 
+impl Period {
+    /// Whether a metric row (its `grain` and `period` columns) is of this
+    /// period.
+    pub fn holds_row(&self) -> polars::prelude::Expr {
+        use polars::prelude::{col, lit};
+        col("grain")
+            .eq(lit(self.grain.name()))
+            .and(col("period").eq(lit(self.label.as_str())))
+    }
+}
+
 fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
 }

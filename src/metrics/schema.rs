@@ -173,6 +173,17 @@ pub const KEY_COLUMNS: [&str; 6] = [
 
 use Shape::{Count, Decimal, Percent, Text, YesNo};
 
+/// The keys of the staff tables: a staff member (and the window of the
+/// latest roster row) per period.
+const STAFF_KEYS: [&str; 6] = [
+    "grain",
+    "period",
+    "period_start",
+    "period_end",
+    "staff_id",
+    "window_id",
+];
+
 /// `case_metrics`: time limits, on-time and early rates, compression.
 pub const CASES: Table = Table {
     name: CASE_METRICS,
@@ -430,14 +441,7 @@ pub const WINDOWS_RANKED: Table = Table {
 /// by staff member and period.
 pub const STAFF: Table = Table {
     name: STAFF_REVIEW,
-    keys: &[
-        "grain",
-        "period",
-        "period_start",
-        "period_end",
-        "staff_id",
-        "window_id",
-    ],
+    keys: &STAFF_KEYS,
     measures: &[
         m("attendance_rate", "出勤率", Percent),
         m("attended_days", "实出勤", Decimal),
@@ -481,14 +485,7 @@ pub const STAFF: Table = Table {
 /// `staff_scores`: the staff ranking (服务之星).
 pub const STAFF_RANKED: Table = Table {
     name: STAFF_SCORES,
-    keys: &[
-        "grain",
-        "period",
-        "period_start",
-        "period_end",
-        "staff_id",
-        "window_id",
-    ],
+    keys: &STAFF_KEYS,
     measures: &[
         m("score", "得分", Decimal),
         m("rank", "名次", Count),

@@ -76,11 +76,7 @@ pub fn ranking_of(windows: &DataFrame, period: &Period) -> Result<DataFrame> {
     Ok(windows
         .clone()
         .lazy()
-        .filter(
-            col("grain")
-                .eq(lit(period.grain.name()))
-                .and(col("period").eq(lit(period.label.as_str()))),
-        )
+        .filter(period.holds_row())
         .sort(
             ["rank", "window_id"],
             SortMultipleOptions::default().with_nulls_last(true),
@@ -93,12 +89,7 @@ pub fn stars_of(staff: &DataFrame, period: &Period) -> Result<DataFrame> {
     Ok(staff
         .clone()
         .lazy()
-        .filter(
-            col("grain")
-                .eq(lit(period.grain.name()))
-                .and(col("period").eq(lit(period.label.as_str())))
-                .and(col("star")),
-        )
+        .filter(period.holds_row().and(col("star")))
         .sort(["rank"], SortMultipleOptions::default())
         .collect()?)
 }
@@ -129,12 +120,7 @@ pub fn explain(events: &DataFrame, period: &Period, window: &str) -> Result<Data
     Ok(events
         .clone()
         .lazy()
-        .filter(
-            col("grain")
-                .eq(lit(period.grain.name()))
-                .and(col("period").eq(lit(period.label.as_str())))
-                .and(col("window_id").eq(lit(window))),
-        )
+        .filter(period.holds_row().and(col("window_id").eq(lit(window))))
         // The period is given: its dates add nothing to the listing.
         .drop(by_name(["period_start", "period_end"], true, false))
         .collect()?)

@@ -3,8 +3,7 @@
 //! order. An event needs a date and a window; rows without either make
 //! none, and events after the evaluation date are left out.
 
-use super::{frame_of, substantiated, Event};
-use crate::metrics::scoring::rules::is_bad_rating;
+use super::{frame_of, substantiated, BadRatings, Event};
 use crate::metrics::scoring::{ScoringInputs, ScoringRules};
 use crate::polars_ext::{dates_of, i64s, opt_f64s, opt_strings};
 use anyhow::Result;
@@ -238,24 +237,16 @@ fn bad_ratings(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<
     let Some(rt) = z.ratings else {
         return out.into_frame();
     };
-    let (rid, w, s, level) = (
-        opt_strings(rt, "rating_id")?,
-        opt_strings(rt, "window_id")?,
-        opt_strings(rt, "staff_id")?,
-        i64s(rt, "level")?,
-    );
-    let rated = dates_of(&rt.column("rated_at")?.cast(&DataType::Date)?)?;
-    for i in 0..rt.height() {
-        if is_bad_rating(level[i]) {
-            out.push(
-                rated[i].filter(|d| *d <= as_of),
-                &w[i],
-                &s[i],
-                rid[i].clone().unwrap_or_default(),
-                ("bad_rating", r.bad_rating),
-                1,
-            );
-        }
+    let bad = BadRatings::of(rt, as_of)?;
+    for &i in &bad.rows {
+        out.push(
+            bad.rated[i],
+            &bad.window[i],
+            &bad.staff[i],
+            bad.id[i].clone().unwrap_or_default(),
+            ("bad_rating", r.bad_rating),
+            1,
+        );
     }
     out.into_frame()
 }

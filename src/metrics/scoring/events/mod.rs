@@ -51,6 +51,36 @@ impl Event {
 /// Every event of every period of the ranking grains, in the order of
 /// `score_events`: grain, period, window, date, kind, row key (ties in the
 /// order the events were made).
+/// The bad ratings of `ratings` (level 1–2) rated by `as_of`, as columns:
+/// what the bad-rating and late-rectification events are built from.
+struct BadRatings {
+    /// Row indexes of the bad ratings.
+    rows: Vec<usize>,
+    id: Vec<Option<String>>,
+    window: Vec<Option<String>>,
+    staff: Vec<Option<String>>,
+    rated: Vec<Option<NaiveDate>>,
+}
+
+impl BadRatings {
+    fn of(ratings: &DataFrame, as_of: NaiveDate) -> Result<BadRatings> {
+        let level = crate::polars_ext::i64s(ratings, "level")?;
+        let rated = dates_of(&ratings.column("rated_at")?.cast(&DataType::Date)?)?;
+        let rows = (0..ratings.height())
+            .filter(|&i| {
+                super::rules::is_bad_rating(level[i]) && rated[i].is_some_and(|d| d <= as_of)
+            })
+            .collect();
+        Ok(BadRatings {
+            rows,
+            id: opt_strings(ratings, "rating_id")?,
+            window: opt_strings(ratings, "window_id")?,
+            staff: opt_strings(ratings, "staff_id")?,
+            rated,
+        })
+    }
+}
+
 pub(super) fn scored_events(
     z: &ScoringInputs,
     r: &ScoringRules,

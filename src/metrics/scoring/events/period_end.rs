@@ -4,12 +4,11 @@
 //! commendation cap on the period's positive incident points. A period's
 //! state is read on its last day, or on the evaluation date before then.
 
-use super::Event;
+use super::{BadRatings, Event};
 use crate::metrics::period::{period_of, Grain, Period};
-use crate::metrics::scoring::rules::is_bad_rating;
 use crate::metrics::scoring::{late_rectification_period, ScoringInputs, ScoringRules};
 use crate::metrics::state_day;
-use crate::polars_ext::{date_series, dates_of, i64s, opt_f64s, opt_strings};
+use crate::polars_ext::{date_series, dates_of, opt_f64s, opt_strings};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -90,31 +89,22 @@ pub(super) fn late_rectifications(
     let Some(rt) = z.ratings else {
         return Ok(out);
     };
-    let (rid, w, s, level) = (
-        opt_strings(rt, "rating_id")?,
-        opt_strings(rt, "window_id")?,
-        opt_strings(rt, "staff_id")?,
-        i64s(rt, "level")?,
-    );
-    let rated = dates_of(&rt.column("rated_at")?.cast(&DataType::Date)?)?;
+    let bad = BadRatings::of(rt, as_of)?;
     let rectified = dates_of(&rt.column("rectified_at")?.cast(&DataType::Date)?)?;
     let deadline = dates_of(rt.column("deadline")?)?;
-    for i in 0..rt.height() {
-        let (Some(day), Some(window), Some(limit)) = (rated[i], w[i].clone(), deadline[i]) else {
+    for &i in &bad.rows {
+        let (Some(window), Some(limit)) = (bad.window[i].clone(), deadline[i]) else {
             continue;
         };
-        if !is_bad_rating(level[i]) || day > as_of {
-            continue;
-        }
         if let Some(p) = late_rectification_period(grain, limit, rectified[i], as_of) {
             out.push((
                 p,
                 Event::new(
                     limit,
                     window,
-                    s[i].clone(),
+                    bad.staff[i].clone(),
                     "ratings",
-                    rid[i].clone().unwrap_or_default(),
+                    bad.id[i].clone().unwrap_or_default(),
                     "late_rectification",
                     r.late_rectification,
                 ),
