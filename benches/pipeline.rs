@@ -225,7 +225,7 @@ fn measure(home: &std::path::Path) {
     let mut tables =
         xiaoneng::engine::Reading::new(&store, &settings, xiaoneng::engine::AsOf::given(as_of))
             .expect("tables");
-    xiaoneng::report::write::bulletin(&mut tables, &settings, &month, "市政务服务中心", month.end)
+    xiaoneng::report::write::bulletin(&mut tables, &settings, &month, "市政务服务中心")
         .expect("bulletin");
     let bulletin_s = t.elapsed().as_secs_f64();
 

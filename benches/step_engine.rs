@@ -183,7 +183,8 @@ fn measure(n: usize, cal: &Calendar, dir: &std::path::Path) {
     let metrics = step_metrics(&facts, as_of).expect("step_metrics");
     let metrics_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let b = bottlenecks(&metrics, "2025-Q3").expect("bottlenecks");
+    let quarter = xiaoneng::metrics::period::parse_period("2025-Q3").expect("period");
+    let b = bottlenecks(&metrics, &quarter).expect("bottlenecks");
     let cards = step_cards_due(&facts, cal, as_of, &Default::default()).expect("cards");
     let rest_s = t.elapsed().as_secs_f64();
     let total = read_s + case_s + facts_s + metrics_s + rest_s;

@@ -535,15 +535,10 @@ fn close_day(
             }
         }
     }
-    let red = cards
-        .due
-        .iter()
-        .filter(|c| c.colour == crate::metrics::cards::Colour::Red)
-        .count();
     let counts = &mut record.cards;
     if day == c.opts.date {
-        counts.red_due = red;
-        counts.yellow_due = cards.due.len() - red;
+        (counts.red_due, counts.yellow_due) =
+            crate::metrics::cards::red_and_yellow(cards.due.iter().map(|c| c.colour));
     }
     counts.raised += cards.changes.raised;
     counts.escalated += cards.changes.escalated;
@@ -608,9 +603,14 @@ fn write_reports(
                         .map(|(_, path)| path)
                 })?
             }
+            // As of the period's last day, as `report` reads it: the
+            // tables just committed are as of `day`, a few days later,
+            // and a closed period's rates still move (late ratings and
+            // rectifications), so they are computed in memory.
             _ => steps
                 .run(&format!("bulletin {}", p.label), || {
-                    crate::report::write::bulletin(&mut tables, settings, &p, &c.opts.center, p.end)
+                    let mut tables = Reading::new(store, settings, AsOf::given(p.end))?;
+                    crate::report::write::bulletin(&mut tables, settings, &p, &c.opts.center)
                 })?
                 .0
                 .with_extension("html"),

@@ -18,9 +18,6 @@ use crate::config::Settings;
 use crate::demo::{DemoSpec, Profile};
 use crate::store::Store;
 
-/// The counts of `case_metrics` that add up across centers.
-pub use crate::metrics::cases::COUNTS as ADDITIVE;
-
 /// The code of the province's k-th center (1-based): C001, C002 …
 pub fn center_code(k: usize) -> String {
     format!("C{k:03}")
@@ -122,6 +119,8 @@ pub fn build_demo(
 /// per period with `center` = "全省" (the province). Counts are re-added
 /// and the rates recomputed from them.
 pub fn combine_case_metrics(store_root: &Path, grain: &str) -> Result<DataFrame> {
+    // The counts add up across centers.
+    let additive = crate::metrics::schema::CASES.counts();
     let rows = crate::store::scan_all_centers(store_root, crate::metrics::schema::CASE_METRICS)?
         .filter(
             col("grain")
@@ -131,17 +130,17 @@ pub fn combine_case_metrics(store_root: &Path, grain: &str) -> Result<DataFrame>
         .select(
             [col("center").cast(DataType::String), col("period")]
                 .into_iter()
-                .chain(ADDITIVE.iter().map(|c| col(*c)))
+                .chain(additive.iter().map(|c| col(*c)))
                 .collect::<Vec<_>>(),
         );
     let province = rows
         .clone()
         .group_by([col("period")])
-        .agg(ADDITIVE.iter().map(|c| col(*c).sum()).collect::<Vec<_>>())
+        .agg(additive.iter().map(|c| col(*c).sum()).collect::<Vec<_>>())
         .select(
             [lit("全省").alias("center"), col("period")]
                 .into_iter()
-                .chain(ADDITIVE.iter().map(|c| col(*c)))
+                .chain(additive.iter().map(|c| col(*c)))
                 .collect::<Vec<_>>(),
         );
     let out = concat(
@@ -156,7 +155,7 @@ pub fn combine_case_metrics(store_root: &Path, grain: &str) -> Result<DataFrame>
         crate::metrics::schema::CASES
             .rates
             .iter()
-            .filter(|r| ADDITIVE.contains(&r.numerator) && ADDITIVE.contains(&r.denominator))
+            .filter(|r| additive.contains(&r.numerator) && additive.contains(&r.denominator))
             .map(crate::metrics::schema::Rate::expr)
             .collect::<Vec<_>>(),
     )

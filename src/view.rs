@@ -89,7 +89,8 @@ pub fn points(now: Option<f64>, before: Option<f64>) -> String {
     }
 }
 
-fn met(v: Option<f64>) -> &'static str {
+/// 达标 / 未达标 of a target flag (— without one).
+pub fn met(v: Option<f64>) -> &'static str {
     match v {
         Some(x) if x > 0.5 => "达标",
         Some(_) => "未达标",
@@ -129,6 +130,9 @@ pub const RANKING_FIGURES: [&str; 7] = [
     "veto",
     "talk",
 ];
+
+/// The 服务之星 columns.
+pub const STAR_FIGURES: [&str; 4] = ["rank", "staff_id", "window_id", "score"];
 
 /// A shared key column (窗口, 工号, 姓名 …) as the schema shows it.
 pub fn shown_key(column: &'static str) -> (&'static str, Cell<'static>) {
@@ -390,15 +394,7 @@ pub fn zeros_table(df: &DataFrame) -> Result<String> {
         .lazy()
         .filter(col("level").eq(lit("center")))
         .collect()?;
-    let share = f64_at(&center, "share_all_three", 0).ok().flatten();
-    let (n, all) = (
-        f64_at(&center, "windows", 0)?.unwrap_or(0.0),
-        f64_at(&center, "windows_all_three", 0)?.unwrap_or(0.0),
-    );
-    Ok(format!(
-        "{out}\n实现\"三零\"的窗口 {all:.0} 个,占 {n:.0} 个窗口的 {}\n",
-        pct(share)
-    ))
+    Ok(format!("{out}\n{}\n", zeros_sentence(&center)?))
 }
 
 /// The bad-rating alerts as a table.
@@ -431,31 +427,35 @@ pub fn ranking_table(df: &DataFrame) -> Result<String> {
 
 /// The events behind a score as a table.
 pub fn events_table(df: &DataFrame) -> Result<String> {
-    use Cell::*;
     render(
         df,
-        &[
-            ("来源", Text("source")),
-            ("记录", Text("row_key")),
-            ("人员", Text("staff_id")),
-            ("事件", Text("kind")),
-            ("分值", Decimal("points")),
-        ],
+        &shown_all(
+            &schema::EVENTS,
+            &["source", "row_key", "staff_id", "kind", "points"],
+        ),
     )
 }
 
 /// The 服务之星 as a table.
 pub fn stars_table(df: &DataFrame) -> Result<String> {
-    let c = |x| shown(&schema::STAFF_RANKED, x);
-    render(df, &[c("rank"), c("staff_id"), c("window_id"), c("score")])
+    render(df, &shown_all(&schema::STAFF_RANKED, &STAR_FIGURES))
 }
 
 /// One line on the three zeros of a period (its center row).
 pub fn zeros_summary(center: &DataFrame) -> Result<String> {
-    let n = f64_at(center, "windows", 0)?.unwrap_or(0.0);
-    let all = f64_at(center, "windows_all_three", 0)?.unwrap_or(0.0);
+    Ok(format!("三零: {}", zeros_sentence(center)?))
+}
+
+/// How many windows achieved the three zeros, of how many, from the center
+/// row of a period (— where the period has none).
+pub fn zeros_sentence(center: &DataFrame) -> Result<String> {
+    let count = |c: &str| -> Result<String> {
+        Ok(f64_at(center, c, 0)?.map_or("—".into(), |x| format!("{x:.0}")))
+    };
     Ok(format!(
-        "三零: 实现\"三零\"的窗口 {all:.0} 个,占 {n:.0} 个窗口的 {}",
+        "实现\"三零\"的窗口 {} 个,占 {} 个窗口的 {}",
+        count("windows_all_three")?,
+        count("windows")?,
         pct(f64_at(center, "share_all_three", 0)?)
     ))
 }
@@ -483,23 +483,9 @@ pub fn ranking_summary(ranking: &DataFrame) -> Result<String> {
     ))
 }
 
-/// The human table of queue jumps.
+/// The human table of queue jumps, values as stored.
 pub fn jumps_table(df: &DataFrame) -> Result<String> {
-    columns_table(
-        df,
-        &[
-            ("queue", "队列"),
-            ("date", "日期"),
-            ("ticket_id", "票号"),
-            ("issued_at", "取号"),
-            ("called_at", "叫号"),
-            ("window_id", "窗口"),
-            ("staff_id", "人员"),
-            ("skipped_ticket_id", "被跳过票号"),
-            ("skipped_issued_at", "其取号"),
-            ("skipped_called_at", "其叫号"),
-        ],
-    )
+    columns_table(df, &labelled(&schema::JUMPS))
 }
 
 fn text_at(df: &DataFrame, c: &str, i: usize) -> Result<String> {
@@ -512,19 +498,15 @@ fn text_at(df: &DataFrame, c: &str, i: usize) -> Result<String> {
     })
 }
 
-/// A table of some columns of a frame, with Chinese headers.
+/// A table of some columns of a frame, values as they are, with Chinese
+/// headers: (column, header).
 fn columns_table(df: &DataFrame, columns: &[(&str, &str)]) -> Result<String> {
-    let headers: Vec<String> = columns.iter().map(|(_, h)| h.to_string()).collect();
-    let mut rows = Vec::with_capacity(df.height());
-    for i in 0..df.height() {
-        rows.push(
-            columns
-                .iter()
-                .map(|(c, _)| text_at(df, c, i))
-                .collect::<Result<Vec<_>>>()?,
-        );
-    }
-    Ok(table(&headers, &rows))
+    render(df, &as_text(columns))
+}
+
+/// (column, header) pairs as text cells.
+fn as_text<'a>(columns: &[(&'a str, &'a str)]) -> Vec<(&'a str, Cell<'a>)> {
+    columns.iter().map(|(c, h)| (*h, Cell::Text(c))).collect()
 }
 
 /// Any frame as a table, every column as it is.
@@ -551,13 +533,31 @@ pub fn reject_entry(r: &crate::ingest::rejects::RejectRow) -> String {
     )
 }
 
-/// The cards (or the card history) as a table.
-pub fn cards_table(df: &DataFrame) -> Result<String> {
+/// The columns of a card table: (column, header); `牌` is the colour as
+/// the office says it.
+const CARD_COLUMNS: [(&str, &str); 11] = [
+    ("牌", "牌"),
+    ("case_id", "办件编号"),
+    ("step", "环节"),
+    ("window_id", "窗口"),
+    ("staff_id", "人员"),
+    ("deadline", "截止日期"),
+    ("deadline_provisional", "截止日期暂定"),
+    ("remaining_days", "剩余工作日"),
+    ("raised_on", "首次亮牌"),
+    ("escalated_on", "升级红牌"),
+    ("cleared_on", "解除"),
+];
+
+/// Cards (`metrics::cards::history_frame`) as shown: the colour as a word
+/// in `牌`, a provisional deadline marked 暂定.
+fn cards_shown(df: &DataFrame) -> Result<DataFrame> {
+    use crate::metrics::cards::Colour;
     let colour = df
         .column("colour")?
         .str()?
         .iter()
-        .map(|c| if c == Some("red") { "红牌" } else { "黄牌" })
+        .map(|c| Colour::of_name(c).word())
         .collect::<Vec<_>>();
     let mut shown = df.clone();
     shown.with_column(Column::new("牌".into(), colour))?;
@@ -569,45 +569,41 @@ pub fn cards_table(df: &DataFrame) -> Result<String> {
             .collect();
         shown.with_column(Column::new("deadline_provisional".into(), marks))?;
     }
-    columns_table(
-        &shown,
-        &[
-            ("牌", "牌"),
-            ("case_id", "办件编号"),
-            ("step", "环节"),
-            ("window_id", "窗口"),
-            ("staff_id", "人员"),
-            ("deadline", "截止日期"),
-            ("deadline_provisional", "截止日期暂定"),
-            ("remaining_days", "剩余工作日"),
-            ("raised_on", "首次亮牌"),
-            ("escalated_on", "升级红牌"),
-            ("cleared_on", "解除"),
-        ],
-    )
+    Ok(shown)
 }
 
-/// The weekly publication (周公示) as a table, values as computed.
+/// The cards (or the card history) as a table.
+pub fn cards_table(df: &DataFrame) -> Result<String> {
+    columns_table(&cards_shown(df)?, &CARD_COLUMNS)
+}
+
+/// Some columns of the cards as a Markdown table.
+pub fn cards_markdown(df: &DataFrame, columns: &[&str]) -> Result<String> {
+    let chosen: Vec<(&str, &str)> = CARD_COLUMNS
+        .iter()
+        .filter(|(c, _)| columns.contains(c))
+        .copied()
+        .collect();
+    render_markdown(&cards_shown(df)?, &as_text(&chosen))
+}
+
+/// Every column of a table with its label: (column, header).
+fn labelled(table: &Table) -> Vec<(&'static str, &'static str)> {
+    table
+        .columns()
+        .into_iter()
+        .map(|c| (c, table.label(c)))
+        .collect()
+}
+
+/// The weekly publication (周公示) as a table.
 pub fn attendance_table(df: &DataFrame) -> Result<String> {
-    let sheet = &schema::ATTENDANCE_SHEET;
-    let columns: Vec<(&str, &str)> = sheet
-        .columns()
-        .into_iter()
-        .map(|c| (c, sheet.label(c)))
-        .collect();
-    columns_table(df, &columns)
+    columns_table(df, &labelled(&schema::ATTENDANCE_SHEET))
 }
 
-/// The weekly publication (周公示) as a Markdown table, values as
-/// computed.
+/// The weekly publication (周公示) as a Markdown table.
 pub fn attendance_markdown(df: &DataFrame) -> Result<String> {
-    let sheet = &schema::ATTENDANCE_SHEET;
-    let columns: Vec<(&str, Cell)> = sheet
-        .columns()
-        .into_iter()
-        .map(|c| (sheet.label(c), Cell::Text(c)))
-        .collect();
-    render_markdown(df, &columns)
+    render_markdown(df, &as_text(&labelled(&schema::ATTENDANCE_SHEET)))
 }
 
 /// The per-item catalog comparison as a table.

@@ -70,18 +70,6 @@ const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cases
 const AS_OF: &str = "2024-10-31";
 const TOLERANCE: f64 = 1e-9;
 
-/// The eight count columns, in the order of `Want::counts`.
-const COUNTS: [&str; 8] = [
-    "accepted",
-    "completed",
-    "completed_instant",
-    "completed_promised",
-    "on_time",
-    "early",
-    "overdue_completed",
-    "overdue_open",
-];
-
 /// The eight ratio columns, in the order of `Want::ratios`.
 const RATIOS: [&str; 8] = [
     "instant_rate",
@@ -94,7 +82,7 @@ const RATIOS: [&str; 8] = [
     "p90_elapsed_days",
 ];
 
-/// One expected output row: its key, the counts (as `COUNTS`) and the
+/// One expected output row: its key, the counts (in the order of `schema::CASES.counts()`) and the
 /// ratios (as `RATIOS`; `None` = null, an empty cell).
 struct Want {
     key: &'static str,
@@ -187,7 +175,11 @@ fn check(period: &str, level: &str, (grain, start, end): (&str, &str, &str), wan
         text("period_start", start);
         text("period_end", end);
         text("level", level);
-        for (col, &expected) in COUNTS.iter().zip(&w.counts) {
+        for (col, &expected) in xiaoneng::metrics::schema::CASES
+            .counts()
+            .iter()
+            .zip(&w.counts)
+        {
             if cell(col).parse::<u64>().ok() != Some(expected) {
                 bad.push(format!(
                     "{} {col}: got {:?}, want {expected}",

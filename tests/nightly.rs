@@ -372,6 +372,17 @@ fn a_run_killed_at_any_step_and_rerun_ends_as_an_uninterrupted_run() {
     }
     assert!(expected["inbox left"].is_empty(), "inbox not emptied");
     assert!(!expected["archive"].is_empty());
+    // The bulletin is as of October's last day, as `report monthly` writes
+    // it by hand, although the run's tables are as of 11-01.
+    let md = |h: &Path| std::fs::read_to_string(h.join("reports/2026-10/bulletin.md")).unwrap();
+    let by_night = md(clean.path());
+    assert!(by_night.contains("数据截至 2026-10-31"), "{by_night}");
+    ok(clean.path(), &["report", "monthly", "--month", "2026-10"]);
+    assert_eq!(
+        md(clean.path()),
+        by_night,
+        "the nightly bulletin differs from report monthly's"
+    );
 
     let mut stale_seen = 0;
     for point in [

@@ -31,7 +31,6 @@ use std::path::Path;
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cases_small");
 const AS_OF: &str = "2024-10-31";
-const COUNTS: [&str; 8] = xiaoneng::province::ADDITIVE;
 
 /// Copy the fixture into `dir`, keeping only the cases (and their
 /// suspensions) named in `keep`, or every row.
@@ -72,8 +71,9 @@ fn row_of(df: &DataFrame, center: &str) -> DataFrame {
 
 fn counts(df: &DataFrame, center: &str) -> Vec<i64> {
     let row = row_of(df, center);
-    COUNTS
-        .iter()
+    xiaoneng::metrics::schema::CASES
+        .counts()
+        .into_iter()
         .map(|c| {
             row.column(c)
                 .unwrap()

@@ -22,13 +22,7 @@ pub(super) fn cards(
         crate::engine::cards::save(&store, &run)?;
     }
     let c = &run.changes;
-    let (red, yellow) = run
-        .due
-        .iter()
-        .fold((0, 0), |(r, y), card| match card.colour {
-            crate::metrics::cards::Colour::Red => (r + 1, y),
-            crate::metrics::cards::Colour::Yellow => (r, y + 1),
-        });
+    let (red, yellow) = crate::metrics::cards::red_and_yellow(run.due.iter().map(|c| c.colour));
     eprintln!(
         "cards as of {resolved}: {red} red, {yellow} yellow; {} raised, {} escalated, {} cleared {}",
         c.raised,

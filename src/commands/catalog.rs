@@ -9,10 +9,11 @@ pub(super) fn catalog_compare(
     format: Format,
 ) -> Result<()> {
     let store = open_store_read(settings)?;
-    let (round, per_item) = crate::engine::catalog::catalog_round(&store, from, to)?;
+    let items = crate::engine::catalog::stored_items(&store)?;
+    let round = crate::engine::catalog::catalog_round(&items, from, to)?;
     if format == Format::Table {
-        println!("{}", round.sentence());
+        println!("{}", round.totals.sentence());
         println!();
     }
-    print_frame(per_item, format, crate::view::catalog_table)
+    print_frame(round.per_item, format, crate::view::catalog_table)
 }

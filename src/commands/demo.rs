@@ -68,27 +68,27 @@ pub(super) fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<(
     let run =
         crate::engine::cards::run_cards(&mut crate::engine::Run::new(&store, settings, as_of))?;
     crate::engine::cards::save(&store, &run)?;
-    let red = run
-        .due
-        .iter()
-        .filter(|c| c.colour == crate::metrics::cards::Colour::Red)
-        .count();
-    println!(
-        "\n电子监察 {as_of}: 红牌 {red} 张, 黄牌 {} 张",
-        run.due.len() - red
-    );
+    let (red, yellow) = crate::metrics::cards::red_and_yellow(run.due.iter().map(|c| c.colour));
+    println!("\n电子监察 {as_of}: 红牌 {red} 张, 黄牌 {yellow} 张");
     let zeros = crate::metrics::compare::period_rows(&read(THREE_ZEROS)?, &month, Some("center"))
         .collect()?;
     println!("{}", crate::view::zeros_summary(&zeros)?);
     let ranking = crate::metrics::scoring::ranking_of(&read(WINDOW_SCORES)?, &month)?;
     println!("{}", crate::view::ranking_summary(&ranking)?);
-    if let Some((from, to, round)) = crate::engine::catalog::latest_catalog_round(&store)? {
-        println!("\n流程再造 {from} → {to}: {}", round.sentence());
+    if let Some(items) = store.read("items")? {
+        if let Some(r) = crate::engine::catalog::latest_catalog_round(&items)? {
+            println!(
+                "\n流程再造 {} → {}: {}",
+                r.before,
+                r.after,
+                r.totals.sentence()
+            );
+        }
     }
     if let Some(steps) = store.read(STEP_METRICS)? {
         let quarter =
             crate::metrics::period::period_of(crate::metrics::period::Grain::Quarter, as_of);
-        if let Some(b) = crate::metrics::steps::bottlenecks(&steps, &quarter.label)?.first() {
+        if let Some(b) = crate::metrics::steps::bottlenecks(&steps, &quarter)?.first() {
             println!(
                 "环节瓶颈 {}: {} 的“{}”环节占办件用时 {},压缩可节省 {:.1} 个工作日 (xiaoneng steps bottlenecks --period {})",
                 quarter.label,
@@ -107,16 +107,14 @@ pub(super) fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<(
     } else {
         &last_full
     };
-    // From the tables just computed: a closed month's rows are the same as
-    // of its last day.
-    let mut tables = Reading::new(&store, settings, crate::engine::AsOf::given(as_of))?;
-    let (path, _) = crate::report::write::bulletin(
-        &mut tables,
+    // As of the month's last day, as `report monthly` reads it: the tables
+    // just computed when that is the demo's date, else in memory.
+    let mut tables = Reading::new(
+        &store,
         settings,
-        bulletin_month,
-        title,
-        bulletin_month.end,
+        crate::engine::AsOf::given(bulletin_month.end),
     )?;
+    let (path, _) = crate::report::write::bulletin(&mut tables, settings, bulletin_month, title)?;
     println!(
         "\n月通报 {}: {}",
         bulletin_month.label,

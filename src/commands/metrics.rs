@@ -74,10 +74,18 @@ pub(super) fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()>
                 .collect()?;
             (rows, crate::view::incidents_table)
         }
-        MetricsCommand::Zeros { .. } => (
-            tables.run().three_zeros_of(std::slice::from_ref(&period))?,
-            crate::view::zeros_table,
-        ),
+        MetricsCommand::Zeros { .. } => {
+            // Stored for every period with cases, at every grain: the
+            // center row, then the windows by key.
+            let m = need(THREE_ZEROS, "cases")?;
+            let rows = period_rows(&m, &period, None)
+                .sort(
+                    ["level", "key"],
+                    polars::prelude::SortMultipleOptions::default(),
+                )
+                .collect()?;
+            (rows, crate::view::zeros_table)
+        }
         MetricsCommand::Jumps { .. } => {
             let jumps = need(QUEUE_JUMPS, "tickets")?;
             let end = period.end.min(as_of.date);

@@ -72,7 +72,7 @@ pub(super) fn bulletin_report(
     let read_as_of = crate::engine::AsOf::given(dated);
     eprintln!("bulletin {} as of {dated}", period.label);
     let mut tables = Reading::new(store, settings, read_as_of)?;
-    let out = crate::report::write::bulletin(&mut tables, settings, period, center, dated)?;
+    let out = crate::report::write::bulletin(&mut tables, settings, period, center)?;
     said(&tables);
     Ok(out)
 }

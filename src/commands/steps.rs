@@ -18,7 +18,7 @@ pub(super) fn bottlenecks(
         period.label, period.start, period.end, tables.as_of
     );
     said(&tables);
-    let rows = crate::metrics::steps::bottlenecks(&metrics, &period.label)?;
+    let rows = crate::metrics::steps::bottlenecks(&metrics, period)?;
     if rows.is_empty() {
         eprintln!("no case with steps was completed in {}", period.label);
     }

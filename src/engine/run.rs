@@ -10,7 +10,6 @@ use super::incremental;
 use super::stamp::{self, Stamp};
 use crate::config::Settings;
 use crate::metrics::cases::CaseTables;
-use crate::metrics::period::Period;
 use crate::store::Store;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -214,12 +213,6 @@ impl<'a> Run<'a> {
         };
         self.step_facts = Some(facts.clone());
         Ok(facts)
-    }
-
-    /// The three zeros of some periods (of any grain), from the run's
-    /// case, rating and queue tables; not kept.
-    pub fn three_zeros_of(&mut self, periods: &[Period]) -> Result<DataFrame> {
-        super::families::zeros::three_zeros(self, periods)
     }
 
     /// Every metric table.

@@ -55,6 +55,30 @@ impl Colour {
             Colour::Yellow => "yellow",
         }
     }
+
+    /// The colour as the office says it: 红牌 or 黄牌.
+    pub fn word(self) -> &'static str {
+        match self {
+            Colour::Red => "红牌",
+            Colour::Yellow => "黄牌",
+        }
+    }
+
+    /// The colour of a stored name (`red`; anything else is yellow).
+    pub fn of_name(name: Option<&str>) -> Colour {
+        match name {
+            Some("red") => Colour::Red,
+            _ => Colour::Yellow,
+        }
+    }
+}
+
+/// How many of some cards' colours are red and how many yellow.
+pub fn red_and_yellow(colours: impl IntoIterator<Item = Colour>) -> (usize, usize) {
+    colours.into_iter().fold((0, 0), |(r, y), c| match c {
+        Colour::Red => (r + 1, y),
+        Colour::Yellow => (r, y + 1),
+    })
 }
 
 /// A card due on the run date: on a case, or on one step of it.
@@ -414,6 +438,16 @@ pub fn history_rows(df: &DataFrame) -> Result<Vec<CardRecord>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colours_counted_and_said_as_the_office_says_them() {
+        use Colour::*;
+        assert_eq!(red_and_yellow([Red, Yellow, Yellow]), (1, 2));
+        assert_eq!(red_and_yellow([]), (0, 0));
+        assert_eq!(Colour::of_name(Some("red")).word(), "红牌");
+        assert_eq!(Colour::of_name(Some("yellow")).word(), "黄牌");
+        assert_eq!(Colour::of_name(Red.name().into()), Red);
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

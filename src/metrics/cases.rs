@@ -494,19 +494,6 @@ const MEASURES: [(&str, Roll); 14] = [
     ("sum_elapsed", Roll::Sum),
 ];
 
-/// The counts among the measures of `schema::CASES`: the measures that add up across keys and
-/// across centers (the rates are ratios of them).
-pub const COUNTS: [&str; 8] = [
-    "accepted",
-    "completed",
-    "completed_instant",
-    "completed_promised",
-    "on_time",
-    "early",
-    "overdue_completed",
-    "overdue_open",
-];
-
 /// `case_metrics` for every grain and level, as of `as_of`.
 pub fn case_metrics(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<DataFrame> {
     let levels: Vec<&str> = LEVELS.iter().map(|(l, _)| *l).collect();
@@ -675,17 +662,4 @@ fn overdue_frame(facts: &DataFrame, pairs: &[(usize, NaiveDate)]) -> Result<Data
         .context("overdue rows")?;
     picked.with_column(date_series("date", pairs.iter().map(|(_, d)| Some(*d)))?)?;
     Ok(picked)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_counts_are_columns_of_case_metrics_in_their_order() {
-        assert!(super::super::schema::CASES
-            .measure_names()
-            .windows(COUNTS.len())
-            .any(|w| w == COUNTS));
-    }
 }

@@ -140,6 +140,16 @@ impl Table {
         self.rates.iter().map(Rate::expr).collect()
     }
 
+    /// The counts among the measures (shown as counts), in stored order:
+    /// they add up across keys and across centers.
+    pub fn counts(&self) -> Vec<&'static str> {
+        self.measures
+            .iter()
+            .filter(|m| m.shape == Shape::Count)
+            .map(|m| m.column)
+            .collect()
+    }
+
     /// The measure names, in stored order.
     pub fn measure_names(&self) -> Vec<&'static str> {
         self.measures.iter().map(|m| m.column).collect()
@@ -495,9 +505,72 @@ pub const STAFF_RANKED: Table = Table {
     rates: &[],
 };
 
-/// Every table declared with its measures.
-pub const TABLES: [&Table; 11] = [
-    &ATTENDANCE_SHEET,
+/// `attendance_days`: one row per staff member and day.
+pub const STAFF_DAYS: Table = Table {
+    name: ATTENDANCE_DAYS,
+    keys: &["staff_id", "window_id", "department", "date"],
+    measures: &[
+        m("workday", "工作日", YesNo),
+        m("slot1", "上午上班", Text),
+        m("slot2", "上午下班", Text),
+        m("slot3", "下午上班", Text),
+        m("slot4", "下午下班", Text),
+        m("late_minutes", "迟到(分)", Count),
+        m("early_minutes", "早退(分)", Count),
+        m("missing_punches", "缺卡", Count),
+        m("absent_half_days", "旷工(半天)", Count),
+        m("leave_kind", "请假类别", Text),
+        m("leave_hours", "请假(小时)", Decimal),
+        m("leave_day_share", "请假(天)", Decimal),
+        m("overlong_departures", "离岗超时", Count),
+        m("overlong_departure_minutes", "离岗超时分钟", Count),
+        m("departures_without_cover", "离岗无顶岗", Count),
+        m("stray_punches", "多余打卡", Count),
+        m("duty_presence", "值班在岗", YesNo),
+        m("status", "状态", Text),
+        m("exceptions", "异常", Text),
+    ],
+    rates: &[],
+};
+
+/// `queue_jumps`: tickets served before an earlier one of the same queue,
+/// with the ticket they skipped.
+pub const JUMPS: Table = Table {
+    name: QUEUE_JUMPS,
+    keys: &["queue", "date"],
+    measures: &[
+        m("ticket_id", "票号", Text),
+        m("issued_at", "取号", Text),
+        m("called_at", "叫号", Text),
+        shared("window_id"),
+        shared("staff_id"),
+        m("skipped_ticket_id", "被跳过票号", Text),
+        m("skipped_issued_at", "其取号", Text),
+        m("skipped_called_at", "其叫号", Text),
+    ],
+    rates: &[],
+};
+
+/// `score_events`: every point a window's score gained or lost, with the
+/// record it came from.
+pub const EVENTS: Table = Table {
+    name: SCORE_EVENTS,
+    keys: &["grain", "period", "period_start", "period_end", "window_id"],
+    measures: &[
+        shared("staff_id"),
+        shared("source"),
+        m("row_key", "记录", Text),
+        m("kind", "事件", Text),
+        m("points", "分值", Decimal),
+    ],
+    rates: &[],
+};
+
+/// Every stored table declared with its measures.
+pub const TABLES: [&Table; 13] = [
+    &STAFF_DAYS,
+    &JUMPS,
+    &EVENTS,
     &CASES,
     &RATINGS,
     &QUEUE,
@@ -511,7 +584,7 @@ pub const TABLES: [&Table; 11] = [
 ];
 
 /// The key and code columns that tables share, with their labels.
-pub const KEYS: [Measure; 13] = [
+pub const KEYS: [Measure; 15] = [
     m("grain", "粒度", Text),
     m("period", "期间", Text),
     m("period_start", "起", Text),
@@ -525,23 +598,42 @@ pub const KEYS: [Measure; 13] = [
     m("category", "类别", Text),
     m("center", "中心", Text),
     m("name", "姓名", Text),
+    m("date", "日期", Text),
+    m("queue", "队列", Text),
 ];
+
+/// A shared column of [`KEYS`] among a table's measures (checked when
+/// compiled).
+const fn shared(column: &'static str) -> Measure {
+    const fn same(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    let mut i = 0;
+    while i < KEYS.len() {
+        if same(KEYS[i].column, column) {
+            return KEYS[i];
+        }
+        i += 1;
+    }
+    panic!("not a shared column")
+}
 
 /// The label of a shared key column.
 pub fn key(column: &str) -> &'static Measure {
     KEYS.iter()
         .find(|k| k.column == column)
         .unwrap_or_else(|| panic!("no key column {column}"))
-}
-
-/// The key columns, then `measures`: the columns a metric table selects,
-/// in order.
-pub fn keyed(measures: &[&str]) -> Vec<Expr> {
-    KEY_COLUMNS
-        .iter()
-        .chain(measures)
-        .map(|c| col(*c))
-        .collect()
 }
 
 /// `case_metrics`: time limits, on-time and early rates, compression.
@@ -580,7 +672,7 @@ mod tests {
 
     #[test]
     fn every_table_is_declared_whole() {
-        for t in TABLES {
+        for t in TABLES.iter().chain([&&ATTENDANCE_SHEET]) {
             let columns = t.columns();
             let mut unique = columns.clone();
             unique.sort();
@@ -625,5 +717,22 @@ mod tests {
     #[should_panic(expected = "case_metrics declares no column nothing")]
     fn an_undeclared_column_is_named() {
         CASES.label("nothing");
+    }
+
+    #[test]
+    fn the_counts_of_case_metrics_are_its_eight_volumes() {
+        assert_eq!(
+            CASES.counts(),
+            [
+                "accepted",
+                "completed",
+                "completed_instant",
+                "completed_promised",
+                "on_time",
+                "early",
+                "overdue_completed",
+                "overdue_open",
+            ]
+        );
     }
 }

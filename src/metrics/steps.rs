@@ -9,7 +9,7 @@
 
 use super::cards::{Card, CardRules};
 use super::cases::CaseFacts;
-use super::period::Grain;
+use super::period::{Grain, Period};
 use super::rollup::{day_table_of, rollup_days, rollup_quantiles, KeyCodes, Roll, RollupSpec};
 use super::{workday_frame, WithWorkdayIndex};
 use crate::calendar::Calendar;
@@ -353,14 +353,14 @@ pub struct Bottleneck {
 /// Per item, the step that holds its cases longest in `period` (from the
 /// `item_step` rows of `step_metrics`), with the days a cut to the item's
 /// average other step would have saved; largest saving first.
-pub fn bottlenecks(step_metrics: &DataFrame, period: &str) -> Result<Vec<Bottleneck>> {
+pub fn bottlenecks(step_metrics: &DataFrame, period: &Period) -> Result<Vec<Bottleneck>> {
     let rows = step_metrics
         .clone()
         .lazy()
         .filter(
             col("level")
                 .eq(lit("item_step"))
-                .and(col("period").eq(lit(period)))
+                .and(period.holds_row())
                 .and(col("share_steps").gt(lit(0))),
         )
         .select([

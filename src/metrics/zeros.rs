@@ -435,7 +435,7 @@ pub fn periods_with_cases(case_metrics: &DataFrame) -> Result<Vec<super::period:
     let mut out = Vec::new();
     for (g, l) in grains.iter().zip(labels.iter()) {
         if let (Some(g), Some(l)) = (g, l) {
-            if ["day", "week", "month", "bimonth", "quarter", "year"].contains(&g) {
+            if super::period::Grain::ALL.iter().any(|x| x.name() == g) {
                 out.push(super::period::parse_period(l)?);
             }
         }

@@ -143,8 +143,17 @@ pub fn lines(
     Ok(svg)
 }
 
+/// A chart of a report: (its title, its SVG). The title is drawn in the
+/// chart and names it in the page.
+pub type Chart = (String, String);
+
+/// `svg` drawn under `title`, as a chart of a report.
+fn titled(title: &str, svg: impl FnOnce(&str) -> Result<String>) -> Result<Chart> {
+    Ok((title.to_string(), svg(title)?))
+}
+
 /// Ranking bars: the score of each ranked window, in rank order.
-pub fn ranking_chart(ranking: &DataFrame) -> Result<String> {
+pub fn ranking_chart(ranking: &DataFrame) -> Result<Chart> {
     let ranked = ranking
         .clone()
         .lazy()
@@ -166,23 +175,19 @@ pub fn ranking_chart(ranking: &DataFrame) -> Result<String> {
         .fold(100.0, f64::max)
         .ceil()
         + 5.0;
-    bars("红旗窗口评比得分", &labels, &scores, lo, hi, "得分")
+    titled("红旗窗口评比得分", |t| {
+        bars(t, &labels, &scores, lo, hi, "得分")
+    })
 }
 
 /// A rate of each window (a `rate` column of window rows), in percent.
-/// The title of a chart of `column` per window: 各窗口<its label>.
-pub fn per_window_title(table: &Table, column: &str) -> String {
-    format!("各窗口{}", table.label(column))
-}
-
 /// A rate of `table` per window, in percent, titled and labelled from the
 /// schema.
-fn rate_per_window(windows: &DataFrame, table: &Table, rate: &str) -> Result<String> {
+fn rate_per_window(windows: &DataFrame, table: &Table, rate: &str) -> Result<Chart> {
     let (title, axis) = (
-        per_window_title(table, rate),
+        format!("各窗口{}", table.label(rate)),
         format!("{} (%)", table.label(rate)),
     );
-    let (title, axis) = (title.as_str(), axis.as_str());
     let labels = strings(windows, "key")?;
     let rates: Vec<Option<f64>> = opt_f64s(windows, rate)?
         .into_iter()
@@ -195,22 +200,22 @@ fn rate_per_window(windows: &DataFrame, table: &Table, rate: &str) -> Result<Str
         .fold(100.0, f64::min)
         .min(90.0)
         .floor();
-    bars(title, &labels, &rates, lo, 100.0, axis)
+    titled(&title, |t| bars(t, &labels, &rates, lo, 100.0, &axis))
 }
 
 /// On-time rate per window, in percent.
-pub fn on_time_chart(windows: &DataFrame) -> Result<String> {
+pub fn on_time_chart(windows: &DataFrame) -> Result<Chart> {
     rate_per_window(windows, &schema::CASES, "on_time_rate")
 }
 
 /// Satisfaction rate per window, in percent.
-pub fn satisfaction_chart(windows: &DataFrame) -> Result<String> {
+pub fn satisfaction_chart(windows: &DataFrame) -> Result<Chart> {
     rate_per_window(windows, &schema::RATINGS, "satisfaction_rate")
 }
 
 /// Compression of the promised limits per department in the latest catalog
 /// round: 1 − Σ after / Σ before, in percent.
-pub fn compression_chart(per_item: &DataFrame) -> Result<String> {
+pub fn compression_chart(per_item: &DataFrame) -> Result<Chart> {
     let by_dept = per_item
         .clone()
         .lazy()
@@ -224,18 +229,17 @@ pub fn compression_chart(per_item: &DataFrame) -> Result<String> {
         )
         .sort(["department"], SortMultipleOptions::default())
         .collect()?;
-    bars(
-        "各部门承诺时限压缩率",
-        &strings(&by_dept, "department")?,
-        &opt_f64s(&by_dept, "compression")?,
-        0.0,
-        100.0,
-        "压缩率 (%)",
-    )
+    let (departments, compression) = (
+        strings(&by_dept, "department")?,
+        opt_f64s(&by_dept, "compression")?,
+    );
+    titled("各部门承诺时限压缩率", |t| {
+        bars(t, &departments, &compression, 0.0, 100.0, "压缩率 (%)")
+    })
 }
 
 /// How long people waited: the share of called tickets per 5-minute band.
-pub fn wait_chart(waits_min: &[f64]) -> Result<String> {
+pub fn wait_chart(waits_min: &[f64]) -> Result<Chart> {
     let bands: Vec<String> = (0..12)
         .map(|k| format!("{}–{}分", k * 5, k * 5 + 5))
         .chain(["60分以上".to_string()])
@@ -247,7 +251,9 @@ pub fn wait_chart(waits_min: &[f64]) -> Result<String> {
     let total = waits_min.len().max(1) as f64;
     let shares: Vec<Option<f64>> = counts.iter().map(|c| Some(c / total * 100.0)).collect();
     let hi = shares.iter().flatten().copied().fold(10.0, f64::max).ceil() + 5.0;
-    bars("等候时间分布", &bands, &shares, 0.0, hi, "占叫号数 (%)")
+    titled("等候时间分布", |t| {
+        bars(t, &bands, &shares, 0.0, hi, "占叫号数 (%)")
+    })
 }
 
 /// The colour of an attendance status in the heat map.
@@ -268,7 +274,8 @@ pub fn attendance_heat_map(
     days: &DataFrame,
     start: chrono::NaiveDate,
     end: chrono::NaiveDate,
-) -> Result<String> {
+) -> Result<Chart> {
+    let title = "考勤热力图(人员×日)";
     let staff = strings(days, "staff_id")?;
     let status = strings(days, "status")?;
     let workday = bools_or(days, "workday", false)?;
@@ -283,7 +290,7 @@ pub fn attendance_heat_map(
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(&root)
-            .caption("考勤热力图(人员×日)", (FONT, 18))
+            .caption(title, (FONT, 18))
             .margin(10)
             .x_label_area_size(30)
             .y_label_area_size(50)
@@ -317,5 +324,5 @@ pub fn attendance_heat_map(
         }))?;
         root.present().context("cannot draw the chart")?;
     }
-    Ok(svg)
+    Ok((title.to_string(), svg))
 }

@@ -1,7 +1,7 @@
 //! The daily report (日报表): the day's volumes, the cards raised and open,
 //! bad ratings past their limit, and the day's attendance exceptions.
 
-use crate::metrics::cards::{history_frame, CardRecord, Colour};
+use crate::metrics::cards::{history_frame, CardRecord};
 use crate::metrics::period::Period;
 use crate::view::{f64_at, render_markdown, Cell};
 use anyhow::Result;
@@ -62,11 +62,7 @@ pub fn daily_report(
     )?);
 
     let _ = writeln!(md, "\n## 二、电子监察\n");
-    let red = z
-        .cards_due
-        .iter()
-        .filter(|c| c.colour == Colour::Red)
-        .count();
+    let (red, yellow) = crate::metrics::cards::red_and_yellow(z.cards_due.iter().map(|c| c.colour));
     let new = z
         .cards_due
         .iter()
@@ -74,8 +70,7 @@ pub fn daily_report(
         .count();
     let _ = writeln!(
         md,
-        "日终红牌 {red} 张、黄牌 {} 张,其中当日新亮 {new} 张。\n",
-        z.cards_due.len() - red
+        "日终红牌 {red} 张、黄牌 {yellow} 张,其中当日新亮 {new} 张。\n"
     );
     if let Some(year) = z.provisional_year {
         if z.cards_due.iter().any(|c| c.deadline_provisional) {
@@ -84,30 +79,16 @@ pub fn daily_report(
     }
     let cards = history_frame(z.cards_due)?;
     if cards.height() > 0 {
-        // The colour as the office says it.
-        let mut shown = cards.clone();
-        let words: Vec<&str> = z
-            .cards_due
-            .iter()
-            .map(|c| {
-                if c.colour == Colour::Red {
-                    "红牌"
-                } else {
-                    "黄牌"
-                }
-            })
-            .collect();
-        shown.with_column(Column::new("colour".into(), words))?;
-        md.push_str(&render_markdown(
-            &shown,
+        md.push_str(&crate::view::cards_markdown(
+            &cards,
             &[
-                ("牌", Text("colour")),
-                ("办件编号", Text("case_id")),
-                ("窗口", Text("window_id")),
-                ("人员", Text("staff_id")),
-                ("截止日期", Text("deadline")),
-                ("剩余工作日", Count("remaining_days")),
-                ("首次亮牌", Text("raised_on")),
+                "牌",
+                "case_id",
+                "window_id",
+                "staff_id",
+                "deadline",
+                "remaining_days",
+                "raised_on",
             ],
         )?);
     }
@@ -141,14 +122,17 @@ pub fn daily_report(
             } else {
                 md.push_str(&render_markdown(
                     &exceptions,
-                    &[
-                        crate::view::shown_key("window_id"),
-                        crate::view::shown_key("staff_id"),
-                        ("状态", Text("status")),
-                        ("异常", Text("exceptions")),
-                        ("迟到(分)", Count("late_minutes")),
-                        ("早退(分)", Count("early_minutes")),
-                    ],
+                    &crate::view::shown_all(
+                        &crate::metrics::schema::STAFF_DAYS,
+                        &[
+                            "window_id",
+                            "staff_id",
+                            "status",
+                            "exceptions",
+                            "late_minutes",
+                            "early_minutes",
+                        ],
+                    ),
                 )?);
             }
             tables.push(("attendance_exceptions", exceptions));

@@ -7,7 +7,7 @@
 use crate::calendar::Calendar;
 use crate::config::Settings;
 use crate::engine::cards::{bad_rating_alerts, CardRun};
-use crate::engine::catalog::{catalog_round, latest_catalog_round};
+use crate::engine::catalog::latest_catalog_round;
 use crate::engine::Reading;
 use crate::metrics::period::Period;
 use crate::metrics::schema::*;
@@ -45,16 +45,16 @@ pub fn attendance_publication(
 
 /// Write the bulletin of `period` (a month: 月通报; a quarter: 季度评议; a
 /// year: 年度考核) under `<reports>/<period>/`: `bulletin.md`, its HTML and
-/// one CSV per table, dated `as_of`, from the metric tables of `tables`
-/// (`report` reads them as of `as_of`; the nightly job passes its tables
-/// as of the day it closes, the first days after the period's end).
+/// one CSV per table, from the metric tables of `tables` and dated as of
+/// their date (a bulletin reads them as of its period's last day: a closed
+/// period's rates still move after it ends).
 pub fn bulletin(
     tables: &mut Reading,
     settings: &Settings,
     period: &Period,
     center: &str,
-    as_of: NaiveDate,
 ) -> Result<(std::path::PathBuf, String)> {
+    let as_of = tables.as_of.date;
     let store = tables.run().store();
     let case_metrics = tables.need_table(CASE_METRICS)?;
     let ratings = tables.table(RATING_METRICS)?;
@@ -69,14 +69,14 @@ pub fn bulletin(
     let staff = store.read("staff")?;
     let (step_metrics, staff_review) = (tables.table(STEP_METRICS)?, tables.table(STAFF_REVIEW)?);
     let items = store.read("items")?;
-    let latest = latest_catalog_round(store)?;
-    let round = latest
-        .as_ref()
-        .map(|(from, to, r)| format!("{from} → {to}: {}", r.sentence()));
-    let catalog_items = match &latest {
-        Some((from, to, _)) => Some(catalog_round(store, *from, *to)?.1),
+    let latest = match &items {
+        Some(items) => latest_catalog_round(items)?,
         None => None,
     };
+    let round = latest
+        .as_ref()
+        .map(|r| format!("{} → {}: {}", r.before, r.after, r.totals.sentence()));
+    let catalog_items = latest.map(|r| r.per_item);
     let waits = match store.read("tickets")? {
         Some(t) => Some(crate::metrics::queue::waits_between(
             &t,
@@ -140,8 +140,8 @@ fn provisional_notes(
 }
 
 /// Write the daily report of `day` under `<reports>/<day>/`: `daily.md`,
-/// its HTML and its tables as CSV, from the metric tables of `tables` (as
-/// of `day`) and the cards of the day.
+/// its HTML and its tables as CSV, from the metric tables of `tables`
+/// (read as of `day`'s end) and the cards of the day.
 pub fn daily(
     tables: &mut Reading,
     settings: &Settings,
@@ -150,7 +150,12 @@ pub fn daily(
     cards: &CardRun,
     notes: &[String],
 ) -> Result<(std::path::PathBuf, String)> {
-    let as_of = day.end;
+    let as_of = tables.as_of.date;
+    anyhow::ensure!(
+        as_of == day.end,
+        "the daily report of {} read as of {as_of}",
+        day.label
+    );
     let store = tables.run().store();
     let case_metrics = tables.need_table(CASE_METRICS)?;
     let attendance = tables.table(ATTENDANCE_DAYS)?;

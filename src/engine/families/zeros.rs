@@ -1,5 +1,4 @@
-//! `three_zeros`: every month, two-month period, quarter and year with
-//! case data; any other period on demand ([`three_zeros`]).
+//! `three_zeros`: every period of every grain with case data.
 
 use crate::engine::{MetricFamily, Run};
 use crate::metrics::period::Period;

@@ -55,10 +55,11 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
     Ok(Section {
         markdown: md,
         tables: vec![("attendance_named", named)],
-        charts: vec![(
-            "考勤热力图".to_string(),
-            crate::report::charts::attendance_heat_map(&of_period, period.start, period.end)?,
-        )],
+        charts: vec![crate::report::charts::attendance_heat_map(
+            &of_period,
+            period.start,
+            period.end,
+        )?],
     })
 }
 

@@ -1,6 +1,7 @@
 //! 三、电子监察: the yellow and red cards raised in the period.
 
 use super::{Context, Section};
+use crate::metrics::cards::Colour;
 use crate::polars_ext::date_lit;
 use anyhow::Result;
 use polars::prelude::*;
@@ -26,7 +27,7 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
                 .column("colour")?
                 .str()?
                 .iter()
-                .filter(|c| *c == Some("red"))
+                .filter(|c| Colour::of_name(*c) == Colour::Red)
                 .count();
             let _ = writeln!(
                 md,

@@ -45,21 +45,15 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
         ("目标", Text("目标")),
         ("是否达标", Text("是否达标")),
     ];
+    // The three rates with a target, and whether each met it.
+    let rated = ["promise_compression", "actual_speedup", "on_time_rate"];
+    let now = |c: &str| f64_at(&cases, c, 0).ok().flatten();
     let targets = df!(
-        "指标" => ["承诺压缩率", "实际提速率", "按期办结率"],
-        "本期" => [
-            pct(f64_at(&cases, "promise_compression", 0).ok().flatten()),
-            pct(f64_at(&cases, "actual_speedup", 0).ok().flatten()),
-            pct(f64_at(&cases, "on_time_rate", 0).ok().flatten()),
-        ],
-        "目标" => [pct(Some(z.targets.promise_compression)), pct(Some(z.targets.actual_speedup)), pct(Some(z.targets.on_time_rate))],
-        "是否达标" => ["promise_compression_met", "actual_speedup_met", "on_time_rate_met"].map(|c| {
-            match f64_at(&cases, c, 0).ok().flatten() {
-                Some(x) if x > 0.5 => "达标",
-                Some(_) => "未达标",
-                None => "—",
-            }
-        }),
+        "指标" => rated.map(|c| crate::metrics::schema::CASES.label(c)),
+        "本期" => rated.map(|c| pct(now(c))),
+        "目标" => [z.targets.promise_compression, z.targets.actual_speedup, z.targets.on_time_rate]
+            .map(|t| pct(Some(t))),
+        "是否达标" => rated.map(|c| crate::view::met(now(&format!("{c}_met")))),
     )?;
     md.push_str(&render_markdown(&targets, &target_cols)?);
     let windows = with_targets(
@@ -83,14 +77,8 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
             .collect::<Vec<_>>(),
     )?);
     let charts = vec![
-        (
-            crate::report::charts::per_window_title(&crate::metrics::schema::CASES, "on_time_rate"),
-            crate::report::charts::on_time_chart(&windows)?,
-        ),
-        (
-            "每日受理量".to_string(),
-            volume_chart(z.case_metrics, period)?,
-        ),
+        crate::report::charts::on_time_chart(&windows)?,
+        volume_chart(z.case_metrics, period)?,
     ];
     Ok(Section {
         markdown: md,
@@ -100,7 +88,7 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
 }
 
 /// Cases accepted each day of the period, beside the same days a year earlier.
-fn volume_chart(case_metrics: &DataFrame, period: &Period) -> Result<String> {
+fn volume_chart(case_metrics: &DataFrame, period: &Period) -> Result<crate::report::charts::Chart> {
     let daily = |p: &Period| -> Result<Vec<f64>> {
         let rows = case_metrics
             .clone()
@@ -126,10 +114,12 @@ fn volume_chart(case_metrics: &DataFrame, period: &Period) -> Result<String> {
         Ok(out)
     };
     let earlier = crate::metrics::period::year_earlier(period);
-    crate::report::charts::lines(
-        "每日受理量",
+    let title = "每日受理量";
+    let svg = crate::report::charts::lines(
+        title,
         &[("本期", daily(period)?), ("上年同期", daily(&earlier)?)],
         "日",
         "受理(件)",
-    )
+    )?;
+    Ok((title.to_string(), svg))
 }

@@ -9,10 +9,7 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
     let z = cx.z;
     let mut charts = Vec::new();
     if let Some(items) = z.catalog_items {
-        charts.push((
-            "各部门承诺时限压缩率".to_string(),
-            crate::report::charts::compression_chart(items)?,
-        ));
+        charts.push(crate::report::charts::compression_chart(items)?);
     }
     let mut md = String::new();
     let _ = writeln!(md, "\n## 十、流程再造\n");

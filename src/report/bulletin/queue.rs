@@ -16,10 +16,7 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
     let _ = writeln!(md, "\n## 五、排队叫号\n");
     if let Some(q) = z.queue_metrics {
         if let Some(waits) = z.waits_min {
-            charts.push((
-                "等候时间分布".to_string(),
-                crate::report::charts::wait_chart(waits)?,
-            ));
+            charts.push(crate::report::charts::wait_chart(waits)?);
         }
         let v = shown_keys(&period_view(q, period, "center", &QUEUE_COMPARED)?)?;
         md.push_str(&render_markdown(

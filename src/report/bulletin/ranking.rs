@@ -26,10 +26,7 @@ pub(super) fn section(ranking: &DataFrame) -> Result<Section> {
     let _ = writeln!(md, "\n{}", ranking_summary(ranking)?);
     Ok(Section {
         markdown: md,
-        charts: vec![(
-            "红旗窗口评比得分".to_string(),
-            crate::report::charts::ranking_chart(ranking)?,
-        )],
+        charts: vec![crate::report::charts::ranking_chart(ranking)?],
         tables: vec![("ranking", ranking.clone())],
     })
 }

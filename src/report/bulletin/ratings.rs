@@ -16,13 +16,7 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
     let _ = writeln!(md, "## 四、群众满意度与差评整改\n");
     if let Some(r) = cx.z.rating_metrics {
         let by_window = period_view(r, period, "window", &RATINGS_COMPARED)?;
-        charts.push((
-            crate::report::charts::per_window_title(
-                &crate::metrics::schema::RATINGS,
-                "satisfaction_rate",
-            ),
-            crate::report::charts::satisfaction_chart(&by_window)?,
-        ));
+        charts.push(crate::report::charts::satisfaction_chart(&by_window)?);
         let v = shown_keys(&period_view(r, period, "center", &RATINGS_COMPARED)?)?;
         md.push_str(&render_markdown(
             &v,

@@ -14,7 +14,7 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
     let rows = review
         .clone()
         .lazy()
-        .filter(col("period").eq(lit(cx.period.label.as_str())))
+        .filter(cx.period.holds_row())
         .sort_by_exprs(
             [col("rank"), col("staff_id")],
             SortMultipleOptions::default().with_nulls_last(true),

@@ -6,13 +6,15 @@ use anyhow::Result;
 use std::fmt::Write;
 
 pub(super) fn section(cx: &Context) -> Result<Section> {
-    let c = |x| crate::view::shown(&crate::metrics::schema::STAFF_RANKED, x);
     let stars = crate::metrics::scoring::stars_of(cx.z.staff_scores, cx.period)?;
     let mut md = String::new();
     let _ = writeln!(md, "\n## 九、服务之星\n");
     md.push_str(&render_markdown(
         &stars,
-        &[c("rank"), c("staff_id"), c("window_id"), c("score")],
+        &crate::view::shown_all(
+            &crate::metrics::schema::STAFF_RANKED,
+            &crate::view::STAR_FIGURES,
+        ),
     )?);
     Ok(Section::text(md))
 }

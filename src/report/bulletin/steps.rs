@@ -12,7 +12,7 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
     let mut md = String::new();
     let _ = writeln!(md, "\n环节瓶颈(各事项用时最长的环节):\n");
     let found = match z.step_metrics {
-        Some(sm) => bottlenecks(sm, &cx.period.label)?,
+        Some(sm) => bottlenecks(sm, cx.period)?,
         None => Vec::new(),
     };
     let Some(top) = found.first() else {

@@ -1,9 +1,9 @@
 //! 七、服务"三零": how many windows achieved the three zeros, and each
 //! window's.
 
-use super::{count, Context, Section};
+use super::{Context, Section};
 use crate::metrics::compare::period_rows;
-use crate::view::{f64_at, pct, render_markdown};
+use crate::view::render_markdown;
 use anyhow::Result;
 use polars::prelude::*;
 use std::fmt::Write;
@@ -19,13 +19,7 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
         .lazy()
         .filter(col("level").eq(lit("center")))
         .collect()?;
-    let _ = writeln!(
-        md,
-        "实现\"三零\"的窗口 {} 个,占 {} 个窗口的 {}。\n",
-        count(&center_row, "windows_all_three")?,
-        count(&center_row, "windows")?,
-        pct(f64_at(&center_row, "share_all_three", 0)?),
-    );
+    let _ = writeln!(md, "{}。\n", crate::view::zeros_sentence(&center_row)?);
     let window_rows = zeros
         .lazy()
         .filter(col("level").eq(lit("window")))
