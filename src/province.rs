@@ -78,7 +78,7 @@ pub fn build_demo(
 
         let t = Instant::now();
         let cases = crate::engine::family::family_named("cases").context("the cases family")?;
-        crate::engine::compute(&store, settings, None, Some(&[cases]))
+        crate::engine::compute(&store, settings, None, Some(&[cases]), None)
             .with_context(|| format!("computing the case metrics of center {code}"))?;
         let compute_s = t.elapsed().as_secs_f64();
         drop(store);

@@ -243,3 +243,46 @@ fn what_one_reader_sees_does_not_depend_on_what_another_ran() {
         "{said}"
     );
 }
+
+#[test]
+fn a_compute_of_some_grains_and_levels_is_stored_partial_and_read_as_such() {
+    let home = fixture_home();
+    let h = home.path();
+    let q = |sql: &str| csv_rows(&ok(h, &["query", sql, "--format", "csv"]));
+    ok(
+        h,
+        &[
+            "compute", "--only", "cases", "--grain", "month", "--level", "window",
+        ],
+    );
+    let stored = q("SELECT DISTINCT grain, level FROM case_metrics");
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(
+        (stored[0]["grain"].as_str(), stored[0]["level"].as_str()),
+        ("month", "window")
+    );
+    let stamps: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(h.join("data/store/_metrics.json")).unwrap())
+            .unwrap();
+    let stamp = stamps
+        .get("tables")
+        .unwrap_or(&stamps)
+        .get("case_metrics")
+        .cloned()
+        .unwrap();
+    assert_eq!(stamp["partial"], true, "{stamp}");
+    // A read of another level computes it in memory and says why.
+    let err = stderr(h, &["metrics", "cases", "--period", "2026-10"]);
+    assert!(
+        err.contains("computed in memory") && err.contains("some grains or levels only"),
+        "{err}"
+    );
+    // Only a family that honours a scope takes one.
+    let out = run(h, &["compute", "--only", "ratings", "--grain", "month"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--grain and --level go with --only cases"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -9,7 +9,6 @@ pub(super) fn compute(
     grains: Vec<crate::metrics::period::Grain>,
     levels: Vec<String>,
 ) -> Result<()> {
-    use crate::metrics::{period::Grain, rollup::LEVELS};
     let families = match only.as_deref() {
         None => None,
         Some(name) => Some(vec![crate::engine::family::family_named(name)
@@ -24,27 +23,25 @@ pub(super) fn compute(
                 )
             })?]),
     };
-    if (!grains.is_empty() || !levels.is_empty()) && only.as_deref() != Some("cases") {
-        bail!("--grain and --level go with --only cases");
+    let scoped: Vec<&str> = crate::engine::FAMILIES
+        .iter()
+        .filter(|f| f.scoped)
+        .map(|f| f.name)
+        .collect();
+    let all_scoped = families
+        .as_ref()
+        .is_some_and(|fs| fs.iter().all(|f| f.scoped));
+    if (!grains.is_empty() || !levels.is_empty()) && !all_scoped {
+        bail!(
+            "--grain and --level go with --only {}",
+            scoped.join(" or --only ")
+        );
     }
     let store = open_store(settings)?;
     let start = std::time::Instant::now();
-    let as_of = match only.as_deref() {
-        Some("cases") if !grains.is_empty() || !levels.is_empty() => {
-            let grains = if grains.is_empty() {
-                Grain::ALL.to_vec()
-            } else {
-                grains
-            };
-            let levels: Vec<&str> = if levels.is_empty() {
-                LEVELS.iter().map(|(l, _)| *l).collect()
-            } else {
-                levels.iter().map(String::as_str).collect()
-            };
-            crate::engine::compute_case_metrics_for(&store, settings, as_of, &grains, &levels)?
-        }
-        _ => crate::engine::compute(&store, settings, as_of, families.as_deref())?,
-    };
+    let scope = (!grains.is_empty() || !levels.is_empty())
+        .then_some(crate::engine::run::Scope { grains, levels });
+    let as_of = crate::engine::compute(&store, settings, as_of, families.as_deref(), scope)?;
     eprintln!(
         "computed {} as of {as_of} in {:.2} s (peak memory {} MiB)",
         only.map_or("every metric table".to_string(), |o| format!("{o} metrics")),

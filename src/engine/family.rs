@@ -24,6 +24,9 @@ pub struct MetricFamily {
     pub inputs: &'static [&'static str],
     /// The metric tables of other families it draws on.
     pub draws_on: &'static [&'static str],
+    /// Whether it computes some grains and levels only when the run is
+    /// scoped (`compute --only <name> --grain … --level …`).
+    pub scoped: bool,
     pub compute: Compute,
 }
 

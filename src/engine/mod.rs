@@ -27,7 +27,7 @@ pub use run::Run;
 
 use crate::config::Settings;
 use crate::store::Store;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use chrono::NaiveDate;
 
 /// The store of the settings, opened by a writing command (`ingest`,
@@ -49,16 +49,21 @@ pub fn open_store_read(settings: &Settings) -> Result<Store> {
 }
 
 /// Compute every table of `families` (all: `None`) as of `as_of` and
-/// commit them, stamped (`compute`). The nightly job's state is dropped:
-/// its next run recomputes everything.
+/// commit them, stamped (`compute`); with a `scope`, some grains and
+/// levels only, stamped partial. The nightly job's state is dropped: its
+/// next run recomputes everything.
 pub fn compute(
     store: &Store,
     settings: &Settings,
     as_of: Option<NaiveDate>,
     families: Option<&[&MetricFamily]>,
+    scope: Option<run::Scope>,
 ) -> Result<AsOf> {
     let as_of = as_of::resolve(store, as_of)?;
     let mut run = Run::new(store, settings, as_of.date);
+    if let Some(scope) = scope {
+        run = run.scoped(scope);
+    }
     match families {
         Some(fs) => {
             for f in fs {
@@ -68,35 +73,5 @@ pub fn compute(
         None => run.everything()?,
     }
     run.commit()?;
-    Ok(as_of)
-}
-
-/// Compute and commit `case_metrics` for some grains and levels only
-/// (`compute --only cases --grain … --level …`); stamped partial, so that
-/// reads compute the other grains and levels in memory.
-pub fn compute_case_metrics_for(
-    store: &Store,
-    settings: &Settings,
-    as_of: Option<NaiveDate>,
-    grains: &[crate::metrics::period::Grain],
-    levels: &[&str],
-) -> Result<AsOf> {
-    use crate::metrics::schema::CASE_METRICS;
-    let as_of = as_of::resolve(store, as_of)?;
-    let mut df = crate::metrics::cases::case_metrics_for(
-        &run::case_tables(store)?,
-        &settings.calendar,
-        as_of.date,
-        grains,
-        levels,
-    )
-    .context("cannot compute case_metrics")?;
-    incremental::forget(store)?;
-    let mut stamp = stamp::Stamp::now(store, settings, as_of.date)?;
-    stamp.partial = true;
-    let mut txn = store.begin()?;
-    store.replace(&mut txn, CASE_METRICS, &mut df)?;
-    stamp::stage(&mut txn, &[CASE_METRICS], &stamp)?;
-    txn.commit()?;
     Ok(as_of)
 }

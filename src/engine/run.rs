@@ -57,6 +57,34 @@ pub struct Run<'a> {
     step_facts: Option<Option<DataFrame>>,
     /// Case facts once computed (not persisted).
     case_facts: Option<crate::metrics::cases::CaseFacts>,
+    /// Some grains and levels only (`compute --only cases --grain …`): the
+    /// tables it commits are stamped partial.
+    scope: Option<Scope>,
+}
+
+/// Some grains and levels of the rolled-up tables (empty: all of them).
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    pub grains: Vec<crate::metrics::period::Grain>,
+    pub levels: Vec<String>,
+}
+
+impl Scope {
+    /// The grains in scope.
+    pub fn grains(&self) -> Vec<crate::metrics::period::Grain> {
+        match self.grains.is_empty() {
+            true => crate::metrics::period::Grain::ALL.to_vec(),
+            false => self.grains.clone(),
+        }
+    }
+
+    /// The levels in scope.
+    pub fn levels(&self) -> Vec<&str> {
+        match self.levels.is_empty() {
+            true => crate::metrics::rollup::every_level(),
+            false => self.levels.iter().map(String::as_str).collect(),
+        }
+    }
 }
 
 impl<'a> Run<'a> {
@@ -72,7 +100,20 @@ impl<'a> Run<'a> {
             loaded: BTreeMap::new(),
             step_facts: None,
             case_facts: None,
+            scope: None,
         }
+    }
+
+    /// A run of some grains and levels only (the case family honours it);
+    /// its commit stamps the tables partial.
+    pub fn scoped(mut self, scope: Scope) -> Self {
+        self.scope = Some(scope);
+        self
+    }
+
+    /// The grains and levels the run computes.
+    pub fn scope(&self) -> Scope {
+        self.scope.clone().unwrap_or_default()
     }
 
     /// A run that needs the figures of periods ending on or after `from`
@@ -235,7 +276,8 @@ impl<'a> Run<'a> {
     /// stamps; with `from`, the stored rows of periods (or days) ending
     /// before `from` are kept and only the later ones replaced.
     pub fn commit_from(self, from: Option<NaiveDate>) -> Result<()> {
-        let stamp = Stamp::now(self.store, self.settings, self.as_of)?;
+        let mut stamp = Stamp::now(self.store, self.settings, self.as_of)?;
+        stamp.partial = self.scope.is_some();
         let mut txn = self.store.begin()?;
         let names: Vec<&str> = self.done.keys().copied().collect();
         for (name, df) in self.done {

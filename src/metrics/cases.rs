@@ -8,9 +8,7 @@
 //! to know on which days they were open and overdue.
 
 use super::period::Grain;
-use super::rollup::{
-    day_table_of, rollup_days, rollup_quantiles, KeyCodes, Roll, RollupSpec, LEVELS,
-};
+use super::rollup::{day_table_of, rollup_days, rollup_quantiles, KeyCodes, Roll, RollupSpec};
 use super::WorkdayLookup;
 use crate::calendar::Calendar;
 use crate::polars_ext::{date_lit, date_series, epoch_days, opt_epoch_days, opt_i64s};
@@ -496,20 +494,13 @@ const MEASURES: [(&str, Roll); 14] = [
 
 /// `case_metrics` for every grain and level, as of `as_of`.
 pub fn case_metrics(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<DataFrame> {
-    let levels: Vec<&str> = LEVELS.iter().map(|(l, _)| *l).collect();
-    case_metrics_for(t, cal, as_of, &Grain::ALL, &levels)
-}
-
-/// `case_metrics` for some grains and levels only (a benchmark against
-/// another engine computing one grain and level).
-pub fn case_metrics_for(
-    t: &CaseTables,
-    cal: &Calendar,
-    as_of: NaiveDate,
-    grains: &[Grain],
-    levels: &[&str],
-) -> Result<DataFrame> {
-    case_metrics_of(&case_facts(t, cal, as_of)?, cal, as_of, grains, levels)
+    case_metrics_of(
+        &case_facts(t, cal, as_of)?,
+        cal,
+        as_of,
+        &Grain::ALL,
+        &super::rollup::every_level(),
+    )
 }
 
 /// `case_metrics` from case facts already computed as of `as_of`.

@@ -21,6 +21,11 @@ pub const LEVELS: [(&str, &str); 5] = [
     ("item", "item_code"),
 ];
 
+/// The names of every level of [`LEVELS`].
+pub fn every_level() -> Vec<&'static str> {
+    LEVELS.iter().map(|(l, _)| *l).collect()
+}
+
 /// How one measure rolls up.
 #[derive(Debug, Clone, Copy)]
 pub enum Roll {

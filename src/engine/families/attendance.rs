@@ -11,6 +11,7 @@ pub const FAMILY: MetricFamily = MetricFamily {
     outputs: &[ATTENDANCE_DAYS, ATTENDANCE_METRICS],
     inputs: &["staff", "windows", "punches", "leaves", "departures"],
     draws_on: &[],
+    scoped: false,
     compute,
 };
 

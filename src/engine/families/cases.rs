@@ -10,20 +10,19 @@ pub const FAMILY: MetricFamily = MetricFamily {
     outputs: &[CASE_METRICS],
     inputs: &["cases", "items", "windows", "suspensions"],
     draws_on: &[],
+    scoped: true,
     compute,
 };
 
+/// Every grain and level, or those of the run's scope.
 fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
-    let levels: Vec<&str> = crate::metrics::rollup::LEVELS
-        .iter()
-        .map(|(l, _)| *l)
-        .collect();
+    let scope = run.scope();
     let df = crate::metrics::cases::case_metrics_of(
         &run.case_facts()?,
         &run.settings().calendar,
         run.as_of,
-        &crate::metrics::period::Grain::ALL,
-        &levels,
+        &scope.grains(),
+        &scope.levels(),
     )?;
     Ok(Some(vec![df]))
 }

@@ -10,6 +10,7 @@ pub const FAMILY: MetricFamily = MetricFamily {
     outputs: &[INCIDENT_METRICS],
     inputs: &["incidents", "windows"],
     draws_on: &[],
+    scoped: false,
     compute,
 };
 

@@ -10,6 +10,7 @@ pub const FAMILY: MetricFamily = MetricFamily {
     outputs: &[QUEUE_METRICS, QUEUE_JUMPS],
     inputs: &["tickets", "windows"],
     draws_on: &[],
+    scoped: false,
     compute,
 };
 

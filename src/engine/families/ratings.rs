@@ -10,6 +10,7 @@ pub const FAMILY: MetricFamily = MetricFamily {
     outputs: &[RATING_METRICS],
     inputs: &["ratings", "cases", "windows"],
     draws_on: &[],
+    scoped: false,
     compute,
 };
 

@@ -22,6 +22,7 @@ pub const FAMILY: MetricFamily = MetricFamily {
         "item_steps",
     ],
     draws_on: &[CASE_METRICS, ATTENDANCE_DAYS, RATING_METRICS, QUEUE_JUMPS],
+    scoped: false,
     compute,
 };
 

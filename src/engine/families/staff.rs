@@ -17,6 +17,7 @@ pub const FAMILY: MetricFamily = MetricFamily {
         ATTENDANCE_METRICS,
         STAFF_SCORES,
     ],
+    scoped: false,
     compute,
 };
 

@@ -17,6 +17,7 @@ pub const FAMILY: MetricFamily = MetricFamily {
         "suspensions",
     ],
     draws_on: &[],
+    scoped: false,
     compute,
 };
 

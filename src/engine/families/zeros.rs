@@ -11,6 +11,7 @@ pub const FAMILY: MetricFamily = MetricFamily {
     outputs: &[THREE_ZEROS],
     inputs: &["windows", "cases", "incidents", "corrections"],
     draws_on: &[CASE_METRICS, RATING_METRICS, QUEUE_METRICS],
+    scoped: false,
     compute,
 };
 
