@@ -65,13 +65,14 @@ impl Default for Freshness {
 }
 
 impl Freshness {
-    /// (table, tolerance in working days, the column that dates a row).
-    pub fn feeds(&self) -> [(&'static str, u32, &'static str); 4] {
+    /// (table, tolerance in working days, the column that dates a row, the
+    /// feed's name in the daily report).
+    pub fn feeds(&self) -> [(&'static str, u32, &'static str, &'static str); 4] {
         [
-            ("punches", self.punches, "punched_at"),
-            ("cases", self.cases, "accepted_at"),
-            ("ratings", self.ratings, "rated_at"),
-            ("tickets", self.tickets, "issued_at"),
+            ("punches", self.punches, "punched_at", "考勤打卡"),
+            ("cases", self.cases, "accepted_at", "办件"),
+            ("ratings", self.ratings, "rated_at", "好差评"),
+            ("tickets", self.tickets, "issued_at", "排队叫号"),
         ]
     }
 }

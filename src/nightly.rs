@@ -35,7 +35,7 @@ use crate::metrics::period::{period_of, previous, Grain, Period};
 use crate::store::Store;
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
-use polars::prelude::{col, DataType, IntoLazy};
+use polars::prelude::{col, DataType};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -418,9 +418,8 @@ fn run_steps(
     //    first (a state from another version or configuration: the run
     //    date alone, recomputed whole).
     let hash = settings_hash(settings);
-    let compatible = |s: &State| s.version == env!("CARGO_PKG_VERSION") && s.settings == hash;
     let first = match &state {
-        Some(s) if compatible(s) && s.closed() < date => {
+        Some(s) if s.same_rules(&hash) && s.closed() < date => {
             s.closed().succ_opt().context("date out of range")?
         }
         _ => date,
@@ -439,7 +438,7 @@ fn run_steps(
         );
     }
     let (calendar_from, calendar_lines) = match &state {
-        Some(s) if compatible(s) => calendar_touch(s, cal),
+        Some(s) if s.same_rules(&hash) => calendar_touch(s, cal),
         _ => (Touched::Nothing, Vec::new()),
     };
     let before_calendar = state
@@ -648,9 +647,7 @@ fn metrics_up_to(
     }
     let touched = pending.iter().fold(extra, |acc, (t, _)| acc.and(*t));
     let from = match state {
-        Some(s)
-            if s.version == env!("CARGO_PKG_VERSION") && s.settings == hash && date >= s.date =>
-        {
+        Some(s) if s.same_rules(hash) && date >= s.date => {
             match touched.and(Touched::From(s.date.succ_opt().unwrap_or(s.date))) {
                 Touched::From(d) => Some(d.min(date)),
                 _ => None,
@@ -734,7 +731,7 @@ fn stale_feeds(
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
-    for (table, tolerance, column) in settings.freshness.feeds() {
+    for (table, tolerance, column, name) in settings.freshness.feeds() {
         // The earliest day a row may be from: `tolerance` working days back.
         let mut due = day;
         for _ in 0..tolerance {
@@ -743,29 +740,18 @@ fn stale_feeds(
                 due = due.pred_opt().context("date out of range")?;
             }
         }
-        let Some(rows) = store.read_columns(table, Some(&[column]))? else {
+        let Some(rows) = store.scan(table)? else {
             continue;
         };
-        let last = rows
-            .lazy()
-            .select([col(column).cast(DataType::Date)])
-            .filter(col(column).lt_eq(crate::polars_ext::date_lit(day)))
-            .select([col(column).max()])
-            .collect()?;
-        let Some(last) = crate::polars_ext::dates_of(last.column(column)?)?
-            .into_iter()
-            .next()
-            .flatten()
-        else {
+        let on_or_before = rows.filter(
+            col(column)
+                .cast(DataType::Date)
+                .lt_eq(crate::polars_ext::date_lit(day)),
+        );
+        let Some(last) = crate::polars_ext::date_bound(on_or_before, column, true)? else {
             continue;
         };
         if last < due {
-            let name = match table {
-                "punches" => "考勤打卡",
-                "cases" => "办件",
-                "ratings" => "好差评",
-                _ => "排队叫号",
-            };
             out.push((
                 format!("no {table} received for {day}; last {last}"),
                 format!("未收到 {day} 的{name}数据,最近一次为 {last},请检查数据导出。"),

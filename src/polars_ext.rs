@@ -60,6 +60,19 @@ impl CollectStreaming for LazyFrame {
 }
 
 /// Column `c` as text, nulls kept.
+/// The first (`last` false) or last day of a date or datetime column of
+/// `lf` (`None`: no rows, or only nulls).
+pub fn date_bound(lf: LazyFrame, column: &str, last: bool) -> Result<Option<NaiveDate>> {
+    let day = col(column).cast(DataType::Date);
+    let bound = lf
+        .select([if last { day.max() } else { day.min() }])
+        .collect()?;
+    Ok(dates_of(bound.column(column)?)?
+        .into_iter()
+        .next()
+        .flatten())
+}
+
 pub fn opt_strings(df: &DataFrame, c: &str) -> Result<Vec<Option<String>>> {
     Ok(df
         .column(c)?

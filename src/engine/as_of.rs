@@ -8,7 +8,6 @@
 use crate::store::Store;
 use anyhow::Result;
 use chrono::NaiveDate;
-use polars::prelude::*;
 
 /// The dated columns of the inputs that move "as of" forward. Plans
 /// (leaves, the catalog's future versions) do not: they are dated ahead.
@@ -72,14 +71,7 @@ pub fn last_input_date(store: &Store) -> Result<Option<(NaiveDate, &'static str)
         if !scan.clone().collect_schema()?.contains(column) {
             continue;
         }
-        let max = scan
-            .select([col(*column).cast(DataType::Date).max()])
-            .collect()?;
-        let d = crate::polars_ext::dates_of(max.column(column)?)?
-            .into_iter()
-            .next()
-            .flatten();
-        if let Some(d) = d {
+        if let Some(d) = crate::polars_ext::date_bound(scan, column, true)? {
             if last.is_none_or(|(l, _)| d > l) {
                 last = Some((d, *table));
             }

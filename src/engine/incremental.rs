@@ -203,6 +203,13 @@ pub struct State {
 }
 
 impl State {
+    /// Whether the state was written by this version under the
+    /// configuration of `settings_hash`: else its tables follow other
+    /// rules and the next run recomputes everything.
+    pub fn same_rules(&self, settings_hash: &str) -> bool {
+        self.version == env!("CARGO_PKG_VERSION") && self.settings == settings_hash
+    }
+
     pub fn closed(&self) -> NaiveDate {
         self.closed.unwrap_or(self.date)
     }

@@ -45,12 +45,6 @@ fn first_punch(run: &Run) -> Result<Option<chrono::NaiveDate>> {
     let Some(scan) = run.store().scan("punches")? else {
         return Ok(None);
     };
-    let min = scan
-        .select([col("punched_at").cast(DataType::Date).min()])
-        .collect()?;
-    let first = crate::polars_ext::dates_of(min.column("punched_at")?)?
-        .into_iter()
-        .next()
-        .flatten();
+    let first = crate::polars_ext::date_bound(scan, "punched_at", false)?;
     Ok(first.map(|f| f.max(run.since_date().unwrap_or(f))))
 }
