@@ -158,12 +158,12 @@ pub enum Command {
     /// one line per center and period, and the province's (全省), counts
     /// re-added and rates recomputed from them.
     Province {
-        /// day, week, month, quarter or year.
-        #[arg(long, default_value = "year")]
-        grain: String,
+        /// The grain of the rows (with --period: the period's).
+        #[arg(long, value_enum, default_value = "year")]
+        grain: crate::metrics::period::Grain,
         /// One period only, e.g. 2025-12.
-        #[arg(long)]
-        period: Option<String>,
+        #[arg(long, value_parser = period)]
+        period: Option<Period>,
     },
     /// Recompute the metric tables from the whole store and persist them.
     Compute {

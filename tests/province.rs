@@ -179,6 +179,17 @@ fn centers_share_one_store_by_center_and_combine_by_re_adding() {
     assert!(close(rate(&df, "全省", "early_rate"), 10.0 / 18.0));
     assert!(close(rate(&df, "全省", "instant_rate"), 4.0 / 22.0));
     assert!(close(rate(&df, "B", "on_time_rate"), 4.0 / 5.0));
+
+    // The command: the period's own grain, the province's line re-added.
+    let table = ok(home.path(), &["province", "--period", "2024-10"]);
+    let province_line = table
+        .lines()
+        .find(|l| l.contains("全省"))
+        .unwrap_or_else(|| panic!("{table}"));
+    let cells: Vec<&str> = province_line.split_whitespace().collect();
+    assert_eq!(&cells[..4], ["2024-10", "全省", "16", "22"], "{table}");
+    let out = common::run(home.path(), &["province", "--grain", "fortnight"]);
+    assert!(!out.status.success());
 }
 
 /// `--center-id C nightly` takes only C's inbox and writes C's archive,

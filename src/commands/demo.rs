@@ -185,7 +185,7 @@ pub(super) fn province_demo(
     println!(
         "\n办件时效 by center and for the province (全省), combined from the stored case_metrics:"
     );
-    province(settings, "year", None)?;
+    province(settings, crate::metrics::period::Grain::Year, None)?;
     eprintln!(
         "\nmore: xiaoneng --home {home} --center-id C001 metrics cases --period 2025-12 --level window",
         home = settings.home.display()

@@ -144,7 +144,7 @@ fn run_command(cli: Cli) -> Result<()> {
             DemoProfile::Province => province_demo(&settings, seed, centers, keep_exports),
         },
         Command::Rejects { table, limit } => rejects(&settings, table, limit),
-        Command::Province { grain, period } => province(&settings, &grain, period.as_deref()),
+        Command::Province { grain, period } => province(&settings, grain, period.as_ref()),
         Command::Cards {
             as_of,
             history,
