@@ -65,6 +65,7 @@ fn measure(cal: &Calendar, dir: &std::path::Path) {
 }
 
 fn main() {
+    xiaoneng::memory::keep_freed_memory();
     let cal = Calendar::official();
     in_child(|dir| generate(&cal, dir), |dir| measure(&cal, dir));
 }

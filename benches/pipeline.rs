@@ -254,6 +254,7 @@ fn measure(home: &std::path::Path) {
 }
 
 fn main() {
+    xiaoneng::memory::keep_freed_memory();
     let n = cases_from_env();
     let cal = Calendar::official();
     in_child(|dir| generate(n, &cal, dir), measure);

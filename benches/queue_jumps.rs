@@ -44,6 +44,7 @@ fn measure(dir: &std::path::Path) {
 }
 
 fn main() {
+    xiaoneng::memory::keep_freed_memory();
     let cal = Calendar::official();
     in_child(|dir| generate(&cal, dir), measure);
 }

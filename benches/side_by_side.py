@@ -17,6 +17,10 @@ interleaved (xiaoneng 1, DuckDB 1, polars 1, bare load 1, xiaoneng 2, ...):
              store was ingested from) with their column types and writing
              them to Parquet, one file per table: no checks, no rejects, no
              store; the floor of an ingest.
+  steps      `xiaoneng ... compute --only steps`: `step_metrics` (and the
+             case facts it needs), for its ratio to `xiaoneng`.
+  compute    `xiaoneng ... compute`: every metric table, for its ratio to
+             `xiaoneng`.
 
 Then the three `case_metrics` tables (xiaoneng's as stored, DuckDB's,
 polars') are compared row for row on (grain, period, level, key): integer
@@ -58,7 +62,7 @@ REQUIREMENTS = [f"duckdb=={DUCKDB_VERSION}", f"polars=={POLARS_VERSION}"]
 # Inside benches/.venv/ (ignored by the repository's .gitignore), apart from
 # the DuckDB-only environment of duckdb_reference.py.
 DEFAULT_VENV = cm.BENCHES / ".venv" / "side-by-side"
-ENGINES = ["xiaoneng", "duckdb", "polars", "bare-load"]
+ENGINES = ["xiaoneng", "duckdb", "polars", "bare-load", "steps", "compute"]
 THREADS = 2
 
 MEASURES = [
@@ -1061,6 +1065,10 @@ def main() -> None:
             sys.exit(f"no xiaoneng binary at {args.xiaoneng} (build it, or give --xiaoneng)")
         commands["xiaoneng"] = [args.xiaoneng, "--home", str(home.home), "compute", "--only", "cases",
                                 "--as-of", as_of.isoformat()]
+    for engine, only in (("steps", ["--only", "steps"]), ("compute", [])):
+        if engine in engines:
+            commands[engine] = [args.xiaoneng, "--home", str(home.home), "compute", *only,
+                                "--as-of", as_of.isoformat()]
     for engine, flag in (("duckdb", "--child-duckdb"), ("polars", "--child-polars")):
         if engine in engines:
             job = {"files": files, "calendar": str(cal_csv), "as_of": as_of.isoformat(),
@@ -1137,7 +1145,8 @@ def main() -> None:
         print(f"{name:<10} {best[name]:7.2f}s {median[name]:7.2f}s {fmt_mib(statistics.median(peaks)):>13} "
               f"{fmt_mib(max(peaks)):>10} {rows:>8}")
     print()
-    for a, b in (("duckdb", "xiaoneng"), ("polars", "xiaoneng"), ("xiaoneng", "bare-load")):
+    for a, b in (("duckdb", "xiaoneng"), ("polars", "xiaoneng"), ("xiaoneng", "bare-load"),
+                 ("steps", "xiaoneng"), ("compute", "xiaoneng")):
         if a in best and b in best:
             print(f"ratio {a} / {b} = {best[a] / best[b]:.2f} on the best times "
                   f"({best[a]:.2f} s / {best[b]:.2f} s), {median[a] / median[b]:.2f} on the medians")

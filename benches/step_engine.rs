@@ -208,6 +208,7 @@ fn measure(n: usize, cal: &Calendar, dir: &std::path::Path) {
 }
 
 fn main() {
+    xiaoneng::memory::keep_freed_memory();
     let n = cases_from_env();
     let cal = Calendar::official();
     in_child(|dir| generate(n, &cal, dir), |dir| measure(n, &cal, dir));

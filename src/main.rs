@@ -6,6 +6,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    xiaoneng::memory::keep_freed_memory();
     let cli = xiaoneng::cli::Cli::parse();
     match xiaoneng::commands::run(cli) {
         Ok(exit) => ExitCode::from(exit.code()),

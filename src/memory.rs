@@ -1,4 +1,41 @@
-//! The process's own memory figures, for the stage lines of long runs.
+//! The process's own memory: its peak, for the stage lines of long runs,
+//! and how the allocator keeps what it frees.
+
+use std::ffi::{c_int, c_long};
+
+extern "C" {
+    // mimalloc's C API, linked into every build by `mimalloc` (the global
+    // allocator of lib.rs).
+    fn mi_option_set(option: c_int, value: c_long);
+    #[cfg(test)]
+    fn mi_option_get(option: c_int) -> c_long;
+}
+
+/// `mi_option_purge_delay` in the `mi_option_e` of the mimalloc (v3) that
+/// `libmimalloc-sys` 0.1.49 builds: milliseconds before freed memory goes
+/// back to the system (-1: never; the default, in its options.c, is 1000).
+const MI_OPTION_PURGE_DELAY: c_int = 15;
+
+/// Keep freed memory for the next allocation instead of giving it back to
+/// the system. A batch run frees and allocates column buffers all the time;
+/// given back, each one comes again as fresh pages the kernel must zero
+/// (transparent huge pages: 2 MiB at a time), which took two thirds of
+/// the case metrics of a city year (benches/README.md). The peak stays
+/// the same: what is kept is used again.
+#[allow(unsafe_code)]
+pub fn keep_freed_memory() {
+    // SAFETY: a plain setter of mimalloc's option table; any value is valid
+    // for this option, and setting it while allocating is allowed.
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
+}
+
+/// The allocator's purge delay (ms; -1 never).
+#[cfg(test)]
+#[allow(unsafe_code)]
+fn purge_delay() -> c_long {
+    // SAFETY: a plain getter of mimalloc's option table.
+    unsafe { mi_option_get(MI_OPTION_PURGE_DELAY) }
+}
 
 /// The peak resident memory of this process (MiB), from `/proc` on Linux;
 /// `None` elsewhere.
@@ -11,6 +48,20 @@ pub fn peak_rss_mib() -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn freed_memory_is_kept_after_the_call() {
+        // The option's index is mimalloc's purge delay, whose default is
+        // 1000 ms (MIMALLOC_PURGE_DELAY overrides it; no other option of
+        // mimalloc v3 defaults to 1000), and the call sets it.
+        let before = super::purge_delay();
+        assert!(
+            before == 1000 || before == -1 || std::env::var_os("MIMALLOC_PURGE_DELAY").is_some(),
+            "{before}"
+        );
+        super::keep_freed_memory();
+        assert_eq!(super::purge_delay(), -1);
+    }
+
     #[test]
     fn the_peak_is_known_on_linux() {
         if cfg!(target_os = "linux") {

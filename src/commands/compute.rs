@@ -41,9 +41,10 @@ pub(super) fn compute(
     let start = std::time::Instant::now();
     let scope = (!grains.is_empty() || !levels.is_empty())
         .then_some(crate::engine::run::Scope { grains, levels });
-    let as_of = crate::engine::compute(&store, settings, as_of, families.as_deref(), scope)?;
+    let (as_of, times) =
+        crate::engine::compute(&store, settings, as_of, families.as_deref(), scope)?;
     eprintln!(
-        "computed {} as of {as_of} in {:.2} s (peak memory {} MiB)",
+        "computed {} as of {as_of} in {:.2} s (peak memory {} MiB)\n  {times}",
         only.map_or("every metric table".to_string(), |o| format!("{o} metrics")),
         start.elapsed().as_secs_f64(),
         crate::memory::peak_rss_mib().map_or("?".to_string(), |m| m.to_string())

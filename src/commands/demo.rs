@@ -38,7 +38,9 @@ pub(super) fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<(
     stage("ingested");
 
     // The whole pipeline, then the figures of the latest month.
-    let as_of = crate::engine::compute(&store, settings, None, None, None)?.date;
+    let as_of = crate::engine::compute(&store, settings, None, None, None)?
+        .0
+        .date;
     stage("every metric table computed");
     let month = crate::metrics::period::period_of(crate::metrics::period::Grain::Month, as_of);
     let read = |name: &str| -> Result<polars::prelude::DataFrame> {

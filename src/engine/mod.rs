@@ -51,14 +51,15 @@ pub fn open_store_read(settings: &Settings) -> Result<Store> {
 /// Compute every table of `families` (all: `None`) as of `as_of` and
 /// commit them, stamped (`compute`); with a `scope`, some grains and
 /// levels only, stamped partial. The nightly job's state is dropped: its
-/// next run recomputes everything.
+/// next run recomputes everything. Returns the date and where the time
+/// went (the commit last).
 pub fn compute(
     store: &Store,
     settings: &Settings,
     as_of: Option<NaiveDate>,
     families: Option<&[&MetricFamily]>,
     scope: Option<run::Scope>,
-) -> Result<AsOf> {
+) -> Result<(AsOf, run::Timings)> {
     let as_of = as_of::resolve(store, as_of)?;
     let mut run = Run::new(store, settings, as_of.date);
     if let Some(scope) = scope {
@@ -72,6 +73,9 @@ pub fn compute(
         }
         None => run.everything()?,
     }
+    let mut times = run.timings().clone();
+    let start = std::time::Instant::now();
     run.commit()?;
-    Ok(as_of)
+    times.0.push(("commit", start.elapsed()));
+    Ok((as_of, times))
 }

@@ -15,6 +15,7 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
 
 /// A table loader: some columns (all: `None`) of a stored input table.
 type Loader<'l> = dyn Fn(&str, Option<&[&str]>) -> Result<Option<DataFrame>> + 'l;
@@ -60,6 +61,26 @@ pub struct Run<'a> {
     /// Some grains and levels only (`compute --only cases --grain …`): the
     /// tables it commits are stamped partial.
     scope: Option<Scope>,
+    /// The time of each family and of the shared facts.
+    times: Timings,
+    /// Time spent in nested computations of the one being timed.
+    nested: Duration,
+}
+
+/// Where a run's time went: each family's own time (without the families
+/// and facts it drew on), in the order they were computed.
+#[derive(Debug, Clone, Default)]
+pub struct Timings(pub Vec<(&'static str, Duration)>);
+
+impl std::fmt::Display for Timings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|(name, d)| format!("{name} {:.2} s", d.as_secs_f64()))
+            .collect();
+        f.write_str(&parts.join(" · "))
+    }
 }
 
 /// Some grains and levels of the rolled-up tables (empty: all of them).
@@ -101,6 +122,8 @@ impl<'a> Run<'a> {
             step_facts: None,
             case_facts: None,
             scope: None,
+            times: Timings::default(),
+            nested: Duration::ZERO,
         }
     }
 
@@ -190,7 +213,7 @@ impl<'a> Run<'a> {
                 return Ok(Some(df));
             }
         }
-        match (family.compute)(self)? {
+        match self.timed(family.name, |run| (family.compute)(run))? {
             Some(frames) => {
                 anyhow::ensure!(
                     frames.len() == family.outputs.len(),
@@ -226,9 +249,10 @@ impl<'a> Run<'a> {
         if let Some(f) = &self.case_facts {
             return Ok(f.clone());
         }
-        let tables = load_case_tables(&|t, c| self.read_columns(t, c))?;
-        let facts =
-            crate::metrics::cases::case_facts(&tables, &self.settings.calendar, self.as_of)?;
+        let facts = self.timed("case facts", |run| {
+            let tables = load_case_tables(&|t, c| run.read_columns(t, c))?;
+            crate::metrics::cases::case_facts(&tables, &run.settings.calendar, run.as_of)
+        })?;
         self.case_facts = Some(facts.clone());
         Ok(facts)
     }
@@ -238,22 +262,45 @@ impl<'a> Run<'a> {
         if let Some(f) = &self.step_facts {
             return Ok(f.clone());
         }
-        let facts = match self.read("case_steps")? {
-            Some(steps) => {
-                let case = self.case_facts()?;
-                let item_steps = self.read("item_steps")?;
-                Some(crate::metrics::steps::step_facts(
-                    &steps,
-                    item_steps.as_ref(),
-                    &case,
-                    &self.settings.calendar,
-                    self.as_of,
-                )?)
-            }
-            None => None,
-        };
+        let facts = self.timed("step facts", |run| {
+            Ok(match run.read("case_steps")? {
+                Some(steps) => {
+                    let case = run.case_facts()?;
+                    let item_steps = run.read("item_steps")?;
+                    Some(crate::metrics::steps::step_facts(
+                        &steps,
+                        item_steps.as_ref(),
+                        &case,
+                        &run.settings.calendar,
+                        run.as_of,
+                    )?)
+                }
+                None => None,
+            })
+        })?;
         self.step_facts = Some(facts.clone());
         Ok(facts)
+    }
+
+    /// `f`, its own time (less what it spent in nested timed work) added
+    /// to the run's timings under `name`.
+    fn timed<T>(
+        &mut self,
+        name: &'static str,
+        f: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        let outer = std::mem::take(&mut self.nested);
+        let start = Instant::now();
+        let out = f(self);
+        let total = start.elapsed();
+        self.times.0.push((name, total.saturating_sub(self.nested)));
+        self.nested = outer + total;
+        out
+    }
+
+    /// Where the run's time went so far.
+    pub fn timings(&self) -> &Timings {
+        &self.times
     }
 
     /// Every metric table.

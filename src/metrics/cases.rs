@@ -7,8 +7,9 @@
 //! per-day walk is over the few cases that are open past their deadline,
 //! to know on which days they were open and overdue.
 
+use super::dense::{self, Keep, Kind, Value, NO_DAY};
 use super::period::Grain;
-use super::rollup::{day_table_of, rollup_days, rollup_quantiles, KeyCodes, Roll, RollupSpec};
+use super::rollup::{KeyCodes, Roll, LEVELS};
 use super::WorkdayLookup;
 use crate::calendar::Calendar;
 use crate::polars_ext::{date_lit, date_series, epoch_days, opt_epoch_days, opt_i64s};
@@ -516,105 +517,136 @@ pub fn case_metrics_of(
         blocks,
     } = facts.clone();
     let overdue = open_overdue_days(&facts, &blocks, cal, as_of)?;
-    // Group on integer codes of the keys; decode them at the end.
+    // Integer codes of the keys, decoded at the end.
     let (facts, codes) = KeyCodes::encode_levels(&facts, levels)?;
-    let keys = [
-        col("center"),
-        col("department"),
-        col("window_id"),
-        col("staff_id"),
-        col("item_code"),
-    ];
-    let zero = || lit(0i64);
-    let flag = |e: Expr| e.cast(DataType::Int64);
-    let promised = col("n").gt_eq(lit(1));
-    let with_legal = promised.clone().and(col("l").is_not_null());
-    let pick = |cond: Expr, v: Expr| when(cond).then(v).otherwise(zero());
-
-    let accepted = facts.clone().lazy().select(
-        [col("acc").alias("date")]
-            .into_iter()
-            .chain(keys.clone())
-            .chain([lit(1i64).alias("accepted")])
-            .collect::<Vec<_>>(),
-    );
-    let completed_measures = [
-        lit(1i64).alias("completed"),
-        flag(col("n").eq(lit(0))).alias("completed_instant"),
-        flag(promised.clone()).alias("completed_promised"),
-        flag(promised.clone().and(col("elapsed").lt_eq(col("n")))).alias("on_time"),
-        flag(promised.clone().and(col("elapsed").lt(col("n")))).alias("early"),
-        flag(col("elapsed").gt(col("n"))).alias("overdue_completed"),
-        flag(col("supplement").not()).alias("one_visit"),
-        pick(promised.clone(), col("n")).alias("sum_promised"),
-        pick(promised.clone(), col("elapsed")).alias("sum_elapsed_promised"),
-        pick(with_legal.clone(), col("n")).alias("sum_promised_with_legal"),
-        pick(with_legal, col("l")).alias("sum_legal"),
-        col("elapsed").alias("sum_elapsed"),
-    ];
-    let completed = facts.clone().lazy().filter(col("comp").is_not_null());
-    let completed_events = completed.clone().select(
-        [col("comp").alias("date")]
-            .into_iter()
-            .chain(keys.clone())
-            .chain(completed_measures)
-            .collect::<Vec<_>>(),
-    );
-    let spec = RollupSpec {
-        measures: &MEASURES,
-        extra_keys: &[],
-        levels,
-        grains,
-        as_of,
-    };
-    let completed_names: Vec<&str> = MEASURES
+    let level_keys: Vec<(&str, Vec<u32>)> = LEVELS
         .iter()
-        .map(|(m, _)| *m)
-        .filter(|m| !["accepted", "overdue_open"].contains(m))
+        .filter(|(l, _)| levels.contains(l))
+        .map(|(l, c)| Ok((*l, key_codes(facts.column(c)?)?)))
+        .collect::<Result<_>>()?;
+    let day_numbers = |c: &str| -> Result<Vec<i32>> {
+        Ok(opt_epoch_days(&facts, c)?
+            .into_iter()
+            .map(|d| d.unwrap_or(NO_DAY))
+            .collect())
+    };
+    let (acc, comp) = (day_numbers("acc")?, day_numbers("comp")?);
+    let n = opt_i64s(&facts, "n")?;
+    let l = opt_i64s(&facts, "l")?;
+    let elapsed = opt_i64s(&facts, "elapsed")?;
+    let supplement: Vec<bool> = facts
+        .column("supplement")?
+        .bool()?
+        .iter()
+        .map(|s| s.unwrap_or(false))
         .collect();
+    // The measures of a completion (a null compares false and sums as 0).
+    let per_case = |f: &dyn Fn(usize) -> i64| -> Vec<i64> { (0..facts.height()).map(f).collect() };
+    let flag = |b: bool| i64::from(b);
+    let promised = |i: usize| n[i].is_some_and(|n| n >= 1);
+    let with_legal = |i: usize| promised(i) && l[i].is_some();
+    let cmp = |i: usize, f: fn(i64, i64) -> bool| matches!((elapsed[i], n[i]), (Some(e), Some(n)) if f(e, n));
+    let completion: Vec<(&str, Vec<i64>)> = vec![
+        ("completed_instant", per_case(&|i| flag(n[i] == Some(0)))),
+        ("completed_promised", per_case(&|i| flag(promised(i)))),
+        (
+            "on_time",
+            per_case(&|i| flag(promised(i) && cmp(i, |e, n| e <= n))),
+        ),
+        (
+            "early",
+            per_case(&|i| flag(promised(i) && cmp(i, |e, n| e < n))),
+        ),
+        (
+            "overdue_completed",
+            per_case(&|i| flag(cmp(i, |e, n| e > n))),
+        ),
+        ("one_visit", per_case(&|i| flag(!supplement[i]))),
+        (
+            "sum_promised",
+            per_case(&|i| if promised(i) { n[i].unwrap_or(0) } else { 0 }),
+        ),
+        (
+            "sum_elapsed_promised",
+            per_case(&|i| {
+                if promised(i) {
+                    elapsed[i].unwrap_or(0)
+                } else {
+                    0
+                }
+            }),
+        ),
+        (
+            "sum_promised_with_legal",
+            per_case(&|i| if with_legal(i) { n[i].unwrap_or(0) } else { 0 }),
+        ),
+        (
+            "sum_legal",
+            per_case(&|i| if with_legal(i) { l[i].unwrap_or(0) } else { 0 }),
+        ),
+        ("sum_elapsed", per_case(&|i| elapsed[i].unwrap_or(0))),
+    ];
+    let measure = |name: &str| {
+        MEASURES
+            .iter()
+            .position(|(m, _)| *m == name)
+            .expect("a case measure")
+    };
+    let mut completed = vec![(measure("completed"), Value::One)];
+    completed.extend(
+        completion
+            .iter()
+            .map(|(name, values)| (measure(name), Value::Of(values))),
+    );
     // Open-overdue days can be many: a case open for months counts every day.
-    let overdue_events = overdue_frame(&facts, &overdue)?
-        .lazy()
-        .with_column(lit(1i64).alias("overdue_open"));
-    // Each kind of event carries only its own measures.
-    let day = day_table_of(
-        vec![
-            (accepted, &["accepted"]),
-            (completed_events, &completed_names),
-            (overdue_events, &["overdue_open"]),
-        ],
-        &spec,
-    )?;
+    let overdue_rows: Vec<u32> = overdue.iter().map(|(r, _)| *r as u32).collect();
+    let overdue_days: Vec<i32> = overdue.iter().map(|(_, d)| epoch_days(*d)).collect();
+    let keep = [
+        measure("accepted"),
+        measure("completed"),
+        measure("overdue_open"),
+    ];
     // A period gets a row only where a case was accepted or completed in
     // it, or was open past its deadline at its end (docs/METRICS.md): a case
     // overdue on some days of a period but not at its end (a suspension
     // moved its deadline) leaves nothing.
-    let sums = rollup_days(day, &spec)?
-        .lazy()
-        .filter((col("accepted") + col("completed") + col("overdue_open")).gt(lit(0i64)))
-        .collect()?;
-
-    // p90 of elapsed days from the rolled-up histogram of completed cases.
-    let p90 = rollup_quantiles(
-        completed.select(
-            [col("comp").alias("date"), col("elapsed")]
-                .into_iter()
-                .chain(keys)
-                .collect::<Vec<_>>(),
-        ),
-        "elapsed",
-        &spec,
-        &[(0.9, "p90_elapsed_days")],
-    )?;
-    let group = ["grain", "period", "level", "key"];
-    let on: Vec<Expr> = group.iter().map(|k| col(*k)).collect();
+    let sums = dense::rollup(&dense::Spec {
+        measures: &MEASURES,
+        levels: level_keys
+            .iter()
+            .map(|(name, keys)| dense::Level { name, keys })
+            .collect(),
+        kinds: vec![
+            Kind {
+                rows: None,
+                days: &acc,
+                measures: vec![(measure("accepted"), Value::One)],
+            },
+            Kind {
+                rows: None,
+                days: &comp,
+                measures: completed,
+            },
+            Kind {
+                rows: Some(&overdue_rows),
+                days: &overdue_days,
+                measures: vec![(measure("overdue_open"), Value::One)],
+            },
+        ],
+        // p90 of the elapsed days of completed cases.
+        quantiles: vec![dense::Quantiles {
+            kind: 1,
+            values: &elapsed,
+            qs: &[(0.9, "p90_elapsed_days")],
+        }],
+        keep: Keep::Positive(&keep),
+        grains,
+        as_of,
+    })?;
     // Rows stay in the order of the roll-up: grain, period, level and key
     // codes, which is the text order of the names (see `KeyCodes`).
-    let mut in_order = JoinArgs::new(JoinType::Left);
-    in_order.maintain_order = MaintainOrderJoin::Left;
     let out = sums
         .lazy()
-        .join(p90.lazy(), on.clone(), on, in_order)
         .with_columns(super::schema::CASES.rate_exprs())
         .collect()?;
     let out = codes
@@ -623,6 +655,16 @@ pub fn case_metrics_of(
         .select(super::schema::CASES.select())
         .collect()?;
     Ok(out)
+}
+
+/// A key column's codes ([`KeyCodes`]), a null as [`dense::NO_KEY`].
+pub(super) fn key_codes(column: &Column) -> Result<Vec<u32>> {
+    Ok(column
+        .cast(&DataType::UInt32)?
+        .u32()?
+        .iter()
+        .map(|k| k.unwrap_or(dense::NO_KEY))
+        .collect())
 }
 
 /// Every (case, day) on which a case was open at the end of the day and
@@ -638,19 +680,6 @@ pub fn overdue_open_cases(
         .cases
         .select(["case_id", "window_id", "staff_id"])?
         .take(&IdxCa::from_vec("idx".into(), rows))?;
-    picked.with_column(date_series("date", pairs.iter().map(|(_, d)| Some(*d)))?)?;
-    Ok(picked)
-}
-
-/// The open-overdue (case, day) pairs as a frame with the case's keys.
-fn overdue_frame(facts: &DataFrame, pairs: &[(usize, NaiveDate)]) -> Result<DataFrame> {
-    let rows: Vec<IdxSize> = pairs.iter().map(|(r, _)| *r as IdxSize).collect();
-    let idx = IdxCa::from_vec("idx".into(), rows);
-    let mut picked = facts
-        .select(["center", "department", "window_id", "staff_id", "item_code"])?
-        .take(&idx)
-        .map_err(anyhow::Error::from)
-        .context("overdue rows")?;
     picked.with_column(date_series("date", pairs.iter().map(|(_, d)| Some(*d)))?)?;
     Ok(picked)
 }

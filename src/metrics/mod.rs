@@ -12,6 +12,7 @@ pub mod cards;
 pub mod cases;
 pub mod catalog;
 pub mod compare;
+pub mod dense;
 
 pub mod period;
 pub mod queue;

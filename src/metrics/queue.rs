@@ -1,10 +1,12 @@
 //! The queue (叫号): waits, service times, no-shows, and queue jumps (插队)
 //! found without comparing every pair of tickets.
 
+use super::cases::key_codes;
+use super::dense::{self, Keep, Kind, Value, NO_DAY};
 use super::period::Grain;
-use super::rollup::{grouped_quantiles, rollup, KeyCodes, Roll, RollupSpec};
+use super::rollup::{KeyCodes, Roll, LEVELS};
 use super::WithDepartment;
-use crate::polars_ext::{date_lit, date_series, opt_f64s, opt_millis};
+use crate::polars_ext::{date_lit, date_series, opt_epoch_days, opt_f64s, opt_i64s, opt_millis};
 use anyhow::Result;
 use chrono::NaiveDateTime;
 use polars::prelude::*;
@@ -240,53 +242,86 @@ pub fn queue_metrics(
         ])
         .collect()?;
     let (facts, codes) = KeyCodes::encode(&facts)?;
-    let int = |e: Expr| e.cast(DataType::Int64);
+    let levels = ["center", "department", "window", "staff"];
+    let level_keys: Vec<(&str, Vec<u32>)> = LEVELS
+        .iter()
+        .filter(|(l, _)| levels.contains(l))
+        .map(|(l, c)| Ok((*l, key_codes(facts.column(c)?)?)))
+        .collect::<Result<_>>()?;
+    let days: Vec<i32> = opt_epoch_days(&facts, "date")?
+        .into_iter()
+        .map(|d| d.unwrap_or(NO_DAY))
+        .collect();
+    let flags = |c: &str| -> Result<Vec<bool>> {
+        Ok(facts
+            .column(c)?
+            .bool()?
+            .iter()
+            .map(|b| b.unwrap_or(false))
+            .collect())
+    };
+    let (called, served, jump) = (flags("is_called")?, flags("is_served")?, flags("is_jump")?);
+    let wait = opt_i64s(&facts, "wait_s")?;
+    let service = opt_i64s(&facts, "service_s")?;
     let target_s = rules.wait_target_minutes * 60;
-    let events = facts.clone().lazy().with_columns([
-        lit(1i64).alias("tickets"),
-        int(col("is_called")).alias("called"),
-        int(col("is_served")).alias("served"),
-        int(col("is_called").and(col("is_served").not())).alias("no_shows"),
-        int(col("wait_s").gt(lit(target_s)).fill_null(lit(false))).alias("over_target"),
-        int(col("is_jump")).alias("queue_jumps"),
-        col("wait_s").fill_null(lit(0i64)).alias("sum_wait_s"),
-        col("wait_s").alias("max_wait_s"),
-        col("service_s").fill_null(lit(0i64)).alias("sum_service_s"),
-        int(col("service_s").is_not_null()).alias("n_service"),
-    ]);
-    let spec = RollupSpec {
+    let count = |f: &dyn Fn(usize) -> bool| -> Vec<i64> {
+        (0..facts.height()).map(|i| i64::from(f(i))).collect()
+    };
+    let called_n = count(&|i| called[i]);
+    let served_n = count(&|i| served[i]);
+    let no_shows = count(&|i| called[i] && !served[i]);
+    let over_target = count(&|i| wait[i].is_some_and(|w| w > target_s));
+    let jumps_n = count(&|i| jump[i]);
+    let n_service = count(&|i| service[i].is_some());
+    let measure = |name: &str| {
+        MEASURES
+            .iter()
+            .position(|(m, _)| *m == name)
+            .expect("a queue measure")
+    };
+    // Waits and service times are in seconds: quantiles of the values
+    // themselves, not of a histogram.
+    let sums = dense::rollup(&dense::Spec {
         measures: &MEASURES,
-        extra_keys: &[],
-        levels: &["center", "department", "window", "staff"],
+        levels: level_keys
+            .iter()
+            .map(|(name, keys)| dense::Level { name, keys })
+            .collect(),
+        kinds: vec![Kind {
+            rows: None,
+            days: &days,
+            measures: vec![
+                (measure("tickets"), Value::One),
+                (measure("called"), Value::Of(&called_n)),
+                (measure("served"), Value::Of(&served_n)),
+                (measure("no_shows"), Value::Of(&no_shows)),
+                (measure("over_target"), Value::Of(&over_target)),
+                (measure("queue_jumps"), Value::Of(&jumps_n)),
+                (measure("sum_wait_s"), Value::Opt(&wait)),
+                (measure("max_wait_s"), Value::Opt(&wait)),
+                (measure("sum_service_s"), Value::Opt(&service)),
+                (measure("n_service"), Value::Of(&n_service)),
+            ],
+        }],
+        quantiles: vec![
+            dense::Quantiles {
+                kind: 0,
+                values: &wait,
+                qs: &[(0.5, "wait_median_s"), (0.9, "wait_p90_s")],
+            },
+            dense::Quantiles {
+                kind: 0,
+                values: &service,
+                qs: &[(0.9, "service_p90_s")],
+            },
+        ],
+        keep: Keep::AnyEvent,
         grains: &Grain::ALL,
         as_of,
-    };
-    let sums = rollup(events, &spec)?;
-    // Waits and service times are in seconds: too many distinct values for
-    // the rolled-up histogram; quantiles by group-by instead.
-    let waits = grouped_quantiles(
-        facts.clone().lazy(),
-        "wait_s",
-        &spec,
-        &[(0.5, "wait_median_s"), (0.9, "wait_p90_s")],
-    )?;
-    let services = grouped_quantiles(facts.lazy(), "service_s", &spec, &[(0.9, "service_p90_s")])?;
-    let on: Vec<Expr> = ["grain", "period", "level", "key"].map(col).to_vec();
+    })?;
     let minutes = |e: Expr| e.cast(DataType::Float64) / lit(60.0);
     let out = sums
         .lazy()
-        .join(
-            waits.lazy(),
-            on.clone(),
-            on.clone(),
-            JoinArgs::new(JoinType::Left),
-        )
-        .join(
-            services.lazy(),
-            on.clone(),
-            on,
-            JoinArgs::new(JoinType::Left),
-        )
         .with_columns(super::schema::QUEUE.rate_exprs())
         .with_columns([
             minutes(col("wait_median_s")).alias("wait_median_min"),
@@ -295,14 +330,12 @@ pub fn queue_metrics(
             minutes(col("service_p90_s")).alias("service_p90_min"),
         ])
         .collect()?;
+    // The roll-up's order (grain, period, level, key code) is the text
+    // order of the names.
     Ok(codes
         .decode(out)?
         .lazy()
         .select(super::schema::QUEUE.select())
-        .sort(
-            ["grain", "period", "level", "key"],
-            SortMultipleOptions::default(),
-        )
         .collect()?)
 }
 

@@ -8,12 +8,14 @@
 //! merged suspension blocks, one join per (step, block).
 
 use super::cards::{Card, CardRules};
+use super::cases::key_codes;
 use super::cases::CaseFacts;
+use super::dense::{self, Keep, Kind, Value, NO_DAY};
 use super::period::{Grain, Period};
-use super::rollup::{day_table_of, rollup_days, rollup_quantiles, KeyCodes, Roll, RollupSpec};
+use super::rollup::{KeyCodes, Roll, LEVELS};
 use super::{workday_frame, WithWorkdayIndex};
 use crate::calendar::Calendar;
-use crate::polars_ext::{date_lit, dates_of};
+use crate::polars_ext::{date_lit, dates_of, opt_epoch_days, opt_i64s};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -192,88 +194,79 @@ pub fn step_metrics(facts: &DataFrame, as_of: NaiveDate) -> Result<DataFrame> {
         .with_column(concat_str([col("item_code"), col("step")], "/", false).alias("item_code"))
         .collect()?;
     let (keyed, codes) = KeyCodes::encode(&keyed)?;
-    let keys = || {
-        vec![
-            col("center"),
-            col("department"),
-            col("window_id"),
-            col("staff_id"),
-            col("item_code"),
-        ]
+    let level_keys: Vec<(&str, Vec<u32>)> = LEVELS
+        .iter()
+        .map(|(l, c)| Ok((*l, key_codes(keyed.column(c)?)?)))
+        .collect::<Result<_>>()?;
+    let day_numbers = |c: &str| -> Result<Vec<i32>> {
+        Ok(opt_epoch_days(&keyed, c)?
+            .into_iter()
+            .map(|d| d.unwrap_or(NO_DAY))
+            .collect())
     };
-    let int = |e: Expr| e.cast(DataType::Int64);
-    let zero = || lit(0i64);
-    let finished = keyed.clone().lazy().filter(col("finish").is_not_null());
-    let step_events = finished.clone().select(
-        [col("finish").alias("date")]
-            .into_iter()
-            .chain(keys())
-            .chain([
-                lit(1i64).alias("steps"),
-                int(col("limit").is_not_null()).alias("with_limit"),
-                int(col("overdue")).alias("overdue_steps"),
-                col("elapsed").alias("sum_elapsed"),
-                col("limit").fill_null(zero()).alias("limit_days_sum"),
-            ])
-            .collect::<Vec<_>>(),
-    );
-    let share_events = finished.clone().filter(col("comp").is_not_null()).select(
-        [col("comp").alias("date")]
-            .into_iter()
-            .chain(keys())
-            .chain([
-                lit(1i64).alias("share_steps"),
-                col("elapsed").alias("share_step_days"),
-                col("case_elapsed").alias("share_case_days"),
-            ])
-            .collect::<Vec<_>>(),
-    );
-    let levels = ["center", "department", "window", "staff", "item"];
-    let spec = RollupSpec {
+    let finish = day_numbers("finish")?;
+    // A finished step of a completed case counts in the shares on the
+    // case's completion day.
+    let shared: Vec<i32> = day_numbers("comp")?
+        .into_iter()
+        .zip(&finish)
+        .map(|(c, f)| if *f == NO_DAY { NO_DAY } else { c })
+        .collect();
+    let elapsed = opt_i64s(&keyed, "elapsed")?;
+    let limit = opt_i64s(&keyed, "limit")?;
+    let zero_null = |v: &[Option<i64>]| -> Vec<i64> { v.iter().map(|v| v.unwrap_or(0)).collect() };
+    let with_limit: Vec<i64> = limit.iter().map(|l| i64::from(l.is_some())).collect();
+    let overdue: Vec<i64> = keyed
+        .column("overdue")?
+        .bool()?
+        .iter()
+        .map(|o| i64::from(o.unwrap_or(false)))
+        .collect();
+    let (elapsed_days, limit_days) = (zero_null(&elapsed), zero_null(&limit));
+    let case_days = zero_null(&opt_i64s(&keyed, "case_elapsed")?);
+    let sums = dense::rollup(&dense::Spec {
         measures: &MEASURES,
-        extra_keys: &[],
-        levels: &levels,
+        levels: level_keys
+            .iter()
+            .map(|(name, keys)| dense::Level { name, keys })
+            .collect(),
+        kinds: vec![
+            Kind {
+                rows: None,
+                days: &finish,
+                measures: vec![
+                    (0, Value::One),
+                    (1, Value::Of(&with_limit)),
+                    (2, Value::Of(&overdue)),
+                    (3, Value::Of(&elapsed_days)),
+                    (4, Value::Of(&limit_days)),
+                ],
+            },
+            Kind {
+                rows: None,
+                days: &shared,
+                measures: vec![
+                    (5, Value::One),
+                    (6, Value::Of(&elapsed_days)),
+                    (7, Value::Of(&case_days)),
+                ],
+            },
+        ],
+        quantiles: vec![dense::Quantiles {
+            kind: 0,
+            values: &elapsed,
+            qs: &[(0.9, "p90_elapsed_days")],
+        }],
+        keep: Keep::AnyEvent,
         grains: &Grain::ALL,
         as_of,
-    };
-    // Each kind of event carries only its own measures.
-    let day = day_table_of(
-        vec![
-            (
-                step_events,
-                &[
-                    "steps",
-                    "with_limit",
-                    "overdue_steps",
-                    "sum_elapsed",
-                    "limit_days_sum",
-                ],
-            ),
-            (
-                share_events,
-                &["share_steps", "share_step_days", "share_case_days"],
-            ),
-        ],
-        &spec,
-    )?;
-    let sums = rollup_days(day, &spec)?;
-    let p90 = rollup_quantiles(
-        finished.select(
-            [col("finish").alias("date"), col("elapsed")]
-                .into_iter()
-                .chain(keys())
-                .collect::<Vec<_>>(),
-        ),
-        "elapsed",
-        &spec,
-        &[(0.9, "p90_elapsed_days")],
-    )?;
-    let on: Vec<Expr> = ["grain", "period", "level", "key"].map(col).to_vec();
+    })?;
     let out = sums
         .lazy()
-        .join(p90.lazy(), on.clone(), on, JoinArgs::new(JoinType::Left))
         .with_columns(super::schema::STEPS.rate_exprs())
         .collect()?;
+    // The roll-up's order (grain, period, level, key code) is the text
+    // order of the names, `item_step` in the place of `item`.
     Ok(codes
         .decode(out)?
         .lazy()
@@ -284,10 +277,6 @@ pub fn step_metrics(facts: &DataFrame, as_of: NaiveDate) -> Result<DataFrame> {
                 .alias("level"),
         )
         .select(super::schema::STEPS.select())
-        .sort(
-            ["grain", "period", "level", "key"],
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
         .collect()?)
 }
 

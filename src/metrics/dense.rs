@@ -1,0 +1,901 @@
+//! The roll-up of the two largest tables, case and step metrics, on plain
+//! arrays instead of polars group-bys: the same output as
+//! [`super::rollup::rollup_days`] joined with
+//! [`super::rollup::rollup_quantiles`], several times faster.
+//!
+//! Every level's keys are small integer codes (see
+//! [`super::rollup::KeyCodes`]), so a day table is an array indexed by
+//! (day, key): an event adds its measures at one index, with no hashing.
+//! Each coarser period sums the day cells that fall in it; a state measure
+//! ([`Roll::AtEnd`]) is taken from the period's state day only. The
+//! quantile of a (period, key) is read from the values of its events
+//! sorted once per level by (key, day, value). Levels run on the machine's
+//! cores side by side.
+//!
+//! The day table of a level holds `keys × days × measures` integers; a
+//! long date range is cut into chunks of days so that a chunk stays within
+//! [`CELL_BUDGET`], each chunk a pass over the events.
+
+use super::period::{period_of, Grain};
+use super::rollup::Roll;
+use crate::polars_ext::epoch_days;
+use anyhow::{bail, Result};
+use chrono::NaiveDate;
+use polars::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// A missing key (the event does not count at that level).
+pub const NO_KEY: u32 = u32::MAX;
+/// A missing date (the event counts nowhere).
+pub const NO_DAY: i32 = i32::MIN;
+
+/// Integers one level's day table may hold at once (128 MiB).
+const CELL_BUDGET: usize = 16 << 20;
+
+/// Quantile values up to this (and day offsets) pack beside a key into
+/// one integer; larger values are sorted as pairs.
+const VALUE_MAX: u64 = (1 << 20) - 1;
+
+/// The measure values of one kind of event.
+pub enum Value<'a> {
+    /// 1 for every event.
+    One,
+    /// One value per event.
+    Of(&'a [i64]),
+    /// One value per event or none: a sum adds nothing, a largest value
+    /// ([`Roll::Max`]) is null where no event had one.
+    Opt(&'a [Option<i64>]),
+}
+
+/// One kind of event: a date and some of the measures each.
+pub struct Kind<'a> {
+    /// The base row (index into each level's keys) of every event; `None`
+    /// when event `i` is base row `i`.
+    pub rows: Option<&'a [u32]>,
+    /// Every event's day (days since 1970-01-01), or [`NO_DAY`].
+    pub days: &'a [i32],
+    /// The measures it carries: (index into [`Spec::measures`], values).
+    pub measures: Vec<(usize, Value<'a>)>,
+}
+
+/// One level: its name (as the `level` column shows it) and the key code
+/// of every base row (or [`NO_KEY`]).
+pub struct Level<'a> {
+    pub name: &'a str,
+    pub keys: &'a [u32],
+}
+
+/// Quantiles of a non-negative integer value of one kind of event (by
+/// linear interpolation); events with a null or negative value are left out.
+pub struct Quantiles<'a> {
+    /// Index into [`Spec::kinds`].
+    pub kind: usize,
+    pub values: &'a [Option<i64>],
+    /// (q, output column).
+    pub qs: &'a [(f64, &'a str)],
+}
+
+/// Which (period, key) cells become rows.
+pub enum Keep<'a> {
+    /// Every cell some event fell in.
+    AnyEvent,
+    /// Cells where the sum of these measures (indexes into
+    /// [`Spec::measures`]) is positive at the grain.
+    Positive(&'a [usize]),
+}
+
+/// What to roll up.
+pub struct Spec<'a> {
+    pub measures: &'a [(&'a str, Roll)],
+    pub levels: Vec<Level<'a>>,
+    pub kinds: Vec<Kind<'a>>,
+    pub quantiles: Vec<Quantiles<'a>>,
+    pub keep: Keep<'a>,
+    pub grains: &'a [Grain],
+    pub as_of: NaiveDate,
+}
+
+/// The periods of one grain over the days `from..=to`.
+struct Periods {
+    grain: Grain,
+    /// Period index of every day offset.
+    of_day: Vec<u32>,
+    labels: Vec<String>,
+    /// Start and end, days since 1970-01-01.
+    bounds: Vec<(i32, i32)>,
+    /// Offset (from `from`) of each period's state day: its end, or as_of
+    /// if earlier.
+    state: Vec<i64>,
+}
+
+impl Periods {
+    fn new(grain: Grain, from: i32, to: i32, as_of: i32) -> Periods {
+        let mut p = Periods {
+            grain,
+            of_day: Vec::with_capacity((to - from + 1) as usize),
+            labels: Vec::new(),
+            bounds: Vec::new(),
+            state: Vec::new(),
+        };
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
+        let mut day = from;
+        while day <= to {
+            let period = period_of(grain, epoch + chrono::Duration::days(i64::from(day)));
+            let (start, end) = (epoch_days(period.start), epoch_days(period.end));
+            let index = p.labels.len() as u32;
+            p.labels.push(period.label);
+            p.bounds.push((start, end));
+            p.state.push(i64::from(end.min(as_of)) - i64::from(from));
+            let last = end.min(to);
+            p.of_day
+                .extend(std::iter::repeat_n(index, (last - day + 1) as usize));
+            day = last + 1;
+        }
+        p
+    }
+
+    fn len(&self) -> usize {
+        self.labels.len()
+    }
+}
+
+/// The rows of one grain at one level, in (period, key) order.
+#[derive(Default)]
+struct Block {
+    /// Rows of period p: `starts[p]..starts[p + 1]`.
+    starts: Vec<usize>,
+    keys: Vec<u32>,
+    /// Measure m of row r at `r * M + m` ([`NONE`] for no value).
+    values: Vec<i64>,
+    /// One column per quantile, in the order of [`Spec::quantiles`].
+    quantiles: Vec<Vec<Option<f64>>>,
+}
+
+/// A largest value ([`Roll::Max`]) where no event had one.
+const NONE: i64 = i64::MIN;
+
+/// The empty value of each measure: 0 for a sum, [`NONE`] for a largest
+/// value.
+fn empty_row(spec: &Spec) -> Vec<i64> {
+    spec.measures
+        .iter()
+        .map(|(_, roll)| match roll {
+            Roll::Max => NONE,
+            Roll::Sum | Roll::AtEnd => 0,
+        })
+        .collect()
+}
+
+/// Roll `spec` up to every grain × level: columns `grain, period,
+/// period_start, period_end, level, key` (the UInt32 key codes), the
+/// measures (Int64) and the quantiles (Float64), sorted by grain and level
+/// name, period and key code.
+pub fn rollup(spec: &Spec) -> Result<DataFrame> {
+    let as_of = epoch_days(spec.as_of);
+    let every_day = spec.kinds.iter().flat_map(|k| k.days.iter().copied());
+    let (lo, hi) = every_day
+        .filter(|d| *d != NO_DAY)
+        .fold((as_of, as_of), |(lo, hi), d| (lo.min(d), hi.max(d)));
+    if i64::from(hi) - i64::from(lo) >= 1 << 20 {
+        bail!("the events span more than 2^20 days");
+    }
+    let mut grains = spec.grains.to_vec();
+    grains.sort_by_key(|g| g.name());
+    grains.dedup();
+    let periods: Vec<Periods> = grains
+        .iter()
+        .map(|g| Periods::new(*g, lo, hi, as_of))
+        .collect();
+    let mut order: Vec<usize> = (0..spec.levels.len()).collect();
+    order.sort_by_key(|&l| spec.levels[l].name);
+    // Levels side by side, the largest (most keys) first.
+    let mut by_size = order.clone();
+    let sizes: Vec<usize> = spec.levels.iter().map(|l| key_count(l.keys)).collect();
+    by_size.sort_by_key(|&l| std::cmp::Reverse(sizes[l]));
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<Option<Result<Vec<Block>>>>> =
+        Mutex::new((0..spec.levels.len()).map(|_| None).collect());
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(spec.levels.len())
+        .max(1);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&level) = by_size.get(i) else { break };
+                let blocks = level_blocks(spec, level, sizes[level], &periods, lo, hi);
+                done.lock().expect("no worker panicked")[level] = Some(blocks);
+            });
+        }
+    });
+    let mut blocks = Vec::with_capacity(spec.levels.len());
+    for b in done.into_inner().expect("no worker panicked") {
+        blocks.push(b.expect("every level computed")?);
+    }
+    assemble(spec, &periods, &order, &blocks)
+}
+
+/// The number of key codes of a level (largest code + 1).
+fn key_count(keys: &[u32]) -> usize {
+    keys.iter()
+        .filter(|k| **k != NO_KEY)
+        .max()
+        .map_or(0, |k| *k as usize + 1)
+}
+
+/// Every grain's block of one level (in the order of `periods`).
+fn level_blocks(
+    spec: &Spec,
+    level: usize,
+    k_count: usize,
+    periods: &[Periods],
+    lo: i32,
+    hi: i32,
+) -> Result<Vec<Block>> {
+    let keys = spec.levels[level].keys;
+    let m_count = spec.measures.len();
+    let empty = empty_row(spec);
+    let day_count = (hi - lo + 1) as usize;
+    let mut blocks: Vec<Block> = periods.iter().map(|_| Block::default()).collect();
+    if k_count == 0 {
+        for (b, p) in blocks.iter_mut().zip(periods) {
+            b.starts = vec![0; p.len() + 1];
+        }
+        return Ok(blocks);
+    }
+    // Coarser grains accumulate over every chunk of days.
+    let mut sums: Vec<Vec<i64>> = periods
+        .iter()
+        .map(|p| match p.grain {
+            Grain::Day => Vec::new(),
+            _ => empty.repeat(p.len() * k_count),
+        })
+        .collect();
+    let mut counts: Vec<Vec<u32>> = periods
+        .iter()
+        .map(|p| match p.grain {
+            Grain::Day => Vec::new(),
+            _ => vec![0; p.len() * k_count],
+        })
+        .collect();
+    let chunk = (CELL_BUDGET / (k_count * m_count)).clamp(1, day_count);
+    let mut cells: Vec<u32> = Vec::new();
+    for first in (0..day_count).step_by(chunk) {
+        let len = chunk.min(day_count - first);
+        let mut day_sums = empty.repeat(len * k_count);
+        let mut day_counts = vec![0u32; len * k_count];
+        for kind in &spec.kinds {
+            // The cell of every event (day within the chunk × key), once.
+            cells.clear();
+            cells.extend(kind.days.iter().enumerate().map(|(e, &day)| {
+                if day == NO_DAY {
+                    return u32::MAX;
+                }
+                let off = (day - lo) as usize;
+                if off < first || off >= first + len {
+                    return u32::MAX;
+                }
+                let row = kind.rows.map_or(e, |r| r[e] as usize);
+                match keys[row] {
+                    NO_KEY => u32::MAX,
+                    key => ((off - first) * k_count + key as usize) as u32,
+                }
+            }));
+            for &c in &cells {
+                if c != u32::MAX {
+                    day_counts[c as usize] += 1;
+                }
+            }
+            for (m, value) in &kind.measures {
+                let roll = spec.measures[*m].1;
+                let add = |at: usize, v: i64, sums: &mut [i64]| match roll {
+                    Roll::Sum | Roll::AtEnd => sums[at] += v,
+                    Roll::Max => sums[at] = sums[at].max(v),
+                };
+                match value {
+                    Value::One => {
+                        for &c in &cells {
+                            if c != u32::MAX {
+                                add(c as usize * m_count + m, 1, &mut day_sums);
+                            }
+                        }
+                    }
+                    Value::Of(values) => {
+                        for (&c, &v) in cells.iter().zip(values.iter()) {
+                            if c != u32::MAX {
+                                add(c as usize * m_count + m, v, &mut day_sums);
+                            }
+                        }
+                    }
+                    Value::Opt(values) => {
+                        for (&c, v) in cells.iter().zip(values.iter()) {
+                            if let (true, Some(v)) = (c != u32::MAX, v) {
+                                add(c as usize * m_count + m, *v, &mut day_sums);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (g, p) in periods.iter().enumerate() {
+            if p.grain == Grain::Day {
+                // The day grain is the day table itself.
+                let block = &mut blocks[g];
+                for d in 0..len {
+                    block.starts.push(block.keys.len());
+                    for k in 0..k_count {
+                        let cell = d * k_count + k;
+                        let row = &day_sums[cell * m_count..(cell + 1) * m_count];
+                        if keep(&spec.keep, day_counts[cell], row) {
+                            block.keys.push(k as u32);
+                            block.values.extend_from_slice(row);
+                        }
+                    }
+                }
+                continue;
+            }
+            let (sums, counts) = (&mut sums[g], &mut counts[g]);
+            for d in 0..len {
+                let off = first + d;
+                let period = p.of_day[off] as usize;
+                let at_state = p.state[period] == off as i64;
+                for k in 0..k_count {
+                    let cell = d * k_count + k;
+                    if day_counts[cell] == 0 {
+                        continue;
+                    }
+                    let to = period * k_count + k;
+                    counts[to] += day_counts[cell];
+                    for (m, (_, roll)) in spec.measures.iter().enumerate() {
+                        let v = day_sums[cell * m_count + m];
+                        let s = &mut sums[to * m_count + m];
+                        match roll {
+                            Roll::Sum => *s += v,
+                            Roll::AtEnd if at_state => *s += v,
+                            Roll::AtEnd => {}
+                            Roll::Max => *s = (*s).max(v),
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (g, p) in periods.iter().enumerate() {
+        let block = &mut blocks[g];
+        if p.grain != Grain::Day {
+            for period in 0..p.len() {
+                block.starts.push(block.keys.len());
+                for k in 0..k_count {
+                    let cell = period * k_count + k;
+                    let row = &sums[g][cell * m_count..(cell + 1) * m_count];
+                    if keep(&spec.keep, counts[g][cell], row) {
+                        block.keys.push(k as u32);
+                        block.values.extend_from_slice(row);
+                    }
+                }
+            }
+        }
+        block.starts.push(block.keys.len());
+    }
+    for q in &spec.quantiles {
+        quantiles(spec, q, keys, periods, lo, &mut blocks);
+    }
+    Ok(blocks)
+}
+
+/// Whether a cell becomes a row.
+fn keep(keep: &Keep, events: u32, row: &[i64]) -> bool {
+    match keep {
+        Keep::AnyEvent => events > 0,
+        Keep::Positive(measures) => measures.iter().map(|m| row[*m]).sum::<i64>() > 0,
+    }
+}
+
+/// The quantiles of every row of every block of one level (null where no
+/// event of the quantiles' kind with a value fell in the cell), each added
+/// to the blocks as a column.
+fn quantiles(
+    spec: &Spec,
+    q: &Quantiles,
+    keys: &[u32],
+    periods: &[Periods],
+    lo: i32,
+    blocks: &mut [Block],
+) {
+    let kind = &spec.kinds[q.kind];
+    // (key, day offset, value) of every event with a value and a key.
+    let events = kind
+        .days
+        .iter()
+        .zip(q.values)
+        .enumerate()
+        .filter_map(|(e, (&day, &value))| {
+            let value = u64::try_from(value?).ok()?;
+            let key = keys[kind.rows.map_or(e, |r| r[e] as usize)];
+            (day != NO_DAY && key != NO_KEY).then(|| (key, (day - lo) as u64, value))
+        });
+    // Sorted on (key, day, value), the events of one (period, key) are one
+    // run: packed into one integer where the values allow, else as pairs.
+    let wide = q.values.iter().flatten().any(|v| *v as u64 > VALUE_MAX);
+    let runs = if wide {
+        let mut pairs: Vec<(u64, u64)> = events
+            .map(|(k, d, v)| ((u64::from(k) << 32) | d, v))
+            .collect();
+        pairs.sort_unstable();
+        quantile_runs(
+            &pairs,
+            |&(kd, v)| ((kd >> 32) as u32, (kd & 0xffff_ffff) as usize, v as i64),
+            q.qs,
+            periods,
+        )
+    } else {
+        let mut packed: Vec<u64> = events
+            .map(|(k, d, v)| (u64::from(k) << 40) | (d << 20) | v)
+            .collect();
+        packed.sort_unstable();
+        quantile_runs(
+            &packed,
+            |&x| {
+                (
+                    (x >> 40) as u32,
+                    ((x >> 20) & VALUE_MAX) as usize,
+                    (x & VALUE_MAX) as i64,
+                )
+            },
+            q.qs,
+            periods,
+        )
+    };
+    for ((p, block), mut found) in periods.iter().zip(blocks.iter_mut()).zip(runs) {
+        // (period, key) → quantiles, in the order of the block's rows.
+        found.sort_unstable_by_key(|(at, _)| *at);
+        for (i, _) in q.qs.iter().enumerate() {
+            let mut f = 0;
+            let mut column = Vec::with_capacity(block.keys.len());
+            for period in 0..p.len() {
+                for r in block.starts[period]..block.starts[period + 1] {
+                    let at = ((period as u64) << 32) | u64::from(block.keys[r]);
+                    while f < found.len() && found[f].0 < at {
+                        f += 1;
+                    }
+                    column.push((f < found.len() && found[f].0 == at).then(|| found[f].1[i]));
+                }
+            }
+            block.quantiles.push(column);
+        }
+    }
+}
+
+/// Per grain, the quantiles `qs` of every (period, key) run of `sorted`
+/// (events in (key, day, value) order, split by `parts`), keyed by
+/// `period << 32 | key`.
+fn quantile_runs<T>(
+    sorted: &[T],
+    parts: impl Fn(&T) -> (u32, usize, i64),
+    qs: &[(f64, &str)],
+    periods: &[Periods],
+) -> Vec<Vec<(u64, Vec<f64>)>> {
+    let mut buffer: Vec<i64> = Vec::new();
+    periods
+        .iter()
+        .map(|p| {
+            let mut found = Vec::new();
+            let mut i = 0;
+            while i < sorted.len() {
+                let (key, day, _) = parts(&sorted[i]);
+                let period = p.of_day[day];
+                let mut j = i + 1;
+                while j < sorted.len() {
+                    let (k, d, _) = parts(&sorted[j]);
+                    if k != key || p.of_day[d] != period {
+                        break;
+                    }
+                    j += 1;
+                }
+                buffer.clear();
+                buffer.extend(sorted[i..j].iter().map(|x| parts(x).2));
+                // One day's values are already in order.
+                let sorted_run = p.grain == Grain::Day;
+                let values = qs
+                    .iter()
+                    .map(|(q, _)| quantile_of(&mut buffer, *q, sorted_run))
+                    .collect();
+                found.push(((u64::from(period) << 32) | u64::from(key), values));
+                i = j;
+            }
+            found
+        })
+        .collect()
+}
+
+/// The `q` quantile by linear interpolation of some values: h = q·(n−1),
+/// x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋]) over the values in order (the
+/// formula of [`super::rollup::histogram_quantile`]).
+fn quantile_of(values: &mut [i64], q: f64, sorted: bool) -> f64 {
+    let n = values.len();
+    let h = q * (n - 1) as f64;
+    let lo = h.floor() as usize;
+    let (x_lo, x_hi) = if sorted {
+        (values[lo], values[(lo + 1).min(n - 1)])
+    } else {
+        let (_, x, rest) = values.select_nth_unstable(lo);
+        let x = *x;
+        (x, rest.iter().copied().min().unwrap_or(x))
+    };
+    let (x_lo, x_hi) = (x_lo as f64, x_hi as f64);
+    x_lo + (h - lo as f64) * (x_hi - x_lo)
+}
+
+/// The output frame: grains in name order, then periods, levels in name
+/// order, keys.
+fn assemble(
+    spec: &Spec,
+    periods: &[Periods],
+    level_order: &[usize],
+    blocks: &[Vec<Block>],
+) -> Result<DataFrame> {
+    let rows: usize = blocks
+        .iter()
+        .flat_map(|b| b.iter().map(|b| b.keys.len()))
+        .sum();
+    let m_count = spec.measures.len();
+    let (mut grain, mut period, mut level) = (
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+    );
+    let (mut start, mut end, mut key) = (
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+    );
+    let mut values: Vec<Vec<i64>> = (0..m_count).map(|_| Vec::with_capacity(rows)).collect();
+    let q_names: Vec<&str> = spec
+        .quantiles
+        .iter()
+        .flat_map(|q| q.qs.iter().map(|(_, name)| *name))
+        .collect();
+    let mut quantiles: Vec<Vec<Option<f64>>> =
+        q_names.iter().map(|_| Vec::with_capacity(rows)).collect();
+    for (g, p) in periods.iter().enumerate() {
+        for (at, label) in p.labels.iter().enumerate() {
+            for &l in level_order {
+                let block = &blocks[l][g];
+                let (a, b) = (block.starts[at], block.starts[at + 1]);
+                for r in a..b {
+                    grain.push(p.grain.name());
+                    period.push(label.as_str());
+                    level.push(spec.levels[l].name);
+                    start.push(p.bounds[at].0);
+                    end.push(p.bounds[at].1);
+                    key.push(block.keys[r]);
+                    for (m, column) in values.iter_mut().enumerate() {
+                        column.push(block.values[r * m_count + m]);
+                    }
+                }
+                for (column, from) in quantiles.iter_mut().zip(&block.quantiles) {
+                    column.extend_from_slice(&from[a..b]);
+                }
+            }
+        }
+    }
+    let date = |name: &str, days: Vec<i32>| -> Result<Column> {
+        Ok(Series::new(name.into(), days)
+            .cast(&DataType::Date)?
+            .into_column())
+    };
+    let mut columns = vec![
+        Column::new("grain".into(), grain),
+        Column::new("period".into(), period),
+        date("period_start", start)?,
+        date("period_end", end)?,
+        Column::new("level".into(), level),
+        Column::new("key".into(), key),
+    ];
+    for ((name, roll), column) in spec.measures.iter().zip(values) {
+        columns.push(match roll {
+            Roll::Max => Column::new(
+                (*name).into(),
+                column
+                    .into_iter()
+                    .map(|v| (v != NONE).then_some(v))
+                    .collect::<Vec<_>>(),
+            ),
+            Roll::Sum | Roll::AtEnd => Column::new((*name).into(), column),
+        });
+    }
+    for (name, column) in q_names.iter().zip(quantiles) {
+        columns.push(Column::new((*name).into(), column));
+    }
+    Ok(DataFrame::new(rows, columns)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::rollup::{rollup_days, rollup_quantiles, RollupSpec, LEVELS};
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn quantile_matches_linear_interpolation_sorted_or_not() {
+        // 0 1 1 1 1 2 2 2 3 3 4 4 4 4 5 7 9: h = 14.4 → 5 + 0.4·(7 − 5) = 5.8.
+        let sorted = [0, 1, 1, 1, 1, 2, 2, 2, 3, 3, 4, 4, 4, 4, 5, 7, 9];
+        let mut a = sorted.to_vec();
+        assert!((quantile_of(&mut a, 0.9, true) - 5.8).abs() < 1e-12);
+        let mut b = vec![9, 4, 1, 7, 0, 2, 4, 1, 3, 5, 2, 4, 1, 3, 2, 4, 1];
+        assert!((quantile_of(&mut b, 0.9, false) - 5.8).abs() < 1e-12);
+        assert_eq!(quantile_of(&mut [3], 0.9, false), 3.0);
+    }
+
+    #[test]
+    fn periods_cover_every_day_once_with_state_days() {
+        let (from, to, as_of) = (
+            epoch_days(d("2025-12-29")),
+            epoch_days(d("2026-02-03")),
+            epoch_days(d("2026-01-20")),
+        );
+        let p = Periods::new(Grain::Month, from, to, as_of);
+        assert_eq!(p.labels, ["2025-12", "2026-01", "2026-02"]);
+        assert_eq!(p.of_day.len(), (to - from + 1) as usize);
+        // December's state day is its end (offset 2); January's is as_of.
+        assert_eq!(p.state[0], 2);
+        assert_eq!(p.state[1], i64::from(as_of - from));
+        let w = Periods::new(Grain::Week, from, to, as_of);
+        assert_eq!(w.labels[0], "2026-W01");
+    }
+
+    #[test]
+    fn agrees_with_the_polars_rollup_on_random_events() {
+        same_as_polars(1);
+    }
+
+    #[test]
+    fn agrees_with_polars_quantiles_on_values_too_large_to_pack() {
+        same_as_polars(100_003);
+    }
+
+    /// Events of three kinds at random days and keys, rolled up here and by
+    /// the polars roll-up: the same rows, sums, largest values and
+    /// quantiles (the values of the quantiles times `scale`: at 1 they
+    /// pack beside the key, compared with the polars histogram; larger,
+    /// they are sorted as pairs, compared with polars' group-by quantile).
+    fn same_as_polars(scale: i64) {
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let base = 400;
+        let as_of = d("2026-03-10");
+        let start = epoch_days(d("2025-11-20"));
+        // Keys per base row: center 0, department of 3, window of 6, staff
+        // of 9 (some missing), item of 20.
+        let mut keys: Vec<Vec<u32>> = vec![Vec::new(); 5];
+        for _ in 0..base {
+            let w = next(6) as u32;
+            keys[0].push(0);
+            keys[1].push(w / 2);
+            keys[2].push(w);
+            keys[3].push(if next(10) == 0 {
+                NO_KEY
+            } else {
+                next(9) as u32
+            });
+            keys[4].push(next(20) as u32);
+        }
+        let day = |next: &mut dyn FnMut(u64) -> u64| start + next(110) as i32;
+        let acc: Vec<i32> = (0..base).map(|_| day(&mut next)).collect();
+        let comp: Vec<i32> = (0..base)
+            .map(|_| if next(8) == 0 { NO_DAY } else { day(&mut next) })
+            .collect();
+        let elapsed: Vec<i64> = (0..base).map(|_| next(15) as i64).collect();
+        let elapsed_opt: Vec<Option<i64>> = elapsed
+            .iter()
+            .map(|e| (*e != 3).then_some(*e * scale))
+            .collect();
+        let open_rows: Vec<u32> = (0..300).map(|_| next(base as u64) as u32).collect();
+        let open_days: Vec<i32> = (0..300).map(|_| day(&mut next)).collect();
+        let measures = [
+            ("accepted", Roll::Sum),
+            ("completed", Roll::Sum),
+            ("elapsed", Roll::Sum),
+            ("longest", Roll::Max),
+            ("open", Roll::AtEnd),
+        ];
+        let names = ["center", "department", "window", "staff", "item"];
+        let spec = Spec {
+            measures: &measures,
+            levels: names
+                .iter()
+                .zip(&keys)
+                .map(|(name, keys)| Level { name, keys })
+                .collect(),
+            kinds: vec![
+                Kind {
+                    rows: None,
+                    days: &acc,
+                    measures: vec![(0, Value::One)],
+                },
+                Kind {
+                    rows: None,
+                    days: &comp,
+                    measures: vec![
+                        (1, Value::One),
+                        (2, Value::Of(&elapsed)),
+                        (3, Value::Opt(&elapsed_opt)),
+                    ],
+                },
+                Kind {
+                    rows: Some(&open_rows),
+                    days: &open_days,
+                    measures: vec![(4, Value::One)],
+                },
+            ],
+            quantiles: vec![Quantiles {
+                kind: 1,
+                values: &elapsed_opt,
+                qs: &[(0.5, "p50"), (0.9, "p90")],
+            }],
+            keep: Keep::Positive(&[0, 1, 4]),
+            grains: &Grain::ALL,
+            as_of,
+        };
+        let ours = rollup(&spec).unwrap();
+
+        // The same events through the polars roll-up.
+        let key_cols = |rows: &[u32]| -> Vec<Column> {
+            LEVELS
+                .iter()
+                .zip(&keys)
+                .map(|((_, c), k)| {
+                    let v: Vec<Option<u32>> = rows
+                        .iter()
+                        .map(|r| Some(k[*r as usize]).filter(|k| *k != NO_KEY))
+                        .collect();
+                    Column::new((*c).into(), v)
+                })
+                .collect()
+        };
+        let all: Vec<u32> = (0..base as u32).collect();
+        let done: Vec<u32> = all
+            .iter()
+            .copied()
+            .filter(|r| comp[*r as usize] != NO_DAY)
+            .collect();
+        let frame = |rows: &[u32], days: Vec<i32>, extra: Vec<Column>| -> LazyFrame {
+            let mut cols = key_cols(rows);
+            cols.push(
+                Series::new("date".into(), days)
+                    .cast(&DataType::Date)
+                    .unwrap()
+                    .into_column(),
+            );
+            cols.extend(extra);
+            DataFrame::new(rows.len(), cols).unwrap().lazy()
+        };
+        let ones = |n: usize, name: &str| Column::new(name.into(), vec![1i64; n]);
+        let zeros = |n: usize, name: &str| Column::new(name.into(), vec![0i64; n]);
+        let nulls = |n: usize, name: &str| Column::new(name.into(), vec![None::<i64>; n]);
+        let (n, c) = (all.len(), done.len());
+        let of_done = |v: &[i64]| -> Vec<i64> { done.iter().map(|r| v[*r as usize]).collect() };
+        let completed = frame(
+            &done,
+            done.iter().map(|r| comp[*r as usize]).collect(),
+            vec![
+                zeros(c, "accepted"),
+                ones(c, "completed"),
+                Column::new("elapsed".into(), of_done(&elapsed)),
+                Column::new(
+                    "longest".into(),
+                    done.iter()
+                        .map(|r| elapsed_opt[*r as usize])
+                        .collect::<Vec<_>>(),
+                ),
+                zeros(c, "open"),
+                Column::new(
+                    "value".into(),
+                    done.iter()
+                        .map(|r| elapsed_opt[*r as usize])
+                        .collect::<Vec<_>>(),
+                ),
+            ],
+        );
+        let accepted = frame(
+            &all,
+            acc.clone(),
+            vec![
+                ones(n, "accepted"),
+                zeros(n, "completed"),
+                zeros(n, "elapsed"),
+                nulls(n, "longest"),
+                zeros(n, "open"),
+            ],
+        );
+        let m = open_rows.len();
+        let open = frame(
+            &open_rows,
+            open_days.clone(),
+            vec![
+                zeros(m, "accepted"),
+                zeros(m, "completed"),
+                zeros(m, "elapsed"),
+                nulls(m, "longest"),
+                ones(m, "open"),
+            ],
+        );
+        let cols = [
+            "center",
+            "department",
+            "window_id",
+            "staff_id",
+            "item_code",
+            "date",
+            "accepted",
+            "completed",
+            "elapsed",
+            "longest",
+            "open",
+        ]
+        .map(col);
+        let events = concat(
+            [
+                accepted.select(cols.clone()),
+                completed.clone().select(cols.clone()),
+                open.select(cols),
+            ],
+            UnionArgs::default(),
+        )
+        .unwrap();
+        let rspec = RollupSpec {
+            measures: &measures,
+            extra_keys: &[],
+            levels: &names,
+            grains: &Grain::ALL,
+            as_of,
+        };
+        let day = super::super::rollup::day_table(events, &rspec).unwrap();
+        let sums = rollup_days(day, &rspec)
+            .unwrap()
+            .lazy()
+            .filter((col("accepted") + col("completed") + col("open")).gt(lit(0i64)))
+            .collect()
+            .unwrap();
+        let quantile_events = completed.select([
+            col("date"),
+            col("value"),
+            col("center"),
+            col("department"),
+            col("window_id"),
+            col("staff_id"),
+            col("item_code"),
+        ]);
+        let qs = [(0.5, "p50"), (0.9, "p90")];
+        let p90 = if scale == 1 {
+            rollup_quantiles(quantile_events, "value", &rspec, &qs).unwrap()
+        } else {
+            super::super::rollup::grouped_quantiles(quantile_events, "value", &rspec, &qs).unwrap()
+        };
+        let on = ["grain", "period", "level", "key"].map(col);
+        let mut in_order = JoinArgs::new(JoinType::Left);
+        in_order.maintain_order = MaintainOrderJoin::Left;
+        let theirs = sums
+            .lazy()
+            .join(p90.lazy(), on.clone(), on, in_order)
+            .with_column(col("key").cast(DataType::UInt32))
+            .collect()
+            .unwrap();
+        assert!(ours.height() > 1000, "{}", ours.height());
+        assert_eq!(ours.get_column_names(), theirs.get_column_names());
+        assert!(
+            ours.equals_missing(&theirs),
+            "ours\n{ours}\ntheirs\n{theirs}"
+        );
+    }
+}
