@@ -11,22 +11,56 @@ extern "C" {
     fn mi_option_get(option: c_int) -> c_long;
 }
 
+#[cfg(target_os = "linux")]
+extern "C" {
+    // The C library's prctl(2).
+    fn prctl(option: c_int, ...) -> c_int;
+}
+
+/// prctl's `PR_SET_THP_DISABLE` (linux/prctl.h).
+#[cfg(target_os = "linux")]
+const PR_SET_THP_DISABLE: c_int = 41;
+
 /// `mi_option_purge_delay` in the `mi_option_e` of the mimalloc (v3) that
 /// `libmimalloc-sys` 0.1.49 builds: milliseconds before freed memory goes
 /// back to the system (-1: never; the default, in its options.c, is 1000).
 const MI_OPTION_PURGE_DELAY: c_int = 15;
 
+/// `mi_option_allow_thp` in the same enumeration: whether mimalloc asks
+/// for transparent huge pages (1, the default) or not (0).
+const MI_OPTION_ALLOW_THP: c_int = 43;
+
 /// Keep freed memory for the next allocation instead of giving it back to
-/// the system. A batch run frees and allocates column buffers all the time;
-/// given back, each one comes again as fresh pages the kernel must zero
-/// (transparent huge pages: 2 MiB at a time), which took two thirds of
-/// the case metrics of a city year (benches/README.md). The peak stays
-/// the same: what is kept is used again.
+/// the system, and take memory from it in plain pages, not transparent
+/// huge pages. A batch run frees and allocates column buffers all the
+/// time: given back, each one came again as fresh pages the kernel had to
+/// zero, which took two thirds of the case metrics of a city year; and
+/// faulting in huge pages (2 MiB zeroed at a time) took three quarters of
+/// `compute --only steps` on this project's machines, four times the same
+/// memory in plain pages (benches/README.md). The peak stays the same:
+/// what is kept is used again. Call it first thing in `main`.
 #[allow(unsafe_code)]
 pub fn keep_freed_memory() {
-    // SAFETY: a plain setter of mimalloc's option table; any value is valid
-    // for this option, and setting it while allocating is allowed.
-    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
+    // SAFETY: plain setters of mimalloc's option table; any value is valid
+    // for these options, and setting them while allocating is allowed.
+    unsafe {
+        mi_option_set(MI_OPTION_PURGE_DELAY, -1);
+        mi_option_set(MI_OPTION_ALLOW_THP, 0);
+    }
+    // mimalloc asked for huge pages on the memory it took before `main`:
+    // the process-wide switch covers that too (checked at each fault).
+    // SAFETY: prctl with integer arguments only; on failure (an old
+    // kernel) nothing changes and huge pages stay allowed.
+    #[cfg(target_os = "linux")]
+    unsafe {
+        prctl(
+            PR_SET_THP_DISABLE,
+            1 as c_long,
+            0 as c_long,
+            0 as c_long,
+            0 as c_long,
+        );
+    }
 }
 
 /// The allocator's purge delay (ms; -1 never).

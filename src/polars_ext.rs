@@ -73,6 +73,26 @@ pub fn date_bound(lf: LazyFrame, column: &str, last: bool) -> Result<Option<Naiv
         .flatten())
 }
 
+/// A text column read row by row without copying every value: for loops
+/// that keep only a few of many rows.
+pub struct Texts(StringChunked);
+
+impl Texts {
+    pub fn of(df: &DataFrame, c: &str) -> Result<Texts> {
+        let text = df.column(c)?.cast(&DataType::String)?;
+        Ok(Texts(text.str()?.rechunk().into_owned()))
+    }
+
+    pub fn get(&self, row: usize) -> Option<&str> {
+        self.0.get(row)
+    }
+
+    /// The value of a row as an owned string.
+    pub fn owned(&self, row: usize) -> Option<String> {
+        self.get(row).map(str::to_string)
+    }
+}
+
 pub fn opt_strings(df: &DataFrame, c: &str) -> Result<Vec<Option<String>>> {
     Ok(df
         .column(c)?

@@ -5,11 +5,11 @@
 
 use super::{frame_of, substantiated, BadRatings, Event};
 use crate::metrics::scoring::{ScoringInputs, ScoringRules};
-use crate::polars_ext::{dates_of, i64s, opt_f64s, opt_strings};
+use crate::polars_ext::{dates_of, i64s, opt_f64s, Texts};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The dated events of every source, one source after the other.
 pub(super) fn dated_events(
@@ -33,7 +33,8 @@ pub(super) fn dated_events(
     Ok(all)
 }
 
-/// The events of one source, gathered row by row.
+/// The events of one source, gathered row by row (text is copied for the
+/// rows that make an event only: most rows of a source make none).
 struct SourceEvents {
     source: &'static str,
     events: Vec<Event>,
@@ -52,18 +53,19 @@ impl SourceEvents {
     fn push(
         &mut self,
         date: Option<NaiveDate>,
-        window: &Option<String>,
-        staff: &Option<String>,
-        key: String,
+        window: Option<&str>,
+        staff: Option<&str>,
+        key: &dyn Fn() -> String,
         (kind, points): (&str, f64),
         times: i64,
     ) {
-        if let (Some(date), Some(window)) = (date, window) {
-            for _ in 0..times.max(0) {
+        if let (Some(date), Some(window), true) = (date, window, times > 0) {
+            let key = key();
+            for _ in 0..times {
                 self.events.push(Event::new(
                     date,
-                    window.clone(),
-                    staff.clone(),
+                    window.to_string(),
+                    staff.map(str::to_string),
                     self.source,
                     key.clone(),
                     kind,
@@ -88,8 +90,8 @@ fn attendance(z: &ScoringInputs, r: &ScoringRules) -> Result<DataFrame> {
     };
     let (date, window, staff) = (
         dates_of(a.column("date")?)?,
-        opt_strings(a, "window_id")?,
-        opt_strings(a, "staff_id")?,
+        Texts::of(a, "window_id")?,
+        Texts::of(a, "staff_id")?,
     );
     let (late, early, missing, absent) = (
         i64s(a, "late_minutes")?,
@@ -102,11 +104,13 @@ fn attendance(z: &ScoringInputs, r: &ScoringRules) -> Result<DataFrame> {
         i64s(a, "departures_without_cover")?,
     );
     for i in 0..a.height() {
-        let key = format!(
-            "{}/{}",
-            staff[i].as_deref().unwrap_or(""),
-            date[i].map(|d| d.to_string()).unwrap_or_default()
-        );
+        let key = || {
+            format!(
+                "{}/{}",
+                staff.get(i).unwrap_or(""),
+                date[i].map(|d| d.to_string()).unwrap_or_default()
+            )
+        };
         for (kind, points, n) in [
             ("late", r.late, i64::from(late[i] > 0)),
             ("early", r.early, i64::from(early[i] > 0)),
@@ -121,9 +125,9 @@ fn attendance(z: &ScoringInputs, r: &ScoringRules) -> Result<DataFrame> {
         ] {
             out.push(
                 date[i],
-                &window[i],
-                &staff[i],
-                key.clone(),
+                window.get(i),
+                staff.get(i),
+                &key,
                 (kind, points),
                 n,
             );
@@ -137,20 +141,20 @@ fn overdue_cases(z: &ScoringInputs, r: &ScoringRules) -> Result<DataFrame> {
     let mut out = SourceEvents::new("cases");
     let c = z.cases;
     let (id, window, staff, comp) = (
-        opt_strings(c, "case_id")?,
-        opt_strings(c, "window_id")?,
-        opt_strings(c, "staff_id")?,
+        Texts::of(c, "case_id")?,
+        Texts::of(c, "window_id")?,
+        Texts::of(c, "staff_id")?,
         dates_of(c.column("comp")?)?,
     );
     let (n, elapsed) = (c.column("n")?.i64()?, c.column("elapsed")?.i64()?);
-    for i in 0..c.height() {
-        if let (Some(n), Some(e)) = (n.get(i), elapsed.get(i)) {
+    for (i, (n, e)) in n.iter().zip(elapsed.iter()).enumerate() {
+        if let (Some(n), Some(e)) = (n, e) {
             if e > n {
                 out.push(
                     comp[i],
-                    &window[i],
-                    &staff[i],
-                    id[i].clone().unwrap_or_default(),
+                    window.get(i),
+                    staff.get(i),
+                    &|| id.owned(i).unwrap_or_default(),
                     ("overdue_completed", r.overdue_completed),
                     1,
                 );
@@ -167,19 +171,19 @@ fn overdue_steps(z: &ScoringInputs, r: &ScoringRules) -> Result<DataFrame> {
         return out.into_frame();
     };
     let (cid, window, staff) = (
-        opt_strings(st, "case_id")?,
-        opt_strings(st, "window_id")?,
-        opt_strings(st, "staff_id")?,
+        Texts::of(st, "case_id")?,
+        Texts::of(st, "window_id")?,
+        Texts::of(st, "staff_id")?,
     );
     let (seq, finish) = (i64s(st, "seq")?, dates_of(st.column("finish")?)?);
     let overdue = st.column("overdue")?.bool()?;
-    for i in 0..st.height() {
-        if overdue.get(i) == Some(true) && finish[i].is_some() {
+    for (i, overdue) in overdue.iter().enumerate() {
+        if overdue == Some(true) && finish[i].is_some() {
             out.push(
                 finish[i],
-                &window[i],
-                &staff[i],
-                format!("{}/{}", cid[i].as_deref().unwrap_or(""), seq[i]),
+                window.get(i),
+                staff.get(i),
+                &|| format!("{}/{}", cid.get(i).unwrap_or(""), seq[i]),
                 ("overdue_step", r.overdue_step),
                 1,
             );
@@ -196,34 +200,32 @@ fn corrections(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<
         return out.into_frame();
     };
     let c = z.cases;
-    let (id, window, staff) = (
-        opt_strings(c, "case_id")?,
-        opt_strings(c, "window_id")?,
-        opt_strings(c, "staff_id")?,
-    );
-    let by_case: HashMap<String, (Option<String>, Option<String>)> = id
-        .iter()
-        .zip(window.iter().zip(&staff))
-        .filter_map(|(i, (w, s))| Some((i.clone()?, (w.clone(), s.clone()))))
-        .collect();
     let (cid, at) = (
-        opt_strings(cor, "case_id")?,
+        Texts::of(cor, "case_id")?,
         dates_of(&cor.column("at")?.cast(&DataType::Date)?)?,
     );
-    for i in 0..cor.height() {
-        let Some((w, s)) = cid[i].as_ref().and_then(|k| by_case.get(k)) else {
+    // The cases asked for a correction, found in one pass over the cases.
+    let asked: HashSet<&str> = (0..cor.height()).filter_map(|i| cid.get(i)).collect();
+    let id = Texts::of(c, "case_id")?;
+    let by_case: HashMap<&str, usize> = (0..c.height())
+        .filter_map(|row| id.get(row).filter(|k| asked.contains(k)).map(|k| (k, row)))
+        .collect();
+    let (window, staff) = (Texts::of(c, "window_id")?, Texts::of(c, "staff_id")?);
+    for (i, at) in at.into_iter().enumerate() {
+        let Some(&row) = cid.get(i).and_then(|k| by_case.get(k)) else {
             continue;
         };
-        let key = format!(
-            "{}/{}",
-            cid[i].as_deref().unwrap_or(""),
-            at[i].map(|d| d.to_string()).unwrap_or_default()
-        );
         out.push(
-            at[i].filter(|d| *d <= as_of),
-            w,
-            s,
-            key,
+            at.filter(|d| *d <= as_of),
+            window.get(row),
+            staff.get(row),
+            &|| {
+                format!(
+                    "{}/{}",
+                    cid.get(i).unwrap_or(""),
+                    at.map(|d| d.to_string()).unwrap_or_default()
+                )
+            },
             ("correction", r.correction),
             1,
         );
@@ -241,9 +243,9 @@ fn bad_ratings(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<
     for &i in &bad.rows {
         out.push(
             bad.rated[i],
-            &bad.window[i],
-            &bad.staff[i],
-            bad.id[i].clone().unwrap_or_default(),
+            bad.window.get(i),
+            bad.staff.get(i),
+            &|| bad.id.owned(i).unwrap_or_default(),
             ("bad_rating", r.bad_rating),
             1,
         );
@@ -258,17 +260,17 @@ fn queue_jumps(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<
         return out.into_frame();
     };
     let (tid, w, s, d) = (
-        opt_strings(j, "ticket_id")?,
-        opt_strings(j, "window_id")?,
-        opt_strings(j, "staff_id")?,
+        Texts::of(j, "ticket_id")?,
+        Texts::of(j, "window_id")?,
+        Texts::of(j, "staff_id")?,
         dates_of(j.column("date")?)?,
     );
-    for i in 0..j.height() {
+    for (i, day) in d.into_iter().enumerate() {
         out.push(
-            d[i].filter(|x| *x <= as_of),
-            &w[i],
-            &s[i],
-            tid[i].clone().unwrap_or_default(),
+            day.filter(|x| *x <= as_of),
+            w.get(i),
+            s.get(i),
+            &|| tid.owned(i).unwrap_or_default(),
             ("queue_jump", r.queue_jump),
             1,
         );
@@ -284,11 +286,11 @@ fn incidents(z: &ScoringInputs, as_of: NaiveDate) -> Result<DataFrame> {
         return out.into_frame();
     };
     let (iid, w, s, cat, src) = (
-        opt_strings(inc, "incident_id")?,
-        opt_strings(inc, "window_id")?,
-        opt_strings(inc, "staff_id")?,
-        opt_strings(inc, "category")?,
-        opt_strings(inc, "source")?,
+        Texts::of(inc, "incident_id")?,
+        Texts::of(inc, "window_id")?,
+        Texts::of(inc, "staff_id")?,
+        Texts::of(inc, "category")?,
+        Texts::of(inc, "source")?,
     );
     let d = dates_of(inc.column("date")?)?;
     let sub = substantiated(inc)?;
@@ -298,16 +300,13 @@ fn incidents(z: &ScoringInputs, as_of: NaiveDate) -> Result<DataFrame> {
             continue;
         }
         let points = pts[i]
-            .or_else(|| {
-                z.incident_rules
-                    .default_for(cat[i].as_deref(), src[i].as_deref())
-            })
+            .or_else(|| z.incident_rules.default_for(cat.get(i), src.get(i)))
             .unwrap_or(0.0);
         out.push(
             d[i].filter(|x| *x <= as_of),
-            &w[i],
-            &s[i],
-            iid[i].clone().unwrap_or_default(),
+            w.get(i),
+            s.get(i),
+            &|| iid.owned(i).unwrap_or_default(),
             ("incident", points),
             1,
         );

@@ -9,7 +9,7 @@ mod period_end;
 
 use super::{ScoringInputs, ScoringRules, RANKING_GRAINS};
 use crate::metrics::period::{period_of, Grain, Period};
-use crate::polars_ext::{bools_or, date_series, dates_of, opt_f64s, opt_strings};
+use crate::polars_ext::{bools_or, date_series, dates_of, opt_f64s, opt_strings, Texts};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -51,14 +51,14 @@ impl Event {
 /// Every event of every period of the ranking grains, in the order of
 /// `score_events`: grain, period, window, date, kind, row key (ties in the
 /// order the events were made).
-/// The bad ratings of `ratings` (level 1–2) rated by `as_of`, as columns:
-/// what the bad-rating and late-rectification events are built from.
+/// The bad ratings of `ratings` (level 1–2) rated by `as_of`: what the
+/// bad-rating and late-rectification events are built from.
 struct BadRatings {
     /// Row indexes of the bad ratings.
     rows: Vec<usize>,
-    id: Vec<Option<String>>,
-    window: Vec<Option<String>>,
-    staff: Vec<Option<String>>,
+    id: Texts,
+    window: Texts,
+    staff: Texts,
     rated: Vec<Option<NaiveDate>>,
 }
 
@@ -73,9 +73,9 @@ impl BadRatings {
             .collect();
         Ok(BadRatings {
             rows,
-            id: opt_strings(ratings, "rating_id")?,
-            window: opt_strings(ratings, "window_id")?,
-            staff: opt_strings(ratings, "staff_id")?,
+            id: Texts::of(ratings, "rating_id")?,
+            window: Texts::of(ratings, "window_id")?,
+            staff: Texts::of(ratings, "staff_id")?,
             rated,
         })
     }

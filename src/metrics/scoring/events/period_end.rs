@@ -93,7 +93,7 @@ pub(super) fn late_rectifications(
     let rectified = dates_of(&rt.column("rectified_at")?.cast(&DataType::Date)?)?;
     let deadline = dates_of(rt.column("deadline")?)?;
     for &i in &bad.rows {
-        let (Some(window), Some(limit)) = (bad.window[i].clone(), deadline[i]) else {
+        let (Some(window), Some(limit)) = (bad.window.owned(i), deadline[i]) else {
             continue;
         };
         if let Some(p) = late_rectification_period(grain, limit, rectified[i], as_of) {
@@ -102,9 +102,9 @@ pub(super) fn late_rectifications(
                 Event::new(
                     limit,
                     window,
-                    bad.staff[i].clone(),
+                    bad.staff.owned(i),
                     "ratings",
-                    bad.id[i].clone().unwrap_or_default(),
+                    bad.id.owned(i).unwrap_or_default(),
                     "late_rectification",
                     r.late_rectification,
                 ),
