@@ -7,9 +7,9 @@
 //! per-day walk is over the few cases that are open past their deadline,
 //! to know on which days they were open and overdue.
 
-use super::dense::{self, Keep, Kind, Value, NO_DAY};
+use super::dense::{self, day_numbers, measure_index, Keep, Kind, LevelKeys, Value};
 use super::period::Grain;
-use super::rollup::{KeyCodes, Roll, LEVELS};
+use super::rollup::{KeyCodes, Roll};
 use super::WorkdayLookup;
 use crate::calendar::Calendar;
 use crate::polars_ext::{date_lit, date_series, epoch_days, opt_epoch_days, opt_i64s};
@@ -519,18 +519,8 @@ pub fn case_metrics_of(
     let overdue = open_overdue_days(&facts, &blocks, cal, as_of)?;
     // Integer codes of the keys, decoded at the end.
     let (facts, codes) = KeyCodes::encode_levels(&facts, levels)?;
-    let level_keys: Vec<(&str, Vec<u32>)> = LEVELS
-        .iter()
-        .filter(|(l, _)| levels.contains(l))
-        .map(|(l, c)| Ok((*l, key_codes(facts.column(c)?)?)))
-        .collect::<Result<_>>()?;
-    let day_numbers = |c: &str| -> Result<Vec<i32>> {
-        Ok(opt_epoch_days(&facts, c)?
-            .into_iter()
-            .map(|d| d.unwrap_or(NO_DAY))
-            .collect())
-    };
-    let (acc, comp) = (day_numbers("acc")?, day_numbers("comp")?);
+    let level_keys = LevelKeys::of(&facts, levels)?;
+    let (acc, comp) = (day_numbers(&facts, "acc")?, day_numbers(&facts, "comp")?);
     let n = opt_i64s(&facts, "n")?;
     let l = opt_i64s(&facts, "l")?;
     let elapsed = opt_i64s(&facts, "elapsed")?;
@@ -586,12 +576,7 @@ pub fn case_metrics_of(
         ),
         ("sum_elapsed", per_case(&|i| elapsed[i].unwrap_or(0))),
     ];
-    let measure = |name: &str| {
-        MEASURES
-            .iter()
-            .position(|(m, _)| *m == name)
-            .expect("a case measure")
-    };
+    let measure = |name: &str| measure_index(&MEASURES, name);
     let mut completed = vec![(measure("completed"), Value::One)];
     completed.extend(
         completion
@@ -612,10 +597,7 @@ pub fn case_metrics_of(
     // moved its deadline) leaves nothing.
     let sums = dense::rollup(&dense::Spec {
         measures: &MEASURES,
-        levels: level_keys
-            .iter()
-            .map(|(name, keys)| dense::Level { name, keys })
-            .collect(),
+        levels: level_keys.levels(),
         kinds: vec![
             Kind {
                 rows: None,
@@ -655,16 +637,6 @@ pub fn case_metrics_of(
         .select(super::schema::CASES.select())
         .collect()?;
     Ok(out)
-}
-
-/// A key column's codes ([`KeyCodes`]), a null as [`dense::NO_KEY`].
-pub(super) fn key_codes(column: &Column) -> Result<Vec<u32>> {
-    Ok(column
-        .cast(&DataType::UInt32)?
-        .u32()?
-        .iter()
-        .map(|k| k.unwrap_or(dense::NO_KEY))
-        .collect())
 }
 
 /// Every (case, day) on which a case was open at the end of the day and

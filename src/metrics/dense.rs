@@ -17,7 +17,7 @@
 //! [`CELL_BUDGET`], each chunk a pass over the events.
 
 use super::period::{period_of, Grain};
-use super::rollup::Roll;
+use super::rollup::{Roll, LEVELS};
 use crate::polars_ext::epoch_days;
 use anyhow::{bail, Result};
 use chrono::NaiveDate;
@@ -94,6 +94,49 @@ pub struct Spec<'a> {
     pub keep: Keep<'a>,
     pub grains: &'a [Grain],
     pub as_of: NaiveDate,
+}
+
+/// The key codes of some levels of a frame whose key columns are
+/// [`super::rollup::KeyCodes`] codes: (level name, code per row, a null as
+/// [`NO_KEY`]), in the order of [`LEVELS`].
+pub struct LevelKeys(Vec<(&'static str, Vec<u32>)>);
+
+impl LevelKeys {
+    pub fn of(df: &DataFrame, levels: &[&str]) -> Result<LevelKeys> {
+        let mut out = Vec::new();
+        for (level, column) in LEVELS.iter().filter(|(l, _)| levels.contains(l)) {
+            let codes = df.column(column)?.cast(&DataType::UInt32)?;
+            let codes = codes.u32()?.iter().map(|k| k.unwrap_or(NO_KEY)).collect();
+            out.push((*level, codes));
+        }
+        Ok(LevelKeys(out))
+    }
+
+    /// The levels of a [`Spec`].
+    pub fn levels(&self) -> Vec<Level<'_>> {
+        self.0
+            .iter()
+            .map(|(name, keys)| Level { name, keys })
+            .collect()
+    }
+}
+
+/// A Date column as day numbers, a null as [`NO_DAY`].
+pub fn day_numbers(df: &DataFrame, column: &str) -> Result<Vec<i32>> {
+    let days = df
+        .column(column)?
+        .cast(&DataType::Date)?
+        .cast(&DataType::Int32)?;
+    Ok(days.i32()?.iter().map(|d| d.unwrap_or(NO_DAY)).collect())
+}
+
+/// The index of a measure in a table's measures (a programming error if
+/// it is not one of them).
+pub fn measure_index(measures: &[(&str, Roll)], name: &str) -> usize {
+    measures
+        .iter()
+        .position(|(m, _)| *m == name)
+        .unwrap_or_else(|| panic!("{name} is not a measure of the table"))
 }
 
 /// The periods of one grain over the days `from..=to`.

@@ -1,12 +1,11 @@
 //! The queue (叫号): waits, service times, no-shows, and queue jumps (插队)
 //! found without comparing every pair of tickets.
 
-use super::cases::key_codes;
-use super::dense::{self, Keep, Kind, Value, NO_DAY};
+use super::dense::{self, day_numbers, measure_index, Keep, Kind, LevelKeys, Value};
 use super::period::Grain;
-use super::rollup::{KeyCodes, Roll, LEVELS};
+use super::rollup::{KeyCodes, Roll};
 use super::WithDepartment;
-use crate::polars_ext::{date_lit, date_series, opt_epoch_days, opt_f64s, opt_i64s, opt_millis};
+use crate::polars_ext::{date_lit, date_series, opt_f64s, opt_i64s, opt_millis};
 use anyhow::Result;
 use chrono::NaiveDateTime;
 use polars::prelude::*;
@@ -243,15 +242,8 @@ pub fn queue_metrics(
         .collect()?;
     let (facts, codes) = KeyCodes::encode(&facts)?;
     let levels = ["center", "department", "window", "staff"];
-    let level_keys: Vec<(&str, Vec<u32>)> = LEVELS
-        .iter()
-        .filter(|(l, _)| levels.contains(l))
-        .map(|(l, c)| Ok((*l, key_codes(facts.column(c)?)?)))
-        .collect::<Result<_>>()?;
-    let days: Vec<i32> = opt_epoch_days(&facts, "date")?
-        .into_iter()
-        .map(|d| d.unwrap_or(NO_DAY))
-        .collect();
+    let level_keys = LevelKeys::of(&facts, &levels)?;
+    let days = day_numbers(&facts, "date")?;
     let flags = |c: &str| -> Result<Vec<bool>> {
         Ok(facts
             .column(c)?
@@ -273,20 +265,12 @@ pub fn queue_metrics(
     let over_target = count(&|i| wait[i].is_some_and(|w| w > target_s));
     let jumps_n = count(&|i| jump[i]);
     let n_service = count(&|i| service[i].is_some());
-    let measure = |name: &str| {
-        MEASURES
-            .iter()
-            .position(|(m, _)| *m == name)
-            .expect("a queue measure")
-    };
+    let measure = |name: &str| measure_index(&MEASURES, name);
     // Waits and service times are in seconds: quantiles of the values
     // themselves, not of a histogram.
     let sums = dense::rollup(&dense::Spec {
         measures: &MEASURES,
-        levels: level_keys
-            .iter()
-            .map(|(name, keys)| dense::Level { name, keys })
-            .collect(),
+        levels: level_keys.levels(),
         kinds: vec![Kind {
             rows: None,
             days: &days,

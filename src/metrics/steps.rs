@@ -8,14 +8,13 @@
 //! merged suspension blocks, one join per (step, block).
 
 use super::cards::{Card, CardRules};
-use super::cases::key_codes;
 use super::cases::CaseFacts;
-use super::dense::{self, Keep, Kind, Value, NO_DAY};
+use super::dense::{self, day_numbers, Keep, Kind, LevelKeys, Value, NO_DAY};
 use super::period::{Grain, Period};
-use super::rollup::{KeyCodes, Roll, LEVELS};
+use super::rollup::{every_level, KeyCodes, Roll};
 use super::{workday_frame, WithWorkdayIndex};
 use crate::calendar::Calendar;
-use crate::polars_ext::{date_lit, dates_of, opt_epoch_days, opt_i64s};
+use crate::polars_ext::{date_lit, dates_of, opt_i64s};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -194,20 +193,11 @@ pub fn step_metrics(facts: &DataFrame, as_of: NaiveDate) -> Result<DataFrame> {
         .with_column(concat_str([col("item_code"), col("step")], "/", false).alias("item_code"))
         .collect()?;
     let (keyed, codes) = KeyCodes::encode(&keyed)?;
-    let level_keys: Vec<(&str, Vec<u32>)> = LEVELS
-        .iter()
-        .map(|(l, c)| Ok((*l, key_codes(keyed.column(c)?)?)))
-        .collect::<Result<_>>()?;
-    let day_numbers = |c: &str| -> Result<Vec<i32>> {
-        Ok(opt_epoch_days(&keyed, c)?
-            .into_iter()
-            .map(|d| d.unwrap_or(NO_DAY))
-            .collect())
-    };
-    let finish = day_numbers("finish")?;
+    let level_keys = LevelKeys::of(&keyed, &every_level())?;
+    let finish = day_numbers(&keyed, "finish")?;
     // A finished step of a completed case counts in the shares on the
     // case's completion day.
-    let shared: Vec<i32> = day_numbers("comp")?
+    let shared: Vec<i32> = day_numbers(&keyed, "comp")?
         .into_iter()
         .zip(&finish)
         .map(|(c, f)| if *f == NO_DAY { NO_DAY } else { c })
@@ -226,10 +216,7 @@ pub fn step_metrics(facts: &DataFrame, as_of: NaiveDate) -> Result<DataFrame> {
     let case_days = zero_null(&opt_i64s(&keyed, "case_elapsed")?);
     let sums = dense::rollup(&dense::Spec {
         measures: &MEASURES,
-        levels: level_keys
-            .iter()
-            .map(|(name, keys)| dense::Level { name, keys })
-            .collect(),
+        levels: level_keys.levels(),
         kinds: vec![
             Kind {
                 rows: None,
