@@ -1,7 +1,7 @@
 //! The roll-up of the two largest tables, case and step metrics, on plain
 //! arrays instead of polars group-bys: the same output as
-//! [`super::rollup::rollup_days`] joined with
-//! [`super::rollup::rollup_quantiles`], several times faster.
+//! [`super::rollup::rollup_days`] joined with the polars roll-up's
+//! quantiles (the tests below compare them), several times faster.
 //!
 //! Every level's keys are small integer codes (see
 //! [`super::rollup::KeyCodes`]), so a day table is an array indexed by
@@ -555,7 +555,7 @@ fn quantile_runs<T>(
 
 /// The `q` quantile by linear interpolation of some values: h = q·(n−1),
 /// x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋]) over the values in order (the
-/// formula of [`super::rollup::histogram_quantile`]).
+/// formula of the polars roll-up's histogram quantile).
 fn quantile_of(values: &mut [i64], q: f64, sorted: bool) -> f64 {
     let n = values.len();
     let h = q * (n - 1) as f64;

@@ -4,8 +4,8 @@
 //! overdue cases) are taken at the period's last day instead of summed.
 
 use super::period::{period_of, Grain};
-use crate::polars_ext::{date_lit, date_series, dates_of, CollectStreaming};
-use anyhow::{Context, Result};
+use crate::polars_ext::{date_lit, date_series, CollectStreaming};
+use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
@@ -355,52 +355,6 @@ pub fn day_table(mut events: LazyFrame, spec: &RollupSpec) -> Result<DataFrame> 
         .collect_streaming()
 }
 
-/// The day table of several kinds of events, each kind carrying only its
-/// own measures (summing zeros costs as much as summing data): a day table
-/// per kind, then aligned on every measure of `spec` and summed per
-/// (level, key, date).
-pub fn day_table_of(kinds: Vec<(LazyFrame, &[&str])>, spec: &RollupSpec) -> Result<DataFrame> {
-    let mut days = Vec::with_capacity(kinds.len());
-    for (events, own) in kinds {
-        let measures: Vec<(&str, Roll)> = spec
-            .measures
-            .iter()
-            .filter(|(m, _)| own.contains(m))
-            .copied()
-            .collect();
-        let typed = events.with_columns(
-            own.iter()
-                .map(|m| col(*m).cast(DataType::Int64))
-                .collect::<Vec<_>>(),
-        );
-        let day = day_table(
-            typed,
-            &RollupSpec {
-                measures: &measures,
-                ..*spec
-            },
-        )?;
-        let mut cols = vec![col("level"), col("key"), col("date")];
-        cols.extend(spec.measures.iter().map(|(m, _)| {
-            if own.contains(m) {
-                col(*m)
-            } else {
-                lit(0i64).cast(DataType::Int64).alias(*m)
-            }
-        }));
-        days.push(day.lazy().select(cols));
-    }
-    concat(days, UnionArgs::default())?
-        .group_by([col("level"), col("key"), col("date")])
-        .agg(
-            spec.measures
-                .iter()
-                .map(|(m, roll)| roll.within_day(m))
-                .collect::<Vec<_>>(),
-        )
-        .collect_streaming()
-}
-
 /// Integer codes of the key columns of [`LEVELS`] (center = 0): grouping
 /// on them is faster than on text; [`KeyCodes::decode`] names them again.
 pub struct KeyCodes(DataFrame);
@@ -485,9 +439,15 @@ impl KeyCodes {
     }
 }
 
+// The quantiles of the polars roll-up below are no longer used by a
+// table (case, step and queue metrics take theirs from `dense`); they stay
+// for the tests, as the reference `dense` is checked against.
+
+#[cfg(test)]
 /// Values are packed beside a key code as `code * VALUE_BINS + value`.
 const VALUE_BINS: u64 = 1 << 20;
 
+#[cfg(test)]
 /// Quantiles (linear interpolation) of a non-negative integer `value`
 /// (below 2^20) of the events, per grain, period, level and key. The
 /// events' key columns must be integer codes ([`KeyCodes`]). Each key is
@@ -548,9 +508,10 @@ pub fn rollup_quantiles(
             }
         });
     }
-    out.context("at least one quantile")
+    anyhow::Context::context(out, "at least one quantile")
 }
 
+#[cfg(test)]
 /// Quantiles (linear interpolation) of `value` per grain, period, level and
 /// key, by a group-by on the events of each grain — for values with many
 /// distinct levels (waits in seconds), where the histogram of
@@ -570,7 +531,7 @@ pub fn grouped_quantiles(
                 .and(col("date").lt_eq(date_lit(spec.as_of))),
         )
         .collect_streaming()?;
-    let dates = dates_of(events.column("date")?)?;
+    let dates = crate::polars_ext::dates_of(events.column("date")?)?;
     let (Some(from), Some(to)) = (
         dates.iter().flatten().min().copied(),
         dates.iter().flatten().max().copied(),
@@ -652,6 +613,7 @@ pub fn ratio(num: Expr, den: Expr) -> Expr {
         .otherwise(lit(NULL).cast(DataType::Float64))
 }
 
+#[cfg(test)]
 /// The `q` quantile (linear interpolation) of each group of a rolled-up
 /// histogram with columns (group keys…, `value`, `n`), which must be sorted
 /// by the group keys and then by `value` (as [`rollup_days`] leaves a
@@ -708,6 +670,7 @@ pub fn histogram_quantile(
     Ok(out)
 }
 
+#[cfg(test)]
 /// The `q` quantile with linear interpolation of sorted (value, count) bins:
 /// h = q·(n−1), x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋]).
 fn quantile_of_bins(bins: &[(i64, i64)], q: f64) -> Option<f64> {
