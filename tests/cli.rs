@@ -356,6 +356,39 @@ fn a_later_row_replaces_the_stored_one_and_is_counted() {
     assert!(c01[0].contains("month=09"), "moved partition: {c01:?}");
 }
 
+#[test]
+fn in_a_first_load_the_last_row_of_a_key_wins_in_its_month() {
+    // Dimensions and cases in one run: staff name a window of the run,
+    // cases a window, staff member and item of it.
+    let h = home();
+    let inbox = h.path().join("data/inbox");
+    write(&inbox, "windows.csv", WINDOWS);
+    write(&inbox, "staff.csv", STAFF);
+    write(&inbox, "items.csv", ITEMS);
+    // Out of time order, and C01 twice: the row of the later file wins.
+    write(&inbox, "cases-1.csv", "case_id,item_code,window_id,accepted_at,completed_at\nC02,I01,W01,2026-10-08 09:05,\nC01,I01,W01,2026-10-01 09:00,\nC03,I01,W02,2026-09-30 16:00,\n");
+    write(&inbox, "cases-2.csv", "case_id,item_code,window_id,accepted_at,completed_at\nC01,I01,W01,2026-09-29 09:00,2026-10-09 10:00\nC04,I01,W09,2026-10-09 09:00,\n");
+    let out = ok(h.path(), &["ingest"]);
+    assert_eq!(totals(&out)["cases"], [5, 4, 1, 1], "{out}");
+    assert_eq!(totals(&out)["staff"], [2, 2, 0, 0], "{out}");
+    let cases = read_parquet_rows(&h.path().join("data/store/cases"));
+    let c01: Vec<_> = cases.iter().filter(|r| r.contains("C01")).collect();
+    assert_eq!(c01.len(), 1, "{cases:?}");
+    assert!(
+        c01[0].contains("month=09") && c01[0].contains("2026-10-09"),
+        "{c01:?}"
+    );
+    // September holds C01 then C03, in time order.
+    let sept: Vec<_> = cases.iter().filter(|r| r.contains("month=09")).collect();
+    assert_eq!(sept.len(), 2, "{cases:?}");
+    assert!(
+        sept[0].contains("C01") && sept[1].contains("C03"),
+        "{sept:?}"
+    );
+    let r = rejects(h.path());
+    assert!(r.contains("window_id 'W09' is not in windows"), "{r}");
+}
+
 fn list_files(dir: &Path) -> Vec<(PathBuf, u64)> {
     let mut out = Vec::new();
     fn walk(d: &Path, out: &mut Vec<(PathBuf, u64)>) {

@@ -104,7 +104,7 @@ pub fn check_row(table: &TableSpec, values: &mut [Value]) -> Result<(), RowError
                 ),
             ));
         };
-        values[i] = Value::Text(normal.to_string());
+        values[i] = Value::Text(normal.into());
     }
     Ok(())
 }
@@ -115,7 +115,7 @@ mod tests {
     use super::super::values::parse;
     use super::*;
 
-    fn row(table_name: &str, cells: &[&str]) -> Result<Vec<Value>, RowError> {
+    fn row<'a>(table_name: &str, cells: &[&'a str]) -> Result<Vec<Value<'a>>, RowError> {
         let t = table(table_name).unwrap();
         let mut values: Vec<Value> = t
             .columns

@@ -24,6 +24,7 @@ use crate::store::{Store, INGEST_RUNS, LEDGER, REJECTS};
 use anyhow::{Context, Result};
 use decode::EncodingChoice;
 use parse::{ParseOptions, Parsed, Reject};
+use polars::prelude::PlSmallStr;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -128,20 +129,24 @@ impl Touched {
 fn date_range(
     batch: &polars::prelude::DataFrame,
 ) -> Result<(Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)> {
-    use polars::prelude::DataType;
+    use polars::prelude::{ChunkAgg, DataType};
     let (mut first, mut last) = (None, None);
     for c in batch.columns() {
         if matches!(c.dtype(), DataType::Date | DataType::Datetime(..)) {
-            let dates: Vec<chrono::NaiveDate> =
-                crate::polars_ext::dates_of(&c.cast(&DataType::Date)?)?
-                    .into_iter()
-                    .flatten()
-                    .collect();
-            first = first.into_iter().chain(dates.iter().copied()).min();
-            last = last.into_iter().chain(dates).max();
+            let days = c.cast(&DataType::Date)?.cast(&DataType::Int32)?;
+            let days = days.i32()?;
+            let date = |d: Option<i32>| d.and_then(day_date);
+            first = first.into_iter().chain(date(days.min())).min();
+            last = last.into_iter().chain(date(days.max())).max();
         }
     }
     Ok((first, last))
+}
+
+/// The date of a day number (days since 1970-01-01).
+fn day_date(days: i32) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?
+        .checked_add_signed(chrono::Duration::days(i64::from(days)))
 }
 
 /// Per-table totals of a report.
@@ -171,10 +176,9 @@ impl IngestReport {
     }
 }
 
-/// A file of this run, parsed, waiting for the reference checks.
+/// A file of this run, parsed and checked; its rows are handed on.
 struct Pending {
     report: FileReport,
-    text: String,
     table: Option<&'static TableSpec>,
     parsed: Parsed,
 }
@@ -206,40 +210,21 @@ pub struct DryRunFile {
 /// is left alone.
 pub fn dry_run(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<Vec<DryRunFile>> {
     let ledger = read_ledger(store)?;
-    let mut pending = Vec::new();
+    let mut to_parse = Vec::new();
     let mut seen = Vec::new();
     for path in files {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         let sha256 = hex::encode(Sha256::digest(&bytes));
         let again = ledger.contains_key(&sha256) && !opts.force;
-        let line_ends = line_ends(&bytes);
-        let p = parse_file(path, &bytes, sha256, opts);
-        seen.push((again, line_ends));
-        pending.push(p);
+        seen.push((again, line_ends(&bytes)));
+        to_parse.push((path.clone(), sha256));
     }
-    check_references(store, &mut pending)?;
+    let pending = parse_all(store, &to_parse, opts, |_, _| Ok(()))?;
     Ok(pending
         .into_iter()
         .zip(seen)
         .map(|(p, (again, line_ends))| {
-            let first_rows = p
-                .table
-                .map(|t| {
-                    p.parsed
-                        .rows
-                        .iter()
-                        .take(3)
-                        .map(|r| {
-                            t.columns
-                                .iter()
-                                .zip(&r.values)
-                                .map(|(c, v)| (c.name, v.to_string()))
-                                .collect()
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
             let path = p.report.path.clone();
             DryRunFile {
                 table: p.table.map(|t| {
@@ -255,8 +240,8 @@ pub fn dry_run(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result
                 line_ends,
                 mapping: p.parsed.mapping,
                 read: p.parsed.read,
-                first_rows,
-                would_store: p.parsed.rows.len() as u64,
+                first_rows: p.parsed.first_rows,
+                would_store: p.parsed.stored,
                 rejects: p.parsed.rejects,
                 failed: p.parsed.failed,
                 notes: p.report.notes,
@@ -339,25 +324,20 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 /// Ingest `files` into `store` in one commit.
 pub fn ingest(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<IngestReport> {
     let ledger = read_ledger(store)?;
-    // Read and hash every file on every core, then parse the new ones on
-    // every core (a city's exports are a few large files: one thread
-    // each); each file's bytes are dropped as soon as it is parsed.
-    let hashed = parallel_map(
-        files,
-        |path| -> Result<(std::sync::Mutex<Vec<u8>>, String)> {
-            let bytes =
-                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            let sha256 = hex::encode(Sha256::digest(&bytes));
-            Ok((std::sync::Mutex::new(bytes), sha256))
-        },
-    )
+    // Hash every file on every core, keeping none of their bytes: a file
+    // is read again when its turn to be parsed comes.
+    let hashed = parallel_map(files, |path| -> Result<String> {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        Ok(hex::encode(Sha256::digest(&bytes)))
+    })
     .into_iter()
     .collect::<Result<Vec<_>>>()?;
     let mut seen: HashSet<String> = HashSet::new();
     let mut report = IngestReport::default();
-    let mut to_parse: Vec<(&PathBuf, &std::sync::Mutex<Vec<u8>>, String)> = Vec::new();
-    for (path, (bytes, sha256)) in files.iter().zip(&hashed) {
-        if let Some(before) = ledger.get(sha256).filter(|_| !opts.force) {
+    let mut to_parse: Vec<(PathBuf, String)> = Vec::new();
+    for (path, sha256) in files.iter().zip(hashed) {
+        if let Some(before) = ledger.get(&sha256).filter(|_| !opts.force) {
             let mut r = before.clone();
             r.path = path.clone();
             r.already_ingested = true;
@@ -366,7 +346,7 @@ pub fn ingest(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<
             report.files.push(FileReport {
                 path: path.clone(),
                 table: None,
-                sha256: sha256.clone(),
+                sha256,
                 encoding: "",
                 read: 0,
                 stored: 0,
@@ -377,41 +357,20 @@ pub fn ingest(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<
                 caused_by: BTreeMap::new(),
             });
         } else {
-            to_parse.push((path, bytes, sha256.clone()));
-        }
-        if report.files.last().is_some_and(|r| &r.path == path) {
-            // Not to be parsed: its bytes can go now.
-            std::mem::take(&mut *bytes.lock().expect("file bytes"));
+            to_parse.push((path.clone(), sha256));
         }
     }
-    let mut pending = parallel_map(&to_parse, |(path, bytes, sha256)| {
-        let bytes = std::mem::take(&mut *bytes.lock().expect("file bytes"));
-        parse_file(path, &bytes, sha256.clone(), opts)
-    });
-    drop(to_parse);
-    drop(hashed);
-    check_references(store, &mut pending)?;
 
     let mut txn = store.begin()?;
     let run_id = txn.run_id().to_string();
     let now = chrono::Local::now().naive_local();
-    let mut new_cases = None;
-    for t in TABLES {
-        let of_table: Vec<&Pending> = pending
-            .iter()
-            .filter(|p| p.table.is_some_and(|pt| pt.name == t.name))
-            .collect();
-        let rows = of_table
-            .iter()
-            .flat_map(|p| p.parsed.rows.iter().map(|r| r.values.as_slice()));
-        if rows.clone().next().is_none() {
-            continue;
-        }
-        let batch = frame::to_frame(t, rows)?;
+    // The run's cases (id and dates), for the dates the rows naming them touch.
+    let mut new_cases: Option<polars::prelude::DataFrame> = None;
+    let mut pending = parse_all(store, &to_parse, opts, |t, batch| {
         let (mut first, last) = date_range(&batch)?;
         report.last_row_date = report.last_row_date.into_iter().chain(last).max();
         if t.name == "cases" {
-            new_cases = Some(batch.clone());
+            new_cases = Some(batch.select(["case_id", "accepted_at", "completed_at"])?);
         }
         // A rating also counts in the coverage of its case's completion day,
         // and a suspension or step changes figures of its case from the
@@ -440,7 +399,9 @@ pub fn ingest(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<
                     (Some(_), Some(d)) => Touched::From(d),
                     (Some(_), None) => Touched::Nothing,
                 });
-    }
+        Ok(())
+    })?;
+    drop(new_cases);
     // Every run that read a file is recorded (its rejects too), in the
     // order of the store's counter.
     let run_row = if pending.is_empty() {
@@ -458,7 +419,7 @@ pub fn ingest(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<
     let rejects = rejects_frame(&pending, &run_id, now)?;
     store.append(&mut txn, REJECTS, Some("ingested_at"), rejects)?;
     for p in &mut pending {
-        p.report.stored = p.parsed.rows.len() as u64;
+        p.report.stored = p.parsed.stored;
         p.report.rejected = p.parsed.rejects.len() as u64;
         anyhow::ensure!(
             p.report.stored + p.report.rejected == p.report.read,
@@ -473,6 +434,150 @@ pub fn ingest(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<
     report.files.extend(pending.into_iter().map(|p| p.report));
     report.files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(report)
+}
+
+/// How far a table is from the tables it references: 0 for none, else one
+/// more than the farthest it names. Files of one depth are parsed together,
+/// after every table they may name.
+fn depth(t: &TableSpec) -> usize {
+    t.columns
+        .iter()
+        .filter_map(|c| c.references)
+        .filter_map(table::table)
+        .map(|r| depth(r) + 1)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Read, parse and check `files` (path, SHA-256), a depth of tables at a
+/// time on every core, and hand each table's stored rows of the run (its
+/// files in path order) to `take`, in the order of [`TABLES`]. A row naming
+/// a window, staff member, item or case that is neither stored nor among
+/// the rows handed on before is rejected. Returns the files in the order
+/// given, their rows handed on.
+fn parse_all(
+    store: &Store,
+    files: &[(PathBuf, String)],
+    opts: &IngestOptions,
+    mut take: impl FnMut(&'static TableSpec, polars::prelude::DataFrame) -> Result<()>,
+) -> Result<Vec<Pending>> {
+    let table_of = |path: &Path| opts.table.or_else(|| table::table_for_path(path));
+    let depths: Vec<usize> = files
+        .iter()
+        .map(|(p, _)| table_of(p).map_or(0, depth))
+        .collect();
+    let mut done: Vec<Option<Pending>> = files.iter().map(|_| None).collect();
+    let mut known: BTreeMap<&'static str, parse::Known> = BTreeMap::new();
+    // Tables of the depth before, handed on before this depth is parsed.
+    let mut ready: Vec<(&'static TableSpec, polars::prelude::DataFrame)> = Vec::new();
+    for d in 0..=depths.iter().copied().max().unwrap_or(0) {
+        // The keys this depth's tables may name.
+        for t in TABLES.iter().filter(|t| depth(t) == d) {
+            for target in t.columns.iter().filter_map(|c| c.references) {
+                stored_keys(store, &mut known, target)?;
+            }
+        }
+        // Largest files first, so that the cores finish together.
+        let mut these: Vec<usize> = (0..files.len()).filter(|&i| depths[i] == d).collect();
+        let size = |i: &usize| std::fs::metadata(&files[i.to_owned()].0).map_or(0, |m| m.len());
+        these.sort_by_key(|i| std::cmp::Reverse(size(i)));
+        for (t, batch) in ready.drain(..) {
+            take(t, batch)?;
+        }
+        let parsed = parallel_map(&these, |&i| -> Result<Pending> {
+            let (path, sha256) = &files[i];
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            Ok(parse_file(path, bytes, sha256, opts, &known))
+        });
+        for (i, p) in these.into_iter().zip(parsed) {
+            done[i] = Some(p?);
+        }
+        for t in TABLES.iter().filter(|t| depth(t) == d) {
+            let mut batch: Option<polars::prelude::DataFrame> = None;
+            for p in done
+                .iter_mut()
+                .flatten()
+                .filter(|p| p.table.is_some_and(|pt| pt.name == t.name))
+            {
+                if let Some(frame) = p.parsed.frame.take() {
+                    match &mut batch {
+                        None => batch = Some(frame),
+                        Some(b) => crate::store::stack(b, frame)?,
+                    }
+                }
+            }
+            // Its keys, for the tables after it.
+            let named = TABLES
+                .iter()
+                .any(|o| o.columns.iter().any(|c| c.references == Some(t.name)));
+            if named {
+                let k = stored_keys(store, &mut known, t.name)?;
+                if let Some(b) = &batch {
+                    let ids = b.column(t.key[0])?.str()?;
+                    k.ids.reserve(ids.len());
+                    k.ids.extend(ids.iter().flatten().map(PlSmallStr::from));
+                }
+                k.troubled = troubled_file(done.iter().flatten(), t.name);
+            }
+            ready.extend(batch.map(|b| (t, b)));
+        }
+    }
+    for (t, batch) in ready {
+        take(t, batch)?;
+    }
+    Ok(done
+        .into_iter()
+        .map(|p| p.expect("every file parsed"))
+        .collect())
+}
+
+/// The keys of `table` known so far: its stored keys the first time.
+fn stored_keys<'k>(
+    store: &Store,
+    known: &'k mut BTreeMap<&'static str, parse::Known>,
+    table: &'static str,
+) -> Result<&'k mut parse::Known> {
+    if !known.contains_key(table) {
+        let spec = table::table(table).expect("known table");
+        let ids = store
+            .distinct(table, spec.key[0])?
+            .iter()
+            .map(|id| PlSmallStr::from(id.as_str()))
+            .collect();
+        known.insert(
+            table,
+            parse::Known {
+                ids,
+                troubled: None,
+            },
+        );
+    }
+    Ok(known.get_mut(table).expect("inserted"))
+}
+
+/// The file of `table` in this run that failed (the last one), else the
+/// first that rejected rows: its name and which.
+fn troubled_file<'p>(
+    pending: impl Iterator<Item = &'p Pending>,
+    table: &str,
+) -> Option<(String, &'static str)> {
+    let mut out = None;
+    for p in pending.filter(|p| p.table.is_some_and(|t| t.name == table)) {
+        let name = p
+            .report
+            .path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        if p.parsed.failed.is_some() {
+            out = Some((name, "failed"));
+        } else if !p.parsed.rejects.is_empty() && out.is_none() {
+            out = Some((name, "rejected rows"));
+        }
+    }
+    out
 }
 
 /// `f` over `items` on every available core, results in the items' order.
@@ -509,15 +614,20 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
     out.into_iter().map(|(_, r)| r).collect()
 }
 
-fn parse_file(path: &Path, bytes: &[u8], sha256: String, opts: &IngestOptions) -> Pending {
-    let decoded = decode::decode(bytes, opts.encoding);
+fn parse_file(
+    path: &Path,
+    bytes: Vec<u8>,
+    sha256: &str,
+    opts: &IngestOptions,
+    known: &BTreeMap<&'static str, parse::Known>,
+) -> Pending {
+    let decoded = decode::decode(&bytes, opts.encoding);
+    drop(bytes);
     let table = opts.table.or_else(|| table::table_for_path(path));
     let is_attlog = path.to_string_lossy().to_lowercase().ends_with(".dat");
-    let records = if is_attlog {
-        records::read_attlog(&decoded.text)
-    } else {
-        records::read_delimited(&decoded.text)
-    };
+    let flag = table
+        .filter(|t| t.name == "incidents")
+        .map(|t| incidents_without_points(t, &opts.incidents));
     let parse_opts = ParseOptions {
         max_field_bytes: opts.max_field_bytes,
         max_raw_chars: 2000,
@@ -525,20 +635,24 @@ fn parse_file(path: &Path, bytes: &[u8], sha256: String, opts: &IngestOptions) -
         values: table.and_then(|t| opts.values.get(t.name)),
         file_name: &path.file_name().unwrap_or_default().to_string_lossy(),
         years: &opts.years,
+        known: Some(known),
+        sha256,
+        flag: flag.as_deref(),
     };
-    let parsed = match table {
+    let mut parsed = match table {
         Some(t) if is_attlog && t.name == "punches" => {
-            parse::parse_attlog(t, &decoded.text, &records, &parse_opts)
+            parse::parse_attlog(t, &decoded.text, &parse_opts)
         }
-        Some(t) => parse::parse_delimited(t, &decoded.text, &records, &parse_opts),
-        None => unknown_table(path, &decoded.text, &records, is_attlog),
+        Some(t) => parse::parse_delimited(t, &decoded.text, &parse_opts),
+        None => unknown_table(path, &decoded.text, is_attlog, parse_opts.max_raw_chars),
     };
     let mut notes = parsed.notes.clone();
-    if let Some(n) = table
-        .filter(|t| t.name == "incidents")
-        .and_then(|t| incidents_without_points(t, &parsed, &opts.incidents))
-    {
-        notes.push(n);
+    if !parsed.flagged.is_empty() {
+        notes.push(format!(
+            "warning: {} substantiated incident(s) have no points and neither their category nor their source has a default, so they cost 0 points (lines {}); set [incidents.default_points] or [incidents.source_points] in xiaoneng.toml",
+            parsed.flagged.len(),
+            parsed.flagged.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+        ));
     }
     if decoded.damaged {
         notes.push(format!(
@@ -550,7 +664,7 @@ fn parse_file(path: &Path, bytes: &[u8], sha256: String, opts: &IngestOptions) -
         report: FileReport {
             path: path.to_path_buf(),
             table: table.map(|t| t.name),
-            sha256,
+            sha256: sha256.to_string(),
             encoding: decoded.encoding,
             read: parsed.read,
             stored: 0,
@@ -558,21 +672,20 @@ fn parse_file(path: &Path, bytes: &[u8], sha256: String, opts: &IngestOptions) -
             already_ingested: false,
             notes,
             failed: parsed.failed.clone(),
-            caused_by: BTreeMap::new(),
+            caused_by: std::mem::take(&mut parsed.caused_by),
         },
-        text: decoded.text,
         table,
         parsed,
     }
 }
 
-/// The warning for substantiated incidents that have no points and get
-/// none from `[incidents]` (they would cost nothing, silently).
-fn incidents_without_points(
+/// The test for substantiated incidents that have no points and get none
+/// from `[incidents]` (they would cost nothing, silently): the file's
+/// note lists their lines.
+fn incidents_without_points<'r>(
     t: &TableSpec,
-    parsed: &Parsed,
-    rules: &crate::metrics::zeros::IncidentRules,
-) -> Option<String> {
+    rules: &'r crate::metrics::zeros::IncidentRules,
+) -> Box<parse::RowFlag<'r>> {
     let at = |c: &str| t.column_index(c).expect("incidents column");
     let (sub, pts, cat, src) = (
         at("substantiated"),
@@ -580,156 +693,46 @@ fn incidents_without_points(
         at("category"),
         at("source"),
     );
-    let lines: Vec<String> = parsed
-        .rows
-        .iter()
-        .filter(|r| r.values[sub] != Value::Bool(false) && r.values[pts] == Value::Null)
-        .filter(|r| {
-            rules
-                .default_for(r.values[cat].as_text(), r.values[src].as_text())
+    Box::new(move |v: &[Value]| {
+        v[sub] != Value::Bool(false)
+            && v[pts] == Value::Null
+            && rules
+                .default_for(v[cat].as_text(), v[src].as_text())
                 .is_none()
-        })
-        .map(|r| r.line.to_string())
-        .collect();
-    (!lines.is_empty()).then(|| {
-        format!(
-            "warning: {} substantiated incident(s) have no points and neither their category nor their source has a default, so they cost 0 points (lines {}); set [incidents.default_points] or [incidents.source_points] in xiaoneng.toml",
-            lines.len(),
-            lines.join(", ")
-        )
     })
 }
 
 /// A file whose table cannot be told: every row rejected, saying how to fix it.
-fn unknown_table(path: &Path, text: &str, recs: &[records::Record], headerless: bool) -> Parsed {
-    let data = if headerless {
-        recs
-    } else {
-        recs.get(1..).unwrap_or(&[])
-    };
+fn unknown_table(path: &Path, text: &str, headerless: bool, max_raw: usize) -> Parsed {
     let reason = format!(
         "cannot tell which table {} holds: name it after a table (cases.csv, 办件.csv, …) or pass --table",
         path.file_name().unwrap_or_default().to_string_lossy()
     );
-    Parsed {
-        rows: Vec::new(),
-        rejects: data
-            .iter()
-            .map(|r| Reject {
-                line: r.line,
-                column: None,
-                reason: reason.clone(),
-                raw: records::raw_text(text, r.span, 2000),
-            })
-            .collect(),
-        read: data.len() as u64,
-        notes: Vec::new(),
-        failed: Some(reason),
-        mapping: Vec::new(),
+    let mut out = Parsed::default();
+    let mut header = !headerless;
+    let mut each = |r: &records::Record| {
+        if std::mem::take(&mut header) {
+            return;
+        }
+        out.read += 1;
+        out.rejects.push(Reject {
+            line: r.line,
+            column: None,
+            reason: reason.clone(),
+            raw: records::raw_text(text, r.span, max_raw),
+        });
+    };
+    if headerless {
+        records::each_attlog(text, &mut each);
+    } else {
+        records::each_delimited(text, &mut each);
     }
+    out.failed = Some(reason);
+    out
 }
 
-/// Reject rows naming a window, staff member, item or case that is neither
-/// stored nor in this run; fill missing incident ids.
-fn check_references(store: &Store, pending: &mut [Pending]) -> Result<()> {
-    let mut known: HashMap<&'static str, HashSet<String>> = HashMap::new();
-    // The files of each table that failed or rejected rows in this run: a
-    // missing reference to that table is likely one of theirs.
-    let mut troubled: HashMap<&'static str, (String, &'static str)> = HashMap::new();
-    for p in pending.iter() {
-        if let Some(t) = p.table {
-            let name = p
-                .report
-                .path
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .to_string();
-            if p.parsed.failed.is_some() {
-                troubled.insert(t.name, (name, "failed"));
-            } else if !p.parsed.rejects.is_empty() {
-                troubled.entry(t.name).or_insert((name, "rejected rows"));
-            }
-        }
-    }
-    for t in TABLES {
-        for c in t.columns.iter().filter(|c| c.references.is_some()) {
-            let target = c.references.expect("filtered");
-            if !known.contains_key(target) {
-                let spec = table::table(target).expect("known table");
-                let mut ids: HashSet<String> =
-                    store.distinct(target, spec.key[0])?.into_iter().collect();
-                let idx = spec.column_index(spec.key[0]).expect("key column");
-                for p in pending
-                    .iter()
-                    .filter(|p| p.table.is_some_and(|pt| pt.name == target))
-                {
-                    ids.extend(
-                        p.parsed
-                            .rows
-                            .iter()
-                            .filter_map(|r| r.values[idx].as_text().map(str::to_string)),
-                    );
-                }
-                known.insert(target, ids);
-            }
-        }
-        let checks: Vec<(usize, &'static str, &HashSet<String>)> = t
-            .columns
-            .iter()
-            .enumerate()
-            .filter_map(|(i, c)| c.references.map(|r| (i, c.name, &known[r])))
-            .collect();
-        for p in pending
-            .iter_mut()
-            .filter(|p| p.table.is_some_and(|pt| pt.name == t.name))
-        {
-            let rows = std::mem::take(&mut p.parsed.rows);
-            for mut row in rows {
-                let bad = checks
-                    .iter()
-                    .find_map(|&(i, name, ids)| match row.values[i].as_text() {
-                        Some(v) if !ids.contains(v) => Some((name, v.to_string())),
-                        _ => None,
-                    });
-                if let Some((name, v)) = bad {
-                    let target = t.column(name).references.expect("reference");
-                    let reason = match troubled.get(target) {
-                        Some((file, what)) => {
-                            *p.report
-                                .caused_by
-                                .entry((target.to_string(), format!("{file} {what}")))
-                                .or_default() += 1;
-                            format!(
-                                "{name} '{v}' is not in {target}: {file} {what} in this run \
-                                 (fix it, ingest it again, then this file with --force)"
-                            )
-                        }
-                        None => format!(
-                            "{name} '{v}' is not in {target} (neither stored nor in this run)"
-                        ),
-                    };
-                    p.parsed.rejects.push(Reject {
-                        line: row.line,
-                        column: Some(name.to_string()),
-                        reason,
-                        raw: records::raw_text(&p.text, row.span, 2000),
-                    });
-                    continue;
-                }
-                if t.name == "incidents" && row.values[0] == Value::Null {
-                    row.values[0] = Value::Text(format!("{}:{}", &p.report.sha256[..12], row.line));
-                }
-                p.parsed.rows.push(row);
-            }
-            p.parsed.rejects.sort_by_key(|r| r.line);
-        }
-    }
-    Ok(())
-}
-
-fn text(s: impl Into<String>) -> Value {
-    Value::Text(s.into())
+fn text(s: impl Into<String>) -> Value<'static> {
+    Value::Text(s.into().into())
 }
 
 fn rejects_frame(
@@ -741,7 +744,7 @@ fn rejects_frame(
         .iter()
         .flat_map(|p| p.parsed.rejects.iter().map(move |r| (p, r)))
         .collect();
-    let map = |f: &dyn Fn(&Pending, &Reject) -> Value| {
+    let map = |f: &dyn Fn(&Pending, &Reject) -> Value<'static>| {
         all.iter().map(|(p, r)| f(p, r)).collect::<Vec<_>>()
     };
     frame::frame_of(vec![
@@ -770,7 +773,7 @@ fn rejects_frame(
         (
             "column",
             ColType::Text,
-            map(&|_, r| r.column.clone().map_or(Value::Null, Value::Text)),
+            map(&|_, r| r.column.clone().map_or(Value::Null, text)),
         ),
         ("reason", ColType::Text, map(&|_, r| text(r.reason.clone()))),
         ("raw", ColType::Text, map(&|_, r| text(r.raw.clone()))),
@@ -789,8 +792,9 @@ fn ledger_frame(
         .iter()
         .filter(|p| p.table.is_some() && p.parsed.failed.is_none())
         .collect();
-    let map =
-        |f: &dyn Fn(&FileReport) -> Value| pending.iter().map(|p| f(&p.report)).collect::<Vec<_>>();
+    let map = |f: &dyn Fn(&FileReport) -> Value<'static>| {
+        pending.iter().map(|p| f(&p.report)).collect::<Vec<_>>()
+    };
     frame::frame_of(vec![
         ("sha256", ColType::Text, map(&|r| text(r.sha256.clone()))),
         (
@@ -833,21 +837,24 @@ fn first_case_date(
     column: &str,
 ) -> Result<Option<chrono::NaiveDate>> {
     use polars::prelude::*;
-    let ids = batch.column("case_id")?.as_materialized_series().clone();
-    let mut first = None;
+    let named: PlHashSet<&str> = batch.column("case_id")?.str()?.iter().flatten().collect();
+    let mut first: Option<i32> = None;
     let stored = crate::store::read_files(&store.files("cases")?, Some(&["case_id", column]))?;
     for cases in stored.iter().chain(new_cases) {
-        let hit = cases
-            .clone()
-            .lazy()
-            .select([col("case_id"), col(column)])
-            .filter(col("case_id").is_in(lit(ids.clone()).implode(false), false))
-            .select([col(column).cast(DataType::Date).min()])
-            .collect()?;
-        let d = crate::polars_ext::dates_of(hit.column(column)?)?;
-        first = first.into_iter().chain(d.into_iter().flatten()).min();
+        let days = cases
+            .column(column)?
+            .cast(&DataType::Date)?
+            .cast(&DataType::Int32)?;
+        let ids = cases.column("case_id")?.str()?;
+        for (id, day) in ids.iter().zip(days.i32()?.iter()) {
+            if let (Some(id), Some(day)) = (id, day) {
+                if first.is_none_or(|f| day < f) && named.contains(id) {
+                    first = Some(day);
+                }
+            }
+        }
     }
-    Ok(first)
+    Ok(first.and_then(day_date))
 }
 
 /// One ingest run of the store, in the order of its counter.

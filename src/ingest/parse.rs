@@ -4,10 +4,12 @@
 
 use super::checks::check_row;
 use super::decode::DAMAGE;
-use super::records::{raw_text, Record};
+use super::frame::Columns;
+use super::records::{each_attlog, each_delimited, raw_text, Record};
 use super::table::{ColType, TableSpec};
 use super::values::{parse, Value};
-use super::vocab::{from_file_name, normalise_header, word_value, ColumnWords};
+use super::vocab::{from_file_name, has_words, normalise_header, word_value, ColumnWords};
+use polars::prelude::{DataFrame, PlHashSet, PlSmallStr};
 use std::collections::BTreeMap;
 
 /// A rejected input row.
@@ -19,18 +21,14 @@ pub struct Reject {
     pub raw: String,
 }
 
-/// A parsed row: one value per column of the table, in the table's order.
-#[derive(Debug, Clone)]
-pub struct Row {
-    pub line: u64,
-    pub values: Vec<Value>,
-    pub span: (usize, usize),
-}
-
 /// The outcome of parsing one file's records.
 #[derive(Debug, Default)]
 pub struct Parsed {
-    pub rows: Vec<Row>,
+    /// The rows to store, in line order, with the table's columns and
+    /// types (`None` when there are none).
+    pub frame: Option<DataFrame>,
+    /// Rows in `frame`.
+    pub stored: u64,
     pub rejects: Vec<Reject>,
     /// Data records read (the header not counted).
     pub read: u64,
@@ -42,10 +40,30 @@ pub struct Parsed {
     pub failed: Option<String>,
     /// Each header and the column it feeds (`None`: ignored).
     pub mapping: Vec<(String, Option<&'static str>)>,
+    /// The first rows as they are stored: (column, value) pairs.
+    pub first_rows: Vec<Vec<(&'static str, String)>>,
+    /// The lines of stored rows that [`ParseOptions::flag`] picked.
+    pub flagged: Vec<u64>,
+    /// Rows rejected because a row they name is in a troubled file of
+    /// this run: (that table, that file and what befell it) → rows.
+    pub caused_by: BTreeMap<(String, String), u64>,
 }
 
+/// The keys of a table that rows of other tables may name: stored, or
+/// stored by this run.
+#[derive(Debug, Default)]
+pub struct Known {
+    pub ids: PlHashSet<PlSmallStr>,
+    /// A file of the table that failed, or rejected rows, in this run
+    /// (its name and which): a missing key is likely one of its rows.
+    pub troubled: Option<(String, &'static str)>,
+}
+
+/// A test a stored row may meet; the lines of those that do are kept.
+pub type RowFlag<'r> = dyn Fn(&[Value]) -> bool + Sync + 'r;
+
 /// Limits and user mappings for parsing.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ParseOptions<'a> {
     /// Longest field accepted, in bytes.
     pub max_field_bytes: usize,
@@ -60,7 +78,36 @@ pub struct ParseOptions<'a> {
     /// Years the working-day calendar covers; a date in another year is
     /// rejected (empty: no check).
     pub years: &'a [i32],
+    /// The keys of the tables this table references, by table name: a row
+    /// naming a key not there is rejected (no check for a table missing).
+    pub known: Option<&'a BTreeMap<&'static str, Known>>,
+    /// The file's content hash: an incident without an id gets
+    /// `<its first 12 characters>:<line>`.
+    pub sha256: &'a str,
+    /// Rows to note the lines of (substantiated incidents without points).
+    pub flag: Option<&'a RowFlag<'a>>,
 }
+
+impl ParseOptions<'_> {
+    /// Options with the given limits and nothing else (for tests and the
+    /// tools that read a file alone).
+    pub fn plain(max_field_bytes: usize, max_raw_chars: usize) -> ParseOptions<'static> {
+        ParseOptions {
+            max_field_bytes,
+            max_raw_chars,
+            aliases: None,
+            values: None,
+            file_name: "",
+            years: &[],
+            known: None,
+            sha256: "",
+            flag: None,
+        }
+    }
+}
+
+/// How many rows [`Parsed::first_rows`] keeps.
+const FIRST_ROWS: usize = 3;
 
 /// Reject a date or date-time in a year the calendar does not cover.
 fn check_year(
@@ -127,22 +174,62 @@ fn map_header(
     map
 }
 
-/// Parse the records of a CSV export (first record = header).
-pub fn parse_delimited(
-    table: &TableSpec,
-    text: &str,
-    records: &[Record],
-    opts: &ParseOptions,
-) -> Parsed {
+/// Parse a CSV export (first record = header).
+pub fn parse_delimited(table: &'static TableSpec, text: &str, opts: &ParseOptions) -> Parsed {
     let mut out = Parsed::default();
-    let Some((header, data)) = records.split_first() else {
-        out.notes.push("empty file: no header and no rows".into());
-        return out;
-    };
-    out.read = data.len() as u64;
-    let map = map_header(table, &header.fields, opts, &mut out.notes);
-    out.mapping = header
-        .fields
+    let mut sink = Sink::new(table, text, opts);
+    let mut header: Option<Header> = None;
+    each_delimited(text, |r| {
+        let Some(h) = &header else {
+            header = Some(read_header(table, r, opts, &mut out));
+            return;
+        };
+        out.read += 1;
+        if let Some((v, first)) = &h.verdict {
+            sink.reject(r, Some(first), format!("the file failed: {v}"));
+        } else if r.truncated {
+            sink.reject(r, None, TRUNCATED.to_string());
+        } else {
+            match parse_record(table, h, r, text, opts) {
+                Ok(values) => sink.row(r, values),
+                Err((column, reason)) => sink.reject(r, column, reason),
+            }
+        }
+    });
+    match header {
+        None => out.notes.push("empty file: no header and no rows".into()),
+        Some(h) => out.failed = h.verdict.map(|(v, _)| v),
+    }
+    sink.finish(&mut out);
+    out
+}
+
+/// Why a file cannot be read as its table, and the first required column
+/// it lacks (its rows' rejects name it).
+type Verdict = (String, &'static str);
+
+/// What a file's header says.
+struct Header {
+    /// Which field feeds each column of the table.
+    map: Vec<Option<usize>>,
+    /// Fields in the header.
+    width: usize,
+    /// Why the file cannot be read, when it lacks a required column.
+    verdict: Option<Verdict>,
+    /// Whether each column has words to look up (see [`has_words`]).
+    words: Vec<bool>,
+}
+
+/// Map a file's header to the table's columns.
+fn read_header(
+    table: &TableSpec,
+    header: &Record,
+    opts: &ParseOptions,
+    out: &mut Parsed,
+) -> Header {
+    let fields: Vec<String> = header.fields.iter().map(str::to_string).collect();
+    let map = map_header(table, &fields, opts, &mut out.notes);
+    out.mapping = fields
         .iter()
         .enumerate()
         .map(|(i, h)| {
@@ -153,7 +240,7 @@ pub fn parse_delimited(
             (h.clone(), column)
         })
         .collect();
-    let missing: Vec<&str> = table
+    let missing: Vec<&'static str> = table
         .columns
         .iter()
         .zip(&map)
@@ -170,37 +257,128 @@ pub fn parse_delimited(
                 .push(format!("{} = {v}: from the file's name", c.name));
         }
     }
-    let reject = |r: &Record, column: Option<&str>, reason: String| Reject {
-        line: r.line,
-        column: column.map(str::to_string),
-        reason,
-        raw: raw_text(text, r.span, opts.max_raw_chars),
-    };
-    if let Some(first) = missing.first() {
-        let verdict = missing_columns_verdict(table, &header.fields, &map, &missing);
-        let reason = format!("the file failed: {verdict}");
-        out.rejects = data
+    let verdict = missing.first().map(|first| {
+        (
+            missing_columns_verdict(table, &fields, &map, &missing),
+            *first,
+        )
+    });
+    Header {
+        map,
+        width: fields.len(),
+        verdict,
+        words: table
+            .columns
             .iter()
-            .map(|r| reject(r, Some(first), reason.clone()))
-            .collect();
-        out.failed = Some(verdict);
-        return out;
+            .map(|c| has_words(table.name, c.name, opts.values))
+            .collect(),
     }
-    for r in data {
-        if r.truncated {
-            out.rejects.push(reject(r, None, TRUNCATED.to_string()));
-            continue;
-        }
-        match parse_record(table, &map, header.fields.len(), r, opts) {
-            Ok(values) => out.rows.push(Row {
-                line: r.line,
-                values,
-                span: r.span,
-            }),
-            Err((column, reason)) => out.rejects.push(reject(r, column, reason)),
+}
+
+/// Where a file's rows go: stored rows into typed columns, after the
+/// reference checks; rejects with their line, column, reason and raw text.
+struct Sink<'o> {
+    table: &'static TableSpec,
+    text: &'o str,
+    opts: &'o ParseOptions<'o>,
+    columns: Columns,
+    /// (column index, its name, the keys it must name, the table named).
+    refs: Vec<(usize, &'static str, &'o Known, &'static str)>,
+    rejects: Vec<Reject>,
+    first_rows: Vec<Vec<(&'static str, String)>>,
+    flagged: Vec<u64>,
+    caused_by: BTreeMap<(String, String), u64>,
+}
+
+impl<'o> Sink<'o> {
+    fn new(table: &'static TableSpec, text: &'o str, opts: &'o ParseOptions<'o>) -> Self {
+        let refs = opts.known.map_or_else(Vec::new, |known| {
+            table
+                .columns
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| {
+                    let target = c.references?;
+                    Some((i, c.name, known.get(target)?, target))
+                })
+                .collect()
+        });
+        Sink {
+            table,
+            text,
+            opts,
+            columns: Columns::new(table, text.len() / 100),
+            refs,
+            rejects: Vec::new(),
+            first_rows: Vec::new(),
+            flagged: Vec::new(),
+            caused_by: BTreeMap::new(),
         }
     }
-    out
+
+    fn reject(&mut self, r: &Record, column: Option<&str>, reason: String) {
+        self.rejects.push(Reject {
+            line: r.line,
+            column: column.map(str::to_string),
+            reason,
+            raw: raw_text(self.text, r.span, self.opts.max_raw_chars),
+        });
+    }
+
+    /// A row that passed its own checks: stored, or rejected for a
+    /// reference to a row that is neither stored nor in this run.
+    fn row(&mut self, r: &Record, mut values: Vec<Value>) {
+        let bad = self.refs.iter().find_map(|&(i, name, known, target)| {
+            values[i]
+                .as_text()
+                .filter(|v| !known.ids.contains(*v))
+                .map(|v| (name, v.to_string(), known, target))
+        });
+        if let Some((name, v, known, target)) = bad {
+            let reason = match &known.troubled {
+                Some((file, what)) => {
+                    *self
+                        .caused_by
+                        .entry((target.to_string(), format!("{file} {what}")))
+                        .or_default() += 1;
+                    format!(
+                        "{name} '{v}' is not in {target}: {file} {what} in this run \
+                         (fix it, ingest it again, then this file with --force)"
+                    )
+                }
+                None => format!("{name} '{v}' is not in {target} (neither stored nor in this run)"),
+            };
+            self.reject(r, Some(name), reason);
+            return;
+        }
+        if self.table.name == "incidents" && values[0] == Value::Null {
+            let sha = self.opts.sha256.get(..12).unwrap_or(self.opts.sha256);
+            values[0] = Value::Text(format!("{sha}:{}", r.line).into());
+        }
+        if self.opts.flag.is_some_and(|f| f(&values)) {
+            self.flagged.push(r.line);
+        }
+        if self.first_rows.len() < FIRST_ROWS {
+            self.first_rows.push(
+                self.table
+                    .columns
+                    .iter()
+                    .zip(&values)
+                    .map(|(c, v)| (c.name, v.to_string()))
+                    .collect(),
+            );
+        }
+        self.columns.push(&values);
+    }
+
+    fn finish(self, out: &mut Parsed) {
+        out.stored = self.columns.height() as u64;
+        out.frame = (out.stored > 0).then(|| self.columns.finish());
+        out.rejects = self.rejects;
+        out.first_rows = self.first_rows;
+        out.flagged = self.flagged;
+        out.caused_by = self.caused_by;
+    }
 }
 
 /// The one message of a file whose required columns cannot be found: its
@@ -281,13 +459,14 @@ type RowError = (Option<&'static str>, String);
 const TRUNCATED: &str =
     "truncated: the file's last line has no line end and is cut off (an export still being written?)";
 
-fn parse_record(
+fn parse_record<'r>(
     table: &TableSpec,
-    map: &[Option<usize>],
-    width: usize,
-    r: &Record,
-    opts: &ParseOptions,
-) -> Result<Vec<Value>, RowError> {
+    header: &Header,
+    r: &'r Record,
+    text: &str,
+    opts: &ParseOptions<'r>,
+) -> Result<Vec<Value<'r>>, RowError> {
+    let (map, width) = (&header.map, header.width);
     let extra_all_empty = r.fields.iter().skip(width).all(|f| f.trim().is_empty());
     if r.fields.len() < width || (r.fields.len() > width && !extra_all_empty) {
         return Err((
@@ -298,15 +477,19 @@ fn parse_record(
             ),
         ));
     }
-    check_fields(&r.fields, opts)?;
+    check_fields(r, text, opts)?;
     let mut values = Vec::with_capacity(table.columns.len());
-    for (c, m) in table.columns.iter().zip(map) {
+    for ((c, m), words) in table.columns.iter().zip(map).zip(&header.words) {
         let raw = match m {
-            Some(i) => r.fields[*i].as_str(),
+            Some(i) => r.field(*i),
             None => from_file_name(table.name, c.name, opts.file_name).unwrap_or(""),
         };
-        let word = word_value(table.name, c.name, raw, opts.values);
-        let v = parse(word.as_deref().unwrap_or(raw), c.ty).map_err(|e| {
+        let word = if *words {
+            word_value(table.name, c.name, raw, opts.values)
+        } else {
+            None
+        };
+        let v = parse(word.unwrap_or(raw), c.ty).map_err(|e| {
             let words = super::vocab::built_in_words(table.name, c.name);
             let hint = if words.is_empty() {
                 String::new()
@@ -335,116 +518,110 @@ fn parse_record(
         let Some(src) = table.column_index(of) else {
             continue;
         };
-        let raw = map[src].map_or("", |i| r.fields[i].trim());
+        let raw = map[src].map_or("", |i| r.field(i).trim());
         let plain_yes_no = parse(raw, super::table::ColType::Bool).is_ok();
         if values[src] == Value::Bool(true) && !plain_yes_no {
-            values[k] = Value::Text(raw.to_string());
+            values[k] = Value::Text(raw.into());
         }
     }
     check_row(table, &mut values)?;
     Ok(values)
 }
 
-fn check_fields(fields: &[String], opts: &ParseOptions) -> Result<(), RowError> {
-    for f in fields {
-        if f.contains('\0') {
-            return Err((None, "binary data (NUL byte) in the row".into()));
-        }
-        if f.contains(DAMAGE) {
-            return Err((None, "bytes not valid in the file's encoding".into()));
-        }
-        if f.len() > opts.max_field_bytes {
-            return Err((
-                None,
-                format!(
-                    "a field of {} bytes, over the limit of {} (ingest.max_field_bytes)",
-                    f.len(),
-                    opts.max_field_bytes
-                ),
-            ));
-        }
+/// Reject a record holding binary data, bytes the file's encoding cannot
+/// read, or a field over the length limit. The first two are looked for
+/// in the record's raw text at once.
+fn check_fields(r: &Record, text: &str, opts: &ParseOptions) -> Result<(), RowError> {
+    let raw = text.get(r.span.0..r.span.1).unwrap_or("");
+    if raw.as_bytes().contains(&0) {
+        return Err((None, "binary data (NUL byte) in the row".into()));
+    }
+    if raw.contains(DAMAGE) {
+        return Err((None, "bytes not valid in the file's encoding".into()));
+    }
+    if let Some(f) = r.fields.iter().find(|f| f.len() > opts.max_field_bytes) {
+        return Err((
+            None,
+            format!(
+                "a field of {} bytes, over the limit of {} (ingest.max_field_bytes)",
+                f.len(),
+                opts.max_field_bytes
+            ),
+        ));
     }
     Ok(())
 }
 
-/// Parse the records of a ZKTeco `attlog.dat` into punches rows
-/// (staff_id, punched_at, device_id).
-pub fn parse_attlog(
-    table: &TableSpec,
-    text: &str,
-    records: &[Record],
-    opts: &ParseOptions,
-) -> Parsed {
+/// Parse a ZKTeco `attlog.dat` into punches rows (staff_id, punched_at,
+/// device_id).
+pub fn parse_attlog(table: &'static TableSpec, text: &str, opts: &ParseOptions) -> Parsed {
     debug_assert_eq!(table.name, "punches");
-    let mut out = Parsed {
-        read: records.len() as u64,
-        ..Parsed::default()
-    };
-    for r in records {
-        let result = check_fields(&r.fields, opts).and_then(|()| {
-            if r.truncated {
-                return Err((None, TRUNCATED.to_string()));
-            }
-            if r.fields.len() < 2 {
-                return Err((None, "expected PIN<TAB>date-time<TAB>device…".to_string()));
-            }
-            let pin = r.fields[0].trim();
-            if pin.is_empty() {
-                return Err((
-                    Some("staff_id"),
-                    "required field staff_id (PIN) is empty".into(),
-                ));
-            }
-            let at = parse(&r.fields[1], ColType::DateTime)
-                .map_err(|e| (Some("punched_at"), format!("punched_at: {e}")))?;
-            if at == Value::Null {
-                return Err((
-                    Some("punched_at"),
-                    "required field punched_at is empty".into(),
-                ));
-            }
-            check_year("punched_at", &at, opts.years)?;
-            let device = r.fields.get(2).map_or("", |d| d.trim());
-            let device = parse(device, ColType::Text).unwrap_or(Value::Null);
-            Ok(vec![Value::Text(pin.to_string()), at, device])
-        });
-        match result {
-            Ok(values) => out.rows.push(Row {
-                line: r.line,
-                values,
-                span: r.span,
-            }),
-            Err((column, reason)) => out.rejects.push(Reject {
-                line: r.line,
-                column: column.map(str::to_string),
-                reason,
-                raw: raw_text(text, r.span, opts.max_raw_chars),
-            }),
+    let mut out = Parsed::default();
+    let mut sink = Sink::new(table, text, opts);
+    each_attlog(text, |r| {
+        out.read += 1;
+        match attlog_row(r, text, opts) {
+            Ok(values) => sink.row(r, values),
+            Err((column, reason)) => sink.reject(r, column, reason),
         }
-    }
+    });
+    sink.finish(&mut out);
     out
+}
+
+fn attlog_row<'r>(
+    r: &'r Record,
+    text: &str,
+    opts: &ParseOptions,
+) -> Result<Vec<Value<'r>>, RowError> {
+    check_fields(r, text, opts)?;
+    if r.truncated {
+        return Err((None, TRUNCATED.to_string()));
+    }
+    if r.fields.len() < 2 {
+        return Err((None, "expected PIN<TAB>date-time<TAB>device…".to_string()));
+    }
+    let pin = r.field(0).trim();
+    if pin.is_empty() {
+        return Err((
+            Some("staff_id"),
+            "required field staff_id (PIN) is empty".into(),
+        ));
+    }
+    let at = parse(r.field(1), ColType::DateTime)
+        .map_err(|e| (Some("punched_at"), format!("punched_at: {e}")))?;
+    if at == Value::Null {
+        return Err((
+            Some("punched_at"),
+            "required field punched_at is empty".into(),
+        ));
+    }
+    check_year("punched_at", &at, opts.years)?;
+    let device = parse(r.field(2).trim(), ColType::Text).unwrap_or(Value::Null);
+    Ok(vec![Value::Text(pin.into()), at, device])
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::records::read_delimited;
     use super::super::table::table;
     use super::*;
 
     fn opts() -> ParseOptions<'static> {
-        ParseOptions {
-            max_field_bytes: 100,
-            max_raw_chars: 200,
-            aliases: None,
-            values: None,
-            file_name: "",
-            years: &[],
-        }
+        ParseOptions::plain(100, 200)
     }
 
     fn run(table_name: &str, text: &str) -> Parsed {
         let t = table(table_name).unwrap();
-        parse_delimited(t, text, &read_delimited(text), &opts())
+        parse_delimited(t, text, &opts())
+    }
+
+    /// Row `row` (of the first three stored), column `column`, as text.
+    fn cell(p: &Parsed, row: usize, column: &str) -> String {
+        let (_, v) = p.first_rows[row]
+            .iter()
+            .find(|(c, _)| *c == column)
+            .expect("a column of the table");
+        v.clone()
     }
 
     #[test]
@@ -454,8 +631,13 @@ mod tests {
             "窗口编号,窗口名称,部门,备注\nW01,税务窗口,税务局,x\n",
         );
         assert_eq!(p.read, 1);
-        assert_eq!(p.rows.len(), 1);
-        assert_eq!(p.rows[0].values[0], Value::Text("W01".into()));
+        assert_eq!(p.stored, 1);
+        assert_eq!(cell(&p, 0, "window_id"), "W01");
+        let frame = p.frame.as_ref().unwrap();
+        assert_eq!(
+            frame.column("name").unwrap().str().unwrap().get(0),
+            Some("税务窗口")
+        );
         assert!(p.notes.iter().any(|n| n.contains("备注")));
     }
 
@@ -465,19 +647,14 @@ mod tests {
             "items",
             "事项编码,事项名称,实施部门,法定时限（天）,承诺时限(工作日),申报材料(件),生效日期\nA1,登记,税务局,20,5,3,2026-01-01\n",
         );
-        assert_eq!(
-            (p.rows.len(), p.failed.clone()),
-            (1, None),
-            "{:?}",
-            p.rejects
-        );
+        assert_eq!((p.stored, p.failed.clone()), (1, None), "{:?}", p.rejects);
         let p = run(
             "windows",
             "window_no,window_name,dept_name\nW01,税务,税务局\n",
         );
-        assert_eq!(p.rows.len(), 1, "{:?}", p.rejects);
+        assert_eq!(p.stored, 1, "{:?}", p.rejects);
         let p = run("windows", "WindowNo,Window Name,Department\nW01,a,b\n");
-        assert_eq!(p.rows.len(), 1, "{:?}", p.rejects);
+        assert_eq!(p.stored, 1, "{:?}", p.rejects);
         // A header the list does not know: one verdict with the fix.
         let p = run("windows", "窗口编号,窗口描述,部门\nW01,a,b\nW02,c,d\n");
         let verdict = p.failed.clone().unwrap();
@@ -486,7 +663,8 @@ mod tests {
             verdict.contains(r#"[columns.windows] "窗口描述" = "name""#),
             "{verdict}"
         );
-        assert_eq!((p.rows.len(), p.rejects.len()), (0, 2));
+        assert_eq!((p.stored, p.rejects.len()), (0, 2));
+        assert!(p.frame.is_none());
     }
 
     #[test]
@@ -495,8 +673,8 @@ mod tests {
             "ratings",
             "评价编号,窗口编号,评价时间,评价结果\nR1,W01,2026-10-09 10:00,非常满意\nR2,W01,2026-10-09 11:00,很差劲\n",
         );
-        assert_eq!(p.rows.len(), 1);
-        assert_eq!(p.rows[0].values[5], Value::Int(5));
+        assert_eq!(p.stored, 1);
+        assert_eq!(cell(&p, 0, "level"), "5");
         assert!(
             p.rejects[0].reason.contains("[values.ratings.level]"),
             "{:?}",
@@ -506,12 +684,9 @@ mod tests {
             "tickets",
             "票号,队列,取号时间,优先类型,状态\nT1,A,2026-10-09 09:00,老年人,已完成\nT2,A,2026-10-09 09:01,普通,过号\nT3,A,2026-10-09 09:02,√,\n",
         );
-        let priority: Vec<&Value> = p.rows.iter().map(|r| &r.values[7]).collect();
-        assert_eq!(
-            priority,
-            [&Value::Bool(true), &Value::Bool(false), &Value::Bool(true)]
-        );
-        assert_eq!(p.rows[0].values[8], Value::Text("完成".into()));
+        let priority: Vec<String> = (0..3).map(|i| cell(&p, i, "priority")).collect();
+        assert_eq!(priority, ["true", "false", "true"]);
+        assert_eq!(cell(&p, 0, "status"), "完成");
     }
 
     #[test]
@@ -525,13 +700,8 @@ mod tests {
             aliases: Some(&aliases),
             ..opts()
         };
-        let p = parse_delimited(t, text, &read_delimited(text), &o);
-        assert_eq!(
-            p.rows[0].values[2],
-            Value::Text("政务办".into()),
-            "{:?}",
-            p.rejects
-        );
+        let p = parse_delimited(t, text, &o);
+        assert_eq!(cell(&p, 0, "department"), "政务办", "{:?}", p.rejects);
     }
 
     #[test]
@@ -544,8 +714,8 @@ mod tests {
             aliases: Some(&aliases),
             ..opts()
         };
-        let p = parse_delimited(t, text, &read_delimited(text), &o);
-        assert_eq!(p.rows.len(), 1);
+        let p = parse_delimited(t, text, &o);
+        assert_eq!(p.stored, 1);
     }
 
     #[test]
@@ -557,8 +727,8 @@ mod tests {
             years: &years,
             ..opts()
         };
-        let p = parse_delimited(l, text, &read_delimited(text), &o);
-        assert_eq!((p.rows.len(), p.rejects.len()), (1, 1));
+        let p = parse_delimited(l, text, &o);
+        assert_eq!((p.stored, p.rejects.len()), (1, 1));
         assert!(p.rejects[0].reason.contains("2062"), "{:?}", p.rejects);
         assert_eq!(p.rejects[0].column.as_deref(), Some("start"));
     }
@@ -576,7 +746,7 @@ mod tests {
         let text = "window_id,name,department\nW01,a,b\nW02,c\n,d,e\nW04,x,\"y\0\"\nW05,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,b\n";
         let p = run("windows", text);
         assert_eq!(p.read, 5);
-        assert_eq!(p.rows.len(), 1);
+        assert_eq!(p.stored, 1);
         let reasons: Vec<(u64, &str)> = p
             .rejects
             .iter()
@@ -596,10 +766,9 @@ mod tests {
         let t = table("punches").unwrap();
         let text =
             "     1001\t2026-10-08 08:21:03\t1\t0\t1\t0\n     1002\t2026-1x-08 08:25\t1\t0\t1\t0\n";
-        let recs = super::super::records::read_attlog(text);
-        let p = parse_attlog(t, text, &recs, &opts());
-        assert_eq!((p.read, p.rows.len(), p.rejects.len()), (2, 1, 1));
-        assert_eq!(p.rows[0].values[0], Value::Text("1001".into()));
+        let p = parse_attlog(t, text, &opts());
+        assert_eq!((p.read, p.stored, p.rejects.len()), (2, 1, 1));
+        assert_eq!(cell(&p, 0, "staff_id"), "1001");
         assert_eq!(p.rejects[0].column.as_deref(), Some("punched_at"));
         assert_eq!(p.rejects[0].line, 2);
     }

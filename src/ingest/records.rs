@@ -2,12 +2,13 @@
 //! ZKTeco `attlog.dat` layout. Each record keeps its line number and the
 //! span of its raw text, so a rejected row can be shown as it was.
 
-/// One record of a file.
-#[derive(Debug, Clone)]
+/// One record of a file. A reader streams records through one or two of
+/// these, reusing their buffers: a file's records are never all held.
+#[derive(Debug, Clone, Default)]
 pub struct Record {
     /// 1-based line on which the record starts.
     pub line: u64,
-    pub fields: Vec<String>,
+    pub fields: csv::StringRecord,
     /// Byte span of the raw record in the decoded text.
     pub span: (usize, usize),
     /// The last record of a file that ends without a line end and looks
@@ -16,36 +17,67 @@ pub struct Record {
     pub truncated: bool,
 }
 
-/// The byte offsets at which lines start: a line ends at `\n`, at `\r\n`
+impl Record {
+    /// Field `i`, or "" past the record's end.
+    pub fn field(&self, i: usize) -> &str {
+        self.fields.get(i).unwrap_or("")
+    }
+}
+
+/// Counts lines as a reader moves forward: a line ends at `\n`, at `\r\n`
 /// or at a `\r` alone (old Mac files), so every kind counts one line.
-fn line_starts(text: &str) -> Vec<usize> {
-    let bytes = text.as_bytes();
-    let mut out = vec![0];
-    for (i, b) in bytes.iter().enumerate() {
-        match b {
-            b'\n' => out.push(i + 1),
-            b'\r' if bytes.get(i + 1) != Some(&b'\n') => out.push(i + 1),
-            _ => {}
+struct Lines<'t> {
+    bytes: &'t [u8],
+    at: usize,
+    line: u64,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Self {
+        Lines {
+            bytes: text.as_bytes(),
+            at: 0,
+            line: 1,
         }
     }
-    out
+
+    /// The 1-based line of byte `to` (never before the last asked).
+    fn line_of(&mut self, to: usize) -> u64 {
+        let to = to.min(self.bytes.len());
+        for i in self.at..to {
+            match self.bytes[i] {
+                b'\n' => self.line += 1,
+                b'\r' if self.bytes.get(i + 1) != Some(&b'\n') => self.line += 1,
+                _ => {}
+            }
+        }
+        self.at = self.at.max(to);
+        self.line
+    }
 }
 
-/// The 1-based line of byte `at`.
-fn line_of(starts: &[usize], at: usize) -> u64 {
-    starts.partition_point(|&s| s <= at) as u64
-}
-
-/// Mark the last record truncated when the text has no final line end and
-/// the record looks cut off.
-fn mark_truncated(text: &str, out: &mut [Record]) {
-    if text.ends_with(['\n', '\r']) || out.len() < 2 {
+/// Hand each record to `f` in order, one behind the reader, so that the
+/// last one can be marked truncated when the text has no final line end
+/// and the record looks cut off.
+fn stream(text: &str, mut next: impl FnMut(&mut Record) -> bool, mut f: impl FnMut(&Record)) {
+    let (mut held, mut cur) = (Record::default(), Record::default());
+    let (mut have, mut before) = (false, None);
+    while next(&mut cur) {
+        if have {
+            f(&held);
+            before = Some(held.fields.len());
+        }
+        std::mem::swap(&mut held, &mut cur);
+        have = true;
+    }
+    if !have {
         return;
     }
-    let n = out.len();
-    let fewer = out[n - 1].fields.len() < out[n - 2].fields.len();
-    let cut_time = out[n - 1].fields.iter().any(|f| cut_off_time(f.trim()));
-    out[n - 1].truncated = fewer || cut_time;
+    if let (false, Some(n)) = (text.ends_with(['\n', '\r']), before) {
+        held.truncated =
+            held.fields.len() < n || held.fields.iter().any(|f| cut_off_time(f.trim()));
+    }
+    f(&held);
 }
 
 /// A date-time whose last time component has one digit (`17:0`).
@@ -58,8 +90,9 @@ fn cut_off_time(f: &str) -> bool {
     has_date && tail.len() == 1 && tail.chars().all(|c| c.is_ascii_digit())
 }
 
-/// The records of a delimited file; the first is the header when there is one.
-pub fn read_delimited(text: &str) -> Vec<Record> {
+/// Hand each record of a delimited file to `f`, the header (when there is
+/// one) first. The delimiter, comma or tab, is sniffed from the first line.
+pub fn each_delimited(text: &str, f: impl FnMut(&Record)) {
     let first_line = text.lines().next().unwrap_or("");
     let delimiter = if first_line.matches('\t').count() > first_line.matches(',').count() {
         b'\t'
@@ -71,37 +104,32 @@ pub fn read_delimited(text: &str) -> Vec<Record> {
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let starts = line_starts(text);
-    let mut out = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    loop {
+    let mut lines = Lines::new(text);
+    let next = |r: &mut Record| {
         let mut start = reader.position().byte() as usize;
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let end = (reader.position().byte() as usize).min(text.len());
-                // The reader may stop between the `\r` and `\n` of a CRLF:
-                // the record starts after any line-end bytes.
-                while start < end && matches!(text.as_bytes()[start], b'\r' | b'\n') {
-                    start += 1;
-                }
-                let fields = record
-                    .iter()
-                    .map(|f| String::from_utf8_lossy(f).into_owned())
-                    .collect();
-                out.push(Record {
-                    line: line_of(&starts, start),
-                    fields,
-                    span: (start, end),
-                    truncated: false,
-                });
-            }
-            // The reader works on bytes and never fails on them; keep the
-            // rows read so far if it ever does.
-            Err(_) => break,
+        // The text is valid UTF-8 and the reader splits at ASCII bytes, so
+        // it never fails; keep the records read so far if it ever does.
+        if !matches!(reader.read_record(&mut r.fields), Ok(true)) {
+            return false;
         }
-    }
-    mark_truncated(text, &mut out);
+        let end = (reader.position().byte() as usize).min(text.len());
+        // The reader may stop between the `\r` and `\n` of a CRLF: the
+        // record starts after any line-end bytes.
+        while start < end && matches!(text.as_bytes()[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        r.line = lines.line_of(start);
+        r.span = (start, end);
+        r.truncated = false;
+        true
+    };
+    stream(text, next, f);
+}
+
+/// The records of a delimited file, all at once (for small files and tests).
+pub fn read_delimited(text: &str) -> Vec<Record> {
+    let mut out = Vec::new();
+    each_delimited(text, |r| out.push(r.clone()));
     out
 }
 
@@ -120,25 +148,47 @@ pub fn raw_text(text: &str, span: (usize, usize), max: usize) -> String {
     }
 }
 
-/// The records of a ZKTeco `attlog.dat`: one punch a line, tab-separated,
-/// no header. Blank lines are skipped.
-pub fn read_attlog(text: &str) -> Vec<Record> {
-    let starts = line_starts(text);
-    let mut out = Vec::new();
-    for (i, &start) in starts.iter().enumerate() {
-        let end = starts.get(i + 1).copied().unwrap_or(text.len());
-        let body = text[start..end].trim_end_matches(['\r', '\n']);
+/// Hand each record of a ZKTeco `attlog.dat` to `f`: one punch a line,
+/// tab-separated, no header. Blank lines are skipped.
+pub fn each_attlog(text: &str, f: impl FnMut(&Record)) {
+    let bytes = text.as_bytes();
+    let (mut at, mut line) = (0usize, 0u64);
+    let next = |r: &mut Record| loop {
+        if at >= bytes.len() {
+            return false;
+        }
+        let start = at;
+        let mut end = start;
+        while end < bytes.len() && !matches!(bytes[end], b'\n' | b'\r') {
+            end += 1;
+        }
+        let body = &text[start..end];
+        // Past the line end: `\r\n` is one.
+        at = match bytes.get(end) {
+            Some(b'\r') if bytes.get(end + 1) == Some(&b'\n') => end + 2,
+            Some(_) => end + 1,
+            None => end,
+        };
+        line += 1;
         if body.trim().is_empty() {
             continue;
         }
-        out.push(Record {
-            line: i as u64 + 1,
-            fields: body.split('\t').map(str::to_string).collect(),
-            span: (start, end),
-            truncated: false,
-        });
-    }
-    mark_truncated(text, &mut out);
+        r.fields.clear();
+        for field in body.split('\t') {
+            r.fields.push_field(field);
+        }
+        r.line = line;
+        r.span = (start, at);
+        r.truncated = false;
+        return true;
+    };
+    stream(text, next, f);
+}
+
+/// The records of an `attlog.dat`, all at once (for tests).
+pub fn read_attlog(text: &str) -> Vec<Record> {
+    let mut out = Vec::new();
+    each_attlog(text, |r| out.push(r.clone()));
     out
 }
 

@@ -3,12 +3,14 @@
 
 use super::table::ColType;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use std::borrow::Cow;
 
-/// One parsed cell.
+/// One parsed cell. Text borrows from the record it was read from (or
+/// from the configuration's words) until the row is stored.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub enum Value<'a> {
     Null,
-    Text(String),
+    Text(Cow<'a, str>),
     Int(i64),
     Number(f64),
     Bool(bool),
@@ -16,10 +18,10 @@ pub enum Value {
     DateTime(NaiveDateTime),
 }
 
-impl Value {
+impl Value<'_> {
     pub fn as_text(&self) -> Option<&str> {
         match self {
-            Value::Text(s) => Some(s),
+            Value::Text(s) => Some(s.as_ref()),
             _ => None,
         }
     }
@@ -40,7 +42,7 @@ impl Value {
     }
 }
 
-impl std::fmt::Display for Value {
+impl std::fmt::Display for Value<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Value::Null => Ok(()),
@@ -55,13 +57,13 @@ impl std::fmt::Display for Value {
 }
 
 /// Parse a trimmed, non-empty cell as `ty`; the error says what was expected.
-pub fn parse(raw: &str, ty: ColType) -> Result<Value, String> {
+pub fn parse(raw: &str, ty: ColType) -> Result<Value<'_>, String> {
     let s = raw.trim();
     if s.is_empty() {
         return Ok(Value::Null);
     }
     match ty {
-        ColType::Text => Ok(Value::Text(s.to_string())),
+        ColType::Text => Ok(Value::Text(Cow::Borrowed(s))),
         ColType::Int => parse_int(s).map(Value::Int),
         ColType::Number => s
             .parse::<f64>()
@@ -117,6 +119,9 @@ fn split_date_time(s: &str) -> (&str, Option<&str>) {
 /// Dates: `2026-10-08`, `2026/10/8`, `2026.10.08`, `20261008`,
 /// `2026年10月8日`; a time part is ignored.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    if let Some(t) = iso(s.trim().as_bytes()) {
+        return Ok(t.date());
+    }
     let (d, _) = split_date_time(s.trim());
     parse_date_part(d).ok_or_else(|| format!("'{s}' is not a date (expected e.g. 2026-10-08)"))
 }
@@ -170,9 +175,49 @@ fn parse_time_part(t: &str) -> Option<NaiveTime> {
     )
 }
 
+/// The common form `2026-10-08`, `2026-10-08 09:01` or
+/// `2026-10-08 09:01:02`, read without splitting (most cells of an export);
+/// `None` for every other form, which the general path reads.
+fn iso(b: &[u8]) -> Option<NaiveDateTime> {
+    let digits = |at: std::ops::Range<usize>| -> Option<u32> {
+        let mut n = 0u32;
+        for &c in b.get(at)? {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            n = n * 10 + u32::from(c - b'0');
+        }
+        Some(n)
+    };
+    let sep = |at: usize, c: u8| b.get(at) == Some(&c);
+    if !(matches!(b.len(), 10 | 16 | 19) && sep(4, b'-') && sep(7, b'-')) {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?)?;
+    if b.len() == 10 {
+        return date.and_hms_opt(0, 0, 0);
+    }
+    if !(sep(10, b' ') && sep(13, b':')) {
+        return None;
+    }
+    let (h, m) = (digits(11..13)?, digits(14..16)?);
+    let s = if b.len() == 19 {
+        if !sep(16, b':') {
+            return None;
+        }
+        digits(17..19)?
+    } else {
+        0
+    };
+    date.and_hms_opt(h, m, s)
+}
+
 /// Date-times: a date form of [`parse_date`] followed by `9:01`, `09:01:02`,
 /// `09:01:02.5` or `9时1分`; a date alone is midnight.
 pub fn parse_datetime(s: &str) -> Result<NaiveDateTime, String> {
+    if let Some(t) = iso(s.trim().as_bytes()) {
+        return Ok(t);
+    }
     let bad = || format!("'{s}' is not a date-time (expected e.g. 2026-10-08 09:01:02)");
     let (d, t) = split_date_time(s.trim());
     let date = parse_date_part(d).ok_or_else(bad)?;
@@ -237,6 +282,38 @@ mod tests {
         }
         assert!(parse_datetime("2026-10-08 25:00").is_err());
         assert!(parse_datetime("2026-10-08 ab:cd").is_err());
+    }
+
+    #[test]
+    fn the_quick_form_reads_as_the_general_path_does() {
+        // What the general path makes of a cell, without the quick form.
+        let general = |s: &str| {
+            let (d, t) = split_date_time(s.trim());
+            let date = parse_date_part(d)?;
+            match t {
+                None => Some(date.and_time(NaiveTime::MIN)),
+                Some(t) => parse_time_part(t).map(|t| date.and_time(t)),
+            }
+        };
+        for s in [
+            "2026-10-08",
+            "2026-10-08 09:01",
+            "2026-10-08 09:01:02",
+            "2026-02-29 09:01",
+            "2024-02-29 23:59:59",
+            "2026-10-08 24:00",
+            "2026-10-08 09:60",
+            "2026-13-08",
+            "2026-1a-08",
+            "2026-10-08T09:01",
+            "2026-10-08 9:01",
+            "2026-10-08 09:01:02.5",
+        ] {
+            assert_eq!(iso(s.as_bytes()).or_else(|| general(s)), general(s), "{s}");
+            assert_eq!(parse_datetime(s).ok(), general(s), "{s}");
+        }
+        assert!(iso(b"2026-10-08 09:01:02.5").is_none());
+        assert_eq!(iso(b"2026-10-08 09:01"), Some(dt("2026-10-08 09:01:00")));
     }
 
     #[test]

@@ -153,21 +153,29 @@ pub fn word_value<'a>(
     column: &str,
     cell: &str,
     user: Option<&'a ColumnWords>,
-) -> Option<std::borrow::Cow<'a, str>> {
+) -> Option<&'a str> {
     let key = cell.trim().to_lowercase();
     if let Some(v) = user
         .and_then(|u| u.get(column))
         .and_then(|w| w.iter().find(|(k, _)| k.trim().to_lowercase() == key))
         .map(|(_, v)| v.as_str())
     {
-        return Some(std::borrow::Cow::Borrowed(v));
+        return Some(v);
     }
     BUILT_IN
         .iter()
         .filter(|(t, c, _)| *t == table && *c == column)
         .flat_map(|(_, _, words)| words.iter())
         .find(|(w, _)| *w == key)
-        .map(|(_, v)| std::borrow::Cow::Borrowed(*v))
+        .map(|(_, v)| *v)
+}
+
+/// Whether a column has any words (built in or the user's): a column
+/// without needs no look-up per cell.
+pub fn has_words(table: &str, column: &str, user: Option<&ColumnWords>) -> bool {
+    user.and_then(|u| u.get(column))
+        .is_some_and(|w| !w.is_empty())
+        || BUILT_IN.iter().any(|(t, c, _)| *t == table && *c == column)
 }
 
 /// The built-in words of a column, for the docs and error messages.
@@ -226,24 +234,15 @@ mod tests {
 
     #[test]
     fn words_for_values() {
+        assert_eq!(word_value("ratings", "level", "非常满意", None), Some("5"));
+        assert_eq!(word_value("ratings", "level", " 不满意 ", None), Some("2"));
         assert_eq!(
-            word_value("ratings", "level", "非常满意", None).as_deref(),
-            Some("5")
-        );
-        assert_eq!(
-            word_value("ratings", "level", " 不满意 ", None).as_deref(),
-            Some("2")
-        );
-        assert_eq!(
-            word_value("tickets", "priority", "老年人", None).as_deref(),
+            word_value("tickets", "priority", "老年人", None),
             Some("true")
         );
+        assert_eq!(word_value("tickets", "priority", "VIP", None), Some("true"));
         assert_eq!(
-            word_value("tickets", "priority", "VIP", None).as_deref(),
-            Some("true")
-        );
-        assert_eq!(
-            word_value("tickets", "status", "已完成", None).as_deref(),
+            word_value("tickets", "status", "已完成", None),
             Some("完成")
         );
         assert_eq!(word_value("ratings", "level", "4", None), None);
@@ -252,7 +251,7 @@ mod tests {
             BTreeMap::from([("好评".to_string(), "5".to_string())]),
         )]);
         assert_eq!(
-            word_value("ratings", "level", "好评", Some(&user)).as_deref(),
+            word_value("ratings", "level", "好评", Some(&user)),
             Some("5")
         );
     }

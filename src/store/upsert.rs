@@ -11,7 +11,6 @@ use std::path::PathBuf;
 
 const KEY: &str = "__key";
 const YEAR: &str = "__year";
-const MONTH: &str = "__month";
 
 type Partition = Option<(i32, u32)>;
 
@@ -27,27 +26,53 @@ fn with_key(df: DataFrame, key: &[&str]) -> Result<DataFrame> {
         .collect()?)
 }
 
-/// Split a frame by the year and month of `by`.
+/// Split a frame by the year and month of `by`, each part in the order of
+/// `by` (rows of the same time in their order in `df`).
 fn by_partition(df: DataFrame, by: Option<&str>) -> Result<BTreeMap<Partition, DataFrame>> {
     let Some(by) = by else {
         return Ok(BTreeMap::from([(None, df)]));
     };
-    let df = df
+    // In order, every month is one run of rows: a slice, nothing copied.
+    let in_order = df
+        .column(by)?
+        .as_materialized_series()
+        .is_sorted(SortOptions::default())?;
+    let df = if in_order {
+        df
+    } else {
+        df.sort(
+            [by],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )?
+    };
+    let months = df
+        .clone()
         .lazy()
-        .with_columns([
-            col(by).dt().year().alias(YEAR),
-            col(by).dt().month().cast(DataType::Int32).alias(MONTH),
+        .select([
+            (col(by).dt().year() * lit(100) + col(by).dt().month().cast(DataType::Int32))
+                .alias(YEAR),
         ])
         .collect()?;
+    let months = months.column(YEAR)?.i32()?;
     let mut out = BTreeMap::new();
-    for part in df.partition_by_stable([YEAR, MONTH], true)? {
-        let y = part.column(YEAR)?.i32()?.get(0).context("partition year")?;
-        let m = part
-            .column(MONTH)?
-            .i32()?
-            .get(0)
-            .context("partition month")?;
-        out.insert(Some((y, m as u32)), part.drop_many([YEAR, MONTH]));
+    let mut start = 0usize;
+    let mut month = months.get(0);
+    for (i, m) in months
+        .iter()
+        .enumerate()
+        .skip(1)
+        .chain([(df.height(), None)])
+    {
+        if i < df.height() && m == month {
+            continue;
+        }
+        let ym = month.context("a row without a partition date")?;
+        out.insert(
+            Some((ym / 100, (ym % 100) as u32)),
+            df.slice(start as i64, i - start),
+        );
+        start = i;
+        month = m;
     }
     Ok(out)
 }
@@ -89,15 +114,28 @@ impl Store {
         if batch.height() == 0 {
             return Ok(Upserted::default());
         }
-        let batch = with_key(batch, key)?;
-        let n = batch.height();
-        // Keep the last row of each key, in arrival order.
-        let batch =
-            batch.unique_stable(Some(&[KEY.to_string()]), UniqueKeepStrategy::Last, None)?;
-        let mut replaced = (n - batch.height()) as u64;
         let stored = self.files(table)?;
-        // The batch's keys, to find the stored rows it replaces (none to
-        // find in an empty table: a first load skips the set).
+        let n = batch.height();
+        // Keep the last row of each key, in arrival order. A first load
+        // has no stored rows to match: it needs no key as one string.
+        let batch = if stored.is_empty() {
+            // Most batches repeat no key: then nothing is gathered.
+            let repeats = batch.select(key.iter().copied())?.is_duplicated()?.any();
+            if repeats {
+                let key: Vec<String> = key.iter().map(|k| k.to_string()).collect();
+                batch.unique_stable(Some(&key), UniqueKeepStrategy::Last, None)?
+            } else {
+                batch
+            }
+        } else {
+            with_key(batch, key)?.unique_stable(
+                Some(&[KEY.to_string()]),
+                UniqueKeepStrategy::Last,
+                None,
+            )?
+        };
+        let mut replaced = (n - batch.height()) as u64;
+        // The batch's keys, to find the stored rows it replaces.
         let incoming: HashSet<String> = if stored.is_empty() {
             HashSet::new()
         } else {
@@ -129,6 +167,7 @@ impl Store {
         for (p, new_rows) in parts {
             // Rewrite the partition: its stored rows not replaced, then the new.
             let old_files = existing.remove(&p).unwrap_or_default();
+            let some_old = !old_files.is_empty();
             let mut merged = match read_files(&old_files, None)? {
                 Some(old) => {
                     let old = with_key(old, key)?;
@@ -145,7 +184,10 @@ impl Store {
                 None => DataFrame::empty(),
             };
             if new_rows.height() > 0 {
-                let new_rows = new_rows.drop(KEY)?;
+                let new_rows = match new_rows.column(KEY) {
+                    Ok(_) => new_rows.drop(KEY)?,
+                    Err(_) => new_rows,
+                };
                 if merged.width() == 0 {
                     merged = new_rows;
                 } else {
@@ -154,7 +196,8 @@ impl Store {
                     })?;
                 }
             }
-            if let Some(by) = partition_by {
+            // New rows alone are in order already (see `by_partition`).
+            if let Some(by) = partition_by.filter(|_| some_old) {
                 if merged.height() > 0 {
                     merged = merged.sort(
                         [by],
@@ -202,5 +245,46 @@ impl Store {
             txn.remove(&f);
         }
         txn.add(dataset, None, df)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_come_apart_in_time_order_and_ties_keep_their_order() {
+        let at = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        let df = df!(
+            "id" => ["a", "b", "c", "d", "e"],
+            "at" => [
+                at("2026-02-03 09:00"),
+                at("2026-01-31 17:00"),
+                at("2026-02-01 08:00"),
+                at("2026-01-31 17:00"),
+                at("2025-12-31 23:59"),
+            ],
+        )
+        .unwrap();
+        let parts = by_partition(df, Some("at")).unwrap();
+        let ids = |p: &DataFrame| -> Vec<String> { strings(p, "id").unwrap() };
+        let got: Vec<(Partition, Vec<String>)> = parts.iter().map(|(k, v)| (*k, ids(v))).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some((2025, 12)), vec!["e".to_string()]),
+                (Some((2026, 1)), vec!["b".to_string(), "d".to_string()]),
+                (Some((2026, 2)), vec!["c".to_string(), "a".to_string()]),
+            ]
+        );
+        // Rows already in order are cut, not copied: one month, one part.
+        let df = df!("id" => ["x", "y"], "at" => [at("2026-03-01 08:00"), at("2026-03-02 08:00")])
+            .unwrap();
+        let parts = by_partition(df, Some("at")).unwrap();
+        assert_eq!(parts.len(), 1);
+        assert_eq!(ids(&parts[&Some((2026, 3))]), ["x", "y"]);
+        // No partition column: the frame as it is.
+        let df = df!("id" => ["x"]).unwrap();
+        assert_eq!(by_partition(df, None).unwrap().len(), 1);
     }
 }
