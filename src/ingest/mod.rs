@@ -638,6 +638,7 @@ fn parse_file(
         known: Some(known),
         sha256,
         flag: flag.as_deref(),
+        part_bytes: parse::PART_BYTES,
     };
     let mut parsed = match table {
         Some(t) if is_attlog && t.name == "punches" => {

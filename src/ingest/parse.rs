@@ -5,7 +5,7 @@
 use super::checks::check_row;
 use super::decode::DAMAGE;
 use super::frame::Columns;
-use super::records::{each_attlog, each_delimited, raw_text, Record};
+use super::records::{self, each_delimited, raw_text, Record};
 use super::table::{ColType, TableSpec};
 use super::values::{parse, Value};
 use super::vocab::{from_file_name, has_words, normalise_header, word_value, ColumnWords};
@@ -86,6 +86,9 @@ pub struct ParseOptions<'a> {
     pub sha256: &'a str,
     /// Rows to note the lines of (substantiated incidents without points).
     pub flag: Option<&'a RowFlag<'a>>,
+    /// A file without quotes of at least twice this many bytes is read in
+    /// parts of at least this many, one core each ([`PART_BYTES`]).
+    pub part_bytes: usize,
 }
 
 impl ParseOptions<'_> {
@@ -102,6 +105,7 @@ impl ParseOptions<'_> {
             known: None,
             sha256: "",
             flag: None,
+            part_bytes: PART_BYTES,
         }
     }
 }
@@ -174,8 +178,49 @@ fn map_header(
     map
 }
 
-/// Parse a CSV export (first record = header).
+/// Parts of a file of at least this many bytes are read on a core each.
+pub const PART_BYTES: usize = 8 << 20;
+
+/// The cores to read a file's parts on.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Parse a CSV export (first record = header). A large export without
+/// quotes is read in parts, one core each; the outcome is the same.
 pub fn parse_delimited(table: &'static TableSpec, text: &str, opts: &ParseOptions) -> Parsed {
+    let delimiter = records::delimiter(text);
+    let from = text.find('\n').map(|i| i + 1);
+    if let Some((from, parts)) = from.and_then(|from| {
+        Some((
+            from,
+            records::parts(text, from, delimiter, cores(), opts.part_bytes)?,
+        ))
+    }) {
+        let mut out = Parsed::default();
+        let line = text[..from].trim_end_matches(['\r', '\n']);
+        let record = Record {
+            line: 1,
+            fields: line.split(char::from(delimiter)).collect(),
+            span: (0, from),
+            truncated: false,
+        };
+        let header = read_header(table, &record, opts, &mut out);
+        let done = in_parts(&parts, |part| {
+            let chunk = &text[part.start..part.end];
+            let mut out = Parsed::default();
+            let mut sink = Sink::new(table, chunk, opts);
+            records::each_delimited_in(text, part, delimiter, |r| {
+                out.read += 1;
+                data_record(table, &header, r, chunk, opts, &mut sink);
+            });
+            sink.finish(&mut out);
+            out
+        });
+        out.failed = header.verdict.map(|(v, _)| v);
+        merge(&mut out, done);
+        return out;
+    }
     let mut out = Parsed::default();
     let mut sink = Sink::new(table, text, opts);
     let mut header: Option<Header> = None;
@@ -185,16 +230,7 @@ pub fn parse_delimited(table: &'static TableSpec, text: &str, opts: &ParseOption
             return;
         };
         out.read += 1;
-        if let Some((v, first)) = &h.verdict {
-            sink.reject(r, Some(first), format!("the file failed: {v}"));
-        } else if r.truncated {
-            sink.reject(r, None, TRUNCATED.to_string());
-        } else {
-            match parse_record(table, h, r, text, opts) {
-                Ok(values) => sink.row(r, values),
-                Err((column, reason)) => sink.reject(r, column, reason),
-            }
-        }
+        data_record(table, h, r, text, opts, &mut sink);
     });
     match header {
         None => out.notes.push("empty file: no header and no rows".into()),
@@ -202,6 +238,65 @@ pub fn parse_delimited(table: &'static TableSpec, text: &str, opts: &ParseOption
     }
     sink.finish(&mut out);
     out
+}
+
+/// One data record of a delimited file to its sink.
+fn data_record(
+    table: &TableSpec,
+    h: &Header,
+    r: &Record,
+    text: &str,
+    opts: &ParseOptions,
+    sink: &mut Sink,
+) {
+    if let Some((v, first)) = &h.verdict {
+        sink.reject(r, Some(first), format!("the file failed: {v}"));
+    } else if r.truncated {
+        sink.reject(r, None, TRUNCATED.to_string());
+    } else {
+        match parse_record(table, h, r, text, opts) {
+            Ok(values) => sink.row(r, values),
+            Err((column, reason)) => sink.reject(r, column, reason),
+        }
+    }
+}
+
+/// `f` on each part, on a thread each; the outcomes in the parts' order.
+fn in_parts(parts: &[records::Part], f: impl Fn(records::Part) -> Parsed + Sync) -> Vec<Parsed> {
+    std::thread::scope(|scope| {
+        let f = &f;
+        let running: Vec<_> = parts
+            .iter()
+            .map(|&part| scope.spawn(move || f(part)))
+            .collect();
+        running
+            .into_iter()
+            .map(|t| t.join().expect("a parsing thread panicked"))
+            .collect()
+    })
+}
+
+/// The parts' outcomes, in order, into `out`.
+fn merge(out: &mut Parsed, parts: Vec<Parsed>) {
+    for p in parts {
+        out.read += p.read;
+        out.stored += p.stored;
+        out.rejects.extend(p.rejects);
+        let room = FIRST_ROWS.saturating_sub(out.first_rows.len());
+        out.first_rows.extend(p.first_rows.into_iter().take(room));
+        out.flagged.extend(p.flagged);
+        for (k, n) in p.caused_by {
+            *out.caused_by.entry(k).or_default() += n;
+        }
+        match (&mut out.frame, p.frame) {
+            (Some(acc), Some(f)) => {
+                acc.vstack_mut_owned(f)
+                    .expect("parts of one table have the same columns");
+            }
+            (acc @ None, f) => *acc = f,
+            (Some(_), None) => {}
+        }
+    }
 }
 
 /// Why a file cannot be read as its table, and the first required column
@@ -553,19 +648,27 @@ fn check_fields(r: &Record, text: &str, opts: &ParseOptions) -> Result<(), RowEr
 }
 
 /// Parse a ZKTeco `attlog.dat` into punches rows (staff_id, punched_at,
-/// device_id).
+/// device_id); a large one in parts, one core each.
 pub fn parse_attlog(table: &'static TableSpec, text: &str, opts: &ParseOptions) -> Parsed {
     debug_assert_eq!(table.name, "punches");
-    let mut out = Parsed::default();
-    let mut sink = Sink::new(table, text, opts);
-    each_attlog(text, |r| {
-        out.read += 1;
-        match attlog_row(r, text, opts) {
-            Ok(values) => sink.row(r, values),
-            Err((column, reason)) => sink.reject(r, column, reason),
-        }
+    let parts = records::parts(text, 0, b'\t', cores(), opts.part_bytes)
+        .unwrap_or_else(|| vec![records::Part::whole(text)]);
+    let done = in_parts(&parts, |part| {
+        let chunk = &text[part.start..part.end];
+        let mut out = Parsed::default();
+        let mut sink = Sink::new(table, chunk, opts);
+        records::each_attlog_in(text, part, |r| {
+            out.read += 1;
+            match attlog_row(r, chunk, opts) {
+                Ok(values) => sink.row(r, values),
+                Err((column, reason)) => sink.reject(r, column, reason),
+            }
+        });
+        sink.finish(&mut out);
+        out
     });
-    sink.finish(&mut out);
+    let mut out = Parsed::default();
+    merge(&mut out, done);
     out
 }
 
@@ -759,6 +862,44 @@ mod tests {
         assert_eq!(p.rejects[1].column.as_deref(), Some("window_id"));
         assert!(reasons[2].1.contains("NUL"));
         assert!(reasons[3].1.contains("over the limit"));
+    }
+
+    #[test]
+    fn a_file_read_in_parts_gives_what_it_gives_whole() {
+        let t = table("cases").unwrap();
+        let mut text = String::from("case_id,item_code,window_id,accepted_at,completed_at\n");
+        for i in 0..300 {
+            text += &match i % 50 {
+                7 => format!("C{i},I01,W01,2025-10-08 09:00,2025-10-07 09:00\n"),
+                8 => format!("C{i},I01\n"),
+                9 => ",I01,W01,2025-10-08 09:00,\n".to_string(),
+                _ => format!("C{i},I01,W0{},2025-10-08 09:{:02},\n", i % 3, i % 60),
+            };
+        }
+        let whole = parse_delimited(
+            t,
+            &text,
+            &ParseOptions {
+                part_bytes: usize::MAX,
+                ..opts()
+            },
+        );
+        let parted = parse_delimited(
+            t,
+            &text,
+            &ParseOptions {
+                part_bytes: 500,
+                ..opts()
+            },
+        );
+        assert_eq!((whole.read, whole.stored), (300, 282));
+        assert_eq!((parted.read, parted.stored), (whole.read, whole.stored));
+        assert_eq!(parted.rejects, whole.rejects);
+        assert_eq!(parted.first_rows, whole.first_rows);
+        assert_eq!(parted.mapping, whole.mapping);
+        let (a, b) = (whole.frame.unwrap(), parted.frame.unwrap());
+        assert!(a.equals_missing(&b), "{a}\n{b}");
+        assert_eq!(whole.rejects[0].line, 9);
     }
 
     #[test]

@@ -33,11 +33,12 @@ struct Lines<'t> {
 }
 
 impl<'t> Lines<'t> {
-    fn new(text: &'t str) -> Self {
+    /// Lines of `text`, whose first line is line `first`.
+    fn new(text: &'t str, first: u64) -> Self {
         Lines {
             bytes: text.as_bytes(),
             at: 0,
-            line: 1,
+            line: first,
         }
     }
 
@@ -56,12 +57,121 @@ impl<'t> Lines<'t> {
     }
 }
 
+/// Where a part of a file starts and what a reader of it must know of the
+/// text before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Part {
+    /// Byte range of the part in the file's text.
+    pub start: usize,
+    pub end: usize,
+    /// The line the part starts on.
+    pub first_line: u64,
+    /// Fields of the last record before the part (for the truncation check).
+    pub before: Option<usize>,
+    /// The part ends the file.
+    pub last: bool,
+}
+
+impl Part {
+    /// A whole text, from its first line.
+    pub fn whole(text: &str) -> Part {
+        Part {
+            start: 0,
+            end: text.len(),
+            first_line: 1,
+            before: None,
+            last: true,
+        }
+    }
+}
+
+/// The comma or the tab, whichever the first line has more of.
+pub fn delimiter(text: &str) -> u8 {
+    let first_line = text.lines().next().unwrap_or("");
+    if first_line.matches('\t').count() > first_line.matches(',').count() {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
+/// Line breaks in `bytes`: `\n`, `\r\n` and a `\r` alone each count one.
+fn breaks(bytes: &[u8]) -> u64 {
+    let lf = bytes.iter().filter(|&&b| b == b'\n').count();
+    let cr = bytes.iter().filter(|&&b| b == b'\r').count();
+    let crlf = if cr == 0 {
+        0
+    } else {
+        bytes.windows(2).filter(|w| w == b"\r\n").count()
+    };
+    (lf + cr - crlf) as u64
+}
+
+/// Cut `text[from..]` into up to `n` parts at line ends, for readers on
+/// several cores: only a text without quotes (so that no record spans a
+/// line end) and only parts of at least `min_bytes`. `None` when it is not
+/// worth it or not safe: then one reader reads it whole.
+pub fn parts(
+    text: &str,
+    from: usize,
+    delimiter: u8,
+    n: usize,
+    min_bytes: usize,
+) -> Option<Vec<Part>> {
+    let bytes = text.as_bytes();
+    let body = bytes.len().saturating_sub(from);
+    let n = n.min(body / min_bytes.max(1));
+    if n < 2 || bytes.contains(&b'"') {
+        return None;
+    }
+    let mut cuts = vec![from];
+    for k in 1..n {
+        let target = from + body * k / n;
+        let Some(at) = bytes[target..].iter().position(|&b| b == b'\n') else {
+            break;
+        };
+        let cut = target + at + 1;
+        if cut > *cuts.last().expect("a cut") && cut < bytes.len() {
+            cuts.push(cut);
+        }
+    }
+    cuts.push(bytes.len());
+    if cuts.len() < 3 {
+        return None;
+    }
+    let mut line = 1 + breaks(&bytes[..from]);
+    let mut out = Vec::new();
+    for w in cuts.windows(2) {
+        let (start, end) = (w[0], w[1]);
+        // The fields of the last non-blank line before the part.
+        let before = text[..start]
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .map(|l| l.bytes().filter(|&b| b == delimiter).count() + 1);
+        out.push(Part {
+            start,
+            end,
+            first_line: line,
+            before: (start > from).then_some(before).flatten(),
+            last: end == bytes.len(),
+        });
+        line += breaks(&bytes[start..end]);
+    }
+    Some(out)
+}
+
 /// Hand each record to `f` in order, one behind the reader, so that the
-/// last one can be marked truncated when the text has no final line end
-/// and the record looks cut off.
-fn stream(text: &str, mut next: impl FnMut(&mut Record) -> bool, mut f: impl FnMut(&Record)) {
+/// last one of a file can be marked truncated when the text has no final
+/// line end and the record looks cut off.
+fn stream(
+    text: &str,
+    part: Part,
+    mut next: impl FnMut(&mut Record) -> bool,
+    mut f: impl FnMut(&Record),
+) {
     let (mut held, mut cur) = (Record::default(), Record::default());
-    let (mut have, mut before) = (false, None);
+    let (mut have, mut before) = (false, part.before);
     while next(&mut cur) {
         if have {
             f(&held);
@@ -73,7 +183,7 @@ fn stream(text: &str, mut next: impl FnMut(&mut Record) -> bool, mut f: impl FnM
     if !have {
         return;
     }
-    if let (false, Some(n)) = (text.ends_with(['\n', '\r']), before) {
+    if let (true, false, Some(n)) = (part.last, text.ends_with(['\n', '\r']), before) {
         held.truncated =
             held.fields.len() < n || held.fields.iter().any(|f| cut_off_time(f.trim()));
     }
@@ -93,18 +203,19 @@ fn cut_off_time(f: &str) -> bool {
 /// Hand each record of a delimited file to `f`, the header (when there is
 /// one) first. The delimiter, comma or tab, is sniffed from the first line.
 pub fn each_delimited(text: &str, f: impl FnMut(&Record)) {
-    let first_line = text.lines().next().unwrap_or("");
-    let delimiter = if first_line.matches('\t').count() > first_line.matches(',').count() {
-        b'\t'
-    } else {
-        b','
-    };
+    each_delimited_in(text, Part::whole(text), delimiter(text), f);
+}
+
+/// Hand each record of one part of a delimited file to `f` (spans are
+/// within the part).
+pub fn each_delimited_in(text: &str, part: Part, delimiter: u8, f: impl FnMut(&Record)) {
+    let text = &text[part.start..part.end];
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let mut lines = Lines::new(text);
+    let mut lines = Lines::new(text, part.first_line);
     let next = |r: &mut Record| {
         let mut start = reader.position().byte() as usize;
         // The text is valid UTF-8 and the reader splits at ASCII bytes, so
@@ -123,7 +234,7 @@ pub fn each_delimited(text: &str, f: impl FnMut(&Record)) {
         r.truncated = false;
         true
     };
-    stream(text, next, f);
+    stream(text, part, next, f);
 }
 
 /// The records of a delimited file, all at once (for small files and tests).
@@ -151,8 +262,15 @@ pub fn raw_text(text: &str, span: (usize, usize), max: usize) -> String {
 /// Hand each record of a ZKTeco `attlog.dat` to `f`: one punch a line,
 /// tab-separated, no header. Blank lines are skipped.
 pub fn each_attlog(text: &str, f: impl FnMut(&Record)) {
+    each_attlog_in(text, Part::whole(text), f);
+}
+
+/// Hand each record of one part of an `attlog.dat` to `f` (spans are
+/// within the part).
+pub fn each_attlog_in(text: &str, part: Part, f: impl FnMut(&Record)) {
+    let text = &text[part.start..part.end];
     let bytes = text.as_bytes();
-    let (mut at, mut line) = (0usize, 0u64);
+    let (mut at, mut line) = (0usize, part.first_line - 1);
     let next = |r: &mut Record| loop {
         if at >= bytes.len() {
             return false;
@@ -182,7 +300,7 @@ pub fn each_attlog(text: &str, f: impl FnMut(&Record)) {
         r.truncated = false;
         return true;
     };
-    stream(text, next, f);
+    stream(text, part, next, f);
 }
 
 /// The records of an `attlog.dat`, all at once (for tests).
@@ -256,6 +374,74 @@ mod tests {
         assert!(recs[2].truncated);
         let recs = read_delimited("id,at,x\n1,2025-10-31 08:00,a\n2,2025-10-31");
         assert!(recs[2].truncated);
+    }
+
+    /// Every record of `text` read in `parts` (or whole): line, fields,
+    /// raw text and whether it is truncated.
+    fn read_all(text: &str, parts: &[Part], attlog: bool) -> Vec<(u64, Vec<String>, String, bool)> {
+        let mut out = Vec::new();
+        for &p in parts {
+            let chunk = &text[p.start..p.end];
+            let mut each = |r: &Record| {
+                out.push((
+                    r.line,
+                    r.fields.iter().map(str::to_string).collect(),
+                    raw_text(chunk, r.span, 100),
+                    r.truncated,
+                ))
+            };
+            if attlog {
+                each_attlog_in(text, p, &mut each);
+            } else {
+                each_delimited_in(text, p, b',', &mut each);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn parts_read_as_the_whole_does() {
+        let mut text = String::from("id,at,x\n");
+        for i in 0..400 {
+            let end = if i % 7 == 0 { "\r\n" } else { "\n" };
+            text += &format!(
+                "{i},2025-10-31 08:{:02},{}{end}",
+                i % 60,
+                "y".repeat(i % 13)
+            );
+            if i == 200 {
+                text += "\n";
+            }
+        }
+        // The last line cut off: only the last part may say so.
+        text += "400,2025-10-31 17:0";
+        let from = text.find('\n').unwrap() + 1;
+        let parts = parts(&text, from, b',', 5, 100).unwrap();
+        assert_eq!(parts.len(), 5);
+        assert_eq!(parts[0].start, from);
+        assert!(parts.iter().filter(|p| p.last).count() == 1 && parts[4].last);
+        let whole = read_all(&text, &[Part::whole(&text)], false);
+        assert_eq!(read_all(&text, &parts, false), whole[1..]);
+        assert!(whole.last().unwrap().3, "the cut-off line is truncated");
+        // Quotes may hold line ends: such a file is read whole.
+        let quoted = format!("{text}\n401,\"a\nb\",x\n");
+        assert!(super::parts(&quoted, from, b',', 5, 100).is_none());
+        // Too small to be worth it.
+        assert!(super::parts(&text, from, b',', 5, text.len()).is_none());
+
+        let mut log = String::new();
+        for i in 0..300 {
+            log += &format!("  {}\t2025-10-31 08:{:02}:00\t1\t0\r\n", 1000 + i, i % 60);
+            if i % 50 == 0 {
+                log += "\r\n";
+            }
+        }
+        log += "  1300\t2025-10-31 17:0";
+        let parts = super::parts(&log, 0, b'\t', 3, 100).unwrap();
+        assert_eq!(parts.len(), 3);
+        let whole = read_all(&log, &[Part::whole(&log)], true);
+        assert_eq!(read_all(&log, &parts, true), whole);
+        assert!(whole.last().unwrap().3);
     }
 
     #[test]
