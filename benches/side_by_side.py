@@ -21,6 +21,11 @@ interleaved (xiaoneng 1, DuckDB 1, polars 1, bare load 1, xiaoneng 2, ...):
              case facts it needs), for its ratio to `xiaoneng`.
   compute    `xiaoneng ... compute`: every metric table, for its ratio to
              `xiaoneng`.
+  ingest     `xiaoneng --home FRESH ingest EXPORTS`: the export files that
+             bare-load reads, ingested with every check, reference and the
+             ledger into an empty center (its xiaoneng.toml copied from
+             HOME), for its ratio to `bare-load`; the empty folder is made
+             before each run, outside the time.
 
 Then the three `case_metrics` tables (xiaoneng's as stored, DuckDB's,
 polars') are compared row for row on (grain, period, level, key): integer
@@ -62,7 +67,7 @@ REQUIREMENTS = [f"duckdb=={DUCKDB_VERSION}", f"polars=={POLARS_VERSION}"]
 # Inside benches/.venv/ (ignored by the repository's .gitignore), apart from
 # the DuckDB-only environment of duckdb_reference.py.
 DEFAULT_VENV = cm.BENCHES / ".venv" / "side-by-side"
-ENGINES = ["xiaoneng", "duckdb", "polars", "bare-load", "steps", "compute"]
+ENGINES = ["xiaoneng", "duckdb", "polars", "bare-load", "steps", "compute", "ingest"]
 THREADS = 2
 
 MEASURES = [
@@ -1075,22 +1080,34 @@ def main() -> None:
                    "out": str(work / f"{engine}.parquet")}
             (work / f"{engine}.json").write_text(json.dumps(job))
             commands[engine] = [sys.executable, me, flag, str(work / f"{engine}.json")]
-    if "bare-load" in engines:
-        exports = Path(args.exports) if args.exports else find_exports(home.home)
-        if exports is None or not exports.is_dir():
-            notes.append(f"bare-load skipped: no export files under {home.home / 'data' / 'inbox'} "
+    prepare: dict[str, object] = {}
+    exports = Path(args.exports) if args.exports else find_exports(home.home)
+    for e in ("bare-load", "ingest"):
+        if e in engines and (exports is None or not exports.is_dir()):
+            notes.append(f"{e} skipped: no export files under {home.home / 'data' / 'inbox'} "
                          "(give --exports DIR)")
-            engines.remove("bare-load")
-        else:
-            plan, skipped = export_plan(exports)
-            job = {"plan": plan, "out": str(work / "bare")}
-            (work / "bare-load.json").write_text(json.dumps(job))
-            commands["bare-load"] = [sys.executable, me, "--child-bare", str(work / "bare-load.json")]
-            n_files = sum(len(g["files"]) for g in plan)
-            size = sum(os.path.getsize(f) for g in plan for f in g["files"])
-            print(f"exports {exports}: {n_files} files, {size / 1e6:,.0f} MB, {len(plan)} tables")
-            for s in skipped:
-                notes.append(f"bare-load leaves out {s}")
+            engines.remove(e)
+    if "ingest" in engines:
+        fresh = work / "ingest-home"
+
+        def empty_center(fresh=fresh):
+            shutil.rmtree(fresh, ignore_errors=True)
+            fresh.mkdir(parents=True)
+            if (home.home / "xiaoneng.toml").is_file():
+                shutil.copy(home.home / "xiaoneng.toml", fresh / "xiaoneng.toml")
+
+        prepare["ingest"] = empty_center
+        commands["ingest"] = [args.xiaoneng, "--home", str(fresh), "ingest", str(exports)]
+    if "bare-load" in engines:
+        plan, skipped = export_plan(exports)
+        job = {"plan": plan, "out": str(work / "bare")}
+        (work / "bare-load.json").write_text(json.dumps(job))
+        commands["bare-load"] = [sys.executable, me, "--child-bare", str(work / "bare-load.json")]
+        n_files = sum(len(g["files"]) for g in plan)
+        size = sum(os.path.getsize(f) for g in plan for f in g["files"])
+        print(f"exports {exports}: {n_files} files, {size / 1e6:,.0f} MB, {len(plan)} tables")
+        for s in skipped:
+            notes.append(f"bare-load leaves out {s}")
     env = dict(os.environ, POLARS_MAX_THREADS=str(THREADS))
     for name in engines:
         print(f"{name}: {shlex.join(commands[name])}")
@@ -1100,6 +1117,8 @@ def main() -> None:
     for run in range(1, args.runs + 1):
         for name in engines:
             log = work / f"{name}-run{run}.log"
+            if name in prepare:
+                prepare[name]()
             wall, kib, rc = run_child(commands[name], log, env)
             last = log.read_text(errors="replace").strip().splitlines()
             if rc != 0:
@@ -1146,7 +1165,7 @@ def main() -> None:
               f"{fmt_mib(max(peaks)):>10} {rows:>8}")
     print()
     for a, b in (("duckdb", "xiaoneng"), ("polars", "xiaoneng"), ("xiaoneng", "bare-load"),
-                 ("steps", "xiaoneng"), ("compute", "xiaoneng")):
+                 ("steps", "xiaoneng"), ("compute", "xiaoneng"), ("ingest", "bare-load")):
         if a in best and b in best:
             print(f"ratio {a} / {b} = {best[a] / best[b]:.2f} on the best times "
                   f"({best[a]:.2f} s / {best[b]:.2f} s), {median[a] / median[b]:.2f} on the medians")

@@ -327,8 +327,9 @@ impl<'a> Run<'a> {
         stamp.partial = self.scope.is_some();
         let mut txn = self.store.begin()?;
         let names: Vec<&str> = self.done.keys().copied().collect();
+        let mut tables = Vec::new();
         for (name, df) in self.done {
-            let mut df = match (from, self.store.read(name)?) {
+            let df = match (from, self.store.read(name)?) {
                 (Some(from), Some(stored)) => incremental::merge_from(stored, df, from)
                     .with_context(|| format!("cannot update {name} from {from}"))?,
                 // The rows before `from` were computed from part of the
@@ -338,8 +339,9 @@ impl<'a> Run<'a> {
                 }
                 (None, _) => df,
             };
-            self.store.replace(&mut txn, name, &mut df)?;
+            tables.push((name, df));
         }
+        self.store.replace_all(&mut txn, tables)?;
         stamp::stage(&mut txn, &names, &stamp)?;
         txn.commit()
     }

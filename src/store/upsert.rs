@@ -164,6 +164,7 @@ impl Store {
         for p in affected.keys() {
             parts.entry(*p).or_insert_with(DataFrame::empty);
         }
+        let mut staged = Vec::new();
         for (p, new_rows) in parts {
             // Rewrite the partition: its stored rows not replaced, then the new.
             let old_files = existing.remove(&p).unwrap_or_default();
@@ -209,9 +210,14 @@ impl Store {
                 txn.remove(f);
             }
             if merged.height() > 0 {
-                txn.add(table, p, &mut merged)?;
+                staged.push((table, p, merged));
+            }
+            // Two partitions at a time: written together, then let go.
+            if staged.len() == 2 {
+                txn.add_all(std::mem::take(&mut staged))?;
             }
         }
+        txn.add_all(staged)?;
         Ok(Upserted {
             replaced,
             first_replaced_partition,
@@ -245,6 +251,16 @@ impl Store {
             txn.remove(&f);
         }
         txn.add(dataset, None, df)
+    }
+
+    /// [`Store::replace`] for several datasets, written two at a time.
+    pub fn replace_all(&self, txn: &mut Transaction, tables: Vec<(&str, DataFrame)>) -> Result<()> {
+        for (dataset, _) in &tables {
+            for f in self.files(dataset)? {
+                txn.remove(&f);
+            }
+        }
+        txn.add_all(tables.into_iter().map(|(d, df)| (d, None, df)).collect())
     }
 }
 

@@ -34,12 +34,30 @@ fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
     let overdue_open = crate::metrics::cases::overdue_open_cases(&facts, &s.calendar, run.as_of)?;
     let attendance = run.table(ATTENDANCE_DAYS)?;
     let rating_metrics = run.table(RATING_METRICS)?;
-    let ratings = match run.read("ratings")? {
-        Some(r) => Some(crate::metrics::ratings::with_deadlines(
-            &r,
-            &s.calendar,
-            &s.ratings,
-        )?),
+    // Only bad ratings make score events (a rating without a level counts
+    // as one, as the scoring rules read it): the others are let go before
+    // the deadlines are worked out. The order of the rows stays.
+    let columns = [
+        "rating_id",
+        "window_id",
+        "staff_id",
+        "rated_at",
+        "level",
+        "rectified_at",
+    ];
+    let ratings = match run.read_columns("ratings", Some(&columns))? {
+        Some(r) => {
+            use polars::prelude::{col, lit, IntoLazy};
+            let bad = r
+                .lazy()
+                .filter(col("level").is_null().or(col("level").lt_eq(lit(2))))
+                .collect()?;
+            Some(crate::metrics::ratings::with_deadlines(
+                &bad,
+                &s.calendar,
+                &s.ratings,
+            )?)
+        }
         None => None,
     };
     let jumps = run.table(QUEUE_JUMPS)?;
