@@ -7,6 +7,7 @@ use crate::metrics::schema::CARDS;
 use crate::store::Store;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
+use std::collections::BTreeMap;
 use polars::prelude::*;
 
 /// The cards of a run date, and the history brought up to it.
@@ -46,59 +47,62 @@ pub fn cards_of(
     use crate::metrics::cards::{cards_due, history_rows, update_history};
     let mut due = cards_due(facts, cal, as_of, rules)?;
     // Step cards, on the handlers, cleared when the step finishes.
-    let mut step_done: Vec<(String, NaiveDate)> = Vec::new();
     if let Some(sf) = step_facts {
         due.extend(crate::metrics::steps::step_cards_due(
             sf, cal, as_of, rules,
         )?);
     }
-    if let Some(steps) = store.read("case_steps")? {
-        let all = steps
-            .lazy()
-            .filter(col("finished_at").is_not_null())
-            .select([
-                col("case_id"),
-                col("seq"),
-                col("step"),
-                col("finished_at").cast(DataType::Date),
-            ])
-            .collect()?;
+    let before = match store.read(CARDS)? {
+        Some(df) => history_rows(&df)?,
+        None => Vec::new(),
+    };
+    // Only the cases with a card (recorded or due now) can have one
+    // cleared: their completion dates and the finish dates of their steps
+    // are all the history needs (not only up to as_of: the history clears
+    // a card on the completion date once the run reaches it).
+    let carded: std::collections::HashSet<&str> = before
+        .iter()
+        .map(|r| r.case_id.as_str())
+        .chain(due.iter().map(|c| c.case_id.as_str()))
+        .collect();
+    let ids_carded = |ids: &StringChunked| -> BooleanChunked {
+        ids.iter()
+            .map(|id| id.is_some_and(|id| carded.contains(id)))
+            .collect()
+    };
+    let mut completed: BTreeMap<String, NaiveDate> = BTreeMap::new();
+    if let Some(steps) = store.read_columns(
+        "case_steps",
+        Some(&["case_id", "seq", "step", "finished_at"]),
+    )? {
+        let steps = steps.filter(&ids_carded(steps.column("case_id")?.str()?))?;
         let (ids, seq, names) = (
-            all.column("case_id")?.str()?,
-            all.column("seq")?.i64()?,
-            all.column("step")?.str()?,
+            steps.column("case_id")?.str()?,
+            steps.column("seq")?.i64()?,
+            steps.column("step")?.str()?,
         );
-        let fin = crate::polars_ext::dates_of(all.column("finished_at")?)?;
+        let fin =
+            crate::polars_ext::dates_of(&steps.column("finished_at")?.cast(&DataType::Date)?)?;
         for (i, f) in fin.into_iter().enumerate() {
             if let (Some(id), Some(n), Some(name), Some(f)) =
                 (ids.get(i), seq.get(i), names.get(i), f)
             {
                 let step = format!("{n} {name}");
-                step_done.push((crate::metrics::cards::subject(id, Some(&step)), f));
+                completed.insert(crate::metrics::cards::subject(id, Some(&step)), f);
             }
         }
     }
-    // Completion dates of every case (not only up to as_of: the history
-    // clears a card on the completion date once the run reaches it).
-    let done = store
-        .read("cases")?
-        .context("the store has no cases yet")?
-        .lazy()
-        .filter(col("completed_at").is_not_null())
-        .select([col("case_id"), col("completed_at").cast(DataType::Date)])
-        .collect()?;
+    let cases = store
+        .read_columns("cases", Some(&["case_id", "completed_at"]))?
+        .context("the store has no cases yet")?;
+    let done = cases.filter(&ids_carded(cases.column("case_id")?.str()?))?;
     let ids = done.column("case_id")?.str()?;
-    let dates = crate::polars_ext::dates_of(done.column("completed_at")?)?;
-    let completed = ids
-        .iter()
-        .zip(dates)
-        .filter_map(|(id, d)| Some((id?.to_string(), d?)))
-        .chain(step_done)
-        .collect();
-    let before = match store.read(CARDS)? {
-        Some(df) => history_rows(&df)?,
-        None => Vec::new(),
-    };
+    let dates = crate::polars_ext::dates_of(&done.column("completed_at")?.cast(&DataType::Date)?)?;
+    for (id, d) in ids.iter().zip(dates) {
+        if let (Some(id), Some(d)) = (id, d) {
+            completed.insert(id.to_string(), d);
+        }
+    }
     let (history, changes) = update_history(before, &due, &completed, as_of);
     Ok(CardRun {
         due,
