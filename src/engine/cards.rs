@@ -7,8 +7,8 @@ use crate::metrics::schema::CARDS;
 use crate::store::Store;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use std::collections::BTreeMap;
 use polars::prelude::*;
+use std::collections::BTreeMap;
 
 /// The cards of a run date, and the history brought up to it.
 pub struct CardRun {

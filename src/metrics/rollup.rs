@@ -215,8 +215,12 @@ pub fn rollup_days(day: DataFrame, spec: &RollupSpec) -> Result<DataFrame> {
         )
         .with_column(col("level_name").alias("level"))
         .with_columns(text_order())
+        // The extra keys too: the group-bys leave their order to chance.
         .sort(
-            ["grain_rank", "period_start", "level_rank", "key"],
+            ["grain_rank", "period_start", "level_rank", "key"]
+                .into_iter()
+                .chain(spec.extra_keys.iter().copied())
+                .collect::<Vec<_>>(),
             SortMultipleOptions::default().with_maintain_order(true),
         )
         .select(order.clone())
