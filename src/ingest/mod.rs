@@ -468,8 +468,6 @@ fn parse_all(
         .collect();
     let mut done: Vec<Option<Pending>> = files.iter().map(|_| None).collect();
     let mut known: BTreeMap<&'static str, parse::Known> = BTreeMap::new();
-    // Tables of the depth before, handed on before this depth is parsed.
-    let mut ready: Vec<(&'static TableSpec, polars::prelude::DataFrame)> = Vec::new();
     for d in 0..=depths.iter().copied().max().unwrap_or(0) {
         // The keys this depth's tables may name.
         for t in TABLES.iter().filter(|t| depth(t) == d) {
@@ -481,9 +479,6 @@ fn parse_all(
         let mut these: Vec<usize> = (0..files.len()).filter(|&i| depths[i] == d).collect();
         let size = |i: &usize| std::fs::metadata(&files[i.to_owned()].0).map_or(0, |m| m.len());
         these.sort_by_key(|i| std::cmp::Reverse(size(i)));
-        for (t, batch) in ready.drain(..) {
-            take(t, batch)?;
-        }
         let parsed = parallel_map(&these, |&i| -> Result<Pending> {
             let (path, sha256) = &files[i];
             let bytes =
@@ -493,6 +488,9 @@ fn parse_all(
         for (i, p) in these.into_iter().zip(parsed) {
             done[i] = Some(p?);
         }
+        // This depth's tables, and the keys of those that others name.
+        let mut ready: Vec<(&'static TableSpec, polars::prelude::DataFrame)> = Vec::new();
+        let mut keys: Vec<(&'static str, polars::prelude::StringChunked)> = Vec::new();
         for t in TABLES.iter().filter(|t| depth(t) == d) {
             let mut batch: Option<polars::prelude::DataFrame> = None;
             for p in done
@@ -514,17 +512,28 @@ fn parse_all(
             if named {
                 let k = stored_keys(store, &mut known, t.name)?;
                 if let Some(b) = &batch {
-                    let ids = b.column(t.key[0])?.str()?;
-                    k.ids.reserve(ids.len());
-                    k.ids.extend(ids.iter().flatten().map(PlSmallStr::from));
+                    keys.push((t.name, b.column(t.key[0])?.str()?.clone()));
                 }
                 k.troubled = troubled_file(done.iter().flatten(), t.name);
             }
             ready.extend(batch.map(|b| (t, b)));
         }
-    }
-    for (t, batch) in ready {
-        take(t, batch)?;
+        // The rows are handed on while a second thread adds their keys to
+        // those the next depth may name.
+        std::thread::scope(|scope| -> Result<()> {
+            let known = &mut known;
+            scope.spawn(move || {
+                for (name, ids) in keys {
+                    let k = known.get_mut(name).expect("stored keys read first");
+                    k.ids.reserve(ids.len());
+                    k.ids.extend(ids.iter().flatten().map(PlSmallStr::from));
+                }
+            });
+            for (t, batch) in ready {
+                take(t, batch)?;
+            }
+            Ok(())
+        })?;
     }
     Ok(done
         .into_iter()
