@@ -259,6 +259,10 @@ fn day_frame(
     )?)
 }
 
+/// The unit leave shares and hours are summed in (2^-40: a year of a
+/// center's leave days stays far below 2^63 units).
+const LEAVE_UNITS: f64 = (1u64 << 40) as f64;
+
 /// Measures of `attendance_metrics`.
 const MEASURES: [(&str, Roll); 15] = [
     ("expected_days", Roll::Sum),
@@ -295,6 +299,18 @@ pub fn attendance_metrics(days: &DataFrame, as_of: NaiveDate) -> Result<DataFram
         flag(col("missing_punches").gt(lit(0))).alias("missing"),
         flag(col("absent_half_days").gt(lit(0))).alias("absent"),
         flag(work.not().and(col("duty_presence"))).alias("duty_days"),
+        // Shares of a day summed in floating point come out a little
+        // different as the group-bys' threads take their rows in another
+        // order (a run's leave days changed in the last digit from run to
+        // run): summed as whole units of 2^-40 of a day they are exact.
+        (col("leave_day_share") * lit(LEAVE_UNITS))
+            .round(0, RoundMode::HalfToEven)
+            .cast(DataType::Int64)
+            .alias("leave_day_share"),
+        (col("leave_hours") * lit(LEAVE_UNITS))
+            .round(0, RoundMode::HalfToEven)
+            .cast(DataType::Int64)
+            .alias("leave_hours"),
     ]);
     let spec = RollupSpec {
         measures: &MEASURES,
@@ -304,8 +320,10 @@ pub fn attendance_metrics(days: &DataFrame, as_of: NaiveDate) -> Result<DataFram
         as_of,
     };
     let sums = rollup(events, &spec)?;
+    let units = |c: &str| col(c).cast(DataType::Float64) / lit(LEAVE_UNITS);
     Ok(sums
         .lazy()
+        .with_columns([units("leave_day_share"), units("leave_hours")])
         .with_columns([
             col("leave_day_share").alias("leave_days"),
             (col("absent_half_days").cast(DataType::Float64) / lit(2.0)).alias("absent_days"),
