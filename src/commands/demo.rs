@@ -38,9 +38,12 @@ pub(super) fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<(
     stage("ingested");
 
     // The whole pipeline, then the figures of the latest month.
-    let as_of = crate::engine::compute(&store, settings, None, None, None)?
-        .0
-        .date;
+    // One run: its case and step facts stay for the cards.
+    let as_of = crate::engine::as_of::resolve(&store, None)?.date;
+    let mut run = crate::engine::Run::new(&store, settings, as_of);
+    run.everything()?;
+    let (facts, step_facts) = (run.case_facts()?, run.step_facts()?);
+    run.commit()?;
     stage("every metric table computed");
     let month = crate::metrics::period::period_of(crate::metrics::period::Grain::Month, as_of);
     let read = |name: &str| -> Result<polars::prelude::DataFrame> {
@@ -67,8 +70,14 @@ pub(super) fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<(
         "{}",
         crate::view::queue_table(&center("queue_metrics", &crate::view::QUEUE_COMPARED)?)?
     );
-    let run =
-        crate::engine::cards::run_cards(&mut crate::engine::Run::new(&store, settings, as_of))?;
+    let run = crate::engine::cards::cards_of(
+        &store,
+        &settings.calendar,
+        as_of,
+        &settings.cards,
+        &facts,
+        step_facts.as_ref(),
+    )?;
     crate::engine::cards::save(&store, &run)?;
     let (red, yellow) = crate::metrics::cards::red_and_yellow(run.due.iter().map(|c| c.colour));
     println!("\n电子监察 {as_of}: 红牌 {red} 张, 黄牌 {yellow} 张");
