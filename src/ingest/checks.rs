@@ -63,50 +63,88 @@ type RowError = (Option<&'static str>, String);
 
 /// Check one parsed row of `table`; may normalise values (suspension kind).
 pub fn check_row(table: &TableSpec, values: &mut [Value]) -> Result<(), RowError> {
-    let get = |name: &str| &values[table.column_index(name).expect("known column")];
-    for &(a, b) in ordered_pairs(table.name) {
-        if let (Some(x), Some(y)) = (get(a).as_datetime(), get(b).as_datetime()) {
-            if y < x {
-                return Err((Some(b), format!("{b} {} is before {a} {}", get(b), get(a))));
-            }
+    RowChecks::of(table).check(values)
+}
+
+/// A column of a row: its index and name.
+type Column = (usize, &'static str);
+
+/// The checks of one table, with its columns found once (a file's rows
+/// then cost no look-up by name).
+#[derive(Debug, Clone)]
+pub struct RowChecks {
+    /// (earlier, later) columns: index and name of each.
+    ordered: Vec<(Column, Column)>,
+    /// Integer columns with their range.
+    ranges: Vec<(usize, &'static str, i64, i64)>,
+    /// The promised and the legal limit, when the table has both.
+    limits: Option<(usize, usize)>,
+    /// The suspension kind, normalised.
+    kind: Option<usize>,
+}
+
+impl RowChecks {
+    pub fn of(table: &TableSpec) -> RowChecks {
+        let at = |name: &'static str| (table.column_index(name).expect("known column"), name);
+        RowChecks {
+            ordered: ordered_pairs(table.name)
+                .iter()
+                .map(|&(a, b)| (at(a), at(b)))
+                .collect(),
+            ranges: int_ranges(table.name)
+                .iter()
+                .map(|&(c, lo, hi)| (at(c).0, c, lo, hi))
+                .collect(),
+            limits: matches!(table.name, "items" | "cases")
+                .then(|| (at("promised_limit_days").0, at("legal_limit_days").0)),
+            kind: (table.name == "suspensions").then(|| at("kind").0),
         }
     }
-    for &(c, lo, hi) in int_ranges(table.name) {
-        if let Some(v) = get(c).as_int() {
-            if !(lo..=hi).contains(&v) {
-                return Err((Some(c), format!("{c} {v} is outside {lo}–{hi}")));
+
+    /// Check one parsed row; may normalise values (suspension kind).
+    pub fn check(&self, values: &mut [Value]) -> Result<(), RowError> {
+        for &((ia, a), (ib, b)) in &self.ordered {
+            if let (Some(x), Some(y)) = (values[ia].as_datetime(), values[ib].as_datetime()) {
+                if y < x {
+                    return Err((
+                        Some(b),
+                        format!("{b} {} is before {a} {}", values[ib], values[ia]),
+                    ));
+                }
             }
         }
-    }
-    if matches!(table.name, "items" | "cases") {
-        let (p, l) = (
-            get("promised_limit_days").as_int(),
-            get("legal_limit_days").as_int(),
-        );
-        if let (Some(p), Some(l)) = (p, l) {
-            if p > l {
+        for &(i, c, lo, hi) in &self.ranges {
+            if let Some(v) = values[i].as_int() {
+                if !(lo..=hi).contains(&v) {
+                    return Err((Some(c), format!("{c} {v} is outside {lo}–{hi}")));
+                }
+            }
+        }
+        if let Some((ip, il)) = self.limits {
+            if let (Some(p), Some(l)) = (values[ip].as_int(), values[il].as_int()) {
+                if p > l {
+                    return Err((
+                        Some("promised_limit_days"),
+                        format!("promised limit {p} exceeds the legal limit {l}"),
+                    ));
+                }
+            }
+        }
+        if let Some(i) = self.kind {
+            let kind = values[i].as_text().unwrap_or_default();
+            let Some(normal) = suspension_kind(kind) else {
                 return Err((
-                    Some("promised_limit_days"),
-                    format!("promised limit {p} exceeds the legal limit {l}"),
+                    Some("kind"),
+                    format!(
+                        "kind '{kind}' is neither {} nor {}",
+                        SUSPENSION_KINDS[0], SUSPENSION_KINDS[1]
+                    ),
                 ));
-            }
+            };
+            values[i] = Value::Text(normal.into());
         }
+        Ok(())
     }
-    if table.name == "suspensions" {
-        let i = table.column_index("kind").expect("kind");
-        let kind = values[i].as_text().unwrap_or_default();
-        let Some(normal) = suspension_kind(kind) else {
-            return Err((
-                Some("kind"),
-                format!(
-                    "kind '{kind}' is neither {} nor {}",
-                    SUSPENSION_KINDS[0], SUSPENSION_KINDS[1]
-                ),
-            ));
-        };
-        values[i] = Value::Text(normal.into());
-    }
-    Ok(())
 }
 
 #[cfg(test)]

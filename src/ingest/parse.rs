@@ -2,7 +2,7 @@
 //! cell, run the row checks. A row that fails becomes a [`Reject`] naming the
 //! line, the column and the reason; nothing is dropped.
 
-use super::checks::check_row;
+use super::checks::RowChecks;
 use super::decode::DAMAGE;
 use super::frame::Columns;
 use super::records::{self, each_delimited, raw_text, Record};
@@ -313,6 +313,8 @@ struct Header {
     verdict: Option<Verdict>,
     /// Whether each column has words to look up (see [`has_words`]).
     words: Vec<bool>,
+    /// The table's row checks, columns found.
+    checks: RowChecks,
 }
 
 /// Map a file's header to the table's columns.
@@ -367,6 +369,7 @@ fn read_header(
             .iter()
             .map(|c| has_words(table.name, c.name, opts.values))
             .collect(),
+        checks: RowChecks::of(table),
     }
 }
 
@@ -383,6 +386,8 @@ struct Sink<'o> {
     first_rows: Vec<Vec<(&'static str, String)>>,
     flagged: Vec<u64>,
     caused_by: BTreeMap<(String, String), u64>,
+    /// An incident without an id gets one.
+    incidents: bool,
 }
 
 impl<'o> Sink<'o> {
@@ -408,6 +413,7 @@ impl<'o> Sink<'o> {
             first_rows: Vec::new(),
             flagged: Vec::new(),
             caused_by: BTreeMap::new(),
+            incidents: table.name == "incidents",
         }
     }
 
@@ -446,7 +452,7 @@ impl<'o> Sink<'o> {
             self.reject(r, Some(name), reason);
             return;
         }
-        if self.table.name == "incidents" && values[0] == Value::Null {
+        if self.incidents && values[0] == Value::Null {
             let sha = self.opts.sha256.get(..12).unwrap_or(self.opts.sha256);
             values[0] = Value::Text(format!("{sha}:{}", r.line).into());
         }
@@ -619,7 +625,7 @@ fn parse_record<'r>(
             values[k] = Value::Text(raw.into());
         }
     }
-    check_row(table, &mut values)?;
+    header.checks.check(&mut values)?;
     Ok(values)
 }
 
