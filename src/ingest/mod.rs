@@ -327,9 +327,12 @@ pub fn ingest(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<
     // Hash every file on every core, keeping none of their bytes: a file
     // is read again when its turn to be parsed comes.
     let hashed = parallel_map(files, |path| -> Result<String> {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        Ok(hex::encode(Sha256::digest(&bytes)))
+        let cannot = || format!("cannot read {}", path.display());
+        // Through a small buffer: the file is not held to be hashed.
+        let mut file = std::fs::File::open(path).with_context(cannot)?;
+        let mut hasher = Sha256::new();
+        std::io::copy(&mut file, &mut hasher).with_context(cannot)?;
+        Ok(hex::encode(hasher.finalize()))
     })
     .into_iter()
     .collect::<Result<Vec<_>>>()?;
