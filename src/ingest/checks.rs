@@ -1,6 +1,7 @@
 //! Row checks beyond types: times in order, levels and limits in range,
-//! suspension kinds known. References to other tables are checked later,
-//! once every file of the run is parsed (see `ingest::references`).
+//! suspension kinds known. References to other tables are checked as the
+//! rows are read, against the keys of the tables read before (see
+//! `ingest::parse_all` and `parse::Known`).
 
 use super::table::TableSpec;
 use super::values::Value;
