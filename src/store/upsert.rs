@@ -116,30 +116,22 @@ impl Store {
         }
         let stored = self.files(table)?;
         let n = batch.height();
-        // Keep the last row of each key, in arrival order. A first load
-        // has no stored rows to match: it needs no key as one string.
-        let batch = if stored.is_empty() {
-            // Most batches repeat no key: then nothing is gathered.
-            let repeats = batch.select(key.iter().copied())?.is_duplicated()?.any();
-            if repeats {
-                let key: Vec<String> = key.iter().map(|k| k.to_string()).collect();
-                batch.unique_stable(Some(&key), UniqueKeepStrategy::Last, None)?
-            } else {
-                batch
-            }
+        // Keep the last row of each key, in arrival order (most batches
+        // repeat no key: then nothing is gathered).
+        let batch = if batch.select(key.iter().copied())?.is_duplicated()?.any() {
+            let key: Vec<String> = key.iter().map(|k| k.to_string()).collect();
+            batch.unique_stable(Some(&key), UniqueKeepStrategy::Last, None)?
         } else {
-            with_key(batch, key)?.unique_stable(
-                Some(&[KEY.to_string()]),
-                UniqueKeepStrategy::Last,
-                None,
-            )?
+            batch
         };
         let mut replaced = (n - batch.height()) as u64;
-        // The batch's keys, to find the stored rows it replaces.
+        // The batch's keys as one string each, to find the stored rows it
+        // replaces (none to find in an empty table).
         let incoming: HashSet<String> = if stored.is_empty() {
             HashSet::new()
         } else {
-            strings(&batch, KEY)?.into_iter().collect()
+            let keys = with_key(batch.select(key.iter().copied())?, key)?;
+            strings(&keys, KEY)?.into_iter().collect()
         };
 
         // Stored files holding a key of the batch.
@@ -185,10 +177,6 @@ impl Store {
                 None => DataFrame::empty(),
             };
             if new_rows.height() > 0 {
-                let new_rows = match new_rows.column(KEY) {
-                    Ok(_) => new_rows.drop(KEY)?,
-                    Err(_) => new_rows,
-                };
                 if merged.width() == 0 {
                     merged = new_rows;
                 } else {
