@@ -5,7 +5,7 @@
 use super::checks::RowChecks;
 use super::decode::DAMAGE;
 use super::frame::Columns;
-use super::records::{self, each_delimited, raw_text, Record};
+use super::records::{self, raw_text, Record};
 use super::table::{ColType, TableSpec};
 use super::values::{parse, Value};
 use super::vocab::{from_file_name, has_words, normalise_header, word_value, ColumnWords};
@@ -189,54 +189,28 @@ fn cores() -> usize {
 /// Parse a CSV export (first record = header). A large export without
 /// quotes is read in parts, one core each; the outcome is the same.
 pub fn parse_delimited(table: &'static TableSpec, text: &str, opts: &ParseOptions) -> Parsed {
-    let delimiter = records::delimiter(text);
-    let from = text.find('\n').map(|i| i + 1);
-    if let Some((from, parts)) = from.and_then(|from| {
-        Some((
-            from,
-            records::parts(text, from, delimiter, cores(), opts.part_bytes)?,
-        ))
-    }) {
-        let mut out = Parsed::default();
-        let line = text[..from].trim_end_matches(['\r', '\n']);
-        let record = Record {
-            line: 1,
-            fields: line.split(char::from(delimiter)).collect(),
-            span: (0, from),
-            truncated: false,
-        };
-        let header = read_header(table, &record, opts, &mut out);
-        let done = in_parts(&parts, |part| {
-            let chunk = &text[part.start..part.end];
-            let mut out = Parsed::default();
-            let mut sink = Sink::new(table, chunk, opts);
-            records::each_delimited_in(text, part, delimiter, |r| {
-                out.read += 1;
-                data_record(table, &header, r, chunk, opts, &mut sink);
-            });
-            sink.finish(&mut out);
-            out
-        });
-        out.failed = header.verdict.map(|(v, _)| v);
-        merge(&mut out, done);
-        return out;
-    }
     let mut out = Parsed::default();
-    let mut sink = Sink::new(table, text, opts);
-    let mut header: Option<Header> = None;
-    each_delimited(text, |r| {
-        let Some(h) = &header else {
-            header = Some(read_header(table, r, opts, &mut out));
-            return;
-        };
-        out.read += 1;
-        data_record(table, h, r, text, opts, &mut sink);
+    let delimiter = records::delimiter(text);
+    let Some((record, from)) = records::header(text, delimiter) else {
+        out.notes.push("empty file: no header and no rows".into());
+        return out;
+    };
+    let header = read_header(table, &record, opts, &mut out);
+    let parts = records::parts(text, from, delimiter, cores(), opts.part_bytes)
+        .unwrap_or_else(|| vec![records::Part::rest(text, from, record.fields.len())]);
+    let done = in_parts(&parts, |part| {
+        let chunk = &text[part.start..part.end];
+        let mut out = Parsed::default();
+        let mut sink = Sink::new(table, chunk, opts);
+        records::each_delimited_in(text, part, delimiter, |r| {
+            out.read += 1;
+            data_record(table, &header, r, chunk, opts, &mut sink);
+        });
+        sink.finish(&mut out);
+        out
     });
-    match header {
-        None => out.notes.push("empty file: no header and no rows".into()),
-        Some(h) => out.failed = h.verdict.map(|(v, _)| v),
-    }
-    sink.finish(&mut out);
+    out.failed = header.verdict.map(|(v, _)| v);
+    merge(&mut out, done);
     out
 }
 
@@ -261,8 +235,12 @@ fn data_record(
     }
 }
 
-/// `f` on each part, on a thread each; the outcomes in the parts' order.
+/// `f` on each part, on a thread each (one part on this thread); the
+/// outcomes in the parts' order.
 fn in_parts(parts: &[records::Part], f: impl Fn(records::Part) -> Parsed + Sync) -> Vec<Parsed> {
+    if let [part] = parts {
+        return vec![f(*part)];
+    }
     std::thread::scope(|scope| {
         let f = &f;
         let running: Vec<_> = parts
@@ -868,6 +846,31 @@ mod tests {
         assert_eq!(p.rejects[1].column.as_deref(), Some("window_id"));
         assert!(reasons[2].1.contains("NUL"));
         assert!(reasons[3].1.contains("over the limit"));
+    }
+
+    #[test]
+    fn rows_after_the_header_keep_their_lines_on_every_line_end() {
+        for end in ["\n", "\r\n", "\r"] {
+            let text = format!("window_id,name,department{end}W01,a,b{end}W02,c{end}W03,d,e{end}");
+            let p = run("windows", &text);
+            assert_eq!((p.read, p.stored), (3, 2), "{end:?}");
+            assert_eq!(
+                (p.rejects[0].line, p.rejects[0].raw.as_str()),
+                (3, "W02,c"),
+                "{end:?}"
+            );
+        }
+        // A header whose quoted name holds a line end: the rows after it
+        // count from the line after.
+        let p = run(
+            "windows",
+            "window_id,\"name\n(窗口名称)\",department\nW01,a,b\nW02\n",
+        );
+        assert_eq!((p.read, p.stored), (2, 1), "{:?}", p.rejects);
+        assert_eq!(p.rejects[0].line, 4);
+        // Only a header, or nothing.
+        assert_eq!(run("windows", "window_id,name,department").read, 0);
+        assert!(run("windows", "").notes[0].contains("empty file"));
     }
 
     #[test]

@@ -83,6 +83,45 @@ impl Part {
             last: true,
         }
     }
+
+    /// The rest of a text from byte `from`, after a record of `before`
+    /// fields.
+    pub fn rest(text: &str, from: usize, before: usize) -> Part {
+        Part {
+            start: from,
+            end: text.len(),
+            first_line: 1 + breaks(&text.as_bytes()[..from]),
+            before: Some(before),
+            last: true,
+        }
+    }
+}
+
+/// The first record of a delimited file (its header) and the byte after
+/// it, past its line end; `None` for a file without one.
+pub fn header(text: &str, delimiter: u8) -> Option<(Record, usize)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut record = Record::default();
+    if !matches!(reader.read_record(&mut record.fields), Ok(true)) {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut end = (reader.position().byte() as usize).min(bytes.len());
+    // The reader may stop between the `\r` and `\n` of a CRLF.
+    if end > 0 && bytes[end - 1] == b'\r' && bytes.get(end) == Some(&b'\n') {
+        end += 1;
+    }
+    let start = bytes[..end]
+        .iter()
+        .position(|b| !matches!(b, b'\r' | b'\n'))
+        .unwrap_or(0);
+    record.line = 1 + breaks(&bytes[..start]);
+    record.span = (start, end);
+    Some((record, end))
 }
 
 /// The comma or the tab, whichever the first line has more of.
@@ -173,7 +212,7 @@ pub fn parts(
             start,
             end,
             first_line: line,
-            before: (start > from).then_some(before).flatten(),
+            before,
             last: end == bytes.len(),
         });
         line += breaks(&bytes[start..end]);
