@@ -9,7 +9,7 @@
 
 use super::cards::{Card, CardRules};
 use super::cases::CaseFacts;
-use super::dense::{self, day_numbers, Keep, Kind, LevelKeys, Value, NO_DAY};
+use super::dense::{self, day_numbers, measure_index, Keep, Kind, LevelKeys, Value, NO_DAY};
 use super::period::{Grain, Period};
 use super::rollup::{every_level, KeyCodes, Roll};
 use super::{workday_frame, WithWorkdayIndex};
@@ -214,6 +214,7 @@ pub fn step_metrics(facts: &DataFrame, as_of: NaiveDate) -> Result<DataFrame> {
         .collect();
     let (elapsed_days, limit_days) = (zero_null(&elapsed), zero_null(&limit));
     let case_days = zero_null(&opt_i64s(&keyed, "case_elapsed")?);
+    let measure = |name: &str| measure_index(&MEASURES, name);
     let sums = dense::rollup(&dense::Spec {
         measures: &MEASURES,
         levels: level_keys.levels(),
@@ -222,20 +223,20 @@ pub fn step_metrics(facts: &DataFrame, as_of: NaiveDate) -> Result<DataFrame> {
                 rows: None,
                 days: &finish,
                 measures: vec![
-                    (0, Value::One),
-                    (1, Value::Of(&with_limit)),
-                    (2, Value::Of(&overdue)),
-                    (3, Value::Of(&elapsed_days)),
-                    (4, Value::Of(&limit_days)),
+                    (measure("steps"), Value::One),
+                    (measure("with_limit"), Value::Of(&with_limit)),
+                    (measure("overdue_steps"), Value::Of(&overdue)),
+                    (measure("sum_elapsed"), Value::Of(&elapsed_days)),
+                    (measure("limit_days_sum"), Value::Of(&limit_days)),
                 ],
             },
             Kind {
                 rows: None,
                 days: &shared,
                 measures: vec![
-                    (5, Value::One),
-                    (6, Value::Of(&elapsed_days)),
-                    (7, Value::Of(&case_days)),
+                    (measure("share_steps"), Value::One),
+                    (measure("share_step_days"), Value::Of(&elapsed_days)),
+                    (measure("share_case_days"), Value::Of(&case_days)),
                 ],
             },
         ],
