@@ -166,6 +166,19 @@ const MEASURES: [(&str, Roll); 14] = [
     ("open_past_limit", Roll::AtEnd),
 ];
 
+/// The columns of `ratings` that [`rating_metrics`] reads.
+pub const RATING_COLUMNS: [&str; 6] = [
+    "case_id",
+    "window_id",
+    "staff_id",
+    "rated_at",
+    "level",
+    "rectified_at",
+];
+
+/// The columns of `cases` that [`rating_metrics`] reads.
+pub const CASE_COLUMNS: [&str; 4] = ["case_id", "window_id", "staff_id", "completed_at"];
+
 /// `rating_metrics` for every grain and for staff, window, department and
 /// center. Ratings count by their date, with the rating's window and
 /// staff; coverage by the completion date of the case, with the case's.

@@ -304,14 +304,8 @@ pub fn day_table(mut events: LazyFrame, spec: &RollupSpec) -> Result<DataFrame> 
             .select(order)
             .collect_streaming();
     }
-    // Materialise the events once; each level is then one group-by.
-    let mut events = events.collect_streaming()?;
-    if events.column("center").is_err() {
-        events.with_column(Column::new_scalar(
-            "center".into(),
-            Scalar::from(PlSmallStr::from("center")),
-            events.height(),
-        ))?;
+    if !events.collect_schema()?.contains("center") {
+        events = events.with_column(lit("center").alias("center"));
     }
     let sums = || {
         spec.measures
@@ -330,9 +324,21 @@ pub fn day_table(mut events: LazyFrame, spec: &RollupSpec) -> Result<DataFrame> 
         .chain([col("date")])
         .chain(spec.extra_keys.iter().map(|k| col(*k)))
         .collect();
-    let nested = events
-        .clone()
-        .lazy()
+    // When every level is nested, the events stream into their one
+    // pre-aggregation and are never held; otherwise they are materialised
+    // once and each other level is one group-by over them.
+    let all_nested = levels.iter().all(|(l, _)| NESTED.contains(l));
+    let held = if all_nested {
+        DataFrame::empty()
+    } else {
+        std::mem::replace(&mut events, DataFrame::empty().lazy()).collect_streaming()?
+    };
+    let stream = if all_nested {
+        events
+    } else {
+        held.clone().lazy()
+    };
+    let nested = stream
         .group_by(nested_keys)
         .agg(sums())
         .collect_streaming()?;
@@ -341,7 +347,7 @@ pub fn day_table(mut events: LazyFrame, spec: &RollupSpec) -> Result<DataFrame> 
         let source = if NESTED.contains(level) {
             &nested
         } else {
-            &events
+            &held
         };
         let mut keys = vec![col("date"), col(*column).alias("key")];
         keys.extend(spec.extra_keys.iter().map(|k| col(*k)));

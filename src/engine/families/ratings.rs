@@ -2,7 +2,7 @@
 
 use crate::engine::{MetricFamily, Run};
 use crate::metrics::schema::RATING_METRICS;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use polars::prelude::DataFrame;
 
 pub const FAMILY: MetricFamily = MetricFamily {
@@ -19,9 +19,13 @@ fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
         return Ok(None);
     }
     let s = run.settings();
+    let need = |table: &str, columns: &[&str]| {
+        run.read_columns(table, Some(columns))?
+            .with_context(|| format!("the store has no {table} yet: ingest them first"))
+    };
     let df = crate::metrics::ratings::rating_metrics(
-        &run.need("ratings")?,
-        &run.need("cases")?,
+        &need("ratings", &crate::metrics::ratings::RATING_COLUMNS)?,
+        &need("cases", &crate::metrics::ratings::CASE_COLUMNS)?,
         &run.need("windows")?,
         &s.calendar,
         &s.ratings,
