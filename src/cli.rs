@@ -99,9 +99,18 @@ pub enum Command {
         /// the store's date, the last date of its data or of the nightly job).
         #[arg(long, value_parser = date)]
         as_of: Option<NaiveDate>,
-        /// Print the whole card history instead of the cards due.
+        /// Print the card history instead of the cards due: every card
+        /// found from the stored facts for every day through the run date,
+        /// beside those the runs recorded.
         #[arg(long)]
         history: bool,
+        /// With --history: only the cards open on some day from this date
+        /// on (raised by --to and not cleared before --from).
+        #[arg(long, value_parser = date, requires = "history")]
+        from: Option<NaiveDate>,
+        /// With --history: only the cards raised on or before this date.
+        #[arg(long, value_parser = date, requires = "history")]
+        to: Option<NaiveDate>,
         /// Record the run date's cards in the card history (a write, as the
         /// nightly job does); without it `cards` only reads.
         #[arg(long)]

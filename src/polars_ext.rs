@@ -23,6 +23,11 @@ pub fn epoch_days(d: NaiveDate) -> i32 {
     (d - epoch()).num_days() as i32
 }
 
+/// The date of a day number (days since 1970-01-01).
+pub fn epoch_date(d: i32) -> NaiveDate {
+    epoch() + chrono::Duration::days(i64::from(d))
+}
+
 /// A polars Date literal.
 pub fn date_lit(d: NaiveDate) -> Expr {
     lit(epoch_days(d)).cast(DataType::Date)

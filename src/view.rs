@@ -535,7 +535,7 @@ pub fn reject_entry(r: &crate::ingest::rejects::RejectRow) -> String {
 
 /// The columns of a card table: (column, header); `牌` is the colour as
 /// the office says it.
-const CARD_COLUMNS: [(&str, &str); 11] = [
+const CARD_COLUMNS: [(&str, &str); 12] = [
     ("牌", "牌"),
     ("case_id", "办件编号"),
     ("step", "环节"),
@@ -547,10 +547,12 @@ const CARD_COLUMNS: [(&str, &str); 11] = [
     ("raised_on", "首次亮牌"),
     ("escalated_on", "升级红牌"),
     ("cleared_on", "解除"),
+    ("recorded", "来源"),
 ];
 
 /// Cards (`metrics::cards::history_frame`) as shown: the colour as a word
-/// in `牌`, a provisional deadline marked 暂定.
+/// in `牌`, a provisional deadline marked 暂定, the source as 当日 (raised
+/// by the run of its day) or 补判 (found afterwards from the facts).
 fn cards_shown(df: &DataFrame) -> Result<DataFrame> {
     use crate::metrics::cards::Colour;
     let colour = df
@@ -568,6 +570,15 @@ fn cards_shown(df: &DataFrame) -> Result<DataFrame> {
             .map(|v| if v == Some(true) { "暂定" } else { "" })
             .collect();
         shown.with_column(Column::new("deadline_provisional".into(), marks))?;
+    }
+    // Raised by the run of its day, or found afterwards from the facts.
+    if let Ok(r) = df.column("recorded") {
+        let source: Vec<&str> = r
+            .bool()?
+            .iter()
+            .map(|v| if v == Some(false) { "补判" } else { "当日" })
+            .collect();
+        shown.with_column(Column::new("recorded".into(), source))?;
     }
     Ok(shown)
 }

@@ -121,6 +121,13 @@ fn the_fixture_bulletin_matches_the_golden_files_and_reruns_identically() {
     let md = &first.iter().find(|f| f.0 == "bulletin.md").unwrap().1;
     assert!(md.contains("红旗窗口: W02、W05、W04"), "{md}");
     assert!(md.contains("限期整改: W07"), "{md}");
+    // No run recorded a card: the month's cards come from the facts.
+    // By hand (yellow at one working day left): C15 (3 days from Monday
+    // 10-12, due Thursday 10-15) yellow on 10-14, completed 10-16; C21
+    // (instant, accepted 10-12 16:30) yellow on 10-12, completed 10-13;
+    // C22 (3 days from Tuesday 10-20, due Friday 10-23) yellow on 10-22,
+    // red from Monday 10-26, open at the month's end.
+    assert!(md.contains("本月亮黄牌 3 张,红牌 1 张。"), "{md}");
 }
 
 #[test]
@@ -165,6 +172,21 @@ fn the_demo_bulletin_figures_are_the_metric_tables() {
             t.name
         );
     }
+    // The month's cards are those of the card history raised in it, every
+    // day judged (the demo records one day's run only).
+    let cards = q("SELECT colour, count(*) AS n FROM cards WHERE strftime(raised_on, '%Y-%m') = '2026-09' GROUP BY colour");
+    let count = |c: &str| {
+        cards
+            .iter()
+            .find(|r| r["colour"] == c)
+            .map_or(0, |r| r["n"].parse::<u64>().unwrap())
+    };
+    let (yellow, red) = (count("yellow"), count("red"));
+    assert!(yellow > 0 && red > 0, "{cards:?}");
+    assert!(
+        md.contains(&format!("本月亮黄牌 {yellow} 张,红牌 {red} 张。")),
+        "{md}"
+    );
     let flags = q("SELECT window_id FROM window_scores WHERE grain = 'month' AND period = '2026-09' AND band = '红旗窗口' ORDER BY rank");
     let names: Vec<&str> = flags.iter().map(|r| r["window_id"].as_str()).collect();
     assert!(

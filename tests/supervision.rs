@@ -100,10 +100,22 @@ fn a_rerun_on_the_same_date_raises_nothing_twice() {
     let h = card_home();
     let first = history(h.path(), "2026-10-13");
     let second = history(h.path(), "2026-10-13");
+    // No run recorded the days before: the yellow card of 10-10 is found
+    // from the facts (补判), escalated by this run, which raises the red.
+    assert_eq!(first.len(), 2, "{first:?}");
+    let yellow = first.iter().find(|r| r["colour"] == "yellow").unwrap();
     assert_eq!(
-        first.len(),
-        1,
-        "the first run on 10-13 raises the red card only"
+        (
+            yellow["raised_on"].as_str(),
+            yellow["escalated_on"].as_str(),
+            yellow["recorded"].as_str()
+        ),
+        ("2026-10-10", "2026-10-13", "false")
+    );
+    let red = first.iter().find(|r| r["colour"] == "red").unwrap();
+    assert_eq!(
+        (red["raised_on"].as_str(), red["recorded"].as_str()),
+        ("2026-10-13", "true")
     );
     assert_eq!(first, second);
     let due = csv_rows(&ok(
@@ -155,4 +167,156 @@ fn the_seed_catalog_round_is_reproduced_as_a_sentence() {
         .map(|r| r["saved_days"].parse::<i64>().unwrap())
         .sum();
     assert_eq!(saved, 8458);
+}
+
+/// The store of [`card_home`] with a second case, C02: accepted Thursday
+/// 2026-10-08 with 3 working days like C01, suspended Monday 10-12 to
+/// Tuesday 10-13 (two working days), completed Tuesday 10-20.
+fn suspended_home() -> tempfile::TempDir {
+    let h = card_home();
+    let inbox = h.path().join("data/inbox");
+    std::fs::write(
+        inbox.join("cases-2.csv"),
+        "case_id,item_code,window_id,accepted_at,completed_at\nC02,I01,W01,2026-10-08 10:00,2026-10-20 11:00\n",
+    )
+    .unwrap();
+    std::fs::write(
+        inbox.join("staff.csv"),
+        "staff_id,name,window_id\n1001,张敏,W01\n",
+    )
+    .unwrap();
+    std::fs::write(
+        inbox.join("suspensions.csv"),
+        "case_id,kind,start,end,reason\nC02,特别程序,2026-10-12,2026-10-13,现场核查\n",
+    )
+    .unwrap();
+    ok(h.path(), &["ingest"]);
+    h
+}
+
+/// The card history shown by `cards --history` (a read), with bounds.
+fn shown_history(home: &Path, as_of: &str, bounds: &[&str]) -> Vec<HashMap<String, String>> {
+    let mut args = vec!["cards", "--as-of", as_of, "--history", "--format", "csv"];
+    args.extend_from_slice(bounds);
+    csv_rows(&ok(home, &args))
+}
+
+/// (case, colour, raised, escalated, cleared, cleared by, deadline) of each row.
+fn walk(rows: &[HashMap<String, String>]) -> Vec<[String; 7]> {
+    let mut out: Vec<[String; 7]> = rows
+        .iter()
+        .map(|r| {
+            [
+                "case_id",
+                "colour",
+                "raised_on",
+                "escalated_on",
+                "cleared_on",
+                "cleared_by",
+                "deadline",
+            ]
+            .map(|c| r[c].clone())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn compute_fills_the_card_history_of_days_no_run_recorded() {
+    let h = suspended_home();
+    let home = h.path();
+    ok(home, &["compute", "--as-of", "2026-10-31"]);
+    // Worked by hand (the calendar of 2026: 10-10 is a 调休 working day):
+    // C01 is due 10-12: one working day left on 10-10, yellow; red from
+    // 10-13; completed 10-14.
+    // C02 has one day left on 10-10 too (due 10-12), yellow. The
+    // suspension adds 10-12 on 10-12 (due 10-13) and 10-13 on 10-13 (due
+    // 10-14): one day left each day, 0 on 10-14, so the same yellow card
+    // follows its deadline; red from 10-15; completed 10-20.
+    let s = |v: &str| v.to_string();
+    let expected = vec![
+        [
+            s("C01"),
+            s("red"),
+            s("2026-10-13"),
+            s(""),
+            s("2026-10-14"),
+            s("completed"),
+            s("2026-10-12"),
+        ],
+        [
+            s("C01"),
+            s("yellow"),
+            s("2026-10-10"),
+            s("2026-10-13"),
+            s("2026-10-14"),
+            s("completed"),
+            s("2026-10-12"),
+        ],
+        [
+            s("C02"),
+            s("red"),
+            s("2026-10-15"),
+            s(""),
+            s("2026-10-20"),
+            s("completed"),
+            s("2026-10-14"),
+        ],
+        [
+            s("C02"),
+            s("yellow"),
+            s("2026-10-10"),
+            s("2026-10-15"),
+            s("2026-10-20"),
+            s("completed"),
+            s("2026-10-14"),
+        ],
+    ];
+    let stored = csv_rows(&ok(
+        home,
+        &["query", "SELECT * FROM cards", "--format", "csv"],
+    ));
+    assert_eq!(walk(&stored), expected);
+    assert!(
+        stored.iter().all(|r| r["recorded"] == "false"),
+        "{stored:?}"
+    );
+    // `cards --history` shows the same; --from/--to keep the cards open on
+    // some day between them.
+    assert_eq!(walk(&shown_history(home, "2026-10-31", &[])), expected);
+    let c02 = shown_history(home, "2026-10-31", &["--from", "2026-10-15"]);
+    assert_eq!(
+        c02.iter()
+            .map(|r| r["case_id"].as_str())
+            .collect::<Vec<_>>(),
+        ["C02", "C02"]
+    );
+    assert!(shown_history(home, "2026-10-31", &["--to", "2026-10-09"]).is_empty());
+    // The month's bulletin counts them (no run recorded a card).
+    let md = ok(home, &["report", "monthly", "--month", "2026-10"]);
+    assert!(md.contains("本月亮黄牌 2 张,红牌 2 张"), "{md}");
+}
+
+#[test]
+fn the_history_found_from_the_facts_is_what_daily_runs_record() {
+    // One store records the cards of every day as the nightly job does;
+    // the other only computes on the last day. The histories agree.
+    let daily = suspended_home();
+    let days: Vec<String> = (6..=22).map(|d| format!("2026-10-{d:02}")).collect();
+    for day in &days {
+        ok(daily.path(), &["cards", "--as-of", day, "--record"]);
+    }
+    let once = suspended_home();
+    ok(once.path(), &["compute", "--as-of", "2026-10-22"]);
+    let recorded = shown_history(daily.path(), "2026-10-22", &[]);
+    assert!(
+        recorded.iter().all(|r| r["recorded"] == "true"),
+        "{recorded:?}"
+    );
+    assert_eq!(
+        walk(&recorded),
+        walk(&shown_history(once.path(), "2026-10-22", &[]))
+    );
+    assert_eq!(recorded.len(), 4);
 }

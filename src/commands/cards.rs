@@ -5,7 +5,7 @@ use super::*;
 pub(super) fn cards(
     settings: &Settings,
     as_of: Option<NaiveDate>,
-    history: bool,
+    history: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
     record: bool,
     format: Format,
 ) -> Result<()> {
@@ -33,10 +33,16 @@ pub(super) fn cards(
             false => "since the recorded history (not recorded: --record does)",
         }
     );
-    let records = if history {
-        run.history
-    } else {
-        crate::metrics::cards::due_records(&run.due, &run.history, as_of)
+    let records = match history {
+        Some((from, to)) => run
+            .history
+            .into_iter()
+            .filter(|r| {
+                to.is_none_or(|to| r.raised_on <= to)
+                    && from.is_none_or(|from| r.cleared_on.is_none_or(|c| c >= from))
+            })
+            .collect(),
+        None => crate::metrics::cards::due_records(&run.due, &run.history, as_of),
     };
     if let Some(year) = settings.calendar.provisional_year() {
         if records
@@ -54,7 +60,7 @@ pub(super) fn cards(
         alerts.len()
     );
     print_frame(df, format, crate::view::cards_table)?;
-    if format == Format::Table && !history && !alerts.is_empty() {
+    if format == Format::Table && history.is_none() && !alerts.is_empty() {
         println!("\n差评超期未整改:");
         print!(
             "{}",

@@ -148,9 +148,17 @@ fn run_command(cli: Cli) -> Result<()> {
         Command::Cards {
             as_of,
             history,
+            from,
+            to,
             record,
             format,
-        } => cards(&settings, as_of, history, record, format),
+        } => cards(
+            &settings,
+            as_of,
+            history.then_some((from, to)),
+            record,
+            format,
+        ),
         Command::Attendance {
             week,
             month,

@@ -8,7 +8,7 @@ use crate::store::Store;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use polars::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// The cards of a run date, and the history brought up to it.
 pub struct CardRun {
@@ -32,10 +32,38 @@ pub fn run_cards(run: &mut super::Run) -> Result<CardRun> {
     )
 }
 
-/// The cards of `as_of` from case and step facts computed as of it (a
-/// [`Run`](super::Run) has them: `Run::case_facts`, `Run::step_facts`; the
-/// facts of the open cases and steps are all that is read), and the stored
-/// history brought up to it (not persisted: [`save`] does).
+/// The card history through `through` from the facts of a date on or
+/// after it (a [`Run`](super::Run) has them: `Run::case_facts`,
+/// `Run::step_facts`): every day judged as a run would have judged it,
+/// merged with the cards the runs recorded ([`merge_history`]).
+pub fn history_through(
+    store: &Store,
+    cal: &Calendar,
+    through: NaiveDate,
+    rules: &crate::metrics::cards::CardRules,
+    facts: &crate::metrics::cases::CaseFacts,
+    step_facts: Option<&DataFrame>,
+) -> Result<Vec<crate::metrics::cards::CardRecord>> {
+    use crate::metrics::cards::{derive_history, history_rows, merge_history};
+    let stored = match store.read(CARDS)? {
+        Some(df) => history_rows(&df)?,
+        None => Vec::new(),
+    };
+    let derived = derive_history(facts, step_facts, cal, rules, through)?;
+    let covered: HashSet<&str> = facts
+        .cases
+        .column("case_id")?
+        .str()?
+        .iter()
+        .flatten()
+        .collect();
+    Ok(merge_history(stored, derived, &covered))
+}
+
+/// The cards of `as_of` from case and step facts computed as of it, and
+/// the history brought up to it: the days before from the facts
+/// ([`history_through`]), then `as_of` judged as a run (not persisted:
+/// [`save`] does; the cards it raises are the run's own).
 pub fn cards_of(
     store: &Store,
     cal: &Calendar,
@@ -44,7 +72,7 @@ pub fn cards_of(
     facts: &crate::metrics::cases::CaseFacts,
     step_facts: Option<&DataFrame>,
 ) -> Result<CardRun> {
-    use crate::metrics::cards::{cards_due, history_rows, update_history};
+    use crate::metrics::cards::{cards_due, update_history};
     let mut due = cards_due(facts, cal, as_of, rules)?;
     // Step cards, on the handlers, cleared when the step finishes.
     if let Some(sf) = step_facts {
@@ -52,16 +80,16 @@ pub fn cards_of(
             sf, cal, as_of, rules,
         )?);
     }
-    let before = match store.read(CARDS)? {
-        Some(df) => history_rows(&df)?,
+    let before = match as_of.pred_opt() {
+        Some(day) => history_through(store, cal, day, rules, facts, step_facts)?,
         None => Vec::new(),
     };
-    // Only the cases with a card (recorded or due now) can have one
+    // Only the cases with a card open (recorded or due now) can have one
     // cleared: their completion dates and the finish dates of their steps
-    // are all the history needs (not only up to as_of: the history clears
-    // a card on the completion date once the run reaches it).
-    let carded: std::collections::HashSet<&str> = before
+    // are all the history needs.
+    let carded: HashSet<&str> = before
         .iter()
+        .filter(|r| r.cleared_on.is_none())
         .map(|r| r.case_id.as_str())
         .chain(due.iter().map(|c| c.case_id.as_str()))
         .collect();
@@ -113,7 +141,12 @@ pub fn cards_of(
 
 /// Persist a card run's history (one commit).
 pub fn save(store: &Store, run: &CardRun) -> Result<()> {
-    let mut frame = crate::metrics::cards::history_frame(&run.history)?;
+    save_history(store, &run.history)
+}
+
+/// Persist a card history (one commit).
+pub fn save_history(store: &Store, history: &[crate::metrics::cards::CardRecord]) -> Result<()> {
+    let mut frame = crate::metrics::cards::history_frame(history)?;
     let mut txn = store.begin()?;
     store.replace(&mut txn, CARDS, &mut frame)?;
     txn.commit()

@@ -50,9 +50,11 @@ pub fn open_store_read(settings: &Settings) -> Result<Store> {
 
 /// Compute every table of `families` (all: `None`) as of `as_of` and
 /// commit them, stamped (`compute`); with a `scope`, some grains and
-/// levels only, stamped partial. The nightly job's state is dropped: its
-/// next run recomputes everything. Returns the date and where the time
-/// went (the commit last).
+/// levels only, stamped partial. A full compute then commits the card
+/// history through `as_of` found from the facts ([`cards::history_through`]).
+/// The nightly job's state is dropped: its next run recomputes
+/// everything. Returns the date and where the time went (the commits
+/// last).
 pub fn compute(
     store: &Store,
     settings: &Settings,
@@ -62,7 +64,7 @@ pub fn compute(
 ) -> Result<(AsOf, run::Timings)> {
     let as_of = as_of::resolve(store, as_of)?;
     let mut run = Run::new(store, settings, as_of.date);
-    if let Some(scope) = scope {
+    if let Some(scope) = scope.clone() {
         run = run.scoped(scope);
     }
     match families {
@@ -73,9 +75,27 @@ pub fn compute(
         }
         None => run.everything()?,
     }
+    let full = families.is_none() && scope.is_none();
+    let facts = match full {
+        true => Some((run.case_facts()?, run.step_facts()?)),
+        false => None,
+    };
     let mut times = run.timings().clone();
     let start = std::time::Instant::now();
     run.commit()?;
     times.0.push(("commit", start.elapsed()));
+    if let Some((facts, step_facts)) = facts {
+        let start = std::time::Instant::now();
+        let history = cards::history_through(
+            store,
+            &settings.calendar,
+            as_of.date,
+            &settings.cards,
+            &facts,
+            step_facts.as_ref(),
+        )?;
+        cards::save_history(store, &history)?;
+        times.0.push(("cards", start.elapsed()));
+    }
     Ok((as_of, times))
 }

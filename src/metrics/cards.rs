@@ -6,8 +6,8 @@
 
 use super::cases::CaseFacts;
 use crate::calendar::Calendar;
-use crate::polars_ext::{bools_or, date_series, dates_of, opt_strings};
-use anyhow::Result;
+use crate::polars_ext::{bools_or, date_series, dates_of, epoch_date, epoch_days, opt_strings};
+use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -209,6 +209,10 @@ pub struct CardRecord {
     pub cleared_on: Option<NaiveDate>,
     /// `completed`, or `extended` when a suspension moved the deadline away.
     pub cleared_by: Option<String>,
+    /// Raised by a run that recorded its day's cards (the nightly job,
+    /// `cards --record`); false for a card found from the stored facts for
+    /// a day no run recorded (see [`derive_history`]).
+    pub recorded: bool,
 }
 
 impl CardRecord {
@@ -228,30 +232,76 @@ pub struct CardChanges {
     pub cleared_not_due: usize,
 }
 
-/// Bring the history up to `as_of`: raise new cards, escalate yellow to
-/// red, clear cards of completed cases and finished steps (on that date;
-/// `completed` is keyed by [`subject`]) and of those no longer due.
-/// Idempotent for the same date.
-pub fn update_history(
-    history: Vec<CardRecord>,
-    due: &[Card],
-    completed: &BTreeMap<String, NaiveDate>,
+/// A subject's judgement on one day: the card due, if any.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Judgement {
+    pub colour: Colour,
+    pub deadline: NaiveDate,
+    pub deadline_provisional: bool,
+    pub remaining: i64,
+}
+
+impl Card {
+    fn judgement(&self) -> Judgement {
+        Judgement {
+            colour: self.colour,
+            deadline: self.deadline,
+            deadline_provisional: self.deadline_provisional,
+            remaining: self.remaining,
+        }
+    }
+
+    /// A new history row for this card, raised on `on`.
+    fn record(&self, on: NaiveDate, recorded: bool) -> CardRecord {
+        CardRecord {
+            case_id: self.case_id.clone(),
+            step: self.step.clone(),
+            window_id: self.window_id.clone(),
+            staff_id: self.staff_id.clone(),
+            colour: self.colour,
+            deadline: self.deadline,
+            deadline_provisional: self.deadline_provisional,
+            remaining: self.remaining,
+            raised_on: on,
+            escalated_on: None,
+            cleared_on: None,
+            cleared_by: None,
+            recorded,
+        }
+    }
+}
+
+/// The two cards a subject can carry: red, then yellow.
+type Slots = [Option<CardRecord>; 2];
+
+fn slot(colour: Colour) -> usize {
+    match colour {
+        Colour::Red => 0,
+        Colour::Yellow => 1,
+    }
+}
+
+/// One run on `as_of` over one subject's cards: raise the card due (a new
+/// row from `raise`), escalate yellow to red, clear the cards of a subject
+/// `done` (completed or finished) by then on that date, and those no
+/// longer due. The one rule behind [`update_history`] (a run) and
+/// [`derive_history`] (every day from the facts).
+fn judge_day(
+    slots: &mut Slots,
+    due: Option<Judgement>,
+    raise: &dyn Fn(Judgement) -> CardRecord,
+    done: Option<NaiveDate>,
     as_of: NaiveDate,
-) -> (Vec<CardRecord>, CardChanges) {
-    let mut changes = CardChanges::default();
-    let mut rows: BTreeMap<(String, Colour), CardRecord> = history
-        .into_iter()
-        .map(|r| ((r.subject(), r.colour), r))
-        .collect();
-    let due_now: BTreeMap<(String, Colour), &Card> =
-        due.iter().map(|c| ((c.subject(), c.colour), c)).collect();
-    for ((case, colour), card) in &due_now {
-        match rows.get_mut(&(case.clone(), *colour)) {
-            Some(r) if r.cleared_on.is_none() => {
-                r.deadline = card.deadline;
-                r.deadline_provisional = card.deadline_provisional;
-                r.remaining = card.remaining;
-            }
+    changes: &mut CardChanges,
+) {
+    if let Some(j) = due {
+        let follow = |r: &mut CardRecord| {
+            r.deadline = j.deadline;
+            r.deadline_provisional = j.deadline_provisional;
+            r.remaining = j.remaining;
+        };
+        match &mut slots[slot(j.colour)] {
+            Some(r) if r.cleared_on.is_none() => follow(r),
             // Due again after it was cleared (a suspension ended): reopen it.
             Some(r)
                 if r.cleared_on.is_some_and(|c| c < as_of)
@@ -259,35 +309,17 @@ pub fn update_history(
             {
                 r.cleared_on = None;
                 r.cleared_by = None;
-                r.deadline = card.deadline;
-                r.deadline_provisional = card.deadline_provisional;
-                r.remaining = card.remaining;
+                follow(r);
                 changes.raised += 1;
             }
             Some(_) => {}
-            None => {
+            none => {
                 changes.raised += 1;
-                rows.insert(
-                    (case.clone(), *colour),
-                    CardRecord {
-                        case_id: card.case_id.clone(),
-                        step: card.step.clone(),
-                        window_id: card.window_id.clone(),
-                        staff_id: card.staff_id.clone(),
-                        colour: *colour,
-                        deadline: card.deadline,
-                        deadline_provisional: card.deadline_provisional,
-                        remaining: card.remaining,
-                        raised_on: as_of,
-                        escalated_on: None,
-                        cleared_on: None,
-                        cleared_by: None,
-                    },
-                );
+                *none = Some(raise(j));
             }
         }
-        if *colour == Colour::Red {
-            if let Some(y) = rows.get_mut(&(case.clone(), Colour::Yellow)) {
+        if j.colour == Colour::Red {
+            if let Some(y) = &mut slots[slot(Colour::Yellow)] {
                 if y.escalated_on.is_none() && y.cleared_on.is_none() {
                     y.escalated_on = Some(as_of);
                     changes.escalated += 1;
@@ -295,59 +327,328 @@ pub fn update_history(
             }
         }
     }
-    for ((case, colour), r) in rows.iter_mut() {
+    for r in slots.iter_mut().flatten() {
         if r.cleared_on.is_some() {
             continue;
         }
-        if let Some(done) = completed.get(case).filter(|d| **d <= as_of) {
-            r.cleared_on = Some(*done);
+        if let Some(done) = done.filter(|d| *d <= as_of) {
+            r.cleared_on = Some(done);
             r.cleared_by = Some("completed".into());
             changes.cleared += 1;
-        } else {
-            let still_due = due_now.contains_key(&(case.clone(), *colour));
-            // An escalated yellow card stays open beside its red card, and
-            // follows its deadline (a new holiday list may move it).
-            let red_now = due_now.get(&(case.clone(), Colour::Red));
-            if let Some(red) = red_now.filter(|_| r.escalated_on.is_some()) {
-                r.deadline = red.deadline;
-                r.deadline_provisional = red.deadline_provisional;
-                continue;
+            continue;
+        }
+        // An escalated yellow card stays open beside its red card, and
+        // follows its deadline (a new holiday list may move it).
+        if let Some(red) = due.filter(|j| j.colour == Colour::Red && r.escalated_on.is_some()) {
+            r.deadline = red.deadline;
+            r.deadline_provisional = red.deadline_provisional;
+            continue;
+        }
+        if due.is_some_and(|j| j.colour == r.colour) {
+            continue;
+        }
+        r.cleared_on = Some(as_of);
+        r.cleared_by = Some("extended".into());
+        changes.cleared += 1;
+        changes.cleared_not_due += 1;
+    }
+}
+
+/// Bring the history up to `as_of`: raise new cards, escalate yellow to
+/// red, clear cards of completed cases and finished steps (on that date;
+/// `completed` is keyed by [`subject`]) and of those no longer due.
+/// Idempotent for the same date. The cards it raises are `recorded`.
+pub fn update_history(
+    history: Vec<CardRecord>,
+    due: &[Card],
+    completed: &BTreeMap<String, NaiveDate>,
+    as_of: NaiveDate,
+) -> (Vec<CardRecord>, CardChanges) {
+    let mut changes = CardChanges::default();
+    let mut subjects: BTreeMap<String, Slots> = BTreeMap::new();
+    for r in history {
+        let (at, subject) = (slot(r.colour), r.subject());
+        subjects.entry(subject).or_default()[at] = Some(r);
+    }
+    let due_now: BTreeMap<String, &Card> = due.iter().map(|c| (c.subject(), c)).collect();
+    for subject in due_now.keys() {
+        subjects.entry(subject.clone()).or_default();
+    }
+    for (subject, slots) in subjects.iter_mut() {
+        let card = due_now.get(subject).copied();
+        let raise = |_: Judgement| card.expect("raised when due").record(as_of, true);
+        judge_day(
+            slots,
+            card.map(Card::judgement),
+            &raise,
+            completed.get(subject).copied(),
+            as_of,
+            &mut changes,
+        );
+    }
+    let rows = subjects.into_values().flat_map(|s| s.into_iter().flatten());
+    (rows.collect(), changes)
+}
+
+/// Something that can carry cards, as the facts of a date know it: an
+/// open case (or one that was open), or one step of it with a limit.
+pub struct Track<'a> {
+    pub case_id: &'a str,
+    /// `<seq> <step>` of a step; `None` for the case.
+    pub step: Option<String>,
+    pub window_id: &'a str,
+    pub staff_id: Option<&'a str>,
+    /// Acceptance (case) or start (step).
+    pub start: NaiveDate,
+    /// The limit in working days before suspensions.
+    pub limit: i64,
+    /// Completion (case) or finish (step), if by the facts' date.
+    pub end: Option<NaiveDate>,
+    /// Suspended spans as (after, through) day numbers (days since
+    /// 1970-01-01): on a day D the limit grows by the working days d with
+    /// after < d ≤ min(through, D).
+    pub suspended: Vec<(i32, i32)>,
+}
+
+/// The card history of one track from the facts: every day from the
+/// first on which a card can be due through `through` judged as a run on
+/// that day would have judged it ([`judge`], [`judge_day`]), and its
+/// cards cleared on its completion day when that comes by `through`. The
+/// rows are not `recorded`.
+pub fn derive_track(
+    track: &Track,
+    cal: &Calendar,
+    days: &super::WorkdayLookup,
+    rules: &CardRules,
+    through: NaiveDate,
+) -> Result<Vec<CardRecord>> {
+    let widx = |d: i32| {
+        days.widx(d).with_context(|| {
+            format!(
+                "the working-day calendar does not cover {}; load the year's official list with `xiaoneng calendar import FILE`",
+                epoch_date(d)
+            )
+        })
+    };
+    let start = epoch_days(track.start);
+    let last = epoch_days(through).min(track.end.map_or(i32::MAX, |e| epoch_days(e) - 1));
+    // Before this working-day count no card can be due: the limit only
+    // grows with suspensions, and a card needs at most `yellow_days` left
+    // (or the share of the limit used).
+    let used_before_card = match rules.rule {
+        YellowRule::Days => track.limit - rules.yellow_days,
+        YellowRule::Share => (rules.yellow_share * track.limit as f64).floor() as i64,
+    }
+    .max(0);
+    let from = match days.first_reaching(widx(start)? + used_before_card) {
+        Some(d) => d.max(start),
+        None => return Ok(Vec::new()),
+    };
+    let mut slots: Slots = Default::default();
+    let mut changes = CardChanges::default();
+    for day in from..=last {
+        let mut ext = track.limit;
+        for &(after, upto) in &track.suspended {
+            let hi = upto.min(day);
+            if hi > after {
+                ext += widx(hi)? - widx(after)?;
             }
-            if still_due {
-                continue;
+        }
+        let on = epoch_date(day);
+        let due = judge(cal, track.start, ext, on, rules)?.map(|(colour, deadline, remaining)| {
+            Judgement {
+                colour,
+                deadline,
+                deadline_provisional: cal.is_provisional(deadline),
+                remaining,
             }
-            r.cleared_on = Some(as_of);
-            r.cleared_by = Some("extended".into());
-            changes.cleared += 1;
-            changes.cleared_not_due += 1;
+        });
+        let raise = |j: Judgement| CardRecord {
+            case_id: track.case_id.to_string(),
+            step: track.step.clone(),
+            window_id: track.window_id.to_string(),
+            staff_id: track.staff_id.map(str::to_string),
+            colour: j.colour,
+            deadline: j.deadline,
+            deadline_provisional: j.deadline_provisional,
+            remaining: j.remaining,
+            raised_on: on,
+            escalated_on: None,
+            cleared_on: None,
+            cleared_by: None,
+            recorded: false,
+        };
+        judge_day(&mut slots, due, &raise, None, on, &mut changes);
+    }
+    if let Some(end) = track.end.filter(|e| *e <= through) {
+        judge_day(
+            &mut slots,
+            None,
+            &|_| unreachable!(),
+            Some(end),
+            end,
+            &mut changes,
+        );
+    }
+    Ok(slots.into_iter().flatten().collect())
+}
+
+/// The card history of every case (and, with step facts, every step with
+/// a limit) from the facts of a date on or after `through`: what runs on
+/// every day through `through` would have recorded (see [`derive_track`]).
+pub fn derive_history(
+    facts: &CaseFacts,
+    step_facts: Option<&DataFrame>,
+    cal: &Calendar,
+    rules: &CardRules,
+    through: NaiveDate,
+) -> Result<Vec<CardRecord>> {
+    let days = super::WorkdayLookup::new(cal);
+    let day_numbers = |df: &DataFrame, name: &str| -> Result<Vec<Option<i32>>> {
+        Ok(df
+            .column(name)?
+            .cast(&DataType::Date)?
+            .cast(&DataType::Int32)?
+            .i32()?
+            .iter()
+            .collect())
+    };
+    // Suspension blocks [s, e] by case, clipped at completion.
+    let blocks = &facts.blocks;
+    let mut by_case: std::collections::HashMap<&str, Vec<(i32, i32)>> = Default::default();
+    let (bs, be) = (day_numbers(blocks, "s")?, day_numbers(blocks, "e")?);
+    for (i, id) in blocks.column("case_id")?.str()?.iter().enumerate() {
+        if let (Some(id), Some(s), Some(e)) = (id, bs[i], be[i]) {
+            by_case.entry(id).or_default().push((s, e));
         }
     }
-    (rows.into_values().collect(), changes)
+    let mut out = Vec::new();
+    let df = &facts.cases;
+    let (acc, comp) = (dates_of(df.column("acc")?)?, dates_of(df.column("comp")?)?);
+    let n = df.column("n")?.i64()?;
+    let (ids, windows, staff) = (
+        df.column("case_id")?.str()?,
+        df.column("window_id")?.str()?,
+        df.column("staff_id")?.str()?,
+    );
+    for i in 0..df.height() {
+        let (Some(id), Some(start), Some(limit)) = (ids.get(i), acc[i], n.get(i)) else {
+            continue;
+        };
+        if start > through {
+            continue;
+        }
+        let track = Track {
+            case_id: id,
+            step: None,
+            window_id: windows.get(i).unwrap_or_default(),
+            staff_id: staff.get(i),
+            start,
+            limit,
+            end: comp[i],
+            // Suspended days d with s ≤ d ≤ e.
+            suspended: by_case
+                .get(id)
+                .map_or_else(Vec::new, |b| b.iter().map(|&(s, e)| (s - 1, e)).collect()),
+        };
+        out.extend(derive_track(&track, cal, &days, rules, through)?);
+    }
+    if let Some(sf) = step_facts {
+        let (start, finish) = (day_numbers(sf, "start")?, day_numbers(sf, "finish")?);
+        let limit = sf.column("limit")?.i64()?;
+        let (ids, seq, names) = (
+            sf.column("case_id")?.str()?,
+            sf.column("seq")?.i64()?,
+            sf.column("step")?.str()?,
+        );
+        let (windows, staff) = (
+            sf.column("window_id")?.str()?,
+            sf.column("staff_id")?.str()?,
+        );
+        for i in 0..sf.height() {
+            let (Some(id), Some(s), Some(limit)) = (ids.get(i), start[i], limit.get(i)) else {
+                continue;
+            };
+            if epoch_date(s) > through {
+                continue;
+            }
+            let fin = finish[i];
+            // Suspended days inside the step: after its start, up to its finish.
+            let suspended = by_case.get(id).map_or_else(Vec::new, |b| {
+                b.iter()
+                    .map(|&(bs, be)| ((bs - 1).max(s), fin.map_or(be, |f| be.min(f))))
+                    .collect()
+            });
+            let track = Track {
+                case_id: id,
+                step: Some(format!(
+                    "{} {}",
+                    seq.get(i).unwrap_or_default(),
+                    names.get(i).unwrap_or_default()
+                )),
+                window_id: windows.get(i).unwrap_or_default(),
+                staff_id: staff.get(i),
+                start: epoch_date(s),
+                limit,
+                end: fin.map(epoch_date),
+                suspended,
+            };
+            out.extend(derive_track(&track, cal, &days, rules, through)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The stored history merged with one derived from the facts
+/// ([`derive_history`]) of the cases in `covered`: a recorded card stays
+/// as its run recorded it (its raised date, whether the office saw it),
+/// taking from the facts what came after (escalation, clearing, its
+/// deadline); a card no run recorded comes from the facts; the stored
+/// rows of cases the facts do not hold stay as they are. Ordered by
+/// subject, red before yellow.
+pub fn merge_history(
+    stored: Vec<CardRecord>,
+    derived: Vec<CardRecord>,
+    covered: &std::collections::HashSet<&str>,
+) -> Vec<CardRecord> {
+    let mut rows: BTreeMap<(String, Colour), CardRecord> = stored
+        .into_iter()
+        .filter(|r| r.recorded || !covered.contains(r.case_id.as_str()))
+        .map(|r| ((r.subject(), r.colour), r))
+        .collect();
+    for d in derived {
+        match rows.get_mut(&(d.subject(), d.colour)) {
+            Some(r) if r.recorded => {
+                r.escalated_on = r.escalated_on.or(d.escalated_on);
+                if r.cleared_on.is_none() {
+                    r.deadline = d.deadline;
+                    r.deadline_provisional = d.deadline_provisional;
+                    r.remaining = d.remaining;
+                    r.cleared_on = d.cleared_on;
+                    r.cleared_by = d.cleared_by;
+                }
+            }
+            _ => {
+                rows.insert((d.subject(), d.colour), d);
+            }
+        }
+    }
+    rows.into_values().collect()
 }
 
 /// The cards due, each with the date it was first raised (from the history).
 pub fn due_records(due: &[Card], history: &[CardRecord], as_of: NaiveDate) -> Vec<CardRecord> {
-    let raised: BTreeMap<(String, Colour), NaiveDate> = history
+    let raised: BTreeMap<(String, Colour), (NaiveDate, bool)> = history
         .iter()
-        .map(|r| ((r.subject(), r.colour), r.raised_on))
+        .map(|r| ((r.subject(), r.colour), (r.raised_on, r.recorded)))
         .collect();
     due.iter()
-        .map(|card| CardRecord {
-            case_id: card.case_id.clone(),
-            step: card.step.clone(),
-            window_id: card.window_id.clone(),
-            staff_id: card.staff_id.clone(),
-            colour: card.colour,
-            deadline: card.deadline,
-            deadline_provisional: card.deadline_provisional,
-            remaining: card.remaining,
-            raised_on: raised
+        .map(|card| {
+            let (on, recorded) = raised
                 .get(&(card.subject(), card.colour))
                 .copied()
-                .unwrap_or(as_of),
-            escalated_on: None,
-            cleared_on: None,
-            cleared_by: None,
+                .unwrap_or((as_of, true));
+            card.record(on, recorded)
         })
         .collect()
 }
@@ -380,6 +681,11 @@ pub fn history_frame(rows: &[CardRecord]) -> Result<DataFrame> {
             date_series("escalated_on", rows.iter().map(|r| r.escalated_on))?,
             date_series("cleared_on", rows.iter().map(|r| r.cleared_on))?,
             Series::new("cleared_by".into(), s(&|r| r.cleared_by.clone())).into(),
+            Series::new(
+                "recorded".into(),
+                rows.iter().map(|r| r.recorded).collect::<Vec<_>>(),
+            )
+            .into(),
         ],
     )?)
 }
@@ -411,6 +717,12 @@ pub fn history_rows(df: &DataFrame) -> Result<Vec<CardRecord>> {
         Ok(_) => bools_or(df, "deadline_provisional", false)?,
         Err(_) => vec![false; df.height()],
     };
+    // Histories written before cards were found from the facts hold only
+    // what runs recorded.
+    let recorded: Vec<bool> = match df.column("recorded") {
+        Ok(_) => bools_or(df, "recorded", true)?,
+        Err(_) => vec![true; df.height()],
+    };
     let mut out = Vec::with_capacity(df.height());
     for i in 0..df.height() {
         out.push(CardRecord {
@@ -430,6 +742,7 @@ pub fn history_rows(df: &DataFrame) -> Result<Vec<CardRecord>> {
             escalated_on: escalated[i],
             cleared_on: cleared[i],
             cleared_by: by[i].clone(),
+            recorded: recorded[i],
         });
     }
     Ok(out)
@@ -537,5 +850,96 @@ mod tests {
         let (h, c) = update_history(h, &[card(Colour::Yellow, 1)], &none, d("2026-10-20"));
         assert_eq!((h.len(), c.raised), (1, 1));
         assert_eq!((h[0].cleared_on, h[0].raised_on), (None, d("2026-10-12")));
+    }
+
+    fn row(case: &str, colour: Colour, raised: &str, recorded: bool) -> CardRecord {
+        let mut r = card(colour, 0).record(d(raised), recorded);
+        r.case_id = case.into();
+        r
+    }
+
+    #[test]
+    fn merged_history_keeps_what_runs_recorded_and_takes_the_rest_from_the_facts() {
+        // Stored: C1's yellow recorded by a run on 10-12, still open; a
+        // stale C2 red found earlier from the facts; C9, a case the facts
+        // of this run do not hold (an older year in a nightly run).
+        let stored = vec![
+            row("C1", Colour::Yellow, "2026-10-12", true),
+            row("C2", Colour::Red, "2026-10-09", false),
+            row("C9", Colour::Yellow, "2025-03-02", false),
+        ];
+        // The facts: C1 turned yellow on 10-10 (no run then), red on 10-14,
+        // completed 10-15; C2 never had a red card, a yellow one on 10-13.
+        let mut y1 = row("C1", Colour::Yellow, "2026-10-10", false);
+        y1.escalated_on = Some(d("2026-10-14"));
+        y1.cleared_on = Some(d("2026-10-15"));
+        y1.cleared_by = Some("completed".into());
+        let r1 = row("C1", Colour::Red, "2026-10-14", false);
+        let y2 = row("C2", Colour::Yellow, "2026-10-13", false);
+        let covered = std::collections::HashSet::from(["C1", "C2"]);
+        let merged = merge_history(stored, vec![y1, r1.clone(), y2.clone()], &covered);
+        let keys: Vec<(&str, Colour, NaiveDate, bool)> = merged
+            .iter()
+            .map(|r| (r.case_id.as_str(), r.colour, r.raised_on, r.recorded))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("C1", Colour::Red, d("2026-10-14"), false),
+                ("C1", Colour::Yellow, d("2026-10-12"), true),
+                ("C2", Colour::Yellow, d("2026-10-13"), false),
+                ("C9", Colour::Yellow, d("2025-03-02"), false),
+            ]
+        );
+        // The recorded card keeps its day and takes its escalation and
+        // clearing from the facts.
+        let y = &merged[1];
+        assert_eq!(
+            (y.escalated_on, y.cleared_on, y.cleared_by.as_deref()),
+            (
+                Some(d("2026-10-14")),
+                Some(d("2026-10-15")),
+                Some("completed")
+            )
+        );
+        assert_eq!((&merged[0], &merged[2]), (&r1, &y2));
+    }
+
+    #[test]
+    fn a_track_is_judged_every_day_from_the_first_a_card_can_be_due() {
+        // Accepted Tuesday 2026-10-13 with 3 days (due Friday 10-16), under
+        // the share rule (80 %): 3 × 0.8 = 2.4 days used, so yellow from the
+        // third working day, Friday; red from Monday 10-19; still open on
+        // 10-21, the last day judged.
+        let cal = Calendar::official();
+        let rules = CardRules {
+            rule: YellowRule::Share,
+            ..CardRules::default()
+        };
+        let track = Track {
+            case_id: "C1",
+            step: Some("2 审核".into()),
+            window_id: "W01",
+            staff_id: Some("1001"),
+            start: d("2026-10-13"),
+            limit: 3,
+            end: None,
+            suspended: Vec::new(),
+        };
+        let days = super::super::WorkdayLookup::new(&cal);
+        let rows = derive_track(&track, &cal, &days, &rules, d("2026-10-21")).unwrap();
+        let seen: Vec<(Colour, NaiveDate, Option<NaiveDate>, i64)> = rows
+            .iter()
+            .map(|r| (r.colour, r.raised_on, r.escalated_on, r.remaining))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (Colour::Red, d("2026-10-19"), None, -3),
+                (Colour::Yellow, d("2026-10-16"), Some(d("2026-10-19")), 0),
+            ]
+        );
+        assert!(rows.iter().all(|r| r.cleared_on.is_none() && !r.recorded));
+        assert_eq!(rows[0].subject(), "C1\u{1f}2 审核");
     }
 }

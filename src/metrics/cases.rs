@@ -12,9 +12,9 @@ use super::period::Grain;
 use super::rollup::{KeyCodes, Roll};
 use super::WorkdayLookup;
 use crate::calendar::Calendar;
-use crate::polars_ext::{date_lit, date_series, epoch_days, opt_epoch_days, opt_i64s};
+use crate::polars_ext::{date_lit, date_series, epoch_date, epoch_days, opt_epoch_days, opt_i64s};
 use anyhow::{Context, Result};
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use polars::prelude::*;
 
 /// The stored tables the case engine reads.
@@ -468,11 +468,6 @@ fn open_overdue_days(
         }
     }
     Ok(out)
-}
-
-/// The date of a day number (days since 1970-01-01).
-fn epoch_date(d: i32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch") + Duration::days(i64::from(d))
 }
 
 /// The measures of `case_metrics` and how each rolls up.

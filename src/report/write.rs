@@ -55,7 +55,6 @@ pub fn bulletin(
     center: &str,
 ) -> Result<(std::path::PathBuf, String)> {
     let as_of = tables.as_of.date;
-    let store = tables.run().store();
     let case_metrics = tables.need_table(CASE_METRICS)?;
     let ratings = tables.table(RATING_METRICS)?;
     let queue = tables.table(QUEUE_METRICS)?;
@@ -65,7 +64,11 @@ pub fn bulletin(
         tables.need_table(WINDOW_SCORES)?,
         tables.need_table(STAFF_SCORES)?,
     );
-    let cards = store.read(CARDS)?;
+    // The card history from the facts as of the bulletin's date, beside
+    // what the runs recorded: true for any period of stored data.
+    let history = crate::engine::cards::run_cards(tables.run())?.history;
+    let cards = Some(crate::metrics::cards::history_frame(&history)?);
+    let store = tables.run().store();
     let staff = store.read("staff")?;
     let (step_metrics, staff_review) = (tables.table(STEP_METRICS)?, tables.table(STAFF_REVIEW)?);
     let items = store.read("items")?;
