@@ -201,6 +201,11 @@ pub enum Command {
         #[command(subcommand)]
         command: StepsCommand,
     },
+    /// The 好差评 loop: who to invite to rate.
+    Ratings {
+        #[command(subcommand)]
+        command: RatingsCommand,
+    },
     /// The staff review (三在 / 三问) of a period, per staff member.
     Staff {
         /// A month, two-month period, quarter or year: 2026-10, 2026-B5, 2026-Q3, 2026.
@@ -300,6 +305,25 @@ pub enum StepsCommand {
         /// Evaluation date (default: the last date with case data).
         #[arg(long, value_parser = date)]
         as_of: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
+        format: crate::view::Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RatingsCommand {
+    /// The invitations to rate (邀评) of a day: the cases completed
+    /// `[ratings] invite_after_days` (3) working days before it and not
+    /// rated by its end, each on one day only. Printed, and written as CSV
+    /// for the SMS platform (`<reports>/<day>/ratings_invite.csv`, or
+    /// `--out`). A read: the store is not changed.
+    Invite {
+        /// The day the invitations go out (default: the store's date).
+        #[arg(long, value_parser = date)]
+        as_of: Option<NaiveDate>,
+        /// Where to write the CSV (default: under the reports folder).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
         #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
         format: crate::view::Format,
     },

@@ -205,6 +205,9 @@ yellow_share = 0.8
 satisfied_min_level = 3
 # A bad rating (level 1–2) must be rectified within this many working days.
 rectify_within_days = 5
+# 邀评: a completed case still without a rating this many working days
+# after its completion is on that day's list (`ratings invite`).
+invite_after_days = 3
 
 [queue]
 # A wait (called − issued) longer than this counts as over the target.

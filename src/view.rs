@@ -637,6 +637,25 @@ pub fn catalog_table(df: &DataFrame) -> Result<String> {
 }
 
 /// The bottleneck table (`steps bottlenecks`).
+/// The invitations to rate (邀评, `metrics::ratings::invitations` with
+/// names) as a table.
+pub fn invitations_table(df: &DataFrame) -> Result<String> {
+    columns_table(
+        df,
+        &[
+            ("case_id", "办件编号"),
+            ("item_code", "事项编码"),
+            ("item_name", "事项"),
+            ("window_id", "窗口"),
+            ("window_name", "窗口名称"),
+            ("staff_id", "工号"),
+            ("staff_name", "姓名"),
+            ("channel", "渠道"),
+            ("completed_on", "办结日期"),
+        ],
+    )
+}
+
 pub fn bottleneck_table(df: &DataFrame) -> Result<String> {
     render(df, &BOTTLENECK_CELLS)
 }

@@ -11,25 +11,22 @@ use std::path::Path;
 /// 10-09 (Fri) is the 1st, 10-10 (Saturday, a National Day 调休 working
 /// day) the 2nd, 10-12 (Mon) the 3rd, so the deadline is 10-12. It is
 /// completed on 10-14.
+/// Write an export file into the inbox.
+fn export(inbox: &Path, name: &str, text: &str) {
+    std::fs::write(inbox.join(name), text).unwrap();
+}
+
 fn card_home() -> tempfile::TempDir {
     let h = tempfile::tempdir().unwrap();
     let inbox = h.path().join("data/inbox");
     std::fs::create_dir_all(&inbox).unwrap();
-    std::fs::write(
-        inbox.join("windows.csv"),
+    export(
+        &inbox,
+        "windows.csv",
         "window_id,name,department\nW01,税务窗口,税务局\n",
-    )
-    .unwrap();
-    std::fs::write(
-        inbox.join("items.csv"),
-        "item_code,name,department,legal_limit_days,promised_limit_days,effective_from\nI01,税务登记,税务局,20,3,2026-01-01\n",
-    )
-    .unwrap();
-    std::fs::write(
-        inbox.join("cases.csv"),
-        "case_id,item_code,window_id,accepted_at,completed_at\nC01,I01,W01,2026-10-08 09:00,2026-10-14 16:00\n",
-    )
-    .unwrap();
+    );
+    export(&inbox, "items.csv", "item_code,name,department,legal_limit_days,promised_limit_days,effective_from\nI01,税务登记,税务局,20,3,2026-01-01\n");
+    export(&inbox, "cases.csv", "case_id,item_code,window_id,accepted_at,completed_at\nC01,I01,W01,2026-10-08 09:00,2026-10-14 16:00\n");
     ok(h.path(), &["ingest"]);
     h
 }
@@ -175,21 +172,17 @@ fn the_seed_catalog_round_is_reproduced_as_a_sentence() {
 fn suspended_home() -> tempfile::TempDir {
     let h = card_home();
     let inbox = h.path().join("data/inbox");
-    std::fs::write(
-        inbox.join("cases-2.csv"),
-        "case_id,item_code,window_id,accepted_at,completed_at\nC02,I01,W01,2026-10-08 10:00,2026-10-20 11:00\n",
-    )
-    .unwrap();
-    std::fs::write(
-        inbox.join("staff.csv"),
+    export(&inbox, "cases-2.csv", "case_id,item_code,window_id,accepted_at,completed_at\nC02,I01,W01,2026-10-08 10:00,2026-10-20 11:00\n");
+    export(
+        &inbox,
+        "staff.csv",
         "staff_id,name,window_id\n1001,张敏,W01\n",
-    )
-    .unwrap();
-    std::fs::write(
-        inbox.join("suspensions.csv"),
+    );
+    export(
+        &inbox,
+        "suspensions.csv",
         "case_id,kind,start,end,reason\nC02,特别程序,2026-10-12,2026-10-13,现场核查\n",
-    )
-    .unwrap();
+    );
     ok(h.path(), &["ingest"]);
     h
 }
@@ -319,4 +312,54 @@ fn the_history_found_from_the_facts_is_what_daily_runs_record() {
         walk(&shown_history(once.path(), "2026-10-22", &[]))
     );
     assert_eq!(recorded.len(), 4);
+}
+
+#[test]
+fn ratings_invite_lists_the_unrated_cases_of_the_third_working_day() {
+    // C01 of card_home, completed Wednesday 10-14: 10-15, 10-16 and Monday
+    // 10-19 are the three working days after it. C03 completed 10-14 too
+    // and rated 10-15; C04 completed Thursday 10-15 (invited 10-20).
+    let h = card_home();
+    let home = h.path();
+    let inbox = home.join("data/inbox");
+    export(&inbox, "cases-2.csv", "case_id,item_code,window_id,staff_id,accepted_at,completed_at\nC03,I01,W01,1001,2026-10-12 09:00,2026-10-14 10:00\nC04,I01,W01,1001,2026-10-13 09:00,2026-10-15 10:00\n");
+    export(
+        &inbox,
+        "staff.csv",
+        "staff_id,name,window_id\n1001,张敏,W01\n",
+    );
+    export(&inbox, "ratings.csv", "rating_id,case_id,window_id,staff_id,rated_at,level,channel\nR1,C03,W01,1001,2026-10-15 11:00,5,评价器\n");
+    ok(home, &["ingest"]);
+    let on = |day: &str| {
+        csv_rows(&ok(
+            home,
+            &["ratings", "invite", "--as-of", day, "--format", "csv"],
+        ))
+    };
+    assert!(on("2026-10-16").is_empty());
+    let list = on("2026-10-19");
+    assert_eq!(list.len(), 1, "{list:?}");
+    let c01 = &list[0];
+    assert_eq!(
+        [
+            c01["case_id"].as_str(),
+            c01["item_name"].as_str(),
+            c01["window_name"].as_str(),
+            c01["completed_on"].as_str()
+        ],
+        ["C01", "税务登记", "税务窗口", "2026-10-14"]
+    );
+    // The file for the SMS platform holds the same list.
+    let written =
+        std::fs::read_to_string(home.join("reports/2026-10-19/ratings_invite.csv")).unwrap();
+    assert_eq!(csv_rows(&written), list);
+    let c04 = on("2026-10-20");
+    assert_eq!(
+        (
+            c04.len(),
+            c04[0]["case_id"].as_str(),
+            c04[0]["staff_name"].as_str()
+        ),
+        (1, "C04", "张敏")
+    );
 }

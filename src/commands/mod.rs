@@ -5,7 +5,7 @@
 
 pub(crate) use crate::cli::{
     CalendarCommand, CatalogCommand, Cli, Command, DaysFormat, DemoProfile, MetricsCommand,
-    QueryFormat, StepsCommand,
+    QueryFormat, RatingsCommand, StepsCommand,
 };
 pub(crate) use crate::config::{Settings, CONFIG_FILE, TEMPLATE};
 pub(crate) use crate::demo::Profile;
@@ -30,6 +30,7 @@ mod nightly;
 mod province;
 mod query;
 mod rank;
+mod ratings;
 mod rejects;
 mod report;
 mod staff;
@@ -48,6 +49,7 @@ use nightly::nightly;
 use province::province;
 use query::query;
 use rank::rank;
+use ratings::invite;
 use rejects::rejects;
 use report::report;
 use staff::staff_review;
@@ -180,6 +182,9 @@ fn run_command(cli: Cli) -> Result<()> {
                     format,
                 },
         } => bottlenecks(&settings, &period, as_of, format),
+        Command::Ratings {
+            command: RatingsCommand::Invite { as_of, out, format },
+        } => invite(&settings, as_of, out, format),
         Command::Staff {
             period,
             staff,

@@ -21,6 +21,9 @@ pub struct RatingRules {
     pub satisfied_min_level: i64,
     /// A bad rating must be rectified within this many working days.
     pub rectify_within_days: u32,
+    /// A completed case still without a rating this many working days
+    /// after its completion is invited to be rated (邀评).
+    pub invite_after_days: u32,
 }
 
 impl Default for RatingRules {
@@ -28,6 +31,7 @@ impl Default for RatingRules {
         RatingRules {
             satisfied_min_level: 3,
             rectify_within_days: 5,
+            invite_after_days: 3,
         }
     }
 }
@@ -166,6 +170,83 @@ const MEASURES: [(&str, Roll); 14] = [
     ("open_past_limit", Roll::AtEnd),
 ];
 
+/// The invitations to rate (邀评) of `as_of`: the cases whose
+/// `invite_after_days`-th working day after completion is `as_of` (a case
+/// completed on a day off counts from the working day before it, as every
+/// working-day count does) and that have no rating by the end of it. A
+/// case appears on one day only; on a day off the list is empty. Columns:
+/// `case_id, item_code, window_id, staff_id, channel, completed_on`, in
+/// case id order.
+pub fn invitations(
+    cases: &DataFrame,
+    ratings: Option<&DataFrame>,
+    cal: &Calendar,
+    rules: &RatingRules,
+    as_of: NaiveDate,
+) -> Result<DataFrame> {
+    let days = super::WorkdayLookup::new(cal);
+    let on = crate::polars_ext::epoch_days(as_of);
+    let target = match (cal.is_workday(as_of)?, days.widx(on)) {
+        (true, Some(w)) => w - i64::from(rules.invite_after_days),
+        _ => return invitation_frame(cases.clear()),
+    };
+    let completed = crate::polars_ext::opt_epoch_days(
+        &cases
+            .clone()
+            .lazy()
+            .select([col("completed_at").cast(DataType::Date)])
+            .collect()?,
+        "completed_at",
+    )?;
+    let due: BooleanChunked = completed
+        .iter()
+        .map(|c| c.and_then(|c| days.widx(c)) == Some(target))
+        .collect();
+    let mut due = cases.filter(&due)?;
+    if let Some(r) = ratings {
+        let rated = rated_cases(r, as_of)?;
+        due = due
+            .lazy()
+            .filter(col("case_id").is_in(lit(rated).implode(false), false).not())
+            .collect()?;
+    }
+    invitation_frame(due)
+}
+
+/// The case ids of the ratings dated on or before `as_of`.
+fn rated_cases(ratings: &DataFrame, as_of: NaiveDate) -> Result<Series> {
+    Ok(ratings
+        .clone()
+        .lazy()
+        .filter(col("rated_at").cast(DataType::Date).lt_eq(date_lit(as_of)))
+        .select([col("case_id")])
+        .collect()?
+        .column("case_id")?
+        .as_materialized_series()
+        .drop_nulls())
+}
+
+fn invitation_frame(cases: DataFrame) -> Result<DataFrame> {
+    let channel = match cases.column("channel") {
+        Ok(_) => col("channel"),
+        Err(_) => lit(NULL).cast(DataType::String).alias("channel"),
+    };
+    Ok(cases
+        .lazy()
+        .select([
+            col("case_id"),
+            col("item_code"),
+            col("window_id"),
+            col("staff_id"),
+            channel,
+            col("completed_at")
+                .cast(DataType::Date)
+                .alias("completed_on"),
+        ])
+        .sort(["case_id"], SortMultipleOptions::default())
+        .collect()?)
+}
+
 /// The columns of `ratings` that [`rating_metrics`] reads.
 pub const RATING_COLUMNS: [&str; 6] = [
     "case_id",
@@ -258,16 +339,7 @@ pub fn rating_metrics(
                 .collect::<Vec<_>>(),
         );
     // Coverage: completed cases (by completion date) that have a rating.
-    // Cases rated on or before the evaluation date.
-    let rated_cases = ratings
-        .clone()
-        .lazy()
-        .filter(col("rated_at").cast(DataType::Date).lt_eq(date_lit(as_of)))
-        .select([col("case_id")])
-        .collect()?
-        .column("case_id")?
-        .as_materialized_series()
-        .drop_nulls();
+    let rated_cases = rated_cases(ratings, as_of)?;
     let coverage_events = cases
         .clone()
         .lazy()
@@ -340,4 +412,79 @@ pub fn rating_metrics(
         .with_columns(super::schema::RATINGS.rate_exprs())
         .select(super::schema::RATINGS.select())
         .collect()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::polars_ext::date_series;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn ids(df: &DataFrame) -> Vec<String> {
+        crate::polars_ext::opt_strings(df, "case_id")
+            .unwrap()
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    #[test]
+    fn invitations_go_out_on_the_third_working_day_once() {
+        // October 2026: Saturday 10-10 is a 调休 working day, Sunday 10-11
+        // is off. Invited on D: completed on a day whose working-day count
+        // is three below D's.
+        let completed = [
+            ("A", Some("2026-10-12")), // Monday: 13, 14, 15 → invited 10-15
+            ("B", Some("2026-10-12")), // rated 10-14: not invited
+            ("C", Some("2026-10-12")), // rated 10-16, after the list: invited
+            ("D", Some("2026-10-13")), // invited 10-16
+            ("E", None),               // open
+            ("F", Some("2026-10-11")), // Sunday: counts from Saturday 10-10 → 10-14
+        ];
+        let mut cases = df!(
+            "case_id" => completed.iter().map(|c| c.0).collect::<Vec<_>>(),
+            "item_code" => vec!["I01"; 6],
+            "window_id" => vec!["W01"; 6],
+            "staff_id" => vec!["1001"; 6],
+            "channel" => vec!["窗口"; 6],
+        )
+        .unwrap();
+        cases
+            .with_column(date_series("completed_at", completed.iter().map(|c| c.1.map(d))).unwrap())
+            .unwrap();
+        let mut ratings = df!("case_id" => ["B", "C"]).unwrap();
+        ratings
+            .with_column(
+                date_series(
+                    "rated_at",
+                    [Some(d("2026-10-14")), Some(d("2026-10-16"))].into_iter(),
+                )
+                .unwrap(),
+            )
+            .unwrap();
+        let cal = Calendar::official();
+        let rules = RatingRules::default();
+        let on =
+            |day: &str| ids(&invitations(&cases, Some(&ratings), &cal, &rules, d(day)).unwrap());
+        assert_eq!(on("2026-10-14"), ["F"]);
+        assert_eq!(on("2026-10-15"), ["A", "C"]);
+        assert_eq!(on("2026-10-16"), ["D"]);
+        assert!(on("2026-10-17").is_empty(), "a day off sends none");
+        let list = invitations(&cases, None, &cal, &rules, d("2026-10-15")).unwrap();
+        assert_eq!(ids(&list), ["A", "B", "C"], "without ratings every case");
+        assert_eq!(
+            list.get_column_names(),
+            [
+                "case_id",
+                "item_code",
+                "window_id",
+                "staff_id",
+                "channel",
+                "completed_on"
+            ]
+        );
+    }
 }
