@@ -394,8 +394,9 @@ pub fn update_history(
 /// open case (or one that was open), or one step of it with a limit.
 pub struct Track<'a> {
     pub case_id: &'a str,
-    /// `<seq> <step>` of a step; `None` for the case.
-    pub step: Option<String>,
+    /// The sequence number and name of a step; `None` for the case. Its
+    /// label `<seq> <step>` is made only for a step that gets a card.
+    pub step: Option<(i64, &'a str)>,
     pub window_id: &'a str,
     pub staff_id: Option<&'a str>,
     /// Acceptance (case) or start (step).
@@ -465,7 +466,7 @@ pub fn derive_track(
         });
         let raise = |j: Judgement| CardRecord {
             case_id: track.case_id.to_string(),
-            step: track.step.clone(),
+            step: track.step.map(|(seq, name)| format!("{seq} {name}")),
             window_id: track.window_id.to_string(),
             staff_id: track.staff_id.map(str::to_string),
             colour: j.colour,
@@ -581,10 +582,9 @@ pub fn derive_history(
             });
             let track = Track {
                 case_id: id,
-                step: Some(format!(
-                    "{} {}",
+                step: Some((
                     seq.get(i).unwrap_or_default(),
-                    names.get(i).unwrap_or_default()
+                    names.get(i).unwrap_or_default(),
                 )),
                 window_id: windows.get(i).unwrap_or_default(),
                 staff_id: staff.get(i),
@@ -918,7 +918,7 @@ mod tests {
         };
         let track = Track {
             case_id: "C1",
-            step: Some("2 审核".into()),
+            step: Some((2, "审核")),
             window_id: "W01",
             staff_id: Some("1001"),
             start: d("2026-10-13"),
