@@ -201,6 +201,18 @@ pub enum Command {
         #[command(subcommand)]
         command: StepsCommand,
     },
+    /// 督办 notices: the red cards' notices as of a date, their replies
+    /// (回告) and escalations (效能告诫, 问责), with names (a read).
+    Notices {
+        /// The date the notices are followed to (default: the store's date).
+        #[arg(long, value_parser = date)]
+        as_of: Option<NaiveDate>,
+        /// Only the notices still open at the end of that date.
+        #[arg(long)]
+        open: bool,
+        #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
+        format: crate::view::Format,
+    },
     /// The 好差评 loop: who to invite to rate.
     Ratings {
         #[command(subcommand)]
@@ -363,6 +375,18 @@ pub enum MetricsCommand {
     },
     /// Supervision incidents (`incident_metrics`) per source and category.
     Incidents {
+        #[command(flatten)]
+        args: MetricsArgs,
+    },
+    /// 督办 (`supervision_metrics`): notices issued, replied, escalated,
+    /// open past their due date.
+    Supervision {
+        #[command(flatten)]
+        args: MetricsArgs,
+    },
+    /// Complaints (`complaint_metrics`): received, accepted and answered in
+    /// time, closed, substantiated, open past a deadline.
+    Complaints {
         #[command(flatten)]
         args: MetricsArgs,
     },

@@ -7,9 +7,11 @@ use crate::ingest::decode::EncodingChoice;
 use crate::ingest::{table, ColumnAliases, IngestOptions};
 use crate::metrics::cards::CardRules;
 use crate::metrics::compare::Targets;
+use crate::metrics::complaints::ComplaintRules;
 use crate::metrics::queue::QueueRules;
 use crate::metrics::ratings::RatingRules;
 use crate::metrics::scoring::ScoringRules;
+use crate::metrics::supervision::SupervisionRules;
 use crate::metrics::zeros::IncidentRules;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -33,6 +35,10 @@ pub struct Config {
     pub queue: QueueRules,
     pub incidents: IncidentRules,
     pub scoring: ScoringRules,
+    /// 督办 (`[supervision]`).
+    pub supervision: SupervisionRules,
+    /// Complaints (`[complaints]`).
+    pub complaints: ComplaintRules,
     /// How many working days a feed may lag before the nightly job says so.
     pub freshness: Freshness,
     /// Extra header aliases: `[columns.cases] "收件时间" = "accepted_at"`.
@@ -252,6 +258,10 @@ correction = -2.0
 bad_rating = -1.0
 late_rectification = -2.0
 queue_jump = -2.0
+# A 督办 notice escalated to 效能告诫 (stage 2), then referred for 问责
+# (stage 3), on the card's window and staff member.
+warning = -2.0
+referral = -5.0
 # A window's rate of the period below its [targets] value.
 missed_on_time = -5.0
 missed_compression = -3.0
@@ -265,6 +275,23 @@ bottom = 3
 stars = 3
 # Divide a window's points by its headcount.
 per_head = false
+
+[supervision]
+# A red card opens a 督办 notice; its reply (回告) is due this many working
+# days after it opens, and again after it escalates to 效能告诫. Unanswered
+# past its due date it escalates on the next working day (then to 问责).
+reply_days = 2
+
+[complaints]
+# A complaint (投诉, 12345, 效能热线 …) is accepted or declined within
+# `accept_days` working days of receipt, and answered within `answer_days`
+# working days of acceptance; past either it is a card.
+accept_days = 3
+answer_days = 5
+# Points of a substantiated (属实) and of a partly substantiated (部分属实)
+# complaint whose row gives none, on its window and staff member.
+substantiated_points = -2.0
+partly_points = -1.0
 
 [attendance]
 # Summer hours from this day, winter hours from the other (MM-DD).
@@ -342,6 +369,8 @@ pub struct Settings {
     pub queue: QueueRules,
     pub incidents: IncidentRules,
     pub scoring: ScoringRules,
+    pub supervision: SupervisionRules,
+    pub complaints: ComplaintRules,
     pub freshness: Freshness,
 }
 
@@ -459,6 +488,8 @@ impl Config {
             queue: self.queue,
             incidents: self.incidents.clone(),
             scoring: self.scoring,
+            supervision: self.supervision,
+            complaints: self.complaints,
             freshness: self.freshness,
             ingest: IngestOptions {
                 encoding: self.ingest.encoding,

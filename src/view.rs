@@ -369,6 +369,98 @@ pub fn incidents_table(df: &DataFrame) -> Result<String> {
     )
 }
 
+/// The human table of `supervision_metrics` (督办).
+pub fn supervision_table(df: &DataFrame) -> Result<String> {
+    use Cell::*;
+    let c = |x| shown(&schema::SUPERVISION, x);
+    render(
+        &shown_keys(df)?,
+        &[
+            ("对象", Text("对象")),
+            c("issued"),
+            c("replied"),
+            c("replied_on_time"),
+            c("on_time_reply_rate"),
+            c("mean_reply_days"),
+            c("warned"),
+            c("referred"),
+            c("closed"),
+            c("open_past_due"),
+        ],
+    )
+}
+
+/// The human table of `complaint_metrics` (投诉).
+pub fn complaints_table(df: &DataFrame) -> Result<String> {
+    use Cell::*;
+    let c = |x| shown(&schema::COMPLAINTS, x);
+    render(
+        &shown_keys(df)?,
+        &[
+            ("对象", Text("对象")),
+            c("received"),
+            c("accepted_in_time"),
+            c("accepted_in_time_rate"),
+            c("declined"),
+            c("answered"),
+            c("answered_in_time_rate"),
+            c("closed"),
+            c("substantiated"),
+            c("substantiated_rate"),
+            c("open_past_due"),
+        ],
+    )
+}
+
+/// The headers of a list of complaints past a deadline (投诉超期), with
+/// names.
+pub const COMPLAINT_CARD_COLUMNS: [(&str, &str); 9] = [
+    ("complaint_id", "投诉编号"),
+    ("window_id", "窗口"),
+    ("window_name", "窗口名称"),
+    ("staff_id", "工号"),
+    ("staff_name", "姓名"),
+    ("department", "部门"),
+    ("received_on", "登记日期"),
+    ("deadline_kind", "超期环节"),
+    ("deadline", "期限"),
+];
+
+/// Complaints past a deadline as a table.
+pub fn complaint_cards_table(df: &DataFrame) -> Result<String> {
+    columns_table(df, &COMPLAINT_CARD_COLUMNS)
+}
+
+/// The headers of a list of 督办 notices (`metrics::supervision::notices_frame`
+/// with names).
+pub const NOTICE_COLUMNS: [(&str, &str); 20] = [
+    ("notice_id", "督办编号"),
+    ("case_id", "办件编号"),
+    ("step", "环节"),
+    ("window_id", "窗口"),
+    ("window_name", "窗口名称"),
+    ("staff_id", "工号"),
+    ("staff_name", "姓名"),
+    ("opened_on", "督办日期"),
+    ("stage", "阶段"),
+    ("stage_name", "阶段名称"),
+    ("warned_on", "效能告诫日期"),
+    ("referred_on", "问责移送日期"),
+    ("due_on", "回告期限"),
+    ("replied_on", "回告日期"),
+    ("replied_on_time", "按期回告"),
+    ("reply_days", "回告用时"),
+    ("outcome", "回告结果"),
+    ("reason", "说明"),
+    ("closed_on", "办结日期"),
+    ("closed_by", "办结方式"),
+];
+
+/// A list of 督办 notices as a table.
+pub fn notices_table(df: &DataFrame) -> Result<String> {
+    columns_table(df, &NOTICE_COLUMNS)
+}
+
 /// The human table of the three zeros.
 pub fn zeros_table(df: &DataFrame) -> Result<String> {
     use Cell::*;

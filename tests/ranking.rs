@@ -452,14 +452,18 @@ fn october() -> Vec<Want> {
         //   10-23 < 10-31) − 0.5 (3006 late 35 min 10-15) − 2 (… ≥ 30 min:
         //   half a day absent) − 1 (overlong departure 10-27, 30 min)
         //   − 0.5 (… without cover) − 1 (R10 bad) − 2 (R10 open past its
-        //   limit 10-20 at 10-31) = 89; 8 events.
+        //   limit 10-20 at 10-31) − 2 (C22's 督办 notice: red from 10-26
+        //   #37, reply due #39 = 10-28, none: 效能告诫 on 10-29 #40; due
+        //   again #42 = 11-02, after the as-of) = 87; 9 events.
+        // C21 finished on 10-13, the day it would have turned red: no card
+        // at that day's end, so no notice.
         // No completed promised case: on-time, compression, speed-up null, no
         // missed target. satisfaction R10 (1) → 0/1 = 0; completed C21 = 1.
         // Rank 6: 末位. September: rank 2, red flag → no talk.
         Want {
             window: "W06",
             department: "市场监管",
-            score: 89.0,
+            score: 87.0,
             rank: Some(6),
             band: BOTTOM,
             eligible: true,
@@ -468,19 +472,21 @@ fn october() -> Vec<Want> {
             on_time_rate: None,
             satisfaction_rate: Some(0.0),
             completed: 1,
-            events: 8,
+            events: 9,
         },
         // W07 = 100 − 2 (C09 overdue, elapsed 7 > 3) − 5 (on-time 0/1)
         //   − 3 (speed-up 1 − 7/3 < 0.3) − 2 (correction of C10, 10-22)
         //   − 2 (3007 morning absent 10-26) − 0.5 (missing afternoon-out
-        //   10-28) = 85.5; 6 events.
+        //   10-28) − 2 (C09's 督办 notice: red from 09-29 #22, reply due
+        //   #24 = 10-08, none: 效能告诫 at the start of 10-09 #25, the day
+        //   C09 completed, which then closed it) = 83.5; 7 events.
         // compression 1 − 3/20 = 0.85 (met); no rating → null; completed
         // C09 C23 = 2.
         // Rank 7, the last: 限期整改. September: 末位 → TALK (约谈).
         Want {
             window: "W07",
             department: "市场监管",
-            score: 85.5,
+            score: 83.5,
             rank: Some(7),
             band: LAST,
             eligible: true,
@@ -489,7 +495,7 @@ fn october() -> Vec<Want> {
             on_time_rate: Some(0.0),
             satisfaction_rate: None,
             completed: 2,
-            events: 6,
+            events: 7,
         },
         // W08: no case (no staff, nothing at all): listed apart, score the
         // base 100 with no event, eligible (no veto), no rank, 无办件.
@@ -712,6 +718,7 @@ fn october_events(window: &str) -> Events {
             ("attendance_days", "departure_without_cover", -0.5), // 3006 10-27
             ("ratings", "bad_rating", -1.0),                      // R10
             ("ratings", "late_rectification", -2.0),              // R10
+            ("notices", "warning", -2.0),                         // C22 10-29
         ],
         "W07" => vec![
             ("cases", "overdue_completed", -2.0),       // C09
@@ -720,6 +727,7 @@ fn october_events(window: &str) -> Events {
             ("corrections", "correction", -2.0),        // C10
             ("attendance_days", "absence", -2.0),       // 3007 10-26 morning
             ("attendance_days", "missing_punch", -0.5), // 3007 10-28
+            ("notices", "warning", -2.0),               // C09 10-09
         ],
         _ => unreachable!("no such window in the fixture: {window}"),
     }

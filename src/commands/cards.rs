@@ -59,7 +59,19 @@ pub(super) fn cards(
         "{} bad ratings open past their rectification limit",
         alerts.len()
     );
+    // Complaints past a deadline are cards too (投诉超期), beside.
+    let mut run = crate::engine::Run::new(&store, settings, as_of);
+    let complaint_cards = crate::metrics::complaints::complaint_cards(&run.complaints()?, as_of);
+    eprintln!("{} complaints past a deadline", complaint_cards.len());
     print_frame(df, format, crate::view::cards_table)?;
+    if format == Format::Table && history.is_none() && !complaint_cards.is_empty() {
+        println!("\n投诉超期:");
+        let frame = crate::engine::names::with_names(
+            &store,
+            crate::metrics::complaints::complaint_cards_frame(&complaint_cards)?,
+        )?;
+        print!("{}", crate::view::complaint_cards_table(&frame)?);
+    }
     if format == Format::Table && history.is_none() && !alerts.is_empty() {
         println!("\n差评超期未整改:");
         print!(

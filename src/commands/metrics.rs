@@ -10,6 +10,8 @@ pub(super) fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()>
         MetricsCommand::Ratings { args } => ("rating_metrics", args),
         MetricsCommand::Queue { args } => ("queue_metrics", args),
         MetricsCommand::Incidents { args } => ("incident_metrics", args),
+        MetricsCommand::Supervision { args } => ("supervision_metrics", args),
+        MetricsCommand::Complaints { args } => ("complaint_metrics", args),
         MetricsCommand::Zeros { args } => ("three_zeros", args),
         MetricsCommand::Jumps { args } => ("queue_jumps", args),
     };
@@ -73,6 +75,20 @@ pub(super) fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()>
                 )
                 .collect()?;
             (rows, crate::view::incidents_table)
+        }
+        MetricsCommand::Supervision { .. } => {
+            let m = need(SUPERVISION_METRICS, "cases")?;
+            let rows = period_rows(&m, &period, Some(level))
+                .sort(["key"], polars::prelude::SortMultipleOptions::default())
+                .collect()?;
+            (rows, crate::view::supervision_table)
+        }
+        MetricsCommand::Complaints { .. } => {
+            let m = need(COMPLAINT_METRICS, "complaints")?;
+            let rows = period_rows(&m, &period, Some(level))
+                .sort(["key"], polars::prelude::SortMultipleOptions::default())
+                .collect()?;
+            (rows, crate::view::complaints_table)
         }
         MetricsCommand::Zeros { .. } => {
             // Stored for every period with cases, at every grain: the

@@ -27,6 +27,7 @@ mod ingest;
 mod init;
 mod metrics;
 mod nightly;
+mod notices;
 mod province;
 mod query;
 mod rank;
@@ -46,6 +47,7 @@ use ingest::ingest_cmd;
 use init::init;
 use metrics::metrics;
 use nightly::nightly;
+use notices::notices;
 use province::province;
 use query::query;
 use rank::rank;
@@ -182,6 +184,11 @@ fn run_command(cli: Cli) -> Result<()> {
                     format,
                 },
         } => bottlenecks(&settings, &period, as_of, format),
+        Command::Notices {
+            as_of,
+            open,
+            format,
+        } => notices(&settings, as_of, open, format),
         Command::Ratings {
             command: RatingsCommand::Invite { as_of, out, format },
         } => invite(&settings, as_of, out, format),

@@ -3,7 +3,6 @@
 //! platform).
 
 use super::*;
-use polars::prelude::*;
 
 pub(super) fn invite(
     settings: &Settings,
@@ -34,7 +33,7 @@ pub(super) fn invite(
         &settings.ratings,
         day.date,
     )?;
-    let mut list = named(&store, list)?;
+    let mut list = crate::engine::names::with_names(&store, list)?;
     let path = out.unwrap_or_else(|| {
         settings
             .reports
@@ -55,46 +54,4 @@ pub(super) fn invite(
         path.display()
     );
     print_frame(list, format, crate::view::invitations_table)
-}
-
-/// The list with the names of its items, windows and staff beside their
-/// codes (each one's latest version).
-fn named(store: &Store, list: DataFrame) -> Result<DataFrame> {
-    let latest = |table: &str, key: &str, since: &str, alias: &str| -> Result<Option<LazyFrame>> {
-        Ok(store.read(table)?.map(|df| {
-            let order = match df.column(since) {
-                Ok(_) => vec![col(key), col(since)],
-                Err(_) => vec![col(key)],
-            };
-            df.lazy()
-                .sort_by_exprs(order, SortMultipleOptions::default())
-                .group_by([col(key)])
-                .agg([col("name").last().alias(alias)])
-        }))
-    };
-    let mut lf = list.lazy();
-    for (table, key, since, alias) in [
-        ("items", "item_code", "effective_from", "item_name"),
-        ("windows", "window_id", "valid_from", "window_name"),
-        ("staff", "staff_id", "valid_from", "staff_name"),
-    ] {
-        lf = match latest(table, key, since, alias)? {
-            Some(names) => lf.join(names, [col(key)], [col(key)], JoinArgs::new(JoinType::Left)),
-            None => lf.with_column(lit(NULL).cast(DataType::String).alias(alias)),
-        };
-    }
-    Ok(lf
-        .select([
-            col("case_id"),
-            col("item_code"),
-            col("item_name"),
-            col("window_id"),
-            col("window_name"),
-            col("staff_id"),
-            col("staff_name"),
-            col("channel"),
-            col("completed_on"),
-        ])
-        .sort(["case_id"], SortMultipleOptions::default())
-        .collect()?)
 }

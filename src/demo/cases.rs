@@ -82,6 +82,9 @@ pub(super) struct Case {
     pub(super) channel: &'static str,
     pub(super) completed: Option<NaiveDateTime>,
     pub(super) overdue: bool,
+    /// The day (index) an overdue case turns red: the working day after
+    /// its deadline (extended by the stops that began by then).
+    pub(super) red_day: Option<usize>,
 }
 
 pub(super) struct CaseTables {
@@ -309,6 +312,10 @@ fn make_case(
         plan_case(rng, promised, quality)
     };
     let overdue = plan.k > promised as usize;
+    let red_day = match overdue {
+        true => days.after(day, plan.offset(promised as usize) + 1),
+        false => None,
+    };
     let done_offset = plan.offset(plan.k);
     let done_day = days.after(day, done_offset);
 
@@ -371,6 +378,7 @@ fn make_case(
         channel: c.channel,
         completed,
         overdue,
+        red_day,
     });
 }
 

@@ -22,7 +22,7 @@ const NORMAL: f64 = 1.0;
 const POOR: f64 = 2.5;
 
 pub(super) struct Dept {
-    name: &'static str,
+    pub(super) name: &'static str,
     pub(super) queue: String,
     pub(super) windows: Vec<usize>,
     /// Share of the walk-in traffic (from its items' volume).

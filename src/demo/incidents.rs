@@ -17,12 +17,13 @@ pub(super) fn gen_incidents(
     center: &Center,
     roster: &Roster,
     halls: usize,
-) -> Vec<String> {
+) -> (Vec<String>, Vec<ComplaintSeed>) {
     let halls = halls as u32;
     let mut rng = Rng::new(seed, "incidents");
     let bad_weights: Vec<f64> = center.windows.iter().map(|w| w.quality).collect();
     let good_weights: Vec<f64> = center.windows.iter().map(|w| 1.0 / w.quality).collect();
     let mut rows = Vec::new();
+    let mut complaints = Vec::new();
     let months = days.months();
     // The rare serious complaints: favouritism twice (once substantiated),
     // a bribery complaint once (not substantiated).
@@ -92,8 +93,20 @@ pub(super) fn gen_incidents(
         }
         events.sort_by_key(|e| (e.day, e.window));
         for (k, e) in events.into_iter().enumerate() {
+            let id = format!("DC{y}{month:02}{:03}", k + 1);
+            if e.source == "投诉" {
+                complaints.push(ComplaintSeed {
+                    id: id.clone(),
+                    day: e.day,
+                    window: e.window,
+                    staff: e.staff,
+                    category: e.category,
+                    substantiated: e.substantiated,
+                    points: e.points,
+                });
+            }
             rows.push(line(&[
-                &format!("DC{y}{month:02}{:03}", k + 1),
+                &id,
                 &fmt_date(days.dates[e.day]),
                 e.source,
                 &center.windows[e.window].id,
@@ -106,7 +119,20 @@ pub(super) fn gen_incidents(
             ]));
         }
     }
-    rows
+    (rows, complaints)
+}
+
+/// A complaint among the incidents (source 投诉), which the complaints
+/// export (`complaints`) also carries, under the same id.
+pub(super) struct ComplaintSeed {
+    pub(super) id: String,
+    /// The day the incident row is dated: the complaint's receipt.
+    pub(super) day: usize,
+    pub(super) window: usize,
+    pub(super) staff: Option<usize>,
+    pub(super) category: &'static str,
+    pub(super) substantiated: bool,
+    pub(super) points: i32,
 }
 
 /// One supervision incident, before it is numbered.

@@ -31,7 +31,8 @@
 //! from them), `days` (the period and the office hours), one generator per
 //! table (`cases` with `steps`, `corrections`, `ratings` with the
 //! questionnaires, `tickets`, `punches`, `leaves` with the roster,
-//! `departures`, `incidents`), `bad` (the malformed rows), `output`
+//! `departures`, `incidents` with `complaints`, `replies` to the 督办
+//! notices), `bad` (the malformed rows), `output`
 //! (writing the files, headed as the input registry names the columns) and
 //! `rng`, the generator, public for the benchmarks.
 
@@ -44,6 +45,7 @@ use crate::calendar::Calendar;
 mod bad;
 mod cases;
 mod center;
+mod complaints;
 mod corrections;
 mod days;
 mod departures;
@@ -53,6 +55,7 @@ mod output;
 mod punches;
 mod ratings;
 mod reference;
+mod replies;
 pub mod rng;
 mod steps;
 #[cfg(test)]
@@ -201,7 +204,10 @@ pub fn generate(spec: &DemoSpec, cal: &Calendar, dir: &Path) -> Result<DemoFiles
     let tickets = gen_tickets(spec, &days, &center, &roster);
     let punches = gen_punches(spec.seed, &days, &center, &roster, &duty);
     let departures = gen_departures(spec.seed, &days, &center, &roster);
-    let incidents = gen_incidents(spec.seed, &days, &center, &roster, spec.halls());
+    let (incidents, complaint_seeds) =
+        gen_incidents(spec.seed, &days, &center, &roster, spec.halls());
+    let complaints = complaints::gen_complaints(spec.seed, &days, &center, &complaint_seeds);
+    let replies = replies::gen_replies(spec.seed, &days, &cases.cases);
 
     std::fs::create_dir_all(dir)
         .with_context(|| format!("creating demo folder {}", dir.display()))?;
@@ -234,6 +240,8 @@ pub fn generate(spec: &DemoSpec, cal: &Calendar, dir: &Path) -> Result<DemoFiles
     out.csv("leaves.csv", "leaves", &leaves)?;
     out.csv("departures.csv", "departures", &departures)?;
     out.csv("incidents.csv", "incidents", &incidents)?;
+    out.csv("replies.csv", "replies", &replies)?;
+    out.csv("complaints.csv", "complaints", &complaints)?;
     out.finish()
 }
 
@@ -284,8 +292,9 @@ mod tests {
         within("malformed rows", files.malformed_rows, 15, 30);
         // windows, staff, 2 catalogs and their 2 step-limit files; 13 months
         // of cases, ratings, tickets; suspensions, steps, corrections;
-        // questionnaires; attlog, leaves, departures, incidents.
-        assert_eq!(files.files.len(), 6 + 13 * 3 + 3 + 1 + 4);
+        // questionnaires; attlog, leaves, departures, incidents; replies,
+        // complaints.
+        assert_eq!(files.files.len(), 6 + 13 * 3 + 3 + 1 + 4 + 2);
     }
 
     #[test]

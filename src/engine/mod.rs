@@ -16,6 +16,7 @@ pub mod datasets;
 pub mod families;
 pub mod family;
 pub mod incremental;
+pub mod names;
 pub mod read;
 pub mod run;
 pub mod stamp;
@@ -76,26 +77,18 @@ pub fn compute(
         None => run.everything()?,
     }
     let full = families.is_none() && scope.is_none();
-    let facts = match full {
-        true => Some((run.case_facts()?, run.step_facts()?)),
+    let history = match full {
+        true => Some(run.card_history()?),
         false => None,
     };
     let mut times = run.timings().clone();
     let start = std::time::Instant::now();
     run.commit()?;
     times.0.push(("commit", start.elapsed()));
-    if let Some((facts, step_facts)) = facts {
+    if let Some(history) = history {
         let start = std::time::Instant::now();
-        let history = cards::history_through(
-            store,
-            &settings.calendar,
-            as_of.date,
-            &settings.cards,
-            &facts,
-            step_facts.as_ref(),
-        )?;
         cards::save_history(store, &history)?;
-        times.0.push(("cards", start.elapsed()));
+        times.0.push(("cards commit", start.elapsed()));
     }
     Ok((as_of, times))
 }

@@ -58,6 +58,12 @@ pub struct Run<'a> {
     step_facts: Option<Option<DataFrame>>,
     /// Case facts once computed (not persisted).
     case_facts: Option<crate::metrics::cases::CaseFacts>,
+    /// The card history through the run's date (found once).
+    card_history: Option<Vec<crate::metrics::cards::CardRecord>>,
+    /// The 督办 notices as of the run's date (found once).
+    notices: Option<Vec<crate::metrics::supervision::Notice>>,
+    /// The complaints as of the run's date (found once).
+    complaints: Option<Vec<crate::metrics::complaints::Complaint>>,
     /// Some grains and levels only (`compute --only cases --grain …`): the
     /// tables it commits are stamped partial.
     scope: Option<Scope>,
@@ -121,6 +127,9 @@ impl<'a> Run<'a> {
             loaded: BTreeMap::new(),
             step_facts: None,
             case_facts: None,
+            card_history: None,
+            notices: None,
+            complaints: None,
             scope: None,
             times: Timings::default(),
             nested: Duration::ZERO,
@@ -280,6 +289,91 @@ impl<'a> Run<'a> {
         })?;
         self.step_facts = Some(facts.clone());
         Ok(facts)
+    }
+
+    /// The card history through the run's date, from its facts and the
+    /// stored cards ([`super::cards::history_through`]; found once).
+    pub fn card_history(&mut self) -> Result<Vec<crate::metrics::cards::CardRecord>> {
+        if let Some(h) = &self.card_history {
+            return Ok(h.clone());
+        }
+        let (facts, step_facts) = (self.case_facts()?, self.step_facts()?);
+        let history = self.timed("cards", |run| {
+            super::cards::history_through(
+                run.store,
+                &run.settings.calendar,
+                run.as_of,
+                &run.settings.cards,
+                &facts,
+                step_facts.as_ref(),
+            )
+        })?;
+        self.card_history = Some(history.clone());
+        Ok(history)
+    }
+
+    /// The 督办 notices as of the run's date: the red cards of
+    /// [`Run::card_history`] followed with the stored replies (found once).
+    pub fn notices(&mut self) -> Result<Vec<crate::metrics::supervision::Notice>> {
+        if let Some(n) = &self.notices {
+            return Ok(n.clone());
+        }
+        let history = self.card_history()?;
+        let notices = self.timed("notices", |run| {
+            let replies = match run.read("replies")? {
+                Some(r) => crate::metrics::supervision::replies_of(&r)?,
+                None => Vec::new(),
+            };
+            crate::metrics::supervision::notices(
+                &history,
+                &replies,
+                &run.settings.calendar,
+                &run.settings.supervision,
+                run.as_of,
+            )
+        })?;
+        self.notices = Some(notices.clone());
+        Ok(notices)
+    }
+
+    /// The stored complaints as of the run's date, with their deadlines
+    /// (found once; none without a `complaints` table).
+    pub fn complaints(&mut self) -> Result<Vec<crate::metrics::complaints::Complaint>> {
+        if let Some(c) = &self.complaints {
+            return Ok(c.clone());
+        }
+        let complaints = match self.read("complaints")? {
+            Some(df) => crate::metrics::complaints::complaints_of(
+                &df,
+                &self.settings.calendar,
+                &self.settings.complaints,
+                self.as_of,
+            )?,
+            None => Vec::new(),
+        };
+        self.complaints = Some(complaints.clone());
+        Ok(complaints)
+    }
+
+    /// The incidents as the three zeros and the scores read them: the
+    /// stored incidents but those repeating a complaint, and the
+    /// complaints with a result ([`crate::metrics::complaints::with_incidents`]).
+    pub fn incidents_with_complaints(&mut self) -> Result<Option<DataFrame>> {
+        let complaints = self.complaints()?;
+        let incidents = self.read("incidents")?;
+        let source = self
+            .settings
+            .incidents
+            .complaint_sources
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "投诉".to_string());
+        crate::metrics::complaints::with_incidents(
+            incidents.as_ref(),
+            &complaints,
+            &self.settings.complaints,
+            &source,
+        )
     }
 
     /// `f`, its own time (less what it spent in nested timed work) added

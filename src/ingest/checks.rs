@@ -15,13 +15,61 @@ pub const SUSPENSION_KIND_WORDS: [(&str, &[&str]); 2] = [
     ("补正", &["补正", "补齐补正", "supplement"]),
 ];
 
-/// The kind a word names, if any.
-pub fn suspension_kind(word: &str) -> Option<&'static str> {
+/// The values of a closed text column, each with the words for it.
+pub type ClosedValues = &'static [(&'static str, &'static [&'static str])];
+
+/// A reply's outcomes (回告结果), with the words exports write for each.
+pub const REPLY_OUTCOMES: [(&str, &[&str]); 3] = [
+    (
+        "已办结",
+        &["已办结", "办结", "已办理", "已完成", "完成", "done"],
+    ),
+    (
+        "已说明情况",
+        &["已说明情况", "说明情况", "情况说明", "已说明", "explained"],
+    ),
+    ("申请延期", &["申请延期", "延期", "extension"]),
+];
+
+/// A complaint's results (核查结果), with the words exports write for each.
+pub const COMPLAINT_RESULTS: [(&str, &[&str]); 3] = [
+    ("属实", &["属实", "情况属实", "是"]),
+    ("部分属实", &["部分属实", "基本属实"]),
+    (
+        "不属实",
+        &["不属实", "情况不属实", "不实", "查无实据", "否"],
+    ),
+];
+
+/// The text columns that take one of a few values: (table, column, the
+/// values with their words). A row with another word is rejected.
+pub const CLOSED_COLUMNS: [(&str, &str, ClosedValues); 3] = [
+    ("suspensions", "kind", &SUSPENSION_KIND_WORDS),
+    ("replies", "outcome", &REPLY_OUTCOMES),
+    ("complaints", "result", &COMPLAINT_RESULTS),
+];
+
+/// The value a word names among `values`, if any.
+fn closed_value(values: &[(&'static str, &[&str])], word: &str) -> Option<&'static str> {
     let word = word.trim().to_lowercase();
-    SUSPENSION_KIND_WORDS
+    values
         .iter()
         .find(|(_, words)| words.contains(&word.as_str()))
-        .map(|(kind, _)| *kind)
+        .map(|(value, _)| *value)
+}
+
+/// The kind a word names, if any.
+pub fn suspension_kind(word: &str) -> Option<&'static str> {
+    closed_value(&SUSPENSION_KIND_WORDS, word)
+}
+
+/// The built-in words of a closed column, for the docs.
+pub fn closed_words(table: &str, column: &str) -> Vec<&'static str> {
+    CLOSED_COLUMNS
+        .iter()
+        .filter(|(t, c, _)| *t == table && *c == column)
+        .flat_map(|(_, _, values)| values.iter().flat_map(|(_, words)| words.iter().copied()))
+        .collect()
 }
 
 /// (earlier, later) column pairs that must be in order when both are given.
@@ -35,6 +83,12 @@ fn ordered_pairs(table: &str) -> &'static [(&'static str, &'static str)] {
         "case_steps" => &[("started_at", "finished_at")],
         "ratings" => &[("rated_at", "rectified_at")],
         "tickets" => &[("issued_at", "called_at"), ("called_at", "finished_at")],
+        "complaints" => &[
+            ("received_at", "accepted_at"),
+            ("received_at", "declined_at"),
+            ("accepted_at", "replied_at"),
+            ("received_at", "closed_at"),
+        ],
         _ => &[],
     }
 }
@@ -80,8 +134,12 @@ pub struct RowChecks {
     ranges: Vec<(usize, &'static str, i64, i64)>,
     /// The promised and the legal limit, when the table has both.
     limits: Option<(usize, usize)>,
-    /// The suspension kind, normalised.
-    kind: Option<usize>,
+    /// Closed text columns (suspension kind, reply outcome, complaint
+    /// result): index, name and values, normalised.
+    closed: Vec<(usize, &'static str, ClosedValues)>,
+    /// A reply's notice id, case id, outcome and new date: it names a
+    /// notice or a case, and an extension gives its new date.
+    reply: Option<[usize; 4]>,
 }
 
 impl RowChecks {
@@ -98,7 +156,19 @@ impl RowChecks {
                 .collect(),
             limits: matches!(table.name, "items" | "cases")
                 .then(|| (at("promised_limit_days").0, at("legal_limit_days").0)),
-            kind: (table.name == "suspensions").then(|| at("kind").0),
+            closed: CLOSED_COLUMNS
+                .iter()
+                .filter(|(t, _, _)| *t == table.name)
+                .map(|&(_, c, values)| (at(c).0, c, values))
+                .collect(),
+            reply: (table.name == "replies").then(|| {
+                [
+                    at("notice_id").0,
+                    at("case_id").0,
+                    at("outcome").0,
+                    at("new_date").0,
+                ]
+            }),
         }
     }
 
@@ -131,18 +201,34 @@ impl RowChecks {
                 }
             }
         }
-        if let Some(i) = self.kind {
-            let kind = values[i].as_text().unwrap_or_default();
-            let Some(normal) = suspension_kind(kind) else {
+        for &(i, c, closed) in &self.closed {
+            let Some(word) = values[i].as_text() else {
+                continue;
+            };
+            let Some(normal) = closed_value(closed, word) else {
+                let names: Vec<&str> = closed.iter().map(|(v, _)| *v).collect();
                 return Err((
-                    Some("kind"),
-                    format!(
-                        "kind '{kind}' is neither {} nor {}",
-                        SUSPENSION_KINDS[0], SUSPENSION_KINDS[1]
-                    ),
+                    Some(c),
+                    format!("{c} '{word}' is none of {}", names.join(", ")),
                 ));
             };
             values[i] = Value::Text(normal.into());
+        }
+        if let Some([notice, case, outcome, new_date]) = self.reply {
+            if values[notice].as_text().is_none() && values[case].as_text().is_none() {
+                return Err((
+                    Some("notice_id"),
+                    "a reply names neither a notice nor a case".into(),
+                ));
+            }
+            if values[outcome].as_text() == Some("申请延期")
+                && matches!(values[new_date], Value::Null)
+            {
+                return Err((
+                    Some("new_date"),
+                    "申请延期 without the date it asks for".into(),
+                ));
+            }
         }
         Ok(())
     }
@@ -208,5 +294,22 @@ mod tests {
         let v = row("suspensions", &["C1", "special", "2026-10-08", "", ""]).unwrap();
         assert_eq!(v[1], Value::Text("特别程序".into()));
         assert!(row("suspensions", &["C1", "午休", "2026-10-08", "", ""]).is_err());
+    }
+
+    #[test]
+    fn replies_name_a_notice_or_a_case_and_an_extension_its_date() {
+        let v = row(
+            "replies",
+            &["", "C1", "2026-10-08 10:00", "延期", "2026-10-20", ""],
+        )
+        .unwrap();
+        assert_eq!(v[3], Value::Text("申请延期".into()));
+        let e = row("replies", &["", "", "2026-10-08 10:00", "办结", "", ""]).unwrap_err();
+        assert_eq!(e.0, Some("notice_id"));
+        let e = row("replies", &["D1", "", "2026-10-08 10:00", "延期", "", ""]).unwrap_err();
+        assert_eq!(e.0, Some("new_date"));
+        let e = row("replies", &["D1", "", "2026-10-08 10:00", "不知道", "", ""]).unwrap_err();
+        assert_eq!(e.0, Some("outcome"));
+        assert!(e.1.contains("已办结, 已说明情况, 申请延期"), "{}", e.1);
     }
 }

@@ -1,4 +1,4 @@
-//! The twelve input tables as data: their columns, types, aliases, keys and
+//! The fourteen input tables as data: their columns, types, aliases, keys and
 //! references. Ingest, the store and the docs (`docs/INPUTS.md`) all read
 //! this one description, so a table is described once.
 
@@ -754,7 +754,7 @@ pub static TABLES: &[TableSpec] = &[
     },
     TableSpec {
         name: "incidents",
-        file_aliases: &["督查", "巡查", "投诉", "事件"],
+        file_aliases: &["督查", "巡查", "事件"],
         columns: &[
             col("incident_id", Text, false, &["编号", "事件编号"]),
             col("date", Date, true, &["日期", "发生日期"]),
@@ -767,6 +767,124 @@ pub static TABLES: &[TableSpec] = &[
         ],
         key: &["incident_id"],
         partition_by: Some("date"),
+    },
+    TableSpec {
+        name: "replies",
+        file_aliases: &["回告", "督办回告", "督办回复", "督办反馈"],
+        columns: &[
+            col(
+                "notice_id",
+                Text,
+                false,
+                &[
+                    "督办编号",
+                    "督办单号",
+                    "通知编号",
+                    "督办通知编号",
+                    "noticeId",
+                ],
+            ),
+            refcol("case_id", false, CASE_ID, "cases"),
+            col(
+                "replied_at",
+                DateTime,
+                true,
+                &["回告时间", "回复时间", "反馈时间", "replyTime", "repliedAt"],
+            ),
+            col(
+                "outcome",
+                Text,
+                true,
+                &[
+                    "回告结果",
+                    "回告类型",
+                    "回复结果",
+                    "处理结果",
+                    "结果",
+                    "outcome",
+                ],
+            ),
+            col(
+                "new_date",
+                Date,
+                false,
+                &["延期至", "申请延期至", "延期日期", "新办结日期", "newDate"],
+            ),
+            col(
+                "reason",
+                Text,
+                false,
+                &["情况说明", "说明", "原因", "理由", "延期理由", "reason"],
+            ),
+        ],
+        key: &["notice_id", "case_id", "replied_at"],
+        partition_by: Some("replied_at"),
+    },
+    TableSpec {
+        name: "complaints",
+        file_aliases: &["投诉", "12345", "效能投诉", "工单"],
+        columns: &[
+            col(
+                "complaint_id",
+                Text,
+                true,
+                &["投诉编号", "工单编号", "工单号", "编号", "complaintId"],
+            ),
+            col(
+                "received_at",
+                DateTime,
+                true,
+                &["登记时间", "来件时间", "投诉时间", "收到时间", "receivedAt"],
+            ),
+            col(
+                "channel",
+                Text,
+                false,
+                &["投诉渠道", "渠道", "来源", "来件渠道", "channel"],
+            ),
+            refcol("window_id", false, WINDOW_ID, "windows"),
+            refcol("staff_id", false, STAFF_ID, "staff"),
+            col(
+                "department",
+                Text,
+                false,
+                &["被投诉部门", "涉及部门", "部门"],
+            ),
+            col(
+                "category",
+                Text,
+                false,
+                &["投诉类别", "问题类别", "问题类型", "类别", "category"],
+            ),
+            col("accepted_at", DateTime, false, &["受理时间", "acceptedAt"]),
+            col(
+                "declined_at",
+                DateTime,
+                false,
+                &["不予受理时间", "不受理时间", "declinedAt"],
+            ),
+            col(
+                "replied_at",
+                DateTime,
+                false,
+                &["答复时间", "回复时间", "repliedAt"],
+            ),
+            col(
+                "result",
+                Text,
+                false,
+                &["核查结果", "调查结果", "是否属实", "处理结果", "result"],
+            ),
+            col(
+                "closed_at",
+                DateTime,
+                false,
+                &["办结时间", "结案时间", "关闭时间", "closedAt"],
+            ),
+            col("points", Number, false, &["分值", "扣分"]),
+        ],
+        key: &["complaint_id"],
+        partition_by: Some("received_at"),
     },
 ];
 
@@ -819,6 +937,7 @@ pub fn headers_markdown() -> String {
         for c in t.columns {
             let mut words: Vec<String> = super::vocab::built_in_words(t.name, c.name)
                 .into_iter()
+                .chain(super::checks::closed_words(t.name, c.name))
                 .map(str::to_string)
                 .collect();
             if let Some(of) = c.word_of {

@@ -12,6 +12,7 @@ pub mod cards;
 pub mod cases;
 pub mod catalog;
 pub mod compare;
+pub mod complaints;
 pub mod dense;
 
 pub mod period;
@@ -22,6 +23,7 @@ pub mod schema;
 pub mod scoring;
 pub mod staff;
 pub mod steps;
+pub mod supervision;
 pub mod zeros;
 
 use crate::calendar::Calendar;

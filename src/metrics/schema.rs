@@ -427,6 +427,53 @@ pub const INCIDENTS: Table = Table {
     rates: &[],
 };
 
+/// `supervision_metrics`: 督办 notices, their replies and escalations.
+pub const SUPERVISION: Table = Table {
+    name: SUPERVISION_METRICS,
+    keys: &KEY_COLUMNS,
+    measures: &[
+        m("issued", "督办", Count),
+        m("replied", "已回告", Count),
+        m("replied_on_time", "按期回告", Count),
+        m("warned", "效能告诫", Count),
+        m("referred", "问责移送", Count),
+        m("closed", "已办结督办", Count),
+        m("open_past_due", "逾期未结", Count),
+        m("on_time_reply_rate", "按期回告率", Percent),
+        m("mean_reply_days", "平均回告用时", Decimal),
+    ],
+    rates: &[
+        r("on_time_reply_rate", "replied_on_time", "replied"),
+        r("mean_reply_days", "sum_reply_days", "replied"),
+    ],
+};
+
+/// `complaint_metrics`: complaints received, decided, answered, closed.
+pub const COMPLAINTS: Table = Table {
+    name: COMPLAINT_METRICS,
+    keys: &KEY_COLUMNS,
+    measures: &[
+        m("received", "受理投诉", Count),
+        m("decided", "已受理或不予受理", Count),
+        m("accepted_in_time", "按期受理", Count),
+        m("declined", "不予受理", Count),
+        m("answered", "已答复", Count),
+        m("answered_in_time", "按期答复", Count),
+        m("closed", "已办结", Count),
+        m("concluded", "已核查", Count),
+        m("substantiated", "属实", Count),
+        m("open_past_due", "超期未结", Count),
+        m("accepted_in_time_rate", "按期受理率", Percent),
+        m("answered_in_time_rate", "按期答复率", Percent),
+        m("substantiated_rate", "属实率", Percent),
+    ],
+    rates: &[
+        r("accepted_in_time_rate", "accepted_in_time", "decided"),
+        r("answered_in_time_rate", "answered_in_time", "answered"),
+        r("substantiated_rate", "substantiated", "concluded"),
+    ],
+};
+
 /// `window_scores`: the window ranking (红旗窗口, 末位, 约谈).
 pub const WINDOWS_RANKED: Table = Table {
     name: WINDOW_SCORES,
@@ -567,7 +614,7 @@ pub const EVENTS: Table = Table {
 };
 
 /// Every stored table declared with its measures.
-pub const TABLES: [&Table; 13] = [
+pub const TABLES: [&Table; 15] = [
     &STAFF_DAYS,
     &JUMPS,
     &EVENTS,
@@ -578,6 +625,8 @@ pub const TABLES: [&Table; 13] = [
     &ATTENDANCE,
     &ZEROS,
     &INCIDENTS,
+    &SUPERVISION,
+    &COMPLAINTS,
     &WINDOWS_RANKED,
     &STAFF,
     &STAFF_RANKED,
@@ -650,6 +699,10 @@ pub const QUEUE_METRICS: &str = "queue_metrics";
 pub const QUEUE_JUMPS: &str = "queue_jumps";
 /// `incident_metrics`: supervision incidents by source and category.
 pub const INCIDENT_METRICS: &str = "incident_metrics";
+/// `supervision_metrics`: 督办 notices, replies and escalations by period.
+pub const SUPERVISION_METRICS: &str = "supervision_metrics";
+/// `complaint_metrics`: complaints followed to their close, by period.
+pub const COMPLAINT_METRICS: &str = "complaint_metrics";
 /// `three_zeros`: 零超时, 零差评, 零投诉 by window and period.
 pub const THREE_ZEROS: &str = "three_zeros";
 /// `window_scores`: the window ranking (红旗窗口, 末位, 约谈).

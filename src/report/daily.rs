@@ -19,6 +19,12 @@ pub struct DailyInputs<'a> {
     pub notes: &'a [String],
     /// The provisional year, when a card's deadline lies in it.
     pub provisional_year: Option<i32>,
+    /// The 督办 notices as of the day's end, with names
+    /// (`metrics::supervision::notices_frame`, `engine::names`).
+    pub notices: &'a DataFrame,
+    /// The complaints past a deadline at the day's end, with names
+    /// (`metrics::complaints::complaint_cards_frame`, `engine::names`).
+    pub complaint_cards: &'a DataFrame,
 }
 
 /// The daily report of `day` (a day period).
@@ -93,6 +99,18 @@ pub fn daily_report(
         )?);
     }
     tables.push(("cards", cards));
+    notices_of_the_day(&mut md, &mut tables, z.notices, day)?;
+    let _ = writeln!(md, "\n投诉超期 {} 件。\n", z.complaint_cards.height());
+    if z.complaint_cards.height() > 0 {
+        md.push_str(&render_markdown(
+            z.complaint_cards,
+            &crate::view::COMPLAINT_CARD_COLUMNS
+                .iter()
+                .map(|(c, h)| (*h, Cell::Text(c)))
+                .collect::<Vec<_>>(),
+        )?);
+    }
+    tables.push(("complaint_cards", z.complaint_cards.clone()));
     let _ = writeln!(md, "\n差评超期未整改 {} 件。", z.alerts.height());
     tables.push(("bad_rating_alerts", z.alerts.clone()));
 
@@ -148,4 +166,76 @@ pub fn daily_report(
         }
     }
     Ok((md, tables))
+}
+
+/// The day's 督办: the notices opened that day, those whose reply is due
+/// that day, and those open past due (escalated or past their due date)
+/// at its end, listed with names.
+fn notices_of_the_day(
+    md: &mut String,
+    tables: &mut Vec<(&'static str, DataFrame)>,
+    notices: &DataFrame,
+    day: &Period,
+) -> Result<()> {
+    let on = crate::polars_ext::date_lit(day.start);
+    let open = col("closed_on")
+        .is_null()
+        .or(col("closed_on").gt(on.clone()));
+    let new = col("opened_on").eq(on.clone());
+    let due = open.clone().and(col("due_on").eq(on.clone()));
+    let past = open.clone().and(
+        col("warned_on")
+            .lt_eq(on.clone())
+            .or(col("due_on").lt(on.clone())),
+    );
+    let listed = notices
+        .clone()
+        .lazy()
+        .filter(col("opened_on").lt_eq(on))
+        .with_column(
+            when(new.clone())
+                .then(lit("当日新督办"))
+                .when(due.clone())
+                .then(lit("当日回告到期"))
+                .when(past.clone())
+                .then(lit("逾期未结"))
+                .otherwise(lit(NULL).cast(DataType::String))
+                .alias("status"),
+        )
+        .filter(col("status").is_not_null())
+        .collect()?;
+    let count = |what: &str| -> Result<usize> {
+        Ok(listed
+            .column("status")?
+            .str()?
+            .iter()
+            .filter(|s| *s == Some(what))
+            .count())
+    };
+    let _ = writeln!(
+        md,
+        "\n督办:当日新督办 {} 件,当日回告到期 {} 件,逾期未结 {} 件(含效能告诫、问责)。\n",
+        count("当日新督办")?,
+        count("当日回告到期")?,
+        count("逾期未结")?
+    );
+    if listed.height() > 0 {
+        use Cell::*;
+        md.push_str(&render_markdown(
+            &listed,
+            &[
+                ("状态", Text("status")),
+                ("督办编号", Text("notice_id")),
+                ("窗口", Text("window_id")),
+                ("窗口名称", Text("window_name")),
+                ("工号", Text("staff_id")),
+                ("姓名", Text("staff_name")),
+                ("督办日期", Text("opened_on")),
+                ("阶段", Text("stage_name")),
+                ("回告期限", Text("due_on")),
+            ],
+        )?);
+    }
+    tables.push(("notices", listed));
+    Ok(())
 }

@@ -68,7 +68,14 @@ pub fn bulletin(
     // what the runs recorded: true for any period of stored data.
     let history = crate::engine::cards::run_cards(tables.run())?.history;
     let cards = Some(crate::metrics::cards::history_frame(&history)?);
+    let supervision = tables.table(SUPERVISION_METRICS)?;
+    let complaint_metrics = tables.table(COMPLAINT_METRICS)?;
+    let notices = tables.run().notices()?;
     let store = tables.run().store();
+    let notices = crate::engine::names::with_names(
+        store,
+        crate::metrics::supervision::notices_frame(&notices)?,
+    )?;
     let staff = store.read("staff")?;
     let (step_metrics, staff_review) = (tables.table(STEP_METRICS)?, tables.table(STAFF_REVIEW)?);
     let items = store.read("items")?;
@@ -98,6 +105,9 @@ pub fn bulletin(
         window_scores: &window_scores,
         staff_scores: &staff_scores,
         cards: cards.as_ref(),
+        supervision_metrics: supervision.as_ref(),
+        notices: Some(&notices),
+        complaint_metrics: complaint_metrics.as_ref(),
         catalog_round: round,
         catalog_items: catalog_items.as_ref(),
         step_metrics: step_metrics.as_ref(),
@@ -165,6 +175,17 @@ pub fn daily(
     let due = crate::metrics::cards::due_records(&cards.due, &cards.history, as_of);
     let alerts =
         crate::metrics::ratings::alerts_frame(&bad_rating_alerts(store, settings, as_of)?)?;
+    let notices = tables.run().notices()?;
+    let notices = crate::engine::names::with_names(
+        store,
+        crate::metrics::supervision::notices_frame(&notices)?,
+    )?;
+    let complaint_cards =
+        crate::metrics::complaints::complaint_cards(&tables.run().complaints()?, as_of);
+    let complaint_cards = crate::engine::names::with_names(
+        store,
+        crate::metrics::complaints::complaint_cards_frame(&complaint_cards)?,
+    )?;
     let inputs = crate::report::daily::DailyInputs {
         case_metrics: &case_metrics,
         cards_due: &due,
@@ -172,6 +193,8 @@ pub fn daily(
         attendance_days: attendance.as_ref(),
         notes,
         provisional_year: settings.calendar.provisional_year(),
+        notices: &notices,
+        complaint_cards: &complaint_cards,
     };
     let (md, mut tables) = crate::report::daily::daily_report(center, day, &inputs)?;
     write_report(settings, &day.label, "daily", &md, &mut tables, &[])

@@ -4,10 +4,12 @@
 
 pub mod attendance;
 pub mod cases;
+pub mod complaints;
 pub mod incidents;
 pub mod queue;
 pub mod ratings;
 pub mod scores;
 pub mod staff;
 pub mod steps;
+pub mod supervision;
 pub mod zeros;

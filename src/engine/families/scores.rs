@@ -18,8 +18,11 @@ pub const FAMILY: MetricFamily = MetricFamily {
         "ratings",
         "corrections",
         "incidents",
+        "complaints",
         "case_steps",
         "item_steps",
+        "suspensions",
+        "replies",
     ],
     draws_on: &[CASE_METRICS, ATTENDANCE_DAYS, RATING_METRICS, QUEUE_JUMPS],
     scoped: false,
@@ -61,8 +64,14 @@ fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
         None => None,
     };
     let jumps = run.table(QUEUE_JUMPS)?;
-    let (incidents, corrections) = (run.read("incidents")?, run.read("corrections")?);
+    let (incidents, corrections) = (run.incidents_with_complaints()?, run.read("corrections")?);
+    let complaint_ids: std::collections::HashSet<String> = run
+        .complaints()?
+        .into_iter()
+        .map(|c| c.complaint_id)
+        .collect();
     let steps = run.step_facts()?;
+    let notices = run.notices()?;
     let inputs = crate::metrics::scoring::ScoringInputs {
         windows: &windows,
         attendance_days: attendance.as_ref(),
@@ -73,6 +82,8 @@ fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
         ratings: ratings.as_ref(),
         queue_jumps: jumps.as_ref(),
         incidents: incidents.as_ref(),
+        complaint_ids: &complaint_ids,
+        notices: &notices,
         case_metrics: &case_metrics,
         rating_metrics: rating_metrics.as_ref(),
         veto_categories: &s.incidents.veto_categories,

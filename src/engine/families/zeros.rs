@@ -9,7 +9,7 @@ use polars::prelude::DataFrame;
 pub const FAMILY: MetricFamily = MetricFamily {
     name: "zeros",
     outputs: &[THREE_ZEROS],
-    inputs: &["windows", "cases", "incidents", "corrections"],
+    inputs: &["windows", "cases", "incidents", "complaints", "corrections"],
     draws_on: &[CASE_METRICS, RATING_METRICS, QUEUE_METRICS],
     scoped: false,
     compute,
@@ -27,7 +27,8 @@ pub fn three_zeros(run: &mut Run, periods: &[Period]) -> Result<DataFrame> {
     let ratings = run.table(RATING_METRICS)?;
     let queue = run.table(QUEUE_METRICS)?;
     let (windows, cases) = (run.need("windows")?, run.need("cases")?);
-    let (incidents, corrections) = (run.read("incidents")?, run.read("corrections")?);
+    // A complaint counts once: as a complaint, not also as its incident row.
+    let (incidents, corrections) = (run.incidents_with_complaints()?, run.read("corrections")?);
     let inputs = crate::metrics::zeros::ZeroInputs {
         windows: &windows,
         incidents: incidents.as_ref(),

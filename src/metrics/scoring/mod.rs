@@ -40,7 +40,14 @@ pub struct ScoringInputs<'a> {
     /// Ratings with a `deadline` (Date) column for bad ones.
     pub ratings: Option<&'a DataFrame>,
     pub queue_jumps: Option<&'a DataFrame>,
+    /// The incidents, with the complaints that have a result in place of
+    /// the incident rows repeating them (`Run::incidents_with_complaints`).
     pub incidents: Option<&'a DataFrame>,
+    /// The ids among `incidents` that are complaints (their events come
+    /// from the `complaints` table).
+    pub complaint_ids: &'a std::collections::HashSet<String>,
+    /// The 督办 notices (their escalations cost points).
+    pub notices: &'a [crate::metrics::supervision::Notice],
     pub case_metrics: &'a DataFrame,
     pub rating_metrics: Option<&'a DataFrame>,
     pub veto_categories: &'a [String],

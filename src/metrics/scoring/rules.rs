@@ -23,6 +23,10 @@ pub struct ScoringRules {
     pub bad_rating: f64,
     pub late_rectification: f64,
     pub queue_jump: f64,
+    /// A 督办 notice escalated to 效能告诫 (stage 2).
+    pub warning: f64,
+    /// A 督办 notice referred for 问责 (stage 3).
+    pub referral: f64,
     pub missed_on_time: f64,
     pub missed_compression: f64,
     pub missed_speedup: f64,
@@ -56,6 +60,8 @@ impl Default for ScoringRules {
             bad_rating: -1.0,
             late_rectification: -2.0,
             queue_jump: -2.0,
+            warning: -2.0,
+            referral: -5.0,
             missed_on_time: -5.0,
             missed_compression: -3.0,
             missed_speedup: -3.0,

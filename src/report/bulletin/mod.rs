@@ -2,7 +2,7 @@
 //! 年度考核 for a year) as Markdown, with its tables as CSV and its charts.
 //! One file per section, in the bulletin's order: the overview with 环比
 //! and 同比 and case efficiency against the targets (`cases.rs`), cards
-//! (`cards.rs`), satisfaction and rectification (`ratings.rs`), the queue
+//! (`cards.rs`) with 督办与整改 (`supervision.rs`), satisfaction and rectification (`ratings.rs`), the queue
 //! (`queue.rs`), attendance with named violations, 实名通报
 //! (`attendance.rs`), the three zeros (`zeros.rs`), the window ranking,
 //! 红旗窗口 (`ranking.rs`), 服务之星 (`stars.rs`), the catalog compression
@@ -22,6 +22,7 @@ mod ratings;
 mod staff_review;
 mod stars;
 mod steps;
+mod supervision;
 mod zeros;
 
 use crate::attendance::Schedule;
@@ -46,6 +47,13 @@ pub struct BulletinInputs<'a> {
     pub staff_scores: &'a DataFrame,
     /// The card history, if cards have been run.
     pub cards: Option<&'a DataFrame>,
+    /// `supervision_metrics` (督办).
+    pub supervision_metrics: Option<&'a DataFrame>,
+    /// The 督办 notices as of the bulletin's date, with names
+    /// (`metrics::supervision::notices_frame`, `engine::names`).
+    pub notices: Option<&'a DataFrame>,
+    /// `complaint_metrics`, if complaints are kept.
+    pub complaint_metrics: Option<&'a DataFrame>,
     /// The sentence of the latest catalog round, if there was one.
     pub catalog_round: Option<String>,
     /// The per-item comparison of that round.
@@ -98,6 +106,8 @@ struct Context<'a> {
     this: &'static str,
     /// 月末 / 季末 / 年末.
     end_word: &'static str,
+    /// The date the bulletin's figures are as of.
+    as_of: NaiveDate,
     z: &'a BulletinInputs<'a>,
 }
 
@@ -123,6 +133,7 @@ pub fn monthly_bulletin(
         period,
         this,
         end_word,
+        as_of,
         z,
     };
     let ranking = crate::metrics::scoring::ranking_of(z.window_scores, period)?;
@@ -130,6 +141,7 @@ pub fn monthly_bulletin(
         heading(center, title, &cx, as_of),
         cases::section(&cx)?,
         cards::section(&cx)?,
+        supervision::section(&cx)?,
         ratings::section(&cx)?,
         queue::section(&cx)?,
         attendance::section(&cx)?,

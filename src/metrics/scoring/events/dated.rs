@@ -25,6 +25,7 @@ pub(super) fn dated_events(
         bad_ratings(z, r, as_of)?,
         queue_jumps(z, r, as_of)?,
         incidents(z, as_of)?,
+        escalations(z, r, as_of)?,
     ];
     let mut all = DataFrame::empty();
     for frame in frames {
@@ -280,8 +281,11 @@ fn queue_jumps(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<
 
 /// Substantiated incidents (`incidents`), on their day: their own points,
 /// or the default of their category and source (`[incidents]`), or none.
+/// A complaint among them (`complaint_ids`) is an event of the
+/// `complaints` table, with its own points or its result's default.
 fn incidents(z: &ScoringInputs, as_of: NaiveDate) -> Result<DataFrame> {
     let mut out = SourceEvents::new("incidents");
+    let mut complaints = SourceEvents::new("complaints");
     let Some(inc) = z.incidents else {
         return out.into_frame();
     };
@@ -299,17 +303,47 @@ fn incidents(z: &ScoringInputs, as_of: NaiveDate) -> Result<DataFrame> {
         if !sub[i] {
             continue;
         }
+        let is_complaint = iid.get(i).is_some_and(|id| z.complaint_ids.contains(id));
+        let (target, kind) = match is_complaint {
+            true => (&mut complaints, "complaint"),
+            false => (&mut out, "incident"),
+        };
         let points = pts[i]
             .or_else(|| z.incident_rules.default_for(cat.get(i), src.get(i)))
             .unwrap_or(0.0);
-        out.push(
+        target.push(
             d[i].filter(|x| *x <= as_of),
             w.get(i),
             s.get(i),
             &|| iid.owned(i).unwrap_or_default(),
-            ("incident", points),
+            (kind, points),
             1,
         );
+    }
+    let mut frame = out.into_frame()?;
+    frame.vstack_mut_owned(complaints.into_frame()?)?;
+    Ok(frame)
+}
+
+/// 督办 notices escalated (`notices`): to 效能告诫 and to 问责, each on its
+/// day, on the card's window and staff member; not those of a notice
+/// voided (its card was not due after all).
+fn escalations(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<DataFrame> {
+    let mut out = SourceEvents::new("notices");
+    for n in z.notices.iter().filter(|n| !n.voided()) {
+        for (day, kind) in [
+            (n.warned_on, ("warning", r.warning)),
+            (n.referred_on, ("referral", r.referral)),
+        ] {
+            out.push(
+                day.filter(|d| *d <= as_of),
+                Some(&n.window_id),
+                n.staff_id.as_deref(),
+                &|| n.notice_id.clone(),
+                kind,
+                1,
+            );
+        }
     }
     out.into_frame()
 }
