@@ -384,6 +384,12 @@ pub enum MetricsCommand {
         #[command(flatten)]
         args: MetricsArgs,
     },
+    /// The 好差评 loop (`rating_loop`) per channel: callbacks (实名 within a
+    /// working day), rectification, feedback, appeals and exclusions.
+    Loop {
+        #[command(flatten)]
+        args: MetricsArgs,
+    },
     /// Complaints (`complaint_metrics`): received, accepted and answered in
     /// time, closed, substantiated, open past a deadline.
     Complaints {

@@ -390,6 +390,30 @@ pub fn supervision_table(df: &DataFrame) -> Result<String> {
     )
 }
 
+/// The human table of `rating_loop` (好差评 loop per channel).
+pub fn rating_loop_table(df: &DataFrame) -> Result<String> {
+    use Cell::*;
+    let c = |x| shown(&schema::RATING_LOOP_TABLE, x);
+    render(
+        &shown_keys(df)?,
+        &[
+            ("对象", Text("对象")),
+            c("channel"),
+            c("bad_ratings"),
+            c("callbacks_due"),
+            c("callback_rate"),
+            c("named_due"),
+            c("named_callback_rate"),
+            c("rectification_due"),
+            c("rectification_rate"),
+            c("rectified_on_time_rate"),
+            c("feedback_rate"),
+            c("appealed"),
+            c("excluded"),
+        ],
+    )
+}
+
 /// The human table of `complaint_metrics` (投诉).
 pub fn complaints_table(df: &DataFrame) -> Result<String> {
     use Cell::*;

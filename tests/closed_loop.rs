@@ -34,6 +34,17 @@
 //!   due from 11-20.
 //! - K5 W02 received 11-09, accepted 11-09, answered 11-13 部分属实,
 //!   closed 11-13: −1 on W02.
+//!
+//! Ratings (好差评; callback due 1 working day after a named bad rating, 3
+//! after an anonymous one; rectification and feedback within 5, Mon 11-09):
+//! - P1 W01 named level 1, 11-02: called back 11-03 (on time), rectified
+//!   11-06 (on time), feedback 11-09: −1 on W01.
+//! - P2 W01 named level 1, 11-02: appealed, ruled 误评: excluded from
+//!   satisfaction, zeros and scores.
+//! - P3 W02 anonymous level 2, 11-02: called back 11-05 (on time);
+//!   appealed, 维持 (kept); rectified 11-10 (late), no feedback: −1 and −2
+//!   (late rectification) on W02.
+//! - P4 W02 level 5, 11-03.
 
 mod common;
 
@@ -88,6 +99,16 @@ fn home() -> tempfile::TempDir {
          K3,2026-11-03 09:00,信箱,W02,,,办事拖拉,2026-11-03 14:00,,,,\n\
          K4,2026-11-16 09:00,网上,,,人社局,办事指南不清,,,,,\n\
          K5,2026-11-09 09:00,现场,W02,,,一次告知不到位,2026-11-09 10:00,,2026-11-13 10:00,部分属实,2026-11-13 16:00\n",
+    );
+    // A 好差评 export with the loop's columns, in its vendor's words.
+    export(
+        &inbox,
+        "好差评_11月.csv",
+        "评价编号,办件编号,窗口编号,工号,评价时间,评价等级,评价渠道,整改时间,实名,回访时间,反馈时间,申诉复核结果\n\
+         P1,,W01,1001,2026-11-02 10:00,非常不满意,二维码,2026-11-06 10:00,实名,2026-11-03 10:00,2026-11-09 10:00,\n\
+         P2,,W01,1001,2026-11-02 11:00,1,二维码,,实名,2026-11-04 10:00,,误评\n\
+         P3,,W02,1002,2026-11-02 11:00,不满意,网上,2026-11-10 10:00,匿名,2026-11-05 10:00,,维持原评价\n\
+         P4,,W02,1002,2026-11-03 09:00,5,评价器,,,,,\n",
     );
     // The 督查 export carries K1 as an incident too.
     export(
@@ -277,7 +298,8 @@ fn notices_replies_escalations_and_complaints_worked_by_hand() {
             want("W02", "notices", "C03", "warning", -2.0),
         ]
     );
-    // W01 = 100 − 2 (C01 open and overdue at 11-30) − 2 (K1) = 96.
+    // W01 = 100 − 2 (C01 open and overdue at 11-30) − 2 (K1) − 1 (P1; P2
+    // excluded) = 95.
     let scores = csv_rows(&ok(
         home,
         &[
@@ -291,7 +313,84 @@ fn notices_replies_escalations_and_complaints_worked_by_hand() {
         ],
     ));
     let w01 = scores.iter().find(|r| r["window_id"] == "W01").unwrap();
-    assert_eq!(w01["score"].parse::<f64>().unwrap(), 96.0);
+    assert_eq!(w01["score"].parse::<f64>().unwrap(), 95.0);
+    let rating_events = csv_rows(&ok(
+        home,
+        &[
+            "query",
+            "select window_id, row_key, kind from score_events \
+             where grain = 'month' and period = '2026-11' and source = 'ratings' order by 1, 2, 3",
+            "--format",
+            "csv",
+        ],
+    ));
+    let got: Vec<String> = rating_events
+        .iter()
+        .map(|e| format!("{} {} {}", e["window_id"], e["row_key"], e["kind"]))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "W01 P1 bad_rating",
+            "W02 P3 bad_rating",
+            "W02 P3 late_rectification"
+        ]
+    );
+
+    // The 好差评 loop, every channel, November.
+    let loop_rows = csv_rows(&ok(
+        home,
+        &[
+            "metrics",
+            "loop",
+            "--period",
+            "2026-11",
+            "--level",
+            "center",
+            "--as-of",
+            "2026-11-30",
+            "--format",
+            "csv",
+        ],
+    ));
+    let all = loop_rows.iter().find(|r| r["channel"] == "全部").unwrap();
+    let got: Vec<&str> = [
+        "bad_ratings",
+        "callbacks_due",
+        "called_back",
+        "called_back_on_time",
+        "named_due",
+        "named_on_time",
+        "rectification_due",
+        "rectified",
+        "rectified_on_time",
+        "feedback_given",
+        "appealed",
+        "excluded",
+    ]
+    .iter()
+    .map(|c| all[*c].as_str())
+    .collect();
+    assert_eq!(
+        got,
+        ["2", "2", "2", "2", "1", "1", "2", "2", "1", "1", "2", "1"]
+    );
+    let web = loop_rows.iter().find(|r| r["channel"] == "网上").unwrap();
+    assert_eq!(web["rectified_on_time_rate"].parse::<f64>().unwrap(), 0.0);
+    // Satisfaction leaves P2 out: 3 ratings, 1 satisfied.
+    let r = month_row(home, "ratings", "center", "center");
+    assert_eq!((r["ratings"].as_str(), r["level_1"].as_str()), ("3", "1"));
+    // The daily report of 11-03: P1's callback due (done); P2 excluded.
+    ok(home, &["report", "daily", "--date", "2026-11-03"]);
+    let daily = std::fs::read_to_string(home.join("reports/2026-11-03/daily.md")).unwrap();
+    assert!(
+        daily.contains("好差评:当日回访到期差评 1 件,其中未回访 0 件"),
+        "{daily}"
+    );
+    assert!(
+        daily.contains("| P1 | W01 | 税务窗口 | 1001 | 张三 | 2026-11-02 | 实名 | 是 |"),
+        "{daily}"
+    );
     // The three zeros count K1 once.
     let zeros = csv_rows(&ok(
         home,
@@ -353,6 +452,13 @@ fn notices_replies_escalations_and_complaints_worked_by_hand() {
         "本月受理投诉 5 件,按期受理率 75.00%,不予受理 1 件;答复 2 件,按期答复率 100.00%;办结 3 件,核查属实(含部分属实) 2 件;月末超期未结 2 件。"
     ), "{bulletin}");
     assert!(bulletin.contains("| C03 | W02 | 社保窗口 | 1002 | 李四 | 2026-11-09 | 2026-11-23 | 2026-11-26 | 2026-11-10 | — |"), "{bulletin}");
+    assert!(bulletin.contains(
+        "好差评闭环:本月应回访差评 2 件,回访率 100.00%;实名差评 1 件,一个工作日内回访率 100.00%;应整改 2 件,整改率 100.00%,按期整改率 50.00%,反馈率 50.00%;申诉复核 2 件,复核排除 1 件。"
+    ), "{bulletin}");
+    assert!(
+        bulletin.contains("| P2 | W01 | 税务窗口 | 1001 | 张三 | 2026-11-02 | 1 | 二维码 | 误评 |"),
+        "{bulletin}"
+    );
 
     // Reads wrote nothing: a second run of the same reads changes no file
     // of the store.

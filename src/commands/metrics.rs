@@ -12,6 +12,7 @@ pub(super) fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()>
         MetricsCommand::Incidents { args } => ("incident_metrics", args),
         MetricsCommand::Supervision { args } => ("supervision_metrics", args),
         MetricsCommand::Complaints { args } => ("complaint_metrics", args),
+        MetricsCommand::Loop { args } => ("rating_loop", args),
         MetricsCommand::Zeros { args } => ("three_zeros", args),
         MetricsCommand::Jumps { args } => ("queue_jumps", args),
     };
@@ -82,6 +83,16 @@ pub(super) fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()>
                 .sort(["key"], polars::prelude::SortMultipleOptions::default())
                 .collect()?;
             (rows, crate::view::supervision_table)
+        }
+        MetricsCommand::Loop { .. } => {
+            let m = need(RATING_LOOP, "ratings")?;
+            let rows = period_rows(&m, &period, Some(level))
+                .sort(
+                    ["key", "channel"],
+                    polars::prelude::SortMultipleOptions::default(),
+                )
+                .collect()?;
+            (rows, crate::view::rating_loop_table)
         }
         MetricsCommand::Complaints { .. } => {
             let m = need(COMPLAINT_METRICS, "complaints")?;

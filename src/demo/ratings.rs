@@ -21,6 +21,9 @@ pub(super) fn gen_ratings(
     cases: &[Case],
 ) -> Vec<(NaiveDate, String)> {
     let mut rng = Rng::new(seed, "ratings");
+    // The closed loop of the bad ones draws from its own stream, so the
+    // ratings themselves are those of a run without it.
+    let mut loop_rng = Rng::new(seed, "rating_loop");
     let end = days.end_of_period();
     let mut ratings = Vec::new();
     for c in cases {
@@ -68,6 +71,10 @@ pub(super) fn gen_ratings(
         } else {
             None
         };
+        let closed_loop = match level <= 2 {
+            true => bad_rating_loop(&mut loop_rng, days, rated, rectified, end),
+            false => ClosedLoop::default(),
+        };
         ratings.push(RatingRow {
             case_id: c.id.clone(),
             window: c.window,
@@ -77,6 +84,7 @@ pub(super) fn gen_ratings(
             channel,
             comment,
             rectified,
+            closed_loop,
         });
     }
     ratings.sort_by(|a, b| (a.rated, &a.case_id).cmp(&(b.rated, &b.case_id)));
@@ -110,6 +118,10 @@ fn numbered_rows(center: &Center, ratings: Vec<RatingRow>) -> Vec<(NaiveDate, St
                 r.channel,
                 r.comment,
                 &r.rectified.map(fmt_dt).unwrap_or_default(),
+                r.closed_loop.named,
+                &r.closed_loop.called_back.map(fmt_dt).unwrap_or_default(),
+                &r.closed_loop.feedback.map(fmt_dt).unwrap_or_default(),
+                r.closed_loop.appeal,
             ]),
         ));
     }
@@ -126,6 +138,61 @@ struct RatingRow {
     channel: &'static str,
     comment: &'static str,
     rectified: Option<NaiveDateTime>,
+    closed_loop: ClosedLoop,
+}
+
+/// A bad rating's 好差评 loop: named or not, the callback, the feedback to
+/// the citizen, the appeal's result.
+#[derive(Default)]
+struct ClosedLoop {
+    named: &'static str,
+    called_back: Option<NaiveDateTime>,
+    feedback: Option<NaiveDateTime>,
+    appeal: &'static str,
+}
+
+/// The loop of one bad rating: 60 % named; called back mostly within the
+/// day allowed (1 working day named, 3 anonymous), some late, a few
+/// never; feedback with most rectifications; 6 % appealed (half 误评, a
+/// fifth 不实, the rest 维持). Nothing after the period's end.
+fn bad_rating_loop(
+    rng: &mut Rng,
+    days: &Days,
+    rated: NaiveDateTime,
+    rectified: Option<NaiveDateTime>,
+    end: NaiveDateTime,
+) -> ClosedLoop {
+    let named = rng.chance(0.6);
+    let allowed = if named { 1 } else { 3 };
+    let after = match rng.weighted(&[0.8, 0.12, 0.08]) {
+        0 => Some(rng.between(0, allowed)),
+        1 => Some(rng.between(allowed + 1, allowed + 3)),
+        _ => None,
+    };
+    let called_back = after.and_then(|n| {
+        let day = days.index_of(rated.date())?;
+        let j = days.after(day, n as usize)?;
+        let t = at(days.dates[j], rng.between(hm(9, 0), hm(17, 0))).max(rated);
+        (t <= end).then_some(t)
+    });
+    let feedback = rectified
+        .filter(|_| rng.chance(0.85))
+        .map(|r| r + Duration::hours(i64::from(rng.between(1, 20))))
+        .filter(|t| *t <= end);
+    let appeal = match rng.chance(0.06) {
+        false => "",
+        true => match rng.weighted(&[0.5, 0.2, 0.3]) {
+            0 => "误评",
+            1 => "不实",
+            _ => "维持",
+        },
+    };
+    ClosedLoop {
+        named: if named { "实名" } else { "匿名" },
+        called_back,
+        feedback,
+        appeal,
+    }
 }
 
 /// Moves a time between 23:00 and 07:00 to the next morning: people rate

@@ -160,7 +160,7 @@ pub fn bad_rating_alerts(
 ) -> Result<Vec<crate::metrics::ratings::BadRatingAlert>> {
     match store.read("ratings")? {
         Some(r) => crate::metrics::ratings::bad_rating_alerts(
-            &r,
+            &crate::metrics::rating_loop::kept(r)?,
             &settings.calendar,
             &settings.ratings,
             as_of,

@@ -41,12 +41,20 @@ pub const COMPLAINT_RESULTS: [(&str, &[&str]); 3] = [
     ),
 ];
 
+/// An appeal's review results (申诉复核): 误评 and 不实 exclude the rating.
+pub const APPEAL_RESULTS: [(&str, &[&str]); 3] = [
+    ("误评", &["误评", "误操作", "误点"]),
+    ("不实", &["不实", "不属实", "评价不实", "恶意差评"]),
+    ("维持", &["维持", "维持原评价", "差评属实", "驳回"]),
+];
+
 /// The text columns that take one of a few values: (table, column, the
 /// values with their words). A row with another word is rejected.
-pub const CLOSED_COLUMNS: [(&str, &str, ClosedValues); 3] = [
+pub const CLOSED_COLUMNS: [(&str, &str, ClosedValues); 4] = [
     ("suspensions", "kind", &SUSPENSION_KIND_WORDS),
     ("replies", "outcome", &REPLY_OUTCOMES),
     ("complaints", "result", &COMPLAINT_RESULTS),
+    ("ratings", "appeal_result", &APPEAL_RESULTS),
 ];
 
 /// The value a word names among `values`, if any.
@@ -81,7 +89,11 @@ fn ordered_pairs(table: &str) -> &'static [(&'static str, &'static str)] {
         "cases" => &[("accepted_at", "completed_at")],
         "suspensions" => &[("start", "end")],
         "case_steps" => &[("started_at", "finished_at")],
-        "ratings" => &[("rated_at", "rectified_at")],
+        "ratings" => &[
+            ("rated_at", "rectified_at"),
+            ("rated_at", "called_back_at"),
+            ("rated_at", "feedback_at"),
+        ],
         "tickets" => &[("issued_at", "called_at"), ("called_at", "finished_at")],
         "complaints" => &[
             ("received_at", "accepted_at"),
@@ -276,7 +288,21 @@ mod tests {
     fn level_out_of_range_is_rejected() {
         let e = row(
             "ratings",
-            &["R1", "", "W01", "", "2026-10-08", "7", "", "", ""],
+            &[
+                "R1",
+                "",
+                "W01",
+                "",
+                "2026-10-08",
+                "7",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ],
         )
         .unwrap_err();
         assert_eq!(e.0, Some("level"));

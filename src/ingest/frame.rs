@@ -216,6 +216,10 @@ mod tests {
             Value::Text("问卷".into()),
             Value::Null,
             Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
         ];
         let df = to_frame(t, std::iter::once(row.as_slice()));
         assert_eq!(df.height(), 1);

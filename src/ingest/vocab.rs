@@ -92,6 +92,16 @@ const BUILT_IN: &[Words] = &[
         ],
     ),
     (
+        "ratings",
+        "named",
+        &[
+            ("实名", "true"),
+            ("实名评价", "true"),
+            ("匿名", "false"),
+            ("匿名评价", "false"),
+        ],
+    ),
+    (
         "tickets",
         "priority",
         &[

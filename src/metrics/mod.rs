@@ -17,6 +17,7 @@ pub mod dense;
 
 pub mod period;
 pub mod queue;
+pub mod rating_loop;
 pub mod ratings;
 pub mod rollup;
 pub mod schema;

@@ -427,6 +427,50 @@ pub const INCIDENTS: Table = Table {
     rates: &[],
 };
 
+/// `rating_loop`: the 好差评 closed loop of the bad ratings, per channel.
+pub const RATING_LOOP_TABLE: Table = Table {
+    name: RATING_LOOP,
+    keys: &[
+        "grain",
+        "period",
+        "period_start",
+        "period_end",
+        "level",
+        "key",
+        "channel",
+    ],
+    measures: &[
+        m("bad_ratings", "差评", Count),
+        m("callbacks_due", "应回访", Count),
+        m("called_back", "已回访", Count),
+        m("called_back_on_time", "按期回访", Count),
+        m("named_due", "实名差评应回访", Count),
+        m("named_on_time", "实名差评按期回访", Count),
+        m("rectification_due", "应整改", Count),
+        m("rectified", "已整改", Count),
+        m("rectified_on_time", "按期整改", Count),
+        m("feedback_given", "已反馈", Count),
+        m("appealed", "申诉复核", Count),
+        m("excluded", "复核排除", Count),
+        m("callback_rate", "回访率", Percent),
+        m("named_callback_rate", "实名差评回访率", Percent),
+        m("rectification_rate", "整改率", Percent),
+        m("rectified_on_time_rate", "按期整改率", Percent),
+        m("feedback_rate", "反馈率", Percent),
+    ],
+    rates: &[
+        r("callback_rate", "called_back", "callbacks_due"),
+        r("named_callback_rate", "named_on_time", "named_due"),
+        r("rectification_rate", "rectified", "rectification_due"),
+        r(
+            "rectified_on_time_rate",
+            "rectified_on_time",
+            "rectification_due",
+        ),
+        r("feedback_rate", "feedback_given", "rectification_due"),
+    ],
+};
+
 /// `supervision_metrics`: 督办 notices, their replies and escalations.
 pub const SUPERVISION: Table = Table {
     name: SUPERVISION_METRICS,
@@ -614,7 +658,7 @@ pub const EVENTS: Table = Table {
 };
 
 /// Every stored table declared with its measures.
-pub const TABLES: [&Table; 15] = [
+pub const TABLES: [&Table; 16] = [
     &STAFF_DAYS,
     &JUMPS,
     &EVENTS,
@@ -625,6 +669,7 @@ pub const TABLES: [&Table; 15] = [
     &ATTENDANCE,
     &ZEROS,
     &INCIDENTS,
+    &RATING_LOOP_TABLE,
     &SUPERVISION,
     &COMPLAINTS,
     &WINDOWS_RANKED,
@@ -633,7 +678,7 @@ pub const TABLES: [&Table; 15] = [
 ];
 
 /// The key and code columns that tables share, with their labels.
-pub const KEYS: [Measure; 15] = [
+pub const KEYS: [Measure; 16] = [
     m("grain", "粒度", Text),
     m("period", "期间", Text),
     m("period_start", "起", Text),
@@ -649,6 +694,7 @@ pub const KEYS: [Measure; 15] = [
     m("name", "姓名", Text),
     m("date", "日期", Text),
     m("queue", "队列", Text),
+    m("channel", "渠道", Text),
 ];
 
 /// A shared column of [`KEYS`] among a table's measures (checked when
@@ -699,6 +745,9 @@ pub const QUEUE_METRICS: &str = "queue_metrics";
 pub const QUEUE_JUMPS: &str = "queue_jumps";
 /// `incident_metrics`: supervision incidents by source and category.
 pub const INCIDENT_METRICS: &str = "incident_metrics";
+/// `rating_loop`: the 好差评 loop (callbacks, rectification, feedback,
+/// appeals) by period and channel.
+pub const RATING_LOOP: &str = "rating_loop";
 /// `supervision_metrics`: 督办 notices, replies and escalations by period.
 pub const SUPERVISION_METRICS: &str = "supervision_metrics";
 /// `complaint_metrics`: complaints followed to their close, by period.

@@ -25,6 +25,9 @@ pub struct DailyInputs<'a> {
     /// The complaints past a deadline at the day's end, with names
     /// (`metrics::complaints::complaint_cards_frame`, `engine::names`).
     pub complaint_cards: &'a DataFrame,
+    /// The bad ratings whose callback (回访) is due on the day, with names
+    /// (`metrics::rating_loop::callbacks_due_on`, `engine::names`).
+    pub callbacks_due: &'a DataFrame,
 }
 
 /// The daily report of `day` (a day period).
@@ -112,6 +115,34 @@ pub fn daily_report(
     }
     tables.push(("complaint_cards", z.complaint_cards.clone()));
     let _ = writeln!(md, "\n差评超期未整改 {} 件。", z.alerts.height());
+    let not_called = z
+        .callbacks_due
+        .column("called_back")?
+        .str()?
+        .iter()
+        .filter(|c| *c == Some("否"))
+        .count();
+    let _ = writeln!(
+        md,
+        "\n好差评:当日回访到期差评 {} 件,其中未回访 {not_called} 件。\n",
+        z.callbacks_due.height()
+    );
+    if z.callbacks_due.height() > 0 {
+        md.push_str(&render_markdown(
+            z.callbacks_due,
+            &[
+                ("评价编号", Cell::Text("rating_id")),
+                ("窗口", Cell::Text("window_id")),
+                ("窗口名称", Cell::Text("window_name")),
+                ("工号", Cell::Text("staff_id")),
+                ("姓名", Cell::Text("staff_name")),
+                ("评价日期", Cell::Text("rated_on")),
+                ("实名", Cell::Text("named")),
+                ("已回访", Cell::Text("called_back")),
+            ],
+        )?);
+    }
+    tables.push(("callbacks_due", z.callbacks_due.clone()));
     tables.push(("bad_rating_alerts", z.alerts.clone()));
 
     let _ = writeln!(md, "\n## 三、考勤异常\n");

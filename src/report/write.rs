@@ -70,6 +70,7 @@ pub fn bulletin(
     let cards = Some(crate::metrics::cards::history_frame(&history)?);
     let supervision = tables.table(SUPERVISION_METRICS)?;
     let complaint_metrics = tables.table(COMPLAINT_METRICS)?;
+    let rating_loop = tables.table(RATING_LOOP)?;
     let notices = tables.run().notices()?;
     let store = tables.run().store();
     let notices = crate::engine::names::with_names(
@@ -87,6 +88,14 @@ pub fn bulletin(
         .as_ref()
         .map(|r| format!("{} → {}: {}", r.before, r.after, r.totals.sentence()));
     let catalog_items = latest.map(|r| r.per_item);
+    let excluded =
+        match store.read_columns("ratings", Some(&crate::metrics::rating_loop::LOOP_COLUMNS))? {
+            Some(r) => Some(crate::engine::names::with_names(
+                store,
+                crate::metrics::rating_loop::excluded_between(&r, period.start, period.end)?,
+            )?),
+            None => None,
+        };
     let waits = match store.read("tickets")? {
         Some(t) => Some(crate::metrics::queue::waits_between(
             &t,
@@ -108,6 +117,8 @@ pub fn bulletin(
         supervision_metrics: supervision.as_ref(),
         notices: Some(&notices),
         complaint_metrics: complaint_metrics.as_ref(),
+        rating_loop: rating_loop.as_ref(),
+        excluded_ratings: excluded.as_ref(),
         catalog_round: round,
         catalog_items: catalog_items.as_ref(),
         step_metrics: step_metrics.as_ref(),
@@ -186,6 +197,19 @@ pub fn daily(
         store,
         crate::metrics::complaints::complaint_cards_frame(&complaint_cards)?,
     )?;
+    let callbacks =
+        match store.read_columns("ratings", Some(&crate::metrics::rating_loop::LOOP_COLUMNS))? {
+            Some(r) => {
+                let bad = r.lazy().filter(col("level").lt_eq(lit(2))).collect()?;
+                crate::metrics::rating_loop::callbacks_due_on(&bad, &settings.calendar, as_of)?
+            }
+            None => crate::metrics::rating_loop::callbacks_due_on(
+                &crate::metrics::rating_loop::empty_ratings()?,
+                &settings.calendar,
+                as_of,
+            )?,
+        };
+    let callbacks = crate::engine::names::with_names(store, callbacks)?;
     let inputs = crate::report::daily::DailyInputs {
         case_metrics: &case_metrics,
         cards_due: &due,
@@ -195,6 +219,7 @@ pub fn daily(
         provisional_year: settings.calendar.provisional_year(),
         notices: &notices,
         complaint_cards: &complaint_cards,
+        callbacks_due: &callbacks,
     };
     let (md, mut tables) = crate::report::daily::daily_report(center, day, &inputs)?;
     write_report(settings, &day.label, "daily", &md, &mut tables, &[])

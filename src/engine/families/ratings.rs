@@ -1,13 +1,14 @@
-//! `rating_metrics`: 好差评 satisfaction and the rectification of bad ratings.
+//! `rating_metrics`: 好差评 satisfaction and the rectification of bad
+//! ratings; `rating_loop`: the closed loop per channel.
 
 use crate::engine::{MetricFamily, Run};
-use crate::metrics::schema::RATING_METRICS;
+use crate::metrics::schema::{RATING_LOOP, RATING_METRICS};
 use anyhow::{Context, Result};
 use polars::prelude::DataFrame;
 
 pub const FAMILY: MetricFamily = MetricFamily {
     name: "ratings",
-    outputs: &[RATING_METRICS],
+    outputs: &[RATING_METRICS, RATING_LOOP],
     inputs: &["ratings", "cases", "windows"],
     draws_on: &[],
     scoped: false,
@@ -23,13 +24,30 @@ fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
         run.read_columns(table, Some(columns))?
             .with_context(|| format!("the store has no {table} yet: ingest them first"))
     };
+    // Ratings an appeal ruled 误评 or 不实 leave the satisfaction figures.
+    let mut columns = crate::metrics::ratings::RATING_COLUMNS.to_vec();
+    columns.push("appeal_result");
+    let kept = crate::metrics::rating_loop::kept(need("ratings", &columns)?)?;
     let df = crate::metrics::ratings::rating_metrics(
-        &need("ratings", &crate::metrics::ratings::RATING_COLUMNS)?,
+        &kept,
         &need("cases", &crate::metrics::ratings::CASE_COLUMNS)?,
         &run.need("windows")?,
         &s.calendar,
         &s.ratings,
         run.as_of,
     )?;
-    Ok(Some(vec![df]))
+    // The loop follows the bad ratings only: the others are let go first.
+    use polars::prelude::{col, lit, IntoLazy};
+    let bad = need("ratings", &crate::metrics::rating_loop::LOOP_COLUMNS)?
+        .lazy()
+        .filter(col("level").lt_eq(lit(2)))
+        .collect()?;
+    let looped = crate::metrics::rating_loop::rating_loop(
+        &bad,
+        &run.need("windows")?,
+        &s.calendar,
+        &s.ratings,
+        run.as_of,
+    )?;
+    Ok(Some(vec![df, looped]))
 }

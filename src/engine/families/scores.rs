@@ -47,11 +47,13 @@ fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
         "rated_at",
         "level",
         "rectified_at",
+        "appeal_result",
     ];
     let ratings = match run.read_columns("ratings", Some(&columns))? {
         Some(r) => {
             use polars::prelude::{col, lit, IntoLazy};
-            let bad = r
+            // A rating an appeal excluded costs nothing.
+            let bad = crate::metrics::rating_loop::kept(r)?
                 .lazy()
                 .filter(col("level").is_null().or(col("level").lt_eq(lit(2))))
                 .collect()?;

@@ -52,6 +52,11 @@ pub struct BulletinInputs<'a> {
     /// The 督办 notices as of the bulletin's date, with names
     /// (`metrics::supervision::notices_frame`, `engine::names`).
     pub notices: Option<&'a DataFrame>,
+    /// `rating_loop`, if ratings are kept.
+    pub rating_loop: Option<&'a DataFrame>,
+    /// The ratings an appeal excluded, rated in the period, with names
+    /// (`metrics::rating_loop::excluded_between`).
+    pub excluded_ratings: Option<&'a DataFrame>,
     /// `complaint_metrics`, if complaints are kept.
     pub complaint_metrics: Option<&'a DataFrame>,
     /// The sentence of the latest catalog round, if there was one.

@@ -13,8 +13,63 @@ use std::fmt::Write;
 
 pub(super) fn section(cx: &Context) -> Result<Section> {
     let mut s = notices(cx)?;
+    s.markdown.push_str(&rating_loop(cx)?);
+    if let Some(excluded) = cx.z.excluded_ratings.filter(|e| e.height() > 0) {
+        let _ = writeln!(
+            s.markdown,
+            "申诉复核后不计入满意度和评分的评价 {} 条:\n",
+            excluded.height()
+        );
+        s.markdown.push_str(&render_markdown(
+            excluded,
+            &[
+                ("评价编号", Cell::Text("rating_id")),
+                ("窗口", Cell::Text("window_id")),
+                ("窗口名称", Cell::Text("window_name")),
+                ("工号", Cell::Text("staff_id")),
+                ("姓名", Cell::Text("staff_name")),
+                ("评价日期", Cell::Text("rated_on")),
+                ("等级", Cell::Text("level")),
+                ("渠道", Cell::Text("channel")),
+                ("复核结果", Cell::Text("appeal_result")),
+            ],
+        )?);
+        s.markdown.push('\n');
+        s.tables.push(("excluded_ratings", excluded.clone()));
+    }
     s.markdown.push_str(&complaints(cx)?);
     Ok(s)
+}
+
+/// The 好差评 loop's sentence: every channel's rates.
+fn rating_loop(cx: &Context) -> Result<String> {
+    let Some(m) = cx.z.rating_loop else {
+        return Ok(String::new());
+    };
+    let all = period_rows(m, cx.period, Some("center"))
+        .filter(col("channel").eq(lit(crate::metrics::rating_loop::ALL_CHANNELS)))
+        .collect()?;
+    if all.height() == 0 {
+        return Ok(String::new());
+    }
+    let n = |c: &str| -> Result<i64> { Ok(f64_at(&all, c, 0)?.unwrap_or(0.0) as i64) };
+    let pct = |c: &str| -> Result<String> {
+        Ok(f64_at(&all, c, 0)?.map_or("—".into(), |x| format!("{:.2}%", x * 100.0)))
+    };
+    Ok(format!(
+        "好差评闭环:{}应回访差评 {} 件,回访率 {};实名差评 {} 件,一个工作日内回访率 {};应整改 {} 件,整改率 {},按期整改率 {},反馈率 {};申诉复核 {} 件,复核排除 {} 件。\n\n",
+        cx.this,
+        n("callbacks_due")?,
+        pct("callback_rate")?,
+        n("named_due")?,
+        pct("named_callback_rate")?,
+        n("rectification_due")?,
+        pct("rectification_rate")?,
+        pct("rectified_on_time_rate")?,
+        pct("feedback_rate")?,
+        n("appealed")?,
+        n("excluded")?,
+    ))
 }
 
 /// The complaints' sentence.
