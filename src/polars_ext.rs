@@ -198,6 +198,29 @@ pub fn opt_datetimes(df: &DataFrame, c: &str) -> Result<Vec<Option<NaiveDateTime
         .collect())
 }
 
+/// Text columns `columns` of `df` parsed as `%Y-%m-%d %H:%M` datetimes
+/// (tests write their fixtures' times as text).
+#[cfg(test)]
+pub fn parse_datetimes(df: &mut DataFrame, columns: &[&str]) {
+    for c in columns {
+        let parsed = df
+            .column(c)
+            .unwrap()
+            .str()
+            .unwrap()
+            .as_datetime(
+                Some("%Y-%m-%d %H:%M"),
+                TimeUnit::Milliseconds,
+                false,
+                false,
+                None,
+                &StringChunked::from_slice("".into(), &["raise"]),
+            )
+            .unwrap();
+        df.with_column(parsed.into_series().into()).unwrap();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

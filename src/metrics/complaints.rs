@@ -535,29 +535,16 @@ mod tests {
             "points" => [None::<f64>; 5],
         )
         .unwrap();
-        for c in [
-            "received_at",
-            "accepted_at",
-            "declined_at",
-            "replied_at",
-            "closed_at",
-        ] {
-            let parsed = df
-                .column(c)
-                .unwrap()
-                .str()
-                .unwrap()
-                .as_datetime(
-                    Some("%Y-%m-%d %H:%M"),
-                    TimeUnit::Milliseconds,
-                    false,
-                    false,
-                    None,
-                    &StringChunked::from_slice("".into(), &["raise"]),
-                )
-                .unwrap();
-            df.with_column(parsed.into_series().into()).unwrap();
-        }
+        crate::polars_ext::parse_datetimes(
+            &mut df,
+            &[
+                "received_at",
+                "accepted_at",
+                "declined_at",
+                "replied_at",
+                "closed_at",
+            ],
+        );
         df
     }
 

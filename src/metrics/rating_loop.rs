@@ -403,23 +403,10 @@ mod tests {
             "appeal_result" => rows.iter().map(|r| r.7).collect::<Vec<_>>(),
         )
         .unwrap();
-        for c in ["rated_at", "called_back_at", "rectified_at", "feedback_at"] {
-            let parsed = df
-                .column(c)
-                .unwrap()
-                .str()
-                .unwrap()
-                .as_datetime(
-                    Some("%Y-%m-%d %H:%M"),
-                    TimeUnit::Milliseconds,
-                    false,
-                    false,
-                    None,
-                    &StringChunked::from_slice("".into(), &["raise"]),
-                )
-                .unwrap();
-            df.with_column(parsed.into_series().into()).unwrap();
-        }
+        crate::polars_ext::parse_datetimes(
+            &mut df,
+            &["rated_at", "called_back_at", "rectified_at", "feedback_at"],
+        );
         df
     }
 
