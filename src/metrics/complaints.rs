@@ -8,7 +8,8 @@
 
 use crate::calendar::Calendar;
 use crate::metrics::period::Grain;
-use crate::metrics::rollup::{rollup, Roll, RollupSpec};
+use crate::metrics::rollup::{measure_columns, rollup, Roll, RollupSpec};
+use crate::metrics::WithDepartment;
 use crate::polars_ext::{date_series, dates_of, opt_f64s, opt_strings};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -267,25 +268,11 @@ pub fn complaint_metrics(
         text("staff_id", &|c| c.staff_id.clone()),
         text("own_department", &|c| c.department.clone()),
     ];
-    columns.extend(MEASURES.iter().enumerate().map(|(k, (name, _))| {
-        Column::new(
-            (*name).into(),
-            rows.iter()
-                .map(|r| i64::from(r.2 == k))
-                .collect::<Vec<i64>>(),
-        )
-    }));
+    let measured: Vec<(usize, i64)> = rows.iter().map(|r| (r.2, 1)).collect();
+    columns.extend(measure_columns(&MEASURES, &measured));
     let events = DataFrame::new(rows.len(), columns)?
         .lazy()
-        .join(
-            windows
-                .clone()
-                .lazy()
-                .select([col("window_id"), col("department")]),
-            [col("window_id")],
-            [col("window_id")],
-            JoinArgs::new(JoinType::Left),
-        )
+        .with_department(windows)
         .with_column(coalesce(&[col("department"), col("own_department")]).alias("department"))
         .drop(by_name(["own_department"], true, false));
     let sums = rollup(

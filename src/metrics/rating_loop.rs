@@ -10,7 +10,7 @@
 use crate::calendar::Calendar;
 use crate::metrics::period::Grain;
 use crate::metrics::ratings::RatingRules;
-use crate::metrics::rollup::{rollup, Roll, RollupSpec};
+use crate::metrics::rollup::{measure_columns, rollup, Roll, RollupSpec};
 use crate::metrics::WithDepartment;
 use crate::polars_ext::{bools_or, date_series, dates_of, i64s, opt_strings};
 use anyhow::Result;
@@ -184,14 +184,8 @@ pub fn rating_loop(
                 .collect::<Vec<_>>(),
         ),
     ];
-    columns.extend(MEASURES.iter().enumerate().map(|(k, (name, _))| {
-        Column::new(
-            (*name).into(),
-            rows.iter()
-                .map(|r| i64::from(r.2 == k))
-                .collect::<Vec<i64>>(),
-        )
-    }));
+    let measured: Vec<(usize, i64)> = rows.iter().map(|r| (r.2, 1)).collect();
+    columns.extend(measure_columns(&MEASURES, &measured));
     let events = DataFrame::new(rows.len(), columns)?
         .lazy()
         .with_department(windows);

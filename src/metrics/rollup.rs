@@ -59,6 +59,26 @@ pub struct RollupSpec<'a> {
     pub as_of: NaiveDate,
 }
 
+/// One Int64 column per measure of `measures`, from event rows that each
+/// carry one measure (its index in `measures`) and a value: the value in
+/// that measure's column, 0 in the others. The roll-ups of notices,
+/// complaints and the 好差评 loop build their events so.
+pub fn measure_columns(measures: &[(&str, Roll)], events: &[(usize, i64)]) -> Vec<Column> {
+    measures
+        .iter()
+        .enumerate()
+        .map(|(k, (name, _))| {
+            Column::new(
+                (*name).into(),
+                events
+                    .iter()
+                    .map(|&(m, v)| if m == k { v } else { 0 })
+                    .collect::<Vec<i64>>(),
+            )
+        })
+        .collect()
+}
+
 /// date → period label, start and end, for every date in `from..=to`.
 pub fn period_map(grain: Grain, from: NaiveDate, to: NaiveDate) -> Result<DataFrame> {
     let days: Vec<NaiveDate> = from.iter_days().take_while(|d| *d <= to).collect();

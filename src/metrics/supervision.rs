@@ -17,7 +17,7 @@
 use crate::calendar::Calendar;
 use crate::metrics::cards::{CardRecord, Colour};
 use crate::metrics::period::Grain;
-use crate::metrics::rollup::{rollup, Roll, RollupSpec};
+use crate::metrics::rollup::{measure_columns, rollup, Roll, RollupSpec};
 use crate::metrics::WithDepartment;
 use crate::polars_ext::{date_series, dates_of, opt_strings};
 use anyhow::{Context, Result};
@@ -384,14 +384,6 @@ pub fn supervision_metrics(
             }
         }
     }
-    let measure = |k: usize| -> Column {
-        Column::new(
-            MEASURES[k].0.into(),
-            rows.iter()
-                .map(|r| if r.2 == k { r.3 } else { 0 })
-                .collect::<Vec<i64>>(),
-        )
-    };
     let mut columns = vec![
         date_series("date", rows.iter().map(|r| Some(r.0)))?,
         Column::new(
@@ -407,7 +399,8 @@ pub fn supervision_metrics(
                 .collect::<Vec<_>>(),
         ),
     ];
-    columns.extend((0..MEASURES.len()).map(measure));
+    let measured: Vec<(usize, i64)> = rows.iter().map(|r| (r.2, r.3)).collect();
+    columns.extend(measure_columns(&MEASURES, &measured));
     let events = DataFrame::new(rows.len(), columns)?
         .lazy()
         .with_department(windows);

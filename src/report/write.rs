@@ -66,7 +66,8 @@ pub fn bulletin(
     );
     // The card history from the facts as of the bulletin's date, beside
     // what the runs recorded: true for any period of stored data.
-    let history = crate::engine::cards::run_cards(tables.run())?.history;
+    // (The same history the notices are followed on: found once.)
+    let history = tables.run().card_history()?;
     let cards = Some(crate::metrics::cards::history_frame(&history)?);
     let supervision = tables.table(SUPERVISION_METRICS)?;
     let complaint_metrics = tables.table(COMPLAINT_METRICS)?;
