@@ -375,6 +375,15 @@ fn notices_replies_escalations_and_complaints_worked_by_hand() {
         got,
         ["2", "2", "2", "2", "1", "1", "2", "2", "1", "1", "2", "1"]
     );
+    // Satisfaction by channel: 全部 P1 P3 P4 (P2 excluded), P4 satisfied;
+    // 评价器 P4: 100 %; 二维码 P1: 0 %.
+    assert_eq!(all["ratings"], "3");
+    let rate = |channel: &str, c: &str| -> f64 {
+        let r = loop_rows.iter().find(|r| r["channel"] == channel).unwrap();
+        r[c].parse().unwrap()
+    };
+    assert_eq!(rate("评价器", "satisfaction_rate"), 1.0);
+    assert_eq!(rate("二维码", "satisfaction_rate"), 0.0);
     let web = loop_rows.iter().find(|r| r["channel"] == "网上").unwrap();
     assert_eq!(web["rectified_on_time_rate"].parse::<f64>().unwrap(), 0.0);
     // Satisfaction leaves P2 out: 3 ratings, 1 satisfied.
@@ -416,8 +425,13 @@ fn notices_replies_escalations_and_complaints_worked_by_hand() {
         daily.contains("督办:当日新督办 0 件,当日回告到期 1 件,逾期未结 0 件"),
         "{daily}"
     );
-    assert!(daily.contains("投诉超期 2 件"), "{daily}");
+    assert!(daily.contains("投诉:当日到期 0 件,超期 2 件。"), "{daily}");
     assert!(daily.contains("| K4 |"), "{daily}");
+    // 11-19: K4 to be accepted that day; K3 past its answer date.
+    ok(home, &["report", "daily", "--date", "2026-11-19"]);
+    let daily = std::fs::read_to_string(home.join("reports/2026-11-19/daily.md")).unwrap();
+    assert!(daily.contains("投诉:当日到期 1 件,超期 1 件。"), "{daily}");
+    assert!(daily.contains("| 当日到期 | K4 |"), "{daily}");
     // 11-11: C02 escalated that day, past due.
     ok(home, &["report", "daily", "--date", "2026-11-11"]);
     let daily = std::fs::read_to_string(home.join("reports/2026-11-11/daily.md")).unwrap();
@@ -455,6 +469,16 @@ fn notices_replies_escalations_and_complaints_worked_by_hand() {
     assert!(bulletin.contains(
         "好差评闭环:本月应回访差评 2 件,回访率 100.00%;实名差评 1 件,一个工作日内回访率 100.00%;应整改 2 件,整改率 100.00%,按期整改率 50.00%,反馈率 50.00%;申诉复核 2 件,复核排除 1 件。"
     ), "{bulletin}");
+    // K3 (答复, raised 11-11) and K4 (受理, raised 11-20) are cards; K2,
+    // declined the day after its accept date, never ended a day past it.
+    assert!(
+        bulletin.contains("本月投诉超期亮牌 2 张(受理超期 1 张,答复超期 1 张)。"),
+        "{bulletin}"
+    );
+    assert!(
+        bulletin.contains("| 评价器 | 1 | 100.00% | 0 |"),
+        "{bulletin}"
+    );
     assert!(
         bulletin.contains("| P2 | W01 | 税务窗口 | 1001 | 张三 | 2026-11-02 | 1 | 二维码 | 误评 |"),
         "{bulletin}"

@@ -329,6 +329,82 @@ pub fn complaint_cards(complaints: &[Complaint], day: NaiveDate) -> Vec<Complain
         .collect()
 }
 
+/// The complaints whose deadline is `day` and still open at its end (to
+/// decide by then, or, accepted, to answer): the cards of tomorrow unless
+/// handled today, with the deadline's kind.
+pub fn complaints_due_on(complaints: &[Complaint], day: NaiveDate) -> Vec<ComplaintCard> {
+    complaints
+        .iter()
+        .filter(|c| c.received_on <= day && c.closed_on.is_none_or(|d| d > day))
+        .filter_map(|c| {
+            let decided = c.decided.filter(|(d, _)| *d <= day);
+            let kind = match decided {
+                None if c.accept_due == day => "受理",
+                Some((_, true))
+                    if c.answer_due == Some(day) && c.replied_on.is_none_or(|r| r > day) =>
+                {
+                    "答复"
+                }
+                _ => return None,
+            };
+            Some(ComplaintCard {
+                complaint_id: c.complaint_id.clone(),
+                window_id: c.window_id.clone(),
+                staff_id: c.staff_id.clone(),
+                department: c.department.clone(),
+                received_on: c.received_on,
+                deadline_kind: kind,
+                deadline: day,
+            })
+        })
+        .collect()
+}
+
+/// A complaint card over its life: raised on the first day the complaint
+/// ended past a deadline, cleared on the first day it no longer did
+/// (decided, answered or closed), by the rule of
+/// [`Complaint::past_due_on`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComplaintCardRecord {
+    pub card: ComplaintCard,
+    pub raised_on: NaiveDate,
+    pub cleared_on: Option<NaiveDate>,
+}
+
+/// Every complaint card raised by the end of `as_of`, in complaint order
+/// (a complaint late to be decided and then late to be answered has two).
+pub fn complaint_card_history(
+    complaints: &[Complaint],
+    as_of: NaiveDate,
+) -> Vec<ComplaintCardRecord> {
+    let mut out = Vec::new();
+    for c in complaints {
+        let mut open: Option<ComplaintCardRecord> = None;
+        for day in c.received_on.iter_days().take_while(|d| *d <= as_of) {
+            let kind = c.past_due_on(day);
+            if open.as_ref().map(|r| r.card.deadline_kind) != kind {
+                if let Some(mut r) = open.take() {
+                    r.cleared_on = Some(day);
+                    out.push(r);
+                }
+                open = complaint_cards(std::slice::from_ref(c), day)
+                    .into_iter()
+                    .next()
+                    .map(|card| ComplaintCardRecord {
+                        card,
+                        raised_on: day,
+                        cleared_on: None,
+                    });
+            }
+            if kind.is_none() && c.closed_on.is_some_and(|d| d <= day) {
+                break;
+            }
+        }
+        out.extend(open);
+    }
+    out
+}
+
 /// Complaint cards as a frame: `complaint_id, window_id, staff_id,
 /// department, received_on, deadline_kind, deadline`.
 pub fn complaint_cards_frame(cards: &[ComplaintCard]) -> Result<DataFrame> {
@@ -347,6 +423,22 @@ pub fn complaint_cards_frame(cards: &[ComplaintCard]) -> Result<DataFrame> {
             date_series("deadline", cards.iter().map(|c| Some(c.deadline)))?,
         ],
     )?)
+}
+
+/// A complaint card history as a frame: the columns of
+/// [`complaint_cards_frame`], then `raised_on, cleared_on`.
+pub fn complaint_card_history_frame(records: &[ComplaintCardRecord]) -> Result<DataFrame> {
+    let cards: Vec<ComplaintCard> = records.iter().map(|r| r.card.clone()).collect();
+    let mut df = complaint_cards_frame(&cards)?;
+    df.with_column(date_series(
+        "raised_on",
+        records.iter().map(|r| Some(r.raised_on)),
+    )?)?;
+    df.with_column(date_series(
+        "cleared_on",
+        records.iter().map(|r| r.cleared_on),
+    )?)?;
+    Ok(df)
 }
 
 /// The ids of the complaints, for the incidents that repeat one (an
@@ -476,12 +568,12 @@ mod tests {
                 [dt("2026-11-04"), None, dt("2026-11-11"), dt("2026-11-12")],
                 Some("属实"),
             ),
-            // K2: received Mon 2, declined Fri 6 (due Thu 5: late).
+            // K2: received Mon 2, declined Mon 9 (due Thu 5: late).
             (
                 "K2",
                 "2026-11-02",
                 Some("W01"),
-                [None, dt("2026-11-06"), None, dt("2026-11-06")],
+                [None, dt("2026-11-09"), None, dt("2026-11-09")],
                 None,
             ),
             // K3: received Tue 3, accepted Tue 3, not answered: due Tue 10,
@@ -559,12 +651,14 @@ mod tests {
         assert_eq!(k1.substantiated_on(), Some(d("2026-11-12")));
         assert_eq!(k1.points(&ComplaintRules::default()), -2.0);
         let k2 = by("K2");
-        assert_eq!(k2.decided, Some((d("2026-11-06"), false)));
+        assert_eq!(k2.decided, Some((d("2026-11-09"), false)));
         assert_eq!(k2.decided_in_time(), Some(false));
-        // Past its accept date on Fri 6 until declined that day: the
-        // complaint closed that day is past none at its end.
+        // Past its accept date from Fri 6 (weekend included) until
+        // declined Mon 9: past none at that day's end.
         assert_eq!(k2.past_due_on(d("2026-11-05")), None);
-        assert_eq!(k2.past_due_on(d("2026-11-06")), None);
+        assert_eq!(k2.past_due_on(d("2026-11-06")), Some("受理"));
+        assert_eq!(k2.past_due_on(d("2026-11-08")), Some("受理"));
+        assert_eq!(k2.past_due_on(d("2026-11-09")), None);
         let k3 = by("K3");
         assert_eq!(k3.answer_due, Some(d("2026-11-10")));
         assert_eq!(k3.past_due_on(d("2026-11-10")), None);

@@ -62,7 +62,7 @@ pub const LOOP_COLUMNS: [&str; 11] = [
 /// The measures of `rating_loop`, each dated on its due date (or, for
 /// appeals, the rating's date), counted when that date is on or before
 /// as_of.
-const MEASURES: [(&str, Roll); 12] = [
+const MEASURES: [(&str, Roll); 15] = [
     ("bad_ratings", Roll::Sum),
     ("callbacks_due", Roll::Sum),
     ("called_back", Roll::Sum),
@@ -75,7 +75,51 @@ const MEASURES: [(&str, Roll); 12] = [
     ("feedback_given", Roll::Sum),
     ("appealed", Roll::Sum),
     ("excluded", Roll::Sum),
+    ("ratings", Roll::Sum),
+    ("satisfied", Roll::Sum),
+    ("good", Roll::Sum),
 ];
+
+/// The ratings of every level an appeal did not exclude, counted per day,
+/// window, staff member and channel: `ratings`, `satisfied` (level ≥
+/// `satisfied_min_level`) and `good` (level ≥ 4), for satisfaction by
+/// channel. `ratings` needs `window_id, staff_id, rated_at, level,
+/// channel, appeal_result`.
+pub fn channel_counts(ratings: LazyFrame, rules: &RatingRules, as_of: NaiveDate) -> LazyFrame {
+    let day = col("rated_at").cast(DataType::Date);
+    ratings
+        .filter(
+            excluded()
+                .not()
+                .and(day.clone().lt_eq(crate::polars_ext::date_lit(as_of))),
+        )
+        .with_columns([
+            day.alias("date"),
+            col("channel")
+                .cast(DataType::String)
+                .fill_null(lit(NO_CHANNEL))
+                .alias("channel"),
+        ])
+        .group_by([
+            col("date"),
+            col("window_id"),
+            col("staff_id"),
+            col("channel"),
+        ])
+        .agg([
+            len().cast(DataType::Int64).alias("ratings"),
+            col("level")
+                .gt_eq(lit(rules.satisfied_min_level))
+                .cast(DataType::Int64)
+                .sum()
+                .alias("satisfied"),
+            col("level")
+                .gt_eq(lit(4))
+                .cast(DataType::Int64)
+                .sum()
+                .alias("good"),
+        ])
+}
 
 /// The channel of a rating without one.
 pub const NO_CHANNEL: &str = "未注明";
@@ -83,8 +127,9 @@ pub const NO_CHANNEL: &str = "未注明";
 pub const ALL_CHANNELS: &str = "全部";
 
 /// `rating_loop`: per grain, period, level (center, department, window,
-/// staff) and channel (and `全部`, every channel), the bad ratings by
-/// date and, on each one's due dates: callbacks due (its callback date)
+/// staff) and channel (and `全部`, every channel), the ratings of
+/// [`channel_counts`] with their satisfaction and good rates, the bad
+/// ratings by date and, on each one's due dates: callbacks due (its callback date)
 /// and those called back (by as_of) and on time; named ones due and
 /// called back on time; rectifications due (its rectification limit)
 /// and those rectified, rectified on time, with feedback given (by
@@ -92,6 +137,7 @@ pub const ALL_CHANNELS: &str = "全部";
 /// ratings are counted as excluded only.
 pub fn rating_loop(
     ratings: &DataFrame,
+    counts: LazyFrame,
     windows: &DataFrame,
     cal: &Calendar,
     rules: &RatingRules,
@@ -186,9 +232,29 @@ pub fn rating_loop(
     ];
     let measured: Vec<(usize, i64)> = rows.iter().map(|r| (r.2, 1)).collect();
     columns.extend(measure_columns(&MEASURES, &measured));
-    let events = DataFrame::new(rows.len(), columns)?
-        .lazy()
-        .with_department(windows);
+    // The loop's events and the day counts of every rating, one frame.
+    let order: Vec<Expr> = ["date", "window_id", "staff_id", "channel"]
+        .iter()
+        .chain(MEASURES.iter().map(|(m, _)| m))
+        .map(|c| col(*c))
+        .collect();
+    let counts = counts.with_columns(
+        MEASURES
+            .iter()
+            .filter(|(m, _)| !matches!(*m, "ratings" | "satisfied" | "good"))
+            .map(|(m, _)| lit(0i64).cast(DataType::Int64).alias(*m))
+            .collect::<Vec<_>>(),
+    );
+    let events = concat(
+        [
+            DataFrame::new(rows.len(), columns)?
+                .lazy()
+                .select(order.clone()),
+            counts.select(order),
+        ],
+        UnionArgs::default(),
+    )?
+    .with_department(windows);
     let spec = |extra: &'static [&'static str]| RollupSpec {
         measures: &MEASURES,
         extra_keys: extra,
@@ -409,6 +475,7 @@ mod tests {
         let windows = df!("window_id" => ["W01"], "department" => ["税务局"]).unwrap();
         let m = rating_loop(
             &ratings(),
+            channel_counts(ratings().lazy(), &RatingRules::default(), d("2026-11-30")),
             &windows,
             &Calendar::official(),
             &RatingRules::default(),
@@ -467,9 +534,38 @@ mod tests {
         assert_eq!(counts, [1, 1, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1]);
         let (counts, _) = row(NO_CHANNEL);
         assert_eq!(counts, [1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0]);
+        // Satisfaction by channel, every level but the excluded R4: 全部
+        // R1 R2 R3 R5 R6, R6 satisfied and good: 1/5; 二维码 R1 R2 R6:
+        // 1/3; 网上 R3: 0; 未注明 R5: 0.
+        let satisfaction = |channel: &str| {
+            let r = m
+                .clone()
+                .lazy()
+                .filter(
+                    col("grain")
+                        .eq(lit("month"))
+                        .and(col("level").eq(lit("center")))
+                        .and(col("channel").eq(lit(channel))),
+                )
+                .collect()
+                .unwrap();
+            (
+                r.column("ratings").unwrap().i64().unwrap().get(0).unwrap(),
+                r.column("satisfaction_rate").unwrap().f64().unwrap().get(0),
+                r.column("good_rate").unwrap().f64().unwrap().get(0),
+            )
+        };
+        assert_eq!(satisfaction(ALL_CHANNELS), (5, Some(0.2), Some(0.2)));
+        assert_eq!(
+            satisfaction("二维码"),
+            (3, Some(1.0 / 3.0), Some(1.0 / 3.0))
+        );
+        assert_eq!(satisfaction("网上"), (1, Some(0.0), Some(0.0)));
+        assert_eq!(satisfaction(NO_CHANNEL), (1, Some(0.0), Some(0.0)));
         // As of Mon 2 nothing is due yet.
         let early = rating_loop(
             &ratings(),
+            channel_counts(ratings().lazy(), &RatingRules::default(), d("2026-11-02")),
             &windows,
             &Calendar::official(),
             &RatingRules::default(),

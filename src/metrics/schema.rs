@@ -452,6 +452,9 @@ pub const RATING_LOOP_TABLE: Table = Table {
         m("feedback_given", "已反馈", Count),
         m("appealed", "申诉复核", Count),
         m("excluded", "复核排除", Count),
+        m("ratings", "评价数", Count),
+        m("satisfaction_rate", "满意率", Percent),
+        m("good_rate", "好评率", Percent),
         m("callback_rate", "回访率", Percent),
         m("named_callback_rate", "实名差评回访率", Percent),
         m("rectification_rate", "整改率", Percent),
@@ -468,6 +471,8 @@ pub const RATING_LOOP_TABLE: Table = Table {
             "rectification_due",
         ),
         r("feedback_rate", "feedback_given", "rectification_due"),
+        r("satisfaction_rate", "satisfied", "ratings"),
+        r("good_rate", "good", "ratings"),
     ],
 };
 

@@ -22,9 +22,10 @@ pub struct DailyInputs<'a> {
     /// The 督办 notices as of the day's end, with names
     /// (`metrics::supervision::notices_frame`, `engine::names`).
     pub notices: &'a DataFrame,
-    /// The complaints past a deadline at the day's end, with names
+    /// The complaints due that day (`status` 当日到期) and those past a
+    /// deadline at its end (超期), with names
     /// (`metrics::complaints::complaint_cards_frame`, `engine::names`).
-    pub complaint_cards: &'a DataFrame,
+    pub complaints: &'a DataFrame,
     /// The bad ratings whose callback (回访) is due on the day, with names
     /// (`metrics::rating_loop::callbacks_due_on`, `engine::names`).
     pub callbacks_due: &'a DataFrame,
@@ -103,17 +104,29 @@ pub fn daily_report(
     }
     tables.push(("cards", cards));
     notices_of_the_day(&mut md, &mut tables, z.notices, day)?;
-    let _ = writeln!(md, "\n投诉超期 {} 件。\n", z.complaint_cards.height());
-    if z.complaint_cards.height() > 0 {
-        md.push_str(&render_markdown(
-            z.complaint_cards,
-            &crate::view::COMPLAINT_CARD_COLUMNS
-                .iter()
-                .map(|(c, h)| (*h, Cell::Text(c)))
-                .collect::<Vec<_>>(),
-        )?);
+    let status = |what: &str| -> Result<usize> {
+        Ok(match z.complaints.column("status") {
+            Ok(c) => c.str()?.iter().filter(|s| *s == Some(what)).count(),
+            Err(_) => 0,
+        })
+    };
+    let _ = writeln!(
+        md,
+        "\n投诉:当日到期 {} 件,超期 {} 件。\n",
+        status("当日到期")?,
+        status("超期")?
+    );
+    if z.complaints.height() > 0 {
+        let columns: Vec<(&str, Cell)> = std::iter::once(("状态", Cell::Text("status")))
+            .chain(
+                crate::view::COMPLAINT_CARD_COLUMNS
+                    .iter()
+                    .map(|(c, h)| (*h, Cell::Text(c))),
+            )
+            .collect();
+        md.push_str(&render_markdown(z.complaints, &columns)?);
     }
-    tables.push(("complaint_cards", z.complaint_cards.clone()));
+    tables.push(("complaints", z.complaints.clone()));
     let _ = writeln!(md, "\n差评超期未整改 {} 件。", z.alerts.height());
     let not_called = z
         .callbacks_due

@@ -72,6 +72,12 @@ pub fn bulletin(
     let supervision = tables.table(SUPERVISION_METRICS)?;
     let complaint_metrics = tables.table(COMPLAINT_METRICS)?;
     let rating_loop = tables.table(RATING_LOOP)?;
+    let complaint_cards = match tables.run().has("complaints")? {
+        true => Some(crate::metrics::complaints::complaint_card_history_frame(
+            &crate::metrics::complaints::complaint_card_history(&tables.run().complaints()?, as_of),
+        )?),
+        false => None,
+    };
     let notices = tables.run().notices()?;
     let store = tables.run().store();
     let notices = crate::engine::names::with_names(
@@ -115,6 +121,7 @@ pub fn bulletin(
         window_scores: &window_scores,
         staff_scores: &staff_scores,
         cards: cards.as_ref(),
+        complaint_cards: complaint_cards.as_ref(),
         supervision_metrics: supervision.as_ref(),
         notices: Some(&notices),
         complaint_metrics: complaint_metrics.as_ref(),
@@ -192,12 +199,24 @@ pub fn daily(
         store,
         crate::metrics::supervision::notices_frame(&notices)?,
     )?;
-    let complaint_cards =
-        crate::metrics::complaints::complaint_cards(&tables.run().complaints()?, as_of);
-    let complaint_cards = crate::engine::names::with_names(
-        store,
-        crate::metrics::complaints::complaint_cards_frame(&complaint_cards)?,
-    )?;
+    // The complaints due that day, then those past a deadline.
+    let complaints = tables.run().complaints()?;
+    let mut complaint_list = DataFrame::empty();
+    for (status, cards) in [
+        (
+            "当日到期",
+            crate::metrics::complaints::complaints_due_on(&complaints, as_of),
+        ),
+        (
+            "超期",
+            crate::metrics::complaints::complaint_cards(&complaints, as_of),
+        ),
+    ] {
+        let mut frame = crate::metrics::complaints::complaint_cards_frame(&cards)?;
+        frame.insert_column(0, Column::new("status".into(), vec![status; cards.len()]))?;
+        complaint_list.vstack_mut_owned(frame)?;
+    }
+    let complaint_list = crate::engine::names::with_names(store, complaint_list)?;
     let callbacks =
         match store.read_columns("ratings", Some(&crate::metrics::rating_loop::LOOP_COLUMNS))? {
             Some(r) => {
@@ -219,7 +238,7 @@ pub fn daily(
         notes,
         provisional_year: settings.calendar.provisional_year(),
         notices: &notices,
-        complaint_cards: &complaint_cards,
+        complaints: &complaint_list,
         callbacks_due: &callbacks,
     };
     let (md, mut tables) = crate::report::daily::daily_report(center, day, &inputs)?;

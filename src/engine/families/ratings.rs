@@ -4,7 +4,7 @@
 use crate::engine::{MetricFamily, Run};
 use crate::metrics::schema::{RATING_LOOP, RATING_METRICS};
 use anyhow::{Context, Result};
-use polars::prelude::DataFrame;
+use polars::prelude::{col, lit, DataFrame, IntoLazy};
 
 pub const FAMILY: MetricFamily = MetricFamily {
     name: "ratings",
@@ -26,8 +26,11 @@ fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
     };
     // Ratings an appeal ruled 误评 or 不实 leave the satisfaction figures.
     let mut columns = crate::metrics::ratings::RATING_COLUMNS.to_vec();
-    columns.push("appeal_result");
-    let kept = crate::metrics::rating_loop::kept(need("ratings", &columns)?)?;
+    columns.extend(["appeal_result", "channel"]);
+    let all = need("ratings", &columns)?;
+    let counts =
+        crate::metrics::rating_loop::channel_counts(all.clone().lazy(), &s.ratings, run.as_of);
+    let kept = crate::metrics::rating_loop::kept(all)?;
     let df = crate::metrics::ratings::rating_metrics(
         &kept,
         &need("cases", &crate::metrics::ratings::CASE_COLUMNS)?,
@@ -37,13 +40,13 @@ fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
         run.as_of,
     )?;
     // The loop follows the bad ratings only: the others are let go first.
-    use polars::prelude::{col, lit, IntoLazy};
     let bad = need("ratings", &crate::metrics::rating_loop::LOOP_COLUMNS)?
         .lazy()
         .filter(col("level").lt_eq(lit(2)))
         .collect()?;
     let looped = crate::metrics::rating_loop::rating_loop(
         &bad,
+        counts,
         &run.need("windows")?,
         &s.calendar,
         &s.ratings,

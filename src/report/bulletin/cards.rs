@@ -40,6 +40,28 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
             let _ = writeln!(md, "{this}未运行电子监察亮牌。\n");
         }
     }
+    // Complaints past a deadline are cards too.
+    if let Some(cards) = cx.z.complaint_cards {
+        let raised = cards
+            .clone()
+            .lazy()
+            .filter(
+                col("raised_on")
+                    .gt_eq(date_lit(period.start))
+                    .and(col("raised_on").lt_eq(date_lit(period.end))),
+            )
+            .collect()?;
+        let kinds = raised.column("deadline_kind")?.str()?;
+        let of = |k: &str| kinds.iter().filter(|x| *x == Some(k)).count();
+        let _ = writeln!(
+            md,
+            "{this}投诉超期亮牌 {} 张(受理超期 {} 张,答复超期 {} 张)。\n",
+            raised.height(),
+            of("受理"),
+            of("答复")
+        );
+        tables.push(("complaint_cards", raised));
+    }
     Ok(Section {
         markdown: md,
         tables,

@@ -47,6 +47,10 @@ pub struct BulletinInputs<'a> {
     pub staff_scores: &'a DataFrame,
     /// The card history, if cards have been run.
     pub cards: Option<&'a DataFrame>,
+    /// The complaint cards raised by the bulletin's date
+    /// (`metrics::complaints::complaint_card_history_frame`), if complaints
+    /// are kept.
+    pub complaint_cards: Option<&'a DataFrame>,
     /// `supervision_metrics` (督办).
     pub supervision_metrics: Option<&'a DataFrame>,
     /// The 督办 notices as of the bulletin's date, with names

@@ -56,6 +56,25 @@ fn rating_loop(cx: &Context) -> Result<String> {
     let pct = |c: &str| -> Result<String> {
         Ok(f64_at(&all, c, 0)?.map_or("—".into(), |x| format!("{:.2}%", x * 100.0)))
     };
+    let by_channel = period_rows(m, cx.period, Some("center"))
+        .filter(col("channel").neq(lit(crate::metrics::rating_loop::ALL_CHANNELS)))
+        .sort(["channel"], SortMultipleOptions::default())
+        .collect()?;
+    let c = |x| crate::view::shown(&crate::metrics::schema::RATING_LOOP_TABLE, x);
+    let table = render_markdown(
+        &by_channel,
+        &[
+            c("channel"),
+            c("ratings"),
+            c("satisfaction_rate"),
+            c("bad_ratings"),
+            c("callback_rate"),
+            c("named_callback_rate"),
+            c("rectification_rate"),
+            c("feedback_rate"),
+            c("excluded"),
+        ],
+    )?;
     Ok(format!(
         "好差评闭环:{}应回访差评 {} 件,回访率 {};实名差评 {} 件,一个工作日内回访率 {};应整改 {} 件,整改率 {},按期整改率 {},反馈率 {};申诉复核 {} 件,复核排除 {} 件。\n\n",
         cx.this,
@@ -69,7 +88,7 @@ fn rating_loop(cx: &Context) -> Result<String> {
         pct("feedback_rate")?,
         n("appealed")?,
         n("excluded")?,
-    ))
+    ) + "各评价渠道:\n\n" + &table + "\n")
 }
 
 /// The complaints' sentence.
