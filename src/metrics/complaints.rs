@@ -98,6 +98,19 @@ impl Complaint {
         })
     }
 
+    /// Its card for a deadline of `kind` (受理 or 答复) on `deadline`.
+    pub fn card(&self, kind: &'static str, deadline: NaiveDate) -> ComplaintCard {
+        ComplaintCard {
+            complaint_id: self.complaint_id.clone(),
+            window_id: self.window_id.clone(),
+            staff_id: self.staff_id.clone(),
+            department: self.department.clone(),
+            received_on: self.received_on,
+            deadline_kind: kind,
+            deadline,
+        }
+    }
+
     /// The deadline it is past at the end of `day`, if any: 受理 (not
     /// decided after its accept date) or 答复 (accepted, not answered after
     /// its answer date). A closed complaint is past none.
@@ -316,15 +329,7 @@ pub fn complaint_cards(complaints: &[Complaint], day: NaiveDate) -> Vec<Complain
                 "受理" => c.accept_due,
                 _ => c.answer_due?,
             };
-            Some(ComplaintCard {
-                complaint_id: c.complaint_id.clone(),
-                window_id: c.window_id.clone(),
-                staff_id: c.staff_id.clone(),
-                department: c.department.clone(),
-                received_on: c.received_on,
-                deadline_kind: kind,
-                deadline,
-            })
+            Some(c.card(kind, deadline))
         })
         .collect()
 }
@@ -347,15 +352,7 @@ pub fn complaints_due_on(complaints: &[Complaint], day: NaiveDate) -> Vec<Compla
                 }
                 _ => return None,
             };
-            Some(ComplaintCard {
-                complaint_id: c.complaint_id.clone(),
-                window_id: c.window_id.clone(),
-                staff_id: c.staff_id.clone(),
-                department: c.department.clone(),
-                received_on: c.received_on,
-                deadline_kind: kind,
-                deadline: day,
-            })
+            Some(c.card(kind, day))
         })
         .collect()
 }

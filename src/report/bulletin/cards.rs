@@ -14,15 +14,7 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
     let _ = writeln!(md, "\n## 三、电子监察\n");
     match cx.z.cards {
         Some(cards) => {
-            let in_period = cards
-                .clone()
-                .lazy()
-                .filter(
-                    col("raised_on")
-                        .gt_eq(date_lit(period.start))
-                        .and(col("raised_on").lt_eq(date_lit(period.end))),
-                )
-                .collect()?;
+            let in_period = raised_in(cards, period)?;
             let red = in_period
                 .column("colour")?
                 .str()?
@@ -42,15 +34,7 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
     }
     // Complaints past a deadline are cards too.
     if let Some(cards) = cx.z.complaint_cards {
-        let raised = cards
-            .clone()
-            .lazy()
-            .filter(
-                col("raised_on")
-                    .gt_eq(date_lit(period.start))
-                    .and(col("raised_on").lt_eq(date_lit(period.end))),
-            )
-            .collect()?;
+        let raised = raised_in(cards, period)?;
         let kinds = raised.column("deadline_kind")?.str()?;
         let of = |k: &str| kinds.iter().filter(|x| *x == Some(k)).count();
         let _ = writeln!(
@@ -67,4 +51,17 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
         tables,
         charts: Vec::new(),
     })
+}
+
+/// The cards of a history raised within `period`.
+fn raised_in(cards: &DataFrame, period: &crate::metrics::period::Period) -> Result<DataFrame> {
+    Ok(cards
+        .clone()
+        .lazy()
+        .filter(
+            col("raised_on")
+                .gt_eq(date_lit(period.start))
+                .and(col("raised_on").lt_eq(date_lit(period.end))),
+        )
+        .collect()?)
 }
