@@ -139,9 +139,20 @@ pub enum Command {
         /// A month, two-month period, quarter or year: 2026-10, 2026-B5, 2026-Q3, 2026.
         #[arg(long, value_parser = period)]
         period: Period,
-        /// A window id: the events and points behind its score.
+        /// Who is ranked: windows (红旗窗口 by event points, with their
+        /// assessment grade), staff, departments (窗口单位) by the weighted
+        /// assessment, or, in a province store, the centers.
+        #[arg(long, default_value = "window", value_parser = ["window", "staff", "department", "center"])]
+        level: String,
+        /// A window id, staff id, department or center: the events and the
+        /// dimensions, metrics, values and points behind its scores.
         #[arg(long)]
         explain: Option<String>,
+        /// With --explain of a window: only its assessment's metrics (as a
+        /// table, a window shows its events, then those; CSV and JSON give
+        /// the events unless this is set).
+        #[arg(long, requires = "explain")]
+        assessment: bool,
         /// Evaluation date (default: the last date with data).
         #[arg(long, value_parser = date)]
         as_of: Option<NaiveDate>,
@@ -150,7 +161,7 @@ pub enum Command {
     },
     /// The nightly job: ingest the inbox, bring the metric tables up to the
     /// date, raise its cards, write the daily report and, on the first
-    /// working day of a week, month or quarter, the report of the period
+    /// working day of a week, month, quarter or year, the report of the period
     /// just closed. Exit code 0 done, 1 done with rejected rows, 2 failed.
     Nightly {
         /// The day to close (default: yesterday).
@@ -287,6 +298,19 @@ pub enum ReportCommand {
         #[arg(long, default_value = "行政服务中心")]
         center: String,
         /// Evaluation date (default: the quarter's last day).
+        #[arg(long, value_parser = date)]
+        as_of: Option<NaiveDate>,
+    },
+    /// The annual review (年度考核): the year's bulletin with 同比, the twelve
+    /// months' trend, the grades of windows, staff and departments and the
+    /// red flags of the year: reports/<year>/annual.md, .html and CSV.
+    Annual {
+        /// The year, e.g. 2026.
+        #[arg(long)]
+        year: String,
+        #[arg(long, default_value = "行政服务中心")]
+        center: String,
+        /// Evaluation date (default: the year's last day).
         #[arg(long, value_parser = date)]
         as_of: Option<NaiveDate>,
     },

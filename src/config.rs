@@ -5,6 +5,7 @@ use crate::attendance::Schedule;
 use crate::calendar::{Calendar, DayOverride, YearSource};
 use crate::ingest::decode::EncodingChoice;
 use crate::ingest::{table, ColumnAliases, IngestOptions};
+use crate::metrics::assessment::AssessmentRules;
 use crate::metrics::cards::CardRules;
 use crate::metrics::compare::Targets;
 use crate::metrics::complaints::ComplaintRules;
@@ -39,6 +40,8 @@ pub struct Config {
     pub supervision: SupervisionRules,
     /// Complaints (`[complaints]`).
     pub complaints: ComplaintRules,
+    /// Assessment (考核): weighted dimensions and grades (`[assessment]`).
+    pub assessment: AssessmentRules,
     /// How many working days a feed may lag before the nightly job says so.
     pub freshness: Freshness,
     /// Extra header aliases: `[columns.cases] "收件时间" = "accepted_at"`.
@@ -293,6 +296,67 @@ answer_days = 5
 substantiated_points = -2.0
 partly_points = -1.0
 
+[assessment]
+# Assessment (考核): windows, staff and departments (窗口单位) graded per
+# month, two months, quarter and year. Each dimension scores 0–100: the
+# weighted mean of its metrics' points (metrics without a figure left
+# out); the total is the weighted mean of the dimensions with a figure.
+# A subject is graded when those dimensions carry at least `min_weight`
+# percent of the weight. The red-flag ranking ([scoring]) is unchanged;
+# its score is the metric "event_score".
+min_weight = 50.0
+# Below every band, or with a 一票否决 incident in the period.
+fail = "不合格"
+# Best first: at least `min` points and, with a quota, at most that share
+# of those graded (rounded down), best first; the rest take the next band.
+grades = [
+    { name = "优秀", min = 90.0, quota = 0.2 },
+    { name = "良好", min = 80.0 },
+    { name = "合格", min = 60.0 },
+]
+
+# A metric is `table.column` of a metric table (summed over sources and
+# categories; rating_loop's 全部 row) or exceptions_per_head_month,
+# overlong_departures_per_head_month, substantiated_incidents (属实 incidents
+# and complaints, commendations not), event_score. Its points (0–100):
+#   linear = [zero, full]          0 at zero, 100 at full, straight between;
+#   at_least = [[t, points], …]    the first threshold reached (value ≥ t);
+#   at_most = [[t, points], …]     the first threshold kept (value ≤ t);
+# 0 past every threshold. `absent`: the value where the table has no row;
+# `per_month = true`: the value over the months of the period (a count
+# scored alike in a month and a year).
+[[assessment.dimensions]]
+name = "办件效能"
+weight = 40.0
+metrics = [
+    { metric = "case_metrics.on_time_rate", weight = 60.0, linear = [0.9, 1.0] },
+    { metric = "case_metrics.early_rate", weight = 20.0, linear = [0.0, 0.5] },
+    { metric = "case_metrics.promise_compression", weight = 20.0, linear = [0.0, 0.5] },
+]
+
+[[assessment.dimensions]]
+name = "群众满意"
+weight = 30.0
+metrics = [
+    { metric = "rating_metrics.satisfaction_rate", weight = 70.0, linear = [0.9, 1.0] },
+    { metric = "rating_metrics.on_time_rectification_rate", weight = 30.0, linear = [0.0, 1.0] },
+]
+
+[[assessment.dimensions]]
+name = "工作纪律"
+weight = 20.0
+metrics = [
+    { metric = "exceptions_per_head_month", weight = 70.0, linear = [4.0, 0.0] },
+    { metric = "overlong_departures_per_head_month", weight = 30.0, linear = [2.0, 0.0] },
+]
+
+[[assessment.dimensions]]
+name = "服务规范"
+weight = 10.0
+metrics = [
+    { metric = "substantiated_incidents", weight = 100.0, at_most = [[0.0, 100.0], [1.0, 60.0], [2.0, 30.0]], absent = 0.0, per_month = true },
+]
+
 [attendance]
 # Summer hours from this day, winter hours from the other (MM-DD).
 summer_from = "05-01"
@@ -371,6 +435,7 @@ pub struct Settings {
     pub scoring: ScoringRules,
     pub supervision: SupervisionRules,
     pub complaints: ComplaintRules,
+    pub assessment: AssessmentRules,
     pub freshness: Freshness,
 }
 
@@ -464,6 +529,9 @@ impl Config {
                 "{where_}: [cards] yellow_days must be 0 or more and yellow_share between 0 and 1"
             );
         }
+        self.assessment
+            .check(crate::metrics::schema::assessable)
+            .map_err(|e| anyhow::anyhow!("{where_}: {e}"))?;
         self.attendance
             .validate()
             .map_err(|e| anyhow::anyhow!("{where_}: [attendance]: {e}"))?;
@@ -490,6 +558,7 @@ impl Config {
             scoring: self.scoring,
             supervision: self.supervision,
             complaints: self.complaints,
+            assessment: self.assessment,
             freshness: self.freshness,
             ingest: IngestOptions {
                 encoding: self.ingest.encoding,

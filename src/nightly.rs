@@ -1,6 +1,6 @@
 //! The nightly job (`xiaoneng nightly`): ingest the inbox, bring the metric
 //! tables up to the run date, raise the day's cards, write the daily
-//! report and, on the first working day of a week, month or quarter, the
+//! report and, on the first working day of a week, month, quarter or year, the
 //! report of the period just closed.
 //!
 //! Each step that writes the store commits on its own (all or nothing), in
@@ -117,7 +117,7 @@ fn rejected_by(store: &Store, ids: &std::collections::HashSet<String>) -> Result
 }
 
 /// The reports due in the nightly run of `date`: when the next day is the
-/// first working day of a week, month or quarter, the periods of that grain
+/// first working day of a week, month, quarter or year, the periods of that grain
 /// that closed since the last working day (the one just closed, and one
 /// before it that closed in a run of days off), oldest first; periods
 /// without a working day have nothing to report.
@@ -144,7 +144,7 @@ pub fn periods_due(cal: &crate::calendar::Calendar, date: NaiveDate) -> Result<V
         Ok(false)
     };
     let mut due = Vec::new();
-    for grain in [Grain::Week, Grain::Month, Grain::Quarter] {
+    for grain in [Grain::Week, Grain::Month, Grain::Quarter, Grain::Year] {
         let p = period_of(grain, next);
         let mut first = p.start;
         while !cal.is_workday(first)? {
@@ -854,6 +854,11 @@ mod tests {
         // Saturday 02-14. The night before 02-24, the first working day of
         // W09, publishes W07 (the old rule published the empty W08).
         assert_eq!(labels("2026-02-23"), ["2026-W07"]);
+        // New Year 2026 (01-01..01-03 off): Sunday 01-04, a make-up
+        // working day, opens January, Q1 and the year (not a week: W01
+        // opened on 2025-12-29), and the night before it publishes the
+        // annual review of 2025.
+        assert_eq!(labels("2026-01-03"), ["2025-12", "2025-Q4", "2025"]);
     }
 
     #[test]

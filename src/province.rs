@@ -166,6 +166,81 @@ pub fn combine_case_metrics(store_root: &Path, grain: &str) -> Result<DataFrame>
     Ok(out)
 }
 
+/// The centers of a province store graded by `[assessment]` in `period`
+/// from their own center-level rows: a center's figures are its whole
+/// counts and the rates of them (the same combination as
+/// [`combine_case_metrics`], one center at a time). The red-flag
+/// `event_score` is a window's and has no center figure: it is left out.
+/// Every center with case figures in the period is a subject.
+pub fn assess_centers(
+    store_root: &Path,
+    rules: &crate::metrics::assessment::AssessmentRules,
+    period: &crate::metrics::period::Period,
+) -> Result<Vec<crate::metrics::assessment::Graded>> {
+    use crate::engine::families::assessment::{
+        add_columns, add_per_head_month, derived_wanted, sources,
+    };
+    use crate::metrics::schema::{ATTENDANCE_METRICS, CASE_METRICS};
+    let rows = |table: &str| -> Result<Option<DataFrame>> {
+        if !store_root.join(table).is_dir() {
+            return Ok(None);
+        }
+        let lf = crate::store::scan_all_centers(store_root, table)?;
+        let names = lf.clone().collect_schema()?;
+        anyhow::ensure!(
+            names.get("center").is_some(),
+            "{} is not a province store (no center=… partitions of {table}): rank --level center reads one",
+            store_root.display()
+        );
+        Ok(Some(
+            lf.filter(period.holds_row().and(col("level").eq(lit("center"))))
+                .with_column(col("center").cast(DataType::String).alias("key"))
+                .collect()
+                .map_err(anyhow::Error::from)
+                .with_context(|| format!("reading the centers' {table}"))?,
+        ))
+    };
+    let cases = rows(CASE_METRICS)?.with_context(|| {
+        format!(
+            "{} has no case_metrics: compute the centers first",
+            store_root.display()
+        )
+    })?;
+    let mut figures = crate::metrics::assessment::Figures::default();
+    for (table, columns) in sources(rules) {
+        if let Some(df) = rows(table)? {
+            add_columns(&mut figures, &df, table, &columns, &["center"])?;
+        }
+    }
+    if derived_wanted(rules)
+        .iter()
+        .any(|d| d.ends_with("_per_head_month"))
+    {
+        if let Some(a) = rows(ATTENDANCE_METRICS)? {
+            add_per_head_month(&mut figures, &a, &["center"])?;
+        }
+    }
+    let mut centers: Vec<String> = crate::polars_ext::opt_strings(&cases, "key")?
+        .into_iter()
+        .flatten()
+        .collect();
+    centers.sort();
+    centers.dedup();
+    let subjects: Vec<crate::metrics::assessment::Subject> = centers
+        .into_iter()
+        .map(|c| crate::metrics::assessment::Subject {
+            period: period.clone(),
+            level: "center".into(),
+            key: c,
+            department: None,
+            veto: None,
+        })
+        .collect();
+    Ok(crate::metrics::assessment::assess(
+        &subjects, &figures, rules,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

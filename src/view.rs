@@ -531,14 +531,69 @@ pub fn alerts_table(df: &DataFrame) -> Result<String> {
 /// The window ranking as a table.
 pub fn ranking_table(df: &DataFrame) -> Result<String> {
     let t = &schema::WINDOWS_RANKED;
-    let columns: Vec<_> = shown_all(t, &RANKING_FIGURES)
+    let mut columns: Vec<_> = shown_all(t, &RANKING_FIGURES)
         .into_iter()
         .chain(shown_all(
             t,
             &["on_time_rate", "satisfaction_rate", "completed", "events"],
         ))
         .collect();
+    // With the assessment beside (`rank`): its total and grade.
+    if df.column("grade").is_ok() {
+        columns.push(("考核总分", Cell::Decimal("assessment")));
+        columns.push(("等次", Cell::Text("grade")));
+    }
     render(df, &columns)
+}
+
+/// The columns of an assessment ranking at `level` (the frame's `key`
+/// renamed to `window_id` / `staff_id` with the names beside, see
+/// `engine::names::subjects_named`).
+pub fn assessment_columns(level: &str) -> Vec<(&'static str, Cell<'static>)> {
+    let t = &schema::ASSESSED;
+    let mut out = vec![shown(t, "rank")];
+    out.extend(match level {
+        "window" => vec![
+            shown_key("window_id"),
+            ("窗口名称", Cell::Text("window_name")),
+            shown(t, "department"),
+        ],
+        "staff" => vec![
+            shown_key("staff_id"),
+            ("姓名", Cell::Text("staff_name")),
+            shown(t, "department"),
+        ],
+        "center" => vec![shown_key("center")],
+        _ => vec![("窗口单位", Cell::Text("key"))],
+    });
+    out.extend(shown_all(t, &["score", "grade", "veto", "dimensions"]));
+    out
+}
+
+/// An assessment ranking at `level` as a table.
+pub fn assessment_table(df: &DataFrame, level: &str) -> Result<String> {
+    render(df, &assessment_columns(level))
+}
+
+/// The metrics behind an assessment total (`assessment_points` with
+/// `metric_label` and `value_text`) as a table.
+pub fn assessment_points_table(df: &DataFrame) -> Result<String> {
+    let t = &schema::ASSESSED_POINTS;
+    render(
+        df,
+        &[
+            shown_key("dimension"),
+            shown(t, "dimension_weight"),
+            shown(t, "dimension_score"),
+            shown_key("metric"),
+            ("指标名称", Cell::Text("metric_label")),
+            shown(t, "metric_weight"),
+            (t.label("value"), Cell::Text("value_text")),
+            shown(t, "scale"),
+            shown(t, "points"),
+            shown(t, "contribution"),
+        ],
+    )
 }
 
 /// The events behind a score as a table.

@@ -190,6 +190,42 @@ fn centers_share_one_store_by_center_and_combine_by_re_adding() {
     assert_eq!(&cells[..4], ["2024-10", "全省", "16", "22"], "{table}");
     let out = common::run(home.path(), &["province", "--grain", "fortnight"]);
     assert!(!out.status.success());
+
+    // The centers graded from their own center rows under a one-metric
+    // scheme: on time A 10/13 = 76.92 (合格), B 4/5 = 80 (良好); with two
+    // graded, the 优秀 quota (20 %) is ⌊0.4⌋ = 0.
+    std::fs::write(
+        home.path().join("xiaoneng.toml"),
+        r#"
+[[assessment.dimensions]]
+name = "办件效能"
+weight = 100.0
+metrics = [{ metric = "case_metrics.on_time_rate", linear = [0.0, 1.0] }]
+"#,
+    )
+    .unwrap();
+    let out = ok(
+        home.path(),
+        &[
+            "rank", "--level", "center", "--period", "2024-10", "--format", "csv",
+        ],
+    );
+    let rows = common::csv_rows(&out);
+    let got: Vec<[&str; 4]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r["rank"].as_str(),
+                r["center"].as_str(),
+                r["score"].as_str(),
+                r["grade"].as_str(),
+            ]
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [["1", "B", "80.0", "良好"], ["2", "A", "76.92", "合格"]]
+    );
 }
 
 /// `--center-id C nightly` takes only C's inbox and writes C's archive,

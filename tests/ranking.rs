@@ -148,7 +148,9 @@ const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ranki
 const AS_OF: &str = "2026-10-31";
 const TOLERANCE: f64 = 1e-9;
 
-const RANK_COLUMNS: [&str; 16] = [
+/// The ranking's columns, then the assessment's total and grade beside
+/// (pinned under a scheme of its own in `tests/assessment.rs`).
+const RANK_COLUMNS: [&str; 18] = [
     "grain",
     "period",
     "period_start",
@@ -165,6 +167,8 @@ const RANK_COLUMNS: [&str; 16] = [
     "satisfaction_rate",
     "completed",
     "events",
+    "assessment",
+    "grade",
 ];
 
 const EXPLAIN_COLUMNS: [&str; 8] = [

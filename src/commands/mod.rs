@@ -50,7 +50,7 @@ use nightly::nightly;
 use notices::notices;
 use province::province;
 use query::query;
-use rank::rank;
+use rank::{rank, RankOptions};
 use ratings::invite;
 use rejects::rejects;
 use report::report;
@@ -171,10 +171,22 @@ fn run_command(cli: Cli) -> Result<()> {
         } => attendance(&settings, week.or(month), as_of, format),
         Command::Rank {
             period,
+            level,
             explain,
+            assessment,
             as_of,
             format,
-        } => rank(&settings, &period, explain, as_of, format),
+        } => rank(
+            &settings,
+            &period,
+            RankOptions {
+                level: &level,
+                explain,
+                assessment_only: assessment,
+            },
+            as_of,
+            format,
+        ),
         Command::Query { sql, format, out } => query(&settings, &sql, format, out),
         Command::Steps {
             command:

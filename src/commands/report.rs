@@ -16,6 +16,11 @@ pub(super) fn report(settings: &Settings, kind: crate::cli::ReportCommand) -> Re
             center,
             as_of,
         } => (quarter, Grain::Quarter, center, as_of),
+        ReportCommand::Annual {
+            year,
+            center,
+            as_of,
+        } => (year, Grain::Year, center, as_of),
         ReportCommand::Daily { date, center } => (date, Grain::Day, center, None),
         ReportCommand::Weekly { week } => (week, Grain::Week, String::new(), None),
     };

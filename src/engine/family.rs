@@ -43,6 +43,7 @@ pub const FAMILIES: &[MetricFamily] = &[
     families::scores::FAMILY,
     families::steps::FAMILY,
     families::staff::FAMILY,
+    families::assessment::FAMILY,
 ];
 
 /// The family that writes `table`.

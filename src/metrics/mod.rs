@@ -7,6 +7,7 @@
 //! measures. A family only says what one event row is and which measures
 //! it carries; [`rollup`] turns events into every grain × level once.
 
+pub mod assessment;
 pub mod attendance;
 pub mod cards;
 pub mod cases;

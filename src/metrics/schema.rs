@@ -596,6 +596,7 @@ pub const STAFF_RANKED: Table = Table {
         m("score", "得分", Decimal),
         m("rank", "名次", Count),
         m("star", "服务之星", YesNo),
+        m("vetoed", "一票否决", YesNo),
         m("events", "事件", Count),
     ],
     rates: &[],
@@ -662,8 +663,51 @@ pub const EVENTS: Table = Table {
     rates: &[],
 };
 
+/// `assessment_scores`: the weighted assessment (考核) of windows, staff
+/// and departments: total, rank and grade per period.
+pub const ASSESSED: Table = Table {
+    name: ASSESSMENT_SCORES,
+    keys: &KEY_COLUMNS,
+    measures: &[
+        m("department", "部门", Text),
+        m("score", "总分", Decimal),
+        m("rank", "名次", Count),
+        m("grade", "等次", Text),
+        m("veto", "一票否决", Text),
+        m("weight_covered", "有数据权重(%)", Decimal),
+        m("dimensions", "分项得分", Text),
+    ],
+    rates: &[],
+};
+
+/// `assessment_points`: every metric behind an assessment total.
+pub const ASSESSED_POINTS: Table = Table {
+    name: ASSESSMENT_POINTS,
+    keys: &[
+        "grain",
+        "period",
+        "period_start",
+        "period_end",
+        "level",
+        "key",
+        "dimension",
+        "metric",
+    ],
+    measures: &[
+        m("dimension_weight", "维度权重", Decimal),
+        m("dimension_score", "维度得分", Decimal),
+        m("metric_weight", "指标权重", Decimal),
+        m("value", "指标值", Decimal),
+        m("assumed", "无记录按", YesNo),
+        m("scale", "计分规则", Text),
+        m("points", "指标得分", Decimal),
+        m("contribution", "计入总分", Decimal),
+    ],
+    rates: &[],
+};
+
 /// Every stored table declared with its measures.
-pub const TABLES: [&Table; 16] = [
+pub const TABLES: [&Table; 18] = [
     &STAFF_DAYS,
     &JUMPS,
     &EVENTS,
@@ -680,10 +724,12 @@ pub const TABLES: [&Table; 16] = [
     &WINDOWS_RANKED,
     &STAFF,
     &STAFF_RANKED,
+    &ASSESSED,
+    &ASSESSED_POINTS,
 ];
 
 /// The key and code columns that tables share, with their labels.
-pub const KEYS: [Measure; 16] = [
+pub const KEYS: [Measure; 18] = [
     m("grain", "粒度", Text),
     m("period", "期间", Text),
     m("period_start", "起", Text),
@@ -700,6 +746,8 @@ pub const KEYS: [Measure; 16] = [
     m("date", "日期", Text),
     m("queue", "队列", Text),
     m("channel", "渠道", Text),
+    m("dimension", "维度", Text),
+    m("metric", "指标", Text),
 ];
 
 /// A shared column of [`KEYS`] among a table's measures (checked when
@@ -727,6 +775,38 @@ const fn shared(column: &'static str) -> Measure {
         i += 1;
     }
     panic!("not a shared column")
+}
+
+/// The declared metric table named `name`.
+pub fn table_named(name: &str) -> Option<&'static Table> {
+    TABLES.iter().copied().find(|t| t.name == name)
+}
+
+/// Whether `table.column` can be a metric of the assessment: a measure of
+/// a rolled-up table (level × key); in a table with more keys than those
+/// (incident_metrics: source, category) only a count, summed over them,
+/// or a figure of rating_loop's row of every channel (全部).
+pub fn assessable(table: &str, column: &str) -> anyhow::Result<()> {
+    let Some(t) = table_named(table).filter(|t| t.keys.contains(&"level")) else {
+        anyhow::bail!("{table} is not a metric table with levels");
+    };
+    let Some(m) = t.measures.iter().find(|m| m.column == column) else {
+        anyhow::bail!(
+            "{table} has no measure {column} (measures: {})",
+            t.measure_names().join(", ")
+        );
+    };
+    let summed = t
+        .keys
+        .iter()
+        .any(|k| !KEY_COLUMNS.contains(k) && *k != "channel");
+    if summed && m.shape != Shape::Count {
+        anyhow::bail!("{table}.{column} does not add up over {table}'s other keys: only its counts can be assessed");
+    }
+    if !matches!(m.shape, Shape::Count | Shape::Percent | Shape::Decimal) {
+        anyhow::bail!("{table}.{column} is not a number");
+    }
+    Ok(())
 }
 
 /// The label of a shared key column.
@@ -769,6 +849,10 @@ pub const STAFF_SCORES: &str = "staff_scores";
 pub const STEP_METRICS: &str = "step_metrics";
 /// `staff_review`: 三在 / 三问 by staff member and period.
 pub const STAFF_REVIEW: &str = "staff_review";
+/// `assessment_scores`: the weighted assessment (考核) and its grades.
+pub const ASSESSMENT_SCORES: &str = "assessment_scores";
+/// `assessment_points`: the metrics behind each assessment total.
+pub const ASSESSMENT_POINTS: &str = "assessment_points";
 /// `cards`: the red and yellow card history (written by the nightly job
 /// and `cards --record`).
 pub const CARDS: &str = "cards";

@@ -111,6 +111,29 @@ pub fn bulletin(
         )?),
         None => None,
     };
+    let assessed = match tables.table(ASSESSMENT_SCORES)? {
+        Some(a) => {
+            let store = tables.run().store();
+            let at = |level: &str| -> Result<DataFrame> {
+                let rows = crate::metrics::assessment::assessed_at(&a, period, level)?;
+                crate::engine::names::subjects_named(store, rows, level)
+            };
+            Some(crate::report::bulletin::Assessed::new(
+                &settings.assessment,
+                at("window")?,
+                at("staff")?,
+                at("department")?,
+            ))
+        }
+        None => None,
+    };
+    let red_flags = match period.grain {
+        crate::metrics::period::Grain::Year => Some(crate::engine::names::with_names(
+            store,
+            crate::report::bulletin::red_flag_counts(&window_scores, period)?,
+        )?),
+        _ => None,
+    };
     let inputs = crate::report::bulletin::BulletinInputs {
         case_metrics: &case_metrics,
         rating_metrics: ratings.as_ref(),
@@ -135,13 +158,20 @@ pub fn bulletin(
         waits_min: waits.as_deref(),
         targets: &settings.targets,
         attendance_rules: &settings.attendance,
+        assessed: assessed.as_ref(),
+        red_flags: red_flags.as_ref(),
         notes: provisional_notes(&settings.calendar, period, cards.as_ref())?,
     };
     let mut bulletin = crate::report::bulletin::monthly_bulletin(center, period, as_of, &inputs)?;
+    // A year's bulletin is the annual review (`report annual`).
+    let name = match period.grain {
+        crate::metrics::period::Grain::Year => "annual",
+        _ => "bulletin",
+    };
     write_report(
         settings,
         &period.label,
-        "bulletin",
+        name,
         &bulletin.markdown,
         &mut bulletin.tables,
         &bulletin.charts,

@@ -2,6 +2,7 @@
 //! which reads the run's inputs and the tables it draws on and calls the
 //! pure code of `crate::metrics`.
 
+pub mod assessment;
 pub mod attendance;
 pub mod cases;
 pub mod complaints;

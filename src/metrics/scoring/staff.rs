@@ -169,6 +169,10 @@ fn staff_frame(
             Column::new("rank".into(), rank),
             Column::new("star".into(), star),
             Column::new(
+                "vetoed".into(),
+                rows.iter().map(|(_, t)| t.vetoed).collect::<Vec<_>>(),
+            ),
+            Column::new(
                 "events".into(),
                 rows.iter()
                     .map(|(_, t)| t.events as i64)

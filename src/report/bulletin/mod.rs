@@ -11,6 +11,8 @@
 //! without cases (`no_cases.rs`). A section only presents: who is named,
 //! ranked or starred is decided in [`crate::metrics`].
 
+mod annual;
+mod assessment;
 mod attendance;
 mod cards;
 mod cases;
@@ -24,6 +26,9 @@ mod stars;
 mod steps;
 mod supervision;
 mod zeros;
+
+pub use annual::{red_flag_counts, trend};
+pub use assessment::{grade_counts, Assessed};
 
 use crate::attendance::Schedule;
 use crate::metrics::compare::Targets;
@@ -78,6 +83,10 @@ pub struct BulletinInputs<'a> {
     pub targets: &'a Targets,
     /// `[attendance]`: who is named for attendance.
     pub attendance_rules: &'a Schedule,
+    /// The period's assessment (考核) by level, with names.
+    pub assessed: Option<&'a Assessed>,
+    /// A year's red flags per window (`red_flag_counts`, with names).
+    pub red_flags: Option<&'a DataFrame>,
     /// Lines said under the heading (a provisional calendar year).
     pub notes: Vec<String>,
 }
@@ -157,9 +166,11 @@ pub fn monthly_bulletin(
         zeros::section(&cx)?,
         ranking::section(&ranking)?,
         stars::section(&cx)?,
+        assessment::section(&cx)?,
         catalog::section(&cx)?,
         steps::section(&cx)?,
         staff_review::section(&cx)?,
+        annual::section(&cx)?,
         no_cases::section(&cx, ranking)?,
     ];
     let mut bulletin = Bulletin {
@@ -172,7 +183,42 @@ pub fn monthly_bulletin(
         bulletin.tables.extend(s.tables);
         bulletin.charts.extend(s.charts);
     }
+    bulletin.markdown = numbered(&bulletin.markdown);
     Ok(bulletin)
+}
+
+/// The Chinese numeral of `n` (1–99): 一 … 十, 十一 … 九十九.
+fn numeral(n: usize) -> String {
+    const D: [&str; 10] = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => D[n].to_string(),
+        10 => "十".into(),
+        11..=19 => format!("十{}", D[n % 10]),
+        _ => format!("{}十{}", D[n / 10], D[n % 10]),
+    }
+}
+
+/// The sections numbered in their order: each "## 八、标题" heading takes
+/// the numeral of its place (a section a period leaves out leaves no gap).
+fn numbered(markdown: &str) -> String {
+    let mut k = 0;
+    let mut out = String::with_capacity(markdown.len());
+    for line in markdown.split_inclusive('\n') {
+        let title = line
+            .strip_prefix("## ")
+            .and_then(|t| t.split_once('、'))
+            .filter(|(n, _)| {
+                !n.is_empty() && n.chars().all(|c| "一二三四五六七八九十".contains(c))
+            });
+        match title {
+            Some((_, rest)) => {
+                k += 1;
+                let _ = write!(out, "## {}、{rest}", numeral(k));
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
 }
 
 /// The title, the period and the notes.
@@ -188,4 +234,22 @@ fn heading(center: &str, title: &str, cx: &Context, as_of: NaiveDate) -> Section
         let _ = writeln!(md, "{note}\n");
     }
     Section::text(md)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_are_numbered_in_their_order() {
+        assert_eq!(
+            [1, 9, 10, 11, 20, 23].map(numeral),
+            ["一", "九", "十", "十一", "二十", "二十三"]
+        );
+        let md = "# 标题\n\n## 一、总体情况\n\n### 小节\n\n## 八、红旗窗口评比\n\n## 九、考核等次\n## 五、无编号、\n";
+        assert_eq!(
+            numbered(md),
+            "# 标题\n\n## 一、总体情况\n\n### 小节\n\n## 二、红旗窗口评比\n\n## 三、考核等次\n## 四、无编号、\n"
+        );
+    }
 }
