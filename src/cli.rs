@@ -420,6 +420,19 @@ pub enum MetricsCommand {
         #[command(flatten)]
         args: MetricsArgs,
     },
+    /// Special services and refusals (`service_metrics`): 预约, 延时, 上门,
+    /// 帮办代办, 容缺受理, 绿色通道, 网上申报, 全程网办, 跨域通办, 现场办结率,
+    /// 不予受理 and the share without a reason.
+    Services {
+        #[command(flatten)]
+        args: MetricsArgs,
+    },
+    /// The cases of each channel (`service_channels`; levels center,
+    /// department, window): accepted, completed, 现场办结率, refusals.
+    Channels {
+        #[command(flatten)]
+        args: MetricsArgs,
+    },
     /// The three zeros (三零) of every window (`--level` is not used).
     Zeros {
         #[command(flatten)]

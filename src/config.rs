@@ -12,6 +12,7 @@ use crate::metrics::complaints::ComplaintRules;
 use crate::metrics::queue::QueueRules;
 use crate::metrics::ratings::RatingRules;
 use crate::metrics::scoring::ScoringRules;
+use crate::metrics::services::ServiceRules;
 use crate::metrics::supervision::SupervisionRules;
 use crate::metrics::zeros::IncidentRules;
 use anyhow::{bail, Context, Result};
@@ -42,6 +43,9 @@ pub struct Config {
     pub complaints: ComplaintRules,
     /// Assessment (考核): weighted dimensions and grades (`[assessment]`).
     pub assessment: AssessmentRules,
+
+    /// Special services and refusals (`[services]`).
+    pub services: ServiceRules,
     /// How many working days a feed may lag before the nightly job says so.
     pub freshness: Freshness,
     /// Extra header aliases: `[columns.cases] "收件时间" = "accepted_at"`.
@@ -357,6 +361,62 @@ metrics = [
     { metric = "substantiated_incidents", weight = 100.0, at_most = [[0.0, 100.0], [1.0, 60.0], [2.0, 30.0]], absent = 0.0, per_month = true },
 ]
 
+[services]
+# Special services (特色服务) and refusals: `service_metrics`,
+# `service_channels`. A case's service modes are told from the words of its
+# channel and of its mode cell (服务方式 / 办理方式 / 特色服务 …), each cut into
+# words at 、,，;；/| and spaces; a word counts for every mode one of whose
+# words it holds (case-folded), but a word holding a 预约 word is not also
+# 网上申报 (网上预约 books a visit); a 全程网办 case is 网上申报 too.
+# 延时 is no word: a case accepted before the morning start or after the
+# afternoon end of the [attendance] hours of its day (to the minute), or on
+# a non-working day. A case applied online (网上申报) is 延时 too only when
+# this is true (its time is the applicant's, not a window open late):
+after_hours_online = false
+# A result (办理结果) holding one of these words is a refusal. Its reason is
+# the refusal_reason cell (不予受理理由, 退件原因 …), else what the result says
+# after the word and a colon, comma or bracket (不予许可（不符合法定条件）).
+refusal_words = ["不予受理", "不予许可", "不予批准", "不予办理", "不予登记", "不予备案", "不予核准", "不予认定", "不予通过", "不予审批", "退件", "驳回", "拒绝"]
+# A reason that is one of these words (or only punctuation) is no reason.
+empty_reasons = ["无", "暂无", "空", "略", "未填写", "null", "none", "n/a"]
+
+[services.modes]
+appointment = ["预约"]
+door_to_door = ["上门", "送证上门", "送达上门", "上门服务"]
+assisted = ["帮办", "代办"]
+accepted_incomplete = ["容缺"]
+green_channel = ["绿色通道"]
+online = ["网上", "网办", "网申", "互联网", "政务服务网", "一网通办", "在线", "掌上", "app", "小程序", "微信", "支付宝"]
+fully_online = ["全程网办", "全流程网办", "不见面", "零跑腿"]
+cross_region = ["跨域通办", "跨省通办", "省内通办", "跨市通办", "跨区通办", "全国通办", "异地"]
+
+# The channels of `service_channels`, in order: a case counts under the
+# first whose word its channel cell holds (case-folded), else under its
+# channel as written, or 未填写 when it has none.
+[[services.channels]]
+name = "预约"
+words = ["预约"]
+
+[[services.channels]]
+name = "掌上"
+words = ["掌上", "app", "小程序", "微信", "支付宝", "手机"]
+
+[[services.channels]]
+name = "网上"
+words = ["网上", "网办", "网申", "互联网", "政务服务网", "一网通办", "在线", "网站"]
+
+[[services.channels]]
+name = "自助"
+words = ["自助", "一体机", "终端"]
+
+[[services.channels]]
+name = "邮寄"
+words = ["邮寄", "快递", "寄递", "ems"]
+
+[[services.channels]]
+name = "窗口"
+words = ["窗口", "现场", "大厅", "柜台", "线下"]
+
 [attendance]
 # Summer hours from this day, winter hours from the other (MM-DD).
 summer_from = "05-01"
@@ -436,6 +496,7 @@ pub struct Settings {
     pub supervision: SupervisionRules,
     pub complaints: ComplaintRules,
     pub assessment: AssessmentRules,
+    pub services: ServiceRules,
     pub freshness: Freshness,
 }
 
@@ -535,6 +596,9 @@ impl Config {
         self.attendance
             .validate()
             .map_err(|e| anyhow::anyhow!("{where_}: [attendance]: {e}"))?;
+        self.services
+            .validate()
+            .map_err(|e| anyhow::anyhow!("{where_}: [services]: {e}"))?;
         if self.ingest.max_field_bytes == 0 {
             bail!("{where_}: ingest.max_field_bytes must be at least 1");
         }
@@ -559,6 +623,7 @@ impl Config {
             supervision: self.supervision,
             complaints: self.complaints,
             assessment: self.assessment,
+            services: self.services,
             freshness: self.freshness,
             ingest: IngestOptions {
                 encoding: self.ingest.encoding,
@@ -634,6 +699,25 @@ mod tests {
             format!("{e:#}").contains("cases has no column accepted"),
             "{e:#}"
         );
+    }
+
+    #[test]
+    fn service_words_are_configured_and_checked() {
+        let cfg: Config = toml::from_str(
+            "[services.modes]\nassisted = [\"代办\", \"帮办员\"]\n[[services.channels]]\nname = \"窗口\"\nwords = [\"窗口\"]\n",
+        )
+        .unwrap();
+        // A mode not written keeps its default words; the channels given
+        // replace the default list.
+        assert_eq!(cfg.services.modes.assisted, ["代办", "帮办员"]);
+        assert_eq!(cfg.services.modes.appointment, ["预约"]);
+        assert_eq!(cfg.services.channels.len(), 1);
+        let e = toml::from_str::<Config>("[services.modes]\nonline_words = []\n").unwrap_err();
+        assert!(e.to_string().contains("online_words"), "{e}");
+        let cfg: Config =
+            toml::from_str("[services]\nrefusal_words = [\"不予受理\", \"\"]\n").unwrap();
+        let e = cfg.resolve(Path::new("."), None).unwrap_err();
+        assert!(format!("{e:#}").contains("[services]"), "{e:#}");
     }
 
     #[test]

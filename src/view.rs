@@ -436,6 +436,60 @@ pub fn complaints_table(df: &DataFrame) -> Result<String> {
     )
 }
 
+/// Service measures compared with the period before and the year before.
+pub const SERVICES_COMPARED: [&str; 3] = ["accepted", "on_site_rate", "refused"];
+
+/// The human table of a `period_view` of `service_metrics` (特色服务与不予受理).
+pub fn services_table(view: &DataFrame) -> Result<String> {
+    use Cell::*;
+    let c = |x| shown(&schema::SERVICES, x);
+    render(
+        &shown_keys(view)?,
+        &[
+            ("对象", Text("对象")),
+            c("accepted"),
+            c("appointment"),
+            c("after_hours"),
+            c("door_to_door"),
+            c("assisted"),
+            c("accepted_incomplete"),
+            c("green_channel"),
+            c("online"),
+            c("online_rate"),
+            c("fully_online"),
+            c("fully_online_rate"),
+            c("cross_region"),
+            c("completed"),
+            c("on_site_rate"),
+            ("环比", Points("on_site_rate", "on_site_rate_prev_period")),
+            c("refused"),
+            ("环比", Change("refused", "refused_prev_period")),
+            c("refused_without_reason"),
+            c("no_reason_share"),
+        ],
+    )
+}
+
+/// The human table of `service_channels` (cases by channel).
+pub fn service_channels_table(df: &DataFrame) -> Result<String> {
+    use Cell::*;
+    let c = |x| shown(&schema::SERVICE_CHANNELS_TABLE, x);
+    render(
+        &shown_keys(df)?,
+        &[
+            ("对象", Text("对象")),
+            c("channel"),
+            c("accepted"),
+            c("completed"),
+            c("on_site_completed"),
+            c("on_site_rate"),
+            c("refused"),
+            c("refused_without_reason"),
+            c("no_reason_share"),
+        ],
+    )
+}
+
 /// The headers of a list of complaints past a deadline (投诉超期), with
 /// names.
 pub const COMPLAINT_CARD_COLUMNS: [(&str, &str); 9] = [

@@ -13,6 +13,8 @@ pub(super) fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()>
         MetricsCommand::Supervision { args } => ("supervision_metrics", args),
         MetricsCommand::Complaints { args } => ("complaint_metrics", args),
         MetricsCommand::Loop { args } => ("rating_loop", args),
+        MetricsCommand::Services { args } => ("service_metrics", args),
+        MetricsCommand::Channels { args } => ("service_channels", args),
         MetricsCommand::Zeros { args } => ("three_zeros", args),
         MetricsCommand::Jumps { args } => ("queue_jumps", args),
     };
@@ -100,6 +102,23 @@ pub(super) fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()>
                 .sort(["key"], polars::prelude::SortMultipleOptions::default())
                 .collect()?;
             (rows, crate::view::complaints_table)
+        }
+        MetricsCommand::Services { .. } => {
+            let m = need(SERVICE_METRICS, "cases")?;
+            (
+                view(&m, &crate::view::SERVICES_COMPARED)?,
+                crate::view::services_table,
+            )
+        }
+        MetricsCommand::Channels { .. } => {
+            let m = need(SERVICE_CHANNELS, "cases")?;
+            let rows = period_rows(&m, &period, Some(level))
+                .sort(
+                    ["key", "channel"],
+                    polars::prelude::SortMultipleOptions::default(),
+                )
+                .collect()?;
+            (rows, crate::view::service_channels_table)
         }
         MetricsCommand::Zeros { .. } => {
             // Stored for every period with cases, at every grain: the

@@ -15,6 +15,7 @@ use super::reference::{
     SUPPLEMENT_RATE, SUPPLEMENT_REASONS,
 };
 use super::rng::{Picker, Rng};
+use super::services::{Served, Services};
 use super::steps::write_steps;
 use super::DemoSpec;
 
@@ -112,6 +113,7 @@ pub(super) fn gen_cases(
     duty: &[(usize, usize, usize)],
 ) -> CaseTables {
     let mut rng = Rng::new(spec.seed, "cases");
+    let mut services = Services::new(spec.seed);
     let halls = spec.halls();
     // Wide enough for the busiest day (a quarter above the mean, times the
     // seasonal and weekday peaks).
@@ -154,7 +156,18 @@ pub(super) fn gen_cases(
                 }
             }
             make_case(
-                &mut rng, days, center, roster, &mut out, id, c, i, terms, quality, stall,
+                &mut rng,
+                &mut services,
+                days,
+                center,
+                roster,
+                &mut out,
+                id,
+                c,
+                i,
+                terms,
+                quality,
+                stall,
             );
         }
     }
@@ -289,6 +302,7 @@ impl<'a> Intakes<'a> {
 #[allow(clippy::too_many_arguments)]
 fn make_case(
     rng: &mut Rng,
+    services: &mut Services,
     days: &Days,
     center: &Center,
     roster: &Roster,
@@ -322,7 +336,8 @@ fn make_case(
     write_suspensions(rng, days, &mut out.suspensions, &id, day, &plan);
 
     let mut completed = done_day.map(|j| completion_time(rng, days, c.accepted, j, promised == 0));
-    if promised > 0 && rng.chance(STEP_SAMPLE_RATE) {
+    let with_steps = promised > 0 && rng.chance(STEP_SAMPLE_RATE);
+    if with_steps {
         let last = write_steps(
             rng,
             days,
@@ -348,6 +363,15 @@ fn make_case(
         Some(_) if rng.chance(REFUSAL_RATE) => "不予许可",
         Some(_) => "准予许可",
     };
+    let served = services.of(&Served {
+        channel: c.channel,
+        accepted: c.accepted,
+        completed,
+        promised,
+        with_steps,
+        workday: days.work[day],
+        result,
+    });
     let staff_id = c
         .staff
         .map(|s| center.staff[s].id.to_string())
@@ -364,11 +388,13 @@ fn make_case(
             &center.windows[c.window].id,
             &staff_id,
             c.channel,
-            &fmt_dt(c.accepted),
+            &fmt_dt(served.accepted),
             &completed.map(fmt_dt).unwrap_or_default(),
-            result,
+            &served.result,
             &own_promised,
             &own_legal,
+            &served.mode,
+            &served.reason,
         ]),
     ));
     out.cases.push(Case {

@@ -57,6 +57,7 @@ mod ratings;
 mod reference;
 mod replies;
 pub mod rng;
+mod services;
 mod steps;
 #[cfg(test)]
 mod testing;

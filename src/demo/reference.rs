@@ -602,3 +602,62 @@ pub(super) const COMPLAINTS: &[(&str, i32, bool)] = &[
 /// Favouritism (零关系办事) and bribery complaint categories.
 pub(super) const FAVOURITISM: &str = "优亲厚友";
 pub(super) const BRIBERY: &str = "吃拿卡要";
+
+// Special services and refusals (`services`), drawn from a stream of
+// their own.
+
+/// Mode words of window cases (窗口 and 预约 channels): (share, the words a
+/// vendor writes for it).
+pub(super) const WINDOW_MODES: [(f64, &[&str]); 5] = [
+    (0.04, &["预约", "网上预约", "微信预约"]),
+    (0.04, &["帮办代办", "代办", "帮办"]),
+    (0.01, &["绿色通道"]),
+    (0.004, &["上门服务", "送证上门"]),
+    (0.01, &["跨省通办", "省内通办", "异地通办"]),
+];
+/// 容缺受理 among the window's promised cases.
+pub(super) const INCOMPLETE_RATE: f64 = 0.015;
+/// 全程网办 among the online cases, and the words for it.
+pub(super) const FULLY_ONLINE_RATE: f64 = 0.45;
+pub(super) const FULLY_ONLINE_WORDS: &[&str] = &["全程网办", "不见面审批", "全流程网办"];
+/// 跨域通办 among the online cases.
+pub(super) const ONLINE_CROSS_RATE: f64 = 0.02;
+/// How two mode words share a cell.
+pub(super) const MODE_SEPARATORS: &[&str] = &["、", "；", "/"];
+/// Window cases of a working day accepted before the morning start (早间
+/// 延时), and after the afternoon end (晚间延时: only cases not completed
+/// that day and without exported steps, so nothing else moves).
+pub(super) const MORNING_RATE: f64 = 0.006;
+pub(super) const EVENING_RATE: f64 = 0.015;
+/// Quickly completed window cases that were 不予受理, and completed online
+/// cases that were returned (退件).
+pub(super) const NOT_ACCEPTED_RATE: f64 = 0.01;
+pub(super) const RETURNED_RATE: f64 = 0.015;
+/// Refusals recorded without a reason (an empty cell), and with the
+/// placeholder 无; of those with one, the share written in the result cell
+/// (不予受理（申请材料不齐全）) instead of the reason column.
+pub(super) const NO_REASON_RATE: f64 = 0.12;
+pub(super) const PLACEHOLDER_REASON_RATE: f64 = 0.03;
+pub(super) const REASON_IN_RESULT_RATE: f64 = 0.1;
+/// The reasons of each kind of refusal.
+pub(super) const REFUSED_REASONS: &[&str] = &[
+    "不符合法定条件",
+    "申请材料不真实",
+    "不符合规划要求",
+    "超出法定经营范围",
+    "安全条件不达标",
+    "现场核查不合格",
+];
+pub(super) const NOT_ACCEPTED_REASONS: &[&str] = &[
+    "不属于本机关职权范围",
+    "申请材料不齐全",
+    "申请事项依法不需要取得许可",
+    "申请人主体资格不符",
+    "重复申请",
+];
+pub(super) const RETURNED_REASONS: &[&str] = &[
+    "上传材料不清晰",
+    "申请材料不全",
+    "信息填写有误",
+    "非本辖区事项",
+];

@@ -38,6 +38,7 @@ pub const FAMILIES: &[MetricFamily] = &[
     families::queue::FAMILY,
     families::incidents::FAMILY,
     families::complaints::FAMILY,
+    families::services::FAMILY,
     families::zeros::FAMILY,
     families::supervision::FAMILY,
     families::scores::FAMILY,

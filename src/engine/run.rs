@@ -64,6 +64,9 @@ pub struct Run<'a> {
     notices: Option<Vec<crate::metrics::supervision::Notice>>,
     /// The complaints as of the run's date (found once).
     complaints: Option<Vec<crate::metrics::complaints::Complaint>>,
+    /// The cases' special services and refusals (found once; `None`
+    /// inside without cases).
+    service_facts: Option<Option<DataFrame>>,
     /// Some grains and levels only (`compute --only cases --grain …`): the
     /// tables it commits are stamped partial.
     scope: Option<Scope>,
@@ -130,6 +133,7 @@ impl<'a> Run<'a> {
             card_history: None,
             notices: None,
             complaints: None,
+            service_facts: None,
             scope: None,
             times: Timings::default(),
             nested: Duration::ZERO,
@@ -353,6 +357,32 @@ impl<'a> Run<'a> {
         };
         self.complaints = Some(complaints.clone());
         Ok(complaints)
+    }
+
+    /// Every case's special services and refusal as of the run's date
+    /// ([`crate::metrics::services::service_facts`]; found once, `None`
+    /// without cases).
+    pub fn service_facts(&mut self) -> Result<Option<DataFrame>> {
+        if let Some(f) = &self.service_facts {
+            return Ok(f.clone());
+        }
+        let facts = self.timed("service facts", |run| {
+            let columns = crate::metrics::services::SERVICE_COLUMNS;
+            let Some(cases) = run.read_columns("cases", Some(&columns))? else {
+                return Ok(None);
+            };
+            let s = run.settings;
+            Ok(Some(crate::metrics::services::service_facts(
+                &cases,
+                &run.need("windows")?,
+                &s.services,
+                &s.attendance,
+                &s.calendar,
+                run.as_of,
+            )?))
+        })?;
+        self.service_facts = Some(facts.clone());
+        Ok(facts)
     }
 
     /// The incidents as the three zeros and the scores read them: the

@@ -23,6 +23,7 @@ pub mod ratings;
 pub mod rollup;
 pub mod schema;
 pub mod scoring;
+pub mod services;
 pub mod staff;
 pub mod steps;
 pub mod supervision;

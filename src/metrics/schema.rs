@@ -523,6 +523,67 @@ pub const COMPLAINTS: Table = Table {
     ],
 };
 
+/// `service_metrics`: special services (特色服务) and refusals (不予受理 /
+/// 不予许可) by period: the modes by acceptance date, 现场办结 by completion
+/// date, refusals on the day they are known.
+pub const SERVICES: Table = Table {
+    name: SERVICE_METRICS,
+    keys: &KEY_COLUMNS,
+    measures: &[
+        m("accepted", "受理", Count),
+        m("appointment", "预约", Count),
+        m("after_hours", "延时", Count),
+        m("door_to_door", "上门", Count),
+        m("assisted", "帮办代办", Count),
+        m("accepted_incomplete", "容缺受理", Count),
+        m("green_channel", "绿色通道", Count),
+        m("online", "网上申报", Count),
+        m("online_rate", "网上申报率", Percent),
+        m("fully_online", "全程网办", Count),
+        m("fully_online_rate", "全程网办率", Percent),
+        m("cross_region", "跨域通办", Count),
+        m("completed", "办结", Count),
+        m("on_site_completed", "现场办结", Count),
+        m("on_site_rate", "现场办结率", Percent),
+        m("refused", "不予受理(许可)", Count),
+        m("refused_without_reason", "未记录理由", Count),
+        m("no_reason_share", "未记录理由占比", Percent),
+    ],
+    rates: &[
+        r("online_rate", "online", "accepted"),
+        r("fully_online_rate", "fully_online", "accepted"),
+        r("on_site_rate", "on_site_completed", "completed"),
+        r("no_reason_share", "refused_without_reason", "refused"),
+    ],
+};
+
+/// `service_channels`: the cases of each channel (申报渠道) by period.
+pub const SERVICE_CHANNELS_TABLE: Table = Table {
+    name: SERVICE_CHANNELS,
+    keys: &[
+        "grain",
+        "period",
+        "period_start",
+        "period_end",
+        "level",
+        "key",
+        "channel",
+    ],
+    measures: &[
+        m("accepted", "受理", Count),
+        m("completed", "办结", Count),
+        m("on_site_completed", "现场办结", Count),
+        m("on_site_rate", "现场办结率", Percent),
+        m("refused", "不予受理(许可)", Count),
+        m("refused_without_reason", "未记录理由", Count),
+        m("no_reason_share", "未记录理由占比", Percent),
+    ],
+    rates: &[
+        r("on_site_rate", "on_site_completed", "completed"),
+        r("no_reason_share", "refused_without_reason", "refused"),
+    ],
+};
+
 /// `window_scores`: the window ranking (红旗窗口, 末位, 约谈).
 pub const WINDOWS_RANKED: Table = Table {
     name: WINDOW_SCORES,
@@ -707,7 +768,7 @@ pub const ASSESSED_POINTS: Table = Table {
 };
 
 /// Every stored table declared with its measures.
-pub const TABLES: [&Table; 18] = [
+pub const TABLES: [&Table; 20] = [
     &STAFF_DAYS,
     &JUMPS,
     &EVENTS,
@@ -721,6 +782,8 @@ pub const TABLES: [&Table; 18] = [
     &RATING_LOOP_TABLE,
     &SUPERVISION,
     &COMPLAINTS,
+    &SERVICES,
+    &SERVICE_CHANNELS_TABLE,
     &WINDOWS_RANKED,
     &STAFF,
     &STAFF_RANKED,
@@ -837,6 +900,10 @@ pub const RATING_LOOP: &str = "rating_loop";
 pub const SUPERVISION_METRICS: &str = "supervision_metrics";
 /// `complaint_metrics`: complaints followed to their close, by period.
 pub const COMPLAINT_METRICS: &str = "complaint_metrics";
+/// `service_metrics`: special services and refusals by period.
+pub const SERVICE_METRICS: &str = "service_metrics";
+/// `service_channels`: the cases of each channel by period.
+pub const SERVICE_CHANNELS: &str = "service_channels";
 /// `three_zeros`: 零超时, 零差评, 零投诉 by window and period.
 pub const THREE_ZEROS: &str = "three_zeros";
 /// `window_scores`: the window ranking (红旗窗口, 末位, 约谈).

@@ -79,7 +79,18 @@ pub fn bulletin(
         false => None,
     };
     let notices = tables.run().notices()?;
+    let service_metrics = tables.table(SERVICE_METRICS)?;
+    let service_channels = tables.table(SERVICE_CHANNELS)?;
+    let refusals = tables
+        .run()
+        .service_facts()?
+        .map(|facts| crate::metrics::services::refusals_between(&facts, period.start, period.end))
+        .transpose()?;
     let store = tables.run().store();
+    let refusals = refusals
+        .map(|r| crate::engine::names::with_names(store, r))
+        .transpose()?;
+    let windows = store.read("windows")?;
     let notices = crate::engine::names::with_names(
         store,
         crate::metrics::supervision::notices_frame(&notices)?,
@@ -148,6 +159,10 @@ pub fn bulletin(
         supervision_metrics: supervision.as_ref(),
         notices: Some(&notices),
         complaint_metrics: complaint_metrics.as_ref(),
+        service_metrics: service_metrics.as_ref(),
+        service_channels: service_channels.as_ref(),
+        refusals: refusals.as_ref(),
+        windows: windows.as_ref(),
         rating_loop: rating_loop.as_ref(),
         excluded_ratings: excluded.as_ref(),
         catalog_round: round,

@@ -10,6 +10,7 @@ pub mod incidents;
 pub mod queue;
 pub mod ratings;
 pub mod scores;
+pub mod services;
 pub mod staff;
 pub mod steps;
 pub mod supervision;

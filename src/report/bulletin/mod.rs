@@ -1,7 +1,8 @@
 //! The bulletin of a period (月通报 for a month, 季度评议 for a quarter,
 //! 年度考核 for a year) as Markdown, with its tables as CSV and its charts.
 //! One file per section, in the bulletin's order: the overview with 环比
-//! and 同比 and case efficiency against the targets (`cases.rs`), cards
+//! and 同比 and case efficiency against the targets (`cases.rs`) with the
+//! special services and refusals (`services.rs`, 特色服务与不予受理), cards
 //! (`cards.rs`) with 督办与整改 (`supervision.rs`), satisfaction and rectification (`ratings.rs`), the queue
 //! (`queue.rs`), attendance with named violations, 实名通报
 //! (`attendance.rs`), the three zeros (`zeros.rs`), the window ranking,
@@ -21,6 +22,7 @@ mod no_cases;
 mod queue;
 mod ranking;
 mod ratings;
+mod services;
 mod staff_review;
 mod stars;
 mod steps;
@@ -68,6 +70,14 @@ pub struct BulletinInputs<'a> {
     pub excluded_ratings: Option<&'a DataFrame>,
     /// `complaint_metrics`, if complaints are kept.
     pub complaint_metrics: Option<&'a DataFrame>,
+    /// `service_metrics` and `service_channels` (特色服务与不予受理).
+    pub service_metrics: Option<&'a DataFrame>,
+    pub service_channels: Option<&'a DataFrame>,
+    /// The refusals known in the period, with names
+    /// (`metrics::services::refusals_between`, `engine::names`).
+    pub refusals: Option<&'a DataFrame>,
+    /// The windows, for their names and departments.
+    pub windows: Option<&'a DataFrame>,
     /// The sentence of the latest catalog round, if there was one.
     pub catalog_round: Option<String>,
     /// The per-item comparison of that round.
@@ -158,6 +168,7 @@ pub fn monthly_bulletin(
     let sections = [
         heading(center, title, &cx, as_of),
         cases::section(&cx)?,
+        services::section(&cx)?,
         cards::section(&cx)?,
         supervision::section(&cx)?,
         ratings::section(&cx)?,
