@@ -444,6 +444,13 @@ pub enum MetricsCommand {
         #[command(flatten)]
         args: MetricsArgs,
     },
+    /// The queue by half hour and weekday of the issue time (`queue_hours`,
+    /// 分时段等候): tickets, waits, over the target, crowded half hours; a
+    /// month, two months, quarter or year; `--level` center or queue.
+    QueueHours {
+        #[command(flatten)]
+        args: MetricsArgs,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -454,8 +461,9 @@ pub struct MetricsArgs {
     /// The grain, if you want it checked against the period label.
     #[arg(long, value_enum)]
     pub grain: Option<crate::metrics::period::Grain>,
-    /// center, department, window, staff or item.
-    #[arg(long, default_value = "center", value_parser = level())]
+    /// center, department, window, staff or item; for the queue also queue
+    /// (the service) and queue_window.
+    #[arg(long, default_value = "center", value_parser = metrics_level())]
     pub level: String,
     /// Evaluation date (default: the last date with data).
     #[arg(long, value_parser = date)]
@@ -533,4 +541,15 @@ pub fn period(s: &str) -> Result<Period, String> {
 /// A level of the metric tables: center, department, window, staff, item.
 pub fn level() -> clap::builder::PossibleValuesParser {
     clap::builder::PossibleValuesParser::new(crate::metrics::rollup::LEVELS.iter().map(|(l, _)| *l))
+}
+
+/// A level of `metrics`: those of [`level`] and the queue's own
+/// (`queue`, `queue_window`).
+pub fn metrics_level() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        crate::metrics::rollup::LEVELS
+            .iter()
+            .map(|(l, _)| *l)
+            .chain(crate::metrics::queue::QUEUE_LEVELS),
+    )
 }

@@ -225,6 +225,10 @@ invite_after_days = 3
 [queue]
 # A wait (called − issued) longer than this counts as over the target.
 wait_target_minutes = 30
+# queue_hours and the bulletin: a half hour of a weekday (by issue time) is
+# crowded when, on an average such day of the period, more than this many
+# people waited longer than the target in it.
+crowded_over = 5
 
 [incidents]
 # Sources that are complaints (零距离服务 counts substantiated ones).

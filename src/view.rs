@@ -352,6 +352,30 @@ pub fn queue_table(view: &DataFrame) -> Result<String> {
     )
 }
 
+/// The human table of `queue_hours` rows: key, weekday, half hour and the
+/// figures.
+pub fn queue_hours_table(df: &DataFrame) -> Result<String> {
+    use Cell::*;
+    let c = |x| shown(&schema::QUEUE_HOURS_TABLE, x);
+    render(
+        &shown_keys(df)?,
+        &[
+            ("对象", Text("对象")),
+            c("weekday_name"),
+            c("slot"),
+            c("tickets"),
+            c("called"),
+            c("wait_mean_min"),
+            c("wait_p90_min"),
+            c("over_target"),
+            c("over_target_share"),
+            c("days"),
+            c("over_target_per_day"),
+            c("crowded"),
+        ],
+    )
+}
+
 /// The human table of incident metrics.
 pub fn incidents_table(df: &DataFrame) -> Result<String> {
     use Cell::*;

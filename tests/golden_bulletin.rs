@@ -75,13 +75,13 @@ fn the_fixture_bulletin_matches_the_golden_files_and_reruns_identically() {
         .expect("bulletin.html")
         .1;
     assert!(
-        html.contains("@font-face") && html.matches("<svg").count() == 6,
-        "font and six charts (the fixture has no catalog round)"
+        html.contains("@font-face") && html.matches("<svg").count() == 7,
+        "font and seven charts (the fixture has no catalog round)"
     );
     assert!(html.contains("红旗窗口评比得分") && html.contains("<td>W02</td>"));
     assert_eq!(
         all.iter().filter(|f| f.0.ends_with(".png")).count(),
-        6,
+        7,
         "each chart also as PNG"
     );
     let first: Vec<(String, String)> = all

@@ -149,7 +149,14 @@ fn a_rule_changed_in_the_config_changes_the_ranking() {
         )
         .collect()
         .unwrap();
-    let jumper = strings(&jumps, "window_id")[0].clone();
+    // The windows with the most jumps (the demo may plant as many at two).
+    let most = jumps.column("n").unwrap().u32().unwrap().get(0).unwrap();
+    let jumpers: Vec<String> = strings(&jumps, "window_id")
+        .into_iter()
+        .zip(jumps.column("n").unwrap().u32().unwrap().iter())
+        .filter(|(_, n)| *n == Some(most))
+        .map(|(w, _)| w)
+        .collect();
     drop(store);
 
     std::fs::write(
@@ -165,9 +172,8 @@ fn a_rule_changed_in_the_config_changes_the_ranking() {
         ranking(&after.windows, period),
     );
     assert_ne!(old, new, "the ranking should change");
-    assert_eq!(
-        new.last(),
-        Some(&jumper),
-        "the window with most queue jumps is last once a jump costs 100:\n{old:?}\n{new:?}"
+    assert!(
+        new.last().is_some_and(|w| jumpers.contains(w)),
+        "a window with most queue jumps ({jumpers:?}) is last once a jump costs 100:\n{old:?}\n{new:?}"
     );
 }

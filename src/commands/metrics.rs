@@ -17,6 +17,7 @@ pub(super) fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()>
         MetricsCommand::Channels { args } => ("service_channels", args),
         MetricsCommand::Zeros { args } => ("three_zeros", args),
         MetricsCommand::Jumps { args } => ("queue_jumps", args),
+        MetricsCommand::QueueHours { args } => ("queue_hours", args),
     };
     let period = args.period.clone();
     if let Some(g) = args.grain {
@@ -137,6 +138,16 @@ pub(super) fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()>
             let end = period.end.min(as_of.date);
             let rows = crate::metrics::queue::jumps_between(&jumps, period.start, end)?;
             (rows, crate::view::jumps_table)
+        }
+        MetricsCommand::QueueHours { .. } => {
+            let m = need(QUEUE_HOURS, "tickets")?;
+            let rows = period_rows(&m, &period, Some(level))
+                .sort(
+                    ["key", "weekday", "slot"],
+                    polars::prelude::SortMultipleOptions::default(),
+                )
+                .collect()?;
+            (rows, crate::view::queue_hours_table)
         }
     };
     said(&tables);

@@ -16,7 +16,9 @@
 //! supervision office looks for are planted on purpose: a few poorly run
 //! windows (more overdue cases, corrections, bad ratings, incidents), habitual
 //! late-comers, overlong departures without cover, queue jumps at three
-//! windows, open overdue cases, bad ratings rectified late or never, and about
+//! windows, queue peaks from 9:00 to 10:30 and after the lunch break (longest
+//! on Mondays) with one service, 不动产, far busier than the others, open
+//! overdue cases, bad ratings rectified late or never, and about
 //! twenty deliberately malformed rows that ingestion must reject.
 //!
 //! Generation is deterministic: a small SplitMix64 generator with one stream

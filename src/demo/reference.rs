@@ -81,7 +81,19 @@ pub(super) const QUEUE_JUMP_WINDOWS: usize = 3;
 /// between applicants): the queue opens enough counters for the day's
 /// tickets at this utilisation.
 pub(super) const MINUTES_PER_TICKET: f64 = 12.0;
-pub(super) const COUNTER_UTILISATION: f64 = 0.75;
+pub(super) const COUNTER_UTILISATION: f64 = 0.6;
+/// The hours of the queue tickets (取号时间): the morning takes this
+/// share, most of it in a peak from 9:00 to 10:30; the afternoon's peak is
+/// the first hour and a half after the lunch break.
+pub(super) const TICKET_MORNING_SHARE: f64 = 0.58;
+/// Tickets of a session that come in its peak (the others spread evenly).
+pub(super) const TICKET_PEAK_SHARE: f64 = 0.6;
+/// The busiest service (不动产登记, as in most county centers): its queue
+/// takes this many times its share of the cases' work, and its counters
+/// are planned for the day's tickets less this factor: it waits longest.
+pub(super) const BUSIEST_QUEUE: &str = "不动产";
+pub(super) const BUSIEST_QUEUE_FACTOR: f64 = 2.5;
+pub(super) const BUSIEST_QUEUE_UNDERPLANNED: f64 = 1.5;
 /// Late morning arrivals of an average staff member.
 pub(super) const LATE_RATE: f64 = 0.03;
 /// Late arrivals of 30 minutes or more, among the late ones.

@@ -1,5 +1,8 @@
 //! The queue tickets (叫号): each department's queue simulated day by day,
-//! with no-shows, priority tickets and the planted queue jumpers.
+//! with no-shows, priority tickets and the planted queue jumpers. The hours
+//! are worth reading: a morning peak from 9:00 to 10:30 and one after the
+//! lunch break (drawn from a stream of their own), Mondays heavier (the
+//! days' volumes), and one service, 不动产, much busier than the others.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +13,9 @@ use super::days::{at, fmt_dt, hm, Days, Sessions};
 use super::leaves::Roster;
 use super::output::line;
 use super::reference::{
-    COUNTER_UTILISATION, MINUTES_PER_TICKET, NO_SHOW_RATE, PRIORITY_RATE, QUEUE_JUMP_RATE,
+    BUSIEST_QUEUE, BUSIEST_QUEUE_FACTOR, BUSIEST_QUEUE_UNDERPLANNED, COUNTER_UTILISATION,
+    MINUTES_PER_TICKET, NO_SHOW_RATE, PRIORITY_RATE, QUEUE_JUMP_RATE, TICKET_MORNING_SHARE,
+    TICKET_PEAK_SHARE,
 };
 use super::rng::Rng;
 use super::DemoSpec;
@@ -30,6 +35,8 @@ pub(super) fn gen_tickets(
     roster: &Roster,
 ) -> Vec<(NaiveDate, String)> {
     let mut rng = Rng::new(spec.seed, "tickets");
+    let mut hours = Rng::new(spec.seed, "ticket hours");
+    let shares = queue_shares(center);
     let months = days.months().len() as f64;
     let base = f64::from(spec.tickets_per_year) * months / 12.0 / days.factor.iter().sum::<f64>();
     // Counters are planned for an average day of the month: Mondays and the
@@ -46,12 +53,10 @@ pub(super) fn gen_tickets(
     for i in (0..days.len()).filter(|&i| days.work[i]) {
         let d = days.dates[i];
         let sess = Sessions::of(d);
-        for dept in &center.depts {
-            // A floor so that small departments still see a ticket or two.
-            let share = dept.share * 0.9 + 0.1 / center.depts.len() as f64;
+        for (dept, &(share, planned_share)) in center.depts.iter().zip(&shares) {
             let n = rng.count_around(base * days.factor[i] * share, 0.15) as usize;
             let (load, workdays) = month_load[&(d.year(), d.month())];
-            let planned = base * load / workdays * share;
+            let planned = base * load / workdays * planned_share;
             let mut servers: Vec<(usize, usize)> = dept
                 .windows
                 .iter()
@@ -70,7 +75,7 @@ pub(super) fn gen_tickets(
                 .iter()
                 .map(|&(w, s)| center.windows[w].jumper == Some(s))
                 .collect();
-            let tickets = simulate_queue(&mut rng, &sess, n, &jumpers);
+            let tickets = simulate_queue(&mut rng, &mut hours, &sess, n, &jumpers);
             for (k, t) in tickets.iter().enumerate() {
                 let (w, s) = servers[t.server];
                 let status = if t.finished.is_some() {
@@ -98,25 +103,69 @@ pub(super) fn gen_tickets(
     rows
 }
 
-/// One queue on one day: `n` tickets issued through the sessions (a late
-/// morning rush before lunch), served first come first served by the
-/// counters, priority tickets first; a jumping counter now and then calls
-/// a ticket further back. Times in seconds after midnight.
-fn simulate_queue(rng: &mut Rng, sess: &Sessions, n: usize, jumpers: &[bool]) -> Vec<Ticket> {
-    const STOP_ISSUING: u32 = 15 * 60;
-    let mut issued: Vec<u32> = (0..n)
-        .map(|_| match rng.weighted(&[0.4, 0.2, 0.4]) {
-            0 => {
-                let (lo, hi) = (f64::from(sess.am.0), f64::from(sess.am.1 - STOP_ISSUING));
-                rng.triangular(lo, lo + 0.3 * (hi - lo), hi) as u32
-            }
-            1 => rng.between(hm(11, 0), sess.am.1 - STOP_ISSUING),
-            _ => {
-                let (lo, hi) = (f64::from(sess.pm.0), f64::from(sess.pm.1 - STOP_ISSUING));
-                rng.triangular(lo, lo + 0.35 * (hi - lo), hi) as u32
+/// Each department's share of the tickets and the share its counters are
+/// planned for: its share of the cases' work with a floor (so that small
+/// departments still see a ticket or two), the busiest service's
+/// multiplied, all summing to 1.
+fn queue_shares(center: &Center) -> Vec<(f64, f64)> {
+    let weights: Vec<f64> = center
+        .depts
+        .iter()
+        .map(|d| {
+            let w = d.share * 0.9 + 0.1 / center.depts.len() as f64;
+            match d.name == BUSIEST_QUEUE {
+                true => w * BUSIEST_QUEUE_FACTOR,
+                false => w,
             }
         })
         .collect();
+    let total: f64 = weights.iter().sum();
+    center
+        .depts
+        .iter()
+        .zip(&weights)
+        .map(|(d, w)| {
+            let share = w / total;
+            match d.name == BUSIEST_QUEUE {
+                true => (share, share / BUSIEST_QUEUE_UNDERPLANNED),
+                false => (share, share),
+            }
+        })
+        .collect()
+}
+
+/// The issue time of a ticket (seconds after midnight): in the morning,
+/// mostly in the peak from 9:00 to 10:30; in the afternoon, mostly in the
+/// hour and a half after the lunch break; the rest evenly over the session
+/// until 15 minutes before it closes.
+fn issue_time(hours: &mut Rng, sess: &Sessions) -> u32 {
+    const STOP_ISSUING: u32 = 15 * 60;
+    let morning = hours.chance(TICKET_MORNING_SHARE);
+    let (open, close) = if morning { sess.am } else { sess.pm };
+    let last = close - STOP_ISSUING;
+    if !hours.chance(TICKET_PEAK_SHARE) {
+        return hours.between(open, last);
+    }
+    let (lo, mode, hi) = if morning {
+        (hm(8, 45), hm(9, 30), hm(10, 45))
+    } else {
+        (open, open + hm(0, 30), open + hm(2, 0))
+    };
+    (hours.triangular(f64::from(lo), f64::from(mode), f64::from(hi)) as u32).clamp(open, last)
+}
+
+/// One queue on one day: `n` tickets issued through the sessions (see
+/// [`issue_time`]), served first come first served by the counters,
+/// priority tickets first; a jumping counter now and then calls a ticket
+/// further back. Times in seconds after midnight.
+fn simulate_queue(
+    rng: &mut Rng,
+    hours: &mut Rng,
+    sess: &Sessions,
+    n: usize,
+    jumpers: &[bool],
+) -> Vec<Ticket> {
+    let mut issued: Vec<u32> = (0..n).map(|_| issue_time(hours, sess)).collect();
     issued.sort_unstable();
     let mut tickets: Vec<Ticket> = issued
         .into_iter()

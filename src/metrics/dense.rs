@@ -112,6 +112,14 @@ impl LevelKeys {
         Ok(LevelKeys(out))
     }
 
+    /// One more level, outside [`LEVELS`] (its codes from
+    /// [`super::rollup::KeyCodes::add_level`], a null as [`NO_KEY`]).
+    pub fn with(mut self, level: &'static str, codes: Vec<Option<u32>>) -> LevelKeys {
+        let codes = codes.into_iter().map(|k| k.unwrap_or(NO_KEY)).collect();
+        self.0.push((level, codes));
+        self
+    }
+
     /// The levels of a [`Spec`].
     pub fn levels(&self) -> Vec<Level<'_>> {
         self.0

@@ -18,6 +18,7 @@ pub mod dense;
 
 pub mod period;
 pub mod queue;
+pub mod queue_hours;
 pub mod rating_loop;
 pub mod ratings;
 pub mod rollup;

@@ -17,15 +17,25 @@ use serde::{Deserialize, Serialize};
 pub struct QueueRules {
     /// A wait longer than this many minutes counts as over the target.
     pub wait_target_minutes: i64,
+    /// A half hour of a weekday is crowded (`queue_hours.crowded`) when on
+    /// an average such day of the period more than this many people
+    /// waited longer than the target in it.
+    pub crowded_over: u32,
 }
 
 impl Default for QueueRules {
     fn default() -> Self {
         QueueRules {
             wait_target_minutes: 30,
+            crowded_over: 5,
         }
     }
 }
+
+/// The levels of `queue_metrics` beyond [`super::rollup::LEVELS`]: the
+/// queue (the service, as `tickets.queue` names it) and the queue at one
+/// calling window (key `<queue>/<window_id>`).
+pub const QUEUE_LEVELS: [&str; 2] = ["queue", "queue_window"];
 
 fn to_datetime(ms: i64) -> NaiveDateTime {
     chrono::DateTime::from_timestamp_millis(ms).map_or(NaiveDateTime::MIN, |t| t.naive_utc())
@@ -194,8 +204,10 @@ const MEASURES: [(&str, Roll); 10] = [
     ("n_service", Roll::Sum),
 ];
 
-/// `queue_metrics` for every grain and for staff, window, department and
-/// center, by issue date. Keys are the calling window and staff member.
+/// `queue_metrics` for every grain and for staff, window, department,
+/// center, queue and queue × window ([`QUEUE_LEVELS`]), by issue date.
+/// Keys are the calling window and staff member; a ticket no window
+/// called counts at the center and its queue only.
 pub fn queue_metrics(
     tickets: &DataFrame,
     windows: &DataFrame,
@@ -230,6 +242,9 @@ pub fn queue_metrics(
         ])
         .select([
             col("date"),
+            col("queue"),
+            // Null where no window called the ticket: not at that level.
+            concat_str([col("queue"), col("window_id")], "/", false).alias("queue_window"),
             col("department"),
             col("window_id"),
             col("staff_id"),
@@ -240,9 +255,18 @@ pub fn queue_metrics(
             col("finished_at").is_not_null().alias("is_served"),
         ])
         .collect()?;
-    let (facts, codes) = KeyCodes::encode(&facts)?;
+    let (facts, mut codes) = KeyCodes::encode(&facts)?;
     let levels = ["center", "department", "window", "staff"];
-    let level_keys = LevelKeys::of(&facts, &levels)?;
+    let [queue, queue_window] = QUEUE_LEVELS;
+    let level_keys = LevelKeys::of(&facts, &levels)?
+        .with(
+            queue,
+            codes.add_level(queue, facts.column("queue")?.str()?)?,
+        )
+        .with(
+            queue_window,
+            codes.add_level(queue_window, facts.column("queue_window")?.str()?)?,
+        );
     let days = day_numbers(&facts, "date")?;
     let flags = |c: &str| -> Result<Vec<bool>> {
         Ok(facts

@@ -415,38 +415,34 @@ impl KeyCodes {
                 continue;
             };
             let values = values.cast(&DataType::String)?;
-            let mut dict: PlHashMap<&str, u32> = PlHashMap::new();
-            let coded: Vec<Option<u32>> = values
-                .str()?
-                .iter()
-                .map(|v| {
-                    v.map(|v| {
-                        let next = dict.len() as u32;
-                        *dict.entry(v).or_insert(next)
-                    })
-                })
-                .collect();
-            // Codes in the text order of the names, so that rows sorted by
-            // code are sorted by name.
-            let mut by_name: Vec<(&str, u32)> = dict.into_iter().collect();
-            by_name.sort_unstable();
-            let mut rank = vec![0u32; by_name.len()];
-            for (r, (name, first_seen)) in by_name.iter().enumerate() {
-                rank[*first_seen as usize] = r as u32;
+            let (coded, in_order) = text_order_codes(values.str()?);
+            for (r, name) in in_order.into_iter().enumerate() {
                 levels.push(level.to_string());
                 codes.push(r as u32);
-                names.push(name.to_string());
+                names.push(name);
             }
-            let coded: Vec<Option<u32>> = coded
-                .into_iter()
-                .map(|c| c.map(|c| rank[c as usize]))
-                .collect();
             out.with_column(Column::new((*column).into(), coded))?;
         }
         Ok((
             out,
             KeyCodes(df!("level" => levels, "code" => codes, "name" => names)?),
         ))
+    }
+
+    /// Code a text column as the keys of `level`, a level of one table
+    /// outside [`LEVELS`] (`queue` and `queue_window` of `queue_metrics`):
+    /// codes in the text order of the names, `None` for a null.
+    /// [`KeyCodes::decode`] names them with the others.
+    pub fn add_level(&mut self, level: &str, values: &StringChunked) -> Result<Vec<Option<u32>>> {
+        let (coded, in_order) = text_order_codes(values);
+        let n = in_order.len();
+        let more = df!(
+            "level" => vec![level.to_string(); n],
+            "code" => (0..n as u32).collect::<Vec<u32>>(),
+            "name" => in_order,
+        )?;
+        self.0.vstack_mut(&more)?;
+        Ok(coded)
     }
 
     /// Replace the coded `key` column of a rolled-up table by the names.
@@ -467,6 +463,36 @@ impl KeyCodes {
             // In memory: a left join keeps the rows in order.
             .collect()?)
     }
+}
+
+/// Integer codes of text values in the text order of the names (so that
+/// rows sorted by code are sorted by name), `None` for a null; and the
+/// names in code order.
+pub fn text_order_codes(values: &StringChunked) -> (Vec<Option<u32>>, Vec<String>) {
+    let mut dict: PlHashMap<&str, u32> = PlHashMap::new();
+    let coded: Vec<Option<u32>> = values
+        .iter()
+        .map(|v| {
+            v.map(|v| {
+                let next = dict.len() as u32;
+                *dict.entry(v).or_insert(next)
+            })
+        })
+        .collect();
+    let mut by_name: Vec<(&str, u32)> = dict.into_iter().collect();
+    by_name.sort_unstable();
+    let mut rank = vec![0u32; by_name.len()];
+    for (r, (_, first_seen)) in by_name.iter().enumerate() {
+        rank[*first_seen as usize] = r as u32;
+    }
+    let coded = coded
+        .into_iter()
+        .map(|c| c.map(|c| rank[c as usize]))
+        .collect();
+    (
+        coded,
+        by_name.into_iter().map(|(n, _)| n.to_string()).collect(),
+    )
 }
 
 // The quantiles of the polars roll-up below are no longer used by a

@@ -309,6 +309,42 @@ pub const QUEUE: Table = Table {
     ],
 };
 
+/// `queue_hours`: the tickets by half hour of the day and weekday of
+/// their issue time (分时段等候), per month, two months, quarter and year,
+/// at the center and per queue. `days` counts the days of the weekday in
+/// the period on which the key issued tickets; a half hour is `crowded`
+/// when `over_target / days` exceeds `[queue] crowded_over`.
+pub const QUEUE_HOURS_TABLE: Table = Table {
+    name: QUEUE_HOURS,
+    keys: &[
+        "grain",
+        "period",
+        "period_start",
+        "period_end",
+        "level",
+        "key",
+        "weekday",
+        "slot",
+    ],
+    measures: &[
+        m("weekday_name", "星期", Text),
+        m("tickets", "取号", Count),
+        m("called", "叫号", Count),
+        m("wait_mean_min", "平均等候(分)", Decimal),
+        m("wait_p90_min", "P90等候(分)", Decimal),
+        m("over_target", "等候超时", Count),
+        m("over_target_share", "超时率", Percent),
+        m("days", "天数", Count),
+        m("over_target_per_day", "日均超时人数", Decimal),
+        m("crowded", "拥挤时段", YesNo),
+    ],
+    rates: &[
+        scaled("wait_mean_min", "sum_wait_s", "called", Scale::Over(60.0)),
+        r("over_target_share", "over_target", "called"),
+        r("over_target_per_day", "over_target", "days"),
+    ],
+};
+
 /// `step_metrics`: the steps (环节) of the cases, by period.
 pub const STEPS: Table = Table {
     name: STEP_METRICS,
@@ -768,13 +804,14 @@ pub const ASSESSED_POINTS: Table = Table {
 };
 
 /// Every stored table declared with its measures.
-pub const TABLES: [&Table; 20] = [
+pub const TABLES: [&Table; 21] = [
     &STAFF_DAYS,
     &JUMPS,
     &EVENTS,
     &CASES,
     &RATINGS,
     &QUEUE,
+    &QUEUE_HOURS_TABLE,
     &STEPS,
     &ATTENDANCE,
     &ZEROS,
@@ -792,7 +829,7 @@ pub const TABLES: [&Table; 20] = [
 ];
 
 /// The key and code columns that tables share, with their labels.
-pub const KEYS: [Measure; 18] = [
+pub const KEYS: [Measure; 20] = [
     m("grain", "粒度", Text),
     m("period", "期间", Text),
     m("period_start", "起", Text),
@@ -811,6 +848,8 @@ pub const KEYS: [Measure; 18] = [
     m("channel", "渠道", Text),
     m("dimension", "维度", Text),
     m("metric", "指标", Text),
+    m("weekday", "星期序号", Text),
+    m("slot", "时段", Text),
 ];
 
 /// A shared column of [`KEYS`] among a table's measures (checked when
@@ -891,6 +930,8 @@ pub const RATING_METRICS: &str = "rating_metrics";
 pub const QUEUE_METRICS: &str = "queue_metrics";
 /// `queue_jumps`: tickets served before an earlier one of the same queue.
 pub const QUEUE_JUMPS: &str = "queue_jumps";
+/// `queue_hours`: the tickets by half hour and weekday (分时段等候).
+pub const QUEUE_HOURS: &str = "queue_hours";
 /// `incident_metrics`: supervision incidents by source and category.
 pub const INCIDENT_METRICS: &str = "incident_metrics";
 /// `rating_loop`: the 好差评 loop (callbacks, rectification, feedback,

@@ -326,3 +326,155 @@ pub fn attendance_heat_map(
     }
     Ok((title.to_string(), svg))
 }
+
+/// The colour of a mean wait in the queue heat map: pale below a quarter
+/// of the target, through yellow and orange at the target, to dark red at
+/// twice the target and beyond.
+pub fn wait_colour(minutes: f64, target: f64) -> RGBColor {
+    const STOPS: [(f64, (u8, u8, u8)); 5] = [
+        (0.0, (255, 255, 229)),
+        (0.5, (254, 227, 145)),
+        (1.0, (254, 153, 41)),
+        (1.5, (217, 72, 1)),
+        (2.0, (127, 39, 4)),
+    ];
+    let x = if target > 0.0 { minutes / target } else { 2.0 }.clamp(0.0, 2.0);
+    let k = STOPS
+        .windows(2)
+        .position(|w| x <= w[1].0)
+        .unwrap_or(STOPS.len() - 2);
+    let ((x0, a), (x1, b)) = (STOPS[k], STOPS[k + 1]);
+    let t = (x - x0) / (x1 - x0);
+    let mix = |a: u8, b: u8| (f64::from(a) + t * (f64::from(b) - f64::from(a))).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// The queue heat map (分时段等候): one row per weekday, one column per
+/// half hour of the issue time, coloured by the mean wait, the wait in
+/// minutes written in the cell; crowded half hours framed. `hours` are
+/// the `queue_hours` rows of one key and period.
+pub fn queue_heat_map(hours: &DataFrame, target_minutes: f64, crowded_over: u32) -> Result<Chart> {
+    use crate::metrics::queue_hours::{slot_label, slot_of_label, weekday_name};
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    let title = "分时段平均等候(分钟,按取号时间)";
+    let weekdays: Vec<u32> = crate::polars_ext::i64s(hours, "weekday")?
+        .into_iter()
+        .map(|w| w as u32)
+        .collect();
+    let slots: Vec<u32> = strings(hours, "slot")?
+        .iter()
+        .map(|s| slot_of_label(s).unwrap_or(0))
+        .collect();
+    let waits = opt_f64s(hours, "wait_mean_min")?;
+    let crowded = bools_or(hours, "crowded", false)?;
+    // The weekdays and the half hours with tickets (the lunch break and
+    // the closed hours are left out; each column is labelled).
+    let distinct = |v: &[u32]| {
+        let mut v = v.to_vec();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let (rows, columns) = (distinct(&weekdays), distinct(&slots));
+    anyhow::ensure!(!rows.is_empty(), "no queue hours to draw");
+    let row_of = |w: u32| rows.iter().position(|r| *r == w).unwrap_or(0);
+    let column_of = |s: u32| columns.iter().position(|c| *c == s).unwrap_or(0);
+    let mut svg = String::new();
+    {
+        let height = 150 + 36 * rows.len().max(1) as u32;
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let (top, legend) = root.split_vertically(height - 50);
+        let mut chart = ChartBuilder::on(&top)
+            .caption(title, (FONT, 18))
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(50)
+            // Segments 0..=n−1: one per column and row.
+            .build_cartesian_2d(
+                (0..columns.len() - 1).into_segmented(),
+                (0..rows.len() - 1).into_segmented(),
+            )?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(columns.len())
+            .x_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) if *i < columns.len() => slot_label(columns[*i]),
+                _ => String::new(),
+            })
+            .y_labels(rows.len())
+            .y_label_formatter(&|v| match v {
+                // The first weekday on top.
+                SegmentValue::CenterOf(i) if *i < rows.len() => {
+                    weekday_name(rows[rows.len() - 1 - *i]).to_string()
+                }
+                _ => String::new(),
+            })
+            .label_style((FONT, 11))
+            .axis_desc_style((FONT, 12))
+            .draw()?;
+        let at = |i: usize| (column_of(slots[i]), rows.len() - 1 - row_of(weekdays[i]));
+        let cell = |x: usize, y: usize| {
+            [
+                (SegmentValue::Exact(x), SegmentValue::Exact(y)),
+                (SegmentValue::Exact(x + 1), SegmentValue::Exact(y + 1)),
+            ]
+        };
+        chart.draw_series((0..hours.height()).map(|i| {
+            let (x, y) = at(i);
+            let colour =
+                waits[i].map_or(RGBColor(235, 235, 235), |w| wait_colour(w, target_minutes));
+            Rectangle::new(cell(x, y), colour.filled())
+        }))?;
+        chart.draw_series((0..hours.height()).filter(|i| crowded[*i]).map(|i| {
+            let (x, y) = at(i);
+            Rectangle::new(cell(x, y), RGBColor(60, 0, 90).stroke_width(3))
+        }))?;
+        let centred = Pos::new(HPos::Center, VPos::Center);
+        chart.draw_series((0..hours.height()).filter_map(|i| {
+            let (x, y) = at(i);
+            let w = waits[i]?;
+            let ink: &'static RGBColor = if w >= 1.5 * target_minutes {
+                &WHITE
+            } else {
+                &BLACK
+            };
+            Some(Text::new(
+                format!("{w:.0}"),
+                (SegmentValue::CenterOf(x), SegmentValue::CenterOf(y)),
+                TextStyle::from((FONT, 11).into_font())
+                    .color(ink)
+                    .pos(centred),
+            ))
+        }))?;
+        // The legend: the colours of 0, ½, 1, 1½ and 2 targets, and the frame.
+        let key = TextStyle::from((FONT, 12).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+        let mut x = 60;
+        for k in 0..5 {
+            let minutes = target_minutes * f64::from(k) / 2.0;
+            legend.draw(&Rectangle::new(
+                [(x, 12), (x + 28, 30)],
+                wait_colour(minutes, target_minutes).filled(),
+            ))?;
+            let label = if k == 4 {
+                format!("{minutes:.0} 分以上")
+            } else {
+                format!("{minutes:.0} 分")
+            };
+            legend.draw(&Text::new(label, (x + 34, 21), key.clone()))?;
+            x += 100;
+        }
+        legend.draw(&Rectangle::new(
+            [(x, 12), (x + 28, 30)],
+            RGBColor(60, 0, 90).stroke_width(3),
+        ))?;
+        legend.draw(&Text::new(
+            format!("拥挤:日均超时等候多于 {crowded_over} 人"),
+            (x + 34, 21),
+            key,
+        ))?;
+        root.present().context("cannot draw the chart")?;
+    }
+    Ok((title.to_string(), svg))
+}

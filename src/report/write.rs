@@ -58,6 +58,7 @@ pub fn bulletin(
     let case_metrics = tables.need_table(CASE_METRICS)?;
     let ratings = tables.table(RATING_METRICS)?;
     let queue = tables.table(QUEUE_METRICS)?;
+    let queue_hours = tables.table(QUEUE_HOURS)?;
     let attendance = tables.table(ATTENDANCE_DAYS)?;
     let zeros = tables.need_table(THREE_ZEROS)?;
     let (window_scores, staff_scores) = (
@@ -149,6 +150,8 @@ pub fn bulletin(
         case_metrics: &case_metrics,
         rating_metrics: ratings.as_ref(),
         queue_metrics: queue.as_ref(),
+        queue_hours: queue_hours.as_ref(),
+        queue_rules: &settings.queue,
         attendance_days: attendance.as_ref(),
         staff: staff.as_ref(),
         three_zeros: &zeros,

@@ -1,13 +1,13 @@
-//! `queue_metrics` and `queue_jumps`, from the queue tickets.
+//! `queue_metrics`, `queue_jumps` and `queue_hours`, from the queue tickets.
 
 use crate::engine::{MetricFamily, Run};
-use crate::metrics::schema::{QUEUE_JUMPS, QUEUE_METRICS};
+use crate::metrics::schema::{QUEUE_HOURS, QUEUE_JUMPS, QUEUE_METRICS};
 use anyhow::Result;
 use polars::prelude::DataFrame;
 
 pub const FAMILY: MetricFamily = MetricFamily {
     name: "queue",
-    outputs: &[QUEUE_METRICS, QUEUE_JUMPS],
+    outputs: &[QUEUE_METRICS, QUEUE_JUMPS, QUEUE_HOURS],
     inputs: &["tickets", "windows"],
     draws_on: &[],
     scoped: false,
@@ -27,5 +27,7 @@ fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
         &run.settings().queue,
         run.as_of,
     )?;
-    Ok(Some(vec![metrics, jumps]))
+    let hours =
+        crate::metrics::queue_hours::queue_hours(&tickets, &run.settings().queue, run.as_of)?;
+    Ok(Some(vec![metrics, jumps, hours]))
 }

@@ -46,6 +46,10 @@ pub struct BulletinInputs<'a> {
     pub case_metrics: &'a DataFrame,
     pub rating_metrics: Option<&'a DataFrame>,
     pub queue_metrics: Option<&'a DataFrame>,
+    /// `queue_hours` (分时段等候), if there are tickets.
+    pub queue_hours: Option<&'a DataFrame>,
+    /// `[queue]`: the wait target and the crowded half hours.
+    pub queue_rules: &'a crate::metrics::queue::QueueRules,
     pub attendance_days: Option<&'a DataFrame>,
     /// The roster, for the names of the named violations.
     pub staff: Option<&'a DataFrame>,
