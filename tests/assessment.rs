@@ -295,9 +295,9 @@ fn the_bulletin_and_the_annual_review_show_the_grades() {
     ] {
         assert!(md.contains(line), "{line}\n---\n{md}");
     }
-    // The sections are numbered in order, the grades the ninth.
-    assert!(md.contains("## 八、红旗窗口评比"), "{md}");
-    assert!(md.contains("## 十、考核等次"), "{md}");
+    // The sections are numbered in order (三 is 特色服务与不予受理).
+    assert!(md.contains("## 九、红旗窗口评比"), "{md}");
+    assert!(md.contains("## 十一、考核等次"), "{md}");
     let csv = std::fs::read_to_string(h.path().join("reports/2026-10/assessment_departments.csv"))
         .unwrap();
     assert!(csv.contains("税务"), "{csv}");

@@ -319,11 +319,11 @@ fn the_bulletin_section_worked_by_hand() {
     let dir = home.join("reports/2026-11");
     let md = std::fs::read_to_string(dir.join("bulletin.md")).unwrap();
     let section = {
-        let start = md.find("### 特色服务与不予受理").expect("the section");
-        let end = md.find("## 三、电子监察").expect("the next section");
+        let start = md.find("## 三、特色服务与不予受理").expect("the section");
+        let end = md.find("## 四、电子监察").expect("the next section");
         assert!(
             md.find("## 二、办件效能与目标").unwrap() < start,
-            "under 二"
+            "after 二"
         );
         md[start..end].to_string()
     };

@@ -1,15 +1,17 @@
 //! The bulletin of a period (月通报 for a month, 季度评议 for a quarter,
 //! 年度考核 for a year) as Markdown, with its tables as CSV and its charts.
 //! One file per section, in the bulletin's order: the overview with 环比
-//! and 同比 and case efficiency against the targets (`cases.rs`) with the
+//! and 同比 and case efficiency against the targets (`cases.rs`), the
 //! special services and refusals (`services.rs`, 特色服务与不予受理), cards
-//! (`cards.rs`) with 督办与整改 (`supervision.rs`), satisfaction and rectification (`ratings.rs`), the queue
-//! (`queue.rs`), attendance with named violations, 实名通报
-//! (`attendance.rs`), the three zeros (`zeros.rs`), the window ranking,
-//! 红旗窗口 (`ranking.rs`), 服务之星 (`stars.rs`), the catalog compression
-//! of the latest round (`catalog.rs`) and the bottleneck steps
-//! (`steps.rs`), the staff review (`staff_review.rs`) and the windows
-//! without cases (`no_cases.rs`). A section only presents: who is named,
+//! (`cards.rs`) with 督办与整改 (`supervision.rs`), satisfaction and
+//! rectification (`ratings.rs`), the queue (`queue.rs`), attendance with
+//! named violations, 实名通报 (`attendance.rs`), the three zeros
+//! (`zeros.rs`), the window ranking, 红旗窗口 (`ranking.rs`), 服务之星
+//! (`stars.rs`), the assessment's grades (`assessment.rs`, 考核等次), the
+//! catalog compression of the latest round (`catalog.rs`) and the
+//! bottleneck steps (`steps.rs`), the staff review (`staff_review.rs`), a
+//! year's trend and red flags (`annual.rs`) and the windows without cases
+//! (`no_cases.rs`). Sections number themselves in this order. A section only presents: who is named,
 //! ranked or starred is decided in [`crate::metrics`].
 
 mod annual;

@@ -1,4 +1,4 @@
-//! 特色服务与不予受理 (under 二、办件效能与目标): the period's special
+//! 特色服务与不予受理, its own section after 二、办件效能与目标: the period's special
 //! services (网上申报, 全程网办, 跨域通办, 预约, 延时, 上门, 帮办代办, 容缺受理,
 //! 绿色通道), 现场办结 with its 环比, the refusals with the share recorded
 //! without a reason; the cases of each channel and of each window (with
@@ -22,7 +22,7 @@ const TOP_REASONS: usize = 5;
 pub(super) fn section(cx: &Context) -> Result<Section> {
     let this = cx.this;
     let mut md = String::new();
-    let _ = writeln!(md, "\n### 特色服务与不予受理\n");
+    let _ = writeln!(md, "\n## 三、特色服务与不予受理\n");
     let Some(metrics) = cx.z.service_metrics else {
         let _ = writeln!(md, "{this}无办件数据。");
         return Ok(Section::text(md));
