@@ -141,9 +141,16 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
             crate::view::shown(q, "wait_mean_min"),
         ],
     )?);
+    // A line runs to the last month with a figure (a year still running,
+    // or an export that stops, does not drop to 0).
     let series = |column: &str, scale: f64| -> Result<Vec<f64>> {
-        Ok(crate::polars_ext::opt_f64s(&t, column)?
-            .into_iter()
+        let values = crate::polars_ext::opt_f64s(&t, column)?;
+        let last = values
+            .iter()
+            .rposition(Option::is_some)
+            .map_or(0, |i| i + 1);
+        Ok(values[..last]
+            .iter()
             .map(|v| v.map_or(0.0, |v| v * scale))
             .collect())
     };
@@ -179,7 +186,7 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
     }
     let _ = writeln!(
         md,
-        "\n(无数据的月份按 0 绘图;表中为 —。)\n\n### 红旗窗口统计\n"
+        "\n(曲线止于有数据的最后一个月;其间无数据的月份按 0 绘图,表中为 —。)\n\n### 红旗窗口统计\n"
     );
     let flags = z.red_flags.cloned().unwrap_or_else(DataFrame::empty);
     if flags.height() == 0 {
