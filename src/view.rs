@@ -168,20 +168,53 @@ pub enum Cell<'a> {
     YesNo(&'a str),
 }
 
+/// A code column's name column and its header: where a frame carries
+/// names (`engine::names`), every table shows them beside the codes.
+const NAME_COLUMNS: [(&str, &str, &str); 5] = [
+    ("window_id", "window_name", "窗口名称"),
+    ("staff_id", "staff_name", "姓名"),
+    ("item_code", "item_name", "事项名称"),
+    ("key", "key_name", "名称"),
+    ("对象", "key_name", "名称"),
+];
+
+/// `columns` with, after each code column, its name column when `df` has
+/// one the columns do not already show.
+fn with_name_columns<'a, H: AsRef<str>>(
+    df: &DataFrame,
+    columns: &[(H, Cell<'a>)],
+) -> Vec<(String, Cell<'a>)> {
+    let shown = |name: &str| {
+        columns
+            .iter()
+            .any(|(_, c)| matches!(c, Cell::Text(t) if *t == name))
+    };
+    let mut out = Vec::with_capacity(columns.len() + 2);
+    for (h, cell) in columns {
+        out.push((h.as_ref().to_string(), *cell));
+        if let Cell::Text(c) = cell {
+            if let Some(&(_, name, label)) = NAME_COLUMNS.iter().find(|n| n.0 == *c) {
+                if df.column(name).is_ok() && !shown(name) {
+                    out.push((label.to_string(), Cell::Text(name)));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The headers and formatted cells of `df` for (header, cell) columns.
 fn cells<H: AsRef<str>>(
     df: &DataFrame,
     columns: &[(H, Cell)],
 ) -> Result<(Vec<String>, Vec<Vec<String>>)> {
-    let headers: Vec<String> = columns
-        .iter()
-        .map(|(h, _)| h.as_ref().to_string())
-        .collect();
+    let columns = with_name_columns(df, columns);
+    let headers: Vec<String> = columns.iter().map(|(h, _)| h.clone()).collect();
     let mut rows = Vec::with_capacity(df.height());
     for i in 0..df.height() {
         let f = |c: &str| f64_at(df, c, i);
         let mut row = Vec::with_capacity(columns.len());
-        for (_, cell) in columns {
+        for (_, cell) in &columns {
             row.push(match *cell {
                 Cell::Text(c) => text_at(df, c, i)?,
                 Cell::Count(c) => f(c)?.map_or("—".into(), |x| format!("{x:.0}")),
@@ -676,14 +709,75 @@ pub fn assessment_points_table(df: &DataFrame) -> Result<String> {
 
 /// The events behind a score as a table.
 pub fn events_table(df: &DataFrame) -> Result<String> {
+    let mut worded = df.clone();
+    for (column, words) in [("source", &EVENT_SOURCES[..]), ("kind", &EVENT_KINDS[..])] {
+        let labels: Vec<String> = df
+            .column(column)?
+            .str()?
+            .iter()
+            .map(|c| {
+                let c = c.unwrap_or("");
+                words
+                    .iter()
+                    .find(|(code, _)| *code == c)
+                    .map_or(c.to_string(), |(_, w)| w.to_string())
+            })
+            .collect();
+        worded.with_column(Column::new(format!("{column}_label").into(), labels))?;
+    }
+    let t = &schema::EVENTS;
     render(
-        df,
-        &shown_all(
-            &schema::EVENTS,
-            &["source", "row_key", "staff_id", "kind", "points"],
-        ),
+        &worded,
+        &[
+            (t.label("source"), Cell::Text("source_label")),
+            shown(t, "row_key"),
+            shown(t, "staff_id"),
+            (t.label("kind"), Cell::Text("kind_label")),
+            shown(t, "points"),
+        ],
     )
 }
+
+/// The score events' sources (the tables they come from) in words.
+const EVENT_SOURCES: [(&str, &str); 12] = [
+    ("attendance_days", "考勤"),
+    ("case_metrics", "办件指标"),
+    ("case_steps", "办理环节"),
+    ("cases", "办件"),
+    ("complaints", "投诉"),
+    ("corrections", "纠错"),
+    ("incidents", "督查"),
+    ("notices", "督办"),
+    ("ratings", "好差评"),
+    ("score", "评分"),
+    ("tickets", "排队叫号"),
+    ("steps", "办理环节"),
+];
+
+/// The score events' kinds in words.
+const EVENT_KINDS: [(&str, &str); 21] = [
+    ("late", "迟到"),
+    ("early", "早退"),
+    ("missing_punch", "缺卡"),
+    ("absence", "旷工"),
+    ("overlong_departure", "离岗超时"),
+    ("departure_without_cover", "离岗无顶岗"),
+    ("missed_compression", "承诺压缩率未达标"),
+    ("missed_on_time", "按期办结率未达标"),
+    ("missed_speedup", "实际提速率未达标"),
+    ("overdue_step", "环节超期"),
+    ("overdue_open", "超期在办"),
+    ("overdue_completed", "超期办结"),
+    ("complaint", "投诉属实"),
+    ("correction", "纠错"),
+    ("incident", "督查事项"),
+    ("referral", "督办问责"),
+    ("warning", "效能告诫"),
+    ("late_rectification", "差评整改超期"),
+    ("bad_rating", "差评"),
+    ("commendation_cap", "表扬加分封顶"),
+    ("queue_jump", "插队"),
+];
 
 /// The 服务之星 as a table.
 pub fn stars_table(df: &DataFrame) -> Result<String> {
@@ -715,12 +809,18 @@ pub fn ranking_summary(ranking: &DataFrame) -> Result<String> {
         ranking.column("window_id")?.str()?,
         ranking.column("band")?.str()?,
     );
+    let names = crate::polars_ext::opt_strings(ranking, "window_name")
+        .unwrap_or_else(|_| vec![None; ranking.height()]);
     let with = |band: &str| -> String {
         windows
             .iter()
             .zip(bands.iter())
-            .filter(|(_, b)| *b == Some(band))
-            .filter_map(|(w, _)| w)
+            .zip(&names)
+            .filter(|((_, b), _)| *b == Some(band))
+            .filter_map(|((w, _), n)| match n {
+                Some(n) => Some(format!("{} {n}", w?)),
+                None => w.map(str::to_string),
+            })
             .collect::<Vec<_>>()
             .join("、")
     };

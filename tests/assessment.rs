@@ -239,7 +239,7 @@ fn every_point_of_a_total_is_explained() {
         stdout.contains("考核得分 (维度 → 指标 → 指标值 → 得分)"),
         "{stdout}"
     );
-    assert!(stdout.contains("overlong_departure"), "{stdout}");
+    assert!(stdout.contains("离岗超时"), "{stdout}");
     // A department, by its name.
     let rows = rank(
         h.path(),

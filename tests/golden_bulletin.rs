@@ -119,8 +119,11 @@ fn the_fixture_bulletin_matches_the_golden_files_and_reruns_identically() {
     // The ranking fixture's October, worked out by hand in tests/ranking.rs:
     // W02, W05 and W04 are the red flags, W07 must rectify and is called for a talk.
     let md = &first.iter().find(|f| f.0 == "bulletin.md").unwrap().1;
-    assert!(md.contains("红旗窗口: W02、W05、W04"), "{md}");
-    assert!(md.contains("限期整改: W07"), "{md}");
+    assert!(
+        md.contains("红旗窗口: W02 税务发票窗口、W05 市场监管登记窗口、W04 不动产税费窗口"),
+        "{md}"
+    );
+    assert!(md.contains("限期整改: W07 食品经营许可窗口"), "{md}");
     // No run recorded a card: the month's cards come from the facts.
     // By hand (yellow at one working day left): C15 (3 days from Monday
     // 10-12, due Thursday 10-15) yellow on 10-14, completed 10-16; C21
@@ -153,12 +156,13 @@ fn the_demo_bulletin_figures_are_the_metric_tables() {
         "ratings {} not in the bulletin",
         ratings[0]["ratings"]
     );
-    // The window table's headers are the schema's labels.
+    // The window table's headers are the schema's labels, the window's
+    // name beside its code.
     let header: Vec<&str> = xiaoneng::view::CASE_FIGURES
         .map(|c| schema::CASES.label(c))
         .to_vec();
     assert!(
-        md.contains(&format!("| 窗口 | {} |", header.join(" | "))),
+        md.contains(&format!("| 窗口 | 名称 | {} |", header.join(" | "))),
         "{md}"
     );
     // Every stored table has the columns its schema declares, in order.
@@ -187,8 +191,8 @@ fn the_demo_bulletin_figures_are_the_metric_tables() {
         md.contains(&format!("本月亮黄牌 {yellow} 张,红牌 {red} 张。")),
         "{md}"
     );
-    let flags = q("SELECT window_id FROM window_scores WHERE grain = 'month' AND period = '2026-09' AND band = '红旗窗口' ORDER BY rank");
-    let names: Vec<&str> = flags.iter().map(|r| r["window_id"].as_str()).collect();
+    let flags = q("SELECT s.window_id || ' ' || w.name AS named FROM window_scores s JOIN windows w ON s.window_id = w.window_id WHERE grain = 'month' AND period = '2026-09' AND band = '红旗窗口' ORDER BY rank");
+    let names: Vec<&str> = flags.iter().map(|r| r["named"].as_str()).collect();
     assert!(
         md.contains(&format!("红旗窗口: {}", names.join("、"))),
         "{names:?}"

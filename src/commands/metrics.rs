@@ -158,5 +158,12 @@ pub(super) fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()>
         period.start,
         period.end
     );
+    // The 对象 column's names beside the codes where people read.
+    let df = match args.format {
+        Format::Table if df.column("key").is_ok() => {
+            crate::engine::names::Names::load(&store)?.key_names_at(df, Some(level))?
+        }
+        _ => df,
+    };
     print_frame(df, args.format, table)
 }

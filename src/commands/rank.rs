@@ -80,9 +80,16 @@ pub(super) fn rank(
     let staff = tables.need_table(STAFF_SCORES)?;
     said(&tables);
     let ranking = with_grades(ranking_of(&windows, period)?, &assessed, period)?;
+    // Names beside the codes where people read (CSV and JSON keep the
+    // columns they had).
+    let names = match format {
+        Format::Table => crate::engine::names::Names::load(&store)?,
+        _ => crate::engine::names::Names::default(),
+    };
+    let ranking = names.attach(ranking)?;
     print_frame(ranking, format, crate::view::ranking_table)?;
     if format == Format::Table {
-        let stars = crate::metrics::scoring::stars_of(&staff, period)?;
+        let stars = names.attach(crate::metrics::scoring::stars_of(&staff, period)?)?;
         println!("\n服务之星:");
         print!("{}", crate::view::stars_table(&stars)?);
         let departments = assessed_at(&assessed, period, "department")?;

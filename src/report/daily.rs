@@ -29,6 +29,8 @@ pub struct DailyInputs<'a> {
     /// The bad ratings whose callback (回访) is due on the day, with names
     /// (`metrics::rating_loop::callbacks_due_on`, `engine::names`).
     pub callbacks_due: &'a DataFrame,
+    /// The names beside the codes of its tables.
+    pub names: &'a crate::engine::names::Names,
 }
 
 /// The daily report of `day` (a day period).
@@ -57,9 +59,11 @@ pub fn daily_report(
         n("overdue_completed")?,
         n("overdue_open")?
     );
-    let windows = crate::metrics::compare::period_rows(z.case_metrics, day, Some("window"))
-        .sort(["key"], SortMultipleOptions::default())
-        .collect()?;
+    let windows = z.names.key_names(
+        crate::metrics::compare::period_rows(z.case_metrics, day, Some("window"))
+            .sort(["key"], SortMultipleOptions::default())
+            .collect()?,
+    )?;
     md.push_str(&render_markdown(
         &windows,
         &[
@@ -87,7 +91,7 @@ pub fn daily_report(
             let _ = writeln!(md, "{}\n", crate::calendar_lists::provisional_note(year));
         }
     }
-    let cards = history_frame(z.cards_due)?;
+    let cards = z.names.attach(history_frame(z.cards_due)?)?;
     if cards.height() > 0 {
         md.push_str(&crate::view::cards_markdown(
             &cards,
@@ -179,6 +183,7 @@ pub fn daily_report(
                 ])
                 .sort(["window_id", "staff_id"], SortMultipleOptions::default())
                 .collect()?;
+            let exceptions = z.names.attach(exceptions)?;
             if exceptions.height() == 0 {
                 let _ = writeln!(md, "当日无考勤异常。");
             } else {

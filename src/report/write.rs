@@ -61,9 +61,10 @@ pub fn bulletin(
     let queue_hours = tables.table(QUEUE_HOURS)?;
     let attendance = tables.table(ATTENDANCE_DAYS)?;
     let zeros = tables.need_table(THREE_ZEROS)?;
+    let names = crate::engine::names::Names::load(tables.run().store())?;
     let (window_scores, staff_scores) = (
-        tables.need_table(WINDOW_SCORES)?,
-        tables.need_table(STAFF_SCORES)?,
+        names.attach(tables.need_table(WINDOW_SCORES)?)?,
+        names.attach(tables.need_table(STAFF_SCORES)?)?,
     );
     // The card history from the facts as of the bulletin's date, beside
     // what the runs recorded: true for any period of stored data.
@@ -97,7 +98,13 @@ pub fn bulletin(
         crate::metrics::supervision::notices_frame(&notices)?,
     )?;
     let staff = store.read("staff")?;
-    let (step_metrics, staff_review) = (tables.table(STEP_METRICS)?, tables.table(STAFF_REVIEW)?);
+    let (step_metrics, staff_review) = (
+        tables.table(STEP_METRICS)?,
+        tables
+            .table(STAFF_REVIEW)?
+            .map(|r| names.attach(r))
+            .transpose()?,
+    );
     let items = store.read("items")?;
     let latest = match &items {
         Some(items) => latest_catalog_round(items)?,
@@ -178,6 +185,7 @@ pub fn bulletin(
         attendance_rules: &settings.attendance,
         assessed: assessed.as_ref(),
         red_flags: red_flags.as_ref(),
+        names: &names,
         notes: provisional_notes(&settings.calendar, period, cards.as_ref())?,
     };
     let mut bulletin = crate::report::bulletin::monthly_bulletin(center, period, as_of, &inputs)?;
@@ -288,6 +296,7 @@ pub fn daily(
         notices: &notices,
         complaints: &complaint_list,
         callbacks_due: &callbacks,
+        names: &crate::engine::names::Names::load(store)?,
     };
     let (md, mut tables) = crate::report::daily::daily_report(center, day, &inputs)?;
     write_report(settings, &day.label, "daily", &md, &mut tables, &[])

@@ -56,10 +56,10 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
         "是否达标" => rated.map(|c| crate::view::met(now(&format!("{c}_met")))),
     )?;
     md.push_str(&render_markdown(&targets, &target_cols)?);
-    let windows = with_targets(
+    let windows = z.names.key_names(with_targets(
         period_view(z.case_metrics, period, "window", &CASES_COMPARED)?,
         z.targets,
-    )?;
+    )?)?;
     let _ = writeln!(md, "\n各窗口办件:\n");
     md.push_str(&render_markdown(
         &windows,

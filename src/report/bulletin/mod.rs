@@ -103,6 +103,8 @@ pub struct BulletinInputs<'a> {
     pub assessed: Option<&'a Assessed>,
     /// A year's red flags per window (`red_flag_counts`, with names).
     pub red_flags: Option<&'a DataFrame>,
+    /// The names beside the codes of its tables.
+    pub names: &'a crate::engine::names::Names,
     /// Lines said under the heading (a provisional calendar year).
     pub notes: Vec<String>,
 }

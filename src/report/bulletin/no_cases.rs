@@ -8,7 +8,16 @@ use std::fmt::Write;
 /// `ranking`: [`crate::metrics::scoring::ranking_of`] of the period.
 pub(super) fn section(cx: &Context, ranking: DataFrame) -> Result<Section> {
     let none = ranking.lazy().filter(col("rank").is_null()).collect()?;
-    let ids: Vec<&str> = none.column("window_id")?.str()?.iter().flatten().collect();
+    let ids: Vec<String> = none
+        .column("window_id")?
+        .str()?
+        .iter()
+        .flatten()
+        .map(|w| match cx.z.names.of("window_id", w) {
+            Some(n) => format!("{w} {n}"),
+            None => w.to_string(),
+        })
+        .collect();
     let mut md = String::new();
     let _ = writeln!(md, "\n## 十二、{}无办件窗口\n", cx.this);
     let _ = writeln!(

@@ -20,10 +20,12 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
         .filter(col("level").eq(lit("center")))
         .collect()?;
     let _ = writeln!(md, "{}。\n", crate::view::zeros_sentence(&center_row)?);
-    let window_rows = zeros
-        .lazy()
-        .filter(col("level").eq(lit("window")))
-        .collect()?;
+    let window_rows = cx.z.names.key_names(
+        zeros
+            .lazy()
+            .filter(col("level").eq(lit("window")))
+            .collect()?,
+    )?;
     md.push_str(&render_markdown(
         &window_rows,
         &[
