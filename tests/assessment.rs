@@ -81,13 +81,7 @@ fn home() -> tempfile::TempDir {
     let home = tempfile::tempdir().unwrap();
     std::fs::write(home.path().join("xiaoneng.toml"), SCHEME).unwrap();
     let dir = home.path().join("ranking_small");
-    std::fs::create_dir_all(&dir).unwrap();
-    for entry in std::fs::read_dir(FIXTURE).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "csv") {
-            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
-        }
-    }
+    common::copy_csvs(std::path::Path::new(FIXTURE), &dir);
     ok(home.path(), &["ingest", dir.to_str().unwrap()]);
     home
 }

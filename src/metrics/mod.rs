@@ -100,19 +100,31 @@ impl WorkdayLookup {
 /// Rows that carry a `window_id` gain its `department`.
 pub trait WithDepartment {
     fn with_department(self, windows: &DataFrame) -> LazyFrame;
+    /// The same, the rows kept in their order.
+    fn with_department_in_order(self, windows: &DataFrame) -> LazyFrame;
+}
+
+fn join_department(lf: LazyFrame, windows: &DataFrame, args: JoinArgs) -> LazyFrame {
+    lf.join(
+        windows
+            .clone()
+            .lazy()
+            .select([col("window_id"), col("department")]),
+        [col("window_id")],
+        [col("window_id")],
+        args,
+    )
 }
 
 impl WithDepartment for LazyFrame {
     fn with_department(self, windows: &DataFrame) -> LazyFrame {
-        self.join(
-            windows
-                .clone()
-                .lazy()
-                .select([col("window_id"), col("department")]),
-            [col("window_id")],
-            [col("window_id")],
-            JoinArgs::new(JoinType::Left),
-        )
+        join_department(self, windows, JoinArgs::new(JoinType::Left))
+    }
+
+    fn with_department_in_order(self, windows: &DataFrame) -> LazyFrame {
+        let mut in_order = JoinArgs::new(JoinType::Left);
+        in_order.maintain_order = MaintainOrderJoin::Left;
+        join_department(self, windows, in_order)
     }
 }
 

@@ -11,6 +11,7 @@
 use super::dense::{self, day_numbers, measure_index, Keep, Kind, LevelKeys, Value};
 use super::period::Grain;
 use super::rollup::{rollup, KeyCodes, Roll, RollupSpec};
+use super::WithDepartment;
 use crate::attendance::Schedule;
 use crate::calendar::Calendar;
 use crate::polars_ext::{date_lit, date_series, opt_datetimes, opt_strings};
@@ -519,19 +520,9 @@ pub fn service_facts(
             .chain(["on_site", "refused_on", "result", "reason"].iter())
             .map(|c| col(*c)),
     );
-    let mut in_order = JoinArgs::new(JoinType::Left);
-    in_order.maintain_order = MaintainOrderJoin::Left;
     Ok(out
         .lazy()
-        .join(
-            windows
-                .clone()
-                .lazy()
-                .select([col("window_id"), col("department")]),
-            [col("window_id")],
-            [col("window_id")],
-            in_order,
-        )
+        .with_department_in_order(windows)
         .select(order)
         .collect()?)
 }

@@ -87,3 +87,14 @@ pub fn csv_rows(text: &str) -> Vec<HashMap<String, String>> {
         .map(|l| header.iter().cloned().zip(split_csv(l)).collect())
         .collect()
 }
+
+/// Copy the CSV files of a fixture folder into `dir` (created).
+pub fn copy_csvs(fixture: &Path, dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    for entry in std::fs::read_dir(fixture).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "csv") {
+            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+}
