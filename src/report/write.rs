@@ -114,13 +114,16 @@ pub fn bulletin(
         .as_ref()
         .map(|r| format!("{} → {}: {}", r.before, r.after, r.totals.sentence()));
     let catalog_items = latest.map(|r| r.per_item);
-    let excluded =
+    let (excluded, loop_recorded) =
         match store.read_columns("ratings", Some(&crate::metrics::rating_loop::LOOP_COLUMNS))? {
-            Some(r) => Some(crate::engine::names::with_names(
-                store,
-                crate::metrics::rating_loop::excluded_between(&r, period.start, period.end)?,
-            )?),
-            None => None,
+            Some(r) => (
+                Some(crate::engine::names::with_names(
+                    store,
+                    crate::metrics::rating_loop::excluded_between(&r, period.start, period.end)?,
+                )?),
+                crate::report::bulletin::LoopRecorded::of(&r),
+            ),
+            None => (None, Default::default()),
         };
     let waits = match store.read("tickets")? {
         Some(t) => Some(crate::metrics::queue::waits_between(
@@ -175,6 +178,7 @@ pub fn bulletin(
         windows: windows.as_ref(),
         rating_loop: rating_loop.as_ref(),
         excluded_ratings: excluded.as_ref(),
+        loop_recorded,
         catalog_round: round,
         catalog_items: catalog_items.as_ref(),
         step_metrics: step_metrics.as_ref(),

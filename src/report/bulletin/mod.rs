@@ -74,6 +74,9 @@ pub struct BulletinInputs<'a> {
     /// The ratings an appeal excluded, rated in the period, with names
     /// (`metrics::rating_loop::excluded_between`).
     pub excluded_ratings: Option<&'a DataFrame>,
+    /// Whether the ratings export records callbacks (回访时间) and feedback
+    /// (反馈时间) at all: without the column every rate of it would read 0.
+    pub loop_recorded: LoopRecorded,
     /// `complaint_metrics`, if complaints are kept.
     pub complaint_metrics: Option<&'a DataFrame>,
     /// `service_metrics` and `service_channels` (特色服务与不予受理).
@@ -107,6 +110,25 @@ pub struct BulletinInputs<'a> {
     pub names: &'a crate::engine::names::Names,
     /// Lines said under the heading (a provisional calendar year).
     pub notes: Vec<String>,
+}
+
+/// Which parts of the 好差评 loop the ratings export records.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoopRecorded {
+    pub callbacks: bool,
+    pub feedback: bool,
+}
+
+impl LoopRecorded {
+    /// From the stored ratings' `called_back_at` and `feedback_at`: a part
+    /// is recorded when any rating has a time for it.
+    pub fn of(ratings: &DataFrame) -> LoopRecorded {
+        let any = |c: &str| ratings.column(c).is_ok_and(|c| c.null_count() < c.len());
+        LoopRecorded {
+            callbacks: any("called_back_at"),
+            feedback: any("feedback_at"),
+        }
+    }
 }
 
 /// A bulletin: the Markdown text, the tables behind it and its charts (SVG).
@@ -258,6 +280,21 @@ fn heading(center: &str, title: &str, cx: &Context, as_of: NaiveDate) -> Section
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_loop_part_no_rating_records_is_not_recorded() {
+        let none: [Option<&str>; 2] = [None, None];
+        let ratings = df!(
+            "called_back_at" => none,
+            "feedback_at" => [None, Some("2026-10-09 10:00")],
+        )
+        .unwrap();
+        let r = LoopRecorded::of(&ratings);
+        assert!(!r.callbacks && r.feedback);
+        // An export without the columns at all records neither.
+        let r = LoopRecorded::of(&df!("rating_id" => ["R1"]).unwrap());
+        assert!(!r.callbacks && !r.feedback);
+    }
 
     #[test]
     fn sections_are_numbered_in_their_order() {

@@ -53,12 +53,34 @@ fn rating_loop(cx: &Context) -> Result<String> {
         return Ok(String::new());
     }
     let n = |c: &str| -> Result<i64> { Ok(f64_at(&all, c, 0)?.unwrap_or(0.0) as i64) };
+    // A rate of a part the export does not record reads "未导入", not 0 %.
+    let recorded = cx.z.loop_recorded;
+    let unrecorded: Vec<&str> = [
+        (
+            !recorded.callbacks,
+            ["callback_rate", "named_callback_rate"].as_slice(),
+        ),
+        (!recorded.feedback, ["feedback_rate"].as_slice()),
+    ]
+    .into_iter()
+    .filter(|(missing, _)| *missing)
+    .flat_map(|(_, c)| c.iter().copied())
+    .collect();
     let pct = |c: &str| -> Result<String> {
+        if unrecorded.contains(&c) {
+            return Ok("—(导出未含该记录)".into());
+        }
         Ok(f64_at(&all, c, 0)?.map_or("—".into(), |x| format!("{:.2}%", x * 100.0)))
     };
     let by_channel = period_rows(m, cx.period, Some("center"))
         .filter(col("channel").neq(lit(crate::metrics::rating_loop::ALL_CHANNELS)))
         .sort(["channel"], SortMultipleOptions::default())
+        .with_columns(
+            unrecorded
+                .iter()
+                .map(|c| lit(NULL).cast(DataType::Float64).alias(*c))
+                .collect::<Vec<_>>(),
+        )
         .collect()?;
     let c = |x| crate::view::shown(&crate::metrics::schema::RATING_LOOP_TABLE, x);
     let table = render_markdown(
