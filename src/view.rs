@@ -656,32 +656,36 @@ pub fn assessment_table(df: &DataFrame, level: &str) -> Result<String> {
 /// The metrics behind an assessment total (`assessment_points` with
 /// `metric_label` and `value_text`) as a table.
 pub fn assessment_points_table(df: &DataFrame) -> Result<String> {
+    render(df, &assessment_points_columns())
+}
+
+/// The columns of [`assessment_points_table`].
+pub fn assessment_points_columns() -> Vec<(&'static str, Cell<'static>)> {
     let t = &schema::ASSESSED_POINTS;
-    render(
-        df,
-        &[
-            shown_key("dimension"),
-            shown(t, "dimension_weight"),
-            shown(t, "dimension_score"),
-            shown_key("metric"),
-            ("指标名称", Cell::Text("metric_label")),
-            shown(t, "metric_weight"),
-            (t.label("value"), Cell::Text("value_text")),
-            shown(t, "scale"),
-            shown(t, "points"),
-            shown(t, "contribution"),
-        ],
-    )
+    vec![
+        shown_key("dimension"),
+        shown(t, "dimension_weight"),
+        shown(t, "dimension_score"),
+        shown_key("metric"),
+        ("指标名称", Cell::Text("metric_label")),
+        shown(t, "metric_weight"),
+        (t.label("value"), Cell::Text("value_text")),
+        shown(t, "scale"),
+        shown(t, "points"),
+        shown(t, "contribution"),
+    ]
 }
 
 /// The events behind a score as a table.
 pub fn events_table(df: &DataFrame) -> Result<String> {
-    render(
-        df,
-        &shown_all(
-            &schema::EVENTS,
-            &["source", "row_key", "staff_id", "kind", "points"],
-        ),
+    render(df, &events_table_columns())
+}
+
+/// The columns of [`events_table`].
+pub fn events_table_columns() -> Vec<(&'static str, Cell<'static>)> {
+    shown_all(
+        &schema::EVENTS,
+        &["source", "row_key", "staff_id", "kind", "points"],
     )
 }
 

@@ -79,7 +79,8 @@ pub(super) fn rank(
     let windows = tables.need_table(WINDOW_SCORES)?;
     let staff = tables.need_table(STAFF_SCORES)?;
     said(&tables);
-    let ranking = with_grades(ranking_of(&windows, period)?, &assessed, period)?;
+    let ranking =
+        crate::metrics::assessment::with_grades(ranking_of(&windows, period)?, &assessed, period)?;
     print_frame(ranking, format, crate::view::ranking_table)?;
     if format == Format::Table {
         let stars = crate::metrics::scoring::stars_of(&staff, period)?;
@@ -93,22 +94,6 @@ pub(super) fn rank(
         );
     }
     Ok(())
-}
-
-/// The window ranking with each window's assessment total and grade
-/// (`assessment`, `grade`).
-fn with_grades(ranking: DataFrame, assessed: &DataFrame, period: &Period) -> Result<DataFrame> {
-    let grades = assessed_at(assessed, period, "window")?.lazy().select([
-        col("key").alias("window_id"),
-        col("score").alias("assessment"),
-        col("grade"),
-    ]);
-    let mut args = JoinArgs::new(JoinType::Left);
-    args.maintain_order = MaintainOrderJoin::Left;
-    Ok(ranking
-        .lazy()
-        .join(grades, [col("window_id")], [col("window_id")], args)
-        .collect()?)
 }
 
 /// `rank --level center`: the centers of a province store graded from
