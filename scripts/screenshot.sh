@@ -4,7 +4,7 @@
 set -euo pipefail
 html="$(realpath "$1")"
 out="$(realpath -m "${2:-${html%.html}.png}")"
-command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+"$(dirname "$0")/install-chromium.sh"
 profile="$(mktemp -d)"
 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
   --disable-background-networking --disable-component-update --disable-sync \

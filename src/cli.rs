@@ -265,6 +265,30 @@ pub enum Command {
         #[command(subcommand)]
         command: CatalogCommand,
     },
+    /// The supervision board: a read-only web server over the store (today's
+    /// cards and volumes, the rankings, a window, a case, the reports, and
+    /// the lobby screen at /board). It opens the store read-only, never
+    /// writes, and reloads its figures when the store changes.
+    Serve {
+        /// Address to listen on. A non-loopback address (the hall's LAN)
+        /// needs --token or --token-file.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: std::net::SocketAddr,
+        /// The token a browser must give once (`?token=…`, then a cookie)
+        /// or send as `Authorization: Bearer …`.
+        #[arg(long, env = "XIAONENG_TOKEN", conflicts_with = "token_file")]
+        token: Option<String>,
+        /// A file holding the token (its first line).
+        #[arg(long)]
+        token_file: Option<PathBuf>,
+        /// Evaluation date (default: the store's date, resolved again at
+        /// each reload).
+        #[arg(long, value_parser = date)]
+        as_of: Option<NaiveDate>,
+        /// The center's name in the pages' titles.
+        #[arg(long, default_value = "行政服务中心")]
+        center: String,
+    },
     /// List rejected rows with their file, line and reason.
     Rejects {
         /// Only rows of this table.

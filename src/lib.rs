@@ -14,6 +14,7 @@
 //!   write;
 //! - [`report`] writes the daily report, the publications and bulletins;
 //! - [`nightly`] is the unattended job;
+//! - [`serve`] is the read-only supervision board (web pages and the lobby screen);
 //! - [`demo`] generates the synthetic county center;
 //! - [`commands`] wires the command line ([`cli`]) to the library.
 
@@ -41,6 +42,7 @@ pub mod polars_ext;
 pub mod province;
 pub mod query;
 pub mod report;
+pub mod serve;
 pub mod store;
 pub mod text;
 pub mod view;

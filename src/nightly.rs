@@ -707,7 +707,7 @@ fn metrics_up_to(
         closed: state.and_then(|s| s.closed),
         through_seq: newest.0,
         through_run: newest.1,
-        version: env!("CARGO_PKG_VERSION").to_string(),
+        version: crate::engine::stamp::tables_version(),
         settings: hash.to_string(),
         carry,
         calendar: settings.calendar.year_flags(),

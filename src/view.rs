@@ -689,26 +689,34 @@ pub fn assessment_table(df: &DataFrame, level: &str) -> Result<String> {
 /// The metrics behind an assessment total (`assessment_points` with
 /// `metric_label` and `value_text`) as a table.
 pub fn assessment_points_table(df: &DataFrame) -> Result<String> {
+    render(df, &assessment_points_columns())
+}
+
+/// The columns of [`assessment_points_table`].
+pub fn assessment_points_columns() -> Vec<(&'static str, Cell<'static>)> {
     let t = &schema::ASSESSED_POINTS;
-    render(
-        df,
-        &[
-            shown_key("dimension"),
-            shown(t, "dimension_weight"),
-            shown(t, "dimension_score"),
-            shown_key("metric"),
-            ("指标名称", Cell::Text("metric_label")),
-            shown(t, "metric_weight"),
-            (t.label("value"), Cell::Text("value_text")),
-            shown(t, "scale"),
-            shown(t, "points"),
-            shown(t, "contribution"),
-        ],
-    )
+    vec![
+        shown_key("dimension"),
+        shown(t, "dimension_weight"),
+        shown(t, "dimension_score"),
+        shown_key("metric"),
+        ("指标名称", Cell::Text("metric_label")),
+        shown(t, "metric_weight"),
+        (t.label("value"), Cell::Text("value_text")),
+        shown(t, "scale"),
+        shown(t, "points"),
+        shown(t, "contribution"),
+    ]
 }
 
 /// The events behind a score as a table.
 pub fn events_table(df: &DataFrame) -> Result<String> {
+    render(&worded_events(df)?, &events_table_columns())
+}
+
+/// Score events with their source and kind in words (`source_label`,
+/// `kind_label`: 考勤, 迟到 …), as [`events_table_columns`] shows them.
+pub fn worded_events(df: &DataFrame) -> Result<DataFrame> {
     let mut worded = df.clone();
     for (column, words) in [("source", &EVENT_SOURCES[..]), ("kind", &EVENT_KINDS[..])] {
         let labels: Vec<String> = df
@@ -725,17 +733,19 @@ pub fn events_table(df: &DataFrame) -> Result<String> {
             .collect();
         worded.with_column(Column::new(format!("{column}_label").into(), labels))?;
     }
+    Ok(worded)
+}
+
+/// The columns of [`events_table`] (over [`worded_events`]).
+pub fn events_table_columns() -> Vec<(&'static str, Cell<'static>)> {
     let t = &schema::EVENTS;
-    render(
-        &worded,
-        &[
-            (t.label("source"), Cell::Text("source_label")),
-            shown(t, "row_key"),
-            shown(t, "staff_id"),
-            (t.label("kind"), Cell::Text("kind_label")),
-            shown(t, "points"),
-        ],
-    )
+    vec![
+        (t.label("source"), Cell::Text("source_label")),
+        shown(t, "row_key"),
+        shown(t, "staff_id"),
+        (t.label("kind"), Cell::Text("kind_label")),
+        shown(t, "points"),
+    ]
 }
 
 /// The score events' sources (the tables they come from) in words.

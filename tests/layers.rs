@@ -33,8 +33,9 @@ const LAYERS: &[&[&str]] = &[
     &["engine"],
     // L7: what people read: terminal views, reports, SQL queries.
     &["view", "report", "query"],
-    // L8: the runs that wire everything: nightly, the province roll-up.
-    &["nightly", "province"],
+    // L8: the runs that wire everything: nightly, the province roll-up,
+    // the read-only board (`serve`).
+    &["nightly", "province", "serve"],
     // L9: the command line and the binary.
     &["cli", "commands", "main"],
 ];

@@ -1,6 +1,6 @@
 //! The commands: each resolves its settings, calls the library and prints.
 //! Data goes to stdout, messages to stderr. No business logic here. One
-//! file per command; only `ingest`, `compute`, `nightly`, `calendar import`,
+//! file per command (`serve` runs until stopped); only `ingest`, `compute`, `nightly`, `calendar import`,
 //! `cards --record` and `demo` open the store for writing.
 
 pub(crate) use crate::cli::{
@@ -34,6 +34,7 @@ mod rank;
 mod ratings;
 mod rejects;
 mod report;
+mod serve;
 mod staff;
 mod steps;
 
@@ -54,6 +55,7 @@ use rank::{rank, RankOptions};
 use ratings::invite;
 use rejects::rejects;
 use report::report;
+use serve::serve;
 use staff::staff_review;
 use steps::bottlenecks;
 
@@ -223,6 +225,13 @@ fn run_command(cli: Cli) -> Result<()> {
             command: CatalogCommand::Compare { from, to, format },
         } => catalog_compare(&settings, from, to, format),
         Command::Metrics { family } => metrics(&settings, family),
+        Command::Serve {
+            bind,
+            token,
+            token_file,
+            as_of,
+            center,
+        } => serve(&settings, bind, token, token_file, as_of, center),
     }
 }
 

@@ -3,7 +3,7 @@
 //! a province store, centers by the weighted assessment (a read).
 
 use super::*;
-use crate::metrics::assessment::{assessed_at, explain_assessment};
+use crate::metrics::assessment::{assessed_at, explain_assessment, with_grades};
 use crate::metrics::period::Period;
 use polars::prelude::*;
 
@@ -100,22 +100,6 @@ pub(super) fn rank(
         );
     }
     Ok(())
-}
-
-/// The window ranking with each window's assessment total and grade
-/// (`assessment`, `grade`).
-fn with_grades(ranking: DataFrame, assessed: &DataFrame, period: &Period) -> Result<DataFrame> {
-    let grades = assessed_at(assessed, period, "window")?.lazy().select([
-        col("key").alias("window_id"),
-        col("score").alias("assessment"),
-        col("grade"),
-    ]);
-    let mut args = JoinArgs::new(JoinType::Left);
-    args.maintain_order = MaintainOrderJoin::Left;
-    Ok(ranking
-        .lazy()
-        .join(grades, [col("window_id")], [col("window_id")], args)
-        .collect()?)
 }
 
 /// `rank --level center`: the centers of a province store graded from

@@ -207,7 +207,7 @@ impl State {
     /// configuration of `settings_hash`: else its tables follow other
     /// rules and the next run recomputes everything.
     pub fn same_rules(&self, settings_hash: &str) -> bool {
-        self.version == env!("CARGO_PKG_VERSION") && self.settings == settings_hash
+        self.version == super::stamp::tables_version() && self.settings == settings_hash
     }
 
     pub fn closed(&self) -> NaiveDate {

@@ -13,6 +13,31 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The version of the metric tables this build writes: the package's
+/// version and a hash of every declared table's name and columns. A build
+/// whose tables gained (or lost) a column does not take tables stored by
+/// another as current, though the package version did not change: a read
+/// computes them, the next nightly run recomputes everything.
+pub fn tables_version() -> String {
+    use sha2::{Digest, Sha256};
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION
+        .get_or_init(|| {
+            let mut h = Sha256::new();
+            for t in crate::metrics::schema::TABLES {
+                h.update(t.name.as_bytes());
+                for c in t.columns() {
+                    h.update(b"\0");
+                    h.update(c.as_bytes());
+                }
+                h.update(b"\n");
+            }
+            let hash = hex::encode(h.finalize());
+            format!("{}+{}", env!("CARGO_PKG_VERSION"), &hash[..12])
+        })
+        .clone()
+}
+
 /// The control file of the stamps.
 pub const STAMPS: &str = "_metrics.json";
 
@@ -45,7 +70,7 @@ impl Stamp {
             run,
             settings: super::incremental::settings_hash(settings),
             calendar: super::incremental::calendar_hash(&settings.calendar),
-            version: env!("CARGO_PKG_VERSION").to_string(),
+            version: tables_version(),
             partial: false,
         })
     }
@@ -92,4 +117,38 @@ pub fn stage(txn: &mut Transaction, tables: &[&str], stamp: &Stamp) -> Result<()
         all.insert(t.to_string(), stamp.clone());
     }
     txn.put_control(STAMPS, &serde_json::to_vec_pretty(&all)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tables_version_names_the_package_and_the_tables_shapes() {
+        let v = tables_version();
+        let (package, shapes) = v.split_once('+').unwrap();
+        let (package, shapes) = (package.to_string(), shapes.to_string());
+        assert_eq!(package, env!("CARGO_PKG_VERSION"));
+        assert_eq!(shapes.len(), 12);
+        assert_eq!(v, tables_version());
+        // A table stored by a build with other shapes is not current.
+        let want = Stamp {
+            as_of: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+            seq: 1,
+            run: "r".into(),
+            settings: String::new(),
+            calendar: String::new(),
+            version: v.clone(),
+            partial: false,
+        };
+        let stored = Stamp {
+            version: format!("{package}+000000000000"),
+            ..want.clone()
+        };
+        assert!(stored
+            .differs(&want)
+            .unwrap()
+            .contains("computed by version"));
+        assert_eq!(want.differs(&want), None);
+    }
 }

@@ -627,6 +627,22 @@ pub fn assessed_at(assessed: &DataFrame, period: &Period, level: &str) -> Result
         .collect()?)
 }
 
+/// The window ranking with each window's assessment total and grade
+/// (`assessment`, `grade`).
+pub fn with_grades(ranking: DataFrame, assessed: &DataFrame, period: &Period) -> Result<DataFrame> {
+    let grades = assessed_at(assessed, period, "window")?.lazy().select([
+        col("key").alias("window_id"),
+        col("score").alias("assessment"),
+        col("grade"),
+    ]);
+    let mut args = JoinArgs::new(JoinType::Left);
+    args.maintain_order = MaintainOrderJoin::Left;
+    Ok(ranking
+        .lazy()
+        .join(grades, [col("window_id")], [col("window_id")], args)
+        .collect()?)
+}
+
 /// One subject's assessment explained: a line with its total and grade,
 /// and its metrics (`assessment_points` with `metric_label` and
 /// `value_text`).

@@ -98,6 +98,16 @@ pub struct Card {
     pub remaining: i64,
 }
 
+/// The deadline of something open since `start` with a limit extended to
+/// `ext` working days: the `ext`-th working day after it (the day itself
+/// for an instant case, `ext` 0).
+pub fn deadline(cal: &Calendar, start: NaiveDate, ext: i64) -> Result<NaiveDate> {
+    Ok(match ext <= 0 {
+        true => start,
+        false => cal.deadline(start, ext as u32)?,
+    })
+}
+
 /// The card due on `as_of` for something open since `start` with a limit
 /// extended to `ext` working days by suspensions: its colour, deadline and
 /// working days left (negative when overdue), or `None`. Red once a
@@ -109,11 +119,7 @@ pub fn judge(
     as_of: NaiveDate,
     rules: &CardRules,
 ) -> Result<Option<(Colour, NaiveDate, i64)>> {
-    let deadline = if ext <= 0 {
-        start
-    } else {
-        cal.deadline(start, ext as u32)?
-    };
+    let deadline = deadline(cal, start, ext)?;
     let remaining = if deadline >= as_of {
         cal.elapsed(as_of, deadline)?
     } else {

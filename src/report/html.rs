@@ -4,8 +4,9 @@
 
 use base64::Engine;
 
-/// The embedded CJK font (see data/fonts).
-const FONT: &[u8] = include_bytes!("../../data/fonts/xiaoneng-cjk.ttf");
+/// The embedded CJK font (see data/fonts); `serve` sends it as
+/// `/assets/font.ttf`.
+pub const FONT: &[u8] = include_bytes!("../../data/fonts/xiaoneng-cjk.ttf");
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
