@@ -249,7 +249,8 @@ pub enum Command {
         sql: String,
         #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
         format: QueryFormat,
-        /// Write to this file instead of standard output (required for parquet).
+        /// Write to this file instead of standard output (required for
+        /// parquet and xlsx).
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -492,10 +493,13 @@ pub struct MetricsArgs {
     /// Evaluation date (default: the last date with data).
     #[arg(long, value_parser = date)]
     pub as_of: Option<NaiveDate>,
-    #[arg(long, value_enum, default_value_t = crate::view::Format::Table)]
-    pub format: crate::view::Format,
-    /// With csv or json: add the previous period's and the previous year's
-    /// values (环比, 同比) and, for cases, the targets met.
+    #[arg(long, value_enum, default_value_t = MetricsFormat::Table)]
+    pub format: MetricsFormat,
+    /// Write to this file instead of standard output (required for xlsx).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// With csv, json or xlsx: add the previous period's and the previous
+    /// year's values (环比, 同比) and, for cases, the targets met.
     #[arg(long)]
     pub compare: bool,
 }
@@ -543,6 +547,32 @@ pub enum QueryFormat {
     Csv,
     Json,
     Parquet,
+    /// A workbook of one sheet (needs --out).
+    Xlsx,
+}
+
+/// The formats of `metrics`: those of the other data commands, and a
+/// workbook with Chinese headers (needs --out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MetricsFormat {
+    Table,
+    Csv,
+    Json,
+    /// A workbook of one sheet with Chinese headers (needs --out).
+    Xlsx,
+}
+
+impl MetricsFormat {
+    /// The printed format, `None` for a workbook.
+    pub fn printed(self) -> Option<crate::view::Format> {
+        use crate::view::Format;
+        match self {
+            MetricsFormat::Table => Some(Format::Table),
+            MetricsFormat::Csv => Some(Format::Csv),
+            MetricsFormat::Json => Some(Format::Json),
+            MetricsFormat::Xlsx => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -151,7 +151,7 @@ fn cell_of(shape: Shape, column: &str) -> Cell<'_> {
 }
 
 /// How one column of a human table shows its value.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub enum Cell<'a> {
     Text(&'a str),
     Count(&'a str),

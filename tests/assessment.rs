@@ -319,9 +319,10 @@ fn the_bulletin_and_the_annual_review_show_the_grades() {
     }
     // Red flags: October W02 W05 W04 (tests/ranking.rs); September's three
     // from `rank --period 2026-09`; the two-month flags from B5's ranking.
-    let flags = csv_rows(&std::fs::read_to_string(dir.join("red_flags.csv")).unwrap());
+    // The report's CSV is for people: Chinese headers (窗口, 月度红旗(次) …).
+    let flags = common::report_rows(&dir.join("red_flags.csv"));
     let by: HashMap<&str, &HashMap<String, String>> =
-        flags.iter().map(|r| (r["window_id"].as_str(), r)).collect();
+        flags.iter().map(|r| (r["窗口"].as_str(), r)).collect();
     let red_in = |period: &str| -> Vec<String> {
         let mut args = vec!["rank", "--period", period];
         args.extend_from_slice(&["--as-of", AS_OF, "--format", "csv"]);
@@ -336,9 +337,9 @@ fn the_bulletin_and_the_annual_review_show_the_grades() {
     assert_eq!(september.len(), 3);
     for w in ["W01", "W02", "W03", "W04", "W05", "W06", "W07"] {
         let months = september.iter().chain(&october).filter(|x| *x == w).count();
-        assert_eq!(by[w]["month_flags"], months.to_string(), "{w}");
+        assert_eq!(by[w]["月度红旗(次)"], months.to_string(), "{w}");
         let two = b5.iter().filter(|x| *x == w).count();
-        assert_eq!(by[w]["bimonth_flags"], two.to_string(), "{w}");
+        assert_eq!(by[w]["双月红旗(次)"], two.to_string(), "{w}");
     }
     assert!(md.contains("### 红旗窗口统计"), "{md}");
     assert!(md.contains("、考核等次"), "{md}");

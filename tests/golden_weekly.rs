@@ -24,11 +24,27 @@ fn demo_weekly_publication_matches_the_golden_file() {
     }
     let want = std::fs::read_to_string(&golden).expect("golden file (UPDATE_GOLDEN=1 writes it)");
     assert_eq!(csv, want, "the weekly publication of {WEEK} changed");
-    // The same table was written under the reports folder.
+    // The same table was written under the reports folder for people (a
+    // BOM, Chinese headers, figures as shown): its own golden file, the
+    // same rows in the same order.
     let written =
         std::fs::read_to_string(home.path().join(format!("reports/{WEEK}/attendance.csv")))
             .unwrap();
-    assert_eq!(written, want);
+    let golden_report = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("tests/golden/attendance_{WEEK}_report.csv"));
+    if std::env::var("UPDATE_GOLDEN").is_ok() {
+        std::fs::write(&golden_report, &written).unwrap();
+    }
+    let want_report =
+        std::fs::read_to_string(&golden_report).expect("golden file (UPDATE_GOLDEN=1 writes it)");
+    assert_eq!(written, want_report, "the report's CSV of {WEEK} changed");
+    let body = written.strip_prefix('\u{feff}').expect("a BOM");
+    assert!(body.starts_with("窗口,工号,姓名,应出勤,实出勤,"), "{body}");
+    assert_eq!(body.lines().count(), want.lines().count(), "the same rows");
+    let first_two = |l: &str| l.split(',').take(2).collect::<Vec<_>>().join(",");
+    for (people, machine) in body.lines().zip(want.lines()).skip(1) {
+        assert_eq!(first_two(people), first_two(machine), "the same order");
+    }
     // A working week of five days for every staff member on the roster all week.
     assert!(
         want.lines().nth(1).unwrap().starts_with("W01,1001,"),

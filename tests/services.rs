@@ -345,11 +345,11 @@ fn the_bulletin_section_worked_by_hand() {
     for w in want {
         assert!(section.contains(w), "{w}\nnot in\n{section}");
     }
-    // The tables behind it, as CSV.
-    let refusals = csv_rows(&std::fs::read_to_string(dir.join("refusals.csv")).unwrap());
+    // The tables behind it, as CSV for people (Chinese headers).
+    let refusals = common::report_rows(&dir.join("refusals.csv"));
     let listed: Vec<String> = refusals
         .iter()
-        .map(|r| format!("{} {} {}", r["case_id"], r["refused_on"], r["reason"]))
+        .map(|r| format!("{} {} {}", r["办件编号"], r["不予受理日期"], r["理由"]))
         .collect();
     assert_eq!(
         listed,

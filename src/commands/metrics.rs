@@ -19,6 +19,9 @@ pub(super) fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()>
         MetricsCommand::Jumps { args } => ("queue_jumps", args),
         MetricsCommand::QueueHours { args } => ("queue_hours", args),
     };
+    if args.format == MetricsFormat::Xlsx && args.out.is_none() {
+        bail!("--format xlsx writes a workbook: give its file with --out FILE.xlsx");
+    }
     let period = args.period.clone();
     if let Some(g) = args.grain {
         if g != period.grain {
@@ -40,7 +43,7 @@ pub(super) fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()>
     let view = |metrics: &polars::prelude::DataFrame,
                 compared: &[&str]|
      -> Result<polars::prelude::DataFrame> {
-        if args.compare || args.format == Format::Table {
+        if args.compare || args.format == MetricsFormat::Table {
             period_view(metrics, &period, level, compared)
         } else {
             Ok(period_rows(metrics, &period, Some(level))
@@ -57,7 +60,7 @@ pub(super) fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()>
         MetricsCommand::Cases { .. } => {
             let m = need(CASE_METRICS, "cases")?;
             let mut v = view(&m, &CASES_COMPARED)?;
-            if args.compare || args.format == Format::Table {
+            if args.compare || args.format == MetricsFormat::Table {
                 v = with_targets(v, &settings.targets)?;
             }
             (v, crate::view::case_table)
@@ -158,12 +161,37 @@ pub(super) fn metrics(settings: &Settings, family: MetricsCommand) -> Result<()>
         period.start,
         period.end
     );
+    let Some(format) = args.format.printed() else {
+        // A workbook: the table's columns with their Chinese headers.
+        let path = args.out.as_deref().context("xlsx needs --out")?;
+        let sheet = crate::report::sheets::sheet_of(name);
+        let book = crate::report::xlsx::table_workbook(
+            sheet.map_or(name, |s| s.title),
+            &df,
+            sheet.as_ref(),
+            crate::report::sheets::Headers::Labelled,
+        )?;
+        write_file(path, &book)?;
+        eprintln!("wrote {}", path.display());
+        return Ok(());
+    };
     // The 对象 column's names beside the codes where people read.
-    let df = match args.format {
+    let df = match format {
         Format::Table if df.column("key").is_ok() => {
             crate::engine::names::Names::load(&store)?.key_names_at(df, Some(level))?
         }
         _ => df,
     };
-    print_frame(df, args.format, table)
+    match &args.out {
+        Some(path) => {
+            let mut file = std::io::BufWriter::new(
+                std::fs::File::create(path)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+            );
+            write_frame(df, format, table, &mut file)?;
+            eprintln!("wrote {}", path.display());
+            Ok(())
+        }
+        None => print_frame(df, format, table),
+    }
 }

@@ -5,7 +5,7 @@
 
 pub(crate) use crate::cli::{
     CalendarCommand, CatalogCommand, Cli, Command, DaysFormat, DemoProfile, MetricsCommand,
-    QueryFormat, RatingsCommand, StepsCommand,
+    MetricsFormat, QueryFormat, RatingsCommand, StepsCommand,
 };
 pub(crate) use crate::config::{Settings, CONFIG_FILE, TEMPLATE};
 pub(crate) use crate::demo::Profile;
@@ -236,17 +236,32 @@ fn run_command(cli: Cli) -> Result<()> {
 }
 
 fn print_frame(
-    mut df: polars::prelude::DataFrame,
+    df: polars::prelude::DataFrame,
     format: Format,
     table: impl FnOnce(&polars::prelude::DataFrame) -> Result<String>,
 ) -> Result<()> {
-    let mut out = std::io::stdout().lock();
+    write_frame(df, format, table, &mut std::io::stdout().lock())
+}
+
+/// A frame as CSV, JSON or its human table, to `out`.
+fn write_frame(
+    mut df: polars::prelude::DataFrame,
+    format: Format,
+    table: impl FnOnce(&polars::prelude::DataFrame) -> Result<String>,
+    out: &mut impl Write,
+) -> Result<()> {
     match format {
-        Format::Csv => crate::view::write_csv(&mut df, &mut out)?,
-        Format::Json => crate::view::write_json(&df, &mut out)?,
+        Format::Csv => crate::view::write_csv(&mut df, out)?,
+        Format::Json => crate::view::write_json(&df, out)?,
         Format::Table => write!(out, "{}", table(&df)?)?,
     }
+    out.flush()?;
     Ok(())
+}
+
+/// Write a file a command was asked for with `--out`.
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// A read of the metric tables as of `as_of` (default: the store's, see

@@ -852,6 +852,61 @@ pub const KEYS: [Measure; 20] = [
     m("slot", "时段", Text),
 ];
 
+/// The columns the reports' lists carry beside the stored ones (names
+/// joined beside codes, the cards', notices' and complaints' own fields),
+/// with their labels: the headers of the report CSVs and workbooks
+/// (`report::sheets`). A report table may give a column a label of its
+/// own where a word means something else there.
+pub const LISTED: [Measure; 47] = [
+    m("window_name", "窗口名称", Text),
+    m("key_name", "名称", Text),
+    m("staff_name", "姓名", Text),
+    m("item_code", "事项编码", Text),
+    m("item_name", "事项名称", Text),
+    m("status", "状态", Text),
+    m("exceptions", "异常", Text),
+    m("case_id", "办件编号", Text),
+    m("step", "环节", Text),
+    m("colour", "牌色", Text),
+    m("deadline", "截止日期", Text),
+    m("deadline_provisional", "截止日期暂定", YesNo),
+    m("remaining_days", "剩余工作日", Count),
+    m("raised_on", "亮牌日期", Text),
+    m("escalated_on", "升级红牌日期", Text),
+    m("cleared_on", "解除日期", Text),
+    m("cleared_by", "解除原因", Text),
+    m("recorded", "当日判定", YesNo),
+    m("complaint_id", "投诉编号", Text),
+    m("received_on", "登记日期", Text),
+    m("deadline_kind", "超期环节", Text),
+    m("rating_id", "评价编号", Text),
+    m("rated_on", "评价日期", Text),
+    m("overdue_days", "超期工作日", Count),
+    m("named", "实名", Text),
+    m("called_back", "已回访", Text),
+    m("appeal_result", "复核结果", Text),
+    m("refused_on", "不予受理日期", Text),
+    m("result", "办理结果", Text),
+    m("reason", "理由", Text),
+    m("notice_id", "督办编号", Text),
+    m("opened_on", "督办日期", Text),
+    m("stage", "阶段", Count),
+    m("stage_name", "阶段名称", Text),
+    m("warned_on", "效能告诫日期", Text),
+    m("referred_on", "问责移送日期", Text),
+    m("due_on", "回告期限", Text),
+    m("replied_on", "回告日期", Text),
+    m("replied_on_time", "按期回告", YesNo),
+    m("reply_days", "回告用时", Decimal),
+    m("outcome", "回告结果", Text),
+    m("closed_on", "办结日期", Text),
+    m("closed_by", "办结方式", Text),
+    m("month_flags", "月度红旗(次)", Count),
+    m("bimonth_flags", "双月红旗(次)", Count),
+    m("quarter_flags", "季度红旗(次)", Count),
+    m("month_bottom", "月度末位(次)", Count),
+];
+
 /// A shared column of [`KEYS`] among a table's measures (checked when
 /// compiled).
 const fn shared(column: &'static str) -> Measure {

@@ -6,4 +6,6 @@ pub mod bulletin;
 pub mod charts;
 pub mod daily;
 pub mod html;
+pub mod sheets;
 pub mod write;
+pub mod xlsx;

@@ -1,5 +1,6 @@
 //! Reports written to files: `<reports>/<label>/<name>.md`, its HTML with
-//! the charts and the embedded font, its PNG charts and one CSV per table.
+//! the charts and the embedded font, its PNG charts, one CSV per table
+//! and the workbook `<name>.xlsx`.
 //! The reports read their metric tables through a
 //! [`Reading`](crate::engine::Reading): stored when current, computed in
 //! memory otherwise; writing a report never changes the store.
@@ -37,8 +38,8 @@ pub fn attendance_publication(
         period.start,
         crate::view::attendance_markdown(&table)?
     );
-    let mut tables = [("attendance", table)];
-    let (path, _) = write_report(settings, &period.label, "attendance", &md, &mut tables, &[])?;
+    let tables = [("attendance", table)];
+    let (path, _) = write_report(settings, &period.label, "attendance", &md, &tables, &[])?;
     let [(_, table)] = tables;
     Ok((table, path.with_file_name("attendance.csv")))
 }
@@ -192,7 +193,7 @@ pub fn bulletin(
         names: &names,
         notes: provisional_notes(&settings.calendar, period, cards.as_ref())?,
     };
-    let mut bulletin = crate::report::bulletin::monthly_bulletin(center, period, as_of, &inputs)?;
+    let bulletin = crate::report::bulletin::monthly_bulletin(center, period, as_of, &inputs)?;
     // A year's bulletin is the annual review (`report annual`).
     let name = match period.grain {
         crate::metrics::period::Grain::Year => "annual",
@@ -203,7 +204,7 @@ pub fn bulletin(
         &period.label,
         name,
         &bulletin.markdown,
-        &mut bulletin.tables,
+        &bulletin.tables,
         &bulletin.charts,
     )
 }
@@ -302,19 +303,21 @@ pub fn daily(
         callbacks_due: &callbacks,
         names: &crate::engine::names::Names::load(store)?,
     };
-    let (md, mut tables) = crate::report::daily::daily_report(center, day, &inputs)?;
-    write_report(settings, &day.label, "daily", &md, &mut tables, &[])
+    let (md, tables) = crate::report::daily::daily_report(center, day, &inputs)?;
+    write_report(settings, &day.label, "daily", &md, &tables, &[])
 }
 
 /// Write a report's Markdown and tables under `<reports>/<label>/`.
-/// Writes `<name>.md`, `<name>.html` (with the charts, as SVG) and one CSV
-/// per table; returns the Markdown's path.
+/// Writes `<name>.md`, `<name>.html` (with the charts, as SVG), the
+/// charts as PNG, one CSV per table for people (`report::sheets`: a BOM,
+/// Chinese headers, figures as shown) and `<name>.xlsx` (`report::xlsx`:
+/// the text, then a sheet per table); returns the Markdown's path.
 pub fn write_report(
     settings: &Settings,
     label: &str,
     name: &str,
     markdown: &str,
-    tables: &mut [(&'static str, DataFrame)],
+    tables: &[(&'static str, DataFrame)],
     charts: &[(String, String)],
 ) -> Result<(std::path::PathBuf, String)> {
     let dir = settings.reports.join(label);
@@ -335,11 +338,15 @@ pub fn write_report(
         &html,
         crate::report::html::page(title, markdown, charts).as_bytes(),
     )?;
-    for (table, df) in tables.iter_mut() {
-        let mut bytes = Vec::new();
-        crate::view::write_csv(df, &mut bytes)?;
+    // The tables for people: CSV with a BOM and Chinese headers, and the
+    // workbook (the text first, a sheet per table).
+    for (table, df) in tables.iter() {
+        let sheet = crate::report::sheets::sheet_of(table);
+        let bytes = crate::report::sheets::people_csv(df, sheet.as_ref())?;
         write_atomic(&dir.join(format!("{table}.csv")), &bytes)?;
     }
+    let book = crate::report::xlsx::report_workbook(markdown, tables)?;
+    write_atomic(&dir.join(format!("{name}.xlsx")), &book)?;
     Ok((path, markdown.to_string()))
 }
 

@@ -98,3 +98,13 @@ pub fn copy_csvs(fixture: &Path, dir: &Path) {
         }
     }
 }
+
+/// The rows of a report's CSV for people (a UTF-8 BOM, Chinese headers),
+/// as header → cell.
+pub fn report_rows(path: &Path) -> Vec<HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let body = text
+        .strip_prefix('\u{feff}')
+        .unwrap_or_else(|| panic!("{} has no BOM", path.display()));
+    csv_rows(body)
+}
