@@ -36,15 +36,10 @@ pub fn page(ctx: &Context, id: &str, target: &Target) -> Page {
         esc(&department)
     );
     body.push_str("<div class=\"kpis\">");
-    for c in [
-        "accepted",
-        "completed",
-        "instant_rate",
-        "on_time_rate",
-        "early_rate",
-        "overdue_completed",
-        "overdue_open",
-    ] {
+    for c in crate::view::CASE_FIGURES
+        .into_iter()
+        .chain(["overdue_open"])
+    {
         body.push_str(&kpi(
             CASES.label(c),
             &measure_cell(&CASES, "month.cases", &cases, c, 0),
