@@ -39,11 +39,29 @@ fn demo_weekly_publication_matches_the_golden_file() {
         std::fs::read_to_string(&golden_report).expect("golden file (UPDATE_GOLDEN=1 writes it)");
     assert_eq!(written, want_report, "the report's CSV of {WEEK} changed");
     let body = written.strip_prefix('\u{feff}').expect("a BOM");
-    assert!(body.starts_with("窗口,工号,姓名,应出勤,实出勤,"), "{body}");
+    // The window's name beside its code.
+    assert!(
+        body.starts_with("窗口,窗口名称,工号,姓名,应出勤,实出勤,"),
+        "{body}"
+    );
+    assert!(
+        body.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("W01,工商注册登记窗口,1001,黎雪,"),
+        "{body}"
+    );
     assert_eq!(body.lines().count(), want.lines().count(), "the same rows");
-    let first_two = |l: &str| l.split(',').take(2).collect::<Vec<_>>().join(",");
+    let codes = |l: &str, at: [usize; 2]| {
+        let cells: Vec<&str> = l.split(',').collect();
+        format!("{},{}", cells[at[0]], cells[at[1]])
+    };
     for (people, machine) in body.lines().zip(want.lines()).skip(1) {
-        assert_eq!(first_two(people), first_two(machine), "the same order");
+        assert_eq!(
+            codes(people, [0, 2]),
+            codes(machine, [0, 1]),
+            "the same order"
+        );
     }
     // A working week of five days for every staff member on the roster all week.
     assert!(

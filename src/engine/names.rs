@@ -70,23 +70,32 @@ impl Names {
     /// Without the store's names of a kind (no staff roster; a read that
     /// wants none passes `Names::default()`), no column of that kind.
     pub fn attach(&self, df: DataFrame) -> Result<DataFrame> {
-        self.attach_names(df, false)
+        self.attach_names(df, false, &["item_code", "window_id", "staff_id"])
+    }
+
+    /// [`Names::attach`] for the windows only (a list that carries its
+    /// staff members' names already).
+    pub fn attach_windows(&self, df: DataFrame) -> Result<DataFrame> {
+        self.attach_names(df, false, &["window_id"])
     }
 
     /// [`Names::attach`], with every name column even where the store has
     /// no names of its kind (all null).
     pub fn attach_always(&self, df: DataFrame) -> Result<DataFrame> {
-        self.attach_names(df, true)
+        self.attach_names(df, true, &["item_code", "window_id", "staff_id"])
     }
 
-    fn attach_names(&self, df: DataFrame, always: bool) -> Result<DataFrame> {
+    fn attach_names(&self, df: DataFrame, always: bool, codes: &[&str]) -> Result<DataFrame> {
         let mut columns: Vec<Column> = Vec::new();
         for c in df.columns() {
             columns.push(c.clone());
             let Some(&(code, _, _, alias)) = NAMED.iter().find(|n| n.0 == c.name().as_str()) else {
                 continue;
             };
-            if df.column(alias).is_ok() || !(always || self.by.contains_key(code)) {
+            if !codes.contains(&code)
+                || df.column(alias).is_ok()
+                || !(always || self.by.contains_key(code))
+            {
                 continue;
             }
             let codes = c.cast(&DataType::String)?;

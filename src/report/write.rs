@@ -32,15 +32,16 @@ pub fn attendance_publication(
         .context("the store has no staff roster yet")?;
     let end = crate::metrics::state_day(period.end, as_of);
     let table = crate::metrics::attendance::publication(days, &staff, period.start, end)?;
+    // The files people read carry the windows' names beside their codes.
+    let named = crate::engine::names::Names::load(store)?.attach_windows(table.clone())?;
     let md = format!(
         "# {} 考勤公示\n\n统计期间 {} 至 {end}。\n\n{}",
         period.label,
         period.start,
-        crate::view::attendance_markdown(&table)?
+        crate::view::attendance_markdown(&named)?
     );
-    let tables = [("attendance", table)];
+    let tables = [("attendance", named)];
     let (path, _) = write_report(settings, &period.label, "attendance", &md, &tables, &[])?;
-    let [(_, table)] = tables;
     Ok((table, path.with_file_name("attendance.csv")))
 }
 

@@ -21,7 +21,13 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
         return Ok(Section::text(md));
     };
     let rules = z.attendance_rules;
-    let named = named_for_attendance(days, z.staff, period.start, period.end, rules)?;
+    let named = z.names.attach_windows(named_for_attendance(
+        days,
+        z.staff,
+        period.start,
+        period.end,
+        rules,
+    )?)?;
     let (named_words, none_words) = (criteria(rules, false), criteria(rules, true));
     if named.height() == 0 {
         if none_words.is_empty() {
