@@ -112,17 +112,7 @@ fn steps(ctx: &Context, id: &str) -> Result<String> {
         return Ok(String::new());
     };
     let rows = of_case(all, id)?.sort(["seq"], SortMultipleOptions::default())?;
-    let mut cells = listed(
-        &rows,
-        &[
-            "seq",
-            "step",
-            "staff_id",
-            "started_at",
-            "finished_at",
-            "limit_days",
-        ],
-    );
+    let mut cells = listed(&rows, &super::snapshot::STEP_COLUMNS[1..]);
     for (i, r) in cells.iter_mut().enumerate() {
         if let Some(staff) = text(&rows, "staff_id", i) {
             r[2] = esc(&ctx.snapshot.staff_label(&staff));

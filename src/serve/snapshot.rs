@@ -130,18 +130,7 @@ impl Snapshot {
             "suspensions",
             Some(&["case_id", "kind", "start", "end", "reason"]),
         )?;
-        let steps = store.read_columns(
-            "case_steps",
-            Some(&[
-                "case_id",
-                "seq",
-                "step",
-                "staff_id",
-                "started_at",
-                "finished_at",
-                "limit_days",
-            ]),
-        )?;
+        let steps = store.read_columns("case_steps", Some(&STEP_COLUMNS))?;
         let ratings = store.read_columns(
             "ratings",
             Some(&[
@@ -235,6 +224,17 @@ fn label(code: &str, named: Option<&Named>) -> String {
 
 /// Every code of `table` with its name (`engine::names::with_names`: the
 /// latest version) and what it belongs to.
+/// The columns of `case_steps` the case page lists (after `case_id`).
+pub const STEP_COLUMNS: [&str; 7] = [
+    "case_id",
+    "seq",
+    "step",
+    "staff_id",
+    "started_at",
+    "finished_at",
+    "limit_days",
+];
+
 fn named(
     store: &crate::store::Store,
     code: &str,
