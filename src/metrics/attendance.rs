@@ -3,7 +3,6 @@
 //! every grain and level through the one rollup, and the weekly
 //! publication (周公示) table.
 
-use super::period::Grain;
 use super::rollup::{rollup, Roll, RollupSpec};
 use crate::attendance::{attendance_days, AttendanceDay, Departure, Leave, Punch, Schedule};
 use crate::calendar::Calendar;
@@ -312,16 +311,9 @@ pub fn attendance_metrics(days: &DataFrame, as_of: NaiveDate) -> Result<DataFram
             .cast(DataType::Int64)
             .alias("leave_hours"),
     ]);
-    let spec = RollupSpec {
-        measures: &MEASURES,
-        extra_keys: &[],
-        levels: &["center", "department", "window", "staff"],
-        grains: &Grain::ALL,
-        as_of,
-    };
-    let sums = rollup(events, &spec)?;
+    let sums = rollup(events, &RollupSpec::people(&MEASURES, &[], as_of))?;
     let units = |c: &str| col(c).cast(DataType::Float64) / lit(LEAVE_UNITS);
-    Ok(sums
+    let rows = sums
         .lazy()
         .with_columns([units("leave_day_share"), units("leave_hours")])
         .with_columns([
@@ -331,10 +323,8 @@ pub fn attendance_metrics(days: &DataFrame, as_of: NaiveDate) -> Result<DataFram
         .with_column(
             (col("expected_days").cast(DataType::Float64) - col("leave_days") - col("absent_days"))
                 .alias("attended_days"),
-        )
-        .with_columns(super::schema::ATTENDANCE.rate_exprs())
-        .select(super::schema::ATTENDANCE.select())
-        .collect()?)
+        );
+    Ok(super::schema::ATTENDANCE.finish(rows)?)
 }
 
 /// The weekly publication (周公示) or monthly sheet: per window and staff

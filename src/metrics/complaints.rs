@@ -7,7 +7,6 @@
 //! event once ([`Complaint::substantiated_on`]).
 
 use crate::calendar::Calendar;
-use crate::metrics::period::Grain;
 use crate::metrics::rollup::{measure_columns, rollup, Roll, RollupSpec};
 use crate::metrics::WithDepartment;
 use crate::polars_ext::{date_series, dates_of, opt_f64s, opt_strings};
@@ -288,21 +287,8 @@ pub fn complaint_metrics(
         .with_department(windows)
         .with_column(coalesce(&[col("department"), col("own_department")]).alias("department"))
         .drop(by_name(["own_department"], true, false));
-    let sums = rollup(
-        events,
-        &RollupSpec {
-            measures: &MEASURES,
-            extra_keys: &[],
-            levels: &["center", "department", "window", "staff"],
-            grains: &Grain::ALL,
-            as_of,
-        },
-    )?;
-    Ok(sums
-        .lazy()
-        .with_columns(super::schema::COMPLAINTS.rate_exprs())
-        .select(super::schema::COMPLAINTS.select())
-        .collect()?)
+    let sums = rollup(events, &RollupSpec::people(&MEASURES, &[], as_of))?;
+    Ok(super::schema::COMPLAINTS.finish(sums.lazy())?)
 }
 
 /// A complaint past a deadline at the end of a date: a red card of its

@@ -8,7 +8,6 @@
 //! here as excluded.
 
 use crate::calendar::Calendar;
-use crate::metrics::period::Grain;
 use crate::metrics::ratings::RatingRules;
 use crate::metrics::rollup::{measure_columns, rollup, Roll, RollupSpec};
 use crate::metrics::WithDepartment;
@@ -255,23 +254,14 @@ pub fn rating_loop(
         UnionArgs::default(),
     )?
     .with_department(windows);
-    let spec = |extra: &'static [&'static str]| RollupSpec {
-        measures: &MEASURES,
-        extra_keys: extra,
-        levels: &["center", "department", "window", "staff"],
-        grains: &Grain::ALL,
-        as_of,
-    };
-    let per_channel = rollup(events.clone(), &spec(&["channel"]))?;
+    let spec = RollupSpec::people(&MEASURES, &["channel"], as_of);
+    let per_channel = rollup(events.clone(), &spec)?;
     let all = rollup(
         events.with_column(lit(ALL_CHANNELS).alias("channel")),
-        &spec(&["channel"]),
+        &spec,
     )?;
     let out = concat([all.lazy(), per_channel.lazy()], UnionArgs::default())?;
-    Ok(out
-        .with_columns(super::schema::RATING_LOOP_TABLE.rate_exprs())
-        .select(super::schema::RATING_LOOP_TABLE.select())
-        .collect()?)
+    Ok(super::schema::RATING_LOOP_TABLE.finish(out)?)
 }
 
 /// A ratings frame with no row and the columns the loop reads.

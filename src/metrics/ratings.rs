@@ -3,7 +3,6 @@
 //! days. Quarterly questionnaires (问卷, no case) count in satisfaction but
 //! not in coverage.
 
-use super::period::Grain;
 use super::rollup::{as_int64, rollup, Roll, RollupSpec};
 use super::WithDepartment;
 use crate::calendar::Calendar;
@@ -397,21 +396,8 @@ pub fn rating_metrics(
         ],
         UnionArgs::default(),
     )?;
-    let sums = rollup(
-        events,
-        &RollupSpec {
-            measures: &MEASURES,
-            extra_keys: &[],
-            levels: &["center", "department", "window", "staff"],
-            grains: &Grain::ALL,
-            as_of,
-        },
-    )?;
-    Ok(sums
-        .lazy()
-        .with_columns(super::schema::RATINGS.rate_exprs())
-        .select(super::schema::RATINGS.select())
-        .collect()?)
+    let sums = rollup(events, &RollupSpec::people(&MEASURES, &[], as_of))?;
+    Ok(super::schema::RATINGS.finish(sums.lazy())?)
 }
 
 #[cfg(test)]

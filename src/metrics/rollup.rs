@@ -59,6 +59,28 @@ pub struct RollupSpec<'a> {
     pub as_of: NaiveDate,
 }
 
+/// The levels of the tables of people's work (no item level).
+pub const PEOPLE_LEVELS: [&str; 4] = ["center", "department", "window", "staff"];
+
+impl<'a> RollupSpec<'a> {
+    /// `measures` at every grain and the levels center, department,
+    /// window and staff (the notices', complaints' and ratings' tables),
+    /// with `extra_keys` beside the level key.
+    pub fn people(
+        measures: &'a [(&'a str, Roll)],
+        extra_keys: &'a [&'a str],
+        as_of: NaiveDate,
+    ) -> RollupSpec<'a> {
+        RollupSpec {
+            measures,
+            extra_keys,
+            levels: &PEOPLE_LEVELS,
+            grains: &Grain::ALL,
+            as_of,
+        }
+    }
+}
+
 /// One Int64 column per measure of `measures`, from event rows that each
 /// carry one measure (its index in `measures`) and a value: the value in
 /// that measure's column, 0 in the others. The roll-ups of notices,

@@ -140,6 +140,17 @@ impl Table {
         self.rates.iter().map(Rate::expr).collect()
     }
 
+    /// The stored table from rows of its keys and summed measures: its
+    /// rates computed, its columns in stored order.
+    pub fn finish(
+        &self,
+        rows: polars::prelude::LazyFrame,
+    ) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
+        rows.with_columns(self.rate_exprs())
+            .select(self.select())
+            .collect()
+    }
+
     /// The counts among the measures (shown as counts), in stored order:
     /// they add up across keys and across centers.
     pub fn counts(&self) -> Vec<&'static str> {

@@ -709,11 +709,7 @@ pub fn service_channels(facts: &DataFrame, as_of: NaiveDate) -> Result<DataFrame
             as_of,
         },
     )?;
-    Ok(sums
-        .lazy()
-        .with_columns(super::schema::SERVICE_CHANNELS_TABLE.rate_exprs())
-        .select(super::schema::SERVICE_CHANNELS_TABLE.select())
-        .collect()?)
+    Ok(super::schema::SERVICE_CHANNELS_TABLE.finish(sums.lazy())?)
 }
 
 /// The refusals known in `from..=to` (by `refused_on`), from

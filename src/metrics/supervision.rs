@@ -16,7 +16,6 @@
 
 use crate::calendar::Calendar;
 use crate::metrics::cards::{CardRecord, Colour};
-use crate::metrics::period::Grain;
 use crate::metrics::rollup::{measure_columns, rollup, Roll, RollupSpec};
 use crate::metrics::WithDepartment;
 use crate::polars_ext::{date_series, dates_of, opt_strings};
@@ -404,21 +403,8 @@ pub fn supervision_metrics(
     let events = DataFrame::new(rows.len(), columns)?
         .lazy()
         .with_department(windows);
-    let sums = rollup(
-        events,
-        &RollupSpec {
-            measures: &MEASURES,
-            extra_keys: &[],
-            levels: &["center", "department", "window", "staff"],
-            grains: &Grain::ALL,
-            as_of,
-        },
-    )?;
-    Ok(sums
-        .lazy()
-        .with_columns(super::schema::SUPERVISION.rate_exprs())
-        .select(super::schema::SUPERVISION.select())
-        .collect()?)
+    let sums = rollup(events, &RollupSpec::people(&MEASURES, &[], as_of))?;
+    Ok(super::schema::SUPERVISION.finish(sums.lazy())?)
 }
 
 /// The notices as a frame, in their order: `notice_id, case_id, step,

@@ -123,17 +123,15 @@ pub fn incident_metrics(
         ]);
     let out = rollup(
         events,
-        &RollupSpec {
-            measures: &[
+        &RollupSpec::people(
+            &[
                 ("incidents", Roll::Sum),
                 ("substantiated_n", Roll::Sum),
                 ("points_sum", Roll::Sum),
             ],
-            extra_keys: &["source", "category"],
-            levels: &["center", "department", "window", "staff"],
-            grains: &Grain::ALL,
+            &["source", "category"],
             as_of,
-        },
+        ),
     )?;
     Ok(out
         .lazy()
