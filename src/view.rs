@@ -664,16 +664,8 @@ pub fn assessment_columns(level: &str) -> Vec<(&'static str, Cell<'static>)> {
     let t = &schema::ASSESSED;
     let mut out = vec![shown(t, "rank")];
     out.extend(match level {
-        "window" => vec![
-            shown_key("window_id"),
-            ("窗口名称", Cell::Text("window_name")),
-            shown(t, "department"),
-        ],
-        "staff" => vec![
-            shown_key("staff_id"),
-            ("姓名", Cell::Text("staff_name")),
-            shown(t, "department"),
-        ],
+        "window" => vec![shown_key("window_id"), shown(t, "department")],
+        "staff" => vec![shown_key("staff_id"), shown(t, "department")],
         "center" => vec![shown_key("center")],
         _ => vec![("窗口单位", Cell::Text("key"))],
     });

@@ -197,7 +197,6 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
             &flags,
             &[
                 shown_key("window_id"),
-                ("窗口名称", Cell::Text("window_name")),
                 shown_key("department"),
                 ("月度红旗(次)", Cell::Count("month_flags")),
                 ("双月红旗(次)", Cell::Count("bimonth_flags")),

@@ -116,7 +116,6 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
             &windows,
             &[
                 ("窗口", Cell::Text("window_id")),
-                ("窗口名称", Cell::Text("window_name")),
                 ("部门", Cell::Text("department")),
                 c("accepted"),
                 c("appointment"),
@@ -238,9 +237,7 @@ fn without_reason(refusals: &DataFrame) -> Result<String> {
         &[
             ("办件编号", Cell::Text("case_id")),
             ("窗口", Cell::Text("window_id")),
-            ("窗口名称", Cell::Text("window_name")),
             ("工号", Cell::Text("staff_id")),
-            ("姓名", Cell::Text("staff_name")),
             ("事项", Cell::Text("item_name")),
             ("办理结果", Cell::Text("result")),
             ("日期", Cell::Text("refused_on")),

@@ -25,9 +25,7 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
             &[
                 ("评价编号", Cell::Text("rating_id")),
                 ("窗口", Cell::Text("window_id")),
-                ("窗口名称", Cell::Text("window_name")),
                 ("工号", Cell::Text("staff_id")),
-                ("姓名", Cell::Text("staff_name")),
                 ("评价日期", Cell::Text("rated_on")),
                 ("等级", Cell::Text("level")),
                 ("渠道", Cell::Text("channel")),
@@ -202,9 +200,7 @@ fn notices(cx: &Context) -> Result<Section> {
             &[
                 ("督办编号", Cell::Text("notice_id")),
                 ("窗口", Cell::Text("window_id")),
-                ("窗口名称", Cell::Text("window_name")),
                 ("工号", Cell::Text("staff_id")),
-                ("姓名", Cell::Text("staff_name")),
                 ("督办日期", Cell::Text("opened_on")),
                 ("效能告诫", Cell::Text("warned_on")),
                 ("问责移送", Cell::Text("referred_on")),
