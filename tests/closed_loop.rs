@@ -122,22 +122,8 @@ fn home() -> tempfile::TempDir {
 }
 
 fn month_row(home: &Path, family: &str, level: &str, key: &str) -> HashMap<String, String> {
-    let rows = csv_rows(&ok(
-        home,
-        &[
-            "metrics",
-            family,
-            "--period",
-            "2026-11",
-            "--level",
-            level,
-            "--as-of",
-            "2026-11-30",
-            "--format",
-            "csv",
-        ],
-    ));
-    rows.into_iter()
+    common::metric_rows(home, family, "2026-11", level, "2026-11-30")
+        .into_iter()
         .find(|r| r["key"] == key)
         .unwrap_or_else(|| panic!("no {family} row for {level} {key}"))
 }
@@ -338,21 +324,7 @@ fn notices_replies_escalations_and_complaints_worked_by_hand() {
     );
 
     // The 好差评 loop, every channel, November.
-    let loop_rows = csv_rows(&ok(
-        home,
-        &[
-            "metrics",
-            "loop",
-            "--period",
-            "2026-11",
-            "--level",
-            "center",
-            "--as-of",
-            "2026-11-30",
-            "--format",
-            "csv",
-        ],
-    ));
+    let loop_rows = common::metric_rows(home, "loop", "2026-11", "center", "2026-11-30");
     let all = loop_rows.iter().find(|r| r["channel"] == "全部").unwrap();
     let got: Vec<&str> = [
         "bad_ratings",

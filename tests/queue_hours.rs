@@ -195,13 +195,7 @@ fn check(
 }
 
 fn metrics(home: &Path, family: &str, period: &str, level: &str) -> Vec<HashMap<String, String>> {
-    csv_rows(&ok(
-        home,
-        &[
-            "metrics", family, "--period", period, "--level", level, "--as-of", AS_OF, "--format",
-            "csv",
-        ],
-    ))
+    common::metric_rows(home, family, period, level, AS_OF)
 }
 
 const QUEUE_COLUMNS: [&str; 14] = [

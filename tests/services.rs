@@ -96,21 +96,7 @@ fn home() -> tempfile::TempDir {
 }
 
 fn rows(home: &Path, family: &str, level: &str) -> Vec<HashMap<String, String>> {
-    csv_rows(&ok(
-        home,
-        &[
-            "metrics",
-            family,
-            "--period",
-            "2026-11",
-            "--level",
-            level,
-            "--as-of",
-            "2026-11-30",
-            "--format",
-            "csv",
-        ],
-    ))
+    common::metric_rows(home, family, "2026-11", level, "2026-11-30")
 }
 
 fn row<'a>(rows: &'a [HashMap<String, String>], key: &str) -> &'a HashMap<String, String> {

@@ -108,3 +108,20 @@ pub fn report_rows(path: &Path) -> Vec<HashMap<String, String>> {
         .unwrap_or_else(|| panic!("{} has no BOM", path.display()));
     csv_rows(body)
 }
+
+/// `metrics FAMILY --period P --level L --as-of D --format csv`, as rows.
+pub fn metric_rows(
+    home: &Path,
+    family: &str,
+    period: &str,
+    level: &str,
+    as_of: &str,
+) -> Vec<HashMap<String, String>> {
+    csv_rows(&ok(
+        home,
+        &[
+            "metrics", family, "--period", period, "--level", level, "--as-of", as_of, "--format",
+            "csv",
+        ],
+    ))
+}
