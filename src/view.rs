@@ -659,7 +659,7 @@ pub fn ranking_table(df: &DataFrame) -> Result<String> {
 
 /// The columns of an assessment ranking at `level` (the frame's `key`
 /// renamed to `window_id` / `staff_id` with the names beside, see
-/// `engine::names::subjects_named`).
+/// `engine::names::Names::subjects`).
 pub fn assessment_columns(level: &str) -> Vec<(&'static str, Cell<'static>)> {
     let t = &schema::ASSESSED;
     let mut out = vec![shown(t, "rank")];

@@ -73,7 +73,7 @@ pub(super) fn rank(
     if level != "window" {
         said(&tables);
         let rows = assessed_at(&assessed, period, level)?;
-        let rows = crate::engine::names::subjects_named(&store, rows, level)?;
+        let rows = crate::engine::names::Names::load(&store)?.subjects(rows, level)?;
         return print_frame(rows, format, |df| crate::view::assessment_table(df, level));
     }
     let windows = tables.need_table(WINDOW_SCORES)?;

@@ -146,19 +146,21 @@ pub fn with_names(store: &Store, df: DataFrame) -> Result<DataFrame> {
     Names::load(store)?.attach_always(df)
 }
 
-/// Rows of a table keyed by (`level`, `key`) at one level, with the key
-/// under its code column (`window_id`, `staff_id`; a department and a
-/// center keep `key`) and the name beside it.
-pub fn subjects_named(store: &Store, df: DataFrame, level: &str) -> Result<DataFrame> {
-    let code = match level {
-        "window" => "window_id",
-        "staff" => "staff_id",
-        _ => return Ok(df),
-    };
-    let mut df = df;
-    if df.column(code).is_ok() {
-        let _ = df.drop_in_place(code)?;
+impl Names {
+    /// Rows of a table keyed by (`level`, `key`) at one level, with the
+    /// key under its code column (`window_id`, `staff_id`; a department
+    /// and a center keep `key`) and the name beside it.
+    pub fn subjects(&self, df: DataFrame, level: &str) -> Result<DataFrame> {
+        let code = match level {
+            "window" => "window_id",
+            "staff" => "staff_id",
+            _ => return Ok(df),
+        };
+        let mut df = df;
+        if df.column(code).is_ok() {
+            let _ = df.drop_in_place(code)?;
+        }
+        df.rename("key", code.into())?;
+        self.attach_always(df)
     }
-    df.rename("key", code.into())?;
-    with_names(store, df)
 }

@@ -91,14 +91,9 @@ pub fn bulletin(
         .map(|facts| crate::metrics::services::refusals_between(&facts, period.start, period.end))
         .transpose()?;
     let store = tables.run().store();
-    let refusals = refusals
-        .map(|r| crate::engine::names::with_names(store, r))
-        .transpose()?;
+    let refusals = refusals.map(|r| names.attach_always(r)).transpose()?;
     let windows = store.read("windows")?;
-    let notices = crate::engine::names::with_names(
-        store,
-        crate::metrics::supervision::notices_frame(&notices)?,
-    )?;
+    let notices = names.attach_always(crate::metrics::supervision::notices_frame(&notices)?)?;
     let staff = store.read("staff")?;
     let (step_metrics, staff_review) = (
         tables.table(STEP_METRICS)?,
@@ -119,10 +114,13 @@ pub fn bulletin(
     let (excluded, loop_recorded) =
         match store.read_columns("ratings", Some(&crate::metrics::rating_loop::LOOP_COLUMNS))? {
             Some(r) => (
-                Some(crate::engine::names::with_names(
-                    store,
-                    crate::metrics::rating_loop::excluded_between(&r, period.start, period.end)?,
-                )?),
+                Some(
+                    names.attach_always(crate::metrics::rating_loop::excluded_between(
+                        &r,
+                        period.start,
+                        period.end,
+                    )?)?,
+                ),
                 crate::report::bulletin::LoopRecorded::of(&r),
             ),
             None => (None, Default::default()),
@@ -137,10 +135,11 @@ pub fn bulletin(
     };
     let assessed = match tables.table(ASSESSMENT_SCORES)? {
         Some(a) => {
-            let store = tables.run().store();
             let at = |level: &str| -> Result<DataFrame> {
-                let rows = crate::metrics::assessment::assessed_at(&a, period, level)?;
-                crate::engine::names::subjects_named(store, rows, level)
+                names.subjects(
+                    crate::metrics::assessment::assessed_at(&a, period, level)?,
+                    level,
+                )
             };
             Some(crate::report::bulletin::Assessed::new(
                 &settings.assessment,
@@ -152,8 +151,7 @@ pub fn bulletin(
         None => None,
     };
     let red_flags = match period.grain {
-        crate::metrics::period::Grain::Year => Some(crate::engine::names::with_names(
-            store,
+        crate::metrics::period::Grain::Year => Some(names.attach_always(
             crate::report::bulletin::red_flag_counts(&window_scores, period)?,
         )?),
         _ => None,
@@ -251,16 +249,14 @@ pub fn daily(
         day.label
     );
     let store = tables.run().store();
+    let names = crate::engine::names::Names::load(store)?;
     let case_metrics = tables.need_table(CASE_METRICS)?;
     let attendance = tables.table(ATTENDANCE_DAYS)?;
     let due = crate::metrics::cards::due_records(&cards.due, &cards.history, as_of);
     let alerts =
         crate::metrics::ratings::alerts_frame(&bad_rating_alerts(store, settings, as_of)?)?;
     let notices = tables.run().notices()?;
-    let notices = crate::engine::names::with_names(
-        store,
-        crate::metrics::supervision::notices_frame(&notices)?,
-    )?;
+    let notices = names.attach_always(crate::metrics::supervision::notices_frame(&notices)?)?;
     // The complaints due that day, then those past a deadline.
     let complaints = tables.run().complaints()?;
     let mut complaint_list = DataFrame::empty();
@@ -278,7 +274,7 @@ pub fn daily(
         frame.insert_column(0, Column::new("status".into(), vec![status; cards.len()]))?;
         complaint_list.vstack_mut_owned(frame)?;
     }
-    let complaint_list = crate::engine::names::with_names(store, complaint_list)?;
+    let complaint_list = names.attach_always(complaint_list)?;
     let callbacks =
         match store.read_columns("ratings", Some(&crate::metrics::rating_loop::LOOP_COLUMNS))? {
             Some(r) => {
@@ -291,7 +287,7 @@ pub fn daily(
                 as_of,
             )?,
         };
-    let callbacks = crate::engine::names::with_names(store, callbacks)?;
+    let callbacks = names.attach_always(callbacks)?;
     let inputs = crate::report::daily::DailyInputs {
         case_metrics: &case_metrics,
         cards_due: &due,
@@ -302,7 +298,7 @@ pub fn daily(
         notices: &notices,
         complaints: &complaint_list,
         callbacks_due: &callbacks,
-        names: &crate::engine::names::Names::load(store)?,
+        names: &names,
     };
     let (md, tables) = crate::report::daily::daily_report(center, day, &inputs)?;
     write_report(settings, &day.label, "daily", &md, &tables, &[])

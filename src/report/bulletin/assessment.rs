@@ -10,7 +10,7 @@ use polars::prelude::*;
 use std::fmt::Write;
 
 /// The period's `assessment_scores` by level, ranked, with names
-/// (`engine::names::subjects_named`), and the scheme they were graded by.
+/// (`engine::names::Names::subjects`), and the scheme they were graded by.
 pub struct Assessed {
     pub windows: DataFrame,
     pub staff: DataFrame,
