@@ -40,10 +40,11 @@ pub(super) fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<(
     // The whole pipeline, then the figures of the latest month.
     // One run: its case and step facts stay for the cards.
     let as_of = crate::engine::as_of::resolve(&store, None)?.date;
-    let mut run = crate::engine::Run::new(&store, settings, as_of);
-    run.everything()?;
-    let (facts, step_facts) = (run.case_facts()?, run.step_facts()?);
-    run.commit()?;
+    let run = crate::engine::Run::new(&store, settings, as_of);
+    let (facts, step_facts) = run.commit_with(|run| {
+        run.everything()?;
+        Ok((run.case_facts()?, run.step_facts()?))
+    })?;
     stage("every metric table computed");
     let month = crate::metrics::period::period_of(crate::metrics::period::Grain::Month, as_of);
     let read = |name: &str| -> Result<polars::prelude::DataFrame> {

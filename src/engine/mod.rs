@@ -65,26 +65,29 @@ pub fn compute(
 ) -> Result<(AsOf, run::Timings)> {
     let as_of = as_of::resolve(store, as_of)?;
     let mut run = Run::new(store, settings, as_of.date);
-    if let Some(scope) = scope.clone() {
+    let full = families.is_none() && scope.is_none();
+    if let Some(scope) = scope {
         run = run.scoped(scope);
     }
-    match families {
-        Some(fs) => {
-            for f in fs {
-                run.table(f.outputs[0])?;
+    let mut finished = std::time::Instant::now();
+    let (mut times, history) = run.commit_with(|run| {
+        match families {
+            Some(fs) => {
+                for f in fs {
+                    run.table(f.outputs[0])?;
+                }
             }
+            None => run.everything()?,
         }
-        None => run.everything()?,
-    }
-    let full = families.is_none() && scope.is_none();
-    let history = match full {
-        true => Some(run.card_history()?),
-        false => None,
-    };
-    let mut times = run.timings().clone();
-    let start = std::time::Instant::now();
-    run.commit()?;
-    times.0.push(("commit", start.elapsed()));
+        let history = match full {
+            true => Some(run.card_history()?),
+            false => None,
+        };
+        finished = std::time::Instant::now();
+        Ok((run.timings().clone(), history))
+    })?;
+    // What the commit waited for: the last tables' writing, the files' move.
+    times.0.push(("commit", finished.elapsed()));
     if let Some(history) = history {
         let start = std::time::Instant::now();
         cards::save_history(store, &history)?;

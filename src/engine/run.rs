@@ -10,7 +10,7 @@ use super::incremental;
 use super::stamp::{self, Stamp};
 use crate::config::Settings;
 use crate::metrics::cases::CaseTables;
-use crate::store::Store;
+use crate::store::{Store, Written};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -74,6 +74,9 @@ pub struct Run<'a> {
     times: Timings,
     /// Time spent in nested computations of the one being timed.
     nested: Duration,
+    /// Where each table goes as soon as its family is done, to be written
+    /// to the commit's staging on another thread ([`Run::commit_with`]).
+    writer: Option<std::sync::mpsc::Sender<(&'static str, DataFrame)>>,
 }
 
 /// Where a run's time went: each family's own time (without the families
@@ -137,6 +140,7 @@ impl<'a> Run<'a> {
             scope: None,
             times: Timings::default(),
             nested: Duration::ZERO,
+            writer: None,
         }
     }
 
@@ -236,6 +240,10 @@ impl<'a> Run<'a> {
                     family.outputs.len()
                 );
                 for (out, df) in family.outputs.iter().zip(frames) {
+                    if let Some(writer) = &self.writer {
+                        // A writer that stopped reports why when joined.
+                        let _ = writer.send((out, df.clone()));
+                    }
                     self.done.insert(out, df);
                 }
             }
@@ -441,6 +449,53 @@ impl<'a> Run<'a> {
     pub fn commit(self) -> Result<()> {
         incremental::forget(self.store)?;
         self.commit_from(None)
+    }
+
+    /// `work` (the tables it asks for), then [`Run::commit`]: each table
+    /// is written to the commit's staging on a second thread as soon as
+    /// its family is done, while the next family computes, so the commit
+    /// itself only moves files. Returns what `work` returned.
+    pub fn commit_with<T>(mut self, work: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let mut txn = self.store.begin()?;
+        let (out, written) = std::thread::scope(|scope| {
+            let (send, receive) = std::sync::mpsc::channel::<(&'static str, DataFrame)>();
+            let txn = &txn;
+            let writer = scope.spawn(move || -> Result<Vec<(&'static str, Written)>> {
+                let mut written = Vec::new();
+                for (name, mut df) in receive {
+                    written.push((name, txn.write(name, None, &mut df)?));
+                }
+                Ok(written)
+            });
+            self.writer = Some(send);
+            let out = work(&mut self);
+            // The writer ends once the last table is sent.
+            self.writer = None;
+            (out, writer.join().expect("the writing thread panicked"))
+        });
+        let (out, written) = (out?, written?);
+        incremental::forget(self.store)?;
+        let mut stamp = Stamp::now(self.store, self.settings, self.as_of)?;
+        stamp.partial = self.scope.is_some();
+        let names: Vec<&str> = self.done.keys().copied().collect();
+        for name in &names {
+            for f in self.store.files(name)? {
+                txn.remove(&f);
+            }
+        }
+        let sent: BTreeSet<&str> = written.iter().map(|(name, _)| *name).collect();
+        for (_, file) in written {
+            txn.adopt(file);
+        }
+        // Tables computed before the writer started.
+        let rest: Vec<_> = (self.done.into_iter())
+            .filter(|(name, _)| !sent.contains(name))
+            .map(|(name, df)| (name, None, df))
+            .collect();
+        txn.add_all(rest)?;
+        stamp::stage(&mut txn, &names, &stamp)?;
+        txn.commit()?;
+        Ok(out)
     }
 
     /// Write every table this run computed, all in one commit with their

@@ -120,6 +120,11 @@ impl LevelKeys {
         self
     }
 
+    /// The key codes of every level, to change in place.
+    pub fn keys_mut(&mut self) -> impl Iterator<Item = &mut Vec<u32>> {
+        self.0.iter_mut().map(|(_, keys)| keys)
+    }
+
     /// The levels of a [`Spec`].
     pub fn levels(&self) -> Vec<Level<'_>> {
         self.0
@@ -339,33 +344,26 @@ fn level_blocks(
                     day_counts[c as usize] += 1;
                 }
             }
-            for (m, value) in &kind.measures {
-                let roll = spec.measures[*m].1;
-                let add = |at: usize, v: i64, sums: &mut [i64]| match roll {
-                    Roll::Sum | Roll::AtEnd => sums[at] += v,
-                    Roll::Max => sums[at] = sums[at].max(v),
-                };
-                match value {
-                    Value::One => {
-                        for &c in &cells {
-                            if c != u32::MAX {
-                                add(c as usize * m_count + m, 1, &mut day_sums);
-                            }
-                        }
-                    }
-                    Value::Of(values) => {
-                        for (&c, &v) in cells.iter().zip(values.iter()) {
-                            if c != u32::MAX {
-                                add(c as usize * m_count + m, v, &mut day_sums);
-                            }
-                        }
-                    }
-                    Value::Opt(values) => {
-                        for (&c, v) in cells.iter().zip(values.iter()) {
-                            if let (true, Some(v)) = (c != u32::MAX, v) {
-                                add(c as usize * m_count + m, *v, &mut day_sums);
-                            }
-                        }
+            // Event by event, all its measures at once: they sit side by
+            // side in the cell, one cache line instead of one per measure.
+            for (e, &c) in cells.iter().enumerate() {
+                if c == u32::MAX {
+                    continue;
+                }
+                let base = c as usize * m_count;
+                for (m, value) in &kind.measures {
+                    let v = match value {
+                        Value::One => 1,
+                        Value::Of(values) => values[e],
+                        Value::Opt(values) => match values[e] {
+                            Some(v) => v,
+                            None => continue,
+                        },
+                    };
+                    let at = &mut day_sums[base + m];
+                    match spec.measures[*m].1 {
+                        Roll::Sum | Roll::AtEnd => *at += v,
+                        Roll::Max => *at = (*at).max(v),
                     }
                 }
             }

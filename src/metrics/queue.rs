@@ -58,12 +58,14 @@ pub fn queue_jumps(tickets: &DataFrame) -> Result<DataFrame> {
         opt_millis(tickets, "called_at")?,
     );
     const DAY_MS: i64 = 86_400_000;
-    // (queue, issue day, called, issued, row) of the non-priority called tickets.
-    let mut calls: Vec<(&str, i64, i64, i64, usize)> = (0..tickets.height())
+    // (queue, issue day, called, issued, row) of the non-priority called
+    // tickets, the queue as an integer code (sorting on it, not the text).
+    let (queue_codes, _) = super::rollup::text_order_codes(queues);
+    let mut calls: Vec<(u32, i64, i64, i64, usize)> = (0..tickets.height())
         .filter(|&i| priority.get(i) != Some(true))
         .filter_map(|i| {
             Some((
-                queues.get(i)?,
+                queue_codes[i]?,
                 issued[i]?.div_euclid(DAY_MS),
                 called[i]?,
                 issued[i]?,

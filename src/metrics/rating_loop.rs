@@ -254,6 +254,8 @@ pub fn rating_loop(
         UnionArgs::default(),
     )?
     .with_department(windows);
+    // Rolled up twice (per channel, over every channel): gathered once.
+    let events = events.collect()?.lazy();
     let spec = RollupSpec::people(&MEASURES, &["channel"], as_of);
     let per_channel = rollup(events.clone(), &spec)?;
     let all = rollup(

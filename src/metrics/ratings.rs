@@ -3,10 +3,12 @@
 //! days. Quarterly questionnaires (问卷, no case) count in satisfaction but
 //! not in coverage.
 
-use super::rollup::{as_int64, rollup, Roll, RollupSpec};
+use super::dense::{self, day_numbers, measure_index, Keep, Kind, LevelKeys, Value, NO_DAY};
+use super::period::Grain;
+use super::rollup::{KeyCodes, Roll, PEOPLE_LEVELS};
 use super::WithDepartment;
 use crate::calendar::Calendar;
-use crate::polars_ext::{date_lit, date_series, dates_of};
+use crate::polars_ext::{date_lit, date_series, dates_of, epoch_days};
 use anyhow::Result;
 use chrono::{Duration, NaiveDate};
 use polars::prelude::*;
@@ -290,114 +292,101 @@ pub fn rating_metrics(
             e += Duration::days(1);
         }
     }
-    let mut r = ratings.clone();
-    r.with_column(Column::new("is_rectified".into(), rectified))?;
-    r.with_column(Column::new("is_rectified_on_time".into(), on_time))?;
-    let level = |l: i64| {
-        col("level")
-            .eq(lit(l))
-            .cast(DataType::Int64)
-            .alias(format!("level_{l}"))
-    };
-    let zero = || lit(0i64);
-    let keys = [col("department"), col("window_id"), col("staff_id")];
-    let rating_events = r
-        .clone()
-        .lazy()
-        .with_department(windows)
-        .filter(col("rated_at").cast(DataType::Date).lt_eq(date_lit(as_of)))
-        .select(
-            [col("rated_at").cast(DataType::Date).alias("date")]
-                .into_iter()
-                .chain(keys.clone())
-                .chain([
-                    lit(1i64).alias("ratings"),
-                    level(1),
-                    level(2),
-                    level(3),
-                    level(4),
-                    level(5),
-                    col("level")
-                        .gt_eq(lit(rules.satisfied_min_level))
-                        .cast(DataType::Int64)
-                        .alias("satisfied"),
-                    col("level")
-                        .gt_eq(lit(4))
-                        .cast(DataType::Int64)
-                        .alias("good"),
-                    zero().alias("completed"),
-                    zero().alias("completed_rated"),
-                    col("level")
-                        .lt_eq(lit(2))
-                        .cast(DataType::Int64)
-                        .alias("bad_ratings"),
-                    col("is_rectified").alias("rectified"),
-                    col("is_rectified_on_time").alias("rectified_on_time"),
-                    zero().alias("open_past_limit"),
-                ])
-                .collect::<Vec<_>>(),
-        );
-    // Coverage: completed cases (by completion date) that have a rating.
-    let rated_cases = rated_cases(ratings, as_of)?;
-    let coverage_events = cases
-        .clone()
-        .lazy()
-        .with_department(windows)
-        .filter(
-            col("completed_at").is_not_null().and(
-                col("completed_at")
-                    .cast(DataType::Date)
-                    .lt_eq(date_lit(as_of)),
-            ),
-        )
-        .select(
-            [col("completed_at").cast(DataType::Date).alias("date")]
-                .into_iter()
-                .chain(keys.clone())
-                .chain(MEASURES.iter().map(|(m, _)| {
-                    match *m {
-                        "completed" => lit(1i64).alias(*m),
-                        "completed_rated" => col("case_id")
-                            .is_in(lit(rated_cases.clone()).implode(false), false)
-                            .cast(DataType::Int64)
-                            .alias(*m),
-                        _ => zero().alias(*m),
-                    }
-                }))
-                .collect::<Vec<_>>(),
-        );
-    let rows: Vec<IdxSize> = open_days.iter().map(|(r, _)| *r as IdxSize).collect();
-    let mut open = ratings
-        .select(["window_id", "staff_id"])?
-        .take(&IdxCa::from_vec("idx".into(), rows))?;
-    open.with_column(date_series(
-        "date",
-        open_days.iter().map(|(_, d)| Some(*d)),
-    )?)?;
-    let open_events = open.clone().lazy().with_department(windows).select(
-        [col("date")]
-            .into_iter()
-            .chain(keys)
-            .chain(MEASURES.iter().map(|(m, _)| {
-                if *m == "open_past_limit" {
-                    lit(1i64).alias(*m)
-                } else {
-                    zero().alias(*m)
-                }
-            }))
-            .collect::<Vec<_>>(),
-    );
-    let typed = |lf: LazyFrame| as_int64(lf, &MEASURES);
-    let events = concat(
+    // One frame of keys: every rating's (its window and staff), then every
+    // case's; the three kinds of event point into it.
+    let key_columns = [
+        col("window_id").cast(DataType::String),
+        col("staff_id").cast(DataType::String),
+    ];
+    let keys = concat(
         [
-            typed(rating_events),
-            typed(coverage_events),
-            typed(open_events),
+            ratings.clone().lazy().select(key_columns.clone()),
+            cases.clone().lazy().select(key_columns),
         ],
         UnionArgs::default(),
-    )?;
-    let sums = rollup(events, &RollupSpec::people(&MEASURES, &[], as_of))?;
-    Ok(super::schema::RATINGS.finish(sums.lazy())?)
+    )?
+    .with_department_in_order(windows)
+    .collect()?;
+    let (keys, codes) = KeyCodes::encode_levels(&keys, &PEOPLE_LEVELS)?;
+    let level_keys = LevelKeys::of(&keys, &PEOPLE_LEVELS)?;
+    drop(keys);
+    let until = epoch_days(as_of);
+    let by_as_of = |days: Vec<i32>| -> Vec<i32> {
+        days.into_iter()
+            .map(|d| if d != NO_DAY && d <= until { d } else { NO_DAY })
+            .collect()
+    };
+    // Ratings, by their date.
+    let rated = by_as_of(day_numbers(ratings, "rated_at")?);
+    let level: Vec<Option<i64>> = ratings.column("level")?.i64()?.iter().collect();
+    let flags = |f: &dyn Fn(i64) -> bool| -> Vec<i64> {
+        level.iter().map(|l| i64::from(l.is_some_and(f))).collect()
+    };
+    let min = rules.satisfied_min_level;
+    let by_level: Vec<(&str, Vec<i64>)> = vec![
+        ("level_1", flags(&|l| l == 1)),
+        ("level_2", flags(&|l| l == 2)),
+        ("level_3", flags(&|l| l == 3)),
+        ("level_4", flags(&|l| l == 4)),
+        ("level_5", flags(&|l| l == 5)),
+        ("satisfied", flags(&|l| l >= min)),
+        ("good", flags(&|l| l >= 4)),
+        ("bad_ratings", flags(&|l| l <= 2)),
+        ("rectified", rectified),
+        ("rectified_on_time", on_time),
+    ];
+    let measure = |name: &str| measure_index(&MEASURES, name);
+    let mut rating_measures = vec![(measure("ratings"), Value::One)];
+    rating_measures.extend(by_level.iter().map(|(m, v)| (measure(m), Value::Of(v))));
+    // Coverage: completed cases (by completion date) that have a rating.
+    let rated_ids: PlHashSet<&str> = ratings
+        .column("case_id")?
+        .str()?
+        .iter()
+        .zip(&rated)
+        .filter_map(|(id, d)| id.filter(|_| *d != NO_DAY))
+        .collect();
+    let completed = by_as_of(day_numbers(cases, "completed_at")?);
+    let case_rated: Vec<i64> = cases
+        .column("case_id")?
+        .str()?
+        .iter()
+        .map(|id| i64::from(id.is_some_and(|id| rated_ids.contains(id))))
+        .collect();
+    let first_case = ratings.height() as u32;
+    let case_rows: Vec<u32> = (0..cases.height() as u32).map(|i| first_case + i).collect();
+    // Bad ratings open past their limit, on each day.
+    let open_rows: Vec<u32> = open_days.iter().map(|(r, _)| *r as u32).collect();
+    let open_on: Vec<i32> = open_days.iter().map(|(_, d)| epoch_days(*d)).collect();
+    let sums = dense::rollup(&dense::Spec {
+        measures: &MEASURES,
+        levels: level_keys.levels(),
+        kinds: vec![
+            Kind {
+                rows: None,
+                days: &rated,
+                measures: rating_measures,
+            },
+            Kind {
+                rows: Some(&case_rows),
+                days: &completed,
+                measures: vec![
+                    (measure("completed"), Value::One),
+                    (measure("completed_rated"), Value::Of(&case_rated)),
+                ],
+            },
+            Kind {
+                rows: Some(&open_rows),
+                days: &open_on,
+                measures: vec![(measure("open_past_limit"), Value::One)],
+            },
+        ],
+        quantiles: vec![],
+        keep: Keep::AnyEvent,
+        grains: &Grain::ALL,
+        as_of,
+    })?;
+    Ok(super::schema::RATINGS.finish(codes.decode(sums)?.lazy())?)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use super::rollup::{rollup, KeyCodes, Roll, RollupSpec};
 use super::WithDepartment;
 use crate::attendance::Schedule;
 use crate::calendar::Calendar;
-use crate::polars_ext::{date_lit, date_series, opt_datetimes, opt_strings};
+use crate::polars_ext::{date_lit, date_series, opt_datetimes};
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use polars::prelude::*;
@@ -431,27 +431,41 @@ pub fn service_facts(
     let matcher = Matcher::new(rules);
     let accepted = opt_datetimes(cases, "accepted_at")?;
     let completed = opt_datetimes(cases, "completed_at")?;
-    let text = |c: &str| -> Result<Vec<Option<String>>> {
-        match cases.column(c) {
-            Ok(_) => opt_strings(cases, c),
+    let column = |c: &str| -> Result<Option<StringChunked>> {
+        Ok(match cases.column(c) {
+            Ok(s) => Some(s.cast(&DataType::String)?.str()?.clone()),
             // A frame without the column (a store older than it): null.
-            Err(_) => Ok(vec![None; cases.height()]),
-        }
+            Err(_) => None,
+        })
     };
-    let (channel, mode, result, reason) = (
-        text("channel")?,
-        text("mode")?,
-        text("result")?,
-        text("refusal_reason")?,
-    );
+    let columns = [
+        column("channel")?,
+        column("mode")?,
+        column("result")?,
+        column("refusal_reason")?,
+    ];
+    fn cells(ca: &Option<StringChunked>, height: usize) -> Vec<Option<&str>> {
+        match ca {
+            Some(ca) => ca.iter().collect(),
+            None => vec![None; height],
+        }
+    }
+    let [channel, mode, result, reason] = [0, 1, 2, 3].map(|i| cells(&columns[i], cases.height()));
+    // A center writes a handful of distinct cells: each is matched once.
+    let mut channel_of: PlHashMap<Option<&str>, u32> = PlHashMap::new();
+    let mut channel_names: Vec<String> = Vec::new();
+    let mut modes_of: PlHashMap<(Option<&str>, Option<&str>), [bool; 8]> = PlHashMap::new();
+    let mut refusal_of: PlHashMap<Option<&str>, Option<String>> = PlHashMap::new();
+    let mut reason_of: PlHashMap<(Option<&str>, Option<&str>), Option<u32>> = PlHashMap::new();
+    let mut reason_names: Vec<String> = Vec::new();
     let mut rows: Vec<u32> = Vec::new();
     let mut acc = Vec::new();
     let mut comp = Vec::new();
-    let mut channels = Vec::new();
+    let mut channels: Vec<u32> = Vec::new();
     let mut modes: Vec<Vec<bool>> = vec![Vec::new(); MODE_COLUMNS.len()];
     let mut on_site = Vec::new();
     let mut refused_on = Vec::new();
-    let mut reasons = Vec::new();
+    let mut reasons: Vec<Option<u32>> = Vec::new();
     for i in 0..cases.height() {
         let Some(at) = accepted[i].filter(|a| a.date() <= as_of) else {
             continue;
@@ -460,8 +474,13 @@ pub fn service_facts(
         let done = completed[i].map(|c| c.date()).filter(|d| *d <= as_of);
         acc.push(Some(at.date()));
         comp.push(done);
-        channels.push(matcher.channel(channel[i].as_deref()));
-        let said = matcher.modes(channel[i].as_deref(), mode[i].as_deref());
+        channels.push(*channel_of.entry(channel[i]).or_insert_with(|| {
+            channel_names.push(matcher.channel(channel[i]));
+            channel_names.len() as u32 - 1
+        }));
+        let said = *modes_of
+            .entry((channel[i], mode[i]))
+            .or_insert_with(|| matcher.modes(channel[i], mode[i]));
         let late = (rules.after_hours_online || !Matcher::is_online(&said))
             && after_hours(at, schedule, cal)?;
         modes[0].push(said[0]);
@@ -472,15 +491,22 @@ pub fn service_facts(
         on_site.push(done == Some(at.date()));
         // A refusal is known once the case is completed, or at once when it
         // has no completion time (不予受理 at the window).
-        let refusal = matcher.refusal(result[i].as_deref());
+        let refusal = refusal_of
+            .entry(result[i])
+            .or_insert_with(|| matcher.refusal(result[i]));
         let known = match completed[i] {
             Some(_) => done,
             None => Some(at.date()),
         };
-        match (&refusal, known) {
+        match (refusal, known) {
             (Some(rest), Some(on)) => {
                 refused_on.push(Some(on));
-                reasons.push(matcher.reason(reason[i].as_deref(), rest));
+                reasons.push(*reason_of.entry((reason[i], result[i])).or_insert_with(|| {
+                    matcher.reason(reason[i], rest).map(|r| {
+                        reason_names.push(r);
+                        reason_names.len() as u32 - 1
+                    })
+                }));
             }
             _ => {
                 refused_on.push(None);
@@ -492,7 +518,13 @@ pub fn service_facts(
     let mut out = cases
         .select(["case_id", "item_code", "window_id", "staff_id"])?
         .take(&idx)?;
-    out.with_column(Column::new("channel".into(), channels))?;
+    fn names<'n>(codes: &[u32], names: &'n [String]) -> Vec<&'n str> {
+        codes.iter().map(|c| names[*c as usize].as_str()).collect()
+    }
+    out.with_column(Column::new(
+        "channel".into(),
+        names(&channels, &channel_names),
+    ))?;
     out.with_column(date_series("acc", acc.into_iter())?)?;
     out.with_column(date_series("comp", comp.into_iter())?)?;
     for (name, values) in MODE_COLUMNS.iter().zip(modes) {
@@ -500,9 +532,12 @@ pub fn service_facts(
     }
     out.with_column(Column::new("on_site".into(), on_site))?;
     out.with_column(date_series("refused_on", refused_on.into_iter())?)?;
-    let kept_result: Vec<Option<String>> =
-        rows.iter().map(|&r| result[r as usize].clone()).collect();
+    let kept_result: Vec<Option<&str>> = rows.iter().map(|&r| result[r as usize]).collect();
     out.with_column(Column::new("result".into(), kept_result))?;
+    let reasons: Vec<Option<&str>> = reasons
+        .iter()
+        .map(|r| r.map(|r| reason_names[r as usize].as_str()))
+        .collect();
     out.with_column(Column::new("reason".into(), reasons))?;
     let mut order: Vec<Expr> = [
         "case_id",
@@ -743,6 +778,7 @@ pub fn refusals_between(facts: &DataFrame, from: NaiveDate, to: NaiveDate) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::polars_ext::opt_strings;
 
     fn matcher() -> Matcher {
         Matcher::new(&ServiceRules::default())

@@ -6,7 +6,7 @@
 use super::period::Grain;
 use super::rollup::{rollup, Roll, RollupSpec};
 use super::schema::STAFF;
-use crate::polars_ext::{date_lit, date_series, dates_of};
+use crate::polars_ext::{date_lit, date_series, dates_of, CollectStreaming};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -56,6 +56,11 @@ fn events(lf: LazyFrame, measure: &str) -> LazyFrame {
         )
 }
 
+/// The columns of `cases` that [`staff_review`] reads.
+pub const CASE_COLUMNS: [&str; 3] = ["case_id", "staff_id", "accepted_at"];
+/// The columns of `tickets` that [`staff_review`] reads.
+pub const TICKET_COLUMNS: [&str; 3] = ["staff_id", "called_at", "finished_at"];
+
 /// `staff_review` as of `as_of`.
 pub fn staff_review(inputs: &StaffInputs, as_of: NaiveDate) -> Result<DataFrame> {
     let until = date_lit(as_of);
@@ -103,15 +108,26 @@ pub fn staff_review(inputs: &StaffInputs, as_of: NaiveDate) -> Result<DataFrame>
         parts.push(events(finished.clone(), "steps_handled"));
         parts.push(events(finished.filter(col("overdue")), "overdue_steps"));
     }
+    // Every kind summed per staff member and day once (millions of case,
+    // ticket and step rows become one row per staff-day): the idle days,
+    // the first day and the roll-up below read that.
+    let handled = concat(parts, UnionArgs::default())?
+        .group_by([col("staff_id"), col("date")])
+        .agg(
+            MEASURES
+                .iter()
+                .map(|(m, _)| col(*m).sum())
+                .collect::<Vec<_>>(),
+        )
+        .collect_streaming()?;
+    let mut parts = vec![handled.clone().lazy()];
     // Idle days: attended working days with nothing handled.
     if let Some(days) = inputs.attendance_days {
-        let handled = concat(parts.clone(), UnionArgs::default())?
-            .group_by([col("staff_id"), col("date")])
-            .agg([
-                (col("cases_handled") + col("steps_handled") + col("tickets_handled"))
-                    .sum()
-                    .alias("handled"),
-            ]);
+        let handled = handled.clone().lazy().select([
+            col("staff_id"),
+            col("date"),
+            (col("cases_handled") + col("steps_handled") + col("tickets_handled")).alias("handled"),
+        ]);
         let idle = days
             .clone()
             .lazy()

@@ -31,7 +31,7 @@
 mod txn;
 mod upsert;
 
-pub use txn::Transaction;
+pub use txn::{Transaction, Written};
 pub use upsert::Upserted;
 
 use anyhow::{Context, Result};

@@ -32,6 +32,10 @@ struct Journal {
     removes: Vec<PathBuf>,
 }
 
+/// A file [`Transaction::write`] staged: where it is, where it lands.
+#[derive(Debug)]
+pub struct Written(PathBuf, PathBuf);
+
 /// A set of file additions and removals that land together or not at all.
 pub struct Transaction<'s> {
     store: &'s Store,
@@ -74,38 +78,55 @@ impl<'s> Transaction<'s> {
 
     /// Stage `df` as a new file of `dataset` in partition `ym`.
     pub fn add(&mut self, dataset: &str, ym: Option<(i32, u32)>, df: &mut DataFrame) -> Result<()> {
+        let written = self.write(dataset, ym, df)?;
+        self.adopt(written);
+        Ok(())
+    }
+
+    /// Write `df` where [`Transaction::add`] stages a new file of
+    /// `dataset` in partition `ym`, without listing it in the commit:
+    /// another thread may write while the transaction's owner works on;
+    /// the owner then [`adopt`](Transaction::adopt)s the file. A file
+    /// written and never adopted is swept with the staging folder.
+    pub fn write(
+        &self,
+        dataset: &str,
+        ym: Option<(i32, u32)>,
+        df: &mut DataFrame,
+    ) -> Result<Written> {
         let (staged_rel, final_rel) = self.paths(dataset, ym);
         write_parquet(&self.store.root().join(&staged_rel), df)?;
-        self.journal.adds.push((staged_rel, final_rel));
+        Ok(Written(staged_rel, final_rel))
+    }
+
+    /// List a file [`Transaction::write`] wrote in the commit.
+    pub fn adopt(&mut self, written: Written) {
+        self.journal.adds.push((written.0, written.1));
         fail_point("staged");
-        Ok(())
     }
 
     /// Stage several frames, each a new file of its dataset and partition,
     /// written two at a time (a file's own writing uses the cores only in
     /// part); staged in the order given.
     pub fn add_all(&mut self, files: Vec<Staged<'_>>) -> Result<()> {
-        let root = self.store.root();
-        let jobs: Vec<(PathBuf, PathBuf, std::sync::Mutex<DataFrame>)> = files
+        let jobs: Vec<_> = files
             .into_iter()
-            .map(|(dataset, ym, df)| {
-                let (staged, landed) = self.paths(dataset, ym);
-                (staged, landed, std::sync::Mutex::new(df))
-            })
+            .map(|(dataset, ym, df)| (dataset, ym, std::sync::Mutex::new(df)))
             .collect();
         let next = std::sync::atomic::AtomicUsize::new(0);
-        let written: Vec<(usize, Result<()>)> = std::thread::scope(|scope| {
+        let this = &*self;
+        let mut written: Vec<(usize, Result<Written>)> = std::thread::scope(|scope| {
             let workers: Vec<_> = (0..2)
                 .map(|_| {
                     scope.spawn(|| {
                         let mut done = Vec::new();
                         loop {
                             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some((staged, _, df)) = jobs.get(i) else {
+                            let Some((dataset, ym, df)) = jobs.get(i) else {
                                 break;
                             };
                             let mut df = df.lock().expect("one writer a frame");
-                            done.push((i, write_parquet(&root.join(staged), &mut df)));
+                            done.push((i, this.write(dataset, *ym, &mut df)));
                         }
                         done
                     })
@@ -116,17 +137,14 @@ impl<'s> Transaction<'s> {
                 .flat_map(|w| w.join().expect("a writing thread panicked"))
                 .collect()
         });
-        let mut failed: Vec<(usize, anyhow::Error)> = written
+        // The first failure in the order given, else every file in it.
+        written.sort_by_key(|(i, _)| *i);
+        let written = written
             .into_iter()
-            .filter_map(|(i, r)| r.err().map(|e| (i, e)))
-            .collect();
-        failed.sort_by_key(|(i, _)| *i);
-        if let Some((_, e)) = failed.into_iter().next() {
-            return Err(e);
-        }
-        for (staged, landed, _) in jobs {
-            self.journal.adds.push((staged, landed));
-            fail_point("staged");
+            .map(|(_, w)| w)
+            .collect::<Result<Vec<Written>>>()?;
+        for w in written {
+            self.adopt(w);
         }
         Ok(())
     }

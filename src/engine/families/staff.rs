@@ -4,7 +4,7 @@ use crate::engine::{MetricFamily, Run};
 use crate::metrics::schema::{
     ATTENDANCE_DAYS, ATTENDANCE_METRICS, CASE_METRICS, STAFF_REVIEW, STAFF_SCORES,
 };
-use anyhow::Result;
+use anyhow::{Context, Result};
 use polars::prelude::DataFrame;
 
 pub const FAMILY: MetricFamily = MetricFamily {
@@ -27,8 +27,12 @@ fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
     let attendance_metrics = run.table(ATTENDANCE_METRICS)?;
     let facts = run.step_facts()?;
     let staff_scores = run.need_table(STAFF_SCORES)?;
-    let (staff, cases) = (run.need("staff")?, run.need("cases")?);
-    let (corrections, tickets) = (run.read("corrections")?, run.read("tickets")?);
+    let staff = run.need("staff")?;
+    let cases = run
+        .read_columns("cases", Some(&crate::metrics::staff::CASE_COLUMNS))?
+        .context("the store has no cases yet: ingest them first")?;
+    let corrections = run.read("corrections")?;
+    let tickets = run.read_columns("tickets", Some(&crate::metrics::staff::TICKET_COLUMNS))?;
     let inputs = crate::metrics::staff::StaffInputs {
         staff: &staff,
         cases: &cases,
