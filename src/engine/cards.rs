@@ -8,7 +8,7 @@ use crate::store::Store;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use polars::prelude::*;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 /// The cards of a run date, and the history brought up to it.
 pub struct CardRun {
@@ -50,7 +50,7 @@ pub fn history_through(
         None => Vec::new(),
     };
     let derived = derive_history(facts, step_facts, cal, rules, through)?;
-    let covered: HashSet<&str> = facts
+    let covered: PlHashSet<&str> = facts
         .cases
         .column("case_id")?
         .str()?
@@ -87,7 +87,7 @@ pub fn cards_of(
     // Only the cases with a card open (recorded or due now) can have one
     // cleared: their completion dates and the finish dates of their steps
     // are all the history needs.
-    let carded: HashSet<&str> = before
+    let carded: PlHashSet<&str> = before
         .iter()
         .filter(|r| r.cleared_on.is_none())
         .map(|r| r.case_id.as_str())
@@ -131,6 +131,7 @@ pub fn cards_of(
             completed.insert(id.to_string(), d);
         }
     }
+    drop(carded);
     let (history, changes) = update_history(before, &due, &completed, as_of);
     Ok(CardRun {
         due,

@@ -522,7 +522,7 @@ pub fn derive_history(
     };
     // Suspension blocks [s, e] by case, clipped at completion.
     let blocks = &facts.blocks;
-    let mut by_case: std::collections::HashMap<&str, Vec<(i32, i32)>> = Default::default();
+    let mut by_case: PlHashMap<&str, Vec<(i32, i32)>> = Default::default();
     let (bs, be) = (day_numbers(blocks, "s")?, day_numbers(blocks, "e")?);
     for (i, id) in blocks.column("case_id")?.str()?.iter().enumerate() {
         if let (Some(id), Some(s), Some(e)) = (id, bs[i], be[i]) {
@@ -615,7 +615,7 @@ pub fn derive_history(
 pub fn merge_history(
     stored: Vec<CardRecord>,
     derived: Vec<CardRecord>,
-    covered: &std::collections::HashSet<&str>,
+    covered: &PlHashSet<&str>,
 ) -> Vec<CardRecord> {
     let mut rows: BTreeMap<(String, Colour), CardRecord> = stored
         .into_iter()
@@ -882,7 +882,7 @@ mod tests {
         y1.cleared_by = Some("completed".into());
         let r1 = row("C1", Colour::Red, "2026-10-14", false);
         let y2 = row("C2", Colour::Yellow, "2026-10-13", false);
-        let covered = std::collections::HashSet::from(["C1", "C2"]);
+        let covered = PlHashSet::from_iter(["C1", "C2"]);
         let merged = merge_history(stored, vec![y1, r1.clone(), y2.clone()], &covered);
         let keys: Vec<(&str, Colour, NaiveDate, bool)> = merged
             .iter()

@@ -9,7 +9,6 @@ use crate::polars_ext::{dates_of, i64s, opt_f64s, Texts};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
-use std::collections::{HashMap, HashSet};
 
 /// The dated events of every source, one source after the other.
 pub(super) fn dated_events(
@@ -206,9 +205,9 @@ fn corrections(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<
         dates_of(&cor.column("at")?.cast(&DataType::Date)?)?,
     );
     // The cases asked for a correction, found in one pass over the cases.
-    let asked: HashSet<&str> = (0..cor.height()).filter_map(|i| cid.get(i)).collect();
+    let asked: PlHashSet<&str> = (0..cor.height()).filter_map(|i| cid.get(i)).collect();
     let id = Texts::of(c, "case_id")?;
-    let by_case: HashMap<&str, usize> = (0..c.height())
+    let by_case: PlHashMap<&str, usize> = (0..c.height())
         .filter_map(|row| id.get(row).filter(|k| asked.contains(k)).map(|k| (k, row)))
         .collect();
     let (window, staff) = (Texts::of(c, "window_id")?, Texts::of(c, "staff_id")?);
