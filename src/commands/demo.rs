@@ -41,9 +41,9 @@ pub(super) fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<(
     // One run: its case and step facts stay for the cards.
     let as_of = crate::engine::as_of::resolve(&store, None)?.date;
     let run = crate::engine::Run::new(&store, settings, as_of);
-    let (facts, step_facts) = run.commit_with(|run| {
+    let (facts, step_facts, found) = run.commit_with(|run| {
         run.everything()?;
-        Ok((run.case_facts()?, run.step_facts()?))
+        Ok((run.case_facts()?, run.step_facts()?, run.facts()))
     })?;
     stage("every metric table computed");
     let month = crate::metrics::period::period_of(crate::metrics::period::Grain::Month, as_of);
@@ -126,6 +126,10 @@ pub(super) fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<(
         settings,
         crate::engine::AsOf::given(bulletin_month.end),
     )?;
+    if let Some(found) = found {
+        // The facts of the compute, when the bulletin is as of its date.
+        tables = tables.with_facts(found);
+    }
     let (path, _) = crate::report::write::bulletin(&mut tables, settings, bulletin_month, title)?;
     println!(
         "\n月通报 {}: {}",

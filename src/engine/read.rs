@@ -61,6 +61,13 @@ impl<'a> Reading<'a> {
         self.run.need_table(name)
     }
 
+    /// The read with the facts a run of the same date already found
+    /// ([`Run::with_facts`]).
+    pub fn with_facts(mut self, facts: super::run::Facts) -> Self {
+        self.run = self.run.with_facts(facts);
+        self
+    }
+
     /// The run behind the read (case and step facts for the cards).
     pub fn run(&mut self) -> &mut Run<'a> {
         &mut self.run

@@ -79,6 +79,18 @@ pub struct Run<'a> {
     writer: Option<std::sync::mpsc::Sender<(&'static str, DataFrame)>>,
 }
 
+/// The facts a run found (case, step and service facts), to hand to
+/// another run of the same date over the same store: the demo's bulletin
+/// after its compute. Facts of a run limited to recent rows
+/// ([`Run::since`]) are not handed on.
+#[derive(Clone)]
+pub struct Facts {
+    as_of: NaiveDate,
+    cases: Option<crate::metrics::cases::CaseFacts>,
+    steps: Option<Option<DataFrame>>,
+    services: Option<Option<DataFrame>>,
+}
+
 /// Where a run's time went: each family's own time (without the families
 /// and facts it drew on), in the order they were computed.
 #[derive(Debug, Clone, Default)]
@@ -433,6 +445,28 @@ impl<'a> Run<'a> {
     /// Where the run's time went so far.
     pub fn timings(&self) -> &Timings {
         &self.times
+    }
+
+    /// The facts found so far, for [`Run::with_facts`] (`None` when the run
+    /// read part of the rows).
+    pub fn facts(&self) -> Option<Facts> {
+        self.since.is_none().then(|| Facts {
+            as_of: self.as_of,
+            cases: self.case_facts.clone(),
+            steps: self.step_facts.clone(),
+            services: self.service_facts.clone(),
+        })
+    }
+
+    /// This run with the facts another full run of the same date found
+    /// (facts of another date are left).
+    pub fn with_facts(mut self, facts: Facts) -> Self {
+        if facts.as_of == self.as_of && self.since.is_none() {
+            self.case_facts = self.case_facts.or(facts.cases);
+            self.step_facts = self.step_facts.or(facts.steps);
+            self.service_facts = self.service_facts.or(facts.services);
+        }
+        self
     }
 
     /// Every metric table.
