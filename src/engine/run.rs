@@ -10,7 +10,7 @@ use super::incremental;
 use super::stamp::{self, Stamp};
 use crate::config::Settings;
 use crate::metrics::cases::CaseTables;
-use crate::store::{Store, Written};
+use crate::store::{Store, Transaction, Written};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -477,20 +477,15 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    /// Write every table this run computed, all in one commit, stamped as
-    /// of the run's date. The tables are now as of this date, not the
-    /// nightly job's: its next run recomputes everything.
-    pub fn commit(self) -> Result<()> {
-        incremental::forget(self.store)?;
-        self.commit_from(None)
-    }
-
-    /// `work` (the tables it asks for), then [`Run::commit`]: each table
-    /// is written to the commit's staging on a second thread as soon as
-    /// its family is done, while the next family computes, so the commit
-    /// itself only moves files. Returns what `work` returned.
+    /// `work` (the tables it asks for), then every table this run computed
+    /// in one commit, stamped as of the run's date: each table is written
+    /// to the commit's staging on a second thread as soon as its family is
+    /// done, while the next family computes, so the commit itself only
+    /// moves files. The tables are now as of this date, not the nightly
+    /// job's: its next run recomputes everything. Returns what `work`
+    /// returned.
     pub fn commit_with<T>(mut self, work: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
-        let mut txn = self.store.begin()?;
+        let txn = self.store.begin()?;
         let (out, written) = std::thread::scope(|scope| {
             let (send, receive) = std::sync::mpsc::channel::<(&'static str, DataFrame)>();
             let txn = &txn;
@@ -509,6 +504,28 @@ impl<'a> Run<'a> {
         });
         let (out, written) = (out?, written?);
         incremental::forget(self.store)?;
+        self.commit_into(txn, written, None)?;
+        Ok(out)
+    }
+
+    /// Write every table this run computed, all in one commit with their
+    /// stamps; with `from`, the stored rows of periods (or days) ending
+    /// before `from` are kept and only the later ones replaced.
+    pub fn commit_from(self, from: Option<NaiveDate>) -> Result<()> {
+        let txn = self.store.begin()?;
+        self.commit_into(txn, Vec::new(), from)
+    }
+
+    /// Commit every table this run computed in `txn`, replacing the stored
+    /// ones, with their stamps: the files already `written` to its staging
+    /// as they are, the other tables staged now (with `from`, merged with
+    /// the stored rows before it).
+    fn commit_into(
+        self,
+        mut txn: Transaction,
+        written: Vec<(&'static str, Written)>,
+        from: Option<NaiveDate>,
+    ) -> Result<()> {
         let mut stamp = Stamp::now(self.store, self.settings, self.as_of)?;
         stamp.partial = self.scope.is_some();
         let names: Vec<&str> = self.done.keys().copied().collect();
@@ -521,40 +538,24 @@ impl<'a> Run<'a> {
         for (_, file) in written {
             txn.adopt(file);
         }
-        // Tables computed before the writer started.
-        let rest: Vec<_> = (self.done.into_iter())
-            .filter(|(name, _)| !sent.contains(name))
-            .map(|(name, df)| (name, None, df))
-            .collect();
-        txn.add_all(rest)?;
-        stamp::stage(&mut txn, &names, &stamp)?;
-        txn.commit()?;
-        Ok(out)
-    }
-
-    /// Write every table this run computed, all in one commit with their
-    /// stamps; with `from`, the stored rows of periods (or days) ending
-    /// before `from` are kept and only the later ones replaced.
-    pub fn commit_from(self, from: Option<NaiveDate>) -> Result<()> {
-        let mut stamp = Stamp::now(self.store, self.settings, self.as_of)?;
-        stamp.partial = self.scope.is_some();
-        let mut txn = self.store.begin()?;
-        let names: Vec<&str> = self.done.keys().copied().collect();
         let mut tables = Vec::new();
         for (name, df) in self.done {
-            let df = match (from, self.store.read(name)?) {
-                (Some(from), Some(stored)) => incremental::merge_from(stored, df, from)
-                    .with_context(|| format!("cannot update {name} from {from}"))?,
-                // The rows before `from` were computed from part of the
-                // inputs: they cannot stand in for a table never stored.
-                (Some(_), None) => {
-                    anyhow::bail!("{name} is new to the store: it needs a full recompute")
-                }
-                (None, _) => df,
+            if sent.contains(name) {
+                continue;
+            }
+            let df = match from {
+                Some(from) => match self.store.read(name)? {
+                    Some(stored) => incremental::merge_from(stored, df, from)
+                        .with_context(|| format!("cannot update {name} from {from}"))?,
+                    // The rows before `from` were computed from part of the
+                    // inputs: they cannot stand in for a table never stored.
+                    None => anyhow::bail!("{name} is new to the store: it needs a full recompute"),
+                },
+                None => df,
             };
-            tables.push((name, df));
+            tables.push((name, None, df));
         }
-        self.store.replace_all(&mut txn, tables)?;
+        txn.add_all(tables)?;
         stamp::stage(&mut txn, &names, &stamp)?;
         txn.commit()
     }

@@ -714,13 +714,7 @@ mod tests {
     /// pack beside the key, compared with the polars histogram; larger,
     /// they are sorted as pairs, compared with polars' group-by quantile).
     fn same_as_polars(scale: i64) {
-        let mut seed = 7u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = crate::metrics::test_random(7);
         let base = 400;
         let as_of = d("2026-03-10");
         let start = epoch_days(d("2025-11-20"));

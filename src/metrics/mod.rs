@@ -175,6 +175,18 @@ pub fn workday_frame(cal: &Calendar) -> Result<DataFrame> {
     )?)
 }
 
+/// A small deterministic random source for the tests (xorshift from
+/// `seed`): each call `next(n)` gives a number below `n`.
+#[cfg(test)]
+pub(crate) fn test_random(mut seed: u64) -> impl FnMut(u64) -> u64 {
+    move |n| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -954,13 +954,7 @@ mod tests {
         // it: the group-bys build a quarter from its months, each standing
         // at its state day, which for a month after the evaluation date is
         // that date, in another quarter, where the arrays keep it in its own.)
-        let mut seed = 11u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = crate::metrics::test_random(11);
         let n = 3000;
         let start = d("2025-12-20");
         let mut dates = Vec::new();

@@ -240,16 +240,6 @@ impl Store {
         }
         txn.add(dataset, None, df)
     }
-
-    /// [`Store::replace`] for several datasets, written two at a time.
-    pub fn replace_all(&self, txn: &mut Transaction, tables: Vec<(&str, DataFrame)>) -> Result<()> {
-        for (dataset, _) in &tables {
-            for f in self.files(dataset)? {
-                txn.remove(&f);
-            }
-        }
-        txn.add_all(tables.into_iter().map(|(d, df)| (d, None, df)).collect())
-    }
 }
 
 #[cfg(test)]
