@@ -11,7 +11,7 @@ use super::Run;
 use crate::config::Settings;
 use crate::store::Store;
 use anyhow::Result;
-use polars::prelude::DataFrame;
+use polars::prelude::{DataFrame, Expr, IntoLazy};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A read of the metric tables as of one date.
@@ -54,6 +54,22 @@ impl<'a> Reading<'a> {
     /// the data it is computed from).
     pub fn table(&mut self, name: &str) -> Result<Option<DataFrame>> {
         self.run.table(name)
+    }
+
+    /// The rows of a metric table that `keep` holds (`None`: the store has
+    /// none of the data it is computed from). A stored table that is
+    /// current is read so, the other rows never held; one computed in
+    /// memory is computed whole and filtered.
+    pub fn table_where(&mut self, name: &str, keep: Expr) -> Result<Option<DataFrame>> {
+        if self.run.trusts(name) {
+            if let Some(rows) = self.run.store().scan(name)? {
+                return Ok(Some(rows.filter(keep).collect()?));
+            }
+        }
+        Ok(match self.run.table(name)? {
+            Some(df) => Some(df.lazy().filter(keep).collect()?),
+            None => None,
+        })
     }
 
     /// A metric table that must exist.

@@ -45,6 +45,22 @@ pub fn attendance_publication(
     Ok((table, path.with_file_name("attendance.csv")))
 }
 
+/// The rows of a rolled-up metric table a bulletin of `period` shows:
+/// every grain but the day, and the days of `period` and of the same
+/// period a year earlier (the daily volume chart).
+fn shown_rows(period: &Period) -> Expr {
+    let days_of = |p: &Period| {
+        col("period_start")
+            .gt_eq(crate::polars_ext::date_lit(p.start))
+            .and(col("period_start").lt_eq(crate::polars_ext::date_lit(p.end)))
+    };
+    let earlier = crate::metrics::period::year_earlier(period);
+    col("grain")
+        .neq(lit("day"))
+        .or(days_of(period))
+        .or(days_of(&earlier))
+}
+
 /// Write the bulletin of `period` (a month: 月通报; a quarter: 季度评议; a
 /// year: 年度考核) under `<reports>/<period>/`: `bulletin.md`, its HTML and
 /// one CSV per table, from the metric tables of `tables` and dated as of
@@ -57,12 +73,23 @@ pub fn bulletin(
     center: &str,
 ) -> Result<(std::path::PathBuf, String)> {
     let as_of = tables.as_of.date;
-    let case_metrics = tables.need_table(CASE_METRICS)?;
-    let ratings = tables.table(RATING_METRICS)?;
-    let queue = tables.table(QUEUE_METRICS)?;
+    // Of the rolled-up tables, the rows a bulletin can show; of their day
+    // rows (three quarters of them) the days of the period and of the same
+    // period a year earlier only: the rest are never held.
+    let shown = shown_rows(period);
+    let mut rolled = |name: &str| tables.table_where(name, shown.clone());
+    let case_metrics = rolled(CASE_METRICS)?.with_context(|| {
+        format!("no {CASE_METRICS}: the store has none of the data it is computed from")
+    })?;
+    let ratings = rolled(RATING_METRICS)?;
+    let queue = rolled(QUEUE_METRICS)?;
     let queue_hours = tables.table(QUEUE_HOURS)?;
     let attendance = tables.table(ATTENDANCE_DAYS)?;
-    let zeros = tables.need_table(THREE_ZEROS)?;
+    let zeros = tables
+        .table_where(THREE_ZEROS, shown.clone())?
+        .with_context(|| {
+            format!("no {THREE_ZEROS}: the store has none of the data it is computed from")
+        })?;
     let names = crate::engine::names::Names::load(tables.run().store())?;
     let (window_scores, staff_scores) = (
         names.attach(tables.need_table(WINDOW_SCORES)?)?,
@@ -73,9 +100,9 @@ pub fn bulletin(
     // (The same history the notices are followed on: found once.)
     let history = tables.run().card_history()?;
     let cards = Some(crate::metrics::cards::history_frame(&history)?);
-    let supervision = tables.table(SUPERVISION_METRICS)?;
-    let complaint_metrics = tables.table(COMPLAINT_METRICS)?;
-    let rating_loop = tables.table(RATING_LOOP)?;
+    let supervision = tables.table_where(SUPERVISION_METRICS, shown.clone())?;
+    let complaint_metrics = tables.table_where(COMPLAINT_METRICS, shown.clone())?;
+    let rating_loop = tables.table_where(RATING_LOOP, shown.clone())?;
     let complaint_cards = match tables.run().has("complaints")? {
         true => Some(crate::metrics::complaints::complaint_card_history_frame(
             &crate::metrics::complaints::complaint_card_history(&tables.run().complaints()?, as_of),
@@ -83,8 +110,8 @@ pub fn bulletin(
         false => None,
     };
     let notices = tables.run().notices()?;
-    let service_metrics = tables.table(SERVICE_METRICS)?;
-    let service_channels = tables.table(SERVICE_CHANNELS)?;
+    let service_metrics = tables.table_where(SERVICE_METRICS, shown.clone())?;
+    let service_channels = tables.table_where(SERVICE_CHANNELS, shown.clone())?;
     let refusals = tables
         .run()
         .service_facts()?
@@ -96,7 +123,7 @@ pub fn bulletin(
     let notices = names.attach_always(crate::metrics::supervision::notices_frame(&notices)?)?;
     let staff = store.read("staff")?;
     let (step_metrics, staff_review) = (
-        tables.table(STEP_METRICS)?,
+        tables.table_where(STEP_METRICS, shown)?,
         tables
             .table(STAFF_REVIEW)?
             .map(|r| names.attach(r))

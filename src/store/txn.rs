@@ -36,6 +36,14 @@ struct Journal {
 #[derive(Debug)]
 pub struct Written(PathBuf, PathBuf);
 
+impl Written {
+    /// The staged file, relative to the store root (readable until the
+    /// commit moves it).
+    pub fn staged(&self) -> &Path {
+        &self.0
+    }
+}
+
 /// A set of file additions and removals that land together or not at all.
 pub struct Transaction<'s> {
     store: &'s Store,

@@ -1,0 +1,67 @@
+//! A compute hands each table to the commit's writer and lets it go: a
+//! family that draws on it later, or the caller, reads it back from the
+//! staged file. What it reads back, and what lands in the store, is what a
+//! run that keeps every table in memory computes.
+
+mod common;
+
+use common::ok;
+use polars::prelude::DataFrame;
+use std::collections::BTreeMap;
+use xiaoneng::config::Settings;
+use xiaoneng::engine::family::metric_tables;
+use xiaoneng::engine::Run;
+use xiaoneng::store::Store;
+
+fn every_table(run: &mut Run) -> BTreeMap<&'static str, Option<DataFrame>> {
+    metric_tables()
+        .map(|t| (t, run.table(t).unwrap()))
+        .collect()
+}
+
+fn assert_same(
+    what: &str,
+    a: &BTreeMap<&str, Option<DataFrame>>,
+    b: &BTreeMap<&str, Option<DataFrame>>,
+) {
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (t, x) in a {
+        match (x, &b[t]) {
+            (Some(x), Some(y)) => {
+                assert_eq!(x.schema(), y.schema(), "{what}: the columns of {t}");
+                assert!(x.equals_missing(y), "{what}: the rows of {t}");
+            }
+            (x, y) => assert_eq!(x.is_some(), y.is_some(), "{what}: {t}"),
+        }
+    }
+}
+
+#[test]
+fn the_tables_a_compute_reads_back_are_those_it_computed() {
+    let home = tempfile::tempdir().unwrap();
+    ok(home.path(), &["demo"]);
+    let settings = Settings::load(home.path(), None).unwrap();
+    let store = Store::open(&settings.store).unwrap();
+    let as_of = xiaoneng::engine::as_of::resolve(&store, None).unwrap().date;
+
+    // Kept in memory: a run without a commit.
+    let mut kept = Run::new(&store, &settings, as_of);
+    kept.everything().unwrap();
+    let kept = every_table(&mut kept);
+    assert!(kept.values().filter(|t| t.is_some()).count() >= 20);
+
+    // Let go once written: every table asked for again is read back.
+    let read_back = Run::new(&store, &settings, as_of)
+        .commit_with(|run| {
+            run.everything()?;
+            Ok(every_table(run))
+        })
+        .unwrap();
+    assert_same("read back", &kept, &read_back);
+
+    // And the store holds the same tables.
+    let stored: BTreeMap<&str, Option<DataFrame>> = metric_tables()
+        .map(|t| (t, store.read(t).unwrap()))
+        .collect();
+    assert_same("stored", &kept, &stored);
+}
