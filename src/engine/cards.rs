@@ -35,7 +35,7 @@ pub fn run_cards(run: &mut super::Run) -> Result<CardRun> {
 /// The card history through `through` from the facts of a date on or
 /// after it (a [`Run`](super::Run) has them: `Run::case_facts`,
 /// `Run::step_facts`): every day judged as a run would have judged it,
-/// merged with the cards the runs recorded ([`merge_history`]).
+/// merged with the cards the runs recorded ([`merge_stored`]).
 pub fn history_through(
     store: &Store,
     cal: &Calendar,
@@ -44,12 +44,22 @@ pub fn history_through(
     facts: &crate::metrics::cases::CaseFacts,
     step_facts: Option<&DataFrame>,
 ) -> Result<Vec<crate::metrics::cards::CardRecord>> {
-    use crate::metrics::cards::{derive_history, history_rows, merge_history};
+    let derived = crate::metrics::cards::derive_history(facts, step_facts, cal, rules, through)?;
+    merge_stored(store, derived, facts)
+}
+
+/// A card history derived from `facts` ([`crate::metrics::cards::derive_history`])
+/// merged with the stored one ([`crate::metrics::cards::merge_history`]).
+pub fn merge_stored(
+    store: &Store,
+    derived: Vec<crate::metrics::cards::CardRecord>,
+    facts: &crate::metrics::cases::CaseFacts,
+) -> Result<Vec<crate::metrics::cards::CardRecord>> {
+    use crate::metrics::cards::{history_rows, merge_history};
     let stored = match store.read(CARDS)? {
         Some(df) => history_rows(&df)?,
         None => Vec::new(),
     };
-    let derived = derive_history(facts, step_facts, cal, rules, through)?;
     let covered: PlHashSet<&str> = facts
         .cases
         .column("case_id")?

@@ -62,6 +62,10 @@ pub struct Run<'a> {
     case_facts: Option<crate::metrics::cases::CaseFacts>,
     /// The card history through the run's date (found once).
     card_history: Option<Vec<crate::metrics::cards::CardRecord>>,
+    /// The card history derived from the facts through the run's date,
+    /// before the stored one is merged in (found once; a read of the same
+    /// date after the cards were recorded merges it with them again).
+    derived_cards: Option<std::sync::Arc<Vec<crate::metrics::cards::CardRecord>>>,
     /// The 督办 notices as of the run's date (found once).
     notices: Option<Vec<crate::metrics::supervision::Notice>>,
     /// The complaints as of the run's date (found once).
@@ -88,7 +92,8 @@ pub struct Run<'a> {
     released: BTreeMap<&'static str, Option<PathBuf>>,
 }
 
-/// The facts a run found (case, step and service facts), to hand to
+/// The facts a run found (case, step and service facts, the card history
+/// derived from them), to hand to
 /// another run of the same date over the same store: the demo's bulletin
 /// after its compute. Facts of a run limited to recent rows
 /// ([`Run::since`]) are not handed on.
@@ -98,6 +103,7 @@ pub struct Facts {
     cases: Option<crate::metrics::cases::CaseFacts>,
     steps: Option<Option<DataFrame>>,
     services: Option<Option<DataFrame>>,
+    derived_cards: Option<std::sync::Arc<Vec<crate::metrics::cards::CardRecord>>>,
 }
 
 /// Where a run's time went: each family's own time (without the families
@@ -155,6 +161,7 @@ impl<'a> Run<'a> {
             step_facts: None,
             case_facts: None,
             card_history: None,
+            derived_cards: None,
             notices: None,
             complaints: None,
             service_facts: None,
@@ -367,14 +374,18 @@ impl<'a> Run<'a> {
         }
         let (facts, step_facts) = (self.case_facts()?, self.step_facts()?);
         let history = self.timed("cards", |run| {
-            super::cards::history_through(
-                run.store,
-                &run.settings.calendar,
-                run.as_of,
-                &run.settings.cards,
-                &facts,
-                step_facts.as_ref(),
-            )
+            let derived = match &run.derived_cards {
+                Some(d) => d.clone(),
+                None => std::sync::Arc::new(crate::metrics::cards::derive_history(
+                    &facts,
+                    step_facts.as_ref(),
+                    &run.settings.calendar,
+                    &run.settings.cards,
+                    run.as_of,
+                )?),
+            };
+            run.derived_cards = Some(derived.clone());
+            super::cards::merge_stored(run.store, derived.as_ref().clone(), &facts)
         })?;
         self.card_history = Some(history.clone());
         Ok(history)
@@ -499,6 +510,7 @@ impl<'a> Run<'a> {
             cases: self.case_facts.clone(),
             steps: self.step_facts.clone(),
             services: self.service_facts.clone(),
+            derived_cards: self.derived_cards.clone(),
         })
     }
 
@@ -509,6 +521,7 @@ impl<'a> Run<'a> {
             self.case_facts = self.case_facts.or(facts.cases);
             self.step_facts = self.step_facts.or(facts.steps);
             self.service_facts = self.service_facts.or(facts.services);
+            self.derived_cards = self.derived_cards.or(facts.derived_cards);
         }
         self
     }
