@@ -8,9 +8,10 @@
 //! (day, key): an event adds its measures at one index, with no hashing.
 //! Each coarser period sums the day cells that fall in it; a state measure
 //! ([`Roll::AtEnd`]) is taken from the period's state day only. The
-//! quantile of a (period, key) is read from the values of its events
-//! sorted once per level by (key, day, value). Levels run on the machine's
-//! cores side by side.
+//! quantile of a (period, key) is read from the values of its events in
+//! (key, day, value) order: the events are sorted by (day, value) once,
+//! and each level groups them by key (a counting sort, which keeps that
+//! order). Levels run on the machine's cores side by side.
 //!
 //! The day table of a level holds `keys × days × measures` integers; a
 //! long date range is cut into chunks of days so that a chunk stays within
@@ -249,6 +250,13 @@ pub fn rollup(spec: &Spec) -> Result<DataFrame> {
     let mut by_size = order.clone();
     let sizes: Vec<usize> = spec.levels.iter().map(|l| key_count(l.keys)).collect();
     by_size.sort_by_key(|&l| std::cmp::Reverse(sizes[l]));
+    // The events of each quantile in (day, value) order, once for every
+    // level: a level then only groups them by key.
+    let by_day: Vec<Option<Vec<(u64, u32)>>> = spec
+        .quantiles
+        .iter()
+        .map(|q| day_value_order(spec, q, lo))
+        .collect();
     let next = AtomicUsize::new(0);
     let done: Mutex<Vec<Option<Result<Vec<Block>>>>> =
         Mutex::new((0..spec.levels.len()).map(|_| None).collect());
@@ -261,7 +269,7 @@ pub fn rollup(spec: &Spec) -> Result<DataFrame> {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(&level) = by_size.get(i) else { break };
-                let blocks = level_blocks(spec, level, sizes[level], &periods, lo, hi);
+                let blocks = level_blocks(spec, level, sizes[level], &periods, &by_day, lo, hi);
                 done.lock().expect("no worker panicked")[level] = Some(blocks);
             });
         }
@@ -287,6 +295,7 @@ fn level_blocks(
     level: usize,
     k_count: usize,
     periods: &[Periods],
+    by_day: &[Option<Vec<(u64, u32)>>],
     lo: i32,
     hi: i32,
 ) -> Result<Vec<Block>> {
@@ -428,8 +437,17 @@ fn level_blocks(
         }
         block.starts.push(block.keys.len());
     }
-    for q in &spec.quantiles {
-        quantiles(spec, q, keys, periods, lo, &mut blocks);
+    for (q, by_day) in spec.quantiles.iter().zip(by_day) {
+        quantiles(
+            spec,
+            q,
+            keys,
+            k_count,
+            by_day.as_deref(),
+            periods,
+            lo,
+            &mut blocks,
+        );
     }
     Ok(blocks)
 }
@@ -442,60 +460,102 @@ fn keep(keep: &Keep, events: u32, row: &[i64]) -> bool {
     }
 }
 
-/// The quantiles of every row of every block of one level (null where no
-/// event of the quantiles' kind with a value fell in the cell), each added
-/// to the blocks as a column.
-fn quantiles(
-    spec: &Spec,
-    q: &Quantiles,
-    keys: &[u32],
-    periods: &[Periods],
-    lo: i32,
-    blocks: &mut [Block],
-) {
-    let kind = &spec.kinds[q.kind];
-    // (key, day offset, value) of every event with a value and a key.
-    let events = kind
-        .days
+/// The events of a quantile with a value and a day as (day offset << 20 |
+/// value, event), sorted; `None` when a value is too large to pack.
+fn day_value_order(spec: &Spec, q: &Quantiles, lo: i32) -> Option<Vec<(u64, u32)>> {
+    if q.values.iter().flatten().any(|v| *v as u64 > VALUE_MAX) {
+        return None;
+    }
+    let days = spec.kinds[q.kind].days;
+    let mut out: Vec<(u64, u32)> = days
         .iter()
         .zip(q.values)
         .enumerate()
         .filter_map(|(e, (&day, &value))| {
             let value = u64::try_from(value?).ok()?;
-            let key = keys[kind.rows.map_or(e, |r| r[e] as usize)];
-            (day != NO_DAY && key != NO_KEY).then(|| (key, (day - lo) as u64, value))
-        });
+            (day != NO_DAY).then(|| ((((day - lo) as u64) << 20) | value, e as u32))
+        })
+        .collect();
+    out.sort_unstable_by_key(|(dv, _)| *dv);
+    Some(out)
+}
+
+/// The quantiles of every row of every block of one level (null where no
+/// event of the quantiles' kind with a value fell in the cell), each added
+/// to the blocks as a column. `by_day`: the events of the quantiles in
+/// (day, value) order ([`day_value_order`]), grouped here by key.
+#[allow(clippy::too_many_arguments)]
+fn quantiles(
+    spec: &Spec,
+    q: &Quantiles,
+    keys: &[u32],
+    k_count: usize,
+    by_day: Option<&[(u64, u32)]>,
+    periods: &[Periods],
+    lo: i32,
+    blocks: &mut [Block],
+) {
+    let kind = &spec.kinds[q.kind];
+    let key_of = |e: usize| keys[kind.rows.map_or(e, |r| r[e] as usize)];
     // Sorted on (key, day, value), the events of one (period, key) are one
     // run: packed into one integer where the values allow, else as pairs.
-    let wide = q.values.iter().flatten().any(|v| *v as u64 > VALUE_MAX);
-    let runs = if wide {
-        let mut pairs: Vec<(u64, u64)> = events
-            .map(|(k, d, v)| ((u64::from(k) << 32) | d, v))
-            .collect();
-        pairs.sort_unstable();
-        quantile_runs(
-            &pairs,
-            |&(kd, v)| ((kd >> 32) as u32, (kd & 0xffff_ffff) as usize, v as i64),
-            q.qs,
-            periods,
-        )
-    } else {
-        let mut packed: Vec<u64> = events
-            .map(|(k, d, v)| (u64::from(k) << 40) | (d << 20) | v)
-            .collect();
-        packed.sort_unstable();
-        quantile_runs(
-            &packed,
-            |&x| {
-                (
-                    (x >> 40) as u32,
-                    ((x >> 20) & VALUE_MAX) as usize,
-                    (x & VALUE_MAX) as i64,
-                )
-            },
-            q.qs,
-            periods,
-        )
+    let runs = match by_day {
+        Some(by_day) => {
+            // A stable counting sort by key of the events in (day, value)
+            // order gives the (key, day, value) order.
+            let mut starts = vec![0usize; k_count + 1];
+            for &(_, e) in by_day {
+                let key = key_of(e as usize);
+                if key != NO_KEY {
+                    starts[key as usize + 1] += 1;
+                }
+            }
+            for k in 0..k_count {
+                starts[k + 1] += starts[k];
+            }
+            let mut packed = vec![0u64; starts[k_count]];
+            for &(day_value, e) in by_day {
+                let key = key_of(e as usize);
+                if key != NO_KEY {
+                    let at = &mut starts[key as usize];
+                    packed[*at] = (u64::from(key) << 40) | day_value;
+                    *at += 1;
+                }
+            }
+            quantile_runs(
+                &packed,
+                |&x| {
+                    (
+                        (x >> 40) as u32,
+                        ((x >> 20) & VALUE_MAX) as usize,
+                        (x & VALUE_MAX) as i64,
+                    )
+                },
+                q.qs,
+                periods,
+            )
+        }
+        None => {
+            let mut pairs: Vec<(u64, u64)> = kind
+                .days
+                .iter()
+                .zip(q.values)
+                .enumerate()
+                .filter_map(|(e, (&day, &value))| {
+                    let value = u64::try_from(value?).ok()?;
+                    let key = key_of(e);
+                    (day != NO_DAY && key != NO_KEY)
+                        .then(|| ((u64::from(key) << 32) | (day - lo) as u64, value))
+                })
+                .collect();
+            pairs.sort_unstable();
+            quantile_runs(
+                &pairs,
+                |&(kd, v)| ((kd >> 32) as u32, (kd & 0xffff_ffff) as usize, v as i64),
+                q.qs,
+                periods,
+            )
+        }
     };
     for ((p, block), mut found) in periods.iter().zip(blocks.iter_mut()).zip(runs) {
         // (period, key) → quantiles, in the order of the block's rows.
