@@ -318,26 +318,45 @@ pub fn rating_metrics(
     };
     // Ratings, by their date.
     let rated = by_as_of(day_numbers(ratings, "rated_at")?);
-    let level: Vec<Option<i64>> = ratings.column("level")?.i64()?.iter().collect();
-    let flags = |f: &dyn Fn(i64) -> bool| -> Vec<i64> {
-        level.iter().map(|l| i64::from(l.is_some_and(f))).collect()
-    };
-    let min = rules.satisfied_min_level;
-    let by_level: Vec<(&str, Vec<i64>)> = vec![
-        ("level_1", flags(&|l| l == 1)),
-        ("level_2", flags(&|l| l == 2)),
-        ("level_3", flags(&|l| l == 3)),
-        ("level_4", flags(&|l| l == 4)),
-        ("level_5", flags(&|l| l == 5)),
-        ("satisfied", flags(&|l| l >= min)),
-        ("good", flags(&|l| l >= 4)),
-        ("bad_ratings", flags(&|l| l <= 2)),
-        ("rectified", rectified),
-        ("rectified_on_time", on_time),
-    ];
     let measure = |name: &str| measure_index(&MEASURES, name);
-    let mut rating_measures = vec![(measure("ratings"), Value::One)];
-    rating_measures.extend(by_level.iter().map(|(m, v)| (measure(m), Value::Of(v))));
+    // The ratings of one level are one kind of event, each counting 1 in
+    // the measures its level is in: no array of mostly zero flags per
+    // measure to read for every rating. The rectified ones, and those on
+    // time, count again as a kind of their own.
+    let mut of_level: std::collections::BTreeMap<Option<i64>, (Vec<u32>, Vec<i32>)> =
+        std::collections::BTreeMap::new();
+    for (i, l) in ratings.column("level")?.i64()?.iter().enumerate() {
+        if rated[i] != NO_DAY {
+            let (rows, days) = of_level.entry(l).or_default();
+            rows.push(i as u32);
+            days.push(rated[i]);
+        }
+    }
+    let min = rules.satisfied_min_level;
+    let level_measures = |l: Option<i64>| -> Vec<(usize, Value<'static>)> {
+        let named = [
+            ("level_1", l == Some(1)),
+            ("level_2", l == Some(2)),
+            ("level_3", l == Some(3)),
+            ("level_4", l == Some(4)),
+            ("level_5", l == Some(5)),
+            ("satisfied", l.is_some_and(|l| l >= min)),
+            ("good", l.is_some_and(|l| l >= 4)),
+            ("bad_ratings", l.is_some_and(|l| l <= 2)),
+        ];
+        std::iter::once(measure("ratings"))
+            .chain(named.iter().filter(|(_, is)| *is).map(|(m, _)| measure(m)))
+            .map(|m| (m, Value::One))
+            .collect()
+    };
+    let flagged = |flags: &[i64]| -> (Vec<u32>, Vec<i32>) {
+        (0..flags.len())
+            .filter(|&i| flags[i] == 1 && rated[i] != NO_DAY)
+            .map(|i| (i as u32, rated[i]))
+            .unzip()
+    };
+    let (rectified_rows, rectified_days) = flagged(&rectified);
+    let (on_time_rows, on_time_days) = flagged(&on_time);
     // Coverage: completed cases (by completion date) that have a rating.
     let rated_ids: PlHashSet<&str> = ratings
         .column("case_id")?
@@ -361,26 +380,41 @@ pub fn rating_metrics(
     let sums = dense::rollup(&dense::Spec {
         measures: &MEASURES,
         levels: level_keys.levels(),
-        kinds: vec![
-            Kind {
-                rows: None,
-                days: &rated,
-                measures: rating_measures,
-            },
-            Kind {
-                rows: Some(&case_rows),
-                days: &completed,
-                measures: vec![
-                    (measure("completed"), Value::One),
-                    (measure("completed_rated"), Value::Of(&case_rated)),
-                ],
-            },
-            Kind {
-                rows: Some(&open_rows),
-                days: &open_on,
-                measures: vec![(measure("open_past_limit"), Value::One)],
-            },
-        ],
+        kinds: of_level
+            .iter()
+            .map(|(l, (rows, days))| Kind {
+                rows: Some(rows),
+                days,
+                measures: level_measures(*l),
+            })
+            .chain([
+                Kind {
+                    rows: Some(&rectified_rows),
+                    days: &rectified_days,
+                    measures: vec![(measure("rectified"), Value::One)],
+                },
+                Kind {
+                    rows: Some(&on_time_rows),
+                    days: &on_time_days,
+                    measures: vec![(measure("rectified_on_time"), Value::One)],
+                },
+            ])
+            .chain([
+                Kind {
+                    rows: Some(&case_rows),
+                    days: &completed,
+                    measures: vec![
+                        (measure("completed"), Value::One),
+                        (measure("completed_rated"), Value::Of(&case_rated)),
+                    ],
+                },
+                Kind {
+                    rows: Some(&open_rows),
+                    days: &open_on,
+                    measures: vec![(measure("open_past_limit"), Value::One)],
+                },
+            ])
+            .collect(),
         quantiles: vec![],
         keep: Keep::AnyEvent,
         grains: &Grain::ALL,
