@@ -478,23 +478,32 @@ fn parse_all(
                 stored_keys(store, &mut known, target)?;
             }
         }
-        // Largest files first, so that the cores finish together.
-        let mut these: Vec<usize> = (0..files.len()).filter(|&i| depths[i] == d).collect();
+        // A table at a time (its files on every core, largest first, so
+        // that the cores finish together), its rows handed on before the
+        // next is read: a run holds one table's rows, not a depth's. Files
+        // of no known table last.
         let size = |i: &usize| std::fs::metadata(&files[i.to_owned()].0).map_or(0, |m| m.len());
-        these.sort_by_key(|i| std::cmp::Reverse(size(i)));
-        let parsed = parallel_map(&these, |&i| -> Result<Pending> {
-            let (path, sha256) = &files[i];
-            let bytes =
-                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            Ok(parse_file(path, bytes, sha256, opts, &known))
-        });
-        for (i, p) in these.into_iter().zip(parsed) {
-            done[i] = Some(p?);
-        }
-        // This depth's tables, and the keys of those that others name.
-        let mut ready: Vec<(&'static TableSpec, polars::prelude::DataFrame)> = Vec::new();
-        let mut keys: Vec<(&'static str, polars::prelude::StringChunked)> = Vec::new();
-        for t in TABLES.iter().filter(|t| depth(t) == d) {
+        let groups = TABLES
+            .iter()
+            .filter(|t| depth(t) == d)
+            .map(Some)
+            .chain(std::iter::once(None).filter(|_| d == 0));
+        for t in groups {
+            let name = t.map(|t| t.name);
+            let mut these: Vec<usize> = (0..files.len())
+                .filter(|&i| depths[i] == d && table_of(&files[i].0).map(|t| t.name) == name)
+                .collect();
+            these.sort_by_key(|i| std::cmp::Reverse(size(i)));
+            let parsed = parallel_map(&these, |&i| -> Result<Pending> {
+                let (path, sha256) = &files[i];
+                let bytes = std::fs::read(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                Ok(parse_file(path, bytes, sha256, opts, &known))
+            });
+            for (i, p) in these.into_iter().zip(parsed) {
+                done[i] = Some(p?);
+            }
+            let Some(t) = t else { continue };
             let mut batch: Option<polars::prelude::DataFrame> = None;
             for p in done
                 .iter_mut()
@@ -508,35 +517,33 @@ fn parse_all(
                     }
                 }
             }
-            // Its keys, for the tables after it.
+            // Its keys, for the tables after it (none of this depth names it).
             let named = TABLES
                 .iter()
                 .any(|o| o.columns.iter().any(|c| c.references == Some(t.name)));
+            let mut keys = None;
             if named {
                 let k = stored_keys(store, &mut known, t.name)?;
                 if let Some(b) = &batch {
-                    keys.push((t.name, b.column(t.key[0])?.str()?.clone()));
+                    keys = Some(b.column(t.key[0])?.str()?.clone());
                 }
                 k.troubled = troubled_file(done.iter().flatten(), t.name);
             }
-            ready.extend(batch.map(|b| (t, b)));
+            let Some(batch) = batch else { continue };
+            // The rows are handed on while a second thread adds their keys
+            // to those the next depth may name.
+            std::thread::scope(|scope| -> Result<()> {
+                let known = &mut known;
+                scope.spawn(move || {
+                    if let Some(ids) = keys {
+                        let k = known.get_mut(t.name).expect("stored keys read first");
+                        k.ids.reserve(ids.len());
+                        k.ids.extend(ids.iter().flatten().map(PlSmallStr::from));
+                    }
+                });
+                take(t, batch)
+            })?;
         }
-        // The rows are handed on while a second thread adds their keys to
-        // those the next depth may name.
-        std::thread::scope(|scope| -> Result<()> {
-            let known = &mut known;
-            scope.spawn(move || {
-                for (name, ids) in keys {
-                    let k = known.get_mut(name).expect("stored keys read first");
-                    k.ids.reserve(ids.len());
-                    k.ids.extend(ids.iter().flatten().map(PlSmallStr::from));
-                }
-            });
-            for (t, batch) in ready {
-                take(t, batch)?;
-            }
-            Ok(())
-        })?;
     }
     Ok(done
         .into_iter()
