@@ -81,6 +81,8 @@ pub(super) fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<(
     )?;
     crate::engine::cards::save(&store, &run)?;
     let (red, yellow) = crate::metrics::cards::red_and_yellow(run.due.iter().map(|c| c.colour));
+    // The card run is saved: its history is not held through the bulletin.
+    drop(run);
     println!("\n电子监察 {as_of}: 红牌 {red} 张, 黄牌 {yellow} 张");
     let zeros = crate::metrics::compare::period_rows(&read(THREE_ZEROS)?, &month, Some("center"))
         .collect()?;

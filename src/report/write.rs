@@ -152,7 +152,8 @@ pub fn bulletin(
             ),
             None => (None, Default::default()),
         };
-    let waits = match store.read("tickets")? {
+    // The waits of the period's tickets: two columns of them.
+    let waits = match store.read_columns("tickets", Some(&["issued_at", "called_at"]))? {
         Some(t) => Some(crate::metrics::queue::waits_between(
             &t,
             period.start,
