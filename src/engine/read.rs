@@ -10,7 +10,7 @@ use super::stamp::{self, Stamp};
 use super::Run;
 use crate::config::Settings;
 use crate::store::Store;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use polars::prelude::{DataFrame, Expr, IntoLazy};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -70,6 +70,12 @@ impl<'a> Reading<'a> {
             Some(df) => Some(df.lazy().filter(keep).collect()?),
             None => None,
         })
+    }
+
+    /// [`Reading::table_where`] of a table that must exist.
+    pub fn need_table_where(&mut self, name: &str, keep: Expr) -> Result<DataFrame> {
+        self.table_where(name, keep)?
+            .with_context(|| super::run::absent(name))
     }
 
     /// A metric table that must exist.

@@ -40,6 +40,11 @@ pub fn case_tables(store: &Store) -> Result<CaseTables> {
     load_case_tables(&|t, c| store.read_columns(t, c))
 }
 
+/// Why a metric table that must exist is not there.
+pub(super) fn absent(name: &str) -> String {
+    format!("no {name}: the store has none of the data it is computed from")
+}
+
 /// See the module documentation.
 pub struct Run<'a> {
     store: &'a Store,
@@ -93,9 +98,8 @@ pub struct Run<'a> {
 }
 
 /// The facts a run found (case, step and service facts, the card history
-/// derived from them), to hand to
-/// another run of the same date over the same store: the demo's bulletin
-/// after its compute. Facts of a run limited to recent rows
+/// derived from them), to hand to another run of the same date over the
+/// same store: the demo's bulletin after its compute. Facts of a run limited to recent rows
 /// ([`Run::since`]) are not handed on.
 #[derive(Clone)]
 pub struct Facts {
@@ -310,9 +314,7 @@ impl<'a> Run<'a> {
     /// A metric table that its family always computes (or whose absence
     /// is an error worth its message).
     pub fn need_table(&mut self, name: &str) -> Result<DataFrame> {
-        self.table(name)?.with_context(|| {
-            format!("no {name}: the store has none of the data it is computed from")
-        })
+        self.table(name)?.with_context(|| absent(name))
     }
 
     /// Whether a read takes this stored table as it is.

@@ -77,19 +77,12 @@ pub fn bulletin(
     // rows (three quarters of them) the days of the period and of the same
     // period a year earlier only: the rest are never held.
     let shown = shown_rows(period);
-    let mut rolled = |name: &str| tables.table_where(name, shown.clone());
-    let case_metrics = rolled(CASE_METRICS)?.with_context(|| {
-        format!("no {CASE_METRICS}: the store has none of the data it is computed from")
-    })?;
-    let ratings = rolled(RATING_METRICS)?;
-    let queue = rolled(QUEUE_METRICS)?;
+    let case_metrics = tables.need_table_where(CASE_METRICS, shown.clone())?;
+    let ratings = tables.table_where(RATING_METRICS, shown.clone())?;
+    let queue = tables.table_where(QUEUE_METRICS, shown.clone())?;
     let queue_hours = tables.table(QUEUE_HOURS)?;
     let attendance = tables.table(ATTENDANCE_DAYS)?;
-    let zeros = tables
-        .table_where(THREE_ZEROS, shown.clone())?
-        .with_context(|| {
-            format!("no {THREE_ZEROS}: the store has none of the data it is computed from")
-        })?;
+    let zeros = tables.need_table_where(THREE_ZEROS, shown.clone())?;
     let names = crate::engine::names::Names::load(tables.run().store())?;
     let (window_scores, staff_scores) = (
         names.attach(tables.need_table(WINDOW_SCORES)?)?,
