@@ -149,7 +149,6 @@ impl Store {
     }
 
     fn open_read_in(root: &Path, center: Option<&str>) -> Result<Store> {
-        use std::io::Read;
         let control = match center {
             Some(c) => root.join("_centers").join(c),
             None => root.to_path_buf(),
@@ -157,15 +156,10 @@ impl Store {
         let lock = match File::open(control.join(".lock")) {
             Ok(mut f) => {
                 if f.try_lock_shared().is_err() {
-                    let mut holder = String::new();
-                    let _ = f.read_to_string(&mut holder);
                     anyhow::bail!(
                         "the store {} is being written by another xiaoneng run ({}); try again when it ends",
                         root.display(),
-                        match holder.trim() {
-                            "" => "holder unknown",
-                            h => h,
-                        }
+                        holder_of(&mut f)
                     );
                 }
                 Some(f)
@@ -204,18 +198,14 @@ impl Store {
             .truncate(false)
             .open(&lock_path)
             .with_context(|| format!("cannot create {}", lock_path.display()))?;
-        let mut holder = String::new();
         if lock.try_lock().is_err() {
-            let _ = lock.read_to_string(&mut holder);
             anyhow::bail!(
                 "the store {} is in use by another xiaoneng run ({}); this run did nothing: try again when it ends",
                 root.display(),
-                match holder.trim() {
-                    "" => "holder unknown",
-                    h => h,
-                }
+                holder_of(&mut lock)
             );
         }
+        let mut holder = String::new();
         let _ = lock.read_to_string(&mut holder);
         let stale_lock = Some(holder.trim().to_string()).filter(|h| !h.is_empty());
         let me = format!(
@@ -447,6 +437,24 @@ pub fn scan_all_centers(root: &Path, dataset: &str) -> Result<LazyFrame> {
     Ok(LazyFrame::scan_parquet(path, args)?)
 }
 
+/// The holder a locked lock file names. A run writes its name just after
+/// it takes the lock: a file still empty is read again for up to a second
+/// before the holder is called unknown.
+fn holder_of(lock: &mut File) -> String {
+    use std::io::{Read, Seek};
+    for _ in 0..50 {
+        let mut holder = String::new();
+        if lock.rewind().is_ok() && lock.read_to_string(&mut holder).is_ok() {
+            let holder = holder.trim();
+            if !holder.is_empty() {
+                return holder.to_string();
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    "holder unknown".to_string()
+}
+
 impl Drop for Store {
     fn drop(&mut self) {
         // A clean close: the lock file no longer names a holder (a reader
@@ -594,6 +602,25 @@ fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_holder_that_names_itself_just_after_locking_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".lock");
+        std::fs::write(&path, "").unwrap();
+        let mut seen = File::open(&path).unwrap();
+        let writer = std::thread::spawn({
+            let path = path.clone();
+            move || {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                std::fs::write(&path, "pid 7, `nightly --date 2026-11-01`\n").unwrap();
+            }
+        });
+        assert_eq!(holder_of(&mut seen), "pid 7, `nightly --date 2026-11-01`");
+        writer.join().unwrap();
+        std::fs::write(&path, "").unwrap();
+        assert_eq!(holder_of(&mut seen), "holder unknown");
+    }
 
     #[test]
     fn a_column_added_later_reads_as_null_in_older_files() {
