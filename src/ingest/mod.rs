@@ -464,14 +464,27 @@ fn parse_all(
     opts: &IngestOptions,
     mut take: impl FnMut(&'static TableSpec, polars::prelude::DataFrame) -> Result<()>,
 ) -> Result<Vec<Pending>> {
-    let table_of = |path: &Path| opts.table.or_else(|| table::table_for_path(path));
-    let depths: Vec<usize> = files
+    // The table of each file, told once.
+    let tables: Vec<Option<&str>> = files
         .iter()
-        .map(|(p, _)| table_of(p).map_or(0, depth))
+        .map(|(p, _)| {
+            opts.table
+                .or_else(|| table::table_for_path(p))
+                .map(|t| t.name)
+        })
         .collect();
+    // Only the depths this run's files reach (a deeper one would read
+    // stored keys for nothing).
+    let deepest = tables
+        .iter()
+        .flatten()
+        .filter_map(|t| table::table(t))
+        .map(depth)
+        .max()
+        .unwrap_or(0);
     let mut done: Vec<Option<Pending>> = files.iter().map(|_| None).collect();
     let mut known: BTreeMap<&'static str, parse::Known> = BTreeMap::new();
-    for d in 0..=depths.iter().copied().max().unwrap_or(0) {
+    for d in 0..=deepest {
         // The keys this depth's tables may name.
         for t in TABLES.iter().filter(|t| depth(t) == d) {
             for target in t.columns.iter().filter_map(|c| c.references) {
@@ -490,9 +503,7 @@ fn parse_all(
             .chain(std::iter::once(None).filter(|_| d == 0));
         for t in groups {
             let name = t.map(|t| t.name);
-            let mut these: Vec<usize> = (0..files.len())
-                .filter(|&i| depths[i] == d && table_of(&files[i].0).map(|t| t.name) == name)
-                .collect();
+            let mut these: Vec<usize> = (0..files.len()).filter(|&i| tables[i] == name).collect();
             these.sort_by_key(|i| std::cmp::Reverse(size(i)));
             let parsed = parallel_map(&these, |&i| -> Result<Pending> {
                 let (path, sha256) = &files[i];
