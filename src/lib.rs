@@ -38,6 +38,7 @@ pub mod ingest;
 pub mod memory;
 pub mod metrics;
 pub mod nightly;
+pub mod parallel;
 pub mod polars_ext;
 pub mod province;
 pub mod query;

@@ -7,6 +7,7 @@ extern "C" {
     // mimalloc's C API, linked into every build by `mimalloc` (the global
     // allocator of lib.rs).
     fn mi_option_set(option: c_int, value: c_long);
+    fn mi_collect(force: bool);
     #[cfg(test)]
     fn mi_option_get(option: c_int) -> c_long;
 }
@@ -26,6 +27,12 @@ const PR_SET_THP_DISABLE: c_int = 41;
 /// back to the system (-1: never; the default, in its options.c, is 1000).
 const MI_OPTION_PURGE_DELAY: c_int = 15;
 
+/// The purge delay [`keep_freed_memory`] sets: about twelve days, so
+/// that freed memory is never given back on its own but is marked to be
+/// given back when asked ([`give_back_freed_memory`]); -1 would not mark
+/// it at all.
+const KEPT_MS: c_long = 1 << 30;
+
 /// `mi_option_allow_thp` in the same enumeration: whether mimalloc asks
 /// for transparent huge pages (1, the default) or not (0).
 const MI_OPTION_ALLOW_THP: c_int = 43;
@@ -38,13 +45,15 @@ const MI_OPTION_ALLOW_THP: c_int = 43;
 /// faulting in huge pages (2 MiB zeroed at a time) took three quarters of
 /// `compute --only steps` on this project's machines, four times the same
 /// memory in plain pages (benches/README.md). The peak stays the same:
-/// what is kept is used again. Call it first thing in `main`.
+/// what is kept is used again. Call it first thing in `main`; a run of
+/// stages gives back what one stage freed before the next
+/// ([`give_back_freed_memory`]).
 #[allow(unsafe_code)]
 pub fn keep_freed_memory() {
     // SAFETY: plain setters of mimalloc's option table; any value is valid
     // for these options, and setting them while allocating is allowed.
     unsafe {
-        mi_option_set(MI_OPTION_PURGE_DELAY, -1);
+        mi_option_set(MI_OPTION_PURGE_DELAY, KEPT_MS);
         mi_option_set(MI_OPTION_ALLOW_THP, 0);
     }
     // mimalloc asked for huge pages on the memory it took before `main`:
@@ -61,6 +70,20 @@ pub fn keep_freed_memory() {
             0 as c_long,
         );
     }
+}
+
+/// Give back to the system the memory freed since the process began that
+/// the allocator kept: between the stages of a long run (the demo's
+/// generation, ingest, compute and reports; the nightly job's steps), so
+/// that one stage's free memory, cut into pieces the next cannot use, does
+/// not add to the next stage's peak. The next stage's first use of that
+/// much memory finds fresh pages again.
+#[allow(unsafe_code)]
+pub fn give_back_freed_memory() {
+    // SAFETY: mimalloc's collection of this thread's heap and, forced, the
+    // purge of every arena's freed and marked memory; memory in use is
+    // not touched.
+    unsafe { mi_collect(true) }
 }
 
 /// The allocator's purge delay (ms; -1 never).
@@ -93,7 +116,7 @@ mod tests {
             "{before}"
         );
         super::keep_freed_memory();
-        assert_eq!(super::purge_delay(), -1);
+        assert_eq!(super::purge_delay(), super::KEPT_MS);
     }
 
     #[test]

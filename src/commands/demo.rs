@@ -21,6 +21,8 @@ pub(super) fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<(
     let mut lap = std::time::Instant::now();
     let mut stage = |what: &str| {
         eprintln!("{what} in {:.1} s", lap.elapsed().as_secs_f64());
+        // What the stage freed goes back before the next one begins.
+        crate::memory::give_back_freed_memory();
         lap = std::time::Instant::now();
     };
     let generated = crate::demo::generate(&spec, &settings.calendar, &dir)?;

@@ -60,13 +60,13 @@ pub fn merge_stored(
         Some(df) => history_rows(&df)?,
         None => Vec::new(),
     };
-    let covered: PlHashSet<&str> = facts
-        .cases
-        .column("case_id")?
-        .str()?
-        .iter()
-        .flatten()
-        .collect();
+    let ids = facts.cases.column("case_id")?.str()?;
+    // Only the stored cards no run recorded ask whether the facts hold their case.
+    let mut covered: PlHashSet<&str> = PlHashSet::default();
+    if stored.iter().any(|r| !r.recorded) {
+        covered.reserve(ids.len());
+        covered.extend(ids.iter().flatten());
+    }
     Ok(merge_history(stored, derived, &covered))
 }
 
@@ -103,17 +103,24 @@ pub fn cards_of(
         .map(|r| r.case_id.as_str())
         .chain(due.iter().map(|c| c.case_id.as_str()))
         .collect();
-    let ids_carded = |ids: &StringChunked| -> BooleanChunked {
-        ids.iter()
-            .map(|id| id.is_some_and(|id| carded.contains(id)))
-            .collect()
+    // Read from the store: the rows of those cases only (a scan with the
+    // filter, not every step of every case in memory at once).
+    let carded_ids = Series::new(
+        "carded".into(),
+        carded.iter().copied().collect::<Vec<&str>>(),
+    );
+    let of_carded = |table: &str, columns: &[&str]| -> Result<Option<DataFrame>> {
+        let Some(scan) = store.scan(table)? else {
+            return Ok(None);
+        };
+        Ok(Some(
+            scan.select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
+                .filter(col("case_id").is_in(lit(carded_ids.clone()).implode(false), false))
+                .collect()?,
+        ))
     };
     let mut completed: BTreeMap<String, NaiveDate> = BTreeMap::new();
-    if let Some(steps) = store.read_columns(
-        "case_steps",
-        Some(&["case_id", "seq", "step", "finished_at"]),
-    )? {
-        let steps = steps.filter(&ids_carded(steps.column("case_id")?.str()?))?;
+    if let Some(steps) = of_carded("case_steps", &["case_id", "seq", "step", "finished_at"])? {
         let (ids, seq, names) = (
             steps.column("case_id")?.str()?,
             steps.column("seq")?.i64()?,
@@ -130,10 +137,8 @@ pub fn cards_of(
             }
         }
     }
-    let cases = store
-        .read_columns("cases", Some(&["case_id", "completed_at"]))?
-        .context("the store has no cases yet")?;
-    let done = cases.filter(&ids_carded(cases.column("case_id")?.str()?))?;
+    let done =
+        of_carded("cases", &["case_id", "completed_at"])?.context("the store has no cases yet")?;
     let ids = done.column("case_id")?.str()?;
     let dates = crate::polars_ext::dates_of(&done.column("completed_at")?.cast(&DataType::Date)?)?;
     for (id, d) in ids.iter().zip(dates) {
@@ -141,6 +146,7 @@ pub fn cards_of(
             completed.insert(id.to_string(), d);
         }
     }
+    drop(carded_ids);
     drop(carded);
     let (history, changes) = update_history(before, &due, &completed, as_of);
     Ok(CardRun {

@@ -5,7 +5,7 @@
 //! tables that are current are taken as they are, the others computed in
 //! memory.
 
-use super::family::family_of;
+use super::family::{family_of, MetricFamily, FAMILIES};
 use super::incremental;
 use super::stamp::{self, Stamp};
 use crate::config::Settings;
@@ -66,7 +66,7 @@ pub struct Run<'a> {
     /// Case facts once computed (not persisted).
     case_facts: Option<crate::metrics::cases::CaseFacts>,
     /// The card history through the run's date (found once).
-    card_history: Option<Vec<crate::metrics::cards::CardRecord>>,
+    card_history: Option<std::sync::Arc<Vec<crate::metrics::cards::CardRecord>>>,
     /// The card history derived from the facts through the run's date,
     /// before the stored one is merged in (found once; a read of the same
     /// date after the cards were recorded merges it with them again).
@@ -252,19 +252,31 @@ impl<'a> Run<'a> {
     pub fn table(&mut self, name: &str) -> Result<Option<DataFrame>> {
         let family = family_of(name).with_context(|| format!("{name} is not a metric table"))?;
         let name = *family.outputs.iter().find(|o| **o == name).expect("found");
+        self.compute_family(family, name)?;
         if let Some(df) = self.done.get(name).or(self.loaded.get(name)) {
             return Ok(Some(df.clone()));
         }
         if self.released.contains_key(name) {
             return self.read_back(name).map(Some);
         }
-        if self.absent.contains(name) {
-            return Ok(None);
+        Ok(None)
+    }
+
+    /// The tables of `family`, unless the run has `name` (one of them)
+    /// already: computed (kept, or handed to the writer), or in a read the
+    /// stored `name` when it is current.
+    fn compute_family(&mut self, family: &'static MetricFamily, name: &'static str) -> Result<()> {
+        if self.done.contains_key(name)
+            || self.loaded.contains_key(name)
+            || self.released.contains_key(name)
+            || self.absent.contains(name)
+        {
+            return Ok(());
         }
         if self.trusted.contains(name) {
             if let Some(df) = self.store.read(name)? {
-                self.loaded.insert(name, df.clone());
-                return Ok(Some(df));
+                self.loaded.insert(name, df);
+                return Ok(());
             }
         }
         match self.timed(family.name, |run| (family.compute)(run))? {
@@ -291,10 +303,7 @@ impl<'a> Run<'a> {
             }
             None => self.absent.extend(family.outputs.iter().copied()),
         }
-        match self.released.contains_key(name) {
-            true => self.read_back(name).map(Some),
-            false => Ok(self.done.get(name).cloned()),
-        }
+        Ok(())
     }
 
     /// A table handed to the writer, read back from its staged file once
@@ -370,7 +379,9 @@ impl<'a> Run<'a> {
 
     /// The card history through the run's date, from its facts and the
     /// stored cards ([`super::cards::history_through`]; found once).
-    pub fn card_history(&mut self) -> Result<Vec<crate::metrics::cards::CardRecord>> {
+    pub fn card_history(
+        &mut self,
+    ) -> Result<std::sync::Arc<Vec<crate::metrics::cards::CardRecord>>> {
         if let Some(h) = &self.card_history {
             return Ok(h.clone());
         }
@@ -388,6 +399,7 @@ impl<'a> Run<'a> {
             };
             run.derived_cards = Some(derived.clone());
             super::cards::merge_stored(run.store, derived.as_ref().clone(), &facts)
+                .map(std::sync::Arc::new)
         })?;
         self.card_history = Some(history.clone());
         Ok(history)
@@ -528,10 +540,11 @@ impl<'a> Run<'a> {
         self
     }
 
-    /// Every metric table.
+    /// Every metric table, family by family (none read back from the
+    /// writer's files unless a later family draws on it).
     pub fn everything(&mut self) -> Result<()> {
-        for f in super::family::FAMILIES {
-            self.table(f.outputs[0])?;
+        for f in FAMILIES {
+            self.compute_family(f, f.outputs[0])?;
         }
         Ok(())
     }

@@ -529,7 +529,16 @@ pub fn derive_history(
             by_case.entry(id).or_default().push((s, e));
         }
     }
-    let mut out = Vec::new();
+    // Every case (then every step) is a track of its own: runs of rows
+    // side by side on every core, their cards in row order.
+    let runs = |n: usize| crate::parallel::row_runs(n, 64);
+    let gather = |parts: Vec<Result<Vec<CardRecord>>>| -> Result<Vec<CardRecord>> {
+        let mut out = Vec::new();
+        for p in parts {
+            out.extend(p?);
+        }
+        Ok(out)
+    };
     let df = &facts.cases;
     let (acc, comp) = (dates_of(df.column("acc")?)?, dates_of(df.column("comp")?)?);
     let n = df.column("n")?.i64()?;
@@ -538,28 +547,36 @@ pub fn derive_history(
         df.column("window_id")?.str()?,
         df.column("staff_id")?.str()?,
     );
-    for i in 0..df.height() {
-        let (Some(id), Some(start), Some(limit)) = (ids.get(i), acc[i], n.get(i)) else {
-            continue;
-        };
-        if start > through {
-            continue;
+    let case_cards = |rows: &std::ops::Range<usize>| -> Result<Vec<CardRecord>> {
+        let mut out = Vec::new();
+        for i in rows.clone() {
+            let (Some(id), Some(start), Some(limit)) = (ids.get(i), acc[i], n.get(i)) else {
+                continue;
+            };
+            if start > through {
+                continue;
+            }
+            let track = Track {
+                case_id: id,
+                step: None,
+                window_id: windows.get(i).unwrap_or_default(),
+                staff_id: staff.get(i),
+                start,
+                limit,
+                end: comp[i],
+                // Suspended days d with s ≤ d ≤ e.
+                suspended: by_case
+                    .get(id)
+                    .map_or_else(Vec::new, |b| b.iter().map(|&(s, e)| (s - 1, e)).collect()),
+            };
+            out.extend(derive_track(&track, cal, &days, rules, through)?);
         }
-        let track = Track {
-            case_id: id,
-            step: None,
-            window_id: windows.get(i).unwrap_or_default(),
-            staff_id: staff.get(i),
-            start,
-            limit,
-            end: comp[i],
-            // Suspended days d with s ≤ d ≤ e.
-            suspended: by_case
-                .get(id)
-                .map_or_else(Vec::new, |b| b.iter().map(|&(s, e)| (s - 1, e)).collect()),
-        };
-        out.extend(derive_track(&track, cal, &days, rules, through)?);
-    }
+        Ok(out)
+    };
+    let mut out = gather(crate::parallel::parallel_map(
+        &runs(df.height()),
+        case_cards,
+    ))?;
     if let Some(sf) = step_facts {
         let (start, finish) = (day_numbers(sf, "start")?, day_numbers(sf, "finish")?);
         let limit = sf.column("limit")?.i64()?;
@@ -572,35 +589,43 @@ pub fn derive_history(
             sf.column("window_id")?.str()?,
             sf.column("staff_id")?.str()?,
         );
-        for i in 0..sf.height() {
-            let (Some(id), Some(s), Some(limit)) = (ids.get(i), start[i], limit.get(i)) else {
-                continue;
-            };
-            if epoch_date(s) > through {
-                continue;
+        let step_cards = |rows: &std::ops::Range<usize>| -> Result<Vec<CardRecord>> {
+            let mut out = Vec::new();
+            for i in rows.clone() {
+                let (Some(id), Some(s), Some(limit)) = (ids.get(i), start[i], limit.get(i)) else {
+                    continue;
+                };
+                if epoch_date(s) > through {
+                    continue;
+                }
+                let fin = finish[i];
+                // Suspended days inside the step: after its start, up to its finish.
+                let suspended = by_case.get(id).map_or_else(Vec::new, |b| {
+                    b.iter()
+                        .map(|&(bs, be)| ((bs - 1).max(s), fin.map_or(be, |f| be.min(f))))
+                        .collect()
+                });
+                let track = Track {
+                    case_id: id,
+                    step: Some((
+                        seq.get(i).unwrap_or_default(),
+                        names.get(i).unwrap_or_default(),
+                    )),
+                    window_id: windows.get(i).unwrap_or_default(),
+                    staff_id: staff.get(i),
+                    start: epoch_date(s),
+                    limit,
+                    end: fin.map(epoch_date),
+                    suspended,
+                };
+                out.extend(derive_track(&track, cal, &days, rules, through)?);
             }
-            let fin = finish[i];
-            // Suspended days inside the step: after its start, up to its finish.
-            let suspended = by_case.get(id).map_or_else(Vec::new, |b| {
-                b.iter()
-                    .map(|&(bs, be)| ((bs - 1).max(s), fin.map_or(be, |f| be.min(f))))
-                    .collect()
-            });
-            let track = Track {
-                case_id: id,
-                step: Some((
-                    seq.get(i).unwrap_or_default(),
-                    names.get(i).unwrap_or_default(),
-                )),
-                window_id: windows.get(i).unwrap_or_default(),
-                staff_id: staff.get(i),
-                start: epoch_date(s),
-                limit,
-                end: fin.map(epoch_date),
-                suspended,
-            };
-            out.extend(derive_track(&track, cal, &days, rules, through)?);
-        }
+            Ok(out)
+        };
+        out.extend(gather(crate::parallel::parallel_map(
+            &runs(sf.height()),
+            step_cards,
+        ))?);
     }
     Ok(out)
 }
@@ -617,14 +642,25 @@ pub fn merge_history(
     derived: Vec<CardRecord>,
     covered: &PlHashSet<&str>,
 ) -> Vec<CardRecord> {
-    let mut rows: BTreeMap<(String, Colour), CardRecord> = stored
+    // Every row keyed once, the stored ones first, sorted by key (a stable
+    // sort: rows of one key keep that order), then each key's rows folded
+    // in order: a stored row replaces what came before; a derived one
+    // updates a recorded card, or replaces what came before.
+    let stored = stored
         .into_iter()
         .filter(|r| r.recorded || !covered.contains(r.case_id.as_str()))
-        .map(|r| ((r.subject(), r.colour), r))
+        .map(|r| (true, r));
+    let mut rows: Vec<((String, Colour), bool, CardRecord)> = stored
+        .chain(derived.into_iter().map(|r| (false, r)))
+        .map(|(from_store, r)| ((r.subject(), r.colour), from_store, r))
         .collect();
-    for d in derived {
-        match rows.get_mut(&(d.subject(), d.colour)) {
-            Some(r) if r.recorded => {
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out: Vec<CardRecord> = Vec::with_capacity(rows.len());
+    let mut last_key: Option<(String, Colour)> = None;
+    for (key, from_store, d) in rows {
+        let same = last_key.as_ref() == Some(&key);
+        match out.last_mut() {
+            Some(r) if same && r.recorded && !from_store => {
                 r.escalated_on = r.escalated_on.or(d.escalated_on);
                 if r.cleared_on.is_none() {
                     r.deadline = d.deadline;
@@ -634,12 +670,12 @@ pub fn merge_history(
                     r.cleared_by = d.cleared_by;
                 }
             }
-            _ => {
-                rows.insert((d.subject(), d.colour), d);
-            }
+            Some(r) if same => *r = d,
+            _ => out.push(d),
         }
+        last_key = Some(key);
     }
-    rows.into_values().collect()
+    out
 }
 
 /// The cards due, each with the date it was first raised (from the history).
@@ -909,6 +945,74 @@ mod tests {
             )
         );
         assert_eq!((&merged[0], &merged[2]), (&r1, &y2));
+    }
+
+    #[test]
+    fn merging_by_sorting_gives_what_merging_card_by_card_gave() {
+        // The merge as it was first written: each card into an ordered map.
+        fn one_by_one(
+            stored: Vec<CardRecord>,
+            derived: Vec<CardRecord>,
+            covered: &PlHashSet<&str>,
+        ) -> Vec<CardRecord> {
+            let mut rows: BTreeMap<(String, Colour), CardRecord> = stored
+                .into_iter()
+                .filter(|r| r.recorded || !covered.contains(r.case_id.as_str()))
+                .map(|r| ((r.subject(), r.colour), r))
+                .collect();
+            for d in derived {
+                match rows.get_mut(&(d.subject(), d.colour)) {
+                    Some(r) if r.recorded => {
+                        r.escalated_on = r.escalated_on.or(d.escalated_on);
+                        if r.cleared_on.is_none() {
+                            r.deadline = d.deadline;
+                            r.deadline_provisional = d.deadline_provisional;
+                            r.remaining = d.remaining;
+                            r.cleared_on = d.cleared_on;
+                            r.cleared_by = d.cleared_by;
+                        }
+                    }
+                    _ => {
+                        rows.insert((d.subject(), d.colour), d);
+                    }
+                }
+            }
+            rows.into_values().collect()
+        }
+        // Cases C0..C9 (C1 and C10 sort apart from their numbers), case and
+        // step cards of both colours, recorded or not, open or cleared,
+        // some of them twice, in no order.
+        let mut n = 7u64;
+        let mut next = || {
+            n = n
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (n >> 33) as usize
+        };
+        let mut make = |recorded_share: usize| -> CardRecord {
+            let colour = [Colour::Red, Colour::Yellow][next() % 2];
+            let mut r = row(
+                &format!("C{}", next() % 12),
+                colour,
+                &format!("2026-10-{:02}", 1 + next() % 28),
+                next() % 10 < recorded_share,
+            );
+            r.step = (next() % 3 == 0).then(|| format!("{} 审核", next() % 3));
+            if next() % 2 == 0 {
+                r.cleared_on = Some(d("2026-10-30"));
+                r.cleared_by = Some("completed".into());
+            }
+            r.escalated_on = (next() % 4 == 0).then(|| d("2026-10-20"));
+            r.remaining = (next() % 5) as i64;
+            r
+        };
+        let stored: Vec<CardRecord> = (0..300).map(|_| make(5)).collect();
+        let derived: Vec<CardRecord> = (0..300).map(|_| make(0)).collect();
+        let covered = PlHashSet::from_iter(["C0", "C1", "C2", "C3", "C4", "C5", "C10"]);
+        let merged = merge_history(stored.clone(), derived.clone(), &covered);
+        assert_eq!(merged, one_by_one(stored, derived, &covered));
+        assert!(merged.len() > 40, "{} cards", merged.len());
+        assert!(merged.iter().any(|r| r.recorded) && merged.iter().any(|r| !r.recorded));
     }
 
     #[test]
