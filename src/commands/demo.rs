@@ -49,13 +49,23 @@ pub(super) fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<(
     })?;
     stage("every metric table computed");
     let month = crate::metrics::period::period_of(crate::metrics::period::Grain::Month, as_of);
-    let read = |name: &str| -> Result<polars::prelude::DataFrame> {
-        store
-            .read(name)?
-            .with_context(|| format!("{name} was not computed"))
+    // The rows of one level of a stored table, scanned with the filter:
+    // the summary shows the center's figures, not the whole table's.
+    let level_rows = |name: &str, level: &str| -> Result<Option<polars::prelude::DataFrame>> {
+        use polars::prelude::{col, lit};
+        let rows = |scan: polars::prelude::LazyFrame| scan.filter(col("level").eq(lit(level)));
+        Ok(store.scan(name)?.map(|s| rows(s).collect()).transpose()?)
+    };
+    let read_level = |name: &str, level: &str| -> Result<polars::prelude::DataFrame> {
+        level_rows(name, level)?.with_context(|| format!("{name} was not computed"))
     };
     let center = |name: &str, compared: &[&str]| -> Result<polars::prelude::DataFrame> {
-        crate::metrics::compare::period_view(&read(name)?, &month, "center", compared)
+        crate::metrics::compare::period_view(
+            &read_level(name, "center")?,
+            &month,
+            "center",
+            compared,
+        )
     };
     let cases = crate::metrics::compare::with_targets(
         center("case_metrics", &crate::metrics::compare::CASES_COMPARED)?,
@@ -83,13 +93,22 @@ pub(super) fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<(
     )?;
     crate::engine::cards::save(&store, &run)?;
     let (red, yellow) = crate::metrics::cards::red_and_yellow(run.due.iter().map(|c| c.colour));
-    // The card run is saved: its history is not held through the bulletin.
+    // The card run is saved: its history is not held through the bulletin,
+    // nor the step facts it was found from (the bulletin's card history is
+    // carried in the compute's facts).
     drop(run);
+    drop(step_facts);
     println!("\n电子监察 {as_of}: 红牌 {red} 张, 黄牌 {yellow} 张");
-    let zeros = crate::metrics::compare::period_rows(&read(THREE_ZEROS)?, &month, Some("center"))
-        .collect()?;
+    let zeros =
+        crate::metrics::compare::period_rows(&read_level(THREE_ZEROS, "center")?, &month, None)
+            .collect()?;
     println!("{}", crate::view::zeros_summary(&zeros)?);
-    let ranking = crate::metrics::scoring::ranking_of(&read(WINDOW_SCORES)?, &month)?;
+    let ranking = crate::metrics::scoring::ranking_of(
+        &store
+            .read(WINDOW_SCORES)?
+            .with_context(|| format!("{WINDOW_SCORES} was not computed"))?,
+        &month,
+    )?;
     println!("{}", crate::view::ranking_summary(&ranking)?);
     if let Some(items) = store.read("items")? {
         if let Some(r) = crate::engine::catalog::latest_catalog_round(&items)? {
@@ -101,7 +120,7 @@ pub(super) fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<(
             );
         }
     }
-    if let Some(steps) = store.read(STEP_METRICS)? {
+    if let Some(steps) = level_rows(STEP_METRICS, "item_step")? {
         let quarter =
             crate::metrics::period::period_of(crate::metrics::period::Grain::Quarter, as_of);
         if let Some(b) = crate::metrics::steps::bottlenecks(&steps, &quarter)?.first() {
@@ -132,7 +151,7 @@ pub(super) fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<(
     )?;
     if let Some(found) = found {
         // The facts of the compute, when the bulletin is as of its date.
-        tables = tables.with_facts(found);
+        tables = tables.with_facts(found.without_steps());
     }
     let (path, _) = crate::report::write::bulletin(&mut tables, settings, bulletin_month, title)?;
     println!(

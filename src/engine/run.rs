@@ -110,6 +110,18 @@ pub struct Facts {
     derived_cards: Option<std::sync::Arc<Vec<crate::metrics::cards::CardRecord>>>,
 }
 
+impl Facts {
+    /// These facts without the step facts: for a reader of current tables
+    /// whose card history is carried ([`Run::card_history`] derives it
+    /// from the step facts only when it is not), so that the largest
+    /// facts of a city year are not held through its reports. A reader
+    /// that asks for them after all finds them again.
+    pub fn without_steps(mut self) -> Facts {
+        self.steps = None;
+        self
+    }
+}
+
 /// Where a run's time went: each family's own time (without the families
 /// and facts it drew on), in the order they were computed.
 #[derive(Debug, Clone, Default)]
