@@ -98,6 +98,7 @@ pub(super) fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<(
     // carried in the compute's facts).
     drop(run);
     drop(step_facts);
+    crate::memory::give_back_freed_memory();
     println!("\n电子监察 {as_of}: 红牌 {red} 张, 黄牌 {yellow} 张");
     let zeros =
         crate::metrics::compare::period_rows(&read_level(THREE_ZEROS, "center")?, &month, None)
