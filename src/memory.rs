@@ -74,9 +74,9 @@ pub fn keep_freed_memory() {
 
 /// Give back to the system the memory freed since the process began that
 /// the allocator kept: between the stages of a long run (the demo's
-/// generation, ingest, compute and reports; the nightly job's steps), so
-/// that one stage's free memory, cut into pieces the next cannot use, does
-/// not add to the next stage's peak. The next stage's first use of that
+/// generation, ingest, compute and reports), so that one stage's free
+/// memory, cut into pieces the next cannot use, does not add to the next
+/// stage's peak. The next stage's first use of that
 /// much memory finds fresh pages again.
 #[allow(unsafe_code)]
 pub fn give_back_freed_memory() {

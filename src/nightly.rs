@@ -276,8 +276,6 @@ impl Steps {
         };
         let out = f();
         bar.finish_and_clear();
-        // What the step freed goes back before the next one begins.
-        crate::memory::give_back_freed_memory();
         let secs = start.elapsed().as_secs_f64();
         if !self.quiet && out.is_ok() {
             eprintln!("  {name:<34} {secs:>7.2} s");
