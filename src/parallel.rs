@@ -5,9 +5,18 @@ use std::ops::Range;
 
 /// `f` over `items` on every available core, results in the items' order.
 pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len().max(1));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    parallel_map_on(cores, items, f)
+}
+
+/// `f` over `items` on at most `threads` threads, results in the items'
+/// order.
+pub fn parallel_map_on<T: Sync, R: Send>(
+    threads: usize,
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads.min(items.len()).max(1);
     if threads <= 1 {
         return items.iter().map(f).collect();
     }
@@ -53,6 +62,7 @@ mod tests {
         let out = parallel_map(&items, |i| i * 2);
         assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>());
         assert!(parallel_map(&[] as &[u32], |i| *i).is_empty());
+        assert_eq!(parallel_map_on(3, &items, |i| i + 1)[999], 1000);
     }
 
     #[test]

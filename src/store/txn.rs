@@ -121,36 +121,13 @@ impl<'s> Transaction<'s> {
             .into_iter()
             .map(|(dataset, ym, df)| (dataset, ym, std::sync::Mutex::new(df)))
             .collect();
-        let next = std::sync::atomic::AtomicUsize::new(0);
         let this = &*self;
-        let mut written: Vec<(usize, Result<Written>)> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..2)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut done = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some((dataset, ym, df)) = jobs.get(i) else {
-                                break;
-                            };
-                            let mut df = df.lock().expect("one writer a frame");
-                            done.push((i, this.write(dataset, *ym, &mut df)));
-                        }
-                        done
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().expect("a writing thread panicked"))
-                .collect()
+        let written = crate::parallel::parallel_map_on(2, &jobs, |(dataset, ym, df)| {
+            let mut df = df.lock().expect("one writer a frame");
+            this.write(dataset, *ym, &mut df)
         });
         // The first failure in the order given, else every file in it.
-        written.sort_by_key(|(i, _)| *i);
-        let written = written
-            .into_iter()
-            .map(|(_, w)| w)
-            .collect::<Result<Vec<Written>>>()?;
+        let written = written.into_iter().collect::<Result<Vec<Written>>>()?;
         for w in written {
             self.adopt(w);
         }
