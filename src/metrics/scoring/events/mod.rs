@@ -193,21 +193,22 @@ fn events_of(frame: &DataFrame) -> Result<Vec<Event>> {
 
 /// The `score_events` table: one row per event and period.
 pub(super) fn events_frame(all: &[(Period, Event)]) -> Result<DataFrame> {
-    let col_of = |name: &str, f: &dyn Fn(&(Period, Event)) -> Option<String>| {
+    // Borrowed text: the frame copies each value once, into its column.
+    let col_of = |name: &str, f: &dyn Fn(&(Period, Event)) -> Option<&str>| {
         Column::new(name.into(), all.iter().map(f).collect::<Vec<_>>())
     };
     Ok(DataFrame::new(
         all.len(),
         vec![
-            col_of("grain", &|(p, _)| Some(p.grain.name().to_string())),
-            col_of("period", &|(p, _)| Some(p.label.clone())),
+            col_of("grain", &|(p, _)| Some(p.grain.name())),
+            col_of("period", &|(p, _)| Some(p.label.as_str())),
             date_series("period_start", all.iter().map(|(p, _)| Some(p.start)))?,
             date_series("period_end", all.iter().map(|(p, _)| Some(p.end)))?,
-            col_of("window_id", &|(_, e)| Some(e.window_id.clone())),
-            col_of("staff_id", &|(_, e)| e.staff_id.clone()),
-            col_of("source", &|(_, e)| Some(e.source.clone())),
-            col_of("row_key", &|(_, e)| Some(e.row_key.clone())),
-            col_of("kind", &|(_, e)| Some(e.kind.clone())),
+            col_of("window_id", &|(_, e)| Some(e.window_id.as_str())),
+            col_of("staff_id", &|(_, e)| e.staff_id.as_deref()),
+            col_of("source", &|(_, e)| Some(e.source.as_str())),
+            col_of("row_key", &|(_, e)| Some(e.row_key.as_str())),
+            col_of("kind", &|(_, e)| Some(e.kind.as_str())),
             Column::new(
                 "points".into(),
                 all.iter().map(|(_, e)| e.points).collect::<Vec<_>>(),
