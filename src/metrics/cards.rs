@@ -222,6 +222,20 @@ pub struct CardRecord {
 }
 
 impl CardRecord {
+    /// A recorded card takes from the same card found from the facts what
+    /// came after the run that recorded it: its escalation and, while it
+    /// is open, its deadline and clearing (it keeps its raised date).
+    pub fn take_from_facts(&mut self, found: CardRecord) {
+        self.escalated_on = self.escalated_on.or(found.escalated_on);
+        if self.cleared_on.is_none() {
+            self.deadline = found.deadline;
+            self.deadline_provisional = found.deadline_provisional;
+            self.remaining = found.remaining;
+            self.cleared_on = found.cleared_on;
+            self.cleared_by = found.cleared_by;
+        }
+    }
+
     pub fn subject(&self) -> String {
         subject(&self.case_id, self.step.as_deref())
     }
@@ -660,16 +674,7 @@ pub fn merge_history(
     for (key, from_store, d) in rows {
         let same = last_key.as_ref() == Some(&key);
         match out.last_mut() {
-            Some(r) if same && r.recorded && !from_store => {
-                r.escalated_on = r.escalated_on.or(d.escalated_on);
-                if r.cleared_on.is_none() {
-                    r.deadline = d.deadline;
-                    r.deadline_provisional = d.deadline_provisional;
-                    r.remaining = d.remaining;
-                    r.cleared_on = d.cleared_on;
-                    r.cleared_by = d.cleared_by;
-                }
-            }
+            Some(r) if same && r.recorded && !from_store => r.take_from_facts(d),
             Some(r) if same => *r = d,
             _ => out.push(d),
         }
@@ -962,16 +967,7 @@ mod tests {
                 .collect();
             for d in derived {
                 match rows.get_mut(&(d.subject(), d.colour)) {
-                    Some(r) if r.recorded => {
-                        r.escalated_on = r.escalated_on.or(d.escalated_on);
-                        if r.cleared_on.is_none() {
-                            r.deadline = d.deadline;
-                            r.deadline_provisional = d.deadline_provisional;
-                            r.remaining = d.remaining;
-                            r.cleared_on = d.cleared_on;
-                            r.cleared_by = d.cleared_by;
-                        }
-                    }
+                    Some(r) if r.recorded => r.take_from_facts(d),
                     _ => {
                         rows.insert((d.subject(), d.colour), d);
                     }
