@@ -68,9 +68,19 @@ pub struct Scores {
 /// ranking grains in which cases were accepted or completed.
 pub fn score(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<Scores> {
     let all = events::scored_events(z, r, as_of)?;
-    let events = events::events_frame(&all)?;
-    let windows = windows::rank_windows(z, r, &all, as_of)?;
-    let staff = staff::rank_staff(z, r, &all, as_of)?;
+    // Three readings of the same events, side by side.
+    let (events, windows, staff) = std::thread::scope(|scope| {
+        let events = scope.spawn(|| events::events_frame(&all));
+        let staff = scope.spawn(|| staff::rank_staff(z, r, &all, as_of));
+        let windows = windows::rank_windows(z, r, &all, as_of);
+        let join = "a scoring thread panicked";
+        (
+            events.join().expect(join),
+            windows,
+            staff.join().expect(join),
+        )
+    });
+    let (events, windows, staff) = (events?, windows?, staff?);
     Ok(Scores {
         events,
         windows,

@@ -10,7 +10,7 @@ use crate::polars_ext::{date_series, dates_of, opt_strings};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A staff member's tally in one period: points, events, window, vetoed.
 struct StaffTally {
@@ -92,12 +92,22 @@ impl Tallies<'_> {
             a.column("workday")?.bool()?.clone(),
         );
         let dates = dates_of(a.column("date")?)?;
+        // A staff member works many days of a period: the periods of a
+        // day are found once, and a staff member's period is entered on
+        // its first working day only (where its window is taken from).
+        let mut of_day: HashMap<NaiveDate, [Period; RANKING_GRAINS.len()]> = HashMap::new();
+        let mut seen: HashSet<(Grain, NaiveDate, &str)> = HashSet::new();
         for i in 0..a.height() {
             if let (Some(s), Some(w), Some(d), Some(true)) =
                 (&staff[i], &window[i], dates[i], work.get(i))
             {
-                for grain in RANKING_GRAINS {
-                    self.entry(&period_of(grain, d), s, w);
+                let periods = of_day
+                    .entry(d)
+                    .or_insert_with(|| RANKING_GRAINS.map(|grain| period_of(grain, d)));
+                for p in periods.iter() {
+                    if seen.insert((p.grain, p.start, s.as_str())) {
+                        self.entry(p, s, w);
+                    }
                 }
             }
         }
