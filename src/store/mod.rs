@@ -587,7 +587,9 @@ fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
     let mut file =
         File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     ParquetWriter::new(&mut file)
-        .with_compression(ParquetCompression::Zstd(None))
+        .with_compression(ParquetCompression::Zstd(Some(
+            polars_parquet::write::ZstdLevel::try_new(1).expect("zstd has level 1"),
+        )))
         .with_statistics(StatisticsOptions::default())
         .finish(df)
         .map_err(anyhow::Error::from)
