@@ -164,7 +164,19 @@ pub fn word_value<'a>(
     cell: &str,
     user: Option<&'a ColumnWords>,
 ) -> Option<&'a str> {
-    let key = cell.trim().to_lowercase();
+    // Most cells are already in lower case (or Chinese): then the cell
+    // itself is the key, with no copy made for every cell.
+    let cell = cell.trim();
+    let unchanged = |c: char| {
+        let mut lower = c.to_lowercase();
+        lower.next() == Some(c) && lower.next().is_none()
+    };
+    let key: std::borrow::Cow<str> = if cell.chars().all(unchanged) {
+        cell.into()
+    } else {
+        cell.to_lowercase().into()
+    };
+    let key = key.as_ref();
     if let Some(v) = user
         .and_then(|u| u.get(column))
         .and_then(|w| w.iter().find(|(k, _)| k.trim().to_lowercase() == key))
@@ -251,6 +263,15 @@ mod tests {
             Some("true")
         );
         assert_eq!(word_value("tickets", "priority", "VIP", None), Some("true"));
+        // A cell already in lower case is its own key; any other is
+        // lowered first, whatever its case.
+        for cell in ["vip", " Vip", "vIP "] {
+            assert_eq!(word_value("tickets", "priority", cell, None), Some("true"));
+        }
+        assert_eq!(
+            word_value("tickets", "status", "No Show", None),
+            Some("过号")
+        );
         assert_eq!(
             word_value("tickets", "status", "已完成", None),
             Some("完成")
