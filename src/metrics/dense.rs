@@ -39,6 +39,7 @@ const CELL_BUDGET: usize = 16 << 20;
 const VALUE_MAX: u64 = (1 << 20) - 1;
 
 /// The measure values of one kind of event.
+#[derive(Clone)]
 pub enum Value<'a> {
     /// 1 for every event.
     One,
@@ -50,6 +51,7 @@ pub enum Value<'a> {
 }
 
 /// One kind of event: a date and some of the measures each.
+#[derive(Clone)]
 pub struct Kind<'a> {
     /// The base row (index into each level's keys) of every event; `None`
     /// when event `i` is base row `i`.
@@ -100,6 +102,7 @@ pub struct Spec<'a> {
 /// The key codes of some levels of a frame whose key columns are
 /// [`super::rollup::KeyCodes`] codes: (level name, code per row, a null as
 /// [`NO_KEY`]), in the order of [`LEVELS`].
+#[derive(Clone)]
 pub struct LevelKeys(Vec<(&'static str, Vec<u32>)>);
 
 impl LevelKeys {

@@ -8,11 +8,12 @@
 //! here as excluded.
 
 use crate::calendar::Calendar;
+use crate::metrics::dense::{day_numbers, measure_index, Kind, Value, NO_DAY};
 use crate::metrics::ratings::RatingRules;
-use crate::metrics::rollup::{measure_columns, rollup, Roll, RollupSpec};
+use crate::metrics::rollup::{rollup_kinds, CodedLevels, Roll, RollupSpec, PEOPLE_LEVELS};
 use crate::metrics::WithDepartment;
-use crate::polars_ext::{bools_or, date_series, dates_of, i64s, opt_strings};
-use anyhow::Result;
+use crate::polars_ext::{bools_or, date_series, dates_of, epoch_days, i64s, opt_strings};
+use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
@@ -79,64 +80,28 @@ const MEASURES: [(&str, Roll); 15] = [
     ("good", Roll::Sum),
 ];
 
-/// The ratings of every level an appeal did not exclude, counted per day,
-/// window, staff member and channel: `ratings`, `satisfied` (level ≥
-/// `satisfied_min_level`) and `good` (level ≥ 4), for satisfaction by
-/// channel. `ratings` needs `window_id, staff_id, rated_at, level,
-/// channel, appeal_result`.
-pub fn channel_counts(ratings: LazyFrame, rules: &RatingRules, as_of: NaiveDate) -> LazyFrame {
-    let day = col("rated_at").cast(DataType::Date);
-    ratings
-        .filter(
-            excluded()
-                .not()
-                .and(day.clone().lt_eq(crate::polars_ext::date_lit(as_of))),
-        )
-        .with_columns([
-            day.alias("date"),
-            col("channel")
-                .cast(DataType::String)
-                .fill_null(lit(NO_CHANNEL))
-                .alias("channel"),
-        ])
-        .group_by([
-            col("date"),
-            col("window_id"),
-            col("staff_id"),
-            col("channel"),
-        ])
-        .agg([
-            len().cast(DataType::Int64).alias("ratings"),
-            col("level")
-                .gt_eq(lit(rules.satisfied_min_level))
-                .cast(DataType::Int64)
-                .sum()
-                .alias("satisfied"),
-            col("level")
-                .gt_eq(lit(4))
-                .cast(DataType::Int64)
-                .sum()
-                .alias("good"),
-        ])
-}
-
 /// The channel of a rating without one.
 pub const NO_CHANNEL: &str = "未注明";
 /// The channel key of the rows over every channel.
 pub const ALL_CHANNELS: &str = "全部";
 
 /// `rating_loop`: per grain, period, level (center, department, window,
-/// staff) and channel (and `全部`, every channel), the ratings of
-/// [`channel_counts`] with their satisfaction and good rates, the bad
+/// staff) and channel (and `全部`, every channel), the ratings of every
+/// level in `all` that an appeal did not exclude (`ratings`, `satisfied`:
+/// level ≥ `satisfied_min_level`, `good`: level ≥ 4, by their date) for
+/// the satisfaction and good rates, the bad
 /// ratings by date and, on each one's due dates: callbacks due (its callback date)
 /// and those called back (by as_of) and on time; named ones due and
 /// called back on time; rectifications due (its rectification limit)
 /// and those rectified, rectified on time, with feedback given (by
 /// as_of); the appeals and the ratings they excluded, by date. Excluded
-/// ratings are counted as excluded only.
+/// ratings are counted as excluded only. `ratings`: the ratings whose
+/// loop is followed (the columns of [`LOOP_COLUMNS`]; levels above 2 are
+/// passed over); `all`: every rating, with `window_id, staff_id,
+/// rated_at, level, channel, appeal_result`.
 pub fn rating_loop(
     ratings: &DataFrame,
-    counts: LazyFrame,
+    all: &DataFrame,
     windows: &DataFrame,
     cal: &Calendar,
     rules: &RatingRules,
@@ -154,11 +119,6 @@ pub fn rating_loop(
     let level = i64s(ratings, "level")?;
     let named = bools_or(ratings, "named", false)?;
     let appeal = opt_strings(ratings, "appeal_result")?;
-    let (window, staff, channel) = (
-        opt_strings(ratings, "window_id")?,
-        opt_strings(ratings, "staff_id")?,
-        opt_strings(ratings, "channel")?,
-    );
     let by = |d: Option<NaiveDate>, limit: NaiveDate| d.is_some_and(|d| d <= limit);
     let done = |d: Option<NaiveDate>| d.is_some_and(|d| d <= as_of);
     // (row, date, measure)
@@ -212,57 +172,91 @@ pub fn rating_loop(
             }
         }
     }
-    let text = |name: &str, v: &[Option<String>]| -> Column {
-        Column::new(
-            name.into(),
-            rows.iter().map(|r| v[r.0].clone()).collect::<Vec<_>>(),
-        )
+    // The base rows of the roll-up: every rating of `all`, then every
+    // rating whose loop is followed; their keys coded once.
+    let keys = |df: &DataFrame| {
+        df.clone().lazy().select([
+            col("window_id").cast(DataType::String),
+            col("staff_id").cast(DataType::String),
+            col("channel")
+                .cast(DataType::String)
+                .fill_null(lit(NO_CHANNEL)),
+        ])
     };
-    let mut columns = vec![
-        date_series("date", rows.iter().map(|r| Some(r.1)))?,
-        text("window_id", &window),
-        text("staff_id", &staff),
-        Column::new(
-            "channel".into(),
-            rows.iter()
-                .map(|r| channel[r.0].clone().unwrap_or_else(|| NO_CHANNEL.into()))
-                .collect::<Vec<_>>(),
-        ),
-    ];
-    let measured: Vec<(usize, i64)> = rows.iter().map(|r| (r.2, 1)).collect();
-    columns.extend(measure_columns(&MEASURES, &measured));
-    // The loop's events and the day counts of every rating, one frame.
-    let order: Vec<Expr> = ["date", "window_id", "staff_id", "channel"]
-        .iter()
-        .chain(MEASURES.iter().map(|(m, _)| m))
-        .map(|c| col(*c))
+    let keys = concat([keys(all), keys(ratings)], UnionArgs::default())?
+        .with_department_in_order(windows)
+        .collect()?;
+    let over_all = CodedLevels::of(&keys, &PEOPLE_LEVELS)?;
+    let per_channel = over_all
+        .with_extra("channel", keys.column("channel")?.str()?)
+        .context("too many windows, staff and channels to code")?;
+    drop(keys);
+    // Every rating an appeal did not exclude counts on its date.
+    let until = epoch_days(as_of);
+    let kept = all
+        .clone()
+        .lazy()
+        .select([excluded().not().alias("kept")])
+        .collect()?;
+    let kept = kept.column("kept")?.bool()?;
+    let counted: Vec<i32> = day_numbers(all, "rated_at")?
+        .into_iter()
+        .zip(kept.iter())
+        .map(
+            |(d, k)| match d != NO_DAY && d <= until && k == Some(true) {
+                true => d,
+                false => NO_DAY,
+            },
+        )
         .collect();
-    let counts = counts.with_columns(
-        MEASURES
+    let all_levels = all.column("level")?.cast(&DataType::Int64)?;
+    let at_least = |min: i64| -> Result<Vec<i64>> {
+        Ok(all_levels
+            .i64()?
             .iter()
-            .filter(|(m, _)| !matches!(*m, "ratings" | "satisfied" | "good"))
-            .map(|(m, _)| lit(0i64).cast(DataType::Int64).alias(*m))
-            .collect::<Vec<_>>(),
-    );
-    let events = concat(
-        [
-            DataFrame::new(rows.len(), columns)?
-                .lazy()
-                .select(order.clone()),
-            counts.select(order),
+            .map(|l| i64::from(l.is_some_and(|l| l >= min)))
+            .collect())
+    };
+    let (satisfied, good) = (at_least(rules.satisfied_min_level)?, at_least(4)?);
+    let measure = |name: &str| measure_index(&MEASURES, name);
+    let mut kinds = vec![Kind {
+        rows: None,
+        days: &counted,
+        measures: vec![
+            (measure("ratings"), Value::One),
+            (measure("satisfied"), Value::Of(&satisfied)),
+            (measure("good"), Value::Of(&good)),
         ],
-        UnionArgs::default(),
-    )?
-    .with_department(windows);
-    // Rolled up twice (per channel, over every channel): gathered once.
-    let events = events.collect()?.lazy();
+    }];
+    // The loop's events, a kind per measure, each counting 1 on its date.
+    let first = all.height() as u32;
+    let mut by_measure: Vec<(Vec<u32>, Vec<i32>)> = vec![Default::default(); MEASURES.len()];
+    for &(row, date, m) in &rows {
+        by_measure[m].0.push(first + row as u32);
+        by_measure[m].1.push(epoch_days(date));
+    }
+    for (m, (rows, days)) in by_measure.iter().enumerate() {
+        if !rows.is_empty() {
+            kinds.push(Kind {
+                rows: Some(rows),
+                days,
+                measures: vec![(m, Value::One)],
+            });
+        }
+    }
     let spec = RollupSpec::people(&MEASURES, &["channel"], as_of);
-    let per_channel = rollup(events.clone(), &spec)?;
-    let all = rollup(
-        events.with_column(lit(ALL_CHANNELS).alias("channel")),
-        &spec,
-    )?;
-    let out = concat([all.lazy(), per_channel.lazy()], UnionArgs::default())?;
+    let per_channel = rollup_kinds(&per_channel, kinds.clone(), &spec)?;
+    let every = rollup_kinds(&over_all, kinds, &spec)?
+        .lazy()
+        .with_column(lit(ALL_CHANNELS).alias("channel"))
+        .select(
+            per_channel
+                .get_column_names()
+                .into_iter()
+                .map(|c| col(c.clone()))
+                .collect::<Vec<_>>(),
+        );
+    let out = concat([every, per_channel.lazy()], UnionArgs::default())?;
     Ok(super::schema::RATING_LOOP_TABLE.finish(out)?)
 }
 
@@ -467,7 +461,7 @@ mod tests {
         let windows = df!("window_id" => ["W01"], "department" => ["税务局"]).unwrap();
         let m = rating_loop(
             &ratings(),
-            channel_counts(ratings().lazy(), &RatingRules::default(), d("2026-11-30")),
+            &ratings(),
             &windows,
             &Calendar::official(),
             &RatingRules::default(),
@@ -557,7 +551,7 @@ mod tests {
         // As of Mon 2 nothing is due yet.
         let early = rating_loop(
             &ratings(),
-            channel_counts(ratings().lazy(), &RatingRules::default(), d("2026-11-02")),
+            &ratings(),
             &windows,
             &Calendar::official(),
             &RatingRules::default(),

@@ -150,11 +150,8 @@ pub fn rollup_grouped(events: LazyFrame, spec: &RollupSpec) -> Result<DataFrame>
 
 /// [`rollup`] on arrays, or `None` when the events are not of its shape
 /// (a `center` column of their own, a key that is not text, a measure
-/// that is not an integer, an extra key with nulls). An extra key rides
-/// in the level's key code: code × (extra values) + extra code, so the
-/// rows come out in (key, extra key) order as the group-bys sort them.
+/// that is not an integer, an extra key with nulls).
 fn rollup_dense(events: &DataFrame, spec: &RollupSpec) -> Result<Option<DataFrame>> {
-    use super::dense::{self, NO_KEY};
     let is_text = |c: &str| matches!(events.column(c).map(|c| c.dtype()), Ok(DataType::String));
     if events.column("center").is_ok() {
         return Ok(None);
@@ -170,13 +167,11 @@ fn rollup_dense(events: &DataFrame, spec: &RollupSpec) -> Result<Option<DataFram
     {
         return Ok(None);
     }
-    let extra = match spec.extra_keys {
-        [] => None,
-        [x] if is_text(x) && events.column(x)?.null_count() == 0 => {
-            Some((*x, text_order_codes(events.column(x)?.str()?)))
-        }
+    match spec.extra_keys {
+        [] => {}
+        [x] if is_text(x) && events.column(x)?.null_count() == 0 => {}
         _ => return Ok(None),
-    };
+    }
     let mut values = Vec::with_capacity(spec.measures.len());
     for (m, _) in spec.measures {
         let column = events.column(m)?;
@@ -185,24 +180,12 @@ fn rollup_dense(events: &DataFrame, spec: &RollupSpec) -> Result<Option<DataFram
         }
         values.push(column.cast(&DataType::Int64)?.i64()?.rechunk().into_owned());
     }
-    let days = dense::day_numbers(events, "date")?;
-    let (coded, codes) = KeyCodes::encode_levels(events, &levels)?;
-    let mut level_keys = dense::LevelKeys::of(&coded, &levels)?;
-    drop(coded);
-    let width = extra
-        .as_ref()
-        .map_or(1, |(_, (_, names))| names.len().max(1) as u64);
-    if let Some((_, (extra_codes, _))) = &extra {
-        for keys in level_keys.keys_mut() {
-            for (k, x) in keys.iter_mut().zip(extra_codes) {
-                if *k != NO_KEY {
-                    let combined = u64::from(*k) * width + u64::from(x.expect("no null"));
-                    match u32::try_from(combined) {
-                        Ok(c) if c != NO_KEY => *k = c,
-                        _ => return Ok(None),
-                    }
-                }
-            }
+    let days = super::dense::day_numbers(events, "date")?;
+    let mut coded = CodedLevels::of(events, &levels)?;
+    if let [x] = spec.extra_keys {
+        match coded.with_extra(x, events.column(x)?.str()?) {
+            Some(with) => coded = with,
+            None => return Ok(None),
         }
     }
     let opt: Vec<Option<Vec<Option<i64>>>> = values
@@ -215,43 +198,106 @@ fn rollup_dense(events: &DataFrame, spec: &RollupSpec) -> Result<Option<DataFram
         .enumerate()
         .map(|(m, (ca, opt))| {
             let value = match opt {
-                Some(v) => dense::Value::Opt(v),
-                None => dense::Value::Of(ca.cont_slice().expect("one chunk without nulls")),
+                Some(v) => super::dense::Value::Opt(v),
+                None => super::dense::Value::Of(ca.cont_slice().expect("one chunk without nulls")),
             };
             (m, value)
         })
         .collect();
-    let mut out = dense::rollup(&dense::Spec {
+    let kind = super::dense::Kind {
+        rows: None,
+        days: &days,
+        measures,
+    };
+    Ok(Some(rollup_kinds(&coded, vec![kind], spec)?))
+}
+
+/// The key codes of some levels of a frame of base rows (its key columns
+/// of [`LEVELS`], as text), for [`rollup_kinds`]; with, optionally, an
+/// extra key riding in each level's code: code × (extra values) + extra
+/// code, so the rows come out in (key, extra key) order as the group-bys
+/// sort them.
+#[derive(Clone)]
+pub struct CodedLevels {
+    keys: super::dense::LevelKeys,
+    codes: KeyCodes,
+    /// The extra key's name and its values in code order.
+    extra: Option<(String, Vec<String>)>,
+}
+
+impl CodedLevels {
+    /// The levels `levels` of `rows` (their key columns text).
+    pub fn of(rows: &DataFrame, levels: &[&str]) -> Result<CodedLevels> {
+        let (coded, codes) = KeyCodes::encode_levels(rows, levels)?;
+        Ok(CodedLevels {
+            keys: super::dense::LevelKeys::of(&coded, levels)?,
+            codes,
+            extra: None,
+        })
+    }
+
+    /// The same levels with the extra key `name` (one value per base
+    /// row, none null) beside each key; `None` when a value is null or
+    /// the combined codes do not fit.
+    pub fn with_extra(&self, name: &str, values: &StringChunked) -> Option<CodedLevels> {
+        use super::dense::NO_KEY;
+        let (extra_codes, names) = text_order_codes(values);
+        let width = names.len().max(1) as u64;
+        let mut keys = self.keys.clone();
+        for keys in keys.keys_mut() {
+            for (k, x) in keys.iter_mut().zip(&extra_codes) {
+                if *k != NO_KEY {
+                    let combined = u64::from(*k) * width + u64::from((*x)?);
+                    match u32::try_from(combined) {
+                        Ok(c) if c != NO_KEY => *k = c,
+                        _ => return None,
+                    }
+                }
+            }
+        }
+        Some(CodedLevels {
+            keys,
+            codes: self.codes.clone(),
+            extra: Some((name.to_string(), names)),
+        })
+    }
+}
+
+/// Sum events of several kinds (each pointing at base rows of `levels`)
+/// per (grain, period, level, key [, the extra key]) on arrays: the rows
+/// and columns [`rollup`] gives. `spec`'s levels are those of `levels`.
+pub fn rollup_kinds(
+    levels: &CodedLevels,
+    kinds: Vec<super::dense::Kind>,
+    spec: &RollupSpec,
+) -> Result<DataFrame> {
+    let mut out = super::dense::rollup(&super::dense::Spec {
         measures: spec.measures,
-        levels: level_keys.levels(),
-        kinds: vec![dense::Kind {
-            rows: None,
-            days: &days,
-            measures,
-        }],
+        levels: levels.keys.levels(),
+        kinds,
         quantiles: vec![],
-        keep: dense::Keep::AnyEvent,
+        keep: super::dense::Keep::AnyEvent,
         grains: spec.grains,
         as_of: spec.as_of,
     })?;
-    if let Some((name, (_, names))) = &extra {
+    if let Some((name, names)) = &levels.extra {
         let combined = out.column("key")?.u32()?.clone();
-        let width = width as u32;
+        let width = names.len().max(1) as u32;
         let extra: Vec<&str> = combined
             .into_no_null_iter()
             .map(|c| names[(c % width) as usize].as_str())
             .collect();
         let keys: Vec<u32> = combined.into_no_null_iter().map(|c| c / width).collect();
         out.with_column(Column::new("key".into(), keys))?;
-        out.with_column(Column::new((*name).into(), extra))?;
+        out.with_column(Column::new(name.as_str().into(), extra))?;
     }
-    let out = codes.decode(out)?;
+    let out = levels.codes.decode(out)?;
     let order: Vec<&str> = super::schema::KEY_COLUMNS
         .into_iter()
-        .chain(spec.extra_keys.iter().copied())
+        .chain(levels.extra.iter().map(|(name, _)| name.as_str()))
         .chain(spec.measures.iter().map(|(m, _)| *m))
         .collect();
-    Ok(Some(out.select(order)?))
+    Ok(out.select(order)?)
 }
 
 /// The grain each grain is built from: weeks and months from days, the
@@ -533,6 +579,7 @@ pub fn day_table(mut events: LazyFrame, spec: &RollupSpec) -> Result<DataFrame> 
 
 /// Integer codes of the key columns of [`LEVELS`] (center = 0): grouping
 /// on them is faster than on text; [`KeyCodes::decode`] names them again.
+#[derive(Clone)]
 pub struct KeyCodes(DataFrame);
 
 impl KeyCodes {
