@@ -661,31 +661,51 @@ impl KeyCodes {
 /// Integer codes of text values in the text order of the names (so that
 /// rows sorted by code are sorted by name), `None` for a null; and the
 /// names in code order.
+///
+/// A value of up to 12 bytes lies whole in its 16-byte view (its length
+/// and bytes): such values are told apart by the view, an integer,
+/// without hashing or comparing their text; longer ones by their text.
+/// Two views of one text (were the unused bytes of a view ever not zero)
+/// still get one code: the codes are given by name.
 pub fn text_order_codes(values: &StringChunked) -> (Vec<Option<u32>>, Vec<String>) {
-    let mut dict: PlHashMap<&str, u32> = PlHashMap::new();
-    let coded: Vec<Option<u32>> = values
-        .iter()
-        .map(|v| {
-            v.map(|v| {
-                let next = dict.len() as u32;
-                *dict.entry(v).or_insert(next)
-            })
-        })
-        .collect();
-    let mut by_name: Vec<(&str, u32)> = dict.into_iter().collect();
+    // Each distinct value (by view or by text): the index of its first
+    // row's text in `seen`.
+    let mut short: PlHashMap<u128, u32> = PlHashMap::new();
+    let mut long: PlHashMap<&str, u32> = PlHashMap::new();
+    let mut seen: Vec<&str> = Vec::new();
+    let mut coded: Vec<Option<u32>> = Vec::with_capacity(values.len());
+    for array in values.downcast_iter() {
+        for (view, value) in array.views().iter().zip(array.iter()) {
+            let Some(value) = value else {
+                coded.push(None);
+                continue;
+            };
+            let next = seen.len() as u32;
+            let code = if view.length <= 12 {
+                *short.entry(view.as_u128()).or_insert(next)
+            } else {
+                *long.entry(value).or_insert(next)
+            };
+            if code == next {
+                seen.push(value);
+            }
+            coded.push(Some(code));
+        }
+    }
+    let mut by_name: Vec<(&str, u32)> = seen.into_iter().zip(0u32..).collect();
     by_name.sort_unstable();
     let mut rank = vec![0u32; by_name.len()];
-    for (r, (_, first_seen)) in by_name.iter().enumerate() {
-        rank[*first_seen as usize] = r as u32;
+    let mut names: Vec<String> = Vec::new();
+    for (name, first_seen) in by_name {
+        if names.last().is_none_or(|last| last != name) {
+            names.push(name.to_string());
+        }
+        rank[first_seen as usize] = names.len() as u32 - 1;
     }
-    let coded = coded
-        .into_iter()
-        .map(|c| c.map(|c| rank[c as usize]))
-        .collect();
-    (
-        coded,
-        by_name.into_iter().map(|(n, _)| n.to_string()).collect(),
-    )
+    for c in coded.iter_mut().flatten() {
+        *c = rank[*c as usize];
+    }
+    (coded, names)
 }
 
 // The quantiles of the polars roll-up below are no longer used by a
@@ -950,6 +970,62 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn text_codes_follow_the_names_short_long_and_across_chunks() {
+        // Short values (inline in their view), long ones (over 12 bytes:
+        // "政务服务管理局" is 21), nulls, and a second chunk repeating both.
+        let mut values = StringChunked::new(
+            "v".into(),
+            [
+                Some("W2"),
+                None,
+                Some("政务服务管理局"),
+                Some("W10"),
+                Some("W2"),
+                Some("a-very-long-window-id"),
+            ],
+        );
+        values
+            .append(&StringChunked::new(
+                "v".into(),
+                [
+                    Some("a-very-long-window-id"),
+                    Some("W10"),
+                    Some("税务局"),
+                    None,
+                ],
+            ))
+            .unwrap();
+        assert_eq!(values.chunks().len(), 2);
+        let (codes, names) = text_order_codes(&values);
+        // Text (byte) order: "W10" < "W2" < "a-…" < "政…" < "税…".
+        assert_eq!(
+            names,
+            [
+                "W10",
+                "W2",
+                "a-very-long-window-id",
+                "政务服务管理局",
+                "税务局"
+            ]
+        );
+        assert_eq!(
+            codes,
+            [
+                Some(1),
+                None,
+                Some(3),
+                Some(0),
+                Some(1),
+                Some(2),
+                Some(2),
+                Some(0),
+                Some(4),
+                None
+            ]
+        );
     }
 
     #[test]
