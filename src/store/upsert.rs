@@ -117,8 +117,11 @@ impl Store {
         let stored = self.files(table)?;
         let n = batch.height();
         // Keep the last row of each key, in arrival order (most batches
-        // repeat no key: then nothing is gathered).
-        let batch = if batch.select(key.iter().copied())?.is_duplicated()?.any() {
+        // repeat no key: then nothing is gathered; most come in key order,
+        // which shows it without hashing a key).
+        let repeats =
+            !keys_rise(&batch, key)? && batch.select(key.iter().copied())?.is_duplicated()?.any();
+        let batch = if repeats {
             let key: Vec<String> = key.iter().map(|k| k.to_string()).collect();
             batch.unique_stable(Some(&key), UniqueKeepStrategy::Last, None)?
         } else {
@@ -242,9 +245,85 @@ impl Store {
     }
 }
 
+/// Whether the keys of `df` rise strictly from each row to the next (and
+/// none is null): then no key repeats. One pass over the key columns,
+/// text or integer (dates and times as their integers); another kind of
+/// column, a null or a key not above the one before gives `false`.
+fn keys_rise(df: &DataFrame, key: &[&str]) -> Result<bool> {
+    use std::cmp::Ordering;
+    let n = df.height();
+    if n < 2 {
+        return Ok(true);
+    }
+    // Each row's key against the row before it, column by column.
+    let mut order = vec![Ordering::Equal; n - 1];
+    fn compare<T: Ord, I: Iterator<Item = T>>(order: &mut [Ordering], values: impl Fn() -> I) {
+        let pairs = values().zip(values().skip(1));
+        for (o, (before, this)) in order.iter_mut().zip(pairs) {
+            if *o == Ordering::Equal {
+                *o = before.cmp(&this);
+            }
+        }
+    }
+    for k in key {
+        let column = df.column(k)?;
+        if column.null_count() > 0 {
+            return Ok(false);
+        }
+        match column.dtype() {
+            DataType::String => {
+                let values = column.str()?;
+                compare(&mut order, || values.iter());
+            }
+            t if t.to_physical().is_integer() => {
+                let values = column.to_physical_repr().cast(&DataType::Int64)?;
+                let values = values.i64()?;
+                compare(&mut order, || values.iter());
+            }
+            _ => return Ok(false),
+        }
+        if order.contains(&Ordering::Greater) {
+            return Ok(false);
+        }
+    }
+    Ok(order.iter().all(|o| *o == Ordering::Less))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_that_rise_row_by_row_cannot_repeat() {
+        let rising = df!(
+            "case_id" => ["A", "A", "B", "C"],
+            "seq" => [1i64, 2, 1, 1],
+        )
+        .unwrap();
+        assert!(keys_rise(&rising, &["case_id", "seq"]).unwrap());
+        // One key alone repeats; a pair out of order; a repeated pair.
+        assert!(!keys_rise(&rising, &["case_id"]).unwrap());
+        let back = df!("case_id" => ["A", "A"], "seq" => [2i64, 1]).unwrap();
+        assert!(!keys_rise(&back, &["case_id", "seq"]).unwrap());
+        let twice = df!("case_id" => ["A", "A"], "seq" => [1i64, 1]).unwrap();
+        assert!(!keys_rise(&twice, &["case_id", "seq"]).unwrap());
+        // Dates by their day numbers; a null key is left to the hashing.
+        let days = df!("d" => [Some(1i32), Some(2)]).unwrap();
+        let days = days
+            .lazy()
+            .select([col("d").cast(DataType::Date)])
+            .collect()
+            .unwrap();
+        assert!(keys_rise(&days, &["d"]).unwrap());
+        let null = df!("id" => [Some("A"), None]).unwrap();
+        assert!(!keys_rise(&null, &["id"]).unwrap());
+        // Rising keys of two chunks.
+        let mut two = df!("id" => ["A", "B"]).unwrap();
+        two.vstack_mut(&df!("id" => ["C"]).unwrap()).unwrap();
+        assert!(keys_rise(&two, &["id"]).unwrap());
+        two.vstack_mut(&df!("id" => ["B"]).unwrap()).unwrap();
+        assert!(!keys_rise(&two, &["id"]).unwrap());
+    }
 
     #[test]
     fn months_come_apart_in_time_order_and_ties_keep_their_order() {
