@@ -202,9 +202,10 @@ pub fn parse_delimited(table: &'static TableSpec, text: &str, opts: &ParseOption
         let chunk = &text[part.start..part.end];
         let mut out = Parsed::default();
         let mut sink = Sink::new(table, chunk, opts);
+        let part_text = Chunk::of(chunk);
         records::each_delimited_in(text, part, delimiter, |r| {
             out.read += 1;
-            data_record(table, &header, r, chunk, opts, &mut sink);
+            data_record(table, &header, r, part_text, opts, &mut sink);
         });
         sink.finish(&mut out);
         out
@@ -219,7 +220,7 @@ fn data_record(
     table: &TableSpec,
     h: &Header,
     r: &Record,
-    text: &str,
+    text: Chunk,
     opts: &ParseOptions,
     sink: &mut Sink,
 ) {
@@ -542,7 +543,7 @@ fn parse_record<'r>(
     table: &TableSpec,
     header: &Header,
     r: &'r Record,
-    text: &str,
+    text: Chunk,
     opts: &ParseOptions<'r>,
 ) -> Result<Vec<Value<'r>>, RowError> {
     let (map, width) = (&header.map, header.width);
@@ -607,11 +608,32 @@ fn parse_record<'r>(
     Ok(values)
 }
 
+/// The text of a part of a file, and whether it holds no NUL byte and no
+/// byte its encoding could not read: then none of its records does, and
+/// no record's text is looked through for them.
+#[derive(Clone, Copy)]
+struct Chunk<'t> {
+    text: &'t str,
+    clean: bool,
+}
+
+impl<'t> Chunk<'t> {
+    fn of(text: &'t str) -> Chunk<'t> {
+        Chunk {
+            text,
+            clean: !text.as_bytes().contains(&0) && !text.contains(DAMAGE),
+        }
+    }
+}
+
 /// Reject a record holding binary data, bytes the file's encoding cannot
 /// read, or a field over the length limit. The first two are looked for
-/// in the record's raw text at once.
-fn check_fields(r: &Record, text: &str, opts: &ParseOptions) -> Result<(), RowError> {
-    let raw = text.get(r.span.0..r.span.1).unwrap_or("");
+/// in the record's raw text at once (unless its part has none).
+fn check_fields(r: &Record, text: Chunk, opts: &ParseOptions) -> Result<(), RowError> {
+    let raw = match text.clean {
+        true => "",
+        false => text.text.get(r.span.0..r.span.1).unwrap_or(""),
+    };
     if raw.as_bytes().contains(&0) {
         return Err((None, "binary data (NUL byte) in the row".into()));
     }
@@ -641,9 +663,10 @@ pub fn parse_attlog(table: &'static TableSpec, text: &str, opts: &ParseOptions) 
         let chunk = &text[part.start..part.end];
         let mut out = Parsed::default();
         let mut sink = Sink::new(table, chunk, opts);
+        let part_text = Chunk::of(chunk);
         records::each_attlog_in(text, part, |r| {
             out.read += 1;
-            match attlog_row(r, chunk, opts) {
+            match attlog_row(r, part_text, opts) {
                 Ok(values) => sink.row(r, values),
                 Err((column, reason)) => sink.reject(r, column, reason),
             }
@@ -658,7 +681,7 @@ pub fn parse_attlog(table: &'static TableSpec, text: &str, opts: &ParseOptions) 
 
 fn attlog_row<'r>(
     r: &'r Record,
-    text: &str,
+    text: Chunk,
     opts: &ParseOptions,
 ) -> Result<Vec<Value<'r>>, RowError> {
     check_fields(r, text, opts)?;
@@ -879,6 +902,10 @@ mod tests {
         let mut text = String::from("case_id,item_code,window_id,accepted_at,completed_at\n");
         for i in 0..300 {
             text += &match i % 50 {
+                // A NUL byte and a byte the encoding could not read, each
+                // in one part: the other parts are clean.
+                _ if i == 123 => format!("C{i},I01,W0\0,2025-10-08 09:00,\n"),
+                _ if i == 250 => format!("C{i},I01,W\u{FFFD}1,2025-10-08 09:00,\n"),
                 7 => format!("C{i},I01,W01,2025-10-08 09:00,2025-10-07 09:00\n"),
                 8 => format!("C{i},I01\n"),
                 9 => ",I01,W01,2025-10-08 09:00,\n".to_string(),
@@ -901,7 +928,7 @@ mod tests {
                 ..opts()
             },
         );
-        assert_eq!((whole.read, whole.stored), (300, 282));
+        assert_eq!((whole.read, whole.stored), (300, 280));
         assert_eq!((parted.read, parted.stored), (whole.read, whole.stored));
         assert_eq!(parted.rejects, whole.rejects);
         assert_eq!(parted.first_rows, whole.first_rows);
@@ -909,6 +936,12 @@ mod tests {
         let (a, b) = (whole.frame.unwrap(), parted.frame.unwrap());
         assert!(a.equals_missing(&b), "{a}\n{b}");
         assert_eq!(whole.rejects[0].line, 9);
+        let reason = |line: u64| {
+            let r = parted.rejects.iter().find(|r| r.line == line);
+            r.map(|r| r.reason.clone()).unwrap_or_default()
+        };
+        assert!(reason(125).contains("NUL"), "{:?}", parted.rejects);
+        assert!(reason(252).contains("not valid in the file's encoding"));
     }
 
     #[test]
