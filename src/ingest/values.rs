@@ -89,15 +89,18 @@ fn parse_int(s: &str) -> Result<i64, String> {
 }
 
 fn parse_bool(s: &str) -> Result<bool, String> {
-    match s.to_lowercase().as_str() {
+    // Every word below is its own lower case: a cell that is one needs no
+    // lower-case copy (most cells); any other is lowered first.
+    let word = |w: &str| match w {
         "true" | "1" | "是" | "y" | "yes" | "t" | "属实" | "部分属实" | "有" | "√" | "✓" | "✔"
-        | "对" => Ok(true),
+        | "对" => Some(true),
         "false" | "0" | "否" | "n" | "no" | "f" | "不属实" | "无" | "×" | "✗" | "✘" | "x"
-        | "错" => Ok(false),
-        _ => Err(format!(
-            "'{s}' is not yes/no (true/false, 1/0, 是/否, 有/无, √/×, 属实/部分属实/不属实)"
-        )),
-    }
+        | "错" => Some(false),
+        _ => None,
+    };
+    word(s).or_else(|| word(&s.to_lowercase())).ok_or_else(|| {
+        format!("'{s}' is not yes/no (true/false, 1/0, 是/否, 有/无, √/×, 属实/部分属实/不属实)")
+    })
 }
 
 /// Split a date-time cell into its date part and optional time part.
@@ -325,6 +328,16 @@ mod tests {
         assert!(parse("NaN", ColType::Number).is_err());
         assert_eq!(parse("是", ColType::Bool), Ok(Value::Bool(true)));
         assert_eq!(parse("N", ColType::Bool), Ok(Value::Bool(false)));
+        // As written, or in another case.
+        for (cell, want) in [
+            ("yes", true),
+            ("YES", true),
+            ("True", true),
+            ("否", false),
+            ("F", false),
+        ] {
+            assert_eq!(parse(cell, ColType::Bool), Ok(Value::Bool(want)), "{cell}");
+        }
         assert!(parse("maybe", ColType::Bool).is_err());
         assert_eq!(parse("  ", ColType::Int), Ok(Value::Null));
     }
