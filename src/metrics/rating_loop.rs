@@ -87,7 +87,7 @@ pub const ALL_CHANNELS: &str = "全部";
 
 /// `rating_loop`: per grain, period, level (center, department, window,
 /// staff) and channel (and `全部`, every channel), the ratings of every
-/// level in `all` that an appeal did not exclude (`ratings`, `satisfied`:
+/// level in `kept` (`ratings`, `satisfied`:
 /// level ≥ `satisfied_min_level`, `good`: level ≥ 4, by their date) for
 /// the satisfaction and good rates, the bad
 /// ratings by date and, on each one's due dates: callbacks due (its callback date)
@@ -97,11 +97,11 @@ pub const ALL_CHANNELS: &str = "全部";
 /// as_of); the appeals and the ratings they excluded, by date. Excluded
 /// ratings are counted as excluded only. `ratings`: the ratings whose
 /// loop is followed (the columns of [`LOOP_COLUMNS`]; levels above 2 are
-/// passed over); `all`: every rating, with `window_id, staff_id,
-/// rated_at, level, channel, appeal_result`.
+/// passed over); `kept`: every rating an appeal did not exclude
+/// ([`kept`]), with `window_id, staff_id, rated_at, level, channel`.
 pub fn rating_loop(
     ratings: &DataFrame,
-    all: &DataFrame,
+    kept: &DataFrame,
     windows: &DataFrame,
     cal: &Calendar,
     rules: &RatingRules,
@@ -121,8 +121,15 @@ pub fn rating_loop(
     let appeal = opt_strings(ratings, "appeal_result")?;
     let by = |d: Option<NaiveDate>, limit: NaiveDate| d.is_some_and(|d| d <= limit);
     let done = |d: Option<NaiveDate>| d.is_some_and(|d| d <= as_of);
-    // (row, date, measure)
-    let mut rows: Vec<(usize, NaiveDate, usize)> = Vec::new();
+    // The loop's events, a kind of event per measure, each counting 1 on
+    // its date: the base row and day of each (the followed ratings' base
+    // rows come after those of `kept`).
+    let first = kept.height() as u32;
+    let mut by_measure: Vec<(Vec<u32>, Vec<i32>)> = vec![Default::default(); MEASURES.len()];
+    let mut event = |i: usize, on: NaiveDate, m: usize| {
+        by_measure[m].0.push(first + i as u32);
+        by_measure[m].1.push(epoch_days(on));
+    };
     for i in 0..ratings.height() {
         let Some(on) = rated[i].filter(|d| *d <= as_of) else {
             continue;
@@ -131,48 +138,48 @@ pub fn rating_loop(
             continue;
         }
         if let Some(a) = appeal[i].as_deref() {
-            rows.push((i, on, 10));
+            event(i, on, 10);
             if EXCLUDING.contains(&a) {
-                rows.push((i, on, 11));
+                event(i, on, 11);
                 continue;
             }
         }
-        rows.push((i, on, 0));
+        event(i, on, 0);
         let callback_days = match named[i] {
             true => NAMED_CALLBACK_DAYS,
             false => ANONYMOUS_CALLBACK_DAYS,
         };
         let due = cal.deadline(on, callback_days)?;
         if due <= as_of {
-            rows.push((i, due, 1));
+            event(i, due, 1);
             if done(called[i]) {
-                rows.push((i, due, 2));
+                event(i, due, 2);
             }
             if by(called[i], due) {
-                rows.push((i, due, 3));
+                event(i, due, 3);
             }
             if named[i] {
-                rows.push((i, due, 4));
+                event(i, due, 4);
                 if by(called[i], due) {
-                    rows.push((i, due, 5));
+                    event(i, due, 5);
                 }
             }
         }
         let limit = cal.deadline(on, rules.rectify_within_days)?;
         if limit <= as_of {
-            rows.push((i, limit, 6));
+            event(i, limit, 6);
             if done(rectified[i]) {
-                rows.push((i, limit, 7));
+                event(i, limit, 7);
             }
             if by(rectified[i], limit) {
-                rows.push((i, limit, 8));
+                event(i, limit, 8);
             }
             if done(feedback[i]) {
-                rows.push((i, limit, 9));
+                event(i, limit, 9);
             }
         }
     }
-    // The base rows of the roll-up: every rating of `all`, then every
+    // The base rows of the roll-up: every rating of `kept`, then every
     // rating whose loop is followed; their keys coded once.
     let keys = |df: &DataFrame| {
         df.clone().lazy().select([
@@ -183,7 +190,7 @@ pub fn rating_loop(
                 .fill_null(lit(NO_CHANNEL)),
         ])
     };
-    let keys = concat([keys(all), keys(ratings)], UnionArgs::default())?
+    let keys = concat([keys(kept), keys(ratings)], UnionArgs::default())?
         .with_department_in_order(windows)
         .collect()?;
     let over_all = CodedLevels::of(&keys, &PEOPLE_LEVELS)?;
@@ -193,25 +200,13 @@ pub fn rating_loop(
     drop(keys);
     // Every rating an appeal did not exclude counts on its date.
     let until = epoch_days(as_of);
-    let kept = all
-        .clone()
-        .lazy()
-        .select([excluded().not().alias("kept")])
-        .collect()?;
-    let kept = kept.column("kept")?.bool()?;
-    let counted: Vec<i32> = day_numbers(all, "rated_at")?
+    let counted: Vec<i32> = day_numbers(kept, "rated_at")?
         .into_iter()
-        .zip(kept.iter())
-        .map(
-            |(d, k)| match d != NO_DAY && d <= until && k == Some(true) {
-                true => d,
-                false => NO_DAY,
-            },
-        )
+        .map(|d| if d != NO_DAY && d <= until { d } else { NO_DAY })
         .collect();
-    let all_levels = all.column("level")?.cast(&DataType::Int64)?;
+    let levels = kept.column("level")?.cast(&DataType::Int64)?;
     let at_least = |min: i64| -> Result<Vec<i64>> {
-        Ok(all_levels
+        Ok(levels
             .i64()?
             .iter()
             .map(|l| i64::from(l.is_some_and(|l| l >= min)))
@@ -228,13 +223,6 @@ pub fn rating_loop(
             (measure("good"), Value::Of(&good)),
         ],
     }];
-    // The loop's events, a kind per measure, each counting 1 on its date.
-    let first = all.height() as u32;
-    let mut by_measure: Vec<(Vec<u32>, Vec<i32>)> = vec![Default::default(); MEASURES.len()];
-    for &(row, date, m) in &rows {
-        by_measure[m].0.push(first + row as u32);
-        by_measure[m].1.push(epoch_days(date));
-    }
     for (m, (rows, days)) in by_measure.iter().enumerate() {
         if !rows.is_empty() {
             kinds.push(Kind {
@@ -461,7 +449,7 @@ mod tests {
         let windows = df!("window_id" => ["W01"], "department" => ["税务局"]).unwrap();
         let m = rating_loop(
             &ratings(),
-            &ratings(),
+            &kept(ratings()).unwrap(),
             &windows,
             &Calendar::official(),
             &RatingRules::default(),
@@ -551,7 +539,7 @@ mod tests {
         // As of Mon 2 nothing is due yet.
         let early = rating_loop(
             &ratings(),
-            &ratings(),
+            &kept(ratings()).unwrap(),
             &windows,
             &Calendar::official(),
             &RatingRules::default(),

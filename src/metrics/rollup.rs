@@ -3,6 +3,7 @@
 //! built from the day table. Measures that are a state at a moment (open
 //! overdue cases) are taken at the period's last day instead of summed.
 
+use super::dense;
 use super::period::{period_of, Grain};
 use crate::polars_ext::{date_lit, date_series, CollectStreaming};
 use anyhow::Result;
@@ -180,7 +181,7 @@ fn rollup_dense(events: &DataFrame, spec: &RollupSpec) -> Result<Option<DataFram
         }
         values.push(column.cast(&DataType::Int64)?.i64()?.rechunk().into_owned());
     }
-    let days = super::dense::day_numbers(events, "date")?;
+    let days = dense::day_numbers(events, "date")?;
     let mut coded = CodedLevels::of(events, &levels)?;
     if let [x] = spec.extra_keys {
         match coded.with_extra(x, events.column(x)?.str()?) {
@@ -198,13 +199,13 @@ fn rollup_dense(events: &DataFrame, spec: &RollupSpec) -> Result<Option<DataFram
         .enumerate()
         .map(|(m, (ca, opt))| {
             let value = match opt {
-                Some(v) => super::dense::Value::Opt(v),
-                None => super::dense::Value::Of(ca.cont_slice().expect("one chunk without nulls")),
+                Some(v) => dense::Value::Opt(v),
+                None => dense::Value::Of(ca.cont_slice().expect("one chunk without nulls")),
             };
             (m, value)
         })
         .collect();
-    let kind = super::dense::Kind {
+    let kind = dense::Kind {
         rows: None,
         days: &days,
         measures,
@@ -219,7 +220,7 @@ fn rollup_dense(events: &DataFrame, spec: &RollupSpec) -> Result<Option<DataFram
 /// sort them.
 #[derive(Clone)]
 pub struct CodedLevels {
-    keys: super::dense::LevelKeys,
+    keys: dense::LevelKeys,
     codes: KeyCodes,
     /// The extra key's name and its values in code order.
     extra: Option<(String, Vec<String>)>,
@@ -230,7 +231,7 @@ impl CodedLevels {
     pub fn of(rows: &DataFrame, levels: &[&str]) -> Result<CodedLevels> {
         let (coded, codes) = KeyCodes::encode_levels(rows, levels)?;
         Ok(CodedLevels {
-            keys: super::dense::LevelKeys::of(&coded, levels)?,
+            keys: dense::LevelKeys::of(&coded, levels)?,
             codes,
             extra: None,
         })
@@ -240,7 +241,7 @@ impl CodedLevels {
     /// row, none null) beside each key; `None` when a value is null or
     /// the combined codes do not fit.
     pub fn with_extra(&self, name: &str, values: &StringChunked) -> Option<CodedLevels> {
-        use super::dense::NO_KEY;
+        use dense::NO_KEY;
         let (extra_codes, names) = text_order_codes(values);
         let width = names.len().max(1) as u64;
         let mut keys = self.keys.clone();
@@ -268,15 +269,15 @@ impl CodedLevels {
 /// and columns [`rollup`] gives. `spec`'s levels are those of `levels`.
 pub fn rollup_kinds(
     levels: &CodedLevels,
-    kinds: Vec<super::dense::Kind>,
+    kinds: Vec<dense::Kind>,
     spec: &RollupSpec,
 ) -> Result<DataFrame> {
-    let mut out = super::dense::rollup(&super::dense::Spec {
+    let mut out = dense::rollup(&dense::Spec {
         measures: spec.measures,
         levels: levels.keys.levels(),
         kinds,
         quantiles: vec![],
-        keep: super::dense::Keep::AnyEvent,
+        keep: dense::Keep::AnyEvent,
         grains: spec.grains,
         as_of: spec.as_of,
     })?;

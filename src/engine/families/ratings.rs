@@ -28,7 +28,7 @@ fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
     let mut columns = crate::metrics::ratings::RATING_COLUMNS.to_vec();
     columns.extend(["appeal_result", "channel"]);
     let all = need("ratings", &columns)?;
-    let kept = crate::metrics::rating_loop::kept(all.clone())?;
+    let kept = crate::metrics::rating_loop::kept(all)?;
     let df = crate::metrics::ratings::rating_metrics(
         &kept,
         &need("cases", &crate::metrics::ratings::CASE_COLUMNS)?,
@@ -44,7 +44,7 @@ fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
         .collect()?;
     let looped = crate::metrics::rating_loop::rating_loop(
         &bad,
-        &all,
+        &kept,
         &run.need("windows")?,
         &s.calendar,
         &s.ratings,
