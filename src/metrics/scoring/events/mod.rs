@@ -94,9 +94,9 @@ pub(super) fn scored_events(
     let mut all: Vec<(Period, Event)> = Vec::new();
     for events in crate::parallel::parallel_map(&grains, |&grain| {
         let mut out = period_events(z, r, &dated, grain, as_of)?;
+        // All of one grain: in (period, window, date, kind, row) order.
         out.sort_by(|a, b| {
             (
-                a.0.grain,
                 &a.0.label,
                 &a.1.window_id,
                 a.1.date,
@@ -104,7 +104,6 @@ pub(super) fn scored_events(
                 &a.1.row_key,
             )
                 .cmp(&(
-                    b.0.grain,
                     &b.0.label,
                     &b.1.window_id,
                     b.1.date,
