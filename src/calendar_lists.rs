@@ -26,8 +26,8 @@ pub struct Imported {
 /// year; nothing is kept when a line is wrong (the error names it).
 pub fn import(store: &Store, calendar: &Calendar, file: &Path) -> Result<Imported> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let decoded =
-        crate::ingest::decode::decode(&bytes, crate::ingest::decode::EncodingChoice::Auto);
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let decoded = crate::ingest::decode::decode(bytes, crate::ingest::decode::EncodingChoice::Auto);
     if decoded.damaged {
         bail!(
             "{}: some bytes are neither UTF-8 nor GBK; save the list as UTF-8 or GBK CSV",
@@ -68,7 +68,7 @@ pub fn import(store: &Store, calendar: &Calendar, file: &Path) -> Result<Importe
     store.save_calendar_year(&ImportedYear {
         year,
         file: shown,
-        sha256: hex::encode(Sha256::digest(&bytes)),
+        sha256,
         loaded_at,
         csv: text,
     })?;

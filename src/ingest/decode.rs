@@ -31,7 +31,10 @@ pub struct Decoded {
 /// The character that replaces undecodable bytes.
 pub const DAMAGE: char = char::REPLACEMENT_CHARACTER;
 
-pub fn decode(bytes: &[u8], choice: EncodingChoice) -> Decoded {
+/// Decode a file's bytes: a BOM says the encoding; else valid UTF-8 (most
+/// exports) is taken as the text, its buffer kept, not copied; else the
+/// choice, or (`auto`) line-by-line UTF-8 or GB18030.
+pub fn decode(bytes: Vec<u8>, choice: EncodingChoice) -> Decoded {
     let with = |enc: &'static Encoding, body: &[u8]| {
         let (text, damaged) = enc.decode_without_bom_handling(body);
         Decoded {
@@ -49,20 +52,23 @@ pub fn decode(bytes: &[u8], choice: EncodingChoice) -> Decoded {
     if let Some(body) = bytes.strip_prefix(b"\xFE\xFF") {
         return with(UTF_16BE, body);
     }
+    if choice != EncodingChoice::Gbk && simdutf8::basic::from_utf8(&bytes).is_ok() {
+        // SAFETY: the bytes were just checked to be valid UTF-8.
+        #[allow(unsafe_code)]
+        let text = unsafe { String::from_utf8_unchecked(bytes) };
+        return Decoded {
+            text,
+            encoding: "UTF-8",
+            damaged: false,
+        };
+    }
     match choice {
-        EncodingChoice::Utf8 => with(encoding_rs::UTF_8, bytes),
-        EncodingChoice::Gbk => with(GB18030, bytes),
-        EncodingChoice::Auto => match std::str::from_utf8(bytes) {
-            Ok(text) => Decoded {
-                text: text.to_string(),
-                encoding: "UTF-8",
-                damaged: false,
-            },
-            // A UTF-8 file with some damaged lines still has more lines of
-            // valid non-ASCII UTF-8 than broken ones; a GBK file has almost none.
-            Err(_) if mostly_utf8(bytes) => utf8_by_line(bytes),
-            Err(_) => with(GB18030, bytes),
-        },
+        EncodingChoice::Utf8 => with(encoding_rs::UTF_8, &bytes),
+        EncodingChoice::Gbk => with(GB18030, &bytes),
+        // A UTF-8 file with some damaged lines still has more lines of
+        // valid non-ASCII UTF-8 than broken ones; a GBK file has almost none.
+        EncodingChoice::Auto if mostly_utf8(&bytes) => utf8_by_line(&bytes),
+        EncodingChoice::Auto => with(GB18030, &bytes),
     }
 }
 
@@ -104,20 +110,35 @@ mod tests {
     #[test]
     fn gbk_file_is_recognised() {
         let (bytes, _, _) = GB18030.encode("办件编号,受理时间\nA1,2026-10-08\n");
-        let d = decode(&bytes, EncodingChoice::Auto);
+        let d = decode(bytes.to_vec(), EncodingChoice::Auto);
         assert_eq!(d.encoding, "gb18030");
         assert!(!d.damaged);
         assert!(d.text.starts_with("办件编号"));
     }
 
     #[test]
+    fn valid_utf8_is_taken_as_it_is() {
+        let text = "窗口编号,窗口名称\r\nW01,综合受理窗口\n";
+        let d = decode(text.into(), EncodingChoice::Auto);
+        assert_eq!(
+            (d.text.as_str(), d.encoding, d.damaged),
+            (text, "UTF-8", false)
+        );
+        // A BOM is still taken off, and UTF-16 still read as UTF-16.
+        let d = decode(b"\xEF\xBB\xBFW01\n".to_vec(), EncodingChoice::Auto);
+        assert_eq!(d.text, "W01\n");
+        let d = decode(b"\xFF\xFEW\x000\x00".to_vec(), EncodingChoice::Auto);
+        assert_eq!((d.text.as_str(), d.encoding), ("W0", "UTF-16LE"));
+    }
+
+    #[test]
     fn utf8_with_bom_and_damage() {
-        let d = decode("\u{feff}窗口编号\nW01\n".as_bytes(), EncodingChoice::Auto);
+        let d = decode("\u{feff}窗口编号\nW01\n".into(), EncodingChoice::Auto);
         assert_eq!(d.text, "窗口编号\nW01\n");
         let good = "窗口编号,窗口名称\n".to_string() + &"W01,综合受理窗口\n".repeat(5);
         let mut bytes = good.as_bytes().to_vec();
         bytes.extend_from_slice(b"\xff\xfe\xfd\n");
-        let d = decode(&bytes, EncodingChoice::Auto);
+        let d = decode(bytes, EncodingChoice::Auto);
         assert_eq!(d.encoding, "UTF-8");
         assert!(d.damaged);
         assert!(d.text.starts_with(&good));

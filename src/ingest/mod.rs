@@ -11,6 +11,7 @@
 pub mod checks;
 pub mod decode;
 pub mod frame;
+mod keys;
 pub mod parse;
 pub mod records;
 pub mod rejects;
@@ -25,7 +26,6 @@ use crate::store::{Store, INGEST_RUNS, LEDGER, REJECTS};
 use anyhow::{Context, Result};
 use decode::EncodingChoice;
 use parse::{ParseOptions, Parsed, Reject};
-use polars::prelude::PlSmallStr;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -549,8 +549,7 @@ fn parse_all(
                 scope.spawn(move || {
                     if let Some(ids) = keys {
                         let k = known.get_mut(t.name).expect("stored keys read first");
-                        k.ids.reserve(ids.len());
-                        k.ids.extend(ids.iter().flatten().map(PlSmallStr::from));
+                        k.ids.extend(ids.iter().flatten());
                     }
                 });
                 take(t, batch)
@@ -571,11 +570,7 @@ fn stored_keys<'k>(
 ) -> Result<&'k mut parse::Known> {
     if !known.contains_key(table) {
         let spec = table::table(table).expect("known table");
-        let ids = store
-            .distinct(table, spec.key[0])?
-            .iter()
-            .map(|id| PlSmallStr::from(id.as_str()))
-            .collect();
+        let ids = store.distinct(table, spec.key[0])?.into_iter().collect();
         known.insert(
             table,
             parse::Known {
@@ -618,8 +613,7 @@ fn parse_file(
     opts: &IngestOptions,
     known: &BTreeMap<&'static str, parse::Known>,
 ) -> Pending {
-    let decoded = decode::decode(&bytes, opts.encoding);
-    drop(bytes);
+    let decoded = decode::decode(bytes, opts.encoding);
     let table = opts.table.or_else(|| table::table_for_path(path));
     let is_attlog = path.to_string_lossy().to_lowercase().ends_with(".dat");
     let flag = table

@@ -5,11 +5,12 @@
 use super::checks::RowChecks;
 use super::decode::DAMAGE;
 use super::frame::Columns;
+use super::keys::KeySet;
 use super::records::{self, raw_text, Record};
 use super::table::{ColType, TableSpec};
 use super::values::{parse, Value};
 use super::vocab::{from_file_name, has_words, normalise_header, word_value, ColumnWords};
-use polars::prelude::{DataFrame, PlHashSet, PlSmallStr};
+use polars::prelude::{BooleanChunked, DataFrame};
 use std::collections::BTreeMap;
 
 /// A rejected input row.
@@ -53,7 +54,7 @@ pub struct Parsed {
 /// stored by this run.
 #[derive(Debug, Default)]
 pub struct Known {
-    pub ids: PlHashSet<PlSmallStr>,
+    pub ids: KeySet,
     /// A file of the table that failed, or rejected rows, in this run
     /// (its name and which): a missing key is likely one of its rows.
     pub troubled: Option<(String, &'static str)>,
@@ -354,6 +355,10 @@ fn read_header(
 
 /// Where a file's rows go: stored rows into typed columns, after the
 /// reference checks; rejects with their line, column, reason and raw text.
+/// Past the first rows the references are checked when the part is done,
+/// a column at a time ([`KeySet::missing`]), and the rows naming a key
+/// not there taken out again: the same rows stored and rejected, with the
+/// same reasons, as checking each row as it comes.
 struct Sink<'o> {
     table: &'static TableSpec,
     text: &'o str,
@@ -361,6 +366,9 @@ struct Sink<'o> {
     columns: Columns,
     /// (column index, its name, the keys it must name, the table named).
     refs: Vec<(usize, &'static str, &'o Known, &'static str)>,
+    /// The line and span of each stored row whose references are not
+    /// checked yet: the last rows stored, in order.
+    unchecked: Vec<(u64, (usize, usize))>,
     rejects: Vec<Reject>,
     first_rows: Vec<Vec<(&'static str, String)>>,
     flagged: Vec<u64>,
@@ -388,6 +396,7 @@ impl<'o> Sink<'o> {
             opts,
             columns: Columns::new(table, text.len() / 100),
             refs,
+            unchecked: Vec::new(),
             rejects: Vec::new(),
             first_rows: Vec::new(),
             flagged: Vec::new(),
@@ -397,39 +406,56 @@ impl<'o> Sink<'o> {
     }
 
     fn reject(&mut self, r: &Record, column: Option<&str>, reason: String) {
+        self.reject_at(r.line, r.span, column, reason);
+    }
+
+    fn reject_at(&mut self, line: u64, span: (usize, usize), column: Option<&str>, reason: String) {
         self.rejects.push(Reject {
-            line: r.line,
+            line,
             column: column.map(str::to_string),
             reason,
-            raw: raw_text(self.text, r.span, self.opts.max_raw_chars),
+            raw: raw_text(self.text, span, self.opts.max_raw_chars),
         });
     }
 
+    /// Why a row naming `v` in column `name` (a key of `target`, not in
+    /// `known`) is rejected; counted against the troubled file it likely
+    /// belongs to.
+    fn unknown_key(&mut self, name: &str, v: &str, known: &Known, target: &str) -> String {
+        match &known.troubled {
+            Some((file, what)) => {
+                *self
+                    .caused_by
+                    .entry((target.to_string(), format!("{file} {what}")))
+                    .or_default() += 1;
+                format!(
+                    "{name} '{v}' is not in {target}: {file} {what} in this run \
+                     (fix it, ingest it again, then this file with --force)"
+                )
+            }
+            None => format!("{name} '{v}' is not in {target} (neither stored nor in this run)"),
+        }
+    }
+
     /// A row that passed its own checks: stored, or rejected for a
-    /// reference to a row that is neither stored nor in this run.
+    /// reference to a row that is neither stored nor in this run (the
+    /// first rows at once, the others when the part is done).
     fn row(&mut self, r: &Record, mut values: Vec<Value>) {
-        let bad = self.refs.iter().find_map(|&(i, name, known, target)| {
-            values[i]
-                .as_text()
-                .filter(|v| !known.ids.contains(*v))
-                .map(|v| (name, v.to_string(), known, target))
-        });
-        if let Some((name, v, known, target)) = bad {
-            let reason = match &known.troubled {
-                Some((file, what)) => {
-                    *self
-                        .caused_by
-                        .entry((target.to_string(), format!("{file} {what}")))
-                        .or_default() += 1;
-                    format!(
-                        "{name} '{v}' is not in {target}: {file} {what} in this run \
-                         (fix it, ingest it again, then this file with --force)"
-                    )
-                }
-                None => format!("{name} '{v}' is not in {target} (neither stored nor in this run)"),
-            };
-            self.reject(r, Some(name), reason);
-            return;
+        let check_now = self.first_rows.len() < FIRST_ROWS;
+        if check_now {
+            let bad = self.refs.iter().find_map(|&(i, name, known, target)| {
+                values[i]
+                    .as_text()
+                    .filter(|v| !known.ids.contains(v))
+                    .map(|v| (name, v.to_string(), known, target))
+            });
+            if let Some((name, v, known, target)) = bad {
+                let reason = self.unknown_key(name, &v, known, target);
+                self.reject(r, Some(name), reason);
+                return;
+            }
+        } else if !self.refs.is_empty() {
+            self.unchecked.push((r.line, r.span));
         }
         if self.incidents && values[0] == Value::Null {
             let sha = self.opts.sha256.get(..12).unwrap_or(self.opts.sha256);
@@ -451,14 +477,70 @@ impl<'o> Sink<'o> {
         self.columns.push(&values);
     }
 
-    fn finish(self, out: &mut Parsed) {
-        out.stored = self.columns.height() as u64;
-        out.frame = (out.stored > 0).then(|| self.columns.finish());
+    /// The references of the rows not checked yet, a column at a time:
+    /// the rows naming a key not there become rejects (the first such
+    /// column's reason, as row by row) and leave `frame`.
+    fn check_unchecked(&mut self, frame: &mut DataFrame) {
+        let from = frame.height() - self.unchecked.len();
+        // The first column each row fails, by its place among the unchecked.
+        let mut failed: Vec<Option<usize>> = vec![None; self.unchecked.len()];
+        for (k, &(_, name, known, _)) in self.refs.iter().enumerate() {
+            let column = text_column(frame, name);
+            let keys: Vec<Option<&str>> = column
+                .iter()
+                .skip(from)
+                .zip(&failed)
+                .map(|(v, f)| v.filter(|_| f.is_none()))
+                .collect();
+            for at in known.ids.missing(&keys) {
+                failed[at] = Some(k);
+            }
+        }
+        if failed.iter().all(Option::is_none) {
+            return;
+        }
+        let unchecked = std::mem::take(&mut self.unchecked);
+        let mut out = Vec::new();
+        for (at, k) in failed.iter().enumerate() {
+            let Some(k) = *k else { continue };
+            let (_, name, known, target) = self.refs[k];
+            let v = text_column(frame, name)
+                .get(from + at)
+                .expect("a missing key is there")
+                .to_string();
+            let (line, span) = unchecked[at];
+            let reason = self.unknown_key(name, &v, known, target);
+            self.reject_at(line, span, Some(name), reason);
+            out.push(line);
+        }
+        self.flagged.retain(|line| out.binary_search(line).is_err());
+        self.rejects.sort_by_key(|r| r.line);
+        let keep: BooleanChunked = (0..frame.height())
+            .map(|row| row < from || failed[row - from].is_none())
+            .collect();
+        *frame = frame.filter(&keep).expect("a mask of the frame's height");
+    }
+
+    fn finish(mut self, out: &mut Parsed) {
+        let mut frame = std::mem::replace(&mut self.columns, Columns::new(self.table, 0)).finish();
+        if !self.unchecked.is_empty() {
+            self.check_unchecked(&mut frame);
+        }
+        out.stored = frame.height() as u64;
+        out.frame = (out.stored > 0).then_some(frame);
         out.rejects = self.rejects;
         out.first_rows = self.first_rows;
         out.flagged = self.flagged;
         out.caused_by = self.caused_by;
     }
+}
+
+/// A text column of a parsed frame.
+fn text_column<'f>(frame: &'f DataFrame, name: &str) -> &'f polars::prelude::StringChunked {
+    frame
+        .column(name)
+        .and_then(|c| c.str())
+        .expect("a reference column of the table, as text")
 }
 
 /// The one message of a file whose required columns cannot be found: its
@@ -942,6 +1024,103 @@ mod tests {
         };
         assert!(reason(125).contains("NUL"), "{:?}", parted.rejects);
         assert!(reason(252).contains("not valid in the file's encoding"));
+    }
+
+    #[test]
+    fn rows_naming_unknown_keys_are_rejected_first_rows_at_once_the_rest_by_column() {
+        let t = table("ratings").unwrap();
+        let keys = |ids: &[&str], troubled: Option<&str>| Known {
+            ids: ids.iter().map(|s| s.to_string()).collect(),
+            troubled: troubled.map(|f| (f.to_string(), "rejected rows")),
+        };
+        let known = BTreeMap::from([
+            ("cases", keys(&["C1", "C2"], None)),
+            ("windows", keys(&["W01", "W02"], Some("windows.csv"))),
+            ("staff", keys(&["S1"], None)),
+        ]);
+        let mut text = String::from("rating_id,case_id,window_id,staff_id,rated_at,level\n");
+        for row in [
+            "R1,C1,W01,S1,2025-10-08 09:00,5", // line 2
+            "R2,C9,W01,,2025-10-08 09:00,5",   // 3: no case C9 (checked at once)
+            "R3,C1,W02,,2025-10-08 09:00,4",
+            "R4,C2,W01,S1,2025-10-08 09:00,5", // 5: the third stored row
+            "R5,C9,W09,S1,2025-10-08 09:00,5", // 6: case and window unknown: the case named
+            "R6,C1,W09,S9,2025-10-08 09:00,5", // 7: the window, of a troubled file
+            "R7,C2,W02,S9,2025-10-08 09:00,5", // 8: the staff member
+            "R8,C1,W01,S1,2025-10-08 09:00,x", // 9: its own error
+            "R9,,W01,,2025-10-08 09:00,1",     // 10: no case named: stored
+            "R10,C1,W02,S1,2025-10-08 09:00,2",
+        ] {
+            text += row;
+            text += "\n";
+        }
+        let parse = |part_bytes| {
+            parse_delimited(
+                t,
+                &text,
+                &ParseOptions {
+                    known: Some(&known),
+                    part_bytes,
+                    ..opts()
+                },
+            )
+        };
+        let p = parse(usize::MAX);
+        assert_eq!((p.read, p.stored), (10, 5));
+        let lines: Vec<(u64, Option<&str>)> = p
+            .rejects
+            .iter()
+            .map(|r| (r.line, r.column.as_deref()))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (3, Some("case_id")),
+                (6, Some("case_id")),
+                (7, Some("window_id")),
+                (8, Some("staff_id")),
+                (9, Some("level"))
+            ]
+        );
+        assert_eq!(
+            p.rejects[1].reason,
+            "case_id 'C9' is not in cases (neither stored nor in this run)"
+        );
+        assert!(p.rejects[2].reason.starts_with(
+            "window_id 'W09' is not in windows: windows.csv rejected rows in this run"
+        ));
+        assert_eq!(p.rejects[2].raw, "R6,C1,W09,S9,2025-10-08 09:00,5");
+        assert_eq!(
+            p.caused_by,
+            BTreeMap::from([(
+                (
+                    "windows".to_string(),
+                    "windows.csv rejected rows".to_string()
+                ),
+                1
+            )])
+        );
+        let ids = p
+            .frame
+            .as_ref()
+            .unwrap()
+            .column("rating_id")
+            .unwrap()
+            .str()
+            .unwrap()
+            .clone();
+        let ids: Vec<&str> = ids.iter().flatten().collect();
+        assert_eq!(ids, ["R1", "R3", "R4", "R9", "R10"]);
+        assert_eq!(cell(&p, 2, "rating_id"), "R4");
+        // Read in parts, the same.
+        let parted = parse(100);
+        assert_eq!(parted.rejects, p.rejects);
+        assert_eq!(parted.first_rows, p.first_rows);
+        assert_eq!(parted.caused_by, p.caused_by);
+        assert!(parted
+            .frame
+            .unwrap()
+            .equals_missing(p.frame.as_ref().unwrap()));
     }
 
     #[test]

@@ -362,7 +362,7 @@ fn level_blocks(
             for (e, &c) in cells.iter().enumerate() {
                 if let Some(&ahead) = cells.get(e + PREFETCH_AHEAD) {
                     if ahead != u32::MAX {
-                        prefetch(&day_sums[ahead as usize * stride..][..stride]);
+                        crate::memory::prefetch(&day_sums[ahead as usize * stride..][..stride]);
                     }
                 }
                 if c == u32::MAX {
@@ -464,29 +464,6 @@ fn level_blocks(
 
 /// How many events ahead [`level_blocks`] asks for a day cell.
 const PREFETCH_AHEAD: usize = 16;
-
-/// Ask the processor to bring `cell` into its cache (a hint: nothing
-/// changes where the machine has no such instruction).
-#[inline(always)]
-#[allow(unsafe_code)]
-fn prefetch(cell: &[i64]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        let at = cell.as_ptr().cast::<i8>();
-        // SAFETY: `sse`, the feature the instruction needs, is part of
-        // every x86_64 processor; a prefetch reads nothing and never
-        // faults, whatever the address (the second line may lie past
-        // the cell).
-        unsafe {
-            _mm_prefetch::<_MM_HINT_T0>(at);
-            // A cell of more than eight measures spans two cache lines.
-            _mm_prefetch::<_MM_HINT_T0>(at.wrapping_add(64));
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = cell;
-}
 
 /// Whether a cell becomes a row.
 fn keep(keep: &Keep, events: u32, row: &[i64]) -> bool {
