@@ -65,3 +65,34 @@ fn the_tables_a_compute_reads_back_are_those_it_computed() {
         .collect();
     assert_same("stored", &kept, &stored);
 }
+
+#[test]
+fn a_reader_handed_the_derived_cards_does_not_find_the_step_facts_again() {
+    let home = tempfile::tempdir().unwrap();
+    ok(home.path(), &["demo"]);
+    let settings = Settings::load(home.path(), None).unwrap();
+    let store = Store::open(&settings.store).unwrap();
+    let as_of = xiaoneng::engine::as_of::resolve(&store, None).unwrap().date;
+
+    let mut first = Run::new(&store, &settings, as_of);
+    let history = first.card_history().unwrap();
+    assert!(!history.is_empty());
+    let step_facts = |run: &Run| {
+        run.timings()
+            .0
+            .iter()
+            .filter(|(name, _)| *name == "step facts")
+            .count()
+    };
+    assert_eq!(
+        step_facts(&first),
+        1,
+        "the first run derives the cards from its step facts"
+    );
+
+    // The demo's bulletin: the facts carried without the step facts.
+    let facts = first.facts().unwrap().without_steps();
+    let mut reader = Run::new(&store, &settings, as_of).with_facts(facts);
+    assert_eq!(*reader.card_history().unwrap(), *history);
+    assert_eq!(step_facts(&reader), 0, "{:?}", reader.timings());
+}

@@ -397,7 +397,13 @@ impl<'a> Run<'a> {
         if let Some(h) = &self.card_history {
             return Ok(h.clone());
         }
-        let (facts, step_facts) = (self.case_facts()?, self.step_facts()?);
+        let facts = self.case_facts()?;
+        // Carried derived cards need no step facts: a reader handed the
+        // facts without them (the demo's bulletin) does not find them again.
+        let step_facts = match self.derived_cards {
+            Some(_) => None,
+            None => self.step_facts()?,
+        };
         let history = self.timed("cards", |run| {
             let derived = match &run.derived_cards {
                 Some(d) => d.clone(),
