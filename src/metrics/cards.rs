@@ -6,7 +6,7 @@
 
 use super::cases::CaseFacts;
 use crate::calendar::Calendar;
-use crate::polars_ext::{bools_or, date_series, dates_of, epoch_date, epoch_days, opt_strings};
+use crate::polars_ext::{bools_or, date_series, dates_of, epoch_date, epoch_days};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -196,14 +196,17 @@ impl Card {
     }
 }
 
-/// One row of the card history.
+/// One row of the card history. Its texts are short (ids, a step's name,
+/// `completed`) and kept in the record itself, not each on the heap: a
+/// city year's history is 400 000 records, held twice while a run follows
+/// its notices.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CardRecord {
-    pub case_id: String,
+    pub case_id: PlSmallStr,
     /// The step (`<seq> <step>`) of a step card; `None` for a case card.
-    pub step: Option<String>,
-    pub window_id: String,
-    pub staff_id: Option<String>,
+    pub step: Option<PlSmallStr>,
+    pub window_id: PlSmallStr,
+    pub staff_id: Option<PlSmallStr>,
     pub colour: Colour,
     pub deadline: NaiveDate,
     /// See [`Card::deadline_provisional`].
@@ -214,7 +217,7 @@ pub struct CardRecord {
     pub escalated_on: Option<NaiveDate>,
     pub cleared_on: Option<NaiveDate>,
     /// `completed`, or `extended` when a suspension moved the deadline away.
-    pub cleared_by: Option<String>,
+    pub cleared_by: Option<PlSmallStr>,
     /// Raised by a run that recorded its day's cards (the nightly job,
     /// `cards --record`); false for a card found from the stored facts for
     /// a day no run recorded (see [`derive_history`]).
@@ -274,10 +277,10 @@ impl Card {
     /// A new history row for this card, raised on `on`.
     fn record(&self, on: NaiveDate, recorded: bool) -> CardRecord {
         CardRecord {
-            case_id: self.case_id.clone(),
-            step: self.step.clone(),
-            window_id: self.window_id.clone(),
-            staff_id: self.staff_id.clone(),
+            case_id: self.case_id.as_str().into(),
+            step: self.step.as_deref().map(PlSmallStr::from),
+            window_id: self.window_id.as_str().into(),
+            staff_id: self.staff_id.as_deref().map(PlSmallStr::from),
             colour: self.colour,
             deadline: self.deadline,
             deadline_provisional: self.deadline_provisional,
@@ -485,10 +488,12 @@ pub fn derive_track(
             }
         });
         let raise = |j: Judgement| CardRecord {
-            case_id: track.case_id.to_string(),
-            step: track.step.map(|(seq, name)| format!("{seq} {name}")),
-            window_id: track.window_id.to_string(),
-            staff_id: track.staff_id.map(str::to_string),
+            case_id: track.case_id.into(),
+            step: track
+                .step
+                .map(|(seq, name)| polars::polars_utils::format_pl_smallstr!("{seq} {name}")),
+            window_id: track.window_id.into(),
+            staff_id: track.staff_id.map(PlSmallStr::from),
             colour: j.colour,
             deadline: j.deadline,
             deadline_provisional: j.deadline_provisional,
@@ -656,31 +661,60 @@ pub fn merge_history(
     derived: Vec<CardRecord>,
     covered: &PlHashSet<&str>,
 ) -> Vec<CardRecord> {
-    // Every row keyed once, the stored ones first, sorted by key (a stable
+    // The stored rows first, then the derived, sorted by key (a stable
     // sort: rows of one key keep that order), then each key's rows folded
     // in order: a stored row replaces what came before; a derived one
     // updates a recorded card, or replaces what came before.
-    let stored = stored
+    let mut rows: Vec<Option<(bool, CardRecord)>> = stored
         .into_iter()
         .filter(|r| r.recorded || !covered.contains(r.case_id.as_str()))
-        .map(|r| (true, r));
-    let mut rows: Vec<((String, Colour), bool, CardRecord)> = stored
-        .chain(derived.into_iter().map(|r| (false, r)))
-        .map(|(from_store, r)| ((r.subject(), r.colour), from_store, r))
+        .map(|r| Some((true, r)))
+        .chain(derived.into_iter().map(|r| Some((false, r))))
         .collect();
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let key = |i: usize| {
+        let (_, r) = rows[i].as_ref().expect("every row there until taken");
+        (r.case_id.as_str(), r.step.as_deref(), r.colour)
+    };
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&a, &b| card_order(key(a), key(b)));
     let mut out: Vec<CardRecord> = Vec::with_capacity(rows.len());
-    let mut last_key: Option<(String, Colour)> = None;
-    for (key, from_store, d) in rows {
-        let same = last_key.as_ref() == Some(&key);
-        match out.last_mut() {
+    for i in order {
+        let (from_store, d) = rows[i].take().expect("each row taken once");
+        let last = out.last_mut();
+        let same = last.as_ref().is_some_and(|r| {
+            card_order(
+                (r.case_id.as_str(), r.step.as_deref(), r.colour),
+                (d.case_id.as_str(), d.step.as_deref(), d.colour),
+            )
+            .is_eq()
+        });
+        match last {
             Some(r) if same && r.recorded && !from_store => r.take_from_facts(d),
             Some(r) if same => *r = d,
             _ => out.push(d),
         }
-        last_key = Some(key);
     }
     out
+}
+
+/// The order of cards by subject ([`subject`]: the case id, then the
+/// unit separator and the step) and colour, without writing the subjects
+/// out.
+fn card_order(
+    (a_id, a_step, a_colour): (&str, Option<&str>, Colour),
+    (b_id, b_step, b_colour): (&str, Option<&str>, Colour),
+) -> std::cmp::Ordering {
+    fn rest<'a>(id: &'a str, step: Option<&'a str>, n: usize) -> impl Iterator<Item = u8> + 'a {
+        id.as_bytes()[n..].iter().copied().chain(
+            step.into_iter()
+                .flat_map(|s| std::iter::once(0x1f).chain(s.bytes())),
+        )
+    }
+    let n = a_id.len().min(b_id.len());
+    a_id.as_bytes()[..n]
+        .cmp(&b_id.as_bytes()[..n])
+        .then_with(|| rest(a_id, a_step, n).cmp(rest(b_id, b_step, n)))
+        .then(a_colour.cmp(&b_colour))
 }
 
 /// The cards due, each with the date it was first raised (from the history).
@@ -702,15 +736,15 @@ pub fn due_records(due: &[Card], history: &[CardRecord], as_of: NaiveDate) -> Ve
 
 /// The history as a frame (the stored `cards` dataset).
 pub fn history_frame(rows: &[CardRecord]) -> Result<DataFrame> {
-    let s = |f: &dyn Fn(&CardRecord) -> Option<String>| rows.iter().map(f).collect::<Vec<_>>();
+    let s = |f: &dyn Fn(&CardRecord) -> Option<&str>| rows.iter().map(f).collect::<Vec<_>>();
     Ok(DataFrame::new(
         rows.len(),
         vec![
-            Series::new("case_id".into(), s(&|r| Some(r.case_id.clone()))).into(),
-            Series::new("step".into(), s(&|r| r.step.clone())).into(),
-            Series::new("window_id".into(), s(&|r| Some(r.window_id.clone()))).into(),
-            Series::new("staff_id".into(), s(&|r| r.staff_id.clone())).into(),
-            Series::new("colour".into(), s(&|r| Some(r.colour.name().to_string()))).into(),
+            Series::new("case_id".into(), s(&|r| Some(&r.case_id))).into(),
+            Series::new("step".into(), s(&|r| r.step.as_deref())).into(),
+            Series::new("window_id".into(), s(&|r| Some(&r.window_id))).into(),
+            Series::new("staff_id".into(), s(&|r| r.staff_id.as_deref())).into(),
+            Series::new("colour".into(), s(&|r| Some(r.colour.name()))).into(),
             date_series("deadline", rows.iter().map(|r| Some(r.deadline)))?,
             Series::new(
                 "deadline_provisional".into(),
@@ -727,7 +761,7 @@ pub fn history_frame(rows: &[CardRecord]) -> Result<DataFrame> {
             date_series("raised_on", rows.iter().map(|r| Some(r.raised_on)))?,
             date_series("escalated_on", rows.iter().map(|r| r.escalated_on))?,
             date_series("cleared_on", rows.iter().map(|r| r.cleared_on))?,
-            Series::new("cleared_by".into(), s(&|r| r.cleared_by.clone())).into(),
+            Series::new("cleared_by".into(), s(&|r| r.cleared_by.as_deref())).into(),
             Series::new(
                 "recorded".into(),
                 rows.iter().map(|r| r.recorded).collect::<Vec<_>>(),
@@ -739,7 +773,14 @@ pub fn history_frame(rows: &[CardRecord]) -> Result<DataFrame> {
 
 /// The history back from its frame.
 pub fn history_rows(df: &DataFrame) -> Result<Vec<CardRecord>> {
-    let text = |c: &str| opt_strings(df, c);
+    let text = |c: &str| -> Result<Vec<Option<PlSmallStr>>> {
+        let column = df.column(c)?.cast(&DataType::String)?;
+        Ok(column
+            .str()?
+            .iter()
+            .map(|v| v.map(PlSmallStr::from))
+            .collect())
+    };
     // Histories written before step cards have no `step` column.
     let step = match df.column("step") {
         Ok(_) => text("step")?,
@@ -798,6 +839,39 @@ pub fn history_rows(df: &DataFrame) -> Result<Vec<CardRecord>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cards_are_ordered_as_their_written_subjects_are() {
+        let cases = [
+            ("BJ1", None),
+            ("BJ1", Some("1 受理")),
+            ("BJ1", Some("10 审查")),
+            ("BJ1", Some("2 审查")),
+            ("BJ10", None),
+            ("BJ1\u{1}", None),
+            ("BJ", Some("1 受理")),
+            ("", None),
+            ("", Some("x")),
+            ("BK", None),
+        ];
+        for a in cases {
+            for b in cases {
+                for (ca, cb) in [(Colour::Red, Colour::Yellow), (Colour::Yellow, Colour::Red)] {
+                    let written = (subject(a.0, a.1), ca).cmp(&(subject(b.0, b.1), cb));
+                    assert_eq!(
+                        card_order((a.0, a.1, ca), (b.0, b.1, cb)),
+                        written,
+                        "{a:?} {b:?}"
+                    );
+                }
+                let written = subject(a.0, a.1).cmp(&subject(b.0, b.1));
+                assert_eq!(
+                    card_order((a.0, a.1, Colour::Red), (b.0, b.1, Colour::Red)),
+                    written
+                );
+            }
+        }
+    }
 
     #[test]
     fn colours_counted_and_said_as_the_office_says_them() {
@@ -993,7 +1067,7 @@ mod tests {
                 &format!("2026-10-{:02}", 1 + next() % 28),
                 next() % 10 < recorded_share,
             );
-            r.step = (next() % 3 == 0).then(|| format!("{} 审核", next() % 3));
+            r.step = (next() % 3 == 0).then(|| format!("{} 审核", next() % 3).into());
             if next() % 2 == 0 {
                 r.cleared_on = Some(d("2026-10-30"));
                 r.cleared_by = Some("completed".into());

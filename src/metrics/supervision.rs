@@ -243,10 +243,10 @@ fn follow(
     let due = cal.deadline(opened, rules.reply_days)?;
     let mut n = Notice {
         notice_id,
-        case_id: card.case_id.clone(),
-        step: card.step.clone(),
-        window_id: card.window_id.clone(),
-        staff_id: card.staff_id.clone(),
+        case_id: card.case_id.to_string(),
+        step: card.step.as_deref().map(str::to_string),
+        window_id: card.window_id.to_string(),
+        staff_id: card.staff_id.as_deref().map(str::to_string),
         opened_on: opened,
         stage: 1,
         warned_on: None,
@@ -482,7 +482,7 @@ mod tests {
             raised_on: d(raised),
             escalated_on: None,
             cleared_on: cleared.map(|c| d(c.0)),
-            cleared_by: cleared.map(|c| c.1.to_string()),
+            cleared_by: cleared.map(|c| c.1.into()),
             recorded: true,
         }
     }
