@@ -149,6 +149,7 @@ pub struct ZeroInputs<'a> {
     pub incidents: Option<&'a DataFrame>,
     /// Corrections (`case_id`, `at`); `three_zeros_of` gives each its case's window.
     pub corrections: Option<&'a DataFrame>,
+    /// Cases (at least [`CASE_COLUMNS`]).
     pub cases: &'a DataFrame,
     pub case_metrics: &'a DataFrame,
     pub rating_metrics: Option<&'a DataFrame>,
@@ -440,6 +441,9 @@ pub fn periods_with_cases(case_metrics: &DataFrame) -> Result<Vec<super::period:
     }
     Ok(out)
 }
+
+/// The columns of the cases [`three_zeros_of`] reads.
+pub const CASE_COLUMNS: [&str; 2] = ["case_id", "window_id"];
 
 /// The three zeros of several periods, one after the other.
 pub fn three_zeros_of(
