@@ -203,10 +203,11 @@ pub fn parse_delimited(table: &'static TableSpec, text: &str, opts: &ParseOption
         let chunk = &text[part.start..part.end];
         let mut out = Parsed::default();
         let mut sink = Sink::new(table, chunk, opts);
+        let mut words = WordMemo::new(table.columns.len());
         let part_text = Chunk::of(chunk);
         records::each_delimited_in(text, part, delimiter, |r| {
             out.read += 1;
-            data_record(table, &header, r, part_text, opts, &mut sink);
+            data_record(table, &header, r, part_text, opts, &mut sink, &mut words);
         });
         sink.finish(&mut out);
         out
@@ -217,20 +218,22 @@ pub fn parse_delimited(table: &'static TableSpec, text: &str, opts: &ParseOption
 }
 
 /// One data record of a delimited file to its sink.
-fn data_record(
+#[allow(clippy::too_many_arguments)]
+fn data_record<'w>(
     table: &TableSpec,
     h: &Header,
     r: &Record,
     text: Chunk,
-    opts: &ParseOptions,
+    opts: &ParseOptions<'w>,
     sink: &mut Sink,
+    words: &mut WordMemo<'w>,
 ) {
     if let Some((v, first)) = &h.verdict {
         sink.reject(r, Some(first), format!("the file failed: {v}"));
     } else if r.truncated {
         sink.reject(r, None, TRUNCATED.to_string());
     } else {
-        match parse_record(table, h, r, text, opts) {
+        match parse_record(table, h, r, text, opts, words) {
             Ok(values) => sink.row(r, values),
             Err((column, reason)) => sink.reject(r, column, reason),
         }
@@ -293,6 +296,8 @@ struct Header {
     verdict: Option<Verdict>,
     /// Whether each column has words to look up (see [`has_words`]).
     words: Vec<bool>,
+    /// The value the file's name gives each column it has no header for.
+    from_name: Vec<Option<&'static str>>,
     /// The table's row checks, columns found.
     checks: RowChecks,
 }
@@ -348,6 +353,11 @@ fn read_header(
             .columns
             .iter()
             .map(|c| has_words(table.name, c.name, opts.values))
+            .collect(),
+        from_name: table
+            .columns
+            .iter()
+            .map(|c| from_file_name(table.name, c.name, opts.file_name))
             .collect(),
         checks: RowChecks::of(table),
     }
@@ -621,12 +631,13 @@ type RowError = (Option<&'static str>, String);
 const TRUNCATED: &str =
     "truncated: the file's last line has no line end and is cut off (an export still being written?)";
 
-fn parse_record<'r>(
+fn parse_record<'r, 'w: 'r>(
     table: &TableSpec,
     header: &Header,
     r: &'r Record,
     text: Chunk,
-    opts: &ParseOptions<'r>,
+    opts: &ParseOptions<'w>,
+    memo: &mut WordMemo<'w>,
 ) -> Result<Vec<Value<'r>>, RowError> {
     let (map, width) = (&header.map, header.width);
     let extra_all_empty = r.fields.iter().skip(width).all(|f| f.trim().is_empty());
@@ -641,13 +652,13 @@ fn parse_record<'r>(
     }
     check_fields(r, text, opts)?;
     let mut values = Vec::with_capacity(table.columns.len());
-    for ((c, m), words) in table.columns.iter().zip(map).zip(&header.words) {
+    for (k, ((c, m), words)) in table.columns.iter().zip(map).zip(&header.words).enumerate() {
         let raw = match m {
             Some(i) => r.field(*i),
-            None => from_file_name(table.name, c.name, opts.file_name).unwrap_or(""),
+            None => header.from_name[k].unwrap_or(""),
         };
         let word = if *words {
-            word_value(table.name, c.name, raw, opts.values)
+            memo.value(k, table.name, c.name, raw, opts.values)
         } else {
             None
         };
@@ -688,6 +699,43 @@ fn parse_record<'r>(
     }
     header.checks.check(&mut values)?;
     Ok(values)
+}
+
+/// The words of a part's word columns as looked up, by cell: such a column
+/// holds a few values (a level, a status), each looked up once.
+struct WordMemo<'w> {
+    seen: Vec<Vec<(Box<str>, Option<&'w str>)>>,
+}
+
+/// The cells [`WordMemo`] keeps of a column; others are looked up each time.
+const MEMO_WORDS: usize = 32;
+
+impl<'w> WordMemo<'w> {
+    fn new(columns: usize) -> Self {
+        WordMemo {
+            seen: vec![Vec::new(); columns],
+        }
+    }
+
+    /// [`word_value`] of a cell of column `k`.
+    fn value(
+        &mut self,
+        k: usize,
+        table: &str,
+        column: &str,
+        cell: &str,
+        user: Option<&'w super::vocab::ColumnWords>,
+    ) -> Option<&'w str> {
+        let seen = &mut self.seen[k];
+        if let Some((_, v)) = seen.iter().find(|(c, _)| **c == *cell) {
+            return *v;
+        }
+        let v = word_value(table, column, cell, user);
+        if seen.len() < MEMO_WORDS {
+            seen.push((cell.into(), v));
+        }
+        v
+    }
 }
 
 /// The text of a part of a file, and whether it holds no NUL byte and no
