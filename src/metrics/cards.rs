@@ -184,9 +184,18 @@ pub fn cards_due(
 
 /// What a card is on: the case id, or the case id and step.
 pub fn subject(case_id: &str, step: Option<&str>) -> String {
-    match step {
-        Some(s) => format!("{case_id}\u{1f}{s}"),
-        None => case_id.to_string(),
+    let mut out = String::new();
+    write_subject(&mut out, case_id, step);
+    out
+}
+
+/// [`subject`] written into `out`, what was there first cleared.
+fn write_subject(out: &mut String, case_id: &str, step: Option<&str>) {
+    out.clear();
+    out.push_str(case_id);
+    if let Some(s) = step {
+        out.push('\u{1f}');
+        out.push_str(s);
     }
 }
 
@@ -388,29 +397,79 @@ pub fn update_history(
     as_of: NaiveDate,
 ) -> (Vec<CardRecord>, CardChanges) {
     let mut changes = CardChanges::default();
-    let mut subjects: BTreeMap<String, Slots> = BTreeMap::new();
-    for r in history {
-        let (at, subject) = (slot(r.colour), r.subject());
-        subjects.entry(subject).or_default()[at] = Some(r);
+    // Subject by subject, in their written order: the history's cards
+    // (of two of one subject and colour, the later) and the card due now
+    // (of two for one subject, the later), walked side by side.
+    fn subject_of(r: &CardRecord) -> (&str, Option<&str>) {
+        (&r.case_id, r.step.as_deref())
     }
-    let due_now: BTreeMap<String, &Card> = due.iter().map(|c| (c.subject(), c)).collect();
-    for subject in due_now.keys() {
-        subjects.entry(subject.clone()).or_default();
+    fn due_subject(c: &Card) -> (&str, Option<&str>) {
+        (&c.case_id, c.step.as_deref())
     }
-    for (subject, slots) in subjects.iter_mut() {
-        let card = due_now.get(subject).copied();
+    let mut kept: Vec<usize> = (0..history.len()).collect();
+    kept.sort_by(|&a, &b| subject_order(subject_of(&history[a]), subject_of(&history[b])));
+    let mut now: Vec<usize> = (0..due.len()).collect();
+    now.sort_by(|&a, &b| subject_order(due_subject(&due[a]), due_subject(&due[b])));
+    let mut history: Vec<Option<CardRecord>> = history.into_iter().map(Some).collect();
+    let held = |history: &[Option<CardRecord>], i: usize| {
+        let r = history[i].as_ref().expect("each card taken once");
+        (r.case_id.clone(), r.step.clone())
+    };
+    let (mut h, mut d) = (0, 0);
+    let mut out = Vec::with_capacity(history.len() + due.len());
+    let mut written = String::new();
+    loop {
+        let next = match (kept.get(h), now.get(d)) {
+            (Some(&i), Some(&j)) => {
+                let (id, step) = held(&history, i);
+                match subject_order((&id, step.as_deref()), due_subject(&due[j])) {
+                    std::cmp::Ordering::Greater => (
+                        due[j].case_id.as_str().into(),
+                        due[j].step.as_deref().map(PlSmallStr::from),
+                    ),
+                    _ => (id, step),
+                }
+            }
+            (Some(&i), None) => held(&history, i),
+            (None, Some(&j)) => (
+                due[j].case_id.as_str().into(),
+                due[j].step.as_deref().map(PlSmallStr::from),
+            ),
+            (None, None) => break,
+        };
+        let subject: (&str, Option<&str>) = (&next.0, next.1.as_deref());
+        let mut slots: Slots = Default::default();
+        while let Some(&i) = kept.get(h) {
+            let r = history[i].as_ref().expect("each card taken once");
+            if subject_order(subject_of(r), subject).is_ne() {
+                break;
+            }
+            let r = history[i].take().expect("each card taken once");
+            let at = slot(r.colour);
+            slots[at] = Some(r);
+            h += 1;
+        }
+        let mut card = None;
+        while let Some(&j) = now.get(d) {
+            if subject_order(due_subject(&due[j]), subject).is_ne() {
+                break;
+            }
+            card = Some(&due[j]);
+            d += 1;
+        }
+        write_subject(&mut written, subject.0, subject.1);
         let raise = |_: Judgement| card.expect("raised when due").record(as_of, true);
         judge_day(
-            slots,
+            &mut slots,
             card.map(Card::judgement),
             &raise,
-            completed.get(subject).copied(),
+            completed.get(written.as_str()).copied(),
             as_of,
             &mut changes,
         );
+        out.extend(slots.into_iter().flatten());
     }
-    let rows = subjects.into_values().flat_map(|s| s.into_iter().flatten());
-    (rows.collect(), changes)
+    (out, changes)
 }
 
 /// Something that can carry cards, as the facts of a date know it: an
@@ -697,12 +756,11 @@ pub fn merge_history(
     out
 }
 
-/// The order of cards by subject ([`subject`]: the case id, then the
-/// unit separator and the step) and colour, without writing the subjects
-/// out.
-fn card_order(
-    (a_id, a_step, a_colour): (&str, Option<&str>, Colour),
-    (b_id, b_step, b_colour): (&str, Option<&str>, Colour),
+/// The order of subjects ([`subject`]: the case id, then the unit
+/// separator and the step) as written out, without writing them.
+fn subject_order(
+    (a_id, a_step): (&str, Option<&str>),
+    (b_id, b_step): (&str, Option<&str>),
 ) -> std::cmp::Ordering {
     fn rest<'a>(id: &'a str, step: Option<&'a str>, n: usize) -> impl Iterator<Item = u8> + 'a {
         id.as_bytes()[n..].iter().copied().chain(
@@ -714,7 +772,14 @@ fn card_order(
     a_id.as_bytes()[..n]
         .cmp(&b_id.as_bytes()[..n])
         .then_with(|| rest(a_id, a_step, n).cmp(rest(b_id, b_step, n)))
-        .then(a_colour.cmp(&b_colour))
+}
+
+/// The order of cards by subject ([`subject_order`]), then colour.
+fn card_order(
+    (a_id, a_step, a_colour): (&str, Option<&str>, Colour),
+    (b_id, b_step, b_colour): (&str, Option<&str>, Colour),
+) -> std::cmp::Ordering {
+    subject_order((a_id, a_step), (b_id, b_step)).then(a_colour.cmp(&b_colour))
 }
 
 /// The cards due, each with the date it was first raised (from the history).
@@ -1024,6 +1089,102 @@ mod tests {
             )
         );
         assert_eq!((&merged[0], &merged[2]), (&r1, &y2));
+    }
+
+    #[test]
+    fn a_run_walking_subjects_in_order_updates_as_the_ordered_map_did() {
+        // The update as it was first written: each subject into an ordered map.
+        fn by_map(
+            history: Vec<CardRecord>,
+            due: &[Card],
+            completed: &BTreeMap<String, NaiveDate>,
+            as_of: NaiveDate,
+        ) -> (Vec<CardRecord>, CardChanges) {
+            let mut changes = CardChanges::default();
+            let mut subjects: BTreeMap<String, Slots> = BTreeMap::new();
+            for r in history {
+                let (at, subject) = (slot(r.colour), r.subject());
+                subjects.entry(subject).or_default()[at] = Some(r);
+            }
+            let due_now: BTreeMap<String, &Card> = due.iter().map(|c| (c.subject(), c)).collect();
+            for subject in due_now.keys() {
+                subjects.entry(subject.clone()).or_default();
+            }
+            for (subject, slots) in subjects.iter_mut() {
+                let card = due_now.get(subject).copied();
+                let raise = |_: Judgement| card.expect("raised when due").record(as_of, true);
+                let due = card.map(Card::judgement);
+                let done = completed.get(subject).copied();
+                judge_day(slots, due, &raise, done, as_of, &mut changes);
+            }
+            let rows = subjects.into_values().flat_map(|s| s.into_iter().flatten());
+            (rows.collect(), changes)
+        }
+        let mut n = 11u64;
+        let mut next = || {
+            n = n
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (n >> 33) as usize
+        };
+        // Cases C0..C11 (C1, C10 and C11 sort together), case and step
+        // cards of both colours, open, cleared or extended, some twice.
+        let subject = |next: &mut dyn FnMut() -> usize| {
+            let id = format!("C{}", next() % 12);
+            let step = next()
+                .is_multiple_of(3)
+                .then(|| format!("{} 审核", next() % 3));
+            (id, step)
+        };
+        let mut history = Vec::new();
+        for _ in 0..400 {
+            let (id, step) = subject(&mut next);
+            let colour = [Colour::Red, Colour::Yellow][next() % 2];
+            let mut r = row(
+                &id,
+                colour,
+                &format!("2026-10-{:02}", 1 + next() % 20),
+                next() % 2 == 0,
+            );
+            r.step = step.map(Into::into);
+            match next() % 3 {
+                0 => {
+                    r.cleared_on = Some(d("2026-10-21"));
+                    r.cleared_by = Some("completed".into());
+                }
+                1 => {
+                    r.cleared_on = Some(d("2026-10-22"));
+                    r.cleared_by = Some("extended".into());
+                }
+                _ => {}
+            }
+            history.push(r);
+        }
+        let due: Vec<Card> = (0..60)
+            .map(|_| {
+                let (id, step) = subject(&mut next);
+                let mut c = card(
+                    [Colour::Red, Colour::Yellow][next() % 2],
+                    next() as i64 % 3 - 1,
+                );
+                (c.case_id, c.step) = (id, step);
+                c
+            })
+            .collect();
+        let completed: BTreeMap<String, NaiveDate> = (0..8)
+            .map(|_| {
+                let (id, step) = subject(&mut next);
+                (super::subject(&id, step.as_deref()), d("2026-10-24"))
+            })
+            .collect();
+        let as_of = d("2026-10-26");
+        let walked = update_history(history.clone(), &due, &completed, as_of);
+        assert_eq!(walked, by_map(history, &due, &completed, as_of));
+        assert!(
+            walked.1.raised > 0 && walked.1.cleared > 0,
+            "{:?}",
+            walked.1
+        );
     }
 
     #[test]
