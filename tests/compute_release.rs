@@ -36,13 +36,20 @@ fn assert_same(
     }
 }
 
-#[test]
-fn the_tables_a_compute_reads_back_are_those_it_computed() {
+/// The demo county in a fresh folder (kept while the folder lives), its
+/// settings, store and date.
+fn demo_center() -> (tempfile::TempDir, Settings, Store, chrono::NaiveDate) {
     let home = tempfile::tempdir().unwrap();
     ok(home.path(), &["demo"]);
     let settings = Settings::load(home.path(), None).unwrap();
     let store = Store::open(&settings.store).unwrap();
     let as_of = xiaoneng::engine::as_of::resolve(&store, None).unwrap().date;
+    (home, settings, store, as_of)
+}
+
+#[test]
+fn the_tables_a_compute_reads_back_are_those_it_computed() {
+    let (_home, settings, store, as_of) = demo_center();
 
     // Kept in memory: a run without a commit.
     let mut kept = Run::new(&store, &settings, as_of);
@@ -68,11 +75,7 @@ fn the_tables_a_compute_reads_back_are_those_it_computed() {
 
 #[test]
 fn a_reader_handed_the_derived_cards_does_not_find_the_step_facts_again() {
-    let home = tempfile::tempdir().unwrap();
-    ok(home.path(), &["demo"]);
-    let settings = Settings::load(home.path(), None).unwrap();
-    let store = Store::open(&settings.store).unwrap();
-    let as_of = xiaoneng::engine::as_of::resolve(&store, None).unwrap().date;
+    let (_home, settings, store, as_of) = demo_center();
 
     let mut first = Run::new(&store, &settings, as_of);
     let history = first.card_history().unwrap();
