@@ -92,7 +92,9 @@ fn month_runs(c: &Column) -> Result<Vec<MonthRun>> {
             _ => chrono::NaiveDate::from_ymd_opt(y, m + 1, 1),
         }
         .context("a partition date out of range")?;
-        let bound = (next - epoch).num_days() * per_day;
+        // Past the last value of the column's unit (nanoseconds end in
+        // April 2262): every value left is of this month.
+        let bound = (next - epoch).num_days().saturating_mul(per_day);
         let len = values[start..].partition_point(|&v| v < bound);
         out.push(((y, m), start, len));
         start += len;

@@ -26,12 +26,12 @@ pub fn three_zeros(run: &mut Run, periods: &[Period]) -> Result<DataFrame> {
     let case_metrics = run.need_table(CASE_METRICS)?;
     let ratings = run.table(RATING_METRICS)?;
     let queue = run.table(QUEUE_METRICS)?;
+    let windows = run.need("windows")?;
     // A correction counts against its case's window: the cases' ids and
     // windows are all it needs of them.
     let cases = run
         .read_columns("cases", Some(&crate::metrics::zeros::CASE_COLUMNS))?
         .context("the store has no cases yet: ingest them first")?;
-    let windows = run.need("windows")?;
     // A complaint counts once: as a complaint, not also as its incident row.
     let (incidents, corrections) = (run.incidents_with_complaints()?, run.read("corrections")?);
     let inputs = crate::metrics::zeros::ZeroInputs {
