@@ -335,10 +335,12 @@ fn level_blocks(
     empty_cell.push(0);
     let chunk = (CELL_BUDGET / (k_count * stride)).clamp(1, day_count);
     let mut cells: Vec<u32> = Vec::new();
+    let ops: Vec<Ops> = spec.kinds.iter().map(|k| Ops::of(spec, k)).collect();
+    let rolls = Rolls::of(spec);
     for first in (0..day_count).step_by(chunk) {
         let len = chunk.min(day_count - first);
         let mut day_sums = empty_cell.repeat(len * k_count);
-        for kind in &spec.kinds {
+        for (kind, ops) in spec.kinds.iter().zip(&ops) {
             // The cell of every event (day within the chunk × key), once.
             cells.clear();
             cells.extend(kind.days.iter().enumerate().map(|(e, &day)| {
@@ -368,23 +370,9 @@ fn level_blocks(
                 if c == u32::MAX {
                     continue;
                 }
-                let base = c as usize * stride;
-                day_sums[base + m_count] += 1;
-                for (m, value) in &kind.measures {
-                    let v = match value {
-                        Value::One => 1,
-                        Value::Of(values) => values[e],
-                        Value::Opt(values) => match values[e] {
-                            Some(v) => v,
-                            None => continue,
-                        },
-                    };
-                    let at = &mut day_sums[base + m];
-                    match spec.measures[*m].1 {
-                        Roll::Sum | Roll::AtEnd => *at += v,
-                        Roll::Max => *at = (*at).max(v),
-                    }
-                }
+                let cell = &mut day_sums[c as usize * stride..][..stride];
+                cell[m_count] += 1;
+                ops.add(cell, e);
             }
         }
         for (g, p) in periods.iter().enumerate() {
@@ -408,7 +396,11 @@ fn level_blocks(
             for d in 0..len {
                 let off = first + d;
                 let period = p.of_day[off] as usize;
-                let at_state = p.state[period] == off as i64;
+                // A state measure counts on its period's state day only.
+                let add = match p.state[period] == off as i64 {
+                    true => &rolls.sum_at_end,
+                    false => &rolls.sum,
+                };
                 for k in 0..k_count {
                     let cell = &day_sums[(d * k_count + k) * stride..][..stride];
                     if cell[m_count] == 0 {
@@ -416,15 +408,12 @@ fn level_blocks(
                     }
                     let to = period * k_count + k;
                     counts[to] += cell[m_count] as u32;
-                    for (m, (_, roll)) in spec.measures.iter().enumerate() {
-                        let v = cell[m];
-                        let s = &mut sums[to * m_count + m];
-                        match roll {
-                            Roll::Sum => *s += v,
-                            Roll::AtEnd if at_state => *s += v,
-                            Roll::AtEnd => {}
-                            Roll::Max => *s = (*s).max(v),
-                        }
+                    let into = &mut sums[to * m_count..][..m_count];
+                    for &m in add {
+                        into[m] += cell[m];
+                    }
+                    for &m in &rolls.max {
+                        into[m] = into[m].max(cell[m]);
                     }
                 }
             }
@@ -460,6 +449,95 @@ fn level_blocks(
         );
     }
     Ok(blocks)
+}
+
+/// The measures by how a period adds up its days: summed on every day
+/// (`sum`), those and the state measures (`sum_at_end`, for the period's
+/// state day), or kept largest.
+struct Rolls {
+    sum: Vec<usize>,
+    sum_at_end: Vec<usize>,
+    max: Vec<usize>,
+}
+
+impl Rolls {
+    fn of(spec: &Spec) -> Rolls {
+        let of = |f: fn(&Roll) -> bool| -> Vec<usize> {
+            (0..spec.measures.len())
+                .filter(|&m| f(&spec.measures[m].1))
+                .collect()
+        };
+        Rolls {
+            sum: of(|r| matches!(r, Roll::Sum)),
+            sum_at_end: of(|r| matches!(r, Roll::Sum | Roll::AtEnd)),
+            max: of(|r| matches!(r, Roll::Max)),
+        }
+    }
+}
+
+/// The measures of one kind of event sorted by what adding one takes, so
+/// that adding an event to its day cell runs a plain loop per sort instead
+/// of asking each measure what it is.
+struct Ops<'a> {
+    /// Counted (1 each), summed or kept largest.
+    ones: Vec<usize>,
+    ones_max: Vec<usize>,
+    sums: Vec<(usize, &'a [i64])>,
+    maxes: Vec<(usize, &'a [i64])>,
+    opt_sums: Vec<(usize, &'a [Option<i64>])>,
+    opt_maxes: Vec<(usize, &'a [Option<i64>])>,
+}
+
+impl<'a> Ops<'a> {
+    fn of(spec: &Spec, kind: &Kind<'a>) -> Ops<'a> {
+        let mut ops = Ops {
+            ones: Vec::new(),
+            ones_max: Vec::new(),
+            sums: Vec::new(),
+            maxes: Vec::new(),
+            opt_sums: Vec::new(),
+            opt_maxes: Vec::new(),
+        };
+        for (m, value) in &kind.measures {
+            let max = matches!(spec.measures[*m].1, Roll::Max);
+            match (value, max) {
+                (Value::One, false) => ops.ones.push(*m),
+                (Value::One, true) => ops.ones_max.push(*m),
+                (Value::Of(v), false) => ops.sums.push((*m, v)),
+                (Value::Of(v), true) => ops.maxes.push((*m, v)),
+                (Value::Opt(v), false) => ops.opt_sums.push((*m, v)),
+                (Value::Opt(v), true) => ops.opt_maxes.push((*m, v)),
+            }
+        }
+        ops
+    }
+
+    /// Event `e`'s measures into its day cell.
+    #[inline]
+    fn add(&self, cell: &mut [i64], e: usize) {
+        for &m in &self.ones {
+            cell[m] += 1;
+        }
+        for &m in &self.ones_max {
+            cell[m] = cell[m].max(1);
+        }
+        for &(m, v) in &self.sums {
+            cell[m] += v[e];
+        }
+        for &(m, v) in &self.maxes {
+            cell[m] = cell[m].max(v[e]);
+        }
+        for &(m, v) in &self.opt_sums {
+            if let Some(x) = v[e] {
+                cell[m] += x;
+            }
+        }
+        for &(m, v) in &self.opt_maxes {
+            if let Some(x) = v[e] {
+                cell[m] = cell[m].max(x);
+            }
+        }
+    }
 }
 
 /// How many events ahead [`level_blocks`] asks for a day cell.
