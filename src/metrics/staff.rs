@@ -60,6 +60,30 @@ fn events(lf: LazyFrame, measure: &str) -> LazyFrame {
 pub const CASE_COLUMNS: [&str; 3] = ["case_id", "staff_id", "accepted_at"];
 /// The columns of `tickets` that [`staff_review`] reads.
 pub const TICKET_COLUMNS: [&str; 3] = ["staff_id", "called_at", "finished_at"];
+/// The figures the review takes from `attendance_metrics` and from
+/// `case_metrics`, at the staff level.
+pub const ATTENDANCE_FIGURES: [&str; 6] = [
+    "attendance_rate",
+    "attended_days",
+    "overlong_departures",
+    "expected_days",
+    "leave_days",
+    "absent_days",
+];
+pub const CASE_FIGURES: [&str; 1] = ["on_time_rate"];
+
+/// The staff level's rows of a metric table, with its keys and `figures`
+/// only: all the review reads of it (half the rows of `case_metrics`, a
+/// column of forty).
+pub fn staff_rows(df: DataFrame, figures: &[&str]) -> Result<DataFrame> {
+    let mut keep = vec![col("grain"), col("period"), col("level"), col("key")];
+    keep.extend(figures.iter().map(|c| col(*c)));
+    Ok(df
+        .lazy()
+        .filter(col("level").eq(lit("staff")))
+        .select(keep)
+        .collect()?)
+}
 
 /// `staff_review` as of `as_of`.
 pub fn staff_review(inputs: &StaffInputs, as_of: NaiveDate) -> Result<DataFrame> {
@@ -200,19 +224,8 @@ pub fn staff_review(inputs: &StaffInputs, as_of: NaiveDate) -> Result<DataFrame>
         }
     };
     let mut lf = sums.lazy();
-    lf = on_staff(
-        lf,
-        inputs.attendance_metrics,
-        &[
-            "attendance_rate",
-            "attended_days",
-            "overlong_departures",
-            "expected_days",
-            "leave_days",
-            "absent_days",
-        ],
-    );
-    lf = on_staff(lf, Some(inputs.case_metrics), &["on_time_rate"]);
+    lf = on_staff(lf, inputs.attendance_metrics, &ATTENDANCE_FIGURES);
+    lf = on_staff(lf, Some(inputs.case_metrics), &CASE_FIGURES);
     lf = match inputs.staff_scores {
         Some(s) => lf.join(
             s.clone().lazy().select([
@@ -337,4 +350,40 @@ fn roster_months(staff: &DataFrame, first: NaiveDate, as_of: NaiveDate) -> Resul
             date_series("date", when.into_iter())?,
         ],
     )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_staff_rows_keep_their_keys_and_the_figures_named() {
+        let df = df!(
+            "grain" => ["day", "day", "day"],
+            "period" => ["2026-10-08", "2026-10-08", "2026-10-08"],
+            "level" => ["staff", "window", "staff"],
+            "key" => ["S1", "W01", "S2"],
+            "accepted" => [3i64, 5, 2],
+            "on_time_rate" => [1.0, 0.8, 0.5],
+        )
+        .unwrap();
+        let s = staff_rows(df, &CASE_FIGURES).unwrap();
+        assert_eq!(
+            s.get_column_names()
+                .iter()
+                .map(|n| n.as_str())
+                .collect::<Vec<_>>(),
+            ["grain", "period", "level", "key", "on_time_rate"]
+        );
+        let keys: Vec<Option<&str>> = s.column("key").unwrap().str().unwrap().iter().collect();
+        assert_eq!(keys, [Some("S1"), Some("S2")]);
+        let rates: Vec<_> = s
+            .column("on_time_rate")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert_eq!(rates, [1.0, 0.5]);
+    }
 }

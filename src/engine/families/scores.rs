@@ -30,13 +30,18 @@ pub const FAMILY: MetricFamily = MetricFamily {
 };
 
 fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
-    let case_metrics = run.need_table(CASE_METRICS)?;
+    use crate::metrics::scoring::{window_level, CASE_FIGURES, RATING_FIGURES};
+    // Of the metric tables, the window rows only, before the inputs are read.
+    let case_metrics = window_level(run.need_table(CASE_METRICS)?, &CASE_FIGURES)?;
     let s = run.settings();
     let windows = run.need("windows")?;
     let facts = run.case_facts()?;
     let overdue_open = crate::metrics::cases::overdue_open_cases(&facts, &s.calendar, run.as_of)?;
     let attendance = run.table(ATTENDANCE_DAYS)?;
-    let rating_metrics = run.table(RATING_METRICS)?;
+    let rating_metrics = run
+        .table(RATING_METRICS)?
+        .map(|df| window_level(df, &RATING_FIGURES))
+        .transpose()?;
     // Only bad ratings make score events (a rating without a level counts
     // as one, as the scoring rules read it): the others are let go before
     // the deadlines are worked out. The order of the rows stays.
