@@ -192,6 +192,24 @@ pub const KEY_COLUMNS: [&str; 6] = [
     "key",
 ];
 
+/// The rows of one level of a rolled-up metric table, with its key
+/// columns and `figures` only: what a family drawing on the table reads of
+/// it (the scores a city's window rows of `case_metrics`, a tenth of
+/// them, five columns of forty), so that it does not hold the rest.
+pub fn level_rows(
+    df: polars::prelude::DataFrame,
+    level: &str,
+    figures: &[&str],
+) -> anyhow::Result<polars::prelude::DataFrame> {
+    use polars::prelude::IntoLazy;
+    let keep = KEY_COLUMNS.iter().chain(figures).map(|c| col(*c));
+    Ok(df
+        .lazy()
+        .filter(col("level").eq(lit(level)))
+        .select(keep.collect::<Vec<_>>())
+        .collect()?)
+}
+
 use Shape::{Count, Decimal, Percent, Text, YesNo};
 
 /// The keys of the staff tables: a staff member (and the window of the
@@ -1033,6 +1051,48 @@ pub const CARDS: &str = "cards";
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_level_s_rows_keep_the_key_columns_and_the_figures_named() {
+        use polars::prelude::df;
+        let df = df!(
+            "grain" => ["month", "month", "month"],
+            "period" => ["2026-10", "2026-10", "2026-10"],
+            "period_start" => ["2026-10-01", "2026-10-01", "2026-10-01"],
+            "period_end" => ["2026-10-31", "2026-10-31", "2026-10-31"],
+            "level" => ["center", "window", "staff"],
+            "key" => ["C", "W01", "S1"],
+            "accepted" => [9i64, 4, 2],
+            "on_time_rate" => [0.5, 0.75, 1.0],
+            "satisfaction_rate" => [0.9, 0.8, 0.7],
+        )
+        .unwrap();
+        let w = level_rows(df.clone(), "window", &["accepted", "on_time_rate"]).unwrap();
+        let names: Vec<&str> = w.get_column_names().iter().map(|n| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "grain",
+                "period",
+                "period_start",
+                "period_end",
+                "level",
+                "key",
+                "accepted",
+                "on_time_rate"
+            ]
+        );
+        assert_eq!(w.height(), 1);
+        assert_eq!(w.column("key").unwrap().str().unwrap().get(0), Some("W01"));
+        assert_eq!(w.column("accepted").unwrap().i64().unwrap().get(0), Some(4));
+        let s = level_rows(df, "staff", &["on_time_rate"]).unwrap();
+        assert_eq!(s.width(), 7);
+        assert_eq!(s.column("key").unwrap().str().unwrap().get(0), Some("S1"));
+        assert_eq!(
+            s.column("on_time_rate").unwrap().f64().unwrap().get(0),
+            Some(1.0)
+        );
+    }
+
     use super::*;
 
     #[test]

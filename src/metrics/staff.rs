@@ -72,19 +72,6 @@ pub const ATTENDANCE_FIGURES: [&str; 6] = [
 ];
 pub const CASE_FIGURES: [&str; 1] = ["on_time_rate"];
 
-/// The staff level's rows of a metric table, with its keys and `figures`
-/// only: all the review reads of it (half the rows of `case_metrics`, a
-/// column of forty).
-pub fn staff_rows(df: DataFrame, figures: &[&str]) -> Result<DataFrame> {
-    let mut keep = vec![col("grain"), col("period"), col("level"), col("key")];
-    keep.extend(figures.iter().map(|c| col(*c)));
-    Ok(df
-        .lazy()
-        .filter(col("level").eq(lit("staff")))
-        .select(keep)
-        .collect()?)
-}
-
 /// `staff_review` as of `as_of`.
 pub fn staff_review(inputs: &StaffInputs, as_of: NaiveDate) -> Result<DataFrame> {
     let until = date_lit(as_of);
@@ -350,40 +337,4 @@ fn roster_months(staff: &DataFrame, first: NaiveDate, as_of: NaiveDate) -> Resul
             date_series("date", when.into_iter())?,
         ],
     )?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_staff_rows_keep_their_keys_and_the_figures_named() {
-        let df = df!(
-            "grain" => ["day", "day", "day"],
-            "period" => ["2026-10-08", "2026-10-08", "2026-10-08"],
-            "level" => ["staff", "window", "staff"],
-            "key" => ["S1", "W01", "S2"],
-            "accepted" => [3i64, 5, 2],
-            "on_time_rate" => [1.0, 0.8, 0.5],
-        )
-        .unwrap();
-        let s = staff_rows(df, &CASE_FIGURES).unwrap();
-        assert_eq!(
-            s.get_column_names()
-                .iter()
-                .map(|n| n.as_str())
-                .collect::<Vec<_>>(),
-            ["grain", "period", "level", "key", "on_time_rate"]
-        );
-        let keys: Vec<Option<&str>> = s.column("key").unwrap().str().unwrap().iter().collect();
-        assert_eq!(keys, [Some("S1"), Some("S2")]);
-        let rates: Vec<_> = s
-            .column("on_time_rate")
-            .unwrap()
-            .f64()
-            .unwrap()
-            .into_no_null_iter()
-            .collect();
-        assert_eq!(rates, [1.0, 0.5]);
-    }
 }

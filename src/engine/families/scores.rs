@@ -30,9 +30,10 @@ pub const FAMILY: MetricFamily = MetricFamily {
 };
 
 fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
-    use crate::metrics::scoring::{window_level, CASE_FIGURES, RATING_FIGURES};
+    use crate::metrics::schema::level_rows;
+    use crate::metrics::scoring::{CASE_FIGURES, RATING_FIGURES};
     // Of the metric tables, the window rows only, before the inputs are read.
-    let case_metrics = window_level(run.need_table(CASE_METRICS)?, &CASE_FIGURES)?;
+    let case_metrics = level_rows(run.need_table(CASE_METRICS)?, "window", &CASE_FIGURES)?;
     let s = run.settings();
     let windows = run.need("windows")?;
     let facts = run.case_facts()?;
@@ -40,7 +41,7 @@ fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
     let attendance = run.table(ATTENDANCE_DAYS)?;
     let rating_metrics = run
         .table(RATING_METRICS)?
-        .map(|df| window_level(df, &RATING_FIGURES))
+        .map(|df| level_rows(df, "window", &RATING_FIGURES))
         .transpose()?;
     // Only bad ratings make score events (a rating without a level counts
     // as one, as the scoring rules read it): the others are let go before

@@ -22,13 +22,14 @@ pub const FAMILY: MetricFamily = MetricFamily {
 };
 
 fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
-    use crate::metrics::staff::{staff_rows, ATTENDANCE_FIGURES, CASE_FIGURES};
+    use crate::metrics::schema::level_rows;
+    use crate::metrics::staff::{ATTENDANCE_FIGURES, CASE_FIGURES};
     // Of the metric tables, the staff rows only, before the inputs are read.
-    let case_metrics = staff_rows(run.need_table(CASE_METRICS)?, &CASE_FIGURES)?;
+    let case_metrics = level_rows(run.need_table(CASE_METRICS)?, "staff", &CASE_FIGURES)?;
     let attendance = run.table(ATTENDANCE_DAYS)?;
     let attendance_metrics = run
         .table(ATTENDANCE_METRICS)?
-        .map(|df| staff_rows(df, &ATTENDANCE_FIGURES))
+        .map(|df| level_rows(df, "staff", &ATTENDANCE_FIGURES))
         .transpose()?;
     let facts = run.step_facts()?;
     let staff_scores = run.need_table(STAFF_SCORES)?;

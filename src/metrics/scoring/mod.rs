@@ -155,28 +155,6 @@ pub const CASE_FIGURES: [&str; 5] = [
 ];
 pub const RATING_FIGURES: [&str; 1] = ["satisfaction_rate"];
 
-/// The window level's rows of a metric table, with its keys, periods and
-/// `figures` only: all the scoring reads of it (a tenth of the rows of
-/// `case_metrics` in a city, a few columns of forty).
-pub fn window_level(df: DataFrame, figures: &[&str]) -> Result<DataFrame> {
-    let mut keep = [
-        "grain",
-        "period",
-        "period_start",
-        "period_end",
-        "level",
-        "key",
-    ]
-    .map(col)
-    .to_vec();
-    keep.extend(figures.iter().map(|c| col(*c)));
-    Ok(df
-        .lazy()
-        .filter(col("level").eq(lit("window")))
-        .select(keep)
-        .collect()?)
-}
-
 fn window_rows(table: &DataFrame, grain: Grain) -> Result<DataFrame> {
     Ok(table
         .clone()
@@ -187,45 +165,4 @@ fn window_rows(table: &DataFrame, grain: Grain) -> Result<DataFrame> {
                 .and(col("level").eq(lit("window"))),
         )
         .collect()?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_window_level_keeps_its_rows_keys_periods_and_the_figures_named() {
-        let df = df!(
-            "grain" => ["month", "month", "month"],
-            "period" => ["2026-10", "2026-10", "2026-10"],
-            "period_start" => ["2026-10-01", "2026-10-01", "2026-10-01"],
-            "period_end" => ["2026-10-31", "2026-10-31", "2026-10-31"],
-            "level" => ["center", "window", "staff"],
-            "key" => ["C", "W01", "S1"],
-            "accepted" => [9i64, 4, 2],
-            "on_time_rate" => [0.5, 0.75, 1.0],
-            "satisfaction_rate" => [0.9, 0.8, 0.7],
-        )
-        .unwrap();
-        let w = window_level(df, &["accepted", "on_time_rate"]).unwrap();
-        assert_eq!(
-            w.get_column_names()
-                .iter()
-                .map(|n| n.as_str())
-                .collect::<Vec<_>>(),
-            [
-                "grain",
-                "period",
-                "period_start",
-                "period_end",
-                "level",
-                "key",
-                "accepted",
-                "on_time_rate"
-            ]
-        );
-        assert_eq!(w.height(), 1);
-        assert_eq!(w.column("key").unwrap().str().unwrap().get(0), Some("W01"));
-        assert_eq!(w.column("accepted").unwrap().i64().unwrap().get(0), Some(4));
-    }
 }
