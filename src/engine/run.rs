@@ -254,7 +254,12 @@ impl<'a> Run<'a> {
 
     /// A stored input table that must exist.
     pub fn need(&self, table: &str) -> Result<DataFrame> {
-        self.read(table)?
+        self.need_of(table, None)
+    }
+
+    /// Some columns (all: `None`) of a stored input table that must exist.
+    pub fn need_of(&self, table: &str, columns: Option<&[&str]>) -> Result<DataFrame> {
+        self.read_columns(table, columns)?
             .with_context(|| format!("the store has no {table} yet: ingest them first"))
     }
 

@@ -3,7 +3,7 @@
 
 use crate::engine::{MetricFamily, Run};
 use crate::metrics::schema::{RATING_LOOP, RATING_METRICS};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use polars::prelude::{col, lit, DataFrame, IntoLazy};
 
 pub const FAMILY: MetricFamily = MetricFamily {
@@ -20,10 +20,7 @@ fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
         return Ok(None);
     }
     let s = run.settings();
-    let need = |table: &str, columns: &[&str]| {
-        run.read_columns(table, Some(columns))?
-            .with_context(|| format!("the store has no {table} yet: ingest them first"))
-    };
+    let need = |table: &str, columns: &[&str]| run.need_of(table, Some(columns));
     // Ratings an appeal ruled 误评 or 不实 leave the satisfaction figures.
     let mut columns = crate::metrics::ratings::RATING_COLUMNS.to_vec();
     columns.extend(["appeal_result", "channel"]);

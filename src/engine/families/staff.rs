@@ -4,7 +4,7 @@ use crate::engine::{MetricFamily, Run};
 use crate::metrics::schema::{
     ATTENDANCE_DAYS, ATTENDANCE_METRICS, CASE_METRICS, STAFF_REVIEW, STAFF_SCORES,
 };
-use anyhow::{Context, Result};
+use anyhow::Result;
 use polars::prelude::DataFrame;
 
 pub const FAMILY: MetricFamily = MetricFamily {
@@ -34,9 +34,7 @@ fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
     let facts = run.step_facts()?;
     let staff_scores = run.need_table(STAFF_SCORES)?;
     let staff = run.need("staff")?;
-    let cases = run
-        .read_columns("cases", Some(&crate::metrics::staff::CASE_COLUMNS))?
-        .context("the store has no cases yet: ingest them first")?;
+    let cases = run.need_of("cases", Some(&crate::metrics::staff::CASE_COLUMNS))?;
     let corrections = run.read("corrections")?;
     let tickets = run.read_columns("tickets", Some(&crate::metrics::staff::TICKET_COLUMNS))?;
     let inputs = crate::metrics::staff::StaffInputs {

@@ -3,7 +3,7 @@
 use crate::engine::{MetricFamily, Run};
 use crate::metrics::period::Period;
 use crate::metrics::schema::{CASE_METRICS, QUEUE_METRICS, RATING_METRICS, THREE_ZEROS};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use polars::prelude::DataFrame;
 
 pub const FAMILY: MetricFamily = MetricFamily {
@@ -29,9 +29,7 @@ pub fn three_zeros(run: &mut Run, periods: &[Period]) -> Result<DataFrame> {
     let windows = run.need("windows")?;
     // A correction counts against its case's window: the cases' ids and
     // windows are all it needs of them.
-    let cases = run
-        .read_columns("cases", Some(&crate::metrics::zeros::CASE_COLUMNS))?
-        .context("the store has no cases yet: ingest them first")?;
+    let cases = run.need_of("cases", Some(&crate::metrics::zeros::CASE_COLUMNS))?;
     // A complaint counts once: as a complaint, not also as its incident row.
     let (incidents, corrections) = (run.incidents_with_complaints()?, run.read("corrections")?);
     let inputs = crate::metrics::zeros::ZeroInputs {
