@@ -493,7 +493,7 @@ fn close_day(
     } else {
         Touched::Nothing
     };
-    let (next, case_facts, step_facts) = metrics_up_to(
+    let (next, case_facts, step_facts, derived) = metrics_up_to(
         store,
         settings,
         day,
@@ -516,6 +516,7 @@ fn close_day(
             &settings.cards,
             &case_facts,
             step_facts.as_ref(),
+            derived.as_deref(),
         )?;
         crate::engine::cards::save(store, &run)?;
         Ok(run)
@@ -637,6 +638,7 @@ fn metrics_up_to(
     (State, Option<NaiveDate>),
     crate::metrics::cases::CaseFacts,
     Option<polars::prelude::DataFrame>,
+    Option<std::sync::Arc<crate::metrics::cards::Derived>>,
 )> {
     let (runs, _, newest) = touched_since(store, state.map(State::through))?;
     // The runs not yet counted: new ones, and those carried because they
@@ -681,27 +683,28 @@ fn metrics_up_to(
             run = run.since(d);
         }
         run.everything()?;
-        let facts = (run.case_facts()?, run.step_facts()?);
+        let facts = (run.case_facts()?, run.step_facts()?, run.derived_cards());
         run.commit_from(from)?;
         Ok::<_, anyhow::Error>(facts)
     };
-    let (from, (case_facts, step_facts)) = match (steps.run(&label, || recompute(from)), from) {
-        (Ok(facts), from) => (from, facts),
-        // The restricted recompute could not merge (a table new to the
-        // store, a schema from another version): recompute everything.
-        (Err(e), Some(_)) => {
-            if !opts.quiet {
-                eprintln!("  recomputing everything: {e:#}");
+    let (from, (case_facts, step_facts, derived)) =
+        match (steps.run(&label, || recompute(from)), from) {
+            (Ok(facts), from) => (from, facts),
+            // The restricted recompute could not merge (a table new to the
+            // store, a schema from another version): recompute everything.
+            (Err(e), Some(_)) => {
+                if !opts.quiet {
+                    eprintln!("  recomputing everything: {e:#}");
+                }
+                (
+                    None,
+                    steps.run(&format!("metrics as of {date}, everything"), || {
+                        recompute(None)
+                    })?,
+                )
             }
-            (
-                None,
-                steps.run(&format!("metrics as of {date}, everything"), || {
-                    recompute(None)
-                })?,
-            )
-        }
-        (Err(e), None) => return Err(e),
-    };
+            (Err(e), None) => return Err(e),
+        };
     let next = State {
         date,
         closed: state.and_then(|s| s.closed),
@@ -714,7 +717,7 @@ fn metrics_up_to(
         sources: source_names(&settings.calendar),
     };
     save_state(store, &next)?;
-    Ok(((next, from), case_facts, step_facts))
+    Ok(((next, from), case_facts, step_facts, derived))
 }
 
 /// The feeds (punches, cases, ratings, tickets) that brought rows for

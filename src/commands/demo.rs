@@ -90,6 +90,7 @@ pub(super) fn demo(settings: &Settings, profile: Profile, seed: u64) -> Result<(
         &settings.cards,
         &facts,
         step_facts.as_ref(),
+        found.as_ref().and_then(|f| f.derived_cards()),
     )?;
     crate::engine::cards::save(&store, &run)?;
     let (red, yellow) = crate::metrics::cards::red_and_yellow(run.due.iter().map(|c| c.colour));

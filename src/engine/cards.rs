@@ -29,23 +29,8 @@ pub fn run_cards(run: &mut super::Run) -> Result<CardRun> {
         &s.cards,
         &facts,
         step_facts.as_ref(),
+        run.derived_cards().as_deref(),
     )
-}
-
-/// The card history through `through` from the facts of a date on or
-/// after it (a [`Run`](super::Run) has them: `Run::case_facts`,
-/// `Run::step_facts`): every day judged as a run would have judged it,
-/// merged with the cards the runs recorded ([`merge_stored`]).
-pub fn history_through(
-    store: &Store,
-    cal: &Calendar,
-    through: NaiveDate,
-    rules: &crate::metrics::cards::CardRules,
-    facts: &crate::metrics::cases::CaseFacts,
-    step_facts: Option<&DataFrame>,
-) -> Result<Vec<crate::metrics::cards::CardRecord>> {
-    let derived = crate::metrics::cards::derive_history(facts, step_facts, cal, rules, through)?;
-    merge_stored(store, derived, facts)
 }
 
 /// A card history derived from `facts` ([`crate::metrics::cards::derive_history`])
@@ -71,9 +56,13 @@ pub fn merge_stored(
 }
 
 /// The cards of `as_of` from case and step facts computed as of it, and
-/// the history brought up to it: the days before from the facts
-/// ([`history_through`]), then `as_of` judged as a run (not persisted:
-/// [`save`] does; the cards it raises are the run's own).
+/// the history brought up to it: the days before from the facts (every
+/// day judged as a run would have judged it, [`merge_stored`] with the
+/// cards the runs recorded), then `as_of` judged as a run (not persisted:
+/// [`save`] does; the cards it raises are the run's own). `derived`, the
+/// history a run of the same facts derived through `as_of`
+/// ([`Run::derived_cards`](super::Run::derived_cards)), holds the days
+/// before: they are not derived again.
 pub fn cards_of(
     store: &Store,
     cal: &Calendar,
@@ -81,6 +70,7 @@ pub fn cards_of(
     rules: &crate::metrics::cards::CardRules,
     facts: &crate::metrics::cases::CaseFacts,
     step_facts: Option<&DataFrame>,
+    derived: Option<&crate::metrics::cards::Derived>,
 ) -> Result<CardRun> {
     use crate::metrics::cards::{cards_due, update_history};
     let mut due = cards_due(facts, cal, as_of, rules)?;
@@ -91,7 +81,16 @@ pub fn cards_of(
         )?);
     }
     let before = match as_of.pred_opt() {
-        Some(day) => history_through(store, cal, day, rules, facts, step_facts)?,
+        Some(day) => {
+            let derived = match derived.filter(|d| d.through == as_of) {
+                Some(d) => d.day_before(),
+                None => {
+                    crate::metrics::cards::derive_history(facts, step_facts, cal, rules, day)?
+                        .records
+                }
+            };
+            merge_stored(store, derived, facts)?
+        }
         None => Vec::new(),
     };
     // Only the cases with a card open (recorded or due now) can have one

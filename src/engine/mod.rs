@@ -52,7 +52,7 @@ pub fn open_store_read(settings: &Settings) -> Result<Store> {
 /// Compute every table of `families` (all: `None`) as of `as_of` and
 /// commit them, stamped (`compute`); with a `scope`, some grains and
 /// levels only, stamped partial. A full compute then commits the card
-/// history through `as_of` found from the facts ([`cards::history_through`]).
+/// history through `as_of` found from the facts ([`Run::card_history`]).
 /// The nightly job's state is dropped: its next run recomputes
 /// everything. Returns the date and where the time went (the commits
 /// last).

@@ -70,7 +70,7 @@ pub struct Run<'a> {
     /// The card history derived from the facts through the run's date,
     /// before the stored one is merged in (found once; a read of the same
     /// date after the cards were recorded merges it with them again).
-    derived_cards: Option<std::sync::Arc<Vec<crate::metrics::cards::CardRecord>>>,
+    derived_cards: Option<std::sync::Arc<crate::metrics::cards::Derived>>,
     /// The 督办 notices as of the run's date (found once).
     notices: Option<Vec<crate::metrics::supervision::Notice>>,
     /// The complaints as of the run's date (found once).
@@ -107,7 +107,7 @@ pub struct Facts {
     cases: Option<crate::metrics::cases::CaseFacts>,
     steps: Option<Option<DataFrame>>,
     services: Option<Option<DataFrame>>,
-    derived_cards: Option<std::sync::Arc<Vec<crate::metrics::cards::CardRecord>>>,
+    derived_cards: Option<std::sync::Arc<crate::metrics::cards::Derived>>,
 }
 
 impl Facts {
@@ -119,6 +119,11 @@ impl Facts {
     pub fn without_steps(mut self) -> Facts {
         self.steps = None;
         self
+    }
+
+    /// The card history the run derived, if it did ([`Run::derived_cards`]).
+    pub fn derived_cards(&self) -> Option<&crate::metrics::cards::Derived> {
+        self.derived_cards.as_deref()
     }
 }
 
@@ -395,7 +400,7 @@ impl<'a> Run<'a> {
     }
 
     /// The card history through the run's date, from its facts and the
-    /// stored cards ([`super::cards::history_through`]; found once).
+    /// stored cards ([`super::cards::merge_stored`]; found once).
     pub fn card_history(
         &mut self,
     ) -> Result<std::sync::Arc<Vec<crate::metrics::cards::CardRecord>>> {
@@ -421,11 +426,18 @@ impl<'a> Run<'a> {
                 )?),
             };
             run.derived_cards = Some(derived.clone());
-            super::cards::merge_stored(run.store, derived.as_ref().clone(), &facts)
+            super::cards::merge_stored(run.store, derived.records.clone(), &facts)
                 .map(std::sync::Arc::new)
         })?;
         self.card_history = Some(history.clone());
         Ok(history)
+    }
+
+    /// The card history this run derived from its facts through its date
+    /// ([`Run::card_history`]), if it did: a card run of the same date
+    /// starts from the days before it ([`super::cards::cards_of`]).
+    pub fn derived_cards(&self) -> Option<std::sync::Arc<crate::metrics::cards::Derived>> {
+        self.derived_cards.clone()
     }
 
     /// The 督办 notices as of the run's date: the red cards of

@@ -505,6 +505,21 @@ pub fn derive_track(
     rules: &CardRules,
     through: NaiveDate,
 ) -> Result<Vec<CardRecord>> {
+    Ok(walk_track(track, cal, days, rules, through)?.0)
+}
+
+/// [`derive_track`] through `through`, and the track's cards through the
+/// day before when that day changed them (`None`: the same cards). The
+/// walk is the same: a day judged does not depend on the last day judged,
+/// so the cards as they stood before anything was done on `through` are
+/// those of a walk through the day before.
+fn walk_track(
+    track: &Track,
+    cal: &Calendar,
+    days: &super::WorkdayLookup,
+    rules: &CardRules,
+    through: NaiveDate,
+) -> Result<(Vec<CardRecord>, Option<Vec<CardRecord>>)> {
     let widx = |d: i32| {
         days.widx(d).with_context(|| {
             format!(
@@ -525,11 +540,16 @@ pub fn derive_track(
     .max(0);
     let from = match days.first_reaching(widx(start)? + used_before_card) {
         Some(d) => d.max(start),
-        None => return Ok(Vec::new()),
+        None => return Ok((Vec::new(), None)),
     };
     let mut slots: Slots = Default::default();
     let mut changes = CardChanges::default();
+    // The cards before `through` was judged, if the walk reaches it.
+    let mut before: Option<Slots> = None;
     for day in from..=last {
+        if day == epoch_days(through) {
+            before = Some(slots.clone());
+        }
         let mut ext = track.limit;
         for &(after, upto) in &track.suspended {
             let hi = upto.min(day);
@@ -566,6 +586,10 @@ pub fn derive_track(
         judge_day(&mut slots, due, &raise, None, on, &mut changes);
     }
     if let Some(end) = track.end.filter(|e| *e <= through) {
+        if end == through {
+            // The loop stopped the day before its end.
+            before = Some(slots.clone());
+        }
         judge_day(
             &mut slots,
             None,
@@ -575,19 +599,66 @@ pub fn derive_track(
             &mut changes,
         );
     }
-    Ok(slots.into_iter().flatten().collect())
+    let before = before
+        .filter(|b| *b != slots)
+        .map(|b| b.into_iter().flatten().collect());
+    Ok((slots.into_iter().flatten().collect(), before))
+}
+
+/// A card history derived from the facts ([`derive_history`]) through a
+/// date, and what the same walk found through the day before: the
+/// history a run of that date starts from ([`Derived::day_before`]), not
+/// derived a second time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Derived {
+    /// The last day judged.
+    pub through: NaiveDate,
+    /// The history through it, track by track in the facts' row order.
+    pub records: Vec<CardRecord>,
+    /// The tracks whose cards that day changed: where their cards lie in
+    /// `records` (start, count) and their cards the day before.
+    changed: Vec<(usize, usize, Vec<CardRecord>)>,
+}
+
+impl Derived {
+    /// The history through the day before [`Derived::through`]: what
+    /// [`derive_history`] through that day finds, record for record.
+    pub fn day_before(&self) -> Vec<CardRecord> {
+        let mut out = Vec::with_capacity(self.records.len());
+        let mut at = 0;
+        for (start, count, before) in &self.changed {
+            out.extend_from_slice(&self.records[at..*start]);
+            out.extend(before.iter().cloned());
+            at = start + count;
+        }
+        out.extend_from_slice(&self.records[at..]);
+        out
+    }
+}
+
+/// The tracks' cards of a run of rows, and those a day changed (their
+/// start counted from the run's first card).
+type TrackCards = (Vec<CardRecord>, Vec<(usize, usize, Vec<CardRecord>)>);
+
+/// One track's walk added to a run's cards.
+fn add_track(out: &mut TrackCards, (cards, before): (Vec<CardRecord>, Option<Vec<CardRecord>>)) {
+    if let Some(before) = before {
+        out.1.push((out.0.len(), cards.len(), before));
+    }
+    out.0.extend(cards);
 }
 
 /// The card history of every case (and, with step facts, every step with
 /// a limit) from the facts of a date on or after `through`: what runs on
-/// every day through `through` would have recorded (see [`derive_track`]).
+/// every day through `through` would have recorded (see [`derive_track`]),
+/// and through the day before ([`Derived::day_before`]).
 pub fn derive_history(
     facts: &CaseFacts,
     step_facts: Option<&DataFrame>,
     cal: &Calendar,
     rules: &CardRules,
     through: NaiveDate,
-) -> Result<Vec<CardRecord>> {
+) -> Result<Derived> {
     let days = super::WorkdayLookup::new(cal);
     let day_numbers = |df: &DataFrame, name: &str| -> Result<Vec<Option<i32>>> {
         Ok(df
@@ -610,12 +681,20 @@ pub fn derive_history(
     // Every case (then every step) is a track of its own: runs of rows
     // side by side on every core, their cards in row order.
     let runs = |n: usize| crate::parallel::row_runs(n, 64);
-    let gather = |parts: Vec<Result<Vec<CardRecord>>>| -> Result<Vec<CardRecord>> {
-        let mut out = Vec::new();
+    let mut out = Derived {
+        through,
+        records: Vec::new(),
+        changed: Vec::new(),
+    };
+    let mut gather = |parts: Vec<Result<TrackCards>>| -> Result<()> {
         for p in parts {
-            out.extend(p?);
+            let (cards, changed) = p?;
+            let at = out.records.len();
+            out.changed
+                .extend(changed.into_iter().map(|(s, n, b)| (at + s, n, b)));
+            out.records.extend(cards);
         }
-        Ok(out)
+        Ok(())
     };
     let df = &facts.cases;
     let (acc, comp) = (dates_of(df.column("acc")?)?, dates_of(df.column("comp")?)?);
@@ -625,8 +704,8 @@ pub fn derive_history(
         df.column("window_id")?.str()?,
         df.column("staff_id")?.str()?,
     );
-    let case_cards = |rows: &std::ops::Range<usize>| -> Result<Vec<CardRecord>> {
-        let mut out = Vec::new();
+    let case_cards = |rows: &std::ops::Range<usize>| -> Result<TrackCards> {
+        let mut out = TrackCards::default();
         for i in rows.clone() {
             let (Some(id), Some(start), Some(limit)) = (ids.get(i), acc[i], n.get(i)) else {
                 continue;
@@ -647,11 +726,11 @@ pub fn derive_history(
                     .get(id)
                     .map_or_else(Vec::new, |b| b.iter().map(|&(s, e)| (s - 1, e)).collect()),
             };
-            out.extend(derive_track(&track, cal, &days, rules, through)?);
+            add_track(&mut out, walk_track(&track, cal, &days, rules, through)?);
         }
         Ok(out)
     };
-    let mut out = gather(crate::parallel::parallel_map(
+    gather(crate::parallel::parallel_map(
         &runs(df.height()),
         case_cards,
     ))?;
@@ -667,8 +746,8 @@ pub fn derive_history(
             sf.column("window_id")?.str()?,
             sf.column("staff_id")?.str()?,
         );
-        let step_cards = |rows: &std::ops::Range<usize>| -> Result<Vec<CardRecord>> {
-            let mut out = Vec::new();
+        let step_cards = |rows: &std::ops::Range<usize>| -> Result<TrackCards> {
+            let mut out = TrackCards::default();
             for i in rows.clone() {
                 let (Some(id), Some(s), Some(limit)) = (ids.get(i), start[i], limit.get(i)) else {
                     continue;
@@ -696,14 +775,14 @@ pub fn derive_history(
                     end: fin.map(epoch_date),
                     suspended,
                 };
-                out.extend(derive_track(&track, cal, &days, rules, through)?);
+                add_track(&mut out, walk_track(&track, cal, &days, rules, through)?);
             }
             Ok(out)
         };
-        out.extend(gather(crate::parallel::parallel_map(
+        gather(crate::parallel::parallel_map(
             &runs(sf.height()),
             step_cards,
-        ))?);
+        ))?;
     }
     Ok(out)
 }
@@ -1282,5 +1361,78 @@ mod tests {
         );
         assert!(rows.iter().all(|r| r.cleared_on.is_none() && !r.recorded));
         assert_eq!(rows[0].subject(), "C1\u{1f}2 审核");
+    }
+
+    /// Facts of `n` cases accepted from 2026-10-08 on, with limits of 1 to
+    /// 6 working days, some completed and some suspended, in no order.
+    fn varied_facts(n: usize) -> CaseFacts {
+        let mut k = 11u64;
+        let mut next = |m: u64| {
+            k = k
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((k >> 33) % m) as i64
+        };
+        let day = |offset: i64| d("2026-10-08") + chrono::Duration::days(offset);
+        let (mut ids, mut acc, mut comp, mut limit) = (vec![], vec![], vec![], vec![]);
+        let (mut blocked, mut from, mut to) = (vec![], vec![], vec![]);
+        for i in 0..n {
+            let start = next(30);
+            ids.push(format!("C{i}"));
+            acc.push(day(start));
+            limit.push(1 + next(6));
+            comp.push((next(3) > 0).then(|| day(start + next(20))));
+            if next(4) == 0 {
+                let s = start + 1 + next(5);
+                blocked.push(format!("C{i}"));
+                from.push(day(s));
+                to.push(day(s + next(4)));
+            }
+        }
+        let windows: Vec<String> = (0..n).map(|i| format!("W{:02}", i % 7)).collect();
+        CaseFacts {
+            cases: df!(
+                "case_id" => ids,
+                "window_id" => windows,
+                "staff_id" => (0..n).map(|i| format!("{}", 1000 + i % 5)).collect::<Vec<_>>(),
+                "acc" => acc,
+                "comp" => comp,
+                "n" => limit,
+            )
+            .unwrap(),
+            blocks: df!("case_id" => blocked, "s" => from, "e" => to).unwrap(),
+        }
+    }
+
+    #[test]
+    fn the_day_before_of_one_walk_is_the_walk_through_the_day_before() {
+        // Every day of two months, under both yellow rules: what the walk
+        // through a day keeps of the day before is, record for record and
+        // in order, the walk through that day.
+        let cal = Calendar::official();
+        let facts = varied_facts(300);
+        for rule in [YellowRule::Days, YellowRule::Share] {
+            let rules = CardRules {
+                rule,
+                ..CardRules::default()
+            };
+            let (mut changed, mut carded) = (0, 0);
+            let mut day = d("2026-10-09");
+            while day <= d("2026-12-10") {
+                let derived = derive_history(&facts, None, &cal, &rules, day).unwrap();
+                let before =
+                    derive_history(&facts, None, &cal, &rules, day.pred_opt().unwrap()).unwrap();
+                assert_eq!(derived.day_before(), before.records, "{day}");
+                changed += derived.changed.len();
+                carded += derived.records.len();
+                day = day.succ_opt().unwrap();
+            }
+            // The days changed tracks (cards raised, escalated, cleared,
+            // counted down), and most cards stood as they were.
+            assert!(
+                changed > 100 && carded > 3 * changed,
+                "{changed} of {carded}"
+            );
+        }
     }
 }
