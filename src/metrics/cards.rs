@@ -529,7 +529,8 @@ fn walk_track(
         })
     };
     let start = epoch_days(track.start);
-    let last = epoch_days(through).min(track.end.map_or(i32::MAX, |e| epoch_days(e) - 1));
+    let through_day = epoch_days(through);
+    let last = through_day.min(track.end.map_or(i32::MAX, |e| epoch_days(e) - 1));
     // Before this working-day count no card can be due: the limit only
     // grows with suspensions, and a card needs at most `yellow_days` left
     // (or the share of the limit used).
@@ -547,7 +548,7 @@ fn walk_track(
     // The cards before `through` was judged, if the walk reaches it.
     let mut before: Option<Slots> = None;
     for day in from..=last {
-        if day == epoch_days(through) {
+        if day == through_day {
             before = Some(slots.clone());
         }
         let mut ext = track.limit;
@@ -1408,7 +1409,7 @@ mod tests {
     fn the_day_before_of_one_walk_is_the_walk_through_the_day_before() {
         // Every day of two months, under both yellow rules: what the walk
         // through a day keeps of the day before is, record for record and
-        // in order, the walk through that day.
+        // in order, the walk through the day before.
         let cal = Calendar::official();
         let facts = varied_facts(300);
         for rule in [YellowRule::Days, YellowRule::Share] {
