@@ -64,8 +64,12 @@ pub fn compute(
     scope: Option<run::Scope>,
 ) -> Result<(AsOf, run::Timings)> {
     let as_of = as_of::resolve(store, as_of)?;
-    let mut run = Run::new(store, settings, as_of.date);
     let full = families.is_none() && scope.is_none();
+    let mut run = Run::new(store, settings, as_of.date);
+    if full {
+        // Saved after the families: found once, for the notices and the save.
+        run = run.keeping_card_history();
+    }
     if let Some(scope) = scope {
         run = run.scoped(scope);
     }

@@ -67,6 +67,9 @@ pub struct Run<'a> {
     case_facts: Option<crate::metrics::cases::CaseFacts>,
     /// The card history through the run's date (found once).
     card_history: Option<std::sync::Arc<Vec<crate::metrics::cards::CardRecord>>>,
+    /// Whether the card history the notices are found from is kept for
+    /// a later [`Run::card_history`] ([`Run::keeping_card_history`]).
+    keep_card_history: bool,
     /// The card history derived from the facts through the run's date,
     /// before the stored one is merged in (found once; a read of the same
     /// date after the cards were recorded merges it with them again).
@@ -182,6 +185,7 @@ impl<'a> Run<'a> {
             step_facts: None,
             case_facts: None,
             card_history: None,
+            keep_card_history: false,
             derived_cards: None,
             notices: None,
             complaints: None,
@@ -193,6 +197,17 @@ impl<'a> Run<'a> {
             staged_files: None,
             released: BTreeMap::new(),
         }
+    }
+
+    /// A run that keeps the card history its notices were found from,
+    /// for a [`Run::card_history`] after its families (`compute` saves
+    /// it). Other runs let it go once the notices are found: a compute's
+    /// later families, whose working memory is its peak, need not hold the
+    /// history of every card beside their own (the cards derived from the
+    /// facts are kept either way).
+    pub fn keeping_card_history(mut self) -> Self {
+        self.keep_card_history = true;
+        self
     }
 
     /// A run of some grains and levels only (the case family honours it);
@@ -407,14 +422,35 @@ impl<'a> Run<'a> {
         if let Some(h) = &self.card_history {
             return Ok(h.clone());
         }
+        let history = self.merged_card_history()?;
+        self.card_history = Some(history.clone());
+        Ok(history)
+    }
+
+    /// [`Run::card_history`], kept only when found before or when the run
+    /// keeps it ([`Run::keeping_card_history`]).
+    fn card_history_once(
+        &mut self,
+    ) -> Result<std::sync::Arc<Vec<crate::metrics::cards::CardRecord>>> {
+        match &self.card_history {
+            Some(h) => Ok(h.clone()),
+            None if self.keep_card_history => self.card_history(),
+            None => self.merged_card_history(),
+        }
+    }
+
+    /// The derived card history (found once) merged with the stored one.
+    fn merged_card_history(
+        &mut self,
+    ) -> Result<std::sync::Arc<Vec<crate::metrics::cards::CardRecord>>> {
         let facts = self.case_facts()?;
         // Carried derived cards need no step facts: a reader handed the
         // facts without them (the demo's bulletin) does not find them again.
-        let step_facts = match self.derived_cards {
-            Some(_) => None,
-            None => self.step_facts()?,
+        let (step_facts, what) = match self.derived_cards {
+            Some(_) => (None, "cards merged"),
+            None => (self.step_facts()?, "cards"),
         };
-        let history = self.timed("cards", |run| {
+        let history = self.timed(what, |run| {
             let derived = match &run.derived_cards {
                 Some(d) => d.clone(),
                 None => std::sync::Arc::new(crate::metrics::cards::derive_history(
@@ -429,7 +465,6 @@ impl<'a> Run<'a> {
             super::cards::merge_stored(run.store, derived.records.clone(), &facts)
                 .map(std::sync::Arc::new)
         })?;
-        self.card_history = Some(history.clone());
         Ok(history)
     }
 
@@ -446,7 +481,7 @@ impl<'a> Run<'a> {
         if let Some(n) = &self.notices {
             return Ok(n.clone());
         }
-        let history = self.card_history()?;
+        let history = self.card_history_once()?;
         let notices = self.timed("notices", |run| {
             let replies = match run.read("replies")? {
                 Some(r) => crate::metrics::supervision::replies_of(&r)?,
