@@ -409,8 +409,8 @@ fn level_blocks(
                     let to = period * k_count + k;
                     counts[to] += cell[m_count] as u32;
                     let into = &mut sums[to * m_count..][..m_count];
-                    for &m in add {
-                        into[m] += cell[m];
+                    for ((into, value), mask) in into.iter_mut().zip(&cell[..m_count]).zip(add) {
+                        *into += value & mask;
                     }
                     for &m in &rolls.max {
                         into[m] = into[m].max(cell[m]);
@@ -451,26 +451,32 @@ fn level_blocks(
     Ok(blocks)
 }
 
-/// The measures by how a period adds up its days: summed on every day
-/// (`sum`), those and the state measures (`sum_at_end`, for the period's
-/// state day), or kept largest.
+/// The measures by how a period adds up its days, as masks over a cell's
+/// measures (all ones where the day's value is added, zero where it is
+/// not): summed on every day (`sum`), those and the state measures
+/// (`sum_at_end`, for the period's state day); and those kept largest
+/// (`max`, by index), which neither mask adds. A masked add of the whole
+/// cell is a plain loop the compiler vectorises.
 struct Rolls {
-    sum: Vec<usize>,
-    sum_at_end: Vec<usize>,
+    sum: Vec<i64>,
+    sum_at_end: Vec<i64>,
     max: Vec<usize>,
 }
 
 impl Rolls {
     fn of(spec: &Spec) -> Rolls {
-        let of = |f: fn(&Roll) -> bool| -> Vec<usize> {
-            (0..spec.measures.len())
-                .filter(|&m| f(&spec.measures[m].1))
+        let mask = |f: fn(&Roll) -> bool| -> Vec<i64> {
+            spec.measures
+                .iter()
+                .map(|(_, roll)| if f(roll) { -1 } else { 0 })
                 .collect()
         };
         Rolls {
-            sum: of(|r| matches!(r, Roll::Sum)),
-            sum_at_end: of(|r| matches!(r, Roll::Sum | Roll::AtEnd)),
-            max: of(|r| matches!(r, Roll::Max)),
+            sum: mask(|r| matches!(r, Roll::Sum)),
+            sum_at_end: mask(|r| matches!(r, Roll::Sum | Roll::AtEnd)),
+            max: (0..spec.measures.len())
+                .filter(|&m| matches!(spec.measures[m].1, Roll::Max))
+                .collect(),
         }
     }
 }
@@ -590,7 +596,7 @@ fn quantiles(
     let key_of = |e: usize| keys[kind.rows.map_or(e, |r| r[e] as usize)];
     // Sorted on (key, day, value), the events of one (period, key) are one
     // run: packed into one integer where the values allow, else as pairs.
-    let runs = match by_day {
+    match by_day {
         Some(by_day) => {
             // A stable counting sort by key of the events in (day, value)
             // order gives the (key, day, value) order.
@@ -624,6 +630,7 @@ fn quantiles(
                 },
                 q.qs,
                 periods,
+                blocks,
             )
         }
         None => {
@@ -645,69 +652,176 @@ fn quantiles(
                 |&(kd, v)| ((kd >> 32) as u32, (kd & 0xffff_ffff) as usize, v as i64),
                 q.qs,
                 periods,
+                blocks,
             )
-        }
-    };
-    for ((p, block), mut found) in periods.iter().zip(blocks.iter_mut()).zip(runs) {
-        // (period, key) → quantiles, in the order of the block's rows.
-        found.sort_unstable_by_key(|(at, _)| *at);
-        for (i, _) in q.qs.iter().enumerate() {
-            let mut f = 0;
-            let mut column = Vec::with_capacity(block.keys.len());
-            for period in 0..p.len() {
-                for r in block.starts[period]..block.starts[period + 1] {
-                    let at = ((period as u64) << 32) | u64::from(block.keys[r]);
-                    while f < found.len() && found[f].0 < at {
-                        f += 1;
-                    }
-                    column.push((f < found.len() && found[f].0 == at).then(|| found[f].1[i]));
-                }
-            }
-            block.quantiles.push(column);
         }
     }
 }
 
 /// Per grain, the quantiles `qs` of every (period, key) run of `sorted`
-/// (events in (key, day, value) order, split by `parts`), keyed by
-/// `period << 32 | key`.
+/// (events in (key, day, value) order, split by `parts`), each added to
+/// the grain's block as a column (null for a row no run fell in).
+///
+/// The events are cut into runs of one (key, day) once; a period's run is
+/// the (key, day) runs of its days side by side, its smallest and largest
+/// value read off their ends. A period's runs come in key order, as its
+/// rows do: each period keeps the row it has reached, and a run whose cell
+/// did not become a row is not looked at further.
 fn quantile_runs<T>(
     sorted: &[T],
     parts: impl Fn(&T) -> (u32, usize, i64),
     qs: &[(f64, &str)],
     periods: &[Periods],
-) -> Vec<Vec<(u64, Vec<f64>)>> {
-    let mut buffer: Vec<i64> = Vec::new();
-    periods
-        .iter()
-        .map(|p| {
-            let mut found = Vec::new();
-            let mut i = 0;
-            while i < sorted.len() {
-                let (key, day, _) = parts(&sorted[i]);
-                let period = p.of_day[day];
-                let mut j = i + 1;
-                while j < sorted.len() {
-                    let (k, d, _) = parts(&sorted[j]);
-                    if k != key || p.of_day[d] != period {
-                        break;
-                    }
-                    j += 1;
-                }
-                buffer.clear();
-                buffer.extend(sorted[i..j].iter().map(|x| parts(x).2));
-                // One day's values are already in order.
-                let sorted_run = p.grain == Grain::Day;
-                let values = qs
-                    .iter()
-                    .map(|(q, _)| quantile_of(&mut buffer, *q, sorted_run))
-                    .collect();
-                found.push(((u64::from(period) << 32) | u64::from(key), values));
-                i = j;
+    blocks: &mut [Block],
+) {
+    // (key, day offset, end) of every (key, day) run, each starting where
+    // the one before ends.
+    let mut day_runs: Vec<(u32, usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let (key, day, _) = parts(&sorted[i]);
+        let mut j = i + 1;
+        while j < sorted.len() && {
+            let (k, d, _) = parts(&sorted[j]);
+            k == key && d == day
+        } {
+            j += 1;
+        }
+        day_runs.push((key, day, j));
+        i = j;
+    }
+    let value = |i: usize| parts(&sorted[i]).2;
+    let mut run = RunValues::default();
+    let mut found = vec![0.0; qs.len()];
+    for (p, block) in periods.iter().zip(blocks.iter_mut()) {
+        let mut columns: Vec<Vec<Option<f64>>> =
+            qs.iter().map(|_| vec![None; block.keys.len()]).collect();
+        let mut next: Vec<usize> = block.starts[..p.len()].to_vec();
+        let (mut r, mut start) = (0, 0);
+        while r < day_runs.len() {
+            let (key, day, first_end) = day_runs[r];
+            let period = p.of_day[day] as usize;
+            let (mut min, mut max) = (value(start), value(first_end - 1));
+            let mut s = r + 1;
+            while s < day_runs.len()
+                && day_runs[s].0 == key
+                && p.of_day[day_runs[s].1] as usize == period
+            {
+                min = min.min(value(day_runs[s - 1].2));
+                max = max.max(value(day_runs[s].2 - 1));
+                s += 1;
             }
-            found
-        })
-        .collect()
+            let end = day_runs[s - 1].2;
+            let (row, last) = (&mut next[period], block.starts[period + 1]);
+            while *row < last && block.keys[*row] < key {
+                *row += 1;
+            }
+            if *row < last && block.keys[*row] == key {
+                // One day's values are already in order.
+                let one_day = s == r + 1;
+                run.quantiles(start..end, value, (min, max), one_day, qs, &mut found);
+                for (column, q) in columns.iter_mut().zip(&found) {
+                    column[*row] = Some(*q);
+                }
+            }
+            (r, start) = (s, end);
+        }
+        block.quantiles.extend(columns);
+    }
+}
+
+/// The buffers of [`quantile_runs`], reused from run to run.
+#[derive(Default)]
+struct RunValues {
+    values: Vec<i64>,
+    counts: Vec<u32>,
+}
+
+/// A run whose values span at most this many times its length is counted
+/// value by value instead of partially sorted for each quantile.
+const COUNTED_SPAN: usize = 4;
+
+impl RunValues {
+    /// The quantiles `qs` of the values `value(i)` of `run` (at least one,
+    /// none negative, `min` and `max` the smallest and largest) into
+    /// `out`: read off when they are in order, from a count of each value
+    /// when they span a short range, else by partial sorts of a copy.
+    fn quantiles(
+        &mut self,
+        run: std::ops::Range<usize>,
+        value: impl Fn(usize) -> i64,
+        (min, max): (i64, i64),
+        in_order: bool,
+        qs: &[(f64, &str)],
+        out: &mut [f64],
+    ) {
+        let n = run.len();
+        let span = max.abs_diff(min) as usize + 1;
+        if in_order {
+            for ((q, _), out) in qs.iter().zip(out) {
+                let (h, lo) = rank(*q, n);
+                let x_hi = value(run.start + (lo + 1).min(n - 1));
+                *out = interpolate(h, lo, value(run.start + lo) as f64, x_hi as f64);
+            }
+        } else if span <= COUNTED_SPAN * n {
+            self.counts.clear();
+            self.counts.resize(span, 0);
+            for i in run {
+                self.counts[(value(i) - min) as usize] += 1;
+            }
+            for ((q, _), out) in qs.iter().zip(out) {
+                *out = counted_quantile(&self.counts, min, n, *q);
+            }
+        } else {
+            self.values.clear();
+            self.values.extend(run.map(&value));
+            for ((q, _), out) in qs.iter().zip(out) {
+                *out = quantile_of(&mut self.values, *q, false);
+            }
+        }
+    }
+}
+
+/// [`quantile_of`] of `n` values given as the count of each value from
+/// `min` up.
+fn counted_quantile(counts: &[u32], min: i64, n: usize, q: f64) -> f64 {
+    let (h, lo) = rank(q, n);
+    // The value of rank `lo`, and the number of values up to it.
+    let (mut v, mut seen) = (0, counts[0] as usize);
+    while seen <= lo {
+        v += 1;
+        seen += counts[v] as usize;
+    }
+    let x_lo = v;
+    // Rank lo + 1: the same value if it holds that rank too, else the
+    // next value there is.
+    let x_hi = if lo + 1 < n && seen == lo + 1 {
+        v += 1;
+        while counts[v] == 0 {
+            v += 1;
+        }
+        v
+    } else {
+        x_lo
+    };
+    interpolate(
+        h,
+        lo,
+        (min + x_lo as i64) as f64,
+        (min + x_hi as i64) as f64,
+    )
+}
+
+/// h = q·(n−1) and ⌊h⌋: the rank of the quantile among `n` values in
+/// order, and the rank of the value below it.
+fn rank(q: f64, n: usize) -> (f64, usize) {
+    let h = q * (n - 1) as f64;
+    (h, h.floor() as usize)
+}
+
+/// x_lo + (h − ⌊h⌋)·(x_hi − x_lo).
+fn interpolate(h: f64, lo: usize, x_lo: f64, x_hi: f64) -> f64 {
+    x_lo + (h - lo as f64) * (x_hi - x_lo)
 }
 
 /// The `q` quantile by linear interpolation of some values: h = q·(n−1),
@@ -715,8 +829,7 @@ fn quantile_runs<T>(
 /// formula of the polars roll-up's histogram quantile).
 fn quantile_of(values: &mut [i64], q: f64, sorted: bool) -> f64 {
     let n = values.len();
-    let h = q * (n - 1) as f64;
-    let lo = h.floor() as usize;
+    let (h, lo) = rank(q, n);
     let (x_lo, x_hi) = if sorted {
         (values[lo], values[(lo + 1).min(n - 1)])
     } else {
@@ -724,8 +837,7 @@ fn quantile_of(values: &mut [i64], q: f64, sorted: bool) -> f64 {
         let x = *x;
         (x, rest.iter().copied().min().unwrap_or(x))
     };
-    let (x_lo, x_hi) = (x_lo as f64, x_hi as f64);
-    x_lo + (h - lo as f64) * (x_hi - x_lo)
+    interpolate(h, lo, x_lo as f64, x_hi as f64)
 }
 
 /// The output frame: grains in name order, then periods, levels in name
@@ -830,6 +942,45 @@ mod tests {
         let mut b = vec![9, 4, 1, 7, 0, 2, 4, 1, 3, 5, 2, 4, 1, 3, 2, 4, 1];
         assert!((quantile_of(&mut b, 0.9, false) - 5.8).abs() < 1e-12);
         assert_eq!(quantile_of(&mut [3], 0.9, false), 3.0);
+    }
+
+    #[test]
+    fn counted_partially_sorted_and_read_off_quantiles_agree() {
+        // Runs of 1 to 40 values spanning 1 to 400: some counted (span at
+        // most 4 × length), the others partially sorted; and the same
+        // values in order, read off. Every way gives the same bits as the
+        // formula over a sorted copy.
+        let mut next = crate::metrics::test_random(11);
+        let qs = [(0.0, "q0"), (0.5, "p50"), (0.9, "p90"), (1.0, "q1")];
+        let (mut run, mut out) = (RunValues::default(), [0.0; 4]);
+        let (mut counted, mut selected) = (0, 0);
+        for _ in 0..2_000 {
+            let n = 1 + next(40) as usize;
+            let span = 1 + next(400) as i64;
+            let base = next(1_000) as i64;
+            let values: Vec<i64> = (0..n).map(|_| base + next(span as u64) as i64).collect();
+            let (min, max) = (*values.iter().min().unwrap(), *values.iter().max().unwrap());
+            let mut sorted = values.clone();
+            sorted.sort_unstable();
+            let expected: Vec<f64> = qs
+                .iter()
+                .map(|(q, _)| {
+                    let (h, lo) = rank(*q, n);
+                    let (a, b) = (sorted[lo], sorted[(lo + 1).min(n - 1)]);
+                    a as f64 + (h - lo as f64) * (b - a) as f64
+                })
+                .collect();
+            let spanned = max.abs_diff(min) as usize + 1;
+            match spanned <= COUNTED_SPAN * n {
+                true => counted += 1,
+                false => selected += 1,
+            }
+            run.quantiles(0..n, |i| values[i], (min, max), false, &qs, &mut out);
+            assert_eq!(out.to_vec(), expected, "{values:?}");
+            run.quantiles(0..n, |i| sorted[i], (min, max), true, &qs, &mut out);
+            assert_eq!(out.to_vec(), expected, "{sorted:?}");
+        }
+        assert!(counted > 300 && selected > 300, "{counted} {selected}");
     }
 
     #[test]
