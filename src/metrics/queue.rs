@@ -245,8 +245,6 @@ pub fn queue_metrics(
         .select([
             col("date"),
             col("queue"),
-            // Null where no window called the ticket: not at that level.
-            concat_str([col("queue"), col("window_id")], "/", false).alias("queue_window"),
             col("department"),
             col("window_id"),
             col("staff_id"),
@@ -260,15 +258,15 @@ pub fn queue_metrics(
     let (facts, mut codes) = KeyCodes::encode(&facts)?;
     let levels = ["center", "department", "window", "staff"];
     let [queue, queue_window] = QUEUE_LEVELS;
+    let queues = codes.add_level(queue, facts.column("queue")?.str()?)?;
+    let windows: Vec<Option<u32>> = facts.column("window_id")?.u32()?.iter().collect();
+    // "queue/window"; none where no window called the ticket: not at that
+    // level.
+    let queue_windows =
+        codes.add_joined_level(queue_window, (queue, &queues), ("window", &windows))?;
     let level_keys = LevelKeys::of(&facts, &levels)?
-        .with(
-            queue,
-            codes.add_level(queue, facts.column("queue")?.str()?)?,
-        )
-        .with(
-            queue_window,
-            codes.add_level(queue_window, facts.column("queue_window")?.str()?)?,
-        );
+        .with(queue, queues)
+        .with(queue_window, queue_windows);
     let days = day_numbers(&facts, "date")?;
     let flags = |c: &str| -> Result<Vec<bool>> {
         Ok(facts

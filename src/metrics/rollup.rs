@@ -639,6 +639,70 @@ impl KeyCodes {
         Ok(coded)
     }
 
+    /// Code the pairs of two coded levels' keys, named as their names
+    /// joined by `/`, as the keys of `level`: codes in the text order of
+    /// the joined names (one code for one name, however it was joined),
+    /// `None` where either key is. Only the pairs that occur are named:
+    /// no text a row, as joining two text columns would make.
+    pub fn add_joined_level(
+        &mut self,
+        level: &str,
+        (first, a): (&str, &[Option<u32>]),
+        (second, b): (&str, &[Option<u32>]),
+    ) -> Result<Vec<Option<u32>>> {
+        let (first, second) = (self.names_of(first)?, self.names_of(second)?);
+        let pair = |a: u32, b: u32| (u64::from(a) << 32) | u64::from(b);
+        let mut codes: PlHashMap<u64, u32> = PlHashMap::new();
+        for (a, b) in a.iter().zip(b) {
+            if let (Some(a), Some(b)) = (a, b) {
+                codes.entry(pair(*a, *b)).or_insert(0);
+            }
+        }
+        let mut joined: Vec<(String, u64)> = codes
+            .keys()
+            .map(|&p| {
+                let (a, b) = ((p >> 32) as usize, (p & 0xffff_ffff) as usize);
+                (format!("{}/{}", first[a], second[b]), p)
+            })
+            .collect();
+        joined.sort_unstable();
+        let mut names: Vec<String> = Vec::new();
+        for (name, p) in joined {
+            if names.last() != Some(&name) {
+                names.push(name);
+            }
+            codes.insert(p, names.len() as u32 - 1);
+        }
+        let n = names.len();
+        let more = df!(
+            "level" => vec![level.to_string(); n],
+            "code" => (0..n as u32).collect::<Vec<u32>>(),
+            "name" => names,
+        )?;
+        self.0.vstack_mut(&more)?;
+        Ok(a.iter()
+            .zip(b)
+            .map(|(a, b)| Some(codes[&pair((*a)?, (*b)?)]))
+            .collect())
+    }
+
+    /// The names of `level`'s codes, in code order.
+    fn names_of(&self, level: &str) -> Result<Vec<String>> {
+        let rows = self
+            .0
+            .clone()
+            .lazy()
+            .filter(col("level").eq(lit(level)))
+            .sort(["code"], SortMultipleOptions::default())
+            .collect()?;
+        Ok(rows
+            .column("name")?
+            .str()?
+            .iter()
+            .map(|n| n.unwrap_or_default().to_string())
+            .collect())
+    }
+
     /// Replace the coded `key` column of a rolled-up table by the names.
     pub fn decode(&self, df: DataFrame) -> Result<DataFrame> {
         let names: Vec<PlSmallStr> = df.get_column_names().into_iter().cloned().collect();
@@ -968,6 +1032,32 @@ fn quantile_of_bins(bins: &[(i64, i64)], q: f64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn joined_levels_are_coded_in_the_text_order_of_the_joined_names() {
+        // Windows B/C, C, D (codes 0, 1, 2); queues A, A/B (codes 0, 1).
+        // A + B/C and A/B + C both read "A/B/C": one code. Names in order:
+        // A/B/C, A/B/D, A/D.
+        let df = df!("window_id" => ["B/C", "C", "D"]).unwrap();
+        let (_, mut codes) = KeyCodes::encode(&df).unwrap();
+        let queues = StringChunked::new("queue".into(), ["A", "A/B"]);
+        assert_eq!(
+            codes.add_level("queue", &queues).unwrap(),
+            [Some(0), Some(1)]
+        );
+        let (q, w) = (
+            [Some(0), Some(1), Some(0), Some(1), None, Some(0)],
+            [Some(0), Some(1), Some(2), Some(2), Some(0), None],
+        );
+        let joined = codes
+            .add_joined_level("queue_window", ("queue", &q), ("window", &w))
+            .unwrap();
+        assert_eq!(joined, [Some(0), Some(0), Some(2), Some(1), None, None]);
+        assert_eq!(
+            codes.names_of("queue_window").unwrap(),
+            ["A/B/C", "A/B/D", "A/D"]
+        );
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
