@@ -624,23 +624,30 @@ impl KeyCodes {
     }
 
     /// Code a text column as the keys of `level`, a level of one table
-    /// outside [`LEVELS`] (`queue` and `queue_window` of `queue_metrics`):
-    /// codes in the text order of the names, `None` for a null.
-    /// [`KeyCodes::decode`] names them with the others.
+    /// outside [`LEVELS`] (`queue` of `queue_metrics`): codes in the text
+    /// order of the names, `None` for a null. [`KeyCodes::decode`] names
+    /// them with the others.
     pub fn add_level(&mut self, level: &str, values: &StringChunked) -> Result<Vec<Option<u32>>> {
         let (coded, in_order) = text_order_codes(values);
-        let n = in_order.len();
-        let more = df!(
-            "level" => vec![level.to_string(); n],
-            "code" => (0..n as u32).collect::<Vec<u32>>(),
-            "name" => in_order,
-        )?;
-        self.0.vstack_mut(&more)?;
+        self.name_level(level, in_order)?;
         Ok(coded)
     }
 
+    /// The names of a new level's codes 0, 1, …
+    fn name_level(&mut self, level: &str, names: Vec<String>) -> Result<()> {
+        let n = names.len();
+        let more = df!(
+            "level" => vec![level.to_string(); n],
+            "code" => (0..n as u32).collect::<Vec<u32>>(),
+            "name" => names,
+        )?;
+        self.0.vstack_mut(&more)?;
+        Ok(())
+    }
+
     /// Code the pairs of two coded levels' keys, named as their names
-    /// joined by `/`, as the keys of `level`: codes in the text order of
+    /// joined by `/`, as the keys of `level` (`queue_window` of
+    /// `queue_metrics`): codes in the text order of
     /// the joined names (one code for one name, however it was joined),
     /// `None` where either key is. Only the pairs that occur are named:
     /// no text a row, as joining two text columns would make.
@@ -673,13 +680,7 @@ impl KeyCodes {
             }
             codes.insert(p, names.len() as u32 - 1);
         }
-        let n = names.len();
-        let more = df!(
-            "level" => vec![level.to_string(); n],
-            "code" => (0..n as u32).collect::<Vec<u32>>(),
-            "name" => names,
-        )?;
-        self.0.vstack_mut(&more)?;
+        self.name_level(level, names)?;
         Ok(a.iter()
             .zip(b)
             .map(|(a, b)| Some(codes[&pair((*a)?, (*b)?)]))
