@@ -52,6 +52,73 @@ pub fn row_runs(n: usize, pieces: usize) -> Vec<Range<usize>> {
     (0..n).step_by(size).map(|s| s..(s + size).min(n)).collect()
 }
 
+/// `items` sorted by `cmp`, stably (equal items keep their order), on
+/// every core: runs of them sorted side by side, then merged, an item of
+/// an earlier run first among equals. The same order as `sort_by`.
+pub fn sorted_by<T: Copy + Send + Sync>(
+    items: Vec<T>,
+    cmp: impl Fn(&T, &T) -> std::cmp::Ordering + Sync,
+) -> Vec<T> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores <= 1 || items.len() < MIN_PARALLEL_SORT {
+        let mut items = items;
+        items.sort_by(cmp);
+        return items;
+    }
+    let runs = parallel_map(&row_runs(items.len(), cores), |run| {
+        let mut run = items[run.clone()].to_vec();
+        run.sort_by(&cmp);
+        run
+    });
+    drop(items);
+    runs.into_iter()
+        .reduce(|a, b| merged(a, b, &cmp))
+        .unwrap_or_default()
+}
+
+/// `items` sorted by `cmp` in place on two cores, not stably (as
+/// `sort_unstable_by`): split at the middle rank, then each side sorted on
+/// its own core. No copy is made. Equal items may end in any order, so it
+/// is for orders where equal items are alike, or where that does not matter.
+pub fn sort_unstable_by<T: Send>(
+    items: &mut [T],
+    cmp: impl Fn(&T, &T) -> std::cmp::Ordering + Sync,
+) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores <= 1 || items.len() < MIN_PARALLEL_SORT {
+        items.sort_unstable_by(cmp);
+        return;
+    }
+    let middle = items.len() / 2;
+    items.select_nth_unstable_by(middle, &cmp);
+    let (low, high) = items.split_at_mut(middle);
+    std::thread::scope(|scope| {
+        scope.spawn(|| low.sort_unstable_by(&cmp));
+        high.sort_unstable_by(&cmp);
+    });
+}
+
+/// Fewer items than this are sorted on one core.
+const MIN_PARALLEL_SORT: usize = 1 << 14;
+
+/// Two sorted runs as one, `a`'s item first among equals.
+fn merged<T: Copy>(a: Vec<T>, b: Vec<T>, cmp: impl Fn(&T, &T) -> std::cmp::Ordering) -> Vec<T> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if cmp(&b[j], &a[i]).is_lt() {
+            out.push(b[j]);
+            j += 1;
+        } else {
+            out.push(a[i]);
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,6 +130,58 @@ mod tests {
         assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>());
         assert!(parallel_map(&[] as &[u32], |i| *i).is_empty());
         assert_eq!(parallel_map_on(3, &items, |i| i + 1)[999], 1000);
+    }
+
+    #[test]
+    fn sorted_on_every_core_is_the_stable_sort() {
+        // (key, original position): few keys, so equal keys abound, and
+        // the position shows whether equals kept their order.
+        let mut seed = 7u64;
+        let items: Vec<(u8, u32)> = (0..100_000u32)
+            .map(|i| {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                ((seed >> 59) as u8, i)
+            })
+            .collect();
+        let by_key = |a: &(u8, u32), b: &(u8, u32)| a.0.cmp(&b.0);
+        let mut expected = items.clone();
+        expected.sort_by(by_key);
+        assert_eq!(sorted_by(items.clone(), by_key), expected);
+        // Equal keys in position order: the sort was stable.
+        assert!(expected
+            .windows(2)
+            .all(|w| w[0].0 < w[1].0 || w[0].1 < w[1].1));
+        // Short inputs, on one core, and runs merged with either one empty.
+        assert_eq!(sorted_by(vec![3, 1, 2], |a, b| a.cmp(b)), vec![1, 2, 3]);
+        assert_eq!(
+            merged(vec![1, 3], vec![], |a: &i32, b| a.cmp(b)),
+            vec![1, 3]
+        );
+        assert_eq!(merged(vec![], vec![2], |a: &i32, b| a.cmp(b)), vec![2]);
+        assert_eq!(
+            merged(vec![(1, 'a'), (2, 'a')], vec![(1, 'b')], |a, b| a
+                .0
+                .cmp(&b.0)),
+            vec![(1, 'a'), (1, 'b'), (2, 'a')]
+        );
+    }
+
+    #[test]
+    fn sorted_in_place_on_two_cores_is_sorted() {
+        let mut seed = 11u64;
+        let mut items: Vec<u64> = (0..100_000)
+            .map(|_| {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                seed >> 40
+            })
+            .collect();
+        let mut expected = items.clone();
+        expected.sort_unstable();
+        sort_unstable_by(&mut items, |a, b| a.cmp(b));
+        assert_eq!(items, expected);
+        let mut short = vec![5, 3, 9, 1];
+        sort_unstable_by(&mut short, |a, b| b.cmp(a));
+        assert_eq!(short, vec![9, 5, 3, 1]);
     }
 
     #[test]

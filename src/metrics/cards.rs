@@ -814,8 +814,9 @@ pub fn merge_history(
         let (_, r) = rows[i].as_ref().expect("every row there until taken");
         (r.case_id.as_str(), r.step.as_deref(), r.colour)
     };
-    let mut order: Vec<usize> = (0..rows.len()).collect();
-    order.sort_by(|&a, &b| card_order(key(a), key(b)));
+    let order = crate::parallel::sorted_by((0..rows.len()).collect(), |&a, &b| {
+        card_order(key(a), key(b))
+    });
     let mut out: Vec<CardRecord> = Vec::with_capacity(rows.len());
     for i in order {
         let (from_store, d) = rows[i].take().expect("each row taken once");

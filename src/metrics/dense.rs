@@ -232,6 +232,15 @@ fn empty_row(spec: &Spec) -> Vec<i64> {
 /// measures (Int64) and the quantiles (Float64), sorted by grain and level
 /// name, period and key code.
 pub fn rollup(spec: &Spec) -> Result<DataFrame> {
+    rollup_on(
+        spec,
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+    )
+}
+
+/// [`rollup`] on `workers` threads.
+fn rollup_on(spec: &Spec, workers: usize) -> Result<DataFrame> {
+    let workers = workers.max(1);
     let as_of = epoch_days(spec.as_of);
     let every_day = spec.kinds.iter().flat_map(|k| k.days.iter().copied());
     let (lo, hi) = every_day
@@ -249,10 +258,8 @@ pub fn rollup(spec: &Spec) -> Result<DataFrame> {
         .collect();
     let mut order: Vec<usize> = (0..spec.levels.len()).collect();
     order.sort_by_key(|&l| spec.levels[l].name);
-    // Levels side by side, the largest (most keys) first.
-    let mut by_size = order.clone();
     let sizes: Vec<usize> = spec.levels.iter().map(|l| key_count(l.keys)).collect();
-    by_size.sort_by_key(|&l| std::cmp::Reverse(sizes[l]));
+    let parts = level_parts(&sizes, workers);
     // The events of each quantile in (day, value) order, once for every
     // level: a level then only groups them by key.
     let by_day: Vec<Option<Vec<(u64, u32)>>> = spec
@@ -260,29 +267,57 @@ pub fn rollup(spec: &Spec) -> Result<DataFrame> {
         .iter()
         .map(|q| day_value_order(spec, q, lo))
         .collect();
+    // The parts side by side, the largest (most keys) first.
+    let mut by_size: Vec<usize> = (0..parts.len()).collect();
+    by_size.sort_by_key(|&i| std::cmp::Reverse(parts[i].1.len()));
     let next = AtomicUsize::new(0);
     let done: Mutex<Vec<Option<Result<Vec<Block>>>>> =
-        Mutex::new((0..spec.levels.len()).map(|_| None).collect());
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(spec.levels.len())
-        .max(1);
+        Mutex::new((0..parts.len()).map(|_| None).collect());
     std::thread::scope(|s| {
-        for _ in 0..workers {
+        for _ in 0..workers.min(parts.len()) {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&level) = by_size.get(i) else { break };
-                let blocks = level_blocks(spec, level, sizes[level], &periods, &by_day, lo, hi);
-                done.lock().expect("no worker panicked")[level] = Some(blocks);
+                let Some(&part) = by_size.get(i) else { break };
+                let (level, keys) = parts[part].clone();
+                let blocks = level_blocks(spec, level, keys, &periods, &by_day, lo, hi);
+                done.lock().expect("no worker panicked")[part] = Some(blocks);
             });
         }
     });
-    let mut blocks = Vec::with_capacity(spec.levels.len());
-    for b in done.into_inner().expect("no worker panicked") {
-        blocks.push(b.expect("every level computed")?);
+    // Each level's parts, in key order.
+    let mut blocks: Vec<Vec<Vec<Block>>> = (0..spec.levels.len()).map(|_| Vec::new()).collect();
+    for ((level, _), b) in parts
+        .iter()
+        .zip(done.into_inner().expect("no worker panicked"))
+    {
+        blocks[*level].push(b.expect("every part computed")?);
     }
     assemble(spec, &periods, &order, &blocks)
 }
+
+/// The levels cut into parts by key code, `(level, codes)` in level and
+/// code order: a level with more keys than all the others together is cut
+/// into one part per worker, so that it does not run on one core while the
+/// others wait (each part passes over every event, and adds only its own).
+fn level_parts(sizes: &[usize], workers: usize) -> Vec<(usize, std::ops::Range<u32>)> {
+    let total: usize = sizes.iter().sum();
+    let mut parts = Vec::new();
+    for (level, &size) in sizes.iter().enumerate() {
+        let cut = if workers > 1 && size > total - size && size >= MIN_PART_KEYS * workers {
+            workers
+        } else {
+            1
+        };
+        let step = size.div_ceil(cut);
+        for first in (0..size.max(1)).step_by(step.max(1)) {
+            parts.push((level, first as u32..(first + step).min(size) as u32));
+        }
+    }
+    parts
+}
+
+/// The fewest keys a level's part has.
+const MIN_PART_KEYS: usize = 256;
 
 /// The number of key codes of a level (largest code + 1).
 fn key_count(keys: &[u32]) -> usize {
@@ -296,13 +331,19 @@ fn key_count(keys: &[u32]) -> usize {
 fn level_blocks(
     spec: &Spec,
     level: usize,
-    k_count: usize,
+    part: std::ops::Range<u32>,
     periods: &[Periods],
     by_day: &[Option<Vec<(u64, u32)>>],
     lo: i32,
     hi: i32,
 ) -> Result<Vec<Block>> {
     let keys = spec.levels[level].keys;
+    // The part's own codes, from 0; any other key is none of its.
+    let local = |key: u32| match part.contains(&key) {
+        true => key - part.start,
+        false => NO_KEY,
+    };
+    let k_count = part.len();
     let m_count = spec.measures.len();
     let empty = empty_row(spec);
     let day_count = (hi - lo + 1) as usize;
@@ -352,7 +393,7 @@ fn level_blocks(
                     return u32::MAX;
                 }
                 let row = kind.rows.map_or(e, |r| r[e] as usize);
-                match keys[row] {
+                match local(keys[row]) {
                     NO_KEY => u32::MAX,
                     key => ((off - first) * k_count + key as usize) as u32,
                 }
@@ -440,13 +481,18 @@ fn level_blocks(
         quantiles(
             spec,
             q,
-            keys,
+            &|row| local(keys[row]),
             k_count,
             by_day.as_deref(),
             periods,
             lo,
             &mut blocks,
         );
+    }
+    for block in &mut blocks {
+        for key in &mut block.keys {
+            *key += part.start;
+        }
     }
     Ok(blocks)
 }
@@ -573,7 +619,9 @@ fn day_value_order(spec: &Spec, q: &Quantiles, lo: i32) -> Option<Vec<(u64, u32)
             (day != NO_DAY).then(|| ((((day - lo) as u64) << 20) | value, e as u32))
         })
         .collect();
-    out.sort_unstable_by_key(|(dv, _)| *dv);
+    // Events of one day and value may come in any order: a level groups
+    // them by key and keeps only their day and value.
+    crate::parallel::sort_unstable_by(&mut out, |a, b| a.0.cmp(&b.0));
     Some(out)
 }
 
@@ -585,7 +633,7 @@ fn day_value_order(spec: &Spec, q: &Quantiles, lo: i32) -> Option<Vec<(u64, u32)
 fn quantiles(
     spec: &Spec,
     q: &Quantiles,
-    keys: &[u32],
+    key_of_row: &dyn Fn(usize) -> u32,
     k_count: usize,
     by_day: Option<&[(u64, u32)]>,
     periods: &[Periods],
@@ -593,7 +641,7 @@ fn quantiles(
     blocks: &mut [Block],
 ) {
     let kind = &spec.kinds[q.kind];
-    let key_of = |e: usize| keys[kind.rows.map_or(e, |r| r[e] as usize)];
+    let key_of = |e: usize| key_of_row(kind.rows.map_or(e, |r| r[e] as usize));
     // Sorted on (key, day, value), the events of one (period, key) are one
     // run: packed into one integer where the values allow, else as pairs.
     match by_day {
@@ -842,10 +890,11 @@ fn assemble(
     spec: &Spec,
     periods: &[Periods],
     level_order: &[usize],
-    blocks: &[Vec<Block>],
+    blocks: &[Vec<Vec<Block>>],
 ) -> Result<DataFrame> {
     let rows: usize = blocks
         .iter()
+        .flatten()
         .flat_map(|b| b.iter().map(|b| b.keys.len()))
         .sum();
     let m_count = spec.measures.len();
@@ -869,8 +918,11 @@ fn assemble(
         q_names.iter().map(|_| Vec::with_capacity(rows)).collect();
     for (g, p) in periods.iter().enumerate() {
         for (at, label) in p.labels.iter().enumerate() {
-            for &l in level_order {
-                let block = &blocks[l][g];
+            for (l, part) in level_order
+                .iter()
+                .flat_map(|&l| blocks[l].iter().map(move |p| (l, p)))
+            {
+                let block = &part[g];
                 let (a, b) = (block.starts[at], block.starts[at + 1]);
                 for r in a..b {
                     grain.push(p.grain.name());
@@ -996,6 +1048,88 @@ mod tests {
         assert_eq!(p.state[1], i64::from(as_of - from));
         let w = Periods::new(Grain::Week, from, to, as_of);
         assert_eq!(w.labels[0], "2026-W01");
+    }
+
+    #[test]
+    fn a_level_with_most_keys_is_cut_into_one_part_per_worker() {
+        // 1 000 staff against 1 + 3 + 40 keys: cut in two, as evenly as
+        // the codes go; on one worker, or with the keys spread, not cut.
+        assert_eq!(
+            level_parts(&[1, 3, 40, 1000], 2),
+            vec![
+                (0, 0..1),
+                (1, 0..3),
+                (2, 0..40),
+                (3, 0..500),
+                (3, 500..1000)
+            ]
+        );
+        assert_eq!(
+            level_parts(&[1, 1001], 2)[1..],
+            [(1, 0..501), (1, 501..1001)]
+        );
+        assert_eq!(level_parts(&[1, 1000], 1), vec![(0, 0..1), (1, 0..1000)]);
+        assert_eq!(level_parts(&[500, 700, 300], 2).len(), 3);
+        // Too few keys to be worth a second pass over the events; none.
+        assert_eq!(level_parts(&[1, 300], 2), vec![(0, 0..1), (1, 0..300)]);
+        assert_eq!(level_parts(&[0, 2], 2), vec![(0, 0..0), (1, 0..2)]);
+    }
+
+    #[test]
+    fn a_level_cut_into_parts_rolls_up_as_one() {
+        // 2 000 events over 90 days; the staff level's 1 500 codes (some
+        // events with none) outnumber the others', so two workers cut it.
+        let mut next = crate::metrics::test_random(11);
+        let start = epoch_days(d("2026-01-01"));
+        let n = 2_000;
+        let days: Vec<i32> = (0..n).map(|_| start + next(90) as i32).collect();
+        let center = vec![0u32; n];
+        let window: Vec<u32> = (0..n).map(|_| next(12) as u32).collect();
+        let staff: Vec<u32> = (0..n)
+            .map(|_| match next(20) {
+                0 => NO_KEY,
+                _ => next(1_500) as u32,
+            })
+            .collect();
+        let values: Vec<Option<i64>> = (0..n)
+            .map(|_| (next(9) != 0).then(|| next(30) as i64))
+            .collect();
+        let measures = [("events", Roll::Sum), ("longest", Roll::Max)];
+        let spec = Spec {
+            measures: &measures,
+            levels: vec![
+                Level {
+                    name: "center",
+                    keys: &center,
+                },
+                Level {
+                    name: "staff",
+                    keys: &staff,
+                },
+                Level {
+                    name: "window",
+                    keys: &window,
+                },
+            ],
+            kinds: vec![Kind {
+                rows: None,
+                days: &days,
+                measures: vec![(0, Value::One), (1, Value::Opt(&values))],
+            }],
+            quantiles: vec![Quantiles {
+                kind: 0,
+                values: &values,
+                qs: &[(0.5, "p50"), (0.9, "p90")],
+            }],
+            keep: Keep::AnyEvent,
+            grains: &Grain::ALL,
+            as_of: d("2026-03-31"),
+        };
+        assert_eq!(level_parts(&[1, 1_500, 12], 2).len(), 4);
+        let whole = rollup_on(&spec, 1).unwrap();
+        let cut = rollup_on(&spec, 2).unwrap();
+        assert!(whole.height() > 1_500, "{} rows", whole.height());
+        assert!(whole.equals_missing(&cut));
     }
 
     #[test]

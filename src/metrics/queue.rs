@@ -73,7 +73,8 @@ pub fn queue_jumps(tickets: &DataFrame) -> Result<DataFrame> {
             ))
         })
         .collect();
-    calls.sort_unstable();
+    // Each call is its own (its row): one order however sorted.
+    crate::parallel::sort_unstable_by(&mut calls, |a, b| a.cmp(b));
     let mut jumps: Vec<(usize, usize)> = Vec::new();
     let mut end = calls.len();
     while end > 0 {

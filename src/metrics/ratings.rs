@@ -358,13 +358,16 @@ pub fn rating_metrics(
     let (rectified_rows, rectified_days) = flagged(&rectified);
     let (on_time_rows, on_time_days) = flagged(&on_time);
     // Coverage: completed cases (by completion date) that have a rating.
-    let rated_ids: PlHashSet<&str> = ratings
-        .column("case_id")?
-        .str()?
-        .iter()
-        .zip(&rated)
-        .filter_map(|(id, d)| id.filter(|_| *d != NO_DAY))
-        .collect();
+    // Sized for every rating at once, not grown (and rehashed) as it fills.
+    let mut rated_ids: PlHashSet<&str> = PlHashSet::with_capacity(ratings.height());
+    rated_ids.extend(
+        ratings
+            .column("case_id")?
+            .str()?
+            .iter()
+            .zip(&rated)
+            .filter_map(|(id, d)| id.filter(|_| *d != NO_DAY)),
+    );
     let completed = by_as_of(day_numbers(cases, "completed_at")?);
     // Looked up on every core: a string hash look-up a case, two million.
     let case_ids = cases.column("case_id")?.str()?;

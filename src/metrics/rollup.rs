@@ -601,15 +601,18 @@ impl KeyCodes {
             vec!["center".to_string()],
         );
         out.with_column(Column::new("center".into(), vec![0u32; df.height()]))?;
-        for (level, column) in LEVELS
+        let present: Vec<(&str, &str)> = LEVELS
             .iter()
-            .filter(|(l, _)| *l != "center" && wanted.contains(l))
-        {
-            let Ok(values) = df.column(column) else {
-                continue;
-            };
-            let values = values.cast(&DataType::String)?;
-            let (coded, in_order) = text_order_codes(values.str()?);
+            .filter(|(l, c)| *l != "center" && wanted.contains(l) && df.column(c).is_ok())
+            .copied()
+            .collect();
+        // Each level's column coded on its own, the levels on every core.
+        let coded = crate::parallel::parallel_map(&present, |(_, column)| -> Result<_> {
+            let values = df.column(column)?.cast(&DataType::String)?;
+            Ok(text_order_codes(values.str()?))
+        });
+        for ((level, column), coded) in present.into_iter().zip(coded) {
+            let (coded, in_order) = coded?;
             for (r, name) in in_order.into_iter().enumerate() {
                 levels.push(level.to_string());
                 codes.push(r as u32);
