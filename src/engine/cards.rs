@@ -46,12 +46,31 @@ pub fn merge_stored(
         None => Vec::new(),
     };
     let ids = facts.cases.column("case_id")?.str()?;
-    // Only the stored cards no run recorded ask whether the facts hold their case.
-    let mut covered: PlHashSet<&str> = PlHashSet::default();
-    if stored.iter().any(|r| !r.recorded) {
-        covered.reserve(ids.len());
-        covered.extend(ids.iter().flatten());
-    }
+    // Only the stored cards no run recorded ask whether the facts hold
+    // their case: the facts' cases looked up among those (a set of the
+    // cases asked about, not of every case), on every core.
+    let asked: PlHashSet<&str> = stored
+        .iter()
+        .filter(|r| !r.recorded)
+        .map(|r| r.case_id.as_str())
+        .collect();
+    let held: Vec<usize> = match asked.is_empty() {
+        true => Vec::new(),
+        false => {
+            let runs = crate::parallel::row_runs(ids.len(), 16);
+            crate::parallel::parallel_map(&runs, |run| {
+                let these = ids.slice(run.start as i64, run.len());
+                let found = these.iter().enumerate();
+                found
+                    .filter(|(_, id)| id.is_some_and(|id| asked.contains(id)))
+                    .map(|(i, _)| run.start + i)
+                    .collect::<Vec<_>>()
+            })
+            .concat()
+        }
+    };
+    drop(asked);
+    let covered: PlHashSet<&str> = held.into_iter().filter_map(|i| ids.get(i)).collect();
     Ok(merge_history(stored, derived, &covered))
 }
 

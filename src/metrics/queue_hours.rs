@@ -126,16 +126,17 @@ impl Facts {
 /// Dense codes of packed cell keys (`None`: no key), in the packed order,
 /// and the packed key of each code.
 fn cell_codes(packed: &[Option<u64>]) -> (Vec<u32>, Vec<u64>) {
-    let mut distinct: Vec<u64> = packed.iter().flatten().copied().collect();
+    // The distinct cells are few (a week's half hours, per queue): found
+    // by hashing, sorted, and each ticket's looked up, not a sort of every
+    // ticket's cell and a search for each.
+    let mut seen: PlHashSet<u64> = PlHashSet::default();
+    seen.extend(packed.iter().flatten().copied());
+    let mut distinct: Vec<u64> = seen.into_iter().collect();
     distinct.sort_unstable();
-    distinct.dedup();
+    let code: PlHashMap<u64, u32> = distinct.iter().zip(0u32..).map(|(&c, i)| (c, i)).collect();
     let codes = packed
         .iter()
-        .map(|p| {
-            p.map_or(NO_KEY, |p| {
-                distinct.binary_search(&p).expect("listed") as u32
-            })
-        })
+        .map(|p| p.map_or(NO_KEY, |p| code[&p]))
         .collect();
     (codes, distinct)
 }
