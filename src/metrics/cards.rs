@@ -927,18 +927,25 @@ pub fn history_rows(df: &DataFrame) -> Result<Vec<CardRecord>> {
             .map(|v| v.map(PlSmallStr::from))
             .collect())
     };
-    // Histories written before step cards have no `step` column.
-    let step = match df.column("step") {
-        Ok(_) => text("step")?,
-        Err(_) => vec![None; df.height()],
-    };
-    let (case, window, staff, colour, by) = (
-        text("case_id")?,
-        text("window_id")?,
-        text("staff_id")?,
-        text("colour")?,
-        text("cleared_by")?,
-    );
+    // The text columns read on every core. Histories written before step
+    // cards have no `step` column.
+    let names = [
+        "step",
+        "case_id",
+        "window_id",
+        "staff_id",
+        "colour",
+        "cleared_by",
+    ];
+    let texts = crate::parallel::parallel_map(&names, |&c| match df.column(c) {
+        Err(_) if c == "step" => Ok(vec![None; df.height()]),
+        _ => text(c),
+    });
+    let [step, case, window, staff, colour, by]: [Vec<Option<PlSmallStr>>; 6] = texts
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?
+        .try_into()
+        .expect("six columns");
     let (deadline, raised, escalated, cleared) = (
         dates_of(df.column("deadline")?)?,
         dates_of(df.column("raised_on")?)?,

@@ -884,38 +884,40 @@ fn quantile_of(values: &mut [i64], q: f64) -> f64 {
     interpolate(h, lo, x as f64, x_hi as f64)
 }
 
+/// A run of output rows: the rows `rows` of one block, all of one period
+/// and level.
+struct OutRun<'b> {
+    grain: &'static str,
+    label: &'b str,
+    bounds: (i32, i32),
+    level: &'b str,
+    block: &'b Block,
+    rows: std::ops::Range<usize>,
+}
+
+/// One value of each run, repeated over its rows.
+fn repeated<'b, T: Copy>(
+    runs: &[OutRun<'b>],
+    rows: usize,
+    of: impl Fn(&OutRun<'b>) -> T,
+) -> Vec<T> {
+    let mut out = Vec::with_capacity(rows);
+    for r in runs {
+        out.extend(std::iter::repeat_n(of(r), r.rows.len()));
+    }
+    out
+}
+
 /// The output frame: grains in name order, then periods, levels in name
-/// order, keys.
+/// order, keys. Each column is gathered from the blocks on its own, the
+/// columns on every core.
 fn assemble(
     spec: &Spec,
     periods: &[Periods],
     level_order: &[usize],
     blocks: &[Vec<Vec<Block>>],
 ) -> Result<DataFrame> {
-    let rows: usize = blocks
-        .iter()
-        .flatten()
-        .flat_map(|b| b.iter().map(|b| b.keys.len()))
-        .sum();
-    let m_count = spec.measures.len();
-    let (mut grain, mut period, mut level) = (
-        Vec::with_capacity(rows),
-        Vec::with_capacity(rows),
-        Vec::with_capacity(rows),
-    );
-    let (mut start, mut end, mut key) = (
-        Vec::with_capacity(rows),
-        Vec::with_capacity(rows),
-        Vec::with_capacity(rows),
-    );
-    let mut values: Vec<Vec<i64>> = (0..m_count).map(|_| Vec::with_capacity(rows)).collect();
-    let q_names: Vec<&str> = spec
-        .quantiles
-        .iter()
-        .flat_map(|q| q.qs.iter().map(|(_, name)| *name))
-        .collect();
-    let mut quantiles: Vec<Vec<Option<f64>>> =
-        q_names.iter().map(|_| Vec::with_capacity(rows)).collect();
+    let mut runs: Vec<OutRun> = Vec::new();
     for (g, p) in periods.iter().enumerate() {
         for (at, label) in p.labels.iter().enumerate() {
             for (l, part) in level_order
@@ -923,52 +925,72 @@ fn assemble(
                 .flat_map(|&l| blocks[l].iter().map(move |p| (l, p)))
             {
                 let block = &part[g];
-                let (a, b) = (block.starts[at], block.starts[at + 1]);
-                for r in a..b {
-                    grain.push(p.grain.name());
-                    period.push(label.as_str());
-                    level.push(spec.levels[l].name);
-                    start.push(p.bounds[at].0);
-                    end.push(p.bounds[at].1);
-                    key.push(block.keys[r]);
-                    for (m, column) in values.iter_mut().enumerate() {
-                        column.push(block.values[r * m_count + m]);
-                    }
-                }
-                for (column, from) in quantiles.iter_mut().zip(&block.quantiles) {
-                    column.extend_from_slice(&from[a..b]);
+                let rows = block.starts[at]..block.starts[at + 1];
+                if !rows.is_empty() {
+                    runs.push(OutRun {
+                        grain: p.grain.name(),
+                        label,
+                        bounds: p.bounds[at],
+                        level: spec.levels[l].name,
+                        block,
+                        rows,
+                    });
                 }
             }
         }
     }
+    let rows: usize = runs.iter().map(|r| r.rows.len()).sum();
+    let m_count = spec.measures.len();
+    let q_names: Vec<&str> = spec
+        .quantiles
+        .iter()
+        .flat_map(|q| q.qs.iter().map(|(_, name)| *name))
+        .collect();
     let date = |name: &str, days: Vec<i32>| -> Result<Column> {
         Ok(Series::new(name.into(), days)
             .cast(&DataType::Date)?
             .into_column())
     };
-    let mut columns = vec![
-        Column::new("grain".into(), grain),
-        Column::new("period".into(), period),
-        date("period_start", start)?,
-        date("period_end", end)?,
-        Column::new("level".into(), level),
-        Column::new("key".into(), key),
-    ];
-    for ((name, roll), column) in spec.measures.iter().zip(values) {
-        columns.push(match roll {
+    let measure = |m: usize| -> Column {
+        let (name, roll) = spec.measures[m];
+        let values = runs
+            .iter()
+            .flat_map(|r| r.rows.clone().map(|i| r.block.values[i * m_count + m]));
+        match roll {
             Roll::Max => Column::new(
-                (*name).into(),
-                column
-                    .into_iter()
-                    .map(|v| (v != NONE).then_some(v))
-                    .collect::<Vec<_>>(),
+                name.into(),
+                values.map(|v| (v != NONE).then_some(v)).collect::<Vec<_>>(),
             ),
-            Roll::Sum | Roll::AtEnd => Column::new((*name).into(), column),
-        });
-    }
-    for (name, column) in q_names.iter().zip(quantiles) {
-        columns.push(Column::new((*name).into(), column));
-    }
+            Roll::Sum | Roll::AtEnd => Column::new(name.into(), values.collect::<Vec<_>>()),
+        }
+    };
+    let jobs: Vec<usize> = (0..6 + m_count + q_names.len()).collect();
+    let columns = crate::parallel::parallel_map(&jobs, |&j| -> Result<Column> {
+        Ok(match j {
+            0 => Column::new("grain".into(), repeated(&runs, rows, |r| r.grain)),
+            1 => Column::new("period".into(), repeated(&runs, rows, |r| r.label)),
+            2 => date("period_start", repeated(&runs, rows, |r| r.bounds.0))?,
+            3 => date("period_end", repeated(&runs, rows, |r| r.bounds.1))?,
+            4 => Column::new("level".into(), repeated(&runs, rows, |r| r.level)),
+            5 => {
+                let mut keys = Vec::with_capacity(rows);
+                for r in &runs {
+                    keys.extend_from_slice(&r.block.keys[r.rows.clone()]);
+                }
+                Column::new("key".into(), keys)
+            }
+            j if j < 6 + m_count => measure(j - 6),
+            j => {
+                let q = j - 6 - m_count;
+                let mut out: Vec<Option<f64>> = Vec::with_capacity(rows);
+                for r in &runs {
+                    out.extend_from_slice(&r.block.quantiles[q][r.rows.clone()]);
+                }
+                Column::new(q_names[q].into(), out)
+            }
+        })
+    });
+    let columns = columns.into_iter().collect::<Result<Vec<_>>>()?;
     Ok(DataFrame::new(rows, columns)?)
 }
 
