@@ -688,8 +688,11 @@ pub fn derive_history(
         changed: Vec::new(),
     };
     let mut gather = |parts: Vec<Result<TrackCards>>| -> Result<()> {
-        for p in parts {
-            let (cards, changed) = p?;
+        let parts = parts.into_iter().collect::<Result<Vec<_>>>()?;
+        // Sized once, not moved again at every doubling.
+        out.records
+            .reserve(parts.iter().map(|(cards, _)| cards.len()).sum());
+        for (cards, changed) in parts {
             let at = out.records.len();
             out.changed
                 .extend(changed.into_iter().map(|(s, n, b)| (at + s, n, b)));

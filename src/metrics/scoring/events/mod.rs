@@ -91,8 +91,7 @@ pub(super) fn scored_events(
     // on a core of their own, then joined in the order of the grains.
     let mut grains = RANKING_GRAINS.to_vec();
     grains.sort();
-    let mut all: Vec<(Period, Event)> = Vec::new();
-    for events in crate::parallel::parallel_map(&grains, |&grain| {
+    let by_grain = crate::parallel::parallel_map(&grains, |&grain| {
         let mut out = period_events(z, r, &dated, grain, as_of)?;
         // All of one grain: in (period, window, date, kind, row) order.
         out.sort_by(|a, b| {
@@ -112,8 +111,14 @@ pub(super) fn scored_events(
                 ))
         });
         anyhow::Ok(out)
-    }) {
-        all.extend(events?);
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>>>()?;
+    // Sized once: grown as it filled, half a million events were moved
+    // again at every doubling, into fresh memory each time.
+    let mut all = Vec::with_capacity(by_grain.iter().map(Vec::len).sum());
+    for events in by_grain {
+        all.extend(events);
     }
     Ok(all)
 }
