@@ -416,58 +416,73 @@ fn open_overdue_days(
         })
     };
     let as_of = epoch_days(as_of);
-    let mut out = Vec::new();
-    let rows = acc
-        .iter()
-        .zip(comp.iter())
-        .zip(n.iter())
-        .zip(a.iter())
-        .zip(ids.iter());
-    for (row, ((((acc, comp), n), a), id)) in rows.enumerate() {
-        let (Some(acc), Some(n), Some(a)) = (acc, n, a) else {
-            continue;
-        };
-        // Open at the end of each day E with acc ≤ E < completion (or ≤ as_of).
-        let last_open = comp.map_or(as_of, |c| c - 1);
-        if last_open <= acc {
-            continue;
-        }
-        // Late once a working day after the deadline has begun: open and
-        // overdue at the end of E when elapsed(A, E) > N (the rule of
-        // overdue_completed), so a case due on Friday and open over the
-        // weekend is overdue from Monday. Skip cases never open that long.
-        if widx(last_open)? - a <= n {
-            continue;
-        }
-        let blocks = id.and_then(|id| by_case.get(id));
-        if blocks.is_none() {
-            // No suspension: overdue from the (n+1)-th working day after
-            // acceptance to the last day open.
-            if let Some(from) = days.first_reaching(a + n + 1) {
-                out.extend((from.max(acc + 1)..=last_open).map(|e| (row, epoch_date(e))));
+    // Runs of rows on both cores, joined in row order: the order one pass
+    // would give.
+    let runs = crate::parallel::row_runs(facts.height(), 16);
+    let parts = crate::parallel::parallel_map(&runs, |run| -> Result<Vec<(usize, NaiveDate)>> {
+        let (start, len) = (run.start as i64, run.len());
+        let mut out = Vec::new();
+        let (acc, comp) = (acc.slice(start, len), comp.slice(start, len));
+        let (n, a, ids) = (
+            n.slice(start, len),
+            a.slice(start, len),
+            ids.slice(start, len),
+        );
+        let rows = acc
+            .iter()
+            .zip(comp.iter())
+            .zip(n.iter())
+            .zip(a.iter())
+            .zip(ids.iter());
+        for (row, ((((acc, comp), n), a), id)) in (run.start..).zip(rows) {
+            let (Some(acc), Some(n), Some(a)) = (acc, n, a) else {
+                continue;
+            };
+            // Open at the end of each day E with acc ≤ E < completion (or ≤ as_of).
+            let last_open = comp.map_or(as_of, |c| c - 1);
+            if last_open <= acc {
                 continue;
             }
-        }
-        for e in acc + 1..=last_open {
-            let susp: i64 = match blocks {
-                Some(bl) => bl
-                    .iter()
-                    .filter(|(s, _)| *s <= e)
-                    .map(|(s, end)| {
-                        days.workdays_inclusive(*s, (*end).min(e))
-                            .context("a suspension the working-day calendar does not cover")
-                    })
-                    .sum::<Result<i64>>()?,
-                None => 0,
-            };
-            let ext = n + susp;
-            // More working days after acceptance up to E than the extended limit.
-            if widx(e)? - a > ext {
-                out.push((row, epoch_date(e)));
+            // Late once a working day after the deadline has begun: open and
+            // overdue at the end of E when elapsed(A, E) > N (the rule of
+            // overdue_completed), so a case due on Friday and open over the
+            // weekend is overdue from Monday. Skip cases never open that long.
+            if widx(last_open)? - a <= n {
+                continue;
+            }
+            let blocks = id.and_then(|id| by_case.get(id));
+            if blocks.is_none() {
+                // No suspension: overdue from the (n+1)-th working day after
+                // acceptance to the last day open.
+                if let Some(from) = days.first_reaching(a + n + 1) {
+                    out.extend((from.max(acc + 1)..=last_open).map(|e| (row, epoch_date(e))));
+                    continue;
+                }
+            }
+            for e in acc + 1..=last_open {
+                let susp: i64 = match blocks {
+                    Some(bl) => bl
+                        .iter()
+                        .filter(|(s, _)| *s <= e)
+                        .map(|(s, end)| {
+                            days.workdays_inclusive(*s, (*end).min(e))
+                                .context("a suspension the working-day calendar does not cover")
+                        })
+                        .sum::<Result<i64>>()?,
+                    None => 0,
+                };
+                let ext = n + susp;
+                // More working days after acceptance up to E than the extended limit.
+                if widx(e)? - a > ext {
+                    out.push((row, epoch_date(e)));
+                }
             }
         }
-    }
-    Ok(out)
+        Ok(out)
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>>>()?;
+    Ok(parts.concat())
 }
 
 /// The measures of `case_metrics` and how each rolls up.
