@@ -52,6 +52,31 @@ pub fn row_runs(n: usize, pieces: usize) -> Vec<Range<usize>> {
     (0..n).step_by(size).map(|s| s..(s + size).min(n)).collect()
 }
 
+/// `f(0), f(1), …, f(n - 1)` in order, worked out on every core: one run
+/// of rows per core, each written in place.
+pub fn map_rows<T: Clone + Default + Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores <= 1 || n < MIN_PARALLEL_ROWS {
+        return (0..n).map(f).collect();
+    }
+    let mut out = vec![T::default(); n];
+    let size = n.div_ceil(cores);
+    std::thread::scope(|scope| {
+        for (k, piece) in out.chunks_mut(size).enumerate() {
+            let f = &f;
+            scope.spawn(move || {
+                for (slot, i) in piece.iter_mut().zip(k * size..) {
+                    *slot = f(i);
+                }
+            });
+        }
+    });
+    out
+}
+
+/// Fewer rows than this are worked out on one core.
+const MIN_PARALLEL_ROWS: usize = 1 << 15;
+
 /// `items` sorted by `cmp`, stably (equal items keep their order), on
 /// every core: runs of them sorted side by side, then merged, an item of
 /// an earlier run first among equals. The same order as `sort_by`.
@@ -130,6 +155,19 @@ mod tests {
         assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>());
         assert!(parallel_map(&[] as &[u32], |i| *i).is_empty());
         assert_eq!(parallel_map_on(3, &items, |i| i + 1)[999], 1000);
+    }
+
+    #[test]
+    fn rows_mapped_on_every_core_are_in_order() {
+        let n = MIN_PARALLEL_ROWS * 3 + 5;
+        let squares = map_rows(n, |i| (i as u64) * (i as u64));
+        assert_eq!(squares.len(), n);
+        assert!(squares
+            .iter()
+            .enumerate()
+            .all(|(i, s)| *s == (i * i) as u64));
+        assert_eq!(map_rows(3, |i| i + 1), vec![1, 2, 3]);
+        assert!(map_rows(0, |i| i).is_empty());
     }
 
     #[test]

@@ -115,9 +115,9 @@ pub fn attendance_table(
 
     let mut staff_ids: Vec<&String> = postings.keys().collect();
     staff_ids.sort();
-    let mut rows: Vec<(String, String, AttendanceDay)> = Vec::new();
-    let empty = Vec::new();
-    for id in staff_ids {
+    // Each staff member's days on their own, the staff on every core,
+    // joined in staff order.
+    let per_staff = crate::parallel::parallel_map(&staff_ids, |&id| -> Result<Vec<_>> {
         let posts = &postings[id];
         let valid: Vec<(NaiveDate, Option<NaiveDate>)> = posts
             .iter()
@@ -129,21 +129,30 @@ pub fn attendance_table(
             from,
             to,
             &valid,
-            punches.get(id).unwrap_or(&empty),
-            leaves.get(id).unwrap_or(&Vec::new()),
-            departures.get(id).unwrap_or(&Vec::new()),
+            punches.get(id).map_or(&[], Vec::as_slice),
+            leaves.get(id).map_or(&[], Vec::as_slice),
+            departures.get(id).map_or(&[], Vec::as_slice),
         )?;
-        for day in days {
-            // The window of the posting in force that day (the latest one).
-            let window = posts
-                .iter()
-                .filter(|p| {
-                    p.from.is_none_or(|f| f <= day.date) && p.to.is_none_or(|t| day.date <= t)
-                })
-                .max_by_key(|p| p.from)
-                .map_or_else(String::new, |p| p.window_id.clone());
-            rows.push((id.clone(), window, day));
-        }
+        Ok(days
+            .into_iter()
+            .map(|day| {
+                // The window of the posting in force that day (the latest one).
+                let window = posts
+                    .iter()
+                    .filter(|p| {
+                        p.from.is_none_or(|f| f <= day.date) && p.to.is_none_or(|t| day.date <= t)
+                    })
+                    .max_by_key(|p| p.from)
+                    .map_or_else(String::new, |p| p.window_id.clone());
+                (id.clone(), window, day)
+            })
+            .collect())
+    });
+    let per_staff = per_staff.into_iter().collect::<Result<Vec<_>>>()?;
+    let mut rows: Vec<(String, String, AttendanceDay)> =
+        Vec::with_capacity(per_staff.iter().map(Vec::len).sum());
+    for days in per_staff {
+        rows.extend(days);
     }
     day_frame(&rows, &department, schedule)
 }

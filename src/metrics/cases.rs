@@ -541,7 +541,10 @@ pub fn case_metrics_of(
         .map(|s| s.unwrap_or(false))
         .collect();
     // The measures of a completion (a null compares false and sums as 0).
-    let per_case = |f: &dyn Fn(usize) -> i64| -> Vec<i64> { (0..facts.height()).map(f).collect() };
+    // Each on every core: two million cases, eleven measures.
+    let per_case = |f: &(dyn Fn(usize) -> i64 + Sync)| -> Vec<i64> {
+        crate::parallel::map_rows(facts.height(), f)
+    };
     let flag = |b: bool| i64::from(b);
     let promised = |i: usize| n[i].is_some_and(|n| n >= 1);
     let with_legal = |i: usize| promised(i) && l[i].is_some();
