@@ -29,17 +29,18 @@ struct Posting {
     to: Option<NaiveDate>,
 }
 
-/// Rows of a per-staff table grouped by staff id.
+/// Rows of a per-staff table grouped by staff id (the ids borrowed from
+/// the table: a punch's row copies no text).
 fn by_staff<T>(
     df: Option<&DataFrame>,
     make: impl Fn(usize) -> Option<T>,
-) -> Result<HashMap<String, Vec<T>>> {
-    let mut out: HashMap<String, Vec<T>> = HashMap::new();
+) -> Result<PlHashMap<&str, Vec<T>>> {
+    let mut out: PlHashMap<&str, Vec<T>> = PlHashMap::new();
     let Some(df) = df else { return Ok(out) };
     let ids = df.column("staff_id")?.str()?;
     for (i, id) in ids.iter().enumerate() {
         if let (Some(id), Some(row)) = (id, make(i)) {
-            out.entry(id.to_string()).or_default().push(row);
+            out.entry(id).or_default().push(row);
         }
     }
     Ok(out)
@@ -59,7 +60,7 @@ pub fn attendance_table(
             let at = opt_datetimes(p, "punched_at")?;
             by_staff(Some(p), |i| at[i].map(|at| Punch { at }))?
         }
-        None => HashMap::new(),
+        None => PlHashMap::new(),
     };
     let leaves = match &t.leaves {
         Some(l) => {
@@ -76,7 +77,7 @@ pub fn attendance_table(
                 })
             })?
         }
-        None => HashMap::new(),
+        None => PlHashMap::new(),
     };
     let departures = match &t.departures {
         Some(d) => {
@@ -93,7 +94,7 @@ pub fn attendance_table(
                 })
             })?
         }
-        None => HashMap::new(),
+        None => PlHashMap::new(),
     };
     let (valid_from, valid_to) = (
         dates_of(t.staff.column("valid_from")?)?,
@@ -113,7 +114,7 @@ pub fn attendance_table(
         .filter_map(|(w, d)| Some((w?, d?)))
         .collect();
 
-    let mut staff_ids: Vec<&String> = postings.keys().collect();
+    let mut staff_ids: Vec<&str> = postings.keys().copied().collect();
     staff_ids.sort();
     // Each staff member's days on their own, the staff on every core,
     // joined in staff order.
@@ -144,7 +145,7 @@ pub fn attendance_table(
                     })
                     .max_by_key(|p| p.from)
                     .map_or_else(String::new, |p| p.window_id.clone());
-                (id.clone(), window, day)
+                (id.to_string(), window, day)
             })
             .collect())
     });
