@@ -52,6 +52,17 @@ pub fn row_runs(n: usize, pieces: usize) -> Vec<Range<usize>> {
     (0..n).step_by(size).map(|s| s..(s + size).min(n)).collect()
 }
 
+/// The parts' items in the parts' order, moved once into a vector sized
+/// for all of them; the first part that failed gives the error.
+pub fn joined<T, E>(parts: Vec<Result<Vec<T>, E>>) -> Result<Vec<T>, E> {
+    let parts = parts.into_iter().collect::<Result<Vec<_>, E>>()?;
+    let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        out.extend(part);
+    }
+    Ok(out)
+}
+
 /// `f(0), f(1), …, f(n - 1)` in order, worked out on every core: one run
 /// of rows per core, each written in place.
 pub fn map_rows<T: Clone + Default + Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
@@ -155,6 +166,14 @@ mod tests {
         assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>());
         assert!(parallel_map(&[] as &[u32], |i| *i).is_empty());
         assert_eq!(parallel_map_on(3, &items, |i| i + 1)[999], 1000);
+    }
+
+    #[test]
+    fn parts_are_joined_in_order_or_give_the_first_error() {
+        let parts: Vec<Result<Vec<u8>, &str>> = vec![Ok(vec![1, 2]), Ok(vec![]), Ok(vec![3])];
+        assert_eq!(joined(parts), Ok(vec![1, 2, 3]));
+        let failed: Vec<Result<Vec<u8>, &str>> = vec![Ok(vec![1]), Err("second"), Err("third")];
+        assert_eq!(joined(failed), Err("second"));
     }
 
     #[test]

@@ -149,13 +149,7 @@ pub fn attendance_table(
             })
             .collect())
     });
-    let per_staff = per_staff.into_iter().collect::<Result<Vec<_>>>()?;
-    let mut rows: Vec<(String, String, AttendanceDay)> =
-        Vec::with_capacity(per_staff.iter().map(Vec::len).sum());
-    for days in per_staff {
-        rows.extend(days);
-    }
-    day_frame(&rows, &department, schedule)
+    day_frame(&crate::parallel::joined(per_staff)?, &department, schedule)
 }
 
 /// The share of a working day under leave: leave hours over the day's

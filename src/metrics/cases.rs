@@ -479,10 +479,8 @@ fn open_overdue_days(
             }
         }
         Ok(out)
-    })
-    .into_iter()
-    .collect::<Result<Vec<_>>>()?;
-    Ok(parts.concat())
+    });
+    crate::parallel::joined(parts)
 }
 
 /// The measures of `case_metrics` and how each rolls up.

@@ -111,16 +111,10 @@ pub(super) fn scored_events(
                 ))
         });
         anyhow::Ok(out)
-    })
-    .into_iter()
-    .collect::<Result<Vec<_>>>()?;
+    });
     // Sized once: grown as it filled, half a million events were moved
     // again at every doubling, into fresh memory each time.
-    let mut all = Vec::with_capacity(by_grain.iter().map(Vec::len).sum());
-    for events in by_grain {
-        all.extend(events);
-    }
-    Ok(all)
+    crate::parallel::joined(by_grain)
 }
 
 /// Per window and period of one grain: the events of the period, and the
