@@ -86,7 +86,7 @@ pub fn map_rows<T: Clone + Default + Send>(n: usize, f: impl Fn(usize) -> T + Sy
 }
 
 /// Fewer rows than this are worked out on one core.
-const MIN_PARALLEL_ROWS: usize = 1 << 15;
+pub const MIN_PARALLEL_ROWS: usize = 1 << 15;
 
 /// `items` sorted by `cmp`, stably (equal items keep their order), on
 /// every core: runs of them sorted side by side, then merged, an item of

@@ -3,8 +3,8 @@
 //! frame as a plain `Vec` for per-row work outside polars.
 //!
 //! Nothing here knows a table of the store or a metric: this module sits
-//! at the bottom of the layers (`tests/layers.rs`) and uses only polars
-//! and chrono.
+//! at the bottom of the layers (`tests/layers.rs`) and uses only polars,
+//! chrono and the crate's own work on every core (`crate::parallel`).
 //!
 //! The column readers cast to their type first (free when the column has
 //! it already), so a reader asks for what it wants to read, not for how a
@@ -31,6 +31,30 @@ pub fn epoch_date(d: i32) -> NaiveDate {
 /// A polars Date literal.
 pub fn date_lit(d: NaiveDate) -> Expr {
     lit(epoch_days(d)).cast(DataType::Date)
+}
+
+/// `f` over runs of `df`'s rows, one run per core, side by side, the
+/// runs' frames stacked in row order (each column one chunk). For work
+/// whose output rows are made from one input row each, in order: the same
+/// frame as `f(df)`.
+pub fn by_row_runs(
+    df: &DataFrame,
+    f: impl Fn(&DataFrame) -> Result<DataFrame> + Sync,
+) -> Result<DataFrame> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores <= 1 || df.height() < crate::parallel::MIN_PARALLEL_ROWS {
+        return f(df);
+    }
+    let runs = crate::parallel::row_runs(df.height(), cores);
+    let parts =
+        crate::parallel::parallel_map(&runs, |run| f(&df.slice(run.start as i64, run.len())));
+    let mut parts = parts.into_iter();
+    let mut out = parts.next().expect("at least one run")?;
+    for part in parts {
+        out.vstack_mut_owned(part?)?;
+    }
+    out.rechunk_mut_par();
+    Ok(out)
 }
 
 /// A Date series from chrono dates.
@@ -227,6 +251,23 @@ mod tests {
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn by_row_runs_gives_the_frame_of_one_run() {
+        let n = crate::parallel::MIN_PARALLEL_ROWS * 3 + 5;
+        let df = df!("x" => (0..n as i64).collect::<Vec<_>>()).unwrap();
+        let f = |d: &DataFrame| -> Result<DataFrame> {
+            let x = d.column("x")?.i64()?;
+            let kept: Vec<i64> = x.into_no_null_iter().filter(|v| v % 3 != 0).collect();
+            let text: Vec<String> = kept.iter().map(|v| format!("第{v}件")).collect();
+            Ok(df!("x" => kept, "t" => text)?)
+        };
+        let whole = f(&df).unwrap();
+        let runs = by_row_runs(&df, f).unwrap();
+        assert!(runs.equals_missing(&whole));
+        assert_eq!(runs.height(), n - n.div_ceil(3));
+        assert_eq!(runs.column("x").unwrap().n_chunks(), 1);
     }
 
     #[test]

@@ -227,34 +227,35 @@ fn catalog_limits(
         v.sort_by_key(|(d, _, _)| *d);
     }
     let item = cases.column("item_code")?.str()?;
-    let mut n = Vec::with_capacity(cases.height());
-    let mut l = Vec::with_capacity(cases.height());
-    for (code, &acc) in item.iter().zip(acc) {
-        let version = code.and_then(|c| versions.get(c)).map(|v| {
+    let limits = crate::parallel::map_rows(cases.height(), |i| {
+        let acc = acc[i];
+        let version = item.get(i).and_then(|c| versions.get(c)).map(|v| {
             let in_force = v.partition_point(|(d, _, _)| d.zip(acc).is_some_and(|(d, a)| d <= a));
             v[in_force.saturating_sub(1)]
         });
-        n.push(version.and_then(|v| v.1));
-        l.push(version.and_then(|v| v.2));
-    }
-    Ok((n, l))
+        (version.and_then(|v| v.1), version.and_then(|v| v.2))
+    });
+    Ok(limits.into_iter().unzip())
 }
 
 /// Per case, the department of its window (null for an unknown window).
 fn departments(cases: &DataFrame, windows: &DataFrame) -> Result<Column> {
-    let of: PlHashMap<&str, &str> = windows
+    let names = windows.column("department")?.str()?;
+    // The row of each window's department (the last row of a window id
+    // listed twice): the text is taken from there, not copied per case.
+    let of: PlHashMap<&str, IdxSize> = windows
         .column("window_id")?
         .str()?
         .iter()
-        .zip(windows.column("department")?.str()?.iter())
-        .filter_map(|(w, d)| Some((w?, d?)))
+        .zip(names.iter())
+        .enumerate()
+        .filter_map(|(row, (w, d))| Some((w?, d.map(|_| row as IdxSize)?)))
         .collect();
-    let department: StringChunked = cases
-        .column("window_id")?
-        .str()?
-        .iter()
-        .map(|w| w.and_then(|w| of.get(w).copied()))
-        .collect();
+    let window = cases.column("window_id")?.str()?;
+    let rows = crate::parallel::map_rows(cases.height(), |i| {
+        window.get(i).and_then(|w| of.get(w).copied())
+    });
+    let department = names.take(&IdxCa::from_iter_options("row".into(), rows.into_iter()))?;
     Ok(department.with_name("department".into()).into_column())
 }
 
@@ -665,4 +666,70 @@ pub fn overdue_open_cases(
         .take(&IdxCa::from_vec("idx".into(), rows))?;
     picked.with_column(date_series("date", pairs.iter().map(|(_, d)| Some(*d)))?)?;
     Ok(picked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_case_takes_its_windows_department() {
+        // W3 listed twice: its last row with a department counts; W2 has
+        // none; W9 is no window.
+        let windows = df!(
+            "window_id" => [Some("W1"), Some("W2"), Some("W3"), Some("W3"), None],
+            "department" => [Some("市场监管局"), None, Some("旧局"), Some("税务局"), Some("D")],
+        )
+        .unwrap();
+        let cases = df!(
+            "window_id" => [Some("W1"), Some("W9"), None, Some("W2"), Some("W3"), Some("W1")],
+        )
+        .unwrap();
+        let department = departments(&cases, &windows).unwrap();
+        let got: Vec<Option<&str>> = department.str().unwrap().iter().collect();
+        assert_eq!(department.name().as_str(), "department");
+        assert_eq!(
+            got,
+            [
+                Some("市场监管局"),
+                None,
+                None,
+                None,
+                Some("税务局"),
+                Some("市场监管局")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_case_takes_the_catalog_version_in_force_on_its_acceptance() {
+        let d = |s: &str| epoch_days(NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap());
+        let items = df!(
+            "item_code" => ["I1", "I1", "I2"],
+            "effective_from" => [
+                NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(),
+                NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+                NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+            ],
+            "promised_limit_days" => [Some(5i64), Some(10), Some(3)],
+            "legal_limit_days" => [Some(15i64), Some(20), None],
+        )
+        .unwrap();
+        let cases =
+            df!("item_code" => [Some("I1"), Some("I1"), Some("I1"), Some("I2"), Some("I9"), None])
+                .unwrap();
+        // Before any version (the first applies), in the first, in the
+        // second; an item without a legal limit; no item; none.
+        let acc = [
+            Some(d("2024-12-31")),
+            Some(d("2025-02-28")),
+            Some(d("2025-03-01")),
+            Some(d("2025-06-01")),
+            Some(d("2025-06-01")),
+            Some(d("2025-06-01")),
+        ];
+        let (n, l) = catalog_limits(&cases, &acc, &items).unwrap();
+        assert_eq!(n, [Some(10), Some(10), Some(5), Some(3), None, None]);
+        assert_eq!(l, [Some(20), Some(20), Some(15), None, None, None]);
+    }
 }

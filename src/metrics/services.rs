@@ -420,7 +420,24 @@ pub const MODE_COLUMNS: [&str; 9] = [
 /// `refused_on` (the completion date of a refusal, else its acceptance
 /// date; null when not a refusal or completed after `as_of`), `result`
 /// and `reason` (the refusal's reason, null when it has none).
+///
+/// A case's row depends on that case alone: runs of cases are worked out
+/// on every core and stacked in their order.
 pub fn service_facts(
+    cases: &DataFrame,
+    windows: &DataFrame,
+    rules: &ServiceRules,
+    schedule: &Schedule,
+    cal: &Calendar,
+    as_of: NaiveDate,
+) -> Result<DataFrame> {
+    crate::polars_ext::by_row_runs(cases, |run| {
+        service_facts_of(run, windows, rules, schedule, cal, as_of)
+    })
+}
+
+/// [`service_facts`] of some cases, on one core.
+fn service_facts_of(
     cases: &DataFrame,
     windows: &DataFrame,
     rules: &ServiceRules,
