@@ -339,10 +339,24 @@ pub struct Subject {
     pub veto: Option<String>,
 }
 
-/// Metric values by (grain, period label, level, key) and metric name.
+/// Metric values by (grain, period label, level, key) and metric name:
+/// maps nested by each part of the key, so a value is found by the texts
+/// as they are, without making a key.
 #[derive(Debug, Default, Clone)]
 pub struct Figures {
-    values: HashMap<(Grain, String, String, String), HashMap<String, f64>>,
+    values: PlHashMap<Grain, Texts<Texts<Texts<Texts<f64>>>>>,
+}
+
+/// A map by text.
+type Texts<V> = PlHashMap<String, V>;
+
+/// The value under `key`, made (empty) when it is not there yet; the text
+/// is copied only then.
+fn slot<'m, V: Default>(map: &'m mut Texts<V>, key: &str) -> &'m mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_string(), V::default());
+    }
+    map.get_mut(key).expect("just made")
 }
 
 impl Figures {
@@ -355,26 +369,20 @@ impl Figures {
         metric: &str,
         v: f64,
     ) {
-        self.values
-            .entry((
-                grain,
-                period.to_string(),
-                level.to_string(),
-                key.to_string(),
-            ))
-            .or_default()
-            .insert(metric.to_string(), v);
+        let of_key = slot(
+            slot(slot(self.values.entry(grain).or_default(), period), level),
+            key,
+        );
+        *slot(of_key, metric) = v;
     }
 
     pub fn get(&self, s: &Subject, metric: &str) -> Option<f64> {
         self.values
-            .get(&(
-                s.period.grain,
-                s.period.label.clone(),
-                s.level.clone(),
-                s.key.clone(),
-            ))
-            .and_then(|m| m.get(metric))
+            .get(&s.period.grain)?
+            .get(s.period.label.as_str())?
+            .get(s.level.as_str())?
+            .get(s.key.as_str())?
+            .get(metric)
             .copied()
             .filter(|v| v.is_finite())
     }
@@ -571,12 +579,14 @@ fn round2(x: f64) -> f64 {
 /// graded (rounded down); a subject a full band turns away takes the next
 /// band it reaches.
 pub fn assess(subjects: &[Subject], f: &Figures, r: &AssessmentRules) -> Vec<Graded> {
+    // Each subject scored on its own, on every core; then grouped.
+    let scored = crate::parallel::parallel_map(subjects, |s| score_subject(s, f, r));
     let mut groups: BTreeMap<(Period, String), Vec<Graded>> = BTreeMap::new();
-    for s in subjects {
+    for g in scored {
         groups
-            .entry((s.period.clone(), s.level.clone()))
+            .entry((g.subject.period.clone(), g.subject.level.clone()))
             .or_default()
-            .push(score_subject(s, f, r));
+            .push(g);
     }
     let mut out = Vec::new();
     for (_, mut group) in groups {
