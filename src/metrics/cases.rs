@@ -89,8 +89,9 @@ pub fn case_facts(t: &CaseTables, cal: &Calendar, as_of: NaiveDate) -> Result<Ca
                 .alias("comp"),
         )
         .collect()?;
-    // In case id order: the store's order already, as a rule, so the sort
-    // is skipped after one pass that checks it.
+    // In case id order. A store in that order already is checked in one
+    // pass and not sorted; an export's ids are often not issued in time
+    // order, so its cases are sorted here.
     if !is_sorted(cases.column("case_id")?.str()?) {
         cases = cases.sort(["case_id"], SortMultipleOptions::default())?;
     }
