@@ -570,7 +570,15 @@ fn stored_keys<'k>(
 ) -> Result<&'k mut parse::Known> {
     if !known.contains_key(table) {
         let spec = table::table(table).expect("known table");
-        let ids = store.distinct(table, spec.key[0])?.into_iter().collect();
+        // Straight from the column into the set, which keeps each once.
+        let mut ids = keys::KeySet::default();
+        let column = [spec.key[0]];
+        if let Some(df) = crate::store::read_files(&store.files(table)?, Some(&column))? {
+            let values = df
+                .column(spec.key[0])?
+                .cast(&polars::prelude::DataType::String)?;
+            ids.extend(values.str()?.iter().flatten());
+        }
         known.insert(
             table,
             parse::Known {
@@ -829,9 +837,28 @@ fn first_case_date(
     column: &str,
 ) -> Result<Option<chrono::NaiveDate>> {
     use polars::prelude::*;
-    let named: PlHashSet<&str> = batch.column("case_id")?.str()?.iter().flatten().collect();
+    // A case's rows (its steps, its suspensions) mostly come together: a
+    // run of one id is added once, into a set with room for every run.
+    let ids = batch.column("case_id")?.str()?;
+    let runs = || {
+        let mut last = None;
+        ids.iter().flatten().filter(move |id| {
+            let new = last != Some(*id);
+            last = Some(*id);
+            new
+        })
+    };
+    let mut named: PlHashSet<&str> = PlHashSet::with_capacity(runs().count());
+    named.extend(runs());
     let mut first: Option<i32> = None;
-    let stored = crate::store::read_files(&store.files("cases")?, Some(&["case_id", column]))?;
+    // Only the stored files whose range of ids may hold one of them.
+    let mut files = store.files("cases")?;
+    if !files.is_empty() {
+        let mut sorted: Vec<&str> = named.iter().copied().collect();
+        sorted.sort_unstable();
+        files.retain(|f| crate::store::may_hold(f, "case_id", &sorted));
+    }
+    let stored = crate::store::read_files(&files, Some(&["case_id", column]))?;
     for cases in stored.iter().chain(new_cases) {
         let days = cases
             .column(column)?

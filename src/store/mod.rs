@@ -486,6 +486,42 @@ fn collect_parquet(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
+/// Whether a stored Parquet file may hold one of `sorted` (ascending, each
+/// once) in a text column: false only when the statistics of every row
+/// group give a range of the column that holds none of them (a night's
+/// rows name one month's cases, and each month's file holds a range of
+/// ids: the others need not be read).
+pub fn may_hold<K: AsRef<[u8]>>(file: &Path, column: &str, sorted: &[K]) -> bool {
+    text_ranges(file, column)
+        .is_none_or(|ranges| ranges.iter().any(|(lo, hi)| holds_one(sorted, lo, hi)))
+}
+
+/// The smallest and largest value of a text column in each row group of a
+/// Parquet file, from the statistics the store writes; `None` when the
+/// file cannot be read so, the column is not there or a row group has no
+/// such statistics (then the file is read).
+fn text_ranges(file: &Path, column: &str) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
+    use polars_parquet::parquet::statistics::Statistics;
+    let mut reader = std::fs::File::open(file).ok()?;
+    let meta = polars_parquet::parquet::read::read_metadata(&mut reader).ok()?;
+    let mut out = Vec::with_capacity(meta.row_groups.len());
+    for group in &meta.row_groups {
+        let mut chunks = group.columns_under_root_iter(column)?;
+        let chunk = chunks.next().filter(|_| chunks.len() == 0)?;
+        match chunk.statistics(&meta.footer_buf)?.ok()? {
+            Statistics::Binary(s) => out.push((s.min_value?, s.max_value?)),
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// Whether one of `sorted` (ascending) lies within `lo..=hi`.
+fn holds_one<K: AsRef<[u8]>>(sorted: &[K], lo: &[u8], hi: &[u8]) -> bool {
+    let at = sorted.partition_point(|k| k.as_ref() < lo);
+    sorted.get(at).is_some_and(|k| k.as_ref() <= hi)
+}
+
 /// Read and stack Parquet files (optionally only some columns). Files
 /// written before a column was added to their table lack it: their rows
 /// get nulls there, so a table can grow a column without rewriting the

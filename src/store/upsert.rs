@@ -2,7 +2,7 @@
 //! replaces it, wherever the stored row lives. Only the partitions that
 //! gain or lose rows are rewritten.
 
-use super::{read_files, Store, Transaction};
+use super::{may_hold, read_files, Store, Transaction};
 use crate::polars_ext::strings;
 use anyhow::{Context, Result};
 use polars::prelude::*;
@@ -162,7 +162,14 @@ impl Store {
             strings(&keys, KEY)?.into_iter().collect()
         };
 
-        // Stored files holding a key of the batch.
+        // Stored files holding a key of the batch: a file whose first key
+        // column's range (its row groups' statistics) holds none of the
+        // batch's first keys is not read (a night's rows name one month's
+        // cases, not the year's).
+        let firsts = match stored.is_empty() {
+            true => None,
+            false => first_keys(&batch, key[0])?,
+        };
         let mut affected: BTreeMap<Partition, Vec<PathBuf>> = BTreeMap::new();
         let mut existing: BTreeMap<Partition, Vec<PathBuf>> = BTreeMap::new();
         for file in stored {
@@ -172,6 +179,9 @@ impl Store {
                 None
             };
             existing.entry(p).or_default().push(file.clone());
+            if firsts.as_ref().is_some_and(|f| !may_hold(&file, key[0], f)) {
+                continue;
+            }
             let keys = read_files(std::slice::from_ref(&file), Some(key))?.context("file")?;
             let keys = strings(&with_key(keys, key)?, KEY)?;
             if keys.iter().any(|k| incoming.contains(k)) {
@@ -270,6 +280,21 @@ impl Store {
     }
 }
 
+/// The values of a text column of `df`, sorted and each once; `None` for
+/// a column of another type or with a null (then no file is passed over
+/// by its statistics).
+fn first_keys<'a>(df: &'a DataFrame, column: &str) -> Result<Option<Vec<&'a str>>> {
+    let column = df.column(column)?;
+    if column.dtype() != &DataType::String || column.null_count() > 0 {
+        return Ok(None);
+    }
+    let mut keys: Vec<&str> = column.str()?.iter().flatten().collect();
+    keys.dedup();
+    keys.sort_unstable();
+    keys.dedup();
+    Ok(Some(keys))
+}
+
 /// Whether the keys of `df` rise strictly from each row to the next (and
 /// none is null): then no key repeats. One pass over the key columns,
 /// text or integer (dates and times as their integers); another kind of
@@ -317,6 +342,104 @@ fn keys_rise(df: &DataFrame, key: &[&str]) -> Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn upsert(store: &Store, batch: DataFrame) -> Upserted {
+        let mut txn = store.begin().unwrap();
+        let done = store
+            .upsert(&mut txn, "cases", &["case_id"], Some("on"), batch)
+            .unwrap();
+        txn.commit().unwrap();
+        done
+    }
+
+    fn rows(store: &Store) -> Vec<(String, String)> {
+        let df = store.read("cases").unwrap().unwrap();
+        let mut out: Vec<(String, String)> = strings(&df, "case_id")
+            .unwrap()
+            .into_iter()
+            .zip(strings(&df, "what").unwrap())
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_batch_replaces_the_rows_it_names_in_the_files_whose_key_ranges_hold_them() {
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        // Two months, each its own file and key range: B01–B02, B10–B11.
+        let first = df!(
+            "case_id" => ["B01", "B02", "B10", "B11"],
+            "on" => [day("2026-01-05"), day("2026-01-20"), day("2026-02-03"), day("2026-02-04")],
+            "what" => ["a", "b", "c", "d"],
+        )
+        .unwrap();
+        assert_eq!(upsert(&store, first).replaced, 0);
+        let files = store.files("cases").unwrap();
+        assert_eq!(files.len(), 2);
+        let ranges: Vec<_> = files
+            .iter()
+            .map(|f| super::super::text_ranges(f, "case_id").unwrap())
+            .collect();
+        assert_eq!(
+            ranges,
+            [
+                vec![(b"B01".to_vec(), b"B02".to_vec())],
+                vec![(b"B10".to_vec(), b"B11".to_vec())]
+            ]
+        );
+        assert_eq!(super::super::text_ranges(&files[0], "no such column"), None);
+        // B05 falls in no file's range, B11 in February's; a key within a
+        // range need not be there (B015), and a row moved to March by its
+        // new date (B02) leaves January.
+        let second = df!(
+            "case_id" => ["B015", "B02", "B05", "B11"],
+            "on" => [day("2026-01-09"), day("2026-03-01"), day("2026-03-02"), day("2026-02-04")],
+            "what" => ["e", "f", "g", "h"],
+        )
+        .unwrap();
+        let done = upsert(&store, second);
+        assert_eq!(done.replaced, 2);
+        assert_eq!(done.first_replaced_partition, Some((2026, 1)));
+        let want: Vec<(String, String)> = [
+            ("B01", "a"),
+            ("B015", "e"),
+            ("B02", "f"),
+            ("B05", "g"),
+            ("B10", "c"),
+            ("B11", "h"),
+        ]
+        .iter()
+        .map(|(k, w)| (k.to_string(), w.to_string()))
+        .collect();
+        assert_eq!(rows(&store), want);
+        // A batch of keys outside every range replaces nothing.
+        let third = df!("case_id" => ["A9", "C1"], "on" => [day("2026-02-10"), day("2026-02-11")], "what" => ["i", "j"]).unwrap();
+        assert_eq!(upsert(&store, third).replaced, 0);
+        assert_eq!(rows(&store).len(), 8);
+    }
+
+    #[test]
+    fn one_sorted_key_within_a_range_is_found() {
+        let keys: Vec<Vec<u8>> = ["B02", "B05", "C1"]
+            .iter()
+            .map(|k| k.as_bytes().to_vec())
+            .collect();
+        assert!(super::super::holds_one(&keys, b"B01", b"B02"));
+        assert!(super::super::holds_one(&keys, b"B03", b"B05"));
+        assert!(!super::super::holds_one(&keys, b"B06", b"B99"));
+        assert!(!super::super::holds_one(&keys, b"A", b"B01"));
+        assert!(!super::super::holds_one(&keys, b"C2", b"D"));
+        assert!(!super::super::holds_one::<&str>(&[], b"A", b"Z"));
+        // Text and a null are not passed over by their statistics.
+        let ints = df!("k" => [1i64, 2]).unwrap();
+        assert_eq!(first_keys(&ints, "k").unwrap(), None);
+        let null = df!("k" => [Some("A"), None]).unwrap();
+        assert_eq!(first_keys(&null, "k").unwrap(), None);
+        let text = df!("k" => ["B", "A", "B"]).unwrap();
+        assert_eq!(first_keys(&text, "k").unwrap(), Some(vec!["A", "B"]));
+    }
 
     #[test]
     fn keys_that_rise_row_by_row_cannot_repeat() {
