@@ -682,10 +682,11 @@ fn metrics_up_to(
         if let Some(d) = from {
             run = run.since(d);
         }
-        run.everything()?;
-        let facts = (run.case_facts()?, run.step_facts()?, run.derived_cards());
-        run.commit_from(from)?;
-        Ok::<_, anyhow::Error>(facts)
+        // Each table written (merged from `from`) while the next computes.
+        run.commit_nightly(from, |run| {
+            run.everything()?;
+            Ok((run.case_facts()?, run.step_facts()?, run.derived_cards()))
+        })
     };
     let (from, (case_facts, step_facts, derived)) =
         match (steps.run(&label, || recompute(from)), from) {

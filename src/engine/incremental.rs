@@ -75,6 +75,16 @@ pub fn read_since(
     let (Some(by), false) = (by, rule == Also::Whole) else {
         return store.read_columns(table, columns);
     };
+    // A table whose every partition is of `since`'s year or later (a
+    // store of one or two years) is read whole by the filter below: read
+    // it as it is, without the filter's work.
+    let whole = store
+        .files(table)?
+        .iter()
+        .all(|f| crate::store::partition_of(f).is_some_and(|(year, _)| year >= since.year()));
+    if whole {
+        return store.read_columns(table, columns);
+    }
     let Some(scan) = store.scan(table)? else {
         return Ok(None);
     };
@@ -322,4 +332,64 @@ pub fn touched_since(
         _ => newest,
     };
     Ok((out, ids, newest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn put(store: &Store, rows: &[(&str, &str)]) {
+        let at = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        let batch = df!(
+            "ticket_id" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            "issued_at" => rows.iter().map(|r| at(r.1)).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let mut txn = store.begin().unwrap();
+        store
+            .upsert(
+                &mut txn,
+                "tickets",
+                &["ticket_id"],
+                Some("issued_at"),
+                batch,
+            )
+            .unwrap();
+        txn.commit().unwrap();
+    }
+
+    fn ids(df: Option<DataFrame>) -> Vec<String> {
+        let mut out = crate::polars_ext::strings(&df.unwrap(), "ticket_id").unwrap();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_table_of_the_years_from_since_on_is_read_whole_an_older_one_from_since() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let since = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        let columns: &[&str] = &["ticket_id", "issued_at"];
+        // Partitions of 2025 and 2026 only: every row, as stored.
+        put(
+            &store,
+            &[("T1", "2025-03-01 09:00"), ("T2", "2026-01-05 09:00")],
+        );
+        let whole = read_since(&store, "tickets", Some(columns), since).unwrap();
+        assert_eq!(whole.as_ref().unwrap().width(), 2);
+        assert_eq!(ids(whole), ["T1", "T2"]);
+        // A partition of 2024: its rows, dated before `since`, are not read.
+        put(&store, &[("T0", "2024-12-31 17:00")]);
+        assert_eq!(
+            ids(read_since(&store, "tickets", Some(columns), since).unwrap()),
+            ["T1", "T2"]
+        );
+        // Every column, without the partitions' own, either way.
+        let all = read_since(&store, "tickets", None, since).unwrap().unwrap();
+        assert_eq!(all.get_column_names(), ["ticket_id", "issued_at"]);
+        let earlier = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let all = read_since(&store, "tickets", None, earlier).unwrap().unwrap();
+        assert_eq!(all.get_column_names(), ["ticket_id", "issued_at"]);
+        assert_eq!(ids(Some(all)), ["T0", "T1", "T2"]);
+    }
 }

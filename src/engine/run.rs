@@ -22,6 +22,18 @@ use std::time::{Duration, Instant};
 type Loader<'l> = dyn Fn(&str, Option<&[&str]>) -> Result<Option<DataFrame>> + 'l;
 
 /// The case engine's tables; of `cases`, only the columns it reads.
+/// A table computed from `from` on, after the stored rows of the periods
+/// (or days) ending before it ([`incremental::merge_from`]).
+fn merged(store: &Store, name: &str, df: DataFrame, from: NaiveDate) -> Result<DataFrame> {
+    match store.read(name)? {
+        Some(stored) => incremental::merge_from(stored, df, from)
+            .with_context(|| format!("cannot update {name} from {from}")),
+        // The rows before `from` were computed from part of the inputs:
+        // they cannot stand in for a table never stored.
+        None => anyhow::bail!("{name} is new to the store: it needs a full recompute"),
+    }
+}
+
 pub fn load_case_tables(read: &Loader) -> Result<CaseTables> {
     let need = |t: &str, c: Option<&[&str]>| -> Result<DataFrame> {
         read(t, c)?
@@ -226,7 +238,7 @@ impl<'a> Run<'a> {
     /// only (the nightly job): it reads the input rows dated from the start
     /// of the year before `from`, plus what each table's since rule adds
     /// (`engine::incremental`). Rows of periods ending before `from` that
-    /// it computes are incomplete: [`Run::commit_from`] keeps the stored
+    /// it computes are incomplete: [`Run::commit_nightly`] keeps the stored
     /// ones instead.
     pub fn since(mut self, from: NaiveDate) -> Self {
         self.since = incremental::read_from(from);
@@ -630,16 +642,45 @@ impl<'a> Run<'a> {
     /// city year). The tables are now as of this date, not the nightly
     /// job's: its next run recomputes everything. Returns what `work`
     /// returned.
-    pub fn commit_with<T>(mut self, work: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+    pub fn commit_with<T>(self, work: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        self.commit_staged(None, work)
+    }
+
+    /// As [`Run::commit_with`], for the nightly job: with `from`, each
+    /// table is merged with its stored rows of the periods (or days)
+    /// ending before `from` as it is written ([`incremental::merge_from`];
+    /// a family that draws on it later reads the merged table), and the
+    /// nightly job's state is left for it to save.
+    pub fn commit_nightly<T>(
+        self,
+        from: Option<NaiveDate>,
+        work: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        self.commit_staged(Some(from), work)
+    }
+
+    /// [`Run::commit_with`] (`nightly` none: the nightly state forgotten)
+    /// or [`Run::commit_nightly`] (`nightly` the date to merge from).
+    fn commit_staged<T>(
+        mut self,
+        nightly: Option<Option<NaiveDate>>,
+        work: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
         let txn = self.store.begin()?;
         let root = self.store.root().to_path_buf();
+        let from = nightly.flatten();
+        let store = self.store;
         let (out, written) = std::thread::scope(|scope| {
             let (send, receive) = std::sync::mpsc::channel::<(&'static str, DataFrame)>();
             let (report, reported) = std::sync::mpsc::channel();
             let txn = &txn;
             let writer = scope.spawn(move || -> Result<Vec<(&'static str, Written)>> {
                 let mut written = Vec::new();
-                for (name, mut df) in receive {
+                for (name, df) in receive {
+                    let mut df = match from {
+                        Some(from) => merged(store, name, df, from)?,
+                        None => df,
+                    };
                     let file = txn.write(name, None, &mut df)?;
                     // Once the run has ended nobody reads it back.
                     let _ = report.send((name, root.join(file.staged())));
@@ -655,17 +696,11 @@ impl<'a> Run<'a> {
             (out, writer.join().expect("the writing thread panicked"))
         });
         let (out, written) = (out?, written?);
-        incremental::forget(self.store)?;
-        self.commit_into(txn, written, None)?;
+        if nightly.is_none() {
+            incremental::forget(self.store)?;
+        }
+        self.commit_into(txn, written, from)?;
         Ok(out)
-    }
-
-    /// Write every table this run computed, all in one commit with their
-    /// stamps; with `from`, the stored rows of periods (or days) ending
-    /// before `from` are kept and only the later ones replaced.
-    pub fn commit_from(self, from: Option<NaiveDate>) -> Result<()> {
-        let txn = self.store.begin()?;
-        self.commit_into(txn, Vec::new(), from)
     }
 
     /// Commit every table this run computed in `txn`, replacing the stored
@@ -696,13 +731,7 @@ impl<'a> Run<'a> {
                 continue;
             }
             let df = match from {
-                Some(from) => match self.store.read(name)? {
-                    Some(stored) => incremental::merge_from(stored, df, from)
-                        .with_context(|| format!("cannot update {name} from {from}"))?,
-                    // The rows before `from` were computed from part of the
-                    // inputs: they cannot stand in for a table never stored.
-                    None => anyhow::bail!("{name} is new to the store: it needs a full recompute"),
-                },
+                Some(from) => merged(self.store, name, df, from)?,
                 None => df,
             };
             tables.push((name, None, df));

@@ -32,7 +32,7 @@ mod txn;
 mod upsert;
 
 pub use txn::{Transaction, Written};
-pub use upsert::Upserted;
+pub use upsert::{partition_of, Upserted};
 
 use anyhow::{Context, Result};
 use polars::prelude::*;

@@ -102,8 +102,9 @@ fn month_runs(c: &Column) -> Result<Vec<MonthRun>> {
     Ok(out)
 }
 
-/// The partition a stored file belongs to, from its path.
-fn partition_of(file: &std::path::Path) -> Partition {
+/// The partition (year and month) a stored file belongs to, from its
+/// path; `None` for a file of an unpartitioned table.
+pub fn partition_of(file: &std::path::Path) -> Partition {
     let month_dir = file.parent()?;
     let year_dir = month_dir.parent()?;
     let num = |d: &std::path::Path, prefix: &str| -> Option<i64> {
