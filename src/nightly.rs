@@ -575,8 +575,10 @@ fn write_reports(
         notes.push(note);
     }
     let period = period_of(Grain::Day, day);
-    // The tables just committed, as of `day`: current, so taken as stored.
-    let mut tables = Reading::new(store, settings, AsOf::given(day))?;
+    // The tables just committed, as of `day`: current, so taken as stored;
+    // the card history the day's card run brought up.
+    let mut tables = Reading::new(store, settings, AsOf::given(day))?
+        .with_card_history(std::sync::Arc::new(cards.history.clone()));
     let (path, _) = steps.run(&format!("daily report {day}"), || {
         crate::report::write::daily(
             &mut tables,

@@ -500,6 +500,16 @@ fn seven_nightly_runs_give_the_tables_of_one_full_recompute() {
         from[1..].iter().all(|f| f != "\"everything\""),
         "later runs recompute from a date: {from:?}"
     );
+    // The last night's daily report, its 督办 notices followed on the card
+    // history that night's card run brought up, is the report written
+    // alone, which derives the history again from every case (the night's
+    // notes, a calendar warning, aside).
+    let daily = a.join(format!("reports/{last}/daily.md"));
+    let by_night = std::fs::read_to_string(&daily).unwrap();
+    assert!(by_night.contains("| 逾期未结 | "), "{by_night}");
+    let by_night = by_night.split("\n## 附注").next().unwrap().to_string();
+    ok(a, &["report", "daily", "--date", &last.to_string()]);
+    assert_eq!(by_night, std::fs::read_to_string(&daily).unwrap());
 
     // Everything at once, one full recompute.
     let full_home = home();

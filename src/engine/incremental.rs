@@ -388,7 +388,9 @@ mod tests {
         let all = read_since(&store, "tickets", None, since).unwrap().unwrap();
         assert_eq!(all.get_column_names(), ["ticket_id", "issued_at"]);
         let earlier = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
-        let all = read_since(&store, "tickets", None, earlier).unwrap().unwrap();
+        let all = read_since(&store, "tickets", None, earlier)
+            .unwrap()
+            .unwrap();
         assert_eq!(all.get_column_names(), ["ticket_id", "issued_at"]);
         assert_eq!(ids(Some(all)), ["T0", "T1", "T2"]);
     }

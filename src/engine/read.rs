@@ -90,6 +90,16 @@ impl<'a> Reading<'a> {
         self
     }
 
+    /// The read with the card history through its date that a card run
+    /// of that date brought up ([`Run::with_card_history`]).
+    pub fn with_card_history(
+        mut self,
+        history: std::sync::Arc<Vec<crate::metrics::cards::CardRecord>>,
+    ) -> Self {
+        self.run = self.run.with_card_history(history);
+        self
+    }
+
     /// The run behind the read (case and step facts for the cards).
     pub fn run(&mut self) -> &mut Run<'a> {
         &mut self.run

@@ -622,6 +622,19 @@ impl<'a> Run<'a> {
         self
     }
 
+    /// This run with the card history through its date that the card run
+    /// of the same date brought up ([`super::cards::cards_of`]: the days
+    /// before judged as a run would have judged them, merged with the
+    /// stored cards, then the date itself): the 督办 notices follow it
+    /// instead of deriving it again from every case.
+    pub fn with_card_history(
+        mut self,
+        history: std::sync::Arc<Vec<crate::metrics::cards::CardRecord>>,
+    ) -> Self {
+        self.card_history = Some(history);
+        self
+    }
+
     /// Every metric table, family by family (none read back from the
     /// writer's files unless a later family draws on it).
     pub fn everything(&mut self) -> Result<()> {
