@@ -21,7 +21,6 @@ use std::time::{Duration, Instant};
 /// A table loader: some columns (all: `None`) of a stored input table.
 type Loader<'l> = dyn Fn(&str, Option<&[&str]>) -> Result<Option<DataFrame>> + 'l;
 
-/// The case engine's tables; of `cases`, only the columns it reads.
 /// A table computed from `from` on, after the stored rows of the periods
 /// (or days) ending before it ([`incremental::merge_from`]).
 fn merged(store: &Store, name: &str, df: DataFrame, from: NaiveDate) -> Result<DataFrame> {
@@ -34,6 +33,7 @@ fn merged(store: &Store, name: &str, df: DataFrame, from: NaiveDate) -> Result<D
     }
 }
 
+/// The case engine's tables; of `cases`, only the columns it reads.
 pub fn load_case_tables(read: &Loader) -> Result<CaseTables> {
     let need = |t: &str, c: Option<&[&str]>| -> Result<DataFrame> {
         read(t, c)?
