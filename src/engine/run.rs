@@ -21,6 +21,15 @@ use std::time::{Duration, Instant};
 /// A table loader: some columns (all: `None`) of a stored input table.
 type Loader<'l> = dyn Fn(&str, Option<&[&str]>) -> Result<Option<DataFrame>> + 'l;
 
+/// Who commits a run's tables: `compute` (the nightly job's state is
+/// forgotten: its next run recomputes everything), or the nightly job
+/// (which saves its state itself), merging from a date or not.
+#[derive(Clone, Copy, PartialEq)]
+enum Committer {
+    Compute,
+    Nightly(Option<NaiveDate>),
+}
+
 /// A table computed from `from` on, after the stored rows of the periods
 /// (or days) ending before it ([`incremental::merge_from`]).
 fn merged(store: &Store, name: &str, df: DataFrame, from: NaiveDate) -> Result<DataFrame> {
@@ -656,7 +665,7 @@ impl<'a> Run<'a> {
     /// job's: its next run recomputes everything. Returns what `work`
     /// returned.
     pub fn commit_with<T>(self, work: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
-        self.commit_staged(None, work)
+        self.commit_staged(Committer::Compute, work)
     }
 
     /// As [`Run::commit_with`], for the nightly job: with `from`, each
@@ -669,19 +678,21 @@ impl<'a> Run<'a> {
         from: Option<NaiveDate>,
         work: impl FnOnce(&mut Self) -> Result<T>,
     ) -> Result<T> {
-        self.commit_staged(Some(from), work)
+        self.commit_staged(Committer::Nightly(from), work)
     }
 
-    /// [`Run::commit_with`] (`nightly` none: the nightly state forgotten)
-    /// or [`Run::commit_nightly`] (`nightly` the date to merge from).
+    /// [`Run::commit_with`] or [`Run::commit_nightly`], as `by` says.
     fn commit_staged<T>(
         mut self,
-        nightly: Option<Option<NaiveDate>>,
+        by: Committer,
         work: impl FnOnce(&mut Self) -> Result<T>,
     ) -> Result<T> {
         let txn = self.store.begin()?;
         let root = self.store.root().to_path_buf();
-        let from = nightly.flatten();
+        let from = match by {
+            Committer::Compute => None,
+            Committer::Nightly(from) => from,
+        };
         let store = self.store;
         let (out, written) = std::thread::scope(|scope| {
             let (send, receive) = std::sync::mpsc::channel::<(&'static str, DataFrame)>();
@@ -709,7 +720,7 @@ impl<'a> Run<'a> {
             (out, writer.join().expect("the writing thread panicked"))
         });
         let (out, written) = (out?, written?);
-        if nightly.is_none() {
+        if by == Committer::Compute {
             incremental::forget(self.store)?;
         }
         self.commit_into(txn, written, from)?;
