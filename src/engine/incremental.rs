@@ -13,6 +13,7 @@ use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// What else, beyond the rows dated from the start of the year before
 /// `from`, a run restricted to the periods from `from` must read of an
@@ -62,38 +63,97 @@ pub fn read_from(from: NaiveDate) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(from.year() - 1, 1, 1)
 }
 
+/// The first day a restricted run reads, and what it finds once for every
+/// table it reads from there.
+#[derive(Debug)]
+pub struct Since {
+    date: NaiveDate,
+    /// The cases a correction or a step since names (`Also::OpenCases`).
+    named: OnceLock<Series>,
+}
+
+impl Since {
+    pub fn new(date: NaiveDate) -> Since {
+        Since {
+            date,
+            named: OnceLock::new(),
+        }
+    }
+
+    pub fn date(&self) -> NaiveDate {
+        self.date
+    }
+
+    /// The ids of the cases a correction or a step finished on or after the
+    /// date (or still open) names, each once: looked up the first time a
+    /// table of cases needs them.
+    fn named_cases(&self, store: &Store) -> Result<Series> {
+        if let Some(named) = self.named.get() {
+            return Ok(named.clone());
+        }
+        let from = crate::polars_ext::date_lit(self.date);
+        let mut parts = Vec::new();
+        for (t, c) in [("corrections", "at"), ("case_steps", "finished_at")] {
+            if let Some(scan) = store.scan(t)? {
+                let since = col(c).cast(DataType::Date).gt_eq(from.clone());
+                parts.push(
+                    scan.filter(col(c).is_null().or(since))
+                        .select([col("case_id").cast(DataType::String)]),
+                );
+            }
+        }
+        let named = match parts.is_empty() {
+            true => Series::new_empty("case_id".into(), &DataType::String),
+            false => concat(parts, UnionArgs::default())?
+                .unique(None, UniqueKeepStrategy::Any)
+                .collect()?
+                .column("case_id")?
+                .as_materialized_series()
+                .clone(),
+        };
+        Ok(self.named.get_or_init(|| named).clone())
+    }
+}
+
 /// Some columns (all: `None`) of a stored input table, only the rows
-/// dated on or after `since` and those its [`since_rule`] adds.
+/// dated on or after `since`'s date and those its [`since_rule`] adds.
 pub fn read_since(
     store: &Store,
     table: &str,
     columns: Option<&[&str]>,
-    since: NaiveDate,
+    since: &Since,
 ) -> Result<Option<DataFrame>> {
+    let first = since.date;
     let rule = since_rule(table);
     let by = crate::ingest::table::table(table).and_then(|spec| spec.partition_by);
     let (Some(by), false) = (by, rule == Also::Whole) else {
         return store.read_columns(table, columns);
     };
-    // A table whose every partition is of `since`'s year or later (a
-    // store of one or two years) is read whole by the filter below: read
-    // it as it is, without the filter's work.
-    let whole = store
-        .files(table)?
-        .iter()
-        .all(|f| crate::store::partition_of(f).is_some_and(|(year, _)| year >= since.year()));
-    if whole {
-        return store.read_columns(table, columns);
-    }
-    let Some(scan) = store.scan(table)? else {
-        return Ok(None);
+    // A partition is the month of its rows' `by`. One that starts on or
+    // after `since` holds only rows the filter below keeps: it is read
+    // whole, without the filter's work (a store of one or two years is all
+    // such). The older ones go through the filter, and with no rule adding
+    // rows, those ending before `since` are not read at all.
+    let month = |f: &std::path::Path| {
+        let (y, m) = crate::store::partition_of(f)?;
+        let first = NaiveDate::from_ymd_opt(y, m, 1)?;
+        Some((first, first.checked_add_months(chrono::Months::new(1))?))
     };
-    let from = crate::polars_ext::date_lit(since);
+    let files = store.files(table)?;
+    let (recent, older): (Vec<_>, Vec<_>) = files
+        .iter()
+        .cloned()
+        .partition(|f| month(f).is_some_and(|(start, _)| start >= first));
+    let older: Vec<_> = older
+        .into_iter()
+        .filter(|f| rule != Also::Nothing || month(f).is_none_or(|(_, next)| next > first))
+        .collect();
+    let Some(scan) = crate::store::scan_files(&older, &files)? else {
+        return crate::store::read_files(&recent, columns);
+    };
+    let from = crate::polars_ext::date_lit(first);
     let dated = |c: &str| col(c).cast(DataType::Date).gt_eq(from.clone());
-    let mut keep = col("year")
-        .cast(DataType::Int64)
-        .gt_eq(lit(since.year() as i64))
-        .and(dated(by));
+    let mut keep = dated(by);
     match rule {
         Also::Nothing | Also::Whole => {}
         Also::DatedIn(c) => keep = keep.or(dated(c)),
@@ -104,31 +164,15 @@ pub fn read_since(
                 .and(col("rectified_at").is_null().or(dated("rectified_at"))))
         }
         Also::OpenCases => {
-            let mut named: Vec<String> = Vec::new();
-            for (t, c) in [("corrections", "at"), ("case_steps", "finished_at")] {
-                if let Some(scan) = store.scan(t)? {
-                    let ids = scan
-                        .filter(col(c).is_null().or(dated(c)))
-                        .select([col("case_id")])
-                        .collect()?;
-                    named.extend(
-                        crate::polars_ext::opt_strings(&ids, "case_id")?
-                            .into_iter()
-                            .flatten(),
-                    );
-                }
-            }
-            named.sort_unstable();
-            named.dedup();
+            let named = since.named_cases(store)?;
             keep = keep.or(col("completed_at")
                 .is_null()
                 .or(dated("completed_at"))
-                .or(col("case_id")
-                    .is_in(lit(Series::new("ids".into(), named)).implode(false), false)))
+                .or(col("case_id").is_in(lit(named).implode(false), false)))
         }
     }
     let mut kept = scan.filter(keep);
-    Ok(Some(match columns {
+    let old = match columns {
         Some(c) => {
             // A column no stored file has yet (added in a later version):
             // null.
@@ -142,8 +186,17 @@ pub fn read_since(
                 .collect();
             kept.select(exprs).collect()?
         }
-        None => kept.collect()?.drop_many(["year", "month"]),
-    }))
+        None => kept.collect()?,
+    };
+    let Some(recent) = crate::store::read_files(&recent, columns)? else {
+        return Ok(Some(old));
+    };
+    // The older rows first, as the files come; the columns in the recent
+    // files' order (a column the older files lack: null there).
+    let mut out = recent.clear();
+    crate::store::stack(&mut out, old)?;
+    crate::store::stack(&mut out, recent)?;
+    Ok(Some(out))
 }
 
 /// The stored rows of periods (or days) ending before `from`, then the
@@ -339,7 +392,6 @@ mod tests {
     use super::*;
 
     fn put(store: &Store, rows: &[(&str, &str)]) {
-        let at = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
         let batch = df!(
             "ticket_id" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
             "issued_at" => rows.iter().map(|r| at(r.1)).collect::<Vec<_>>(),
@@ -364,31 +416,117 @@ mod tests {
         out
     }
 
+    fn at(s: &str) -> chrono::NaiveDateTime {
+        chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn older_partitions_give_the_rows_their_rule_adds_the_recent_ones_every_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let since = Since::new(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
+        let mut txn = store.begin().unwrap();
+        // Cases of 2023 (before `since`): C1 completed then and named by
+        // no step since, C2 still open, C3 completed then but with a step
+        // finished since, C4 completed since.
+        let cases = df!(
+            "case_id" => ["C1", "C2", "C3", "C4"],
+            "accepted_at" => [at("2023-06-01 09:00"), at("2023-06-02 09:00"),
+                at("2023-06-03 09:00"), at("2023-11-30 09:00")],
+            "completed_at" => [Some(at("2023-06-05 09:00")), None,
+                Some(at("2023-06-06 09:00")), Some(at("2024-02-01 09:00"))],
+        )
+        .unwrap();
+        store
+            .upsert(&mut txn, "cases", &["case_id"], Some("accepted_at"), cases)
+            .unwrap();
+        // A case of 2024, written by a version with one more column.
+        let recent = df!(
+            "case_id" => ["C5"],
+            "accepted_at" => [at("2024-01-02 09:00")],
+            "completed_at" => [None::<chrono::NaiveDateTime>],
+            "note" => ["new"],
+        )
+        .unwrap();
+        store
+            .upsert(&mut txn, "cases", &["case_id"], Some("accepted_at"), recent)
+            .unwrap();
+        let steps = df!(
+            "case_id" => ["C1", "C3"],
+            "step_id" => ["S1", "S3"],
+            "started_at" => [at("2023-06-01 10:00"), at("2023-12-20 10:00")],
+            "finished_at" => [Some(at("2023-06-02 10:00")), Some(at("2024-03-01 10:00"))],
+        )
+        .unwrap();
+        store
+            .upsert(
+                &mut txn,
+                "case_steps",
+                &["step_id"],
+                Some("started_at"),
+                steps,
+            )
+            .unwrap();
+        txn.commit().unwrap();
+        assert_eq!(store.files("cases").unwrap().len(), 3);
+
+        let columns: &[&str] = &["case_id", "note"];
+        let read = read_since(&store, "cases", Some(columns), &since)
+            .unwrap()
+            .unwrap();
+        assert_eq!(read.get_column_names(), ["case_id", "note"]);
+        assert_eq!(
+            crate::polars_ext::strings(&read, "case_id").unwrap(),
+            ["C2", "C3", "C4", "C5"]
+        );
+        let notes = crate::polars_ext::opt_strings(&read, "note").unwrap();
+        assert_eq!(notes, [None, None, None, Some("new".to_string())]);
+        // Every column: the recent files' order, the older rows null in
+        // the column they lack.
+        let all = read_since(&store, "cases", None, &since).unwrap().unwrap();
+        assert_eq!(
+            all.get_column_names(),
+            ["case_id", "accepted_at", "completed_at", "note"]
+        );
+        assert_eq!(all.height(), 4);
+        // The step finished since is read from its older partition, the
+        // other is not.
+        let steps = read_since(&store, "case_steps", Some(&["step_id"]), &since)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            crate::polars_ext::strings(&steps, "step_id").unwrap(),
+            ["S3"]
+        );
+    }
+
     #[test]
     fn a_table_of_the_years_from_since_on_is_read_whole_an_older_one_from_since() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let since = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        let since = Since::new(NaiveDate::from_ymd_opt(2025, 1, 1).unwrap());
         let columns: &[&str] = &["ticket_id", "issued_at"];
         // Partitions of 2025 and 2026 only: every row, as stored.
         put(
             &store,
             &[("T1", "2025-03-01 09:00"), ("T2", "2026-01-05 09:00")],
         );
-        let whole = read_since(&store, "tickets", Some(columns), since).unwrap();
+        let whole = read_since(&store, "tickets", Some(columns), &since).unwrap();
         assert_eq!(whole.as_ref().unwrap().width(), 2);
         assert_eq!(ids(whole), ["T1", "T2"]);
         // A partition of 2024: its rows, dated before `since`, are not read.
         put(&store, &[("T0", "2024-12-31 17:00")]);
         assert_eq!(
-            ids(read_since(&store, "tickets", Some(columns), since).unwrap()),
+            ids(read_since(&store, "tickets", Some(columns), &since).unwrap()),
             ["T1", "T2"]
         );
         // Every column, without the partitions' own, either way.
-        let all = read_since(&store, "tickets", None, since).unwrap().unwrap();
+        let all = read_since(&store, "tickets", None, &since)
+            .unwrap()
+            .unwrap();
         assert_eq!(all.get_column_names(), ["ticket_id", "issued_at"]);
-        let earlier = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
-        let all = read_since(&store, "tickets", None, earlier)
+        let earlier = Since::new(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
+        let all = read_since(&store, "tickets", None, &earlier)
             .unwrap()
             .unwrap();
         assert_eq!(all.get_column_names(), ["ticket_id", "issued_at"]);

@@ -71,8 +71,9 @@ pub struct Run<'a> {
     store: &'a Store,
     settings: &'a Settings,
     pub as_of: NaiveDate,
-    /// Read only the input rows that bear on periods from this date on.
-    since: Option<NaiveDate>,
+    /// Read only the input rows that bear on periods from this date on
+    /// (and what such reads find once for all).
+    since: Option<incremental::Since>,
     /// Tables computed by this run and kept in memory (what a commit
     /// writes, beside the `released` ones already written).
     done: BTreeMap<&'static str, DataFrame>,
@@ -250,7 +251,7 @@ impl<'a> Run<'a> {
     /// it computes are incomplete: [`Run::commit_nightly`] keeps the stored
     /// ones instead.
     pub fn since(mut self, from: NaiveDate) -> Self {
-        self.since = incremental::read_from(from);
+        self.since = incremental::read_from(from).map(incremental::Since::new);
         self
     }
 
@@ -263,7 +264,7 @@ impl<'a> Run<'a> {
 
     /// The first day a nightly run reads (`None`: everything).
     pub fn since_date(&self) -> Option<NaiveDate> {
-        self.since
+        self.since.as_ref().map(incremental::Since::date)
     }
 
     pub fn store(&self) -> &'a Store {
@@ -282,7 +283,7 @@ impl<'a> Run<'a> {
     /// Some columns (all: `None`) of a stored input table, restricted as
     /// [`Run::since`] says.
     pub fn read_columns(&self, table: &str, columns: Option<&[&str]>) -> Result<Option<DataFrame>> {
-        match self.since {
+        match &self.since {
             Some(since) => incremental::read_since(self.store, table, columns, since),
             None => self.store.read_columns(table, columns),
         }

@@ -379,18 +379,7 @@ impl Store {
             return Ok(None);
         }
         let partitioned = files.iter().any(|f| f.to_string_lossy().contains("year="));
-        let args = ScanArgsParquet {
-            hive_options: if partitioned {
-                HiveOptions::new_enabled()
-            } else {
-                HiveOptions::default()
-            },
-            // Files from before a column was added lack it: scan with the
-            // widest file's schema, their rows null there.
-            schema: widest_schema(&files)?,
-            allow_missing_columns: true,
-            ..ScanArgsParquet::default()
-        };
+        let args = scan_args(&files, partitioned)?;
         let dir = self.dataset_dir(dataset);
         let path = polars::prelude::PlRefPath::try_from_path(&dir)
             .map_err(anyhow::Error::from)
@@ -520,6 +509,45 @@ fn text_ranges(file: &Path, column: &str) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
 fn holds_one<K: AsRef<[u8]>>(sorted: &[K], lo: &[u8], hi: &[u8]) -> bool {
     let at = sorted.partition_point(|k| k.as_ref() < lo);
     sorted.get(at).is_some_and(|k| k.as_ref() <= hi)
+}
+
+/// How the store's files are scanned: files from before a column was
+/// added lack it, so a scan takes the widest file's schema, their rows null
+/// there.
+fn scan_args(files: &[PathBuf], hive: bool) -> Result<ScanArgsParquet> {
+    Ok(ScanArgsParquet {
+        // polars reads `year=`/`month=` folders as columns unless told not to.
+        hive_options: if hive {
+            HiveOptions::new_enabled()
+        } else {
+            HiveOptions::new_disabled()
+        },
+        schema: widest_schema(files)?,
+        allow_missing_columns: true,
+        ..ScanArgsParquet::default()
+    })
+}
+
+/// A lazy scan of some `files` of one dataset, in their order, without the
+/// partitions' columns (`None`: no files), with the schema of the widest
+/// of `all` its files (a column only later files have: null).
+pub fn scan_files(files: &[PathBuf], all: &[PathBuf]) -> Result<Option<LazyFrame>> {
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let args = scan_args(all, false)?;
+    let paths = files
+        .iter()
+        .map(|f| {
+            polars::prelude::PlRefPath::try_from_path(f)
+                .map_err(anyhow::Error::from)
+                .with_context(|| format!("cannot scan {}", f.display()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Some(LazyFrame::scan_parquet_files(
+        paths.into_iter().collect(),
+        args,
+    )?))
 }
 
 /// Read and stack Parquet files (optionally only some columns). Files
