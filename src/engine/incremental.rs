@@ -130,14 +130,14 @@ pub fn read_since(
         return store.read_columns(table, columns);
     };
     // A partition is the month of its rows' `by`. One that starts on or
-    // after `since` holds only rows the filter below keeps: it is read
+    // after `first` holds only rows the filter below keeps: it is read
     // whole, without the filter's work (a store of one or two years is all
     // such). The older ones go through the filter, and with no rule adding
-    // rows, those ending before `since` are not read at all.
+    // rows, those ending before `first` are not read at all.
     let month = |f: &std::path::Path| {
         let (y, m) = crate::store::partition_of(f)?;
-        let first = NaiveDate::from_ymd_opt(y, m, 1)?;
-        Some((first, first.checked_add_months(chrono::Months::new(1))?))
+        let start = NaiveDate::from_ymd_opt(y, m, 1)?;
+        Some((start, start.checked_add_months(chrono::Months::new(1))?))
     };
     let files = store.files(table)?;
     let (recent, older): (Vec<_>, Vec<_>) = files
