@@ -43,7 +43,7 @@
 //! (a metric's points are kept to two decimals, the total rounded to two)
 //! ```
 
-mod common;
+use crate::common;
 
 use common::{csv_rows, ok};
 use std::collections::HashMap;

@@ -10,7 +10,7 @@
 //! reports folder is refused, and the store is byte for byte and time for
 //! time as it was.
 
-mod common;
+use crate::common;
 
 use common::{bin, csv_rows, ok, run};
 use std::collections::{BTreeMap, HashMap};

@@ -60,7 +60,7 @@
 //! deadline lies after 2024-12-31, so the figures do not depend on whether an
 //! open case is evaluated at the period end or at the as-of date.
 
-mod common;
+use crate::common;
 
 use common::{ok, split_csv, totals};
 use std::collections::HashMap;

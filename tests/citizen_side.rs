@@ -85,7 +85,7 @@
 //!
 //! Corrections: C07 on 10-23 (W03); C11 on 09-30 (W04, September).
 
-mod common;
+use crate::common;
 
 use common::{ok, split_csv, totals};
 use xiaoneng::metrics::schema;

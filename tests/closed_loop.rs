@@ -46,7 +46,7 @@
 //!   (late rectification) on W02.
 //! - P4 W02 level 5, 11-03.
 
-mod common;
+use crate::common;
 
 use common::{csv_rows, ok, run};
 use std::collections::HashMap;

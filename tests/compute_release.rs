@@ -3,7 +3,7 @@
 //! staged file. What it reads back, and what lands in the store, is what a
 //! run that keeps every table in memory computes.
 
-mod common;
+use crate::common;
 
 use common::ok;
 use polars::prelude::DataFrame;

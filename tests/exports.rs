@@ -7,7 +7,7 @@
 //! store, gives the stored and rejected counts and the reject lines of its
 //! `expected.csv`, with no configuration.
 
-mod common;
+use crate::common;
 
 use common::{csv_rows, ok, run};
 use std::collections::BTreeMap;

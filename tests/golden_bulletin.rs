@@ -4,7 +4,7 @@
 //! `UPDATE_GOLDEN=1 cargo test --release --test golden_bulletin` rewrites
 //! the golden files after an intended change; review the diff.
 
-mod common;
+use crate::common;
 
 use common::{csv_rows, ok};
 use std::path::Path;

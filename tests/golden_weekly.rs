@@ -2,7 +2,7 @@
 //! in as a golden file. `UPDATE_GOLDEN=1 cargo test --release --test
 //! golden_weekly` rewrites it after an intended change; review the diff.
 
-mod common;
+use crate::common;
 
 use common::ok;
 use std::path::Path;

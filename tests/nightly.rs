@@ -5,7 +5,7 @@
 //! - seven nightly runs over a week give the metric tables of one full
 //!   recompute of that week.
 
-mod common;
+use crate::common;
 
 use common::{bin, csv_rows, ok, run};
 use std::collections::BTreeMap;
@@ -355,15 +355,28 @@ fn late_week_home() -> tempfile::TempDir {
     h
 }
 
+/// The night the kill tests run (a Sunday, before the first working day
+/// of a week and a month).
+const KILL_NIGHT: &str = "2026-11-01";
+
+/// The night of [`KILL_NIGHT`] run uninterrupted on a late week's home:
+/// the home and what the run left, once per test binary (each killed run
+/// is compared with it).
+fn uninterrupted_night() -> &'static (tempfile::TempDir, BTreeMap<String, Vec<String>>) {
+    static NIGHT: OnceLock<(tempfile::TempDir, BTreeMap<String, Vec<String>>)> = OnceLock::new();
+    NIGHT.get_or_init(|| {
+        let clean = late_week_home();
+        nightly_ok(clean.path(), KILL_NIGHT);
+        let expected = outcome(clean.path());
+        (clean, expected)
+    })
+}
+
 #[test]
-fn a_run_killed_at_any_step_and_rerun_ends_as_an_uninterrupted_run() {
-    let day = "2026-11-01";
-    let clean = late_week_home();
-    nightly_ok(clean.path(), day);
-    let expected = outcome(clean.path());
-    // The run of 11-01 (a Sunday, before the first working day of a week
-    // and a month) writes the daily report, the weekly publication of W44
-    // and the bulletin of October.
+fn an_uninterrupted_night_writes_the_days_reports_and_the_months_bulletin() {
+    let (clean, expected) = uninterrupted_night();
+    // The run of 11-01 writes the daily report, the weekly publication of
+    // W44 and the bulletin of October.
     for report in [
         "reports/2026-11-01/daily.md",
         "reports/2026-W44/attendance.csv",
@@ -384,29 +397,24 @@ fn a_run_killed_at_any_step_and_rerun_ends_as_an_uninterrupted_run() {
         by_night,
         "the nightly bulletin differs from report monthly's"
     );
+}
 
+/// The night killed at each of `points` (a fail point, `#n` its n-th
+/// pass) and run again ends as the uninterrupted night did, the rerun
+/// clearing the killed run's lock.
+fn killed_and_rerun_ends_as_uninterrupted(points: &[&str]) {
+    let (_, expected) = uninterrupted_night();
     let mut stale_seen = 0;
-    for point in [
-        "staged",
-        "journal",
-        "applying",
-        "ingested",
-        "archived",
-        "journal#2",
-        "computed",
-        "journal#3",
-        "daily",
-        "reports",
-    ] {
+    for point in points {
         let h = late_week_home();
-        let (code, err) = nightly(h.path(), day, &[("XIAONENG_FAIL_AT", point)]);
+        let (code, err) = nightly(h.path(), KILL_NIGHT, &[("XIAONENG_FAIL_AT", point)]);
         assert_ne!(
             code,
             Some(0),
             "{point}: the injected kill did not happen:\n{err}"
         );
         assert!(err.contains("aborting as if killed"), "{point}: {err}");
-        let (code, err) = nightly(h.path(), day, &[]);
+        let (code, err) = nightly(h.path(), KILL_NIGHT, &[]);
         assert!(
             matches!(code, Some(0) | Some(1)),
             "{point}: rerun failed:\n{err}"
@@ -414,9 +422,34 @@ fn a_run_killed_at_any_step_and_rerun_ends_as_an_uninterrupted_run() {
         if err.contains("cleared a stale lock") {
             stale_seen += 1;
         }
-        assert_same(&outcome(h.path()), &expected, &format!("killed at {point}"));
+        assert_same(&outcome(h.path()), expected, &format!("killed at {point}"));
     }
-    assert_eq!(stale_seen, 10, "every rerun found the killed run's lock");
+    assert_eq!(
+        stale_seen,
+        points.len(),
+        "every rerun found the killed run's lock"
+    );
+}
+
+// The kills in three tests, so that they run beside the other tests
+// instead of twenty nightly runs one after another.
+
+#[test]
+fn a_night_killed_in_its_ingest_and_rerun_ends_as_an_uninterrupted_one() {
+    killed_and_rerun_ends_as_uninterrupted(&[
+        "staged", "journal", "applying", "ingested", "archived",
+    ]);
+}
+
+#[test]
+fn a_night_killed_in_its_metrics_or_cards_and_rerun_ends_as_an_uninterrupted_one() {
+    // The second commit is the metric tables', the third the cards'.
+    killed_and_rerun_ends_as_uninterrupted(&["journal#2", "computed", "journal#3"]);
+}
+
+#[test]
+fn a_night_killed_in_its_reports_and_rerun_ends_as_an_uninterrupted_one() {
+    killed_and_rerun_ends_as_uninterrupted(&["daily", "reports"]);
 }
 
 #[test]

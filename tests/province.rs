@@ -23,7 +23,7 @@
 //! its rates are ratios of the re-added counts: on time 14/18, early 10/18,
 //! instant 4/22 — not averages of the centers' rates.
 
-mod common;
+use crate::common;
 
 use common::{ok, split_csv, totals};
 use polars::prelude::*;

@@ -79,7 +79,7 @@
 //! 时段:周一 09:00–09:30(日均 1.33 人)、周二 10:00–10:30(日均 2.00 人)。」
 //! With the default `crowded_over` (5) no half hour is crowded: 「…:无。」
 
-mod common;
+use crate::common;
 
 use common::{csv_rows, ok};
 use std::collections::HashMap;

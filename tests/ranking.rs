@@ -140,7 +140,7 @@
 //! 3007 10-28 no afternoon-out punch  missing punch      W07 Oct
 //! ```
 
-mod common;
+use crate::common;
 
 use common::{ok, split_csv, totals};
 

@@ -1,7 +1,7 @@
 //! Rankings over the whole demo: every score is the base plus the points of
 //! its events, and a rule changed in the configuration changes the ranking.
 
-mod common;
+use crate::common;
 
 use common::ok;
 use polars::prelude::*;

@@ -4,7 +4,7 @@
 //! figures whatever another reader ran before it. The fixture is the
 //! ranking fixture of `tests/ranking.rs` (September and October 2026).
 
-mod common;
+use crate::common;
 
 use common::{csv_rows, ok, run};
 use std::collections::BTreeMap;

@@ -48,7 +48,7 @@
 //!
 //! Reasons: 上传材料不清晰 (K08) 1, 不属于本机关职权范围 (K05) 1: 25.00 % each.
 
-mod common;
+use crate::common;
 
 use common::{csv_rows, ok};
 use std::collections::HashMap;

@@ -3,7 +3,7 @@
 //! tests/fixtures/staff_review/README.md, every figure's working in
 //! EXPECTED.md (with its addendum: one overdue step each costs a point).
 
-mod common;
+use crate::common;
 
 use common::{csv_rows, ok};
 use std::path::Path;

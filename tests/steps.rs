@@ -8,7 +8,7 @@
 //! 审查 past its limit (red card), S5 with an open 审批 one day from its
 //! own limit (yellow card). Evaluation date 2024-10-25.
 
-mod common;
+use crate::common;
 
 use common::{csv_rows, ok};
 use std::collections::HashMap;

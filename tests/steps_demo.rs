@@ -3,7 +3,7 @@
 //! hold more working days than the case itself, beyond what parallel
 //! steps (并联审批) explain.
 
-mod common;
+use crate::common;
 
 use common::{csv_rows, ok};
 use std::collections::BTreeMap;

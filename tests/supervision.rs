@@ -1,7 +1,7 @@
 //! Electronic supervision end to end: red and yellow cards over successive
 //! run dates, and the catalog round of a 流程再造 reproduced from a seed.
 
-mod common;
+use crate::common;
 
 use common::{csv_rows, ok};
 use std::collections::HashMap;

@@ -10,7 +10,7 @@
 //! days, late); C3 accepted 10-14, done 10-15 (early). W02: C4 accepted
 //! 10-13, done 10-14 (early). W01 on time 2 of 3 = 66.67%, W02 1 of 1.
 
-mod common;
+use crate::common;
 
 use common::{ok, run};
 use std::collections::HashMap;
