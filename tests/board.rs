@@ -254,13 +254,12 @@ fn store_files(dir: &Path) -> BTreeMap<PathBuf, (u64, SystemTime)> {
 fn the_board_shows_the_command_lines_figures_in_a_real_browser() {
     // Installed (or the test fails) before anything else is done.
     chromium();
-    let home = tempfile::tempdir().unwrap();
+    let home = common::demo_home();
     let home = home.path();
     let work = tempfile::tempdir().unwrap();
     let profile = work.path().join("chromium-profile");
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("board-test");
     std::fs::create_dir_all(&shots).unwrap();
-    ok(home, &["demo"]);
     let store = home.join("data/store");
     let before = store_files(&store);
 

@@ -578,9 +578,10 @@ fn init_writes_the_commented_defaults_once() {
 
 #[test]
 fn demo_ingests_every_table_and_accounts_for_every_row() {
-    let h = home();
-    let out = ok(h.path(), &["demo"]);
-    let t = totals(&out);
+    // The demo run once per test binary, its home copied.
+    let h = common::demo_home();
+    let out = common::demo_output();
+    let t = totals(out);
     for table in [
         "windows",
         "staff",

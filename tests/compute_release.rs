@@ -5,7 +5,6 @@
 
 use crate::common;
 
-use common::ok;
 use polars::prelude::DataFrame;
 use std::collections::BTreeMap;
 use xiaoneng::config::Settings;
@@ -36,11 +35,10 @@ fn assert_same(
     }
 }
 
-/// The demo county in a fresh folder (kept while the folder lives), its
+/// The demo county in a folder of its own (kept while the folder lives), its
 /// settings, store and date.
 fn demo_center() -> (tempfile::TempDir, Settings, Store, chrono::NaiveDate) {
-    let home = tempfile::tempdir().unwrap();
-    ok(home.path(), &["demo"]);
+    let home = common::demo_home();
     let settings = Settings::load(home.path(), None).unwrap();
     let store = Store::open(&settings.store).unwrap();
     let as_of = xiaoneng::engine::as_of::resolve(&store, None).unwrap().date;

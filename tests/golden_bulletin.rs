@@ -135,8 +135,7 @@ fn the_fixture_bulletin_matches_the_golden_files_and_reruns_identically() {
 
 #[test]
 fn the_demo_bulletin_figures_are_the_metric_tables() {
-    let home = tempfile::tempdir().unwrap();
-    ok(home.path(), &["demo"]);
+    let home = common::demo_home();
     let md = ok(home.path(), &["report", "monthly", "--month", "2026-09"]);
     let q = |sql: &str| csv_rows(&ok(home.path(), &["query", sql, "--format", "csv"]));
     let center = q("SELECT accepted, completed, overdue_completed FROM case_metrics WHERE grain = 'month' AND period = '2026-09' AND level = 'center'");

@@ -11,8 +11,7 @@ const WEEK: &str = "2026-W42";
 
 #[test]
 fn demo_weekly_publication_matches_the_golden_file() {
-    let home = tempfile::tempdir().unwrap();
-    ok(home.path(), &["demo"]);
+    let home = common::demo_home();
     let csv = ok(
         home.path(),
         &["attendance", "--week", WEEK, "--format", "csv"],

@@ -32,17 +32,34 @@ fn date(s: &str) -> chrono::NaiveDate {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-/// The demo's export files, generated once per test binary.
+/// A demo's export files in a folder of their own.
+fn generated(spec: &xiaoneng::demo::DemoSpec) -> (tempfile::TempDir, Vec<PathBuf>) {
+    let dir = tempfile::tempdir().unwrap();
+    let cal = xiaoneng::calendar::Calendar::official();
+    let files = xiaoneng::demo::generate(spec, &cal, dir.path())
+        .unwrap()
+        .files;
+    (dir, files)
+}
+
+/// The demo's export files (October 2025 to October 2026), generated once
+/// per test binary.
 fn demo_files() -> &'static (tempfile::TempDir, Vec<PathBuf>) {
     static FILES: OnceLock<(tempfile::TempDir, Vec<PathBuf>)> = OnceLock::new();
+    FILES.get_or_init(|| generated(&xiaoneng::demo::DemoSpec::default()))
+}
+
+/// The demo county's last four months only (July to October 2026), for the
+/// tests that run the same night many times: what they compare does not
+/// need the year, and each night costs a third.
+fn recent_demo_files() -> &'static (tempfile::TempDir, Vec<PathBuf>) {
+    static FILES: OnceLock<(tempfile::TempDir, Vec<PathBuf>)> = OnceLock::new();
     FILES.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let spec = xiaoneng::demo::DemoSpec::default();
-        let cal = xiaoneng::calendar::Calendar::official();
-        let files = xiaoneng::demo::generate(&spec, &cal, dir.path())
-            .unwrap()
-            .files;
-        (dir, files)
+        generated(&xiaoneng::demo::DemoSpec {
+            first_month: (2026, 7),
+            months: 4,
+            ..xiaoneng::demo::DemoSpec::default()
+        })
     })
 }
 
@@ -221,14 +238,6 @@ fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    for (rel, bytes) in files_under(from) {
-        let p = to.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, bytes).unwrap();
-    }
-}
-
 /// What a nightly run leaves that must not depend on how it got there.
 fn outcome(home: &Path) -> BTreeMap<String, Vec<String>> {
     let mut out = BTreeMap::new();
@@ -320,13 +329,18 @@ fn assert_same(a: &BTreeMap<String, Vec<String>>, b: &BTreeMap<String, Vec<Strin
     }
 }
 
-/// A home that has ingested everything before 2026-10-30 and closed
-/// 2026-10-29, with the exports of 10-30 to 11-01 waiting in the inbox.
+/// A home that has ingested everything of [`recent_demo_files`] before
+/// 2026-10-30 and closed 2026-10-29, with the exports of 10-30 to 11-01
+/// waiting in the inbox.
 fn late_week_home() -> tempfile::TempDir {
     static TEMPLATE: OnceLock<tempfile::TempDir> = OnceLock::new();
     let template = TEMPLATE.get_or_init(|| {
         let h = home();
-        let parts = split(date("2026-10-30"), date("2026-11-01"));
+        let parts = split_files(
+            &recent_demo_files().1,
+            date("2026-10-30"),
+            date("2026-11-01"),
+        );
         let base: Vec<(&String, &Vec<u8>)> = parts.iter().map(|(n, (b, _))| (n, b)).collect();
         drop_files(h.path(), "base", &base);
         nightly_ok(h.path(), "2026-10-29");
@@ -351,7 +365,7 @@ fn late_week_home() -> tempfile::TempDir {
         h
     });
     let h = tempfile::tempdir().unwrap();
-    copy_dir(template.path(), h.path());
+    common::copy_tree(template.path(), h.path());
     h
 }
 

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::ok;
+use common::demo_home;
 use polars::prelude::*;
 use std::collections::HashMap;
 use xiaoneng::config::Settings;
@@ -20,12 +20,6 @@ fn scores(store: &Store, settings: &Settings) -> (xiaoneng::metrics::scoring::Sc
         staff: table(&mut run, "staff_scores"),
     };
     (scores, ())
-}
-
-fn demo_home() -> tempfile::TempDir {
-    let home = tempfile::tempdir().unwrap();
-    ok(home.path(), &["demo"]);
-    home
 }
 
 fn strings(df: &DataFrame, c: &str) -> Vec<String> {

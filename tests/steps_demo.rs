@@ -10,8 +10,7 @@ use std::collections::BTreeMap;
 
 #[test]
 fn the_planted_bottleneck_leads_and_steps_fit_in_their_cases() {
-    let h = tempfile::tempdir().unwrap();
-    ok(h.path(), &["demo"]);
+    let h = common::demo_home();
     let cal = xiaoneng::calendar::Calendar::official();
     let (item, step) =
         xiaoneng::demo::planted_bottleneck(&xiaoneng::demo::DemoSpec::default(), &cal).unwrap();

@@ -385,8 +385,7 @@ fn chinese(s: &str) -> bool {
 
 #[test]
 fn every_report_table_of_the_demo_has_chinese_headers() {
-    let h = tempfile::tempdir().unwrap();
-    ok(h.path(), &["demo"]);
+    let h = common::demo_home();
     for args in [
         ["report", "daily", "--date", "2026-10-29"],
         ["report", "weekly", "--week", "2026-W42"],

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 /// The binary with no XIAONENG_* variables from the environment.
 pub fn bin() -> Command {
@@ -35,6 +36,44 @@ pub fn ok(home: &Path, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+/// The demo county (`xiaoneng demo` in a fresh home), run once per test
+/// binary: its home and what it printed.
+fn demo_run() -> &'static (tempfile::TempDir, String) {
+    static DEMO: OnceLock<(tempfile::TempDir, String)> = OnceLock::new();
+    DEMO.get_or_init(|| {
+        let home = tempfile::tempdir().unwrap();
+        let out = ok(home.path(), &["demo"]);
+        (home, out)
+    })
+}
+
+/// A home of its own holding what `xiaoneng demo` leaves (a copy of the
+/// one run per test binary): the test may read and change it.
+pub fn demo_home() -> tempfile::TempDir {
+    let home = tempfile::tempdir().unwrap();
+    copy_tree(demo_run().0.path(), home.path());
+    home
+}
+
+/// What `xiaoneng demo` printed in a fresh home.
+pub fn demo_output() -> &'static str {
+    &demo_run().1
+}
+
+/// Copy every file under `from` to the same place under `to`.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }
 
 /// Per-table totals of an ingest summary: table → [read, stored, rejected, replaced].
