@@ -51,7 +51,7 @@ fn demo_files() -> &'static (tempfile::TempDir, Vec<PathBuf>) {
 
 /// The demo county's last four months only (July to October 2026), for the
 /// tests that run the same night many times: what they compare does not
-/// need the year, and each night costs a third.
+/// need the year, and each night costs two fifths as much.
 fn recent_demo_files() -> &'static (tempfile::TempDir, Vec<PathBuf>) {
     static FILES: OnceLock<(tempfile::TempDir, Vec<PathBuf>)> = OnceLock::new();
     FILES.get_or_init(|| {
