@@ -472,12 +472,11 @@ fn parquet_files_have_the_right_types_for_other_engines() {
     // The files' own Parquet footers, as any engine reads them.
     use polars_parquet::parquet::compression::Compression;
     use polars_parquet::parquet::metadata::FileMetadata;
-    use polars_parquet::parquet::read::read_metadata;
     use polars_parquet::parquet::schema::types::{
         PhysicalType as Physical, PrimitiveConvertedType, PrimitiveLogicalType as Logical,
         PrimitiveType, TimeUnit,
     };
-    let footer = |f: &Path| read_metadata(&mut std::fs::File::open(f).unwrap()).unwrap();
+    let footer = common::parquet_footer;
     let column = |meta: &FileMetadata, name: &str| -> PrimitiveType {
         meta.schema_descr
             .columns()

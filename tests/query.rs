@@ -79,10 +79,7 @@ fn a_group_by_in_every_format() {
             out.to_str().unwrap(),
         ],
     );
-    let footer =
-        polars_parquet::parquet::read::read_metadata(&mut std::fs::File::open(&out).unwrap())
-            .unwrap();
-    assert_eq!(footer.num_rows, 5);
+    assert_eq!(common::parquet_footer(&out).num_rows, 5);
 }
 
 #[test]

@@ -76,6 +76,13 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// A Parquet file's footer (its schema, row groups and row count), as any
+/// engine reads it.
+pub fn parquet_footer(file: &Path) -> polars_parquet::parquet::metadata::FileMetadata {
+    let mut f = std::fs::File::open(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    polars_parquet::parquet::read::read_metadata(&mut f).unwrap()
+}
+
 /// Per-table totals of an ingest summary: table → [read, stored, rejected, replaced].
 pub fn totals(summary: &str) -> HashMap<String, [u64; 4]> {
     let mut out = HashMap::new();
