@@ -378,6 +378,8 @@ fn level_blocks(
     let mut cells: Vec<u32> = Vec::new();
     let ops: Vec<Ops> = spec.kinds.iter().map(|k| Ops::of(spec, k)).collect();
     let rolls = Rolls::of(spec);
+    let day_grain = periods.iter().position(|p| p.grain == Grain::Day);
+    let mut coarse: Vec<(usize, usize, &[i64])> = Vec::with_capacity(periods.len());
     for first in (0..day_count).step_by(chunk) {
         let len = chunk.min(day_count - first);
         let mut day_sums = empty_cell.repeat(len * k_count);
@@ -416,45 +418,53 @@ fn level_blocks(
                 ops.add(cell, e);
             }
         }
-        for (g, p) in periods.iter().enumerate() {
-            if p.grain == Grain::Day {
-                // The day grain is the day table itself.
-                let block = &mut blocks[g];
-                for d in 0..len {
-                    block.starts.push(block.keys.len());
-                    for k in 0..k_count {
-                        let cell = &day_sums[(d * k_count + k) * stride..][..stride];
-                        let (row, events) = (&cell[..m_count], cell[m_count] as u32);
-                        if keep(&spec.keep, events, row) {
-                            block.keys.push(k as u32);
-                            block.values.extend_from_slice(row);
-                        }
-                    }
-                }
-                continue;
-            }
-            let (sums, counts) = (&mut sums[g], &mut counts[g]);
-            for d in 0..len {
-                let off = first + d;
+        // One pass over the day table for every grain: a day's cells are
+        // read once, kept as the day grain's rows and added to the period
+        // of each coarser grain (most cells of a level with many keys are
+        // empty; reading the table once per grain cost more than adding).
+        for d in 0..len {
+            let off = first + d;
+            // Each coarser grain's first cell of this day's period, and
+            // the mask it adds with: a state measure counts on its
+            // period's state day only.
+            coarse.clear();
+            let coarser = periods
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.grain != Grain::Day);
+            coarse.extend(coarser.map(|(g, p)| {
                 let period = p.of_day[off] as usize;
-                // A state measure counts on its period's state day only.
                 let add = match p.state[period] == off as i64 {
                     true => &rolls.sum_at_end,
                     false => &rolls.sum,
                 };
-                for k in 0..k_count {
-                    let cell = &day_sums[(d * k_count + k) * stride..][..stride];
-                    if cell[m_count] == 0 {
-                        continue;
+                (g, period * k_count, add.as_slice())
+            }));
+            if let Some(g) = day_grain {
+                let block = &mut blocks[g];
+                block.starts.push(block.keys.len());
+            }
+            for k in 0..k_count {
+                let cell = &day_sums[(d * k_count + k) * stride..][..stride];
+                let (row, events) = (&cell[..m_count], cell[m_count]);
+                if events == 0 {
+                    continue;
+                }
+                if let Some(g) = day_grain {
+                    if keep(&spec.keep, events as u32, row) {
+                        blocks[g].keys.push(k as u32);
+                        blocks[g].values.extend_from_slice(row);
                     }
-                    let to = period * k_count + k;
-                    counts[to] += cell[m_count] as u32;
-                    let into = &mut sums[to * m_count..][..m_count];
-                    for ((into, value), mask) in into.iter_mut().zip(&cell[..m_count]).zip(add) {
+                }
+                for &(g, base, add) in &coarse {
+                    let to = base + k;
+                    counts[g][to] += events as u32;
+                    let into = &mut sums[g][to * m_count..][..m_count];
+                    for ((into, value), mask) in into.iter_mut().zip(row).zip(add) {
                         *into += value & mask;
                     }
                     for &m in &rolls.max {
-                        into[m] = into[m].max(cell[m]);
+                        into[m] = into[m].max(row[m]);
                     }
                 }
             }
