@@ -420,8 +420,9 @@ fn level_blocks(
         }
         // One pass over the day table for every grain: a day's cells are
         // read once, kept as the day grain's rows and added to the period
-        // of each coarser grain (most cells of a level with many keys are
-        // empty; reading the table once per grain cost more than adding).
+        // of each coarser grain (many cells of a level with many keys are
+        // empty: reading every cell's count once per grain took more of a
+        // profile than the adds did).
         for d in 0..len {
             let off = first + d;
             // Each coarser grain's first cell of this day's period, and
