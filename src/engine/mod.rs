@@ -60,7 +60,7 @@ pub fn compute(
     store: &Store,
     settings: &Settings,
     as_of: Option<NaiveDate>,
-    families: Option<&[&MetricFamily]>,
+    families: Option<&[&'static MetricFamily]>,
     scope: Option<run::Scope>,
 ) -> Result<(AsOf, run::Timings)> {
     let as_of = as_of::resolve(store, as_of)?;
@@ -76,11 +76,7 @@ pub fn compute(
     let mut finished = std::time::Instant::now();
     let (mut times, history) = run.commit_with(|run| {
         match families {
-            Some(fs) => {
-                for f in fs {
-                    run.table(f.outputs[0])?;
-                }
-            }
+            Some(fs) => run.families(fs.iter().copied())?,
             None => run.everything()?,
         }
         let history = match full {

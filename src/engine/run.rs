@@ -309,9 +309,7 @@ impl<'a> Run<'a> {
     /// (or, in a read, the stored one when it is current); `None` when the
     /// family found none of its data.
     pub fn table(&mut self, name: &str) -> Result<Option<DataFrame>> {
-        let family = family_of(name).with_context(|| format!("{name} is not a metric table"))?;
-        let name = *family.outputs.iter().find(|o| **o == name).expect("found");
-        self.compute_family(family, name)?;
+        let name = self.computed_table(name)?;
         if let Some(df) = self.done.get(name).or(self.loaded.get(name)) {
             return Ok(Some(df.clone()));
         }
@@ -319,6 +317,53 @@ impl<'a> Run<'a> {
             return self.read_back(name).map(Some);
         }
         Ok(None)
+    }
+
+    /// The rows of some levels of a metric table, its key columns and
+    /// `figures` only ([`crate::metrics::schema::level_rows`]), as
+    /// [`Run::table`] finds it: a table handed to the writer is read back
+    /// with the filter and the columns in the scan, not read whole to be
+    /// cut (the case metrics of a city year are read back by four
+    /// families, each wanting a level or two of its thirty columns).
+    pub fn level_rows(
+        &mut self,
+        name: &str,
+        levels: &[&str],
+        figures: &[&str],
+    ) -> Result<Option<DataFrame>> {
+        let name = self.computed_table(name)?;
+        let cut = |df: LazyFrame| -> Result<DataFrame> {
+            Ok(crate::metrics::schema::level_rows(df, levels, figures).collect()?)
+        };
+        if let Some(df) = self.done.get(name).or(self.loaded.get(name)) {
+            return cut(df.clone().lazy()).map(Some);
+        }
+        if self.released.contains_key(name) {
+            let file = [self.staged_file(name)?];
+            let scan = crate::store::scan_files(&file, &file)?
+                .with_context(|| format!("the staged file of {name} is missing"))?;
+            return cut(scan).map(Some);
+        }
+        Ok(None)
+    }
+
+    /// [`Run::level_rows`] of a table its family always computes.
+    pub fn need_level_rows(
+        &mut self,
+        name: &str,
+        levels: &[&str],
+        figures: &[&str],
+    ) -> Result<DataFrame> {
+        self.level_rows(name, levels, figures)?
+            .with_context(|| absent(name))
+    }
+
+    /// `name` (a metric table) once its family has run.
+    fn computed_table(&mut self, name: &str) -> Result<&'static str> {
+        let family = family_of(name).with_context(|| format!("{name} is not a metric table"))?;
+        let name = *family.outputs.iter().find(|o| **o == name).expect("found");
+        self.compute_family(family, name)?;
+        Ok(name)
     }
 
     /// The tables of `family`, unless the run has `name` (one of them)
@@ -368,15 +413,20 @@ impl<'a> Run<'a> {
     /// A table handed to the writer, read back from its staged file once
     /// the writer has written it.
     fn read_back(&mut self, name: &'static str) -> Result<DataFrame> {
+        let file = self.staged_file(name)?;
+        crate::store::read_files(&[file], None)?
+            .with_context(|| format!("the staged file of {name} is empty"))
+    }
+
+    /// The staged file of a table handed to the writer, once written.
+    fn staged_file(&mut self, name: &'static str) -> Result<PathBuf> {
         while self.released.get(name).is_some_and(Option::is_none) {
             let reported = self.staged_files.as_ref().and_then(|r| r.recv().ok());
             let (table, file) = reported
                 .with_context(|| format!("{name} was not written: the commit's writer stopped"))?;
             self.released.insert(table, Some(file));
         }
-        let file = self.released[name].clone().expect("reported above");
-        crate::store::read_files(&[file], None)?
-            .with_context(|| format!("the staged file of {name} is empty"))
+        Ok(self.released[name].clone().expect("reported above"))
     }
 
     /// A metric table that its family always computes (or whose absence
@@ -648,7 +698,16 @@ impl<'a> Run<'a> {
     /// Every metric table, family by family (none read back from the
     /// writer's files unless a later family draws on it).
     pub fn everything(&mut self) -> Result<()> {
-        for f in FAMILIES {
+        self.families(FAMILIES.iter())
+    }
+
+    /// The tables of these families, computed as in [`Run::everything`]
+    /// (for `compute --only`: the table is not read back to be dropped).
+    pub fn families(
+        &mut self,
+        families: impl IntoIterator<Item = &'static MetricFamily>,
+    ) -> Result<()> {
+        for f in families {
             self.compute_family(f, f.outputs[0])?;
         }
         Ok(())

@@ -192,22 +192,23 @@ pub const KEY_COLUMNS: [&str; 6] = [
     "key",
 ];
 
-/// The rows of one level of a rolled-up metric table, with its key
+/// The rows of some levels of a rolled-up metric table, with its key
 /// columns and `figures` only: what a family drawing on the table reads of
 /// it (the scores a city's window rows of `case_metrics`, a tenth of
-/// them, five columns of forty), so that it does not hold the rest.
+/// them, five columns of forty), so that it does not hold the rest. Lazy:
+/// on a scan of a stored file only those columns are read.
 pub fn level_rows(
-    df: polars::prelude::DataFrame,
-    level: &str,
+    df: polars::prelude::LazyFrame,
+    levels: &[&str],
     figures: &[&str],
-) -> anyhow::Result<polars::prelude::DataFrame> {
-    use polars::prelude::IntoLazy;
+) -> polars::prelude::LazyFrame {
     let keep = KEY_COLUMNS.iter().chain(figures).map(|c| col(*c));
-    Ok(df
-        .lazy()
-        .filter(col("level").eq(lit(level)))
-        .select(keep.collect::<Vec<_>>())
-        .collect()?)
+    let of_level = levels
+        .iter()
+        .map(|l| col("level").eq(lit(*l)))
+        .reduce(|a, b| a.or(b))
+        .unwrap_or(lit(false));
+    df.filter(of_level).select(keep.collect::<Vec<_>>())
 }
 
 use Shape::{Count, Decimal, Percent, Text, YesNo};
@@ -1053,7 +1054,7 @@ pub const CARDS: &str = "cards";
 mod tests {
     #[test]
     fn a_level_s_rows_keep_the_key_columns_and_the_figures_named() {
-        use polars::prelude::df;
+        use polars::prelude::{df, IntoLazy};
         let df = df!(
             "grain" => ["month", "month", "month"],
             "period" => ["2026-10", "2026-10", "2026-10"],
@@ -1066,7 +1067,12 @@ mod tests {
             "satisfaction_rate" => [0.9, 0.8, 0.7],
         )
         .unwrap();
-        let w = level_rows(df.clone(), "window", &["accepted", "on_time_rate"]).unwrap();
+        let rows = |levels: &[&str], figures: &[&str]| {
+            level_rows(df.clone().lazy(), levels, figures)
+                .collect()
+                .unwrap()
+        };
+        let w = rows(&["window"], &["accepted", "on_time_rate"]);
         let names: Vec<&str> = w.get_column_names().iter().map(|n| n.as_str()).collect();
         assert_eq!(
             names,
@@ -1084,13 +1090,18 @@ mod tests {
         assert_eq!(w.height(), 1);
         assert_eq!(w.column("key").unwrap().str().unwrap().get(0), Some("W01"));
         assert_eq!(w.column("accepted").unwrap().i64().unwrap().get(0), Some(4));
-        let s = level_rows(df, "staff", &["on_time_rate"]).unwrap();
+        let s = rows(&["staff"], &["on_time_rate"]);
         assert_eq!(s.width(), 7);
         assert_eq!(s.column("key").unwrap().str().unwrap().get(0), Some("S1"));
         assert_eq!(
             s.column("on_time_rate").unwrap().f64().unwrap().get(0),
             Some(1.0)
         );
+        // Two levels: their rows in the table's order.
+        let two = rows(&["staff", "center"], &["accepted"]);
+        let keys: Vec<_> = two.column("key").unwrap().str().unwrap().iter().collect();
+        assert_eq!(keys, [Some("C"), Some("S1")]);
+        assert_eq!(rows(&[], &[]).height(), 0);
     }
 
     use super::*;

@@ -648,15 +648,21 @@ fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    let mut file =
-        File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    ParquetWriter::new(&mut file)
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    // Buffered: the writer puts out a page header a few bytes at a time
+    // (ten thousand one-byte writes for the case metrics of a city year).
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    ParquetWriter::new(&mut out)
         .with_compression(ParquetCompression::Zstd(Some(
             polars_parquet::write::ZstdLevel::try_new(1).expect("zstd has level 1"),
         )))
         .with_statistics(StatisticsOptions::default())
         .finish(df)
         .map_err(anyhow::Error::from)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let file = out
+        .into_inner()
+        .map_err(|e| e.into_error())
         .with_context(|| format!("cannot write {}", path.display()))?;
     // On disk before the journal can name it: a power loss after the commit
     // point must not move a truncated file into place.

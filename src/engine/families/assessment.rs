@@ -49,7 +49,22 @@ fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
     let subjects = subjects(&windows, &staff)?;
     let mut figures = Figures::default();
     for (table, columns) in sources(&rules) {
-        if let Some(df) = run.table(table)? {
+        // Of a rolled-up table, the graded levels' rows with their keys
+        // and the columns the rules name.
+        let rolled_up =
+            table_named(table).filter(|t| KEY_COLUMNS.iter().all(|k| t.keys.contains(k)));
+        let df = match rolled_up {
+            Some(t) => {
+                let extra_keys = t.keys.iter().filter(|k| !KEY_COLUMNS.contains(k));
+                let wanted: Vec<&str> = extra_keys
+                    .copied()
+                    .chain(columns.iter().map(String::as_str))
+                    .collect();
+                run.level_rows(table, &LEVELS, &wanted)?
+            }
+            None => run.table(table)?,
+        };
+        if let Some(df) = df {
             add_columns(&mut figures, &df, table, &columns, &LEVELS)?;
         }
     }

@@ -30,19 +30,15 @@ pub const FAMILY: MetricFamily = MetricFamily {
 };
 
 fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
-    use crate::metrics::schema::level_rows;
     use crate::metrics::scoring::{CASE_FIGURES, RATING_FIGURES};
     // Of the metric tables, the window rows only, before the inputs are read.
-    let case_metrics = level_rows(run.need_table(CASE_METRICS)?, "window", &CASE_FIGURES)?;
+    let case_metrics = run.need_level_rows(CASE_METRICS, &["window"], &CASE_FIGURES)?;
     let s = run.settings();
     let windows = run.need("windows")?;
     let facts = run.case_facts()?;
     let overdue_open = crate::metrics::cases::overdue_open_cases(&facts, &s.calendar, run.as_of)?;
     let attendance = run.table(ATTENDANCE_DAYS)?;
-    let rating_metrics = run
-        .table(RATING_METRICS)?
-        .map(|df| level_rows(df, "window", &RATING_FIGURES))
-        .transpose()?;
+    let rating_metrics = run.level_rows(RATING_METRICS, &["window"], &RATING_FIGURES)?;
     // Only bad ratings make score events (a rating without a level counts
     // as one, as the scoring rules read it): the others are let go before
     // the deadlines are worked out. The order of the rows stays.

@@ -22,15 +22,11 @@ pub const FAMILY: MetricFamily = MetricFamily {
 };
 
 fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
-    use crate::metrics::schema::level_rows;
     use crate::metrics::staff::{ATTENDANCE_FIGURES, CASE_FIGURES};
     // Of the metric tables, the staff rows only, before the inputs are read.
-    let case_metrics = level_rows(run.need_table(CASE_METRICS)?, "staff", &CASE_FIGURES)?;
+    let case_metrics = run.need_level_rows(CASE_METRICS, &["staff"], &CASE_FIGURES)?;
     let attendance = run.table(ATTENDANCE_DAYS)?;
-    let attendance_metrics = run
-        .table(ATTENDANCE_METRICS)?
-        .map(|df| level_rows(df, "staff", &ATTENDANCE_FIGURES))
-        .transpose()?;
+    let attendance_metrics = run.level_rows(ATTENDANCE_METRICS, &["staff"], &ATTENDANCE_FIGURES)?;
     let facts = run.step_facts()?;
     let staff_scores = run.need_table(STAFF_SCORES)?;
     let staff = run.need("staff")?;

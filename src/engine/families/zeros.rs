@@ -16,16 +16,22 @@ pub const FAMILY: MetricFamily = MetricFamily {
 };
 
 fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
-    let case_metrics = run.need_table(CASE_METRICS)?;
+    // Of the metric tables, the rows and columns the zeros read: the
+    // center's periods, the windows' activity and counts.
+    let case_metrics = run.need_level_rows(
+        CASE_METRICS,
+        &["center", "window"],
+        &["accepted", "completed", "overdue_open", "overdue_completed"],
+    )?;
     let periods = crate::metrics::zeros::periods_with_cases(&case_metrics)?;
-    Ok(Some(vec![three_zeros(run, &periods)?]))
+    Ok(Some(vec![three_zeros(run, &periods, &case_metrics)?]))
 }
 
-/// The three zeros of `periods`.
-pub fn three_zeros(run: &mut Run, periods: &[Period]) -> Result<DataFrame> {
-    let case_metrics = run.need_table(CASE_METRICS)?;
-    let ratings = run.table(RATING_METRICS)?;
-    let queue = run.table(QUEUE_METRICS)?;
+/// The three zeros of `periods`, from the center and window rows of the
+/// case metrics.
+fn three_zeros(run: &mut Run, periods: &[Period], case_metrics: &DataFrame) -> Result<DataFrame> {
+    let ratings = run.level_rows(RATING_METRICS, &["window"], &["bad_ratings", "ratings"])?;
+    let queue = run.level_rows(QUEUE_METRICS, &["window"], &["queue_jumps", "tickets"])?;
     let windows = run.need("windows")?;
     // A correction counts against its case's window: the cases' ids and
     // windows are all it needs of them.
@@ -37,7 +43,7 @@ pub fn three_zeros(run: &mut Run, periods: &[Period]) -> Result<DataFrame> {
         incidents: incidents.as_ref(),
         corrections: corrections.as_ref(),
         cases: &cases,
-        case_metrics: &case_metrics,
+        case_metrics,
         rating_metrics: ratings.as_ref(),
         queue_metrics: queue.as_ref(),
     };
