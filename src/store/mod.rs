@@ -671,7 +671,7 @@ const ROW_GROUP: usize = 512 * 512;
 
 /// `df` as the Parquet file polars' `ParquetWriter` writes (zstd level 1,
 /// the default statistics, its row groups and encodings: the same bytes,
-/// the tests below compare them), with each row group's columns encoded
+/// as a test below checks), with each row group's columns encoded
 /// and compressed on every core. polars encodes the columns side by side
 /// but compresses every page on the writing thread, which took most of
 /// the half second `case_metrics` of a city year took to write, alone at
