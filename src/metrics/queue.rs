@@ -41,6 +41,51 @@ fn to_datetime(ms: i64) -> NaiveDateTime {
     chrono::DateTime::from_timestamp_millis(ms).map_or(NaiveDateTime::MIN, |t| t.naive_utc())
 }
 
+/// A called ticket: (queue code, issue day, called, issued, row).
+type Call = (u32, i64, i64, i64, usize);
+
+/// The most (queue, day) groups [`sort_calls`] counts into.
+const MAX_GROUPS: usize = 1 << 22;
+
+/// `calls` in their order (each is its own by its row: one order however
+/// sorted). Grouped by (queue, day) first, counted into place in one pass
+/// (a queue's day is a few hundred calls), then each group sorted on its
+/// own: the sort of 2.2 million calls of a city year at once took half a
+/// second of the queue's 2.5.
+fn sort_calls(calls: &mut Vec<Call>) {
+    let (Some(lo), Some(hi)) = (
+        calls.iter().map(|c| c.1).min(),
+        calls.iter().map(|c| c.1).max(),
+    ) else {
+        return;
+    };
+    let queues = calls.iter().map(|c| c.0 as usize + 1).max().unwrap_or(0);
+    let days = usize::try_from(hi - lo).map_or(usize::MAX, |d| d + 1);
+    let Some(groups) = queues.checked_mul(days).filter(|g| *g <= MAX_GROUPS) else {
+        crate::parallel::sort_unstable_by(calls, |a, b| a.cmp(b));
+        return;
+    };
+    let group = |c: &Call| c.0 as usize * days + (c.1 - lo) as usize;
+    let mut starts = vec![0usize; groups + 1];
+    for c in calls.iter() {
+        starts[group(c) + 1] += 1;
+    }
+    for g in 0..groups {
+        starts[g + 1] += starts[g];
+    }
+    let bounds = starts.clone();
+    let mut sorted = vec![(0, 0, 0, 0, 0); calls.len()];
+    for c in calls.iter() {
+        let at = &mut starts[group(c)];
+        sorted[*at] = *c;
+        *at += 1;
+    }
+    for g in 0..groups {
+        sorted[bounds[g]..bounds[g + 1]].sort_unstable();
+    }
+    *calls = sorted;
+}
+
 /// The queue jumps: a ticket T called while an earlier-issued ticket U of
 /// the same queue and issue day was still waiting (U called after T),
 /// neither a priority ticket. Per queue and day the tickets are walked in
@@ -73,8 +118,7 @@ pub fn queue_jumps(tickets: &DataFrame) -> Result<DataFrame> {
             ))
         })
         .collect();
-    // Each call is its own (its row): one order however sorted.
-    crate::parallel::sort_unstable_by(&mut calls, |a, b| a.cmp(b));
+    sort_calls(&mut calls);
     let mut jumps: Vec<(usize, usize)> = Vec::new();
     let mut end = calls.len();
     while end > 0 {
@@ -351,6 +395,35 @@ pub fn queue_metrics(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calls_counted_into_groups_come_in_the_order_of_one_sort() {
+        // Random calls: few queues and days (counted into groups), then
+        // days too far apart to count (the one sort).
+        let mut seed = 7u64;
+        let mut next = |m: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % m
+        };
+        for spread in [30, 1 << 30] {
+            let mut calls: Vec<Call> = (0..5000)
+                .map(|row| {
+                    let day = 20_000 + (next(spread) as i64);
+                    let issued = day * 86_400_000 + next(1000) as i64;
+                    (next(4) as u32, day, issued + next(50) as i64, issued, row)
+                })
+                .collect();
+            let mut once = calls.clone();
+            once.sort_unstable();
+            sort_calls(&mut calls);
+            assert_eq!(calls, once);
+        }
+        let mut none: Vec<Call> = Vec::new();
+        sort_calls(&mut none);
+        assert!(none.is_empty());
+    }
 
     fn tickets(rows: &[(&str, &str, i64, Option<i64>, bool)]) -> DataFrame {
         // (id, queue, issued minute, called minute, priority), all on 2026-10-09.
