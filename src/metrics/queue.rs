@@ -396,17 +396,21 @@ pub fn queue_metrics(
 mod tests {
     use super::*;
 
+    /// Numbers below `n` from a linear congruential generator seeded with `seed`.
+    fn random(mut seed: u64) -> impl FnMut(u64) -> u64 {
+        move |n| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        }
+    }
+
     #[test]
     fn calls_counted_into_groups_come_in_the_order_of_one_sort() {
         // Random calls: few queues and days (counted into groups), then
         // days too far apart to count (the one sort).
-        let mut seed = 7u64;
-        let mut next = |m: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % m
-        };
+        let mut next = random(7);
         for spread in [30, 1 << 30] {
             let mut calls: Vec<Call> = (0..5000)
                 .map(|row| {
@@ -517,13 +521,7 @@ mod tests {
 
     #[test]
     fn matches_the_all_pairs_definition_on_random_days() {
-        let mut seed = 42u64;
-        let mut next = |n: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % n
-        };
+        let mut next = random(42);
         for _ in 0..50 {
             let n = 1 + next(40) as usize;
             let ids: Vec<String> = (0..n).map(|i| format!("T{i:02}")).collect();
