@@ -379,6 +379,9 @@ fn level_blocks(
     let ops: Vec<Ops> = spec.kinds.iter().map(|k| Ops::of(spec, k)).collect();
     let rolls = Rolls::of(spec);
     let day_grain = periods.iter().position(|p| p.grain == Grain::Day);
+    let coarser: Vec<usize> = (0..periods.len())
+        .filter(|&g| periods[g].grain != Grain::Day)
+        .collect();
     let mut coarse: Vec<(usize, usize, &[i64])> = Vec::with_capacity(periods.len());
     for first in (0..day_count).step_by(chunk) {
         let len = chunk.min(day_count - first);
@@ -429,11 +432,8 @@ fn level_blocks(
             // the mask it adds with: a state measure counts on its
             // period's state day only.
             coarse.clear();
-            let coarser = periods
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| p.grain != Grain::Day);
-            coarse.extend(coarser.map(|(g, p)| {
+            coarse.extend(coarser.iter().map(|&g| {
+                let p = &periods[g];
                 let period = p.of_day[off] as usize;
                 let add = match p.state[period] == off as i64 {
                     true => &rolls.sum_at_end,

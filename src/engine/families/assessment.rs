@@ -49,22 +49,17 @@ fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
     let subjects = subjects(&windows, &staff)?;
     let mut figures = Figures::default();
     for (table, columns) in sources(&rules) {
-        // Of a rolled-up table, the graded levels' rows with their keys
-        // and the columns the rules name.
-        let rolled_up =
-            table_named(table).filter(|t| KEY_COLUMNS.iter().all(|k| t.keys.contains(k)));
-        let df = match rolled_up {
-            Some(t) => {
-                let extra_keys = t.keys.iter().filter(|k| !KEY_COLUMNS.contains(k));
-                let wanted: Vec<&str> = extra_keys
-                    .copied()
-                    .chain(columns.iter().map(String::as_str))
-                    .collect();
-                run.level_rows(table, &LEVELS, &wanted)?
-            }
-            None => run.table(table)?,
+        // The graded levels' rows, with the table's other keys and the
+        // columns the rules name (the rules name tables with levels only:
+        // `schema::assessable`).
+        let Some(t) = table_named(table) else {
+            continue;
         };
-        if let Some(df) = df {
+        let other_keys = t.keys.iter().filter(|k| !KEY_COLUMNS.contains(k)).copied();
+        let wanted: Vec<&str> = other_keys
+            .chain(columns.iter().map(String::as_str))
+            .collect();
+        if let Some(df) = run.level_rows(table, &LEVELS, &wanted)? {
             add_columns(&mut figures, &df, table, &columns, &LEVELS)?;
         }
     }
