@@ -352,29 +352,40 @@ pub fn write_report(
         &html,
         crate::report::html::page(title, markdown, charts).as_bytes(),
     )?;
-    // The charts as PNG, on every core.
+    // The charts as PNG, on every core, while this thread writes the
+    // tables for people: CSV with a BOM and Chinese headers, and the
+    // workbook (the text first, a sheet per table), which compresses on
+    // one core. (The workbook of a city's bulletin holds a card list of
+    // 3.8 MB; the last stage of the demo, where it is built, stays below
+    // the peak of its compute: benches/README.md.)
     let numbered: Vec<(usize, &str)> = charts
         .iter()
         .enumerate()
         .map(|(k, (_, svg))| (k + 1, svg.as_str()))
         .collect();
-    crate::parallel::parallel_map(&numbered, |&(k, svg)| {
-        let png = dir.join(format!("{name}-chart{k}.png"));
-        write_atomic(&png, &crate::report::charts::png(svg)?)
-    })
-    .into_iter()
-    .collect::<Result<Vec<()>>>()?;
-    // The tables for people: CSV with a BOM and Chinese headers, and the
-    // workbook (the text first, a sheet per table). Not beside the charts:
-    // the workbook of a city's bulletin holds a card list of 3.8 MB, and
-    // built while the charts render it raised the demo's peak by 0.1 GiB.
-    for (table, df) in tables.iter() {
-        let sheet = crate::report::sheets::sheet_of(table);
-        let bytes = crate::report::sheets::people_csv(df, sheet.as_ref())?;
-        write_atomic(&dir.join(format!("{table}.csv")), &bytes)?;
-    }
-    let book = crate::report::xlsx::report_workbook(markdown, tables)?;
-    write_atomic(&dir.join(format!("{name}.xlsx")), &book)?;
+    let (charts, tables) = std::thread::scope(|scope| {
+        let pngs = scope.spawn(|| {
+            crate::parallel::parallel_map(&numbered, |&(k, svg)| {
+                let png = dir.join(format!("{name}-chart{k}.png"));
+                write_atomic(&png, &crate::report::charts::png(svg)?)
+            })
+            .into_iter()
+            .collect::<Result<Vec<()>>>()
+        });
+        let people = || -> Result<()> {
+            for (table, df) in tables.iter() {
+                let sheet = crate::report::sheets::sheet_of(table);
+                let bytes = crate::report::sheets::people_csv(df, sheet.as_ref())?;
+                write_atomic(&dir.join(format!("{table}.csv")), &bytes)?;
+            }
+            let book = crate::report::xlsx::report_workbook(markdown, tables)?;
+            write_atomic(&dir.join(format!("{name}.xlsx")), &book)
+        };
+        let tables = people();
+        (pngs.join().expect("the charts' thread panicked"), tables)
+    });
+    charts?;
+    tables?;
     Ok((path, markdown.to_string()))
 }
 
