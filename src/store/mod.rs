@@ -28,6 +28,7 @@
 //! readable as they are by DuckDB, pyarrow or Spark. Names starting with `_`
 //! or `.` are skipped by those readers.
 
+mod dictionary;
 mod txn;
 mod upsert;
 
@@ -679,7 +680,7 @@ const ROW_GROUP: usize = 512 * 512;
 fn parquet_to<W: std::io::Write>(out: W, df: &mut DataFrame) -> PolarsResult<u64> {
     use polars_parquet::write::{
         array_to_columns, compress, get_dtype_encoding, CompressedPage, CompressionOptions,
-        Version, WriteOptions, ZstdLevel,
+        Encoding, Version, WriteOptions, ZstdLevel,
     };
     let level = ZstdLevel::try_new(1).expect("zstd has level 1");
     let statistics = StatisticsOptions::default();
@@ -702,8 +703,17 @@ fn parquet_to<W: std::io::Write>(out: W, df: &mut DataFrame) -> PolarsResult<u64
         let columns: Vec<usize> = (0..batch.columns().len()).collect();
         // Each column's leaves (one for a flat column), their pages compressed.
         let compressed = crate::parallel::parallel_map(&columns, |&c| {
-            let array = &batch.columns()[c];
+            let mut array = &batch.columns()[c];
             let encodings = get_dtype_encoding(array.dtype());
+            // A text column's dictionary built here where it surely is
+            // one: the pages polars would write from its own.
+            let built;
+            if encodings == [Encoding::RleDictionary] {
+                if let Some(d) = dictionary::text_dictionary(array.as_ref()) {
+                    built = d.boxed();
+                    array = &built;
+                }
+            }
             array_to_columns(array, types[c].clone(), options, &encodings)?
                 .into_iter()
                 .map(|pages| {
@@ -750,7 +760,9 @@ mod tests {
     #[test]
     fn parquet_written_on_every_core_is_the_file_polars_writes() {
         // Several row groups, nulls, text both repeated and unique (the
-        // writer tries a dictionary on each), dates, flags, an empty frame.
+        // writer tries a dictionary on each; `dictionary` builds those of
+        // the repeated text, short, long, in runs or none), dates, flags,
+        // an empty frame.
         let n = 2 * ROW_GROUP + 1234;
         let text: Vec<Option<String>> = (0..n)
             .map(|i| (i % 7 != 0).then(|| format!("窗口{}", i % 13)))
@@ -763,6 +775,8 @@ mod tests {
             "x" => (0..n).map(|i| i as f64 / 7.0).collect::<Vec<_>>(),
             "flag" => (0..n).map(|i| i % 3 == 0).collect::<Vec<_>>(),
             "day" => (0..n as i32).map(|i| 20_000 + i % 400).collect::<Vec<_>>(),
+            "name" => (0..n).map(|i| format!("行政服务中心第{}窗口", i / 1000 % 9)).collect::<Vec<_>>(),
+            "none" => vec![None::<&str>; n],
         )
         .unwrap();
         df.with_column(df.column("day").unwrap().cast(&DataType::Date).unwrap())
