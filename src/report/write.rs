@@ -211,7 +211,7 @@ pub fn bulletin(
         assessed: assessed.as_ref(),
         red_flags: red_flags.as_ref(),
         names: &names,
-        notes: provisional_notes(&settings.calendar, period, cards.as_ref())?,
+        notes: provisional_notes(&settings.calendar, period, &history),
     };
     let bulletin = crate::report::bulletin::monthly_bulletin(center, period, as_of, &inputs)?;
     // A year's bulletin is the annual review (`report annual`).
@@ -231,25 +231,25 @@ pub fn bulletin(
 
 /// The provisional-calendar line of a bulletin: when the period reaches the
 /// provisional year, or a card raised in it has a provisional deadline.
+/// (The card history as found, not its frame read back: a city year's
+/// 400 000 cards.)
 fn provisional_notes(
     cal: &Calendar,
     period: &Period,
-    cards: Option<&DataFrame>,
-) -> Result<Vec<String>> {
+    history: &[crate::metrics::cards::CardRecord],
+) -> Vec<String> {
     let Some(year) = cal.provisional_year() else {
-        return Ok(Vec::new());
+        return Vec::new();
     };
-    let mut provisional = chrono::Datelike::year(&period.end) >= year;
-    if let Some(history) = cards.map(crate::metrics::cards::history_rows).transpose()? {
-        provisional |= history.iter().any(|c| {
+    let provisional = chrono::Datelike::year(&period.end) >= year
+        || history.iter().any(|c| {
             c.deadline_provisional && c.raised_on >= period.start && c.raised_on <= period.end
         });
-    }
-    Ok(if provisional {
+    if provisional {
         vec![crate::calendar_lists::provisional_note(year)]
     } else {
         Vec::new()
-    })
+    }
 }
 
 /// Write the daily report of `day` under `<reports>/<day>/`: `daily.md`,
