@@ -300,6 +300,9 @@ struct Header {
     from_name: Vec<Option<&'static str>>,
     /// The table's row checks, columns found.
     checks: RowChecks,
+    /// The columns keeping the word of another (`word_of`) that the file
+    /// has no header for: (column, the other column), found once.
+    kept_words: Vec<(usize, usize)>,
 }
 
 /// Map a file's header to the table's columns.
@@ -346,7 +349,6 @@ fn read_header(
         )
     });
     Header {
-        map,
         width: fields.len(),
         verdict,
         words: table
@@ -360,6 +362,17 @@ fn read_header(
             .map(|c| from_file_name(table.name, c.name, opts.file_name))
             .collect(),
         checks: RowChecks::of(table),
+        kept_words: table
+            .columns
+            .iter()
+            .zip(&map)
+            .enumerate()
+            .filter_map(|(k, (c, m))| match (c.word_of, m) {
+                (Some(of), None) => Some((k, table.column_index(of)?)),
+                _ => None,
+            })
+            .collect(),
+        map,
     }
 }
 
@@ -684,13 +697,7 @@ fn parse_record<'r, 'w: 'r>(
     }
     // A column keeping the word of another (the class of a priority
     // ticket), when the file has no header of its own for it.
-    for (k, (c, m)) in table.columns.iter().zip(map).enumerate() {
-        let (Some(of), None) = (c.word_of, m) else {
-            continue;
-        };
-        let Some(src) = table.column_index(of) else {
-            continue;
-        };
+    for &(k, src) in &header.kept_words {
         let raw = map[src].map_or("", |i| r.field(i).trim());
         let plain_yes_no = parse(raw, super::table::ColType::Bool).is_ok();
         if values[src] == Value::Bool(true) && !plain_yes_no {
@@ -727,7 +734,12 @@ impl<'w> WordMemo<'w> {
         user: Option<&'w super::vocab::ColumnWords>,
     ) -> Option<&'w str> {
         let seen = &mut self.seen[k];
-        if let Some((_, v)) = seen.iter().find(|(c, _)| **c == *cell) {
+        // Compared byte by byte in place: words are a few bytes, and a
+        // call to the C library's comparison for each took more of an
+        // ingest's profile than the rest of the look-up.
+        let same =
+            |c: &str| c.len() == cell.len() && c.bytes().zip(cell.bytes()).all(|(a, b)| a == b);
+        if let Some((_, v)) = seen.iter().find(|(c, _)| same(c)) {
             return *v;
         }
         let v = word_value(table, column, cell, user);
