@@ -363,7 +363,7 @@ pub fn write_report(
         .enumerate()
         .map(|(k, (_, svg))| (k + 1, svg.as_str()))
         .collect();
-    let (charts, tables) = std::thread::scope(|scope| {
+    let (pngs_written, tables_written) = std::thread::scope(|scope| {
         let pngs = scope.spawn(|| {
             crate::parallel::parallel_map(&numbered, |&(k, svg)| {
                 let png = dir.join(format!("{name}-chart{k}.png"));
@@ -381,11 +381,11 @@ pub fn write_report(
             let book = crate::report::xlsx::report_workbook(markdown, tables)?;
             write_atomic(&dir.join(format!("{name}.xlsx")), &book)
         };
-        let tables = people();
-        (pngs.join().expect("the charts' thread panicked"), tables)
+        let written = people();
+        (pngs.join().expect("the charts' thread panicked"), written)
     });
-    charts?;
-    tables?;
+    pngs_written?;
+    tables_written?;
     Ok((path, markdown.to_string()))
 }
 
