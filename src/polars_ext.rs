@@ -224,6 +224,51 @@ pub fn opt_datetimes(df: &DataFrame, c: &str) -> Result<Vec<Option<NaiveDateTime
 
 /// Text columns `columns` of `df` parsed as `%Y-%m-%d %H:%M` datetimes
 /// (tests write their fixtures' times as text).
+/// Codes of text values in the order first seen (0, 1, …) and the texts
+/// in code order. A value of up to 12 bytes lies whole in its 16-byte
+/// view (its length and bytes): such values are told apart by the view,
+/// one integer, without hashing or comparing their text, and a run of one
+/// value by the last view; longer ones by their text. (Two views of one
+/// text, were a view's unused bytes ever not zero, would get two codes:
+/// a user that cannot have that checks [`FirstSeen::texts`].)
+#[derive(Default)]
+pub struct FirstSeen<'a> {
+    short: PlHashMap<u128, u32>,
+    long: PlHashMap<&'a str, u32>,
+    texts: Vec<&'a str>,
+    last: Option<(u128, u32)>,
+}
+
+impl<'a> FirstSeen<'a> {
+    /// The code of `value`, whose view is `view`.
+    #[inline]
+    pub fn code(&mut self, view: &polars_arrow::array::View, value: &'a str) -> u32 {
+        let next = self.texts.len() as u32;
+        let code = if view.length <= 12 {
+            let bits = view.as_u128();
+            match self.last {
+                Some((seen, code)) if seen == bits => return code,
+                _ => {
+                    let code = *self.short.entry(bits).or_insert(next);
+                    self.last = Some((bits, code));
+                    code
+                }
+            }
+        } else {
+            *self.long.entry(value).or_insert(next)
+        };
+        if code == next {
+            self.texts.push(value);
+        }
+        code
+    }
+
+    /// The texts seen, in code order.
+    pub fn texts(&self) -> &[&'a str] {
+        &self.texts
+    }
+}
+
 #[cfg(test)]
 pub fn parse_datetimes(df: &mut DataFrame, columns: &[&str]) {
     for c in columns {

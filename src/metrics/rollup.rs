@@ -729,39 +729,19 @@ impl KeyCodes {
 
 /// Integer codes of text values in the text order of the names (so that
 /// rows sorted by code are sorted by name), `None` for a null; and the
-/// names in code order.
-///
-/// A value of up to 12 bytes lies whole in its 16-byte view (its length
-/// and bytes): such values are told apart by the view, an integer,
-/// without hashing or comparing their text; longer ones by their text.
-/// Two views of one text (were the unused bytes of a view ever not zero)
-/// still get one code: the codes are given by name.
+/// names in code order. The values are coded first as first seen
+/// ([`crate::polars_ext::FirstSeen`]: by view where they fit in one);
+/// two views of one text still get one code here: the codes are given by
+/// name.
 pub fn text_order_codes(values: &StringChunked) -> (Vec<Option<u32>>, Vec<String>) {
-    // Each distinct value (by view or by text): the index of its first
-    // row's text in `seen`.
-    let mut short: PlHashMap<u128, u32> = PlHashMap::new();
-    let mut long: PlHashMap<&str, u32> = PlHashMap::new();
-    let mut seen: Vec<&str> = Vec::new();
+    let mut first = crate::polars_ext::FirstSeen::default();
     let mut coded: Vec<Option<u32>> = Vec::with_capacity(values.len());
     for array in values.downcast_iter() {
         for (view, value) in array.views().iter().zip(array.iter()) {
-            let Some(value) = value else {
-                coded.push(None);
-                continue;
-            };
-            let next = seen.len() as u32;
-            let code = if view.length <= 12 {
-                *short.entry(view.as_u128()).or_insert(next)
-            } else {
-                *long.entry(value).or_insert(next)
-            };
-            if code == next {
-                seen.push(value);
-            }
-            coded.push(Some(code));
+            coded.push(value.map(|value| first.code(view, value)));
         }
     }
-    let mut by_name: Vec<(&str, u32)> = seen.into_iter().zip(0u32..).collect();
+    let mut by_name: Vec<(&str, u32)> = first.texts().iter().copied().zip(0u32..).collect();
     by_name.sort_unstable();
     let mut rank = vec![0u32; by_name.len()];
     let mut names: Vec<String> = Vec::new();

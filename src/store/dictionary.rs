@@ -9,7 +9,9 @@
 //! CPU and more of an ingest's. Most text the store holds is short (codes,
 //! levels, periods, dates as text): a value of up to 12 bytes lies whole
 //! in its 16-byte view, so it is told apart by the view, one integer, and
-//! a run of one value by comparing with the last view.
+//! a run of one value by comparing with the last view
+//! ([`crate::polars_ext::FirstSeen`], which the roll-up's key codes use
+//! too).
 //!
 //! The dictionary is the one polars builds (the values in the order first
 //! seen, a null keyed 0), so the file written from it is byte for byte the
@@ -17,7 +19,7 @@
 //! on either side of three quarters, or the values are mostly distinct,
 //! this gives up and polars decides as before.
 
-use polars::prelude::PlHashMap;
+use polars::prelude::PlHashSet;
 use polars_arrow::array::{Array, DictionaryArray, PrimitiveArray, Utf8ViewArray};
 use polars_arrow::datatypes::{ArrowDataType, IntegerType};
 
@@ -40,42 +42,17 @@ pub fn text_dictionary(array: &dyn Array) -> Option<DictionaryArray<u32>> {
     }
     let nulls = text.null_count();
     let mut keys: Vec<u32> = Vec::with_capacity(len);
-    let mut short: PlHashMap<u128, u32> = PlHashMap::default();
-    let mut long: PlHashMap<&str, u32> = PlHashMap::default();
-    let mut values: Vec<&str> = Vec::new();
-    let mut last: Option<(u128, u32)> = None;
+    let mut first = crate::polars_ext::FirstSeen::default();
     for (i, (view, value)) in text.views().iter().zip(text.iter()).enumerate() {
-        if i == PROBE && len > 2 * PROBE && values.len() as f64 > SURELY_DICTIONARY * i as f64 {
+        if i == PROBE
+            && len > 2 * PROBE
+            && first.texts().len() as f64 > SURELY_DICTIONARY * i as f64
+        {
             return None;
         }
-        let Some(value) = value else {
-            keys.push(0);
-            continue;
-        };
-        let key = if view.length <= 12 {
-            let bits = view.as_u128();
-            match last {
-                Some((seen, key)) if seen == bits => key,
-                _ => {
-                    let next = values.len() as u32;
-                    let key = *short.entry(bits).or_insert(next);
-                    if key == next {
-                        values.push(value);
-                    }
-                    last = Some((bits, key));
-                    key
-                }
-            }
-        } else {
-            let next = values.len() as u32;
-            let key = *long.entry(value).or_insert(next);
-            if key == next {
-                values.push(value);
-            }
-            key
-        };
-        keys.push(key);
+        keys.push(value.map_or(0, |value| first.code(view, value)));
     }
+    let values = first.texts();
     // polars' threshold is three quarters of an estimate; this side of
     // half, no estimate of these counts reaches it (and a column of at
     // most 128 rows takes a dictionary whatever its values).
@@ -85,11 +62,11 @@ pub fn text_dictionary(array: &dyn Array) -> Option<DictionaryArray<u32>> {
     }
     // Two views of one text (were a view's unused bytes ever not zero)
     // would make two entries where polars makes one: polars decides then.
-    let by_text: polars::prelude::PlHashSet<&str> = values.iter().copied().collect();
+    let by_text: PlHashSet<&str> = values.iter().copied().collect();
     if by_text.len() != values.len() {
         return None;
     }
-    let dictionary = Utf8ViewArray::from_slice_values(&values);
+    let dictionary = Utf8ViewArray::from_slice_values(values);
     let validity = text.validity().filter(|_| nulls > 0).cloned();
     let keys = PrimitiveArray::new(ArrowDataType::UInt32, keys.into(), validity);
     let dtype =
