@@ -119,7 +119,18 @@ pub fn judge(
     as_of: NaiveDate,
     rules: &CardRules,
 ) -> Result<Option<(Colour, NaiveDate, i64)>> {
-    let deadline = deadline(cal, start, ext)?;
+    judge_by(cal, deadline(cal, start, ext)?, ext, as_of, rules)
+}
+
+/// [`judge`] with the deadline found: a walk over the days of one track
+/// finds it again only when a suspension moves it.
+fn judge_by(
+    cal: &Calendar,
+    deadline: NaiveDate,
+    ext: i64,
+    as_of: NaiveDate,
+    rules: &CardRules,
+) -> Result<Option<(Colour, NaiveDate, i64)>> {
     let remaining = if deadline >= as_of {
         cal.elapsed(as_of, deadline)?
     } else {
@@ -547,6 +558,8 @@ fn walk_track(
     let mut changes = CardChanges::default();
     // The cards before `through` was judged, if the walk reaches it.
     let mut before: Option<Slots> = None;
+    // The deadline of the last limit seen: it changes only with a suspension.
+    let mut found: Option<(i64, NaiveDate)> = None;
     for day in from..=last {
         if day == through_day {
             before = Some(slots.clone());
@@ -559,7 +572,15 @@ fn walk_track(
             }
         }
         let on = epoch_date(day);
-        let due = judge(cal, track.start, ext, on, rules)?.map(|(colour, deadline, remaining)| {
+        let deadline = match found {
+            Some((limit, deadline)) if limit == ext => deadline,
+            _ => {
+                let d = deadline(cal, track.start, ext)?;
+                found = Some((ext, d));
+                d
+            }
+        };
+        let due = judge_by(cal, deadline, ext, on, rules)?.map(|(colour, deadline, remaining)| {
             Judgement {
                 colour,
                 deadline,
