@@ -232,8 +232,6 @@ pub fn opt_datetimes(df: &DataFrame, c: &str) -> Result<Vec<Option<NaiveDateTime
         .collect())
 }
 
-/// Text columns `columns` of `df` parsed as `%Y-%m-%d %H:%M` datetimes
-/// (tests write their fixtures' times as text).
 /// Codes of text values in the order first seen (0, 1, …) and the texts
 /// in code order. A value of up to 12 bytes lies whole in its 16-byte
 /// view (its length and bytes): such values are told apart by the view,
@@ -250,27 +248,67 @@ pub struct FirstSeen<'a> {
 }
 
 impl<'a> FirstSeen<'a> {
-    /// The code of `value`, whose view is `view`.
+    /// The code of the value whose view is `view`; `value` gives its text,
+    /// asked for only where the view does not tell it (a long value) or
+    /// the value is new.
     #[inline]
-    pub fn code(&mut self, view: &polars_arrow::array::View, value: &'a str) -> u32 {
+    pub fn code(
+        &mut self,
+        view: &polars_arrow::array::View,
+        value: impl FnOnce() -> &'a str,
+    ) -> u32 {
         let next = self.texts.len() as u32;
-        let code = if view.length <= 12 {
+        if view.length <= 12 {
             let bits = view.as_u128();
-            match self.last {
-                Some((seen, code)) if seen == bits => return code,
-                _ => {
-                    let code = *self.short.entry(bits).or_insert(next);
-                    self.last = Some((bits, code));
-                    code
+            if let Some((seen, code)) = self.last {
+                if seen == bits {
+                    return code;
                 }
             }
+            let code = *self.short.entry(bits).or_insert(next);
+            self.last = Some((bits, code));
+            if code == next {
+                self.texts.push(value());
+            }
+            code
         } else {
-            *self.long.entry(value).or_insert(next)
-        };
-        if code == next {
-            self.texts.push(value);
+            let value = value();
+            let code = *self.long.entry(value).or_insert(next);
+            if code == next {
+                self.texts.push(value);
+            }
+            code
         }
-        code
+    }
+
+    /// The codes of `array`'s values in row order (`None`: a null), each
+    /// handed to `each` with its row; `each` returning `false` stops. Only
+    /// the views are read where they tell the values apart (no text of a
+    /// short value is made but a new one's).
+    pub fn code_array(
+        &mut self,
+        array: &'a polars_arrow::array::Utf8ViewArray,
+        mut each: impl FnMut(usize, Option<u32>) -> bool,
+    ) {
+        use polars_arrow::array::Array;
+        let views = array.views();
+        match array.validity().filter(|v| v.unset_bits() > 0) {
+            None => {
+                for (i, view) in views.iter().enumerate() {
+                    if !each(i, Some(self.code(view, || array.value(i)))) {
+                        return;
+                    }
+                }
+            }
+            Some(valid) => {
+                for (i, (view, valid)) in views.iter().zip(valid.iter()).enumerate() {
+                    let code = valid.then(|| self.code(view, || array.value(i)));
+                    if !each(i, code) {
+                        return;
+                    }
+                }
+            }
+        }
     }
 
     /// The texts seen, in code order.
@@ -279,6 +317,8 @@ impl<'a> FirstSeen<'a> {
     }
 }
 
+/// Text columns `columns` of `df` parsed as `%Y-%m-%d %H:%M` datetimes
+/// (tests write their fixtures' times as text).
 #[cfg(test)]
 pub fn parse_datetimes(df: &mut DataFrame, columns: &[&str]) {
     for c in columns {
@@ -322,12 +362,12 @@ mod tests {
         let values: Vec<&str> = order.iter().map(|&i| texts[i].as_str()).collect();
         let array = polars_arrow::array::Utf8ViewArray::from_slice_values(&values);
         let mut first = FirstSeen::default();
-        let codes: Vec<u32> = array
-            .views()
-            .iter()
-            .zip(array.values_iter())
-            .map(|(view, value)| first.code(view, value))
-            .collect();
+        let mut codes: Vec<u32> = Vec::new();
+        first.code_array(&array, |i, code| {
+            assert_eq!(i, codes.len());
+            codes.push(code.expect("no nulls"));
+            true
+        });
         let mut expected: std::collections::HashMap<&str, u32> = Default::default();
         let mut seen: Vec<&str> = Vec::new();
         for (value, code) in values.iter().zip(&codes) {

@@ -737,9 +737,10 @@ pub fn text_order_codes(values: &StringChunked) -> (Vec<Option<u32>>, Vec<String
     let mut first = crate::polars_ext::FirstSeen::default();
     let mut coded: Vec<Option<u32>> = Vec::with_capacity(values.len());
     for array in values.downcast_iter() {
-        for (view, value) in array.views().iter().zip(array.iter()) {
-            coded.push(value.map(|value| first.code(view, value)));
-        }
+        first.code_array(array, |_, code| {
+            coded.push(code);
+            true
+        });
     }
     let mut by_name: Vec<(&str, u32)> = first.texts().iter().copied().zip(0u32..).collect();
     by_name.sort_unstable();

@@ -43,14 +43,22 @@ pub fn text_dictionary(array: &dyn Array) -> Option<DictionaryArray<u32>> {
     let nulls = text.null_count();
     let mut keys: Vec<u32> = Vec::with_capacity(len);
     let mut first = crate::polars_ext::FirstSeen::default();
-    for (i, (view, value)) in text.views().iter().zip(text.iter()).enumerate() {
-        if i == PROBE
-            && len > 2 * PROBE
-            && first.texts().len() as f64 > SURELY_DICTIONARY * i as f64
-        {
-            return None;
+    // Codes come first seen: a new value's code is the count seen before.
+    let mut seen = 0usize;
+    let mut probed_distinct = false;
+    first.code_array(text, |i, code| {
+        if i == PROBE && len > 2 * PROBE && seen as f64 > SURELY_DICTIONARY * i as f64 {
+            probed_distinct = true;
+            return false;
         }
-        keys.push(value.map_or(0, |value| first.code(view, value)));
+        if code == Some(seen as u32) {
+            seen += 1;
+        }
+        keys.push(code.unwrap_or(0));
+        true
+    });
+    if probed_distinct {
+        return None;
     }
     let values = first.texts();
     // polars' threshold is three quarters of an estimate; this side of
