@@ -282,20 +282,22 @@ impl<'a> FirstSeen<'a> {
     }
 
     /// The codes of `array`'s values in row order (`None`: a null), each
-    /// handed to `each` with its row; `each` returning `false` stops. Only
-    /// the views are read where they tell the values apart (no text of a
-    /// short value is made but a new one's).
+    /// handed to `each` with its row and the number of texts seen through
+    /// that row; `each` returning `false` stops. Only the views are read
+    /// where they tell the values apart (no text of a short value is made
+    /// but a new one's).
     pub fn code_array(
         &mut self,
         array: &'a polars_arrow::array::Utf8ViewArray,
-        mut each: impl FnMut(usize, Option<u32>) -> bool,
+        mut each: impl FnMut(usize, Option<u32>, usize) -> bool,
     ) {
         use polars_arrow::array::Array;
         let views = array.views();
         match array.validity().filter(|v| v.unset_bits() > 0) {
             None => {
                 for (i, view) in views.iter().enumerate() {
-                    if !each(i, Some(self.code(view, || array.value(i)))) {
+                    let code = self.code(view, || array.value(i));
+                    if !each(i, Some(code), self.texts.len()) {
                         return;
                     }
                 }
@@ -303,7 +305,7 @@ impl<'a> FirstSeen<'a> {
             Some(valid) => {
                 for (i, (view, valid)) in views.iter().zip(valid.iter()).enumerate() {
                     let code = valid.then(|| self.code(view, || array.value(i)));
-                    if !each(i, code) {
+                    if !each(i, code, self.texts.len()) {
                         return;
                     }
                 }
@@ -363,9 +365,11 @@ mod tests {
         let array = polars_arrow::array::Utf8ViewArray::from_slice_values(&values);
         let mut first = FirstSeen::default();
         let mut codes: Vec<u32> = Vec::new();
-        first.code_array(&array, |i, code| {
+        let mut distinct = Vec::new();
+        first.code_array(&array, |i, code, seen| {
             assert_eq!(i, codes.len());
             codes.push(code.expect("no nulls"));
+            distinct.push(seen);
             true
         });
         let mut expected: std::collections::HashMap<&str, u32> = Default::default();
@@ -379,6 +383,12 @@ mod tests {
         }
         assert_eq!(first.texts(), seen.as_slice());
         assert_eq!(seen.len(), texts.len());
+        // The texts seen through each row: one more at each first sight.
+        let mut most = 0;
+        for (code, n) in codes.iter().zip(&distinct) {
+            most = most.max(*code as usize + 1);
+            assert_eq!(*n, most);
+        }
     }
 
     #[test]

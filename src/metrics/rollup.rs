@@ -737,7 +737,7 @@ pub fn text_order_codes(values: &StringChunked) -> (Vec<Option<u32>>, Vec<String
     let mut first = crate::polars_ext::FirstSeen::default();
     let mut coded: Vec<Option<u32>> = Vec::with_capacity(values.len());
     for array in values.downcast_iter() {
-        first.code_array(array, |_, code| {
+        first.code_array(array, |_, code, _| {
             coded.push(code);
             true
         });

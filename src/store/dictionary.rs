@@ -43,19 +43,13 @@ pub fn text_dictionary(array: &dyn Array) -> Option<DictionaryArray<u32>> {
     let nulls = text.null_count();
     let mut keys: Vec<u32> = Vec::with_capacity(len);
     let mut first = crate::polars_ext::FirstSeen::default();
-    // Codes come first seen: a new value's code is the count seen before.
-    let mut seen = 0usize;
     let mut probed_distinct = false;
-    first.code_array(text, |i, code| {
-        if i == PROBE && len > 2 * PROBE && seen as f64 > SURELY_DICTIONARY * i as f64 {
-            probed_distinct = true;
-            return false;
-        }
-        if code == Some(seen as u32) {
-            seen += 1;
-        }
+    first.code_array(text, |i, code, seen| {
         keys.push(code.unwrap_or(0));
-        true
+        // The first `PROBE` rows coded: mostly distinct, polars decides.
+        probed_distinct =
+            i + 1 == PROBE && len > 2 * PROBE && seen as f64 > SURELY_DICTIONARY * PROBE as f64;
+        !probed_distinct
     });
     if probed_distinct {
         return None;
