@@ -130,16 +130,38 @@ impl Touched {
 fn date_range(
     batch: &polars::prelude::DataFrame,
 ) -> Result<(Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)> {
-    use polars::prelude::{ChunkAgg, DataType};
+    use polars::prelude::{ChunkAgg, DataType, TimeUnit};
+    const DAY_MS: i64 = 86_400_000;
     let (mut first, mut last) = (None, None);
     for c in batch.columns() {
-        if matches!(c.dtype(), DataType::Date | DataType::Datetime(..)) {
-            let days = c.cast(&DataType::Date)?.cast(&DataType::Int32)?;
-            let days = days.i32()?;
-            let date = |d: Option<i32>| d.and_then(day_date);
-            first = first.into_iter().chain(date(days.min())).min();
-            last = last.into_iter().chain(date(days.max())).max();
-        }
+        // A date's day is its integer; a time's, its integer over the
+        // units of a day, rounded down: the least and the greatest
+        // integer give the first and the last day (no day of each row).
+        let per_day = match c.dtype() {
+            DataType::Date => 1,
+            DataType::Datetime(unit, None) => match unit {
+                TimeUnit::Milliseconds => DAY_MS,
+                TimeUnit::Microseconds => DAY_MS * 1_000,
+                TimeUnit::Nanoseconds => DAY_MS * 1_000_000,
+            },
+            DataType::Datetime(..) => {
+                let days = c.cast(&DataType::Date)?.to_physical_repr();
+                let days = days.i32()?;
+                let date = |d: Option<i32>| d.and_then(day_date);
+                first = first.into_iter().chain(date(days.min())).min();
+                last = last.into_iter().chain(date(days.max())).max();
+                continue;
+            }
+            _ => continue,
+        };
+        let values = c.to_physical_repr().cast(&DataType::Int64)?;
+        let values = values.i64()?;
+        let date = |v: Option<i64>| {
+            v.and_then(|v| i32::try_from(v.div_euclid(per_day)).ok())
+                .and_then(day_date)
+        };
+        first = first.into_iter().chain(date(values.min())).min();
+        last = last.into_iter().chain(date(values.max())).max();
     }
     Ok((first, last))
 }
@@ -371,8 +393,6 @@ pub fn ingest(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<
     // The run's cases (id and dates), for the dates the rows naming them touch.
     let mut new_cases: Option<polars::prelude::DataFrame> = None;
     let mut pending = parse_all(store, &to_parse, opts, |t, batch| {
-        let (mut first, last) = date_range(&batch)?;
-        report.last_row_date = report.last_row_date.into_iter().chain(last).max();
         if t.name == "cases" {
             new_cases = Some(batch.select(["case_id", "accepted_at", "completed_at"])?);
         }
@@ -386,11 +406,27 @@ pub fn ingest(store: &Store, files: &[PathBuf], opts: &IngestOptions) -> Result<
             "suspensions" | "case_steps" => Some("accepted_at"),
             _ => None,
         };
-        if let Some(column) = of_case {
-            let d = first_case_date(store, new_cases.as_ref(), &batch, column)?;
-            first = first.into_iter().chain(d).min();
-        }
-        let done = store.upsert(&mut txn, t.name, t.key, t.partition_by, batch)?;
+        // The dates on a second thread while the rows are written (one
+        // pass over a column at a time, on one core: a fifth of a city
+        // ingest's time when they came first).
+        let (dates, done) = std::thread::scope(|scope| {
+            let (rows, new_cases) = (batch.clone(), new_cases.as_ref());
+            let dates = scope.spawn(move || -> Result<_> {
+                let (mut first, last) = date_range(&rows)?;
+                if let Some(column) = of_case {
+                    let d = first_case_date(store, new_cases, &rows, column)?;
+                    first = first.into_iter().chain(d).min();
+                }
+                Ok((first, last))
+            });
+            let done = store.upsert(&mut txn, t.name, t.key, t.partition_by, batch);
+            let dates = dates
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (dates, done)
+        });
+        let ((first, last), done) = (dates?, done?);
+        report.last_row_date = report.last_row_date.into_iter().chain(last).max();
         report.replaced.insert(t.name, done.replaced);
         let old = done
             .first_replaced_partition
@@ -995,4 +1031,46 @@ fn read_ledger(store: &Store) -> Result<HashMap<String, FileReport>> {
         );
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::prelude::{col, df, DataType, IntoLazy, TimeUnit};
+
+    #[test]
+    fn a_batch_spans_the_days_of_its_dates_and_times() {
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let at = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        // An instant before 1970 is of the day before its integer's
+        // quotient (rounded down, not toward zero); nulls and other
+        // columns take no part.
+        let df = df!(
+            "on" => [Some(day("2025-03-02")), None, Some(day("2025-01-05"))],
+            "at" => [Some(at("1969-12-31 23:00")), Some(at("2025-04-01 00:00")), None],
+            "n" => [1i64, 2, 3],
+            "s" => ["x", "y", "z"],
+        )
+        .unwrap();
+        assert_eq!(
+            date_range(&df).unwrap(),
+            (Some(day("1969-12-31")), Some(day("2025-04-01")))
+        );
+        // Microseconds, the last instant of a day.
+        let micro = df!("at" => [at("2025-06-30 23:59"), at("2025-06-01 00:00")])
+            .unwrap()
+            .lazy()
+            .with_column(col("at").cast(DataType::Datetime(TimeUnit::Microseconds, None)))
+            .collect()
+            .unwrap();
+        assert_eq!(
+            date_range(&micro).unwrap(),
+            (Some(day("2025-06-01")), Some(day("2025-06-30")))
+        );
+        // No date at all.
+        assert_eq!(
+            date_range(&df!("n" => [1i64]).unwrap()).unwrap(),
+            (None, None)
+        );
+    }
 }
