@@ -58,13 +58,34 @@ fn by_partition(df: DataFrame, by: Option<&str>) -> Result<BTreeMap<Partition, D
             .collect());
     }
     let parts = crate::parallel::parallel_map(&blocks, |&(_, start, len)| {
-        sorted(&df.slice(start as i64, len))
+        sorted_by(&df.slice(start as i64, len), by)
     });
     blocks
         .iter()
         .zip(parts)
         .map(|(&(month, _, _), part)| Ok((Some(month), part?)))
         .collect()
+}
+
+/// `df` in the order of its column `by` (dates or times, no nulls), rows
+/// of one time in their order: the rows' places sorted by Rust's stable
+/// sort, which takes the runs already in order as they are (a month's
+/// export is mostly in time order), then every column gathered. A frame
+/// in order is returned as it is.
+fn sorted_by(df: &DataFrame, by: &str) -> Result<DataFrame> {
+    let values = df
+        .column(by)?
+        .as_materialized_series()
+        .to_physical_repr()
+        .cast(&DataType::Int64)?;
+    let values = values.i64()?.rechunk();
+    let values = values.cont_slice()?;
+    if values.windows(2).all(|w| w[0] <= w[1]) {
+        return Ok(df.clone());
+    }
+    let mut order: Vec<IdxSize> = (0..values.len() as IdxSize).collect();
+    order.sort_by_key(|&i| values[i as usize]);
+    Ok(df.take(&IdxCa::from_vec("order".into(), order))?)
 }
 
 /// A month's block of rows: (year and month, first row, rows).
