@@ -252,3 +252,40 @@ fn the_daily_report_and_the_quarterly_review() {
     assert!(review.contains("本季度受理办件"), "{review}");
     assert!(home.path().join("reports/2026-Q4/ranking.csv").exists());
 }
+
+#[test]
+fn the_demo_bulletin_is_the_one_report_monthly_writes_from_the_store() {
+    // The demo writes its bulletin from the compute's facts and the card
+    // run's history (its date is the month's last day); `report monthly`
+    // from the stored tables alone. Every CSV table and every line of the
+    // Markdown but the title (the demo names its own center) agree.
+    let home = common::demo_home();
+    let dir = home.path().join("reports").join("2026-10");
+    let read = |dir: &Path| -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "csv" || x == "md"))
+            .map(|p| {
+                let text = std::fs::read_to_string(&p).unwrap();
+                let text = match p.extension().is_some_and(|x| x == "md") {
+                    true => text.lines().skip(1).collect::<Vec<_>>().join("\n"),
+                    false => text,
+                };
+                (p.file_name().unwrap().to_string_lossy().to_string(), text)
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let demo = read(&dir);
+    assert!(demo.iter().any(|(f, _)| f == "cards.csv"), "{demo:?}");
+    assert!(demo.len() > 10, "{} files", demo.len());
+    std::fs::remove_dir_all(&dir).unwrap();
+    ok(home.path(), &["report", "monthly", "--month", "2026-10"]);
+    let stored = read(&dir);
+    assert_eq!(demo.len(), stored.len());
+    for ((name, a), (_, b)) in demo.iter().zip(&stored) {
+        assert_eq!(a, b, "{name} differs");
+    }
+}
