@@ -35,22 +35,9 @@ fn by_partition(df: DataFrame, by: Option<&str>) -> Result<BTreeMap<Partition, D
     let Some(by) = by else {
         return Ok(BTreeMap::from([(None, df)]));
     };
-    let sorted = |d: &DataFrame| -> Result<DataFrame> {
-        let in_order = d
-            .column(by)?
-            .as_materialized_series()
-            .is_sorted(SortOptions::default())?;
-        Ok(match in_order {
-            true => d.clone(),
-            false => d.sort(
-                [by],
-                SortMultipleOptions::default().with_maintain_order(true),
-            )?,
-        })
-    };
     let blocks = month_blocks(df.column(by)?)?;
     if blocks.windows(2).any(|w| w[0].0 >= w[1].0) {
-        let df = sorted(&df)?;
+        let df = sorted_by(&df, by)?;
         let runs = month_blocks(df.column(by)?)?;
         return Ok(runs
             .into_iter()
