@@ -56,9 +56,20 @@ impl std::fmt::Display for Value<'_> {
     }
 }
 
+/// `s` without white space at either end, as `str::trim`; a cell that
+/// begins and ends with a printable ASCII byte (most cells) is returned
+/// as it is without decoding a character at each end.
+fn trim_cell(s: &str) -> &str {
+    let printable = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii_graphic());
+    match printable(s.as_bytes().first()) && printable(s.as_bytes().last()) {
+        true => s,
+        false => s.trim(),
+    }
+}
+
 /// Parse a trimmed, non-empty cell as `ty`; the error says what was expected.
 pub fn parse(raw: &str, ty: ColType) -> Result<Value<'_>, String> {
-    let s = raw.trim();
+    let s = trim_cell(raw);
     if s.is_empty() {
         return Ok(Value::Null);
     }
@@ -122,7 +133,7 @@ fn split_date_time(s: &str) -> (&str, Option<&str>) {
 /// Dates: `2026-10-08`, `2026/10/8`, `2026.10.08`, `20261008`,
 /// `2026年10月8日`; a time part is ignored.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    if let Some(t) = iso(s.trim().as_bytes()) {
+    if let Some(t) = iso(trim_cell(s).as_bytes()) {
         return Ok(t.date());
     }
     let (d, _) = split_date_time(s.trim());
@@ -218,7 +229,7 @@ fn iso(b: &[u8]) -> Option<NaiveDateTime> {
 /// Date-times: a date form of [`parse_date`] followed by `9:01`, `09:01:02`,
 /// `09:01:02.5` or `9时1分`; a date alone is midnight.
 pub fn parse_datetime(s: &str) -> Result<NaiveDateTime, String> {
-    if let Some(t) = iso(s.trim().as_bytes()) {
+    if let Some(t) = iso(trim_cell(s).as_bytes()) {
         return Ok(t);
     }
     let bad = || format!("'{s}' is not a date-time (expected e.g. 2026-10-08 09:01:02)");
@@ -237,6 +248,29 @@ mod tests {
 
     fn dt(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
+    }
+
+    #[test]
+    fn a_cell_is_trimmed_as_str_trim_trims_it() {
+        for cell in [
+            "",
+            " ",
+            "a",
+            "W001",
+            " W001",
+            "W001 ",
+            "\tW001\r",
+            "窗口一",
+            "\u{3000}窗口一\u{3000}",
+            "a\u{3000}",
+            "\u{a0}1\u{a0}",
+            "1 2",
+            "2025-10-08 08:00:00",
+            "~x~",
+            "\u{feff}x",
+        ] {
+            assert_eq!(trim_cell(cell), cell.trim(), "{cell:?}");
+        }
     }
 
     #[test]
