@@ -306,8 +306,7 @@ fn each_mixed(text: &str, part: Part, delimiter: u8, f: impl FnMut(&Record)) {
             return false;
         }
         let start = at;
-        let end =
-            start + memchr::memchr2(b'\n', b'\r', &bytes[start..]).unwrap_or(bytes.len() - start);
+        let (end, after) = line_at(bytes, start);
         if memchr::memchr(b'"', &bytes[start..end]).is_some() {
             let mut from = csv::Position::new();
             from.set_byte(start as u64);
@@ -323,21 +322,11 @@ fn each_mixed(text: &str, part: Part, delimiter: u8, f: impl FnMut(&Record)) {
             r.truncated = false;
             return true;
         }
-        at = match bytes.get(end) {
-            Some(b'\r') if bytes.get(end + 1) == Some(&b'\n') => end + 2,
-            Some(_) => end + 1,
-            None => end,
-        };
+        at = after;
         if end == start {
             continue;
         }
-        let mut field = start;
-        r.fields.clear();
-        for cut in memchr::memchr_iter(delimiter, &bytes[start..end]) {
-            r.fields.push_field(&text[field..start + cut]);
-            field = start + cut + 1;
-        }
-        r.fields.push_field(&text[field..end]);
+        cut_line(text, start..end, delimiter, &mut r.fields);
         r.line = lines.line_of(start);
         r.span = (start, at);
         r.truncated = false;
@@ -377,6 +366,35 @@ fn each_quoted(text: &str, part: Part, delimiter: u8, f: impl FnMut(&Record)) {
     stream(text, part, next, f);
 }
 
+/// The line of `bytes` that begins at `start`: where it ends (before its
+/// `\n`, `\r\n` or `\r`, searched a vector of bytes at a time) and
+/// where the next begins.
+fn line_at(bytes: &[u8], start: usize) -> (usize, usize) {
+    let end = start + memchr::memchr2(b'\n', b'\r', &bytes[start..]).unwrap_or(bytes.len() - start);
+    let next = match bytes.get(end) {
+        Some(b'\r') if bytes.get(end + 1) == Some(&b'\n') => end + 2,
+        Some(_) => end + 1,
+        None => end,
+    };
+    (end, next)
+}
+
+/// `fields` made the line `text[line]` cut at every `delimiter`.
+fn cut_line(
+    text: &str,
+    line: std::ops::Range<usize>,
+    delimiter: u8,
+    fields: &mut csv::StringRecord,
+) {
+    let mut field = line.start;
+    fields.clear();
+    for cut in memchr::memchr_iter(delimiter, &text.as_bytes()[line.clone()]) {
+        fields.push_field(&text[field..line.start + cut]);
+        field = line.start + cut + 1;
+    }
+    fields.push_field(&text[field..line.end]);
+}
+
 /// [`each_delimited_in`] of a part without quotes (most exports): a
 /// record is a line cut at the delimiter, as the CSV reader reads it (a
 /// line ends at `\n`, `\r\n` or `\r`; an empty line is no record), with
@@ -388,28 +406,15 @@ fn each_unquoted(text: &str, part: Part, delimiter: u8, f: impl FnMut(&Record)) 
         if at >= bytes.len() {
             return false;
         }
-        // The line's end, then its fields (both searched a vector of
-        // bytes at a time).
         let start = at;
-        let end =
-            start + memchr::memchr2(b'\n', b'\r', &bytes[start..]).unwrap_or(bytes.len() - start);
-        let mut field = start;
-        r.fields.clear();
-        for cut in memchr::memchr_iter(delimiter, &bytes[start..end]) {
-            r.fields.push_field(&text[field..start + cut]);
-            field = start + cut + 1;
-        }
-        at = match bytes.get(end) {
-            Some(b'\r') if bytes.get(end + 1) == Some(&b'\n') => end + 2,
-            Some(_) => end + 1,
-            None => end,
-        };
+        let (end, next) = line_at(bytes, start);
+        at = next;
         let this_line = line;
         line += u64::from(at > end);
         if end == start {
             continue;
         }
-        r.fields.push_field(&text[field..end]);
+        cut_line(text, start..end, delimiter, &mut r.fields);
         r.line = this_line;
         r.span = (start, at);
         r.truncated = false;
@@ -528,11 +533,18 @@ mod tests {
             "\n",
             "a",
         ];
+        reads_as_the_csv_reader(&texts, |text, delimiter| {
+            let mut fast = Vec::new();
+            each_unquoted(text, Part::whole(text), delimiter, |r| fast.push(r.clone()));
+            fast
+        });
+    }
+
+    /// Each text, comma or tab separated, read by `read` into the records
+    /// the CSV reader alone reads: line, fields, raw text and truncation.
+    fn reads_as_the_csv_reader(texts: &[&str], read: impl Fn(&str, u8) -> Vec<Record>) {
         for text in texts {
             for delimiter in [b',', b'\t'] {
-                let mut fast = Vec::new();
-                each_unquoted(text, Part::whole(text), delimiter, |r| fast.push(r.clone()));
-                let slow = by_the_csv_reader(text, delimiter);
                 let shown = |recs: &[Record]| -> Vec<(u64, Vec<String>, String, bool)> {
                     recs.iter()
                         .map(|r| {
@@ -545,7 +557,8 @@ mod tests {
                         })
                         .collect()
                 };
-                assert_eq!(shown(&fast), shown(&slow), "{text:?}");
+                let expected = by_the_csv_reader(text, delimiter);
+                assert_eq!(shown(&read(text, delimiter)), shown(&expected), "{text:?}");
             }
         }
     }
@@ -565,28 +578,13 @@ mod tests {
             "\n\r\n\"1\",2\n\n",
             "a,b\n1,2\n3,\"2025-10-31 17:0\"",
         ];
-        for text in texts {
-            for delimiter in [b',', b'\t'] {
-                let mut mixed = Vec::new();
-                each_mixed(text, Part::whole(text), delimiter, |r| {
-                    mixed.push(r.clone())
-                });
-                let slow = by_the_csv_reader(text, delimiter);
-                let shown = |recs: &[Record]| -> Vec<(u64, Vec<String>, String, bool)> {
-                    recs.iter()
-                        .map(|r| {
-                            (
-                                r.line,
-                                r.fields.iter().map(str::to_string).collect(),
-                                raw_text(text, r.span, 100),
-                                r.truncated,
-                            )
-                        })
-                        .collect()
-                };
-                assert_eq!(shown(&mixed), shown(&slow), "{text:?}");
-            }
-        }
+        reads_as_the_csv_reader(&texts, |text, delimiter| {
+            let mut mixed = Vec::new();
+            each_mixed(text, Part::whole(text), delimiter, |r| {
+                mixed.push(r.clone())
+            });
+            mixed
+        });
     }
 
     #[test]
