@@ -260,13 +260,9 @@ impl Store {
                 }
             }
             // New rows alone are in order already (see `by_partition`).
+            // Stored rows and new ones: in order again by the same sort.
             if let Some(by) = partition_by.filter(|_| some_old) {
-                if merged.height() > 0 {
-                    merged = merged.sort(
-                        [by],
-                        SortMultipleOptions::default().with_maintain_order(true),
-                    )?;
-                }
+                merged = sorted_by(&merged, by)?;
             }
             for f in &old_files {
                 txn.remove(f);
