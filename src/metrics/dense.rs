@@ -385,11 +385,16 @@ fn level_blocks(
     let mut coarse: Vec<(usize, usize, &[i64])> = Vec::with_capacity(periods.len());
     for first in (0..day_count).step_by(chunk) {
         let len = chunk.min(day_count - first);
-        let mut day_sums = empty_cell.repeat(len * k_count);
+        // Zeroed by the allocator where every measure starts at 0 (fresh
+        // pages need no filling).
+        let mut day_sums = match empty_cell.iter().all(|v| *v == 0) {
+            true => vec![0; len * k_count * stride],
+            false => empty_cell.repeat(len * k_count),
+        };
         for (kind, ops) in spec.kinds.iter().zip(&ops) {
             // The cell of every event (day within the chunk × key), once.
             cells.clear();
-            cells.extend(kind.days.iter().enumerate().map(|(e, &day)| {
+            let cell_of = |day: i32, key: u32| -> u32 {
                 if day == NO_DAY {
                     return u32::MAX;
                 }
@@ -397,12 +402,25 @@ fn level_blocks(
                 if off < first || off >= first + len {
                     return u32::MAX;
                 }
-                let row = kind.rows.map_or(e, |r| r[e] as usize);
-                match local(keys[row]) {
+                match local(key) {
                     NO_KEY => u32::MAX,
                     key => ((off - first) * k_count + key as usize) as u32,
                 }
-            }));
+            };
+            // A kind without rows of its own is the base rows in order: its
+            // keys are read side by side with its days.
+            match kind.rows {
+                None => {
+                    assert!(kind.days.len() <= keys.len(), "an event without a base row");
+                    cells.extend(kind.days.iter().zip(keys).map(|(&d, &k)| cell_of(d, k)))
+                }
+                Some(rows) => cells.extend(
+                    kind.days
+                        .iter()
+                        .zip(rows)
+                        .map(|(&d, &r)| cell_of(d, keys[r as usize])),
+                ),
+            }
             // Event by event, its count and all its measures at once: they
             // sit side by side in the cell. The cells are scattered over a
             // table larger than the caches, so the cell of an event a few
@@ -659,9 +677,11 @@ fn quantiles(
         Some(by_day) => {
             // A stable counting sort by key of the events in (day, value)
             // order gives the (key, day, value) order.
+            // Each event's key, looked up once for both passes (in day
+            // order the events' rows are scattered: a look-up is a miss).
+            let keys: Vec<u32> = by_day.iter().map(|&(_, e)| key_of(e as usize)).collect();
             let mut starts = vec![0usize; k_count + 1];
-            for &(_, e) in by_day {
-                let key = key_of(e as usize);
+            for &key in &keys {
                 if key != NO_KEY {
                     starts[key as usize + 1] += 1;
                 }
@@ -670,8 +690,7 @@ fn quantiles(
                 starts[k + 1] += starts[k];
             }
             let mut packed = vec![0u64; starts[k_count]];
-            for &(day_value, e) in by_day {
-                let key = key_of(e as usize);
+            for (&(day_value, _), &key) in by_day.iter().zip(&keys) {
                 if key != NO_KEY {
                     let at = &mut starts[key as usize];
                     packed[*at] = (u64::from(key) << 40) | day_value;
