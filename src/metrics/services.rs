@@ -607,6 +607,71 @@ fn flags(df: &DataFrame, c: &str) -> Result<Vec<i64>> {
         .collect())
 }
 
+/// Each case's three kinds of event, on the rows of [`service_facts`]:
+/// accepted, completed (on site or not) and refused (with a reason or
+/// not), each on its day ([`NO_DAY`](dense::NO_DAY) where it has none).
+struct CaseEvents {
+    accepted: Vec<i32>,
+    completed: Vec<i32>,
+    refused: Vec<i32>,
+    on_site: Vec<i64>,
+    without_reason: Vec<i64>,
+}
+
+impl CaseEvents {
+    fn of(facts: &DataFrame) -> Result<CaseEvents> {
+        Ok(CaseEvents {
+            accepted: day_numbers(facts, "acc")?,
+            completed: day_numbers(facts, "comp")?,
+            refused: day_numbers(facts, "refused_on")?,
+            on_site: flags(facts, "on_site")?,
+            without_reason: facts
+                .column("reason")?
+                .str()?
+                .iter()
+                .map(|r| i64::from(r.is_none()))
+                .collect(),
+        })
+    }
+
+    /// The three kinds, the acceptance carrying `at_acceptance`, the
+    /// others their measures of `measures` (`completed`,
+    /// `on_site_completed`, `refused`, `refused_without_reason`).
+    fn kinds<'a>(
+        &'a self,
+        measures: &[(&str, Roll)],
+        at_acceptance: Vec<(usize, Value<'a>)>,
+    ) -> Vec<Kind<'a>> {
+        let measure = |name: &str| measure_index(measures, name);
+        vec![
+            Kind {
+                rows: None,
+                days: &self.accepted,
+                measures: at_acceptance,
+            },
+            Kind {
+                rows: None,
+                days: &self.completed,
+                measures: vec![
+                    (measure("completed"), Value::One),
+                    (measure("on_site_completed"), Value::Of(&self.on_site)),
+                ],
+            },
+            Kind {
+                rows: None,
+                days: &self.refused,
+                measures: vec![
+                    (measure("refused"), Value::One),
+                    (
+                        measure("refused_without_reason"),
+                        Value::Of(&self.without_reason),
+                    ),
+                ],
+            },
+        ]
+    }
+}
+
 /// `service_metrics` for some grains and levels, from [`service_facts`]:
 /// modes and `accepted` by acceptance date, `completed` and
 /// `on_site_completed` by completion date, refusals by `refused_on`.
@@ -618,20 +683,11 @@ pub fn service_metrics(
 ) -> Result<DataFrame> {
     let (coded, codes) = KeyCodes::encode_levels(facts, levels)?;
     let level_keys = LevelKeys::of(&coded, levels)?;
-    let acc = day_numbers(&coded, "acc")?;
-    let comp = day_numbers(&coded, "comp")?;
-    let refused = day_numbers(&coded, "refused_on")?;
+    let events = CaseEvents::of(&coded)?;
     let modes: Vec<Vec<i64>> = MODE_COLUMNS
         .iter()
         .map(|c| flags(&coded, c))
         .collect::<Result<_>>()?;
-    let on_site = flags(&coded, "on_site")?;
-    let without_reason: Vec<i64> = coded
-        .column("reason")?
-        .str()?
-        .iter()
-        .map(|r| i64::from(r.is_none()))
-        .collect();
     let measure = |name: &str| measure_index(&MEASURES, name);
     let mut at_acceptance = vec![(measure("accepted"), Value::One)];
     at_acceptance.extend(
@@ -643,32 +699,7 @@ pub fn service_metrics(
     let sums = dense::rollup(&dense::Spec {
         measures: &MEASURES,
         levels: level_keys.levels(),
-        kinds: vec![
-            Kind {
-                rows: None,
-                days: &acc,
-                measures: at_acceptance,
-            },
-            Kind {
-                rows: None,
-                days: &comp,
-                measures: vec![
-                    (measure("completed"), Value::One),
-                    (measure("on_site_completed"), Value::Of(&on_site)),
-                ],
-            },
-            Kind {
-                rows: None,
-                days: &refused,
-                measures: vec![
-                    (measure("refused"), Value::One),
-                    (
-                        measure("refused_without_reason"),
-                        Value::Of(&without_reason),
-                    ),
-                ],
-            },
-        ],
+        kinds: events.kinds(&MEASURES, at_acceptance),
         quantiles: Vec::new(),
         keep: Keep::AnyEvent,
         grains,
@@ -720,9 +751,9 @@ fn channel_spec(as_of: NaiveDate) -> RollupSpec<'static> {
 /// [`service_channels`]' sums with the facts' rows as the base rows and
 /// each case's acceptance, completion and refusal three kinds of event on
 /// them, as `service_metrics` rolls them up: no frame of events is made
-/// (three rows a case, their keys copied and coded again took 0.6 s of a
-/// city year's compute). `None` where a key is not text or a case has no
-/// channel: the events then go through [`rollup`].
+/// (three rows a case, about six million for a city year, each with its
+/// keys copied, then coded again). `None` where a key is not text or a
+/// case has no channel: the events then go through [`rollup`].
 fn channels_on_rows(facts: &DataFrame, spec: &RollupSpec) -> Result<Option<DataFrame>> {
     use super::rollup::{rollup_kinds, CodedLevels, LEVELS};
     let levels: Vec<&str> = LEVELS
@@ -738,42 +769,9 @@ fn channels_on_rows(facts: &DataFrame, spec: &RollupSpec) -> Result<Option<DataF
     let Some(coded) = coded.with_extra("channel", facts.column("channel")?.str()?) else {
         return Ok(None);
     };
-    let (acc, comp) = (day_numbers(facts, "acc")?, day_numbers(facts, "comp")?);
-    let refused = day_numbers(facts, "refused_on")?;
-    let on_site = flags(facts, "on_site")?;
-    let without_reason: Vec<i64> = facts
-        .column("reason")?
-        .str()?
-        .iter()
-        .map(|r| i64::from(r.is_none()))
-        .collect();
-    let measure = |name: &str| measure_index(&CHANNEL_MEASURES, name);
-    let kinds = vec![
-        Kind {
-            rows: None,
-            days: &acc,
-            measures: vec![(measure("accepted"), Value::One)],
-        },
-        Kind {
-            rows: None,
-            days: &comp,
-            measures: vec![
-                (measure("completed"), Value::One),
-                (measure("on_site_completed"), Value::Of(&on_site)),
-            ],
-        },
-        Kind {
-            rows: None,
-            days: &refused,
-            measures: vec![
-                (measure("refused"), Value::One),
-                (
-                    measure("refused_without_reason"),
-                    Value::Of(&without_reason),
-                ),
-            ],
-        },
-    ];
+    let events = CaseEvents::of(facts)?;
+    let accepted = vec![(measure_index(&CHANNEL_MEASURES, "accepted"), Value::One)];
+    let kinds = events.kinds(&CHANNEL_MEASURES, accepted);
     Ok(Some(rollup_kinds(&coded, kinds, spec)?))
 }
 
@@ -1162,7 +1160,7 @@ mod tests {
         let spec = channel_spec(as_of);
         let f = facts();
         // A case with no date at all, at a window no other case names, and
-        // without a site flag or a result: no event, so no row of its own.
+        // without a site flag: no event, so no row of its own.
         let none = f
             .clone()
             .lazy()
