@@ -18,6 +18,14 @@ pub struct Record {
 }
 
 impl Record {
+    /// The record's place: its first line and its bytes' span (its fields
+    /// set already), not cut off.
+    fn place(&mut self, line: u64, span: (usize, usize)) {
+        self.line = line;
+        self.span = span;
+        self.truncated = false;
+    }
+
     /// Field `i`, or "" past the record's end.
     pub fn field(&self, i: usize) -> &str {
         self.fields.get(i).unwrap_or("")
@@ -317,19 +325,14 @@ fn each_mixed(text: &str, part: Part, delimiter: u8, f: impl FnMut(&Record)) {
                 return false;
             }
             at = (reader.position().byte() as usize).clamp(start + 1, bytes.len());
-            r.line = lines.line_of(start);
-            r.span = (start, at);
-            r.truncated = false;
-            return true;
+        } else {
+            at = after;
+            if end == start {
+                continue;
+            }
+            cut_line(text, start..end, delimiter, &mut r.fields);
         }
-        at = after;
-        if end == start {
-            continue;
-        }
-        cut_line(text, start..end, delimiter, &mut r.fields);
-        r.line = lines.line_of(start);
-        r.span = (start, at);
-        r.truncated = false;
+        r.place(lines.line_of(start), (start, at));
         return true;
     };
     stream(text, part, next, f);
@@ -358,9 +361,7 @@ fn each_quoted(text: &str, part: Part, delimiter: u8, f: impl FnMut(&Record)) {
         while start < end && matches!(text.as_bytes()[start], b'\r' | b'\n') {
             start += 1;
         }
-        r.line = lines.line_of(start);
-        r.span = (start, end);
-        r.truncated = false;
+        r.place(lines.line_of(start), (start, end));
         true
     };
     stream(text, part, next, f);
@@ -415,9 +416,7 @@ fn each_unquoted(text: &str, part: Part, delimiter: u8, f: impl FnMut(&Record)) 
             continue;
         }
         cut_line(text, start..end, delimiter, &mut r.fields);
-        r.line = this_line;
-        r.span = (start, at);
-        r.truncated = false;
+        r.place(this_line, (start, at));
         return true;
     };
     stream(text, part, next, f);
@@ -462,17 +461,9 @@ pub fn each_attlog_in(text: &str, part: Part, f: impl FnMut(&Record)) {
             return false;
         }
         let start = at;
-        let mut end = start;
-        while end < bytes.len() && !matches!(bytes[end], b'\n' | b'\r') {
-            end += 1;
-        }
+        let end;
+        (end, at) = line_at(bytes, start);
         let body = &text[start..end];
-        // Past the line end: `\r\n` is one.
-        at = match bytes.get(end) {
-            Some(b'\r') if bytes.get(end + 1) == Some(&b'\n') => end + 2,
-            Some(_) => end + 1,
-            None => end,
-        };
         line += 1;
         if body.trim().is_empty() {
             continue;
@@ -481,9 +472,7 @@ pub fn each_attlog_in(text: &str, part: Part, f: impl FnMut(&Record)) {
         for field in body.split('\t') {
             r.fields.push_field(field);
         }
-        r.line = line;
-        r.span = (start, at);
-        r.truncated = false;
+        r.place(line, (start, at));
         return true;
     };
     stream(text, part, next, f);

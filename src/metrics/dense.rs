@@ -375,6 +375,9 @@ fn level_blocks(
     let mut empty_cell = empty.clone();
     empty_cell.push(0);
     let chunk = (CELL_BUDGET / (k_count * stride)).clamp(1, day_count);
+    // A chunk's day table is zeroed by the allocator where every measure
+    // starts at 0 (fresh pages need no filling), else filled cell by cell.
+    let zeroed = empty_cell.iter().all(|v| *v == 0);
     let mut cells: Vec<u32> = Vec::new();
     let ops: Vec<Ops> = spec.kinds.iter().map(|k| Ops::of(spec, k)).collect();
     let rolls = Rolls::of(spec);
@@ -385,9 +388,7 @@ fn level_blocks(
     let mut coarse: Vec<(usize, usize, &[i64])> = Vec::with_capacity(periods.len());
     for first in (0..day_count).step_by(chunk) {
         let len = chunk.min(day_count - first);
-        // Zeroed by the allocator where every measure starts at 0 (fresh
-        // pages need no filling).
-        let mut day_sums = match empty_cell.iter().all(|v| *v == 0) {
+        let mut day_sums = match zeroed {
             true => vec![0; len * k_count * stride],
             false => empty_cell.repeat(len * k_count),
         };
