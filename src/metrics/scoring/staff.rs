@@ -3,14 +3,14 @@
 //! is ranked, a clean record included; the best `stars` without a vetoed
 //! incident in the period are 服务之星.
 
-use super::events::{vetoes, Event, Veto};
+use super::events::{vetoes, Placed, Veto};
 use super::{ScoringInputs, ScoringRules, RANKING_GRAINS};
 use crate::metrics::period::{parse_period, period_of, Grain, Period};
 use crate::polars_ext::{date_series, dates_of, opt_strings};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 /// A staff member's tally in one period: points, events, window, vetoed.
 struct StaffTally {
@@ -27,12 +27,13 @@ type StaffKey = (Grain, String, String);
 pub(super) fn rank_staff(
     z: &ScoringInputs,
     r: &ScoringRules,
-    all: &[(Period, Event)],
+    all: &[Placed],
     as_of: NaiveDate,
 ) -> Result<DataFrame> {
     let veto_rows = vetoes(z, as_of)?;
     let mut tallies = Tallies {
-        sums: BTreeMap::new(),
+        at: HashMap::new(),
+        rows: Vec::new(),
         vetoes: &veto_rows,
     };
     tallies.roster(z)?;
@@ -42,8 +43,9 @@ pub(super) fn rank_staff(
         entry.points += e.points;
         entry.events += 1;
     }
-    // (grain, period, staff) with the tally; best score first within a period.
-    let mut rows: Vec<(StaffKey, StaffTally)> = tallies.sums.into_iter().collect();
+    // (grain, period, staff) with the tally; best score first within a
+    // period (the order is total: one row per key).
+    let mut rows = tallies.rows;
     rows.sort_by(|(a, x), (b, y)| {
         (a.0, &a.1)
             .cmp(&(b.0, &b.1))
@@ -54,9 +56,11 @@ pub(super) fn rank_staff(
     staff_frame(&rows, rank, star, r.base)
 }
 
-/// The staff tallies by (grain, period, staff), and the vetoes they check.
+/// The staff tallies of (grain, period, staff), and the vetoes they check.
 struct Tallies<'a> {
-    sums: BTreeMap<StaffKey, StaffTally>,
+    /// The row of each staff member's tally, by grain and period start.
+    at: HashMap<(Grain, NaiveDate), HashMap<String, usize>>,
+    rows: Vec<(StaffKey, StaffTally)>,
     vetoes: &'a [Veto],
 }
 
@@ -64,20 +68,26 @@ impl Tallies<'_> {
     /// The tally of `staff` in period `p`, new at `window` if there is none
     /// yet (a staff member with a vetoed incident in the period is no star).
     fn entry(&mut self, p: &Period, staff: &str, window: &str) -> &mut StaffTally {
-        let vetoes = self.vetoes;
-        self.sums
-            .entry((p.grain, p.label.clone(), staff.to_string()))
-            .or_insert_with(|| {
-                let vetoed = vetoes.iter().any(|v| {
+        let of_period = self.at.entry((p.grain, p.start)).or_default();
+        let row = match of_period.get(staff) {
+            Some(&row) => row,
+            None => {
+                let vetoed = self.vetoes.iter().any(|v| {
                     v.staff_id.as_deref() == Some(staff) && p.start <= v.date && v.date <= p.end
                 });
-                StaffTally {
+                let tally = StaffTally {
                     points: 0.0,
                     events: 0,
                     window_id: window.to_string(),
                     vetoed,
-                }
-            })
+                };
+                of_period.insert(staff.to_string(), self.rows.len());
+                self.rows
+                    .push(((p.grain, p.label.clone(), staff.to_string()), tally));
+                self.rows.len() - 1
+            }
+        };
+        &mut self.rows[row].1
     }
 
     /// A tally for everyone on the roster (a working day in

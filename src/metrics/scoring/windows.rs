@@ -3,7 +3,7 @@
 //! 限期整改, and called to talk (约谈) when at the bottom two periods
 //! running; windows without cases listed apart (无办件).
 
-use super::events::{vetoes, Event, Veto};
+use super::events::{vetoes, Placed, Veto};
 use super::{ScoringInputs, ScoringRules, RANKING_GRAINS};
 use crate::metrics::period::{parse_period, previous, Grain, Period};
 use crate::polars_ext::{date_lit, date_series, i64s, opt_f64s, opt_strings};
@@ -57,7 +57,7 @@ fn ranking_order(a: &Row, b: &Row) -> std::cmp::Ordering {
 pub(super) fn rank_windows(
     z: &ScoringInputs,
     r: &ScoringRules,
-    all: &[(Period, Event)],
+    all: &[Placed],
     as_of: NaiveDate,
 ) -> Result<DataFrame> {
     let standing = Standing::new(z, all, as_of)?;
@@ -74,24 +74,29 @@ struct Standing {
     department: HashMap<String, Option<String>>,
     /// The windows of `department`, sorted.
     window_ids: Vec<String>,
-    /// Per period label and window: points and event count.
-    sums: HashMap<(String, String), (f64, usize)>,
+    /// Per period label, per window: points and event count.
+    sums: HashMap<String, HashMap<String, (f64, usize)>>,
     vetoes: Vec<Veto>,
 }
 
 impl Standing {
-    fn new(z: &ScoringInputs, all: &[(Period, Event)], as_of: NaiveDate) -> Result<Self> {
+    fn new(z: &ScoringInputs, all: &[Placed], as_of: NaiveDate) -> Result<Self> {
         let ids = opt_strings(z.windows, "window_id")?;
         let depts = opt_strings(z.windows, "department")?;
         let department: HashMap<String, Option<String>> =
             ids.iter().flatten().cloned().zip(depts).collect();
         let mut window_ids: Vec<String> = department.keys().cloned().collect();
         window_ids.sort();
-        let mut sums: HashMap<(String, String), (f64, usize)> = HashMap::new();
+        let mut sums: HashMap<String, HashMap<String, (f64, usize)>> = HashMap::new();
         for (p, e) in all {
-            let s = sums
-                .entry((p.label.clone(), e.window_id.clone()))
-                .or_insert((0.0, 0));
+            if !sums.contains_key(&p.label) {
+                sums.insert(p.label.clone(), HashMap::new());
+            }
+            let of_period = sums.get_mut(&p.label).expect("inserted");
+            if !of_period.contains_key(&*e.window_id) {
+                of_period.insert(e.window_id.to_string(), (0.0, 0));
+            }
+            let s = of_period.get_mut(&*e.window_id).expect("inserted");
             s.0 += e.points;
             s.1 += 1;
         }
@@ -119,7 +124,8 @@ impl Standing {
                 let c = cases.get(&(p.label.clone(), w.clone()));
                 let (points, n) = self
                     .sums
-                    .get(&(p.label.clone(), w.clone()))
+                    .get(&p.label)
+                    .and_then(|of_period| of_period.get(w))
                     .cloned()
                     .unwrap_or((0.0, 0));
                 Row {

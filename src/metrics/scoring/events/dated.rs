@@ -1,9 +1,8 @@
-//! Events that belong to the day they happened on, whatever the grain: one
-//! frame per source (columns as in `frame_of`), concatenated in a fixed
-//! order. An event needs a date and a window; rows without either make
+//! Events that belong to the day they happened on, whatever the grain: the
+//! events of each source, the sources in a fixed order. An event needs a date and a window; rows without either make
 //! none, and events after the evaluation date are left out.
 
-use super::{frame_of, substantiated, BadRatings, Event};
+use super::{substantiated, BadRatings, Event};
 use crate::metrics::scoring::{ScoringInputs, ScoringRules};
 use crate::polars_ext::{dates_of, i64s, opt_f64s, Texts};
 use anyhow::Result;
@@ -15,7 +14,7 @@ pub(super) fn dated_events(
     z: &ScoringInputs,
     r: &ScoringRules,
     as_of: NaiveDate,
-) -> Result<DataFrame> {
+) -> Result<Vec<Event>> {
     // The sources on every core (each its own pass over its table),
     // stacked in this order.
     let sources: Vec<usize> = (0..8).collect();
@@ -29,11 +28,7 @@ pub(super) fn dated_events(
         6 => incidents(z, as_of),
         _ => escalations(z, r, as_of),
     });
-    let mut all = DataFrame::empty();
-    for frame in frames {
-        all.vstack_mut_owned(frame?)?;
-    }
-    Ok(all)
+    crate::parallel::joined(frames)
 }
 
 /// The events of one source, gathered row by row (text is copied for the
@@ -59,37 +54,28 @@ impl SourceEvents {
         window: Option<&str>,
         staff: Option<&str>,
         key: &dyn Fn() -> String,
-        (kind, points): (&str, f64),
+        (kind, points): (&'static str, f64),
         times: i64,
     ) {
         if let (Some(date), Some(window), true) = (date, window, times > 0) {
-            let key = key();
-            for _ in 0..times {
-                self.events.push(Event::new(
-                    date,
-                    window.to_string(),
-                    staff.map(str::to_string),
-                    self.source,
-                    key.clone(),
-                    kind,
-                    points,
-                ));
-            }
+            let event = Event::new(date, window, staff, self.source, &key(), kind, points);
+            self.events
+                .extend(std::iter::repeat_n(event, times as usize));
         }
     }
 
-    fn into_frame(self) -> Result<DataFrame> {
-        frame_of(&self.events)
+    fn done(self) -> Result<Vec<Event>> {
+        Ok(self.events)
     }
 }
 
 /// Attendance (`attendance_days`), per staff member and day: a late
 /// arrival and an early leave once each, and every missing punch, absent
 /// half day, overlong departure and departure without cover.
-fn attendance(z: &ScoringInputs, r: &ScoringRules) -> Result<DataFrame> {
+fn attendance(z: &ScoringInputs, r: &ScoringRules) -> Result<Vec<Event>> {
     let mut out = SourceEvents::new("attendance_days");
     let Some(a) = z.attendance_days else {
-        return out.into_frame();
+        return out.done();
     };
     let (date, window, staff) = (
         dates_of(a.column("date")?)?,
@@ -136,11 +122,11 @@ fn attendance(z: &ScoringInputs, r: &ScoringRules) -> Result<DataFrame> {
             );
         }
     }
-    out.into_frame()
+    out.done()
 }
 
 /// Cases completed over their time limit (`cases`), on the completion day.
-fn overdue_cases(z: &ScoringInputs, r: &ScoringRules) -> Result<DataFrame> {
+fn overdue_cases(z: &ScoringInputs, r: &ScoringRules) -> Result<Vec<Event>> {
     let mut out = SourceEvents::new("cases");
     let c = z.cases;
     let (id, window, staff, comp) = (
@@ -164,14 +150,14 @@ fn overdue_cases(z: &ScoringInputs, r: &ScoringRules) -> Result<DataFrame> {
             }
         }
     }
-    out.into_frame()
+    out.done()
 }
 
 /// Steps finished over their time limit (`case_steps`), on the finishing day.
-fn overdue_steps(z: &ScoringInputs, r: &ScoringRules) -> Result<DataFrame> {
+fn overdue_steps(z: &ScoringInputs, r: &ScoringRules) -> Result<Vec<Event>> {
     let mut out = SourceEvents::new("case_steps");
     let Some(st) = z.steps else {
-        return out.into_frame();
+        return out.done();
     };
     let (cid, window, staff) = (
         Texts::of(st, "case_id")?,
@@ -192,15 +178,15 @@ fn overdue_steps(z: &ScoringInputs, r: &ScoringRules) -> Result<DataFrame> {
             );
         }
     }
-    out.into_frame()
+    out.done()
 }
 
 /// Corrections (补正, `corrections`) of a known case, charged to the case's
 /// window and staff member on the day asked.
-fn corrections(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<DataFrame> {
+fn corrections(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<Vec<Event>> {
     let mut out = SourceEvents::new("corrections");
     let Some(cor) = z.corrections else {
-        return out.into_frame();
+        return out.done();
     };
     let c = z.cases;
     let (cid, at) = (
@@ -233,14 +219,14 @@ fn corrections(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<
             1,
         );
     }
-    out.into_frame()
+    out.done()
 }
 
 /// Bad ratings (`ratings`), on the day rated.
-fn bad_ratings(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<DataFrame> {
+fn bad_ratings(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<Vec<Event>> {
     let mut out = SourceEvents::new("ratings");
     let Some(rt) = z.ratings else {
-        return out.into_frame();
+        return out.done();
     };
     let bad = BadRatings::of(rt, as_of)?;
     for &i in &bad.rows {
@@ -253,14 +239,14 @@ fn bad_ratings(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<
             1,
         );
     }
-    out.into_frame()
+    out.done()
 }
 
 /// Queue jumps (`tickets` served out of turn), on the ticket's day.
-fn queue_jumps(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<DataFrame> {
+fn queue_jumps(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<Vec<Event>> {
     let mut out = SourceEvents::new("tickets");
     let Some(j) = z.queue_jumps else {
-        return out.into_frame();
+        return out.done();
     };
     let (tid, w, s, d) = (
         Texts::of(j, "ticket_id")?,
@@ -278,18 +264,18 @@ fn queue_jumps(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<
             1,
         );
     }
-    out.into_frame()
+    out.done()
 }
 
 /// Substantiated incidents (`incidents`), on their day: their own points,
 /// or the default of their category and source (`[incidents]`), or none.
 /// A complaint among them (`complaint_ids`) is an event of the
 /// `complaints` table, with its own points or its result's default.
-fn incidents(z: &ScoringInputs, as_of: NaiveDate) -> Result<DataFrame> {
+fn incidents(z: &ScoringInputs, as_of: NaiveDate) -> Result<Vec<Event>> {
     let mut out = SourceEvents::new("incidents");
     let mut complaints = SourceEvents::new("complaints");
     let Some(inc) = z.incidents else {
-        return out.into_frame();
+        return out.done();
     };
     let (iid, w, s, cat, src) = (
         Texts::of(inc, "incident_id")?,
@@ -322,15 +308,15 @@ fn incidents(z: &ScoringInputs, as_of: NaiveDate) -> Result<DataFrame> {
             1,
         );
     }
-    let mut frame = out.into_frame()?;
-    frame.vstack_mut_owned(complaints.into_frame()?)?;
-    Ok(frame)
+    let mut events = out.done()?;
+    events.extend(complaints.done()?);
+    Ok(events)
 }
 
 /// 督办 notices escalated (`notices`): to 效能告诫 and to 问责, each on its
 /// day, on the card's window and staff member; not those of a notice
 /// voided (its card was not due after all).
-fn escalations(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<DataFrame> {
+fn escalations(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<Vec<Event>> {
     let mut out = SourceEvents::new("notices");
     for n in z.notices.iter().filter(|n| !n.voided()) {
         for (day, kind) in [
@@ -347,5 +333,5 @@ fn escalations(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<
             );
         }
     }
-    out.into_frame()
+    out.done()
 }

@@ -9,42 +9,86 @@ mod period_end;
 
 use super::{ScoringInputs, ScoringRules, RANKING_GRAINS};
 use crate::metrics::period::{period_of, Grain, Period};
-use crate::polars_ext::{bools_or, date_series, dates_of, opt_f64s, opt_strings, Texts};
-use anyhow::{Context, Result};
+use crate::polars_ext::{bools_or, date_series, dates_of, opt_strings, Texts};
+use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
+use std::collections::HashMap;
+use std::sync::Arc;
 
-/// One event row before it is placed in periods.
+/// One event row before it is placed in periods. An event is placed in a
+/// period of every ranking grain: its text is shared, not copied, by the
+/// copies (half a million events a city year, four grains).
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Event {
     pub(super) date: NaiveDate,
-    pub(super) window_id: String,
-    pub(super) staff_id: Option<String>,
-    pub(super) source: String,
-    pub(super) row_key: String,
-    pub(super) kind: String,
+    pub(super) window_id: Arc<str>,
+    pub(super) staff_id: Option<Arc<str>>,
+    pub(super) source: &'static str,
+    pub(super) row_key: Arc<str>,
+    pub(super) kind: &'static str,
     pub(super) points: f64,
 }
 
 impl Event {
     fn new(
         date: NaiveDate,
-        window_id: String,
-        staff_id: Option<String>,
-        source: &str,
-        row_key: String,
-        kind: &str,
+        window_id: &str,
+        staff_id: Option<&str>,
+        source: &'static str,
+        row_key: &str,
+        kind: &'static str,
         points: f64,
     ) -> Event {
         Event {
             date,
-            window_id,
-            staff_id,
-            source: source.to_string(),
-            row_key,
-            kind: kind.to_string(),
+            window_id: window_id.into(),
+            staff_id: staff_id.map(Arc::from),
+            source,
+            row_key: row_key.into(),
+            kind,
             points,
         }
+    }
+}
+
+/// An event placed in a period of one grain; the period is shared by its
+/// events ([`PeriodsOf`]).
+pub(super) type Placed = (Arc<Period>, Event);
+
+/// The periods of one grain, each made once and shared by the events
+/// placed in it.
+pub(super) struct PeriodsOf {
+    grain: Grain,
+    of_day: HashMap<NaiveDate, Arc<Period>>,
+    by_start: HashMap<NaiveDate, Arc<Period>>,
+}
+
+impl PeriodsOf {
+    pub(super) fn new(grain: Grain) -> PeriodsOf {
+        PeriodsOf {
+            grain,
+            of_day: HashMap::new(),
+            by_start: HashMap::new(),
+        }
+    }
+
+    /// The period of the grain that `day` falls in.
+    pub(super) fn of(&mut self, day: NaiveDate) -> Arc<Period> {
+        if let Some(p) = self.of_day.get(&day) {
+            return p.clone();
+        }
+        let p = self.shared(period_of(self.grain, day));
+        self.of_day.insert(day, p.clone());
+        p
+    }
+
+    /// `p` (a period of the grain), shared with the events already in it.
+    pub(super) fn shared(&mut self, p: Period) -> Arc<Period> {
+        self.by_start
+            .entry(p.start)
+            .or_insert_with(|| Arc::new(p))
+            .clone()
     }
 }
 
@@ -85,8 +129,8 @@ pub(super) fn scored_events(
     z: &ScoringInputs,
     r: &ScoringRules,
     as_of: NaiveDate,
-) -> Result<Vec<(Period, Event)>> {
-    let dated = events_of(&dated::dated_events(z, r, as_of)?)?;
+) -> Result<Vec<Placed>> {
+    let dated = dated::dated_events(z, r, as_of)?;
     // Grain first in the order: each grain's events are found and sorted
     // on a core of their own, then joined in the order of the grains.
     let mut grains = RANKING_GRAINS.to_vec();
@@ -94,21 +138,21 @@ pub(super) fn scored_events(
     let by_grain = crate::parallel::parallel_map(&grains, |&grain| {
         let mut out = period_events(z, r, &dated, grain, as_of)?;
         // All of one grain: in (period, window, date, kind, row) order.
+        // (The events of one period share it: its label is compared
+        // only between periods.)
         out.sort_by(|a, b| {
-            (
-                &a.0.label,
-                &a.1.window_id,
-                a.1.date,
-                &a.1.kind,
-                &a.1.row_key,
-            )
-                .cmp(&(
-                    &b.0.label,
+            let period = match Arc::ptr_eq(&a.0, &b.0) {
+                true => std::cmp::Ordering::Equal,
+                false => a.0.label.cmp(&b.0.label),
+            };
+            period.then_with(|| {
+                (&a.1.window_id, a.1.date, a.1.kind, &a.1.row_key).cmp(&(
                     &b.1.window_id,
                     b.1.date,
-                    &b.1.kind,
+                    b.1.kind,
                     &b.1.row_key,
                 ))
+            })
         });
         anyhow::Ok(out)
     });
@@ -126,80 +170,24 @@ fn period_events(
     dated: &[Event],
     grain: Grain,
     as_of: NaiveDate,
-) -> Result<Vec<(Period, Event)>> {
-    let mut out: Vec<(Period, Event)> = dated
+) -> Result<Vec<Placed>> {
+    let mut periods = PeriodsOf::new(grain);
+    let mut out: Vec<Placed> = dated
         .iter()
-        .map(|e| (period_of(grain, e.date), e.clone()))
+        .map(|e| (periods.of(e.date), e.clone()))
         .collect();
-    out.extend(period_end::overdue_open(z, r, grain, as_of)?);
-    out.extend(period_end::late_rectifications(z, r, grain, as_of)?);
-    out.extend(period_end::missed_targets(z, r, grain, as_of)?);
+    out.extend(period_end::overdue_open(z, r, &mut periods, as_of)?);
+    out.extend(period_end::late_rectifications(z, r, &mut periods, as_of)?);
+    out.extend(period_end::missed_targets(z, r, &mut periods, as_of)?);
     let cap = period_end::commendation_cap(r, &out, as_of);
     out.extend(cap);
     Ok(out)
 }
 
-/// A frame of dated events: `date, window_id, staff_id, source, row_key,
-/// kind, points`.
-fn frame_of(events: &[Event]) -> Result<DataFrame> {
-    let text = |name: &str, f: fn(&Event) -> &str| {
-        Column::new(name.into(), events.iter().map(f).collect::<Vec<_>>())
-    };
-    Ok(DataFrame::new(
-        events.len(),
-        vec![
-            date_series("date", events.iter().map(|e| Some(e.date)))?,
-            text("window_id", |e| &e.window_id),
-            Column::new(
-                "staff_id".into(),
-                events
-                    .iter()
-                    .map(|e| e.staff_id.as_deref())
-                    .collect::<Vec<_>>(),
-            ),
-            text("source", |e| &e.source),
-            text("row_key", |e| &e.row_key),
-            text("kind", |e| &e.kind),
-            Column::new(
-                "points".into(),
-                events.iter().map(|e| e.points).collect::<Vec<_>>(),
-            ),
-        ],
-    )?)
-}
-
-/// The events of a frame of dated events, in its order.
-fn events_of(frame: &DataFrame) -> Result<Vec<Event>> {
-    let date = dates_of(frame.column("date")?)?;
-    let (window, staff, source, key, kind) = (
-        opt_strings(frame, "window_id")?,
-        opt_strings(frame, "staff_id")?,
-        opt_strings(frame, "source")?,
-        opt_strings(frame, "row_key")?,
-        opt_strings(frame, "kind")?,
-    );
-    let points = opt_f64s(frame, "points")?;
-    (0..frame.height())
-        .map(|i| {
-            Ok(Event {
-                date: date[i].context("a score event without a date")?,
-                window_id: window[i]
-                    .clone()
-                    .context("a score event without a window")?,
-                staff_id: staff[i].clone(),
-                source: source[i].clone().unwrap_or_default(),
-                row_key: key[i].clone().unwrap_or_default(),
-                kind: kind[i].clone().unwrap_or_default(),
-                points: points[i].context("a score event without points")?,
-            })
-        })
-        .collect()
-}
-
 /// The `score_events` table: one row per event and period.
-pub(super) fn events_frame(all: &[(Period, Event)]) -> Result<DataFrame> {
+pub(super) fn events_frame(all: &[Placed]) -> Result<DataFrame> {
     // Borrowed text: the frame copies each value once, into its column.
-    let col_of = |name: &str, f: &dyn Fn(&(Period, Event)) -> Option<&str>| {
+    let col_of = |name: &str, f: &dyn Fn(&Placed) -> Option<&str>| {
         Column::new(name.into(), all.iter().map(f).collect::<Vec<_>>())
     };
     Ok(DataFrame::new(
@@ -209,11 +197,11 @@ pub(super) fn events_frame(all: &[(Period, Event)]) -> Result<DataFrame> {
             col_of("period", &|(p, _)| Some(p.label.as_str())),
             date_series("period_start", all.iter().map(|(p, _)| Some(p.start)))?,
             date_series("period_end", all.iter().map(|(p, _)| Some(p.end)))?,
-            col_of("window_id", &|(_, e)| Some(e.window_id.as_str())),
+            col_of("window_id", &|(_, e)| Some(&e.window_id)),
             col_of("staff_id", &|(_, e)| e.staff_id.as_deref()),
-            col_of("source", &|(_, e)| Some(e.source.as_str())),
-            col_of("row_key", &|(_, e)| Some(e.row_key.as_str())),
-            col_of("kind", &|(_, e)| Some(e.kind.as_str())),
+            col_of("source", &|(_, e)| Some(e.source)),
+            col_of("row_key", &|(_, e)| Some(&e.row_key)),
+            col_of("kind", &|(_, e)| Some(e.kind)),
             Column::new(
                 "points".into(),
                 all.iter().map(|(_, e)| e.points).collect::<Vec<_>>(),
@@ -263,48 +251,4 @@ pub(super) fn vetoes(z: &ScoringInputs, as_of: NaiveDate) -> Result<Vec<Veto>> {
             })
         })
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_frame_of_events_gives_back_the_same_events_in_order() {
-        let d = NaiveDate::from_ymd_opt(2026, 10, 30).unwrap();
-        let events = vec![
-            Event::new(
-                d,
-                "W01".into(),
-                Some("1004".into()),
-                "attendance_days",
-                "1004/2026-10-30".into(),
-                "late",
-                -0.5,
-            ),
-            Event::new(
-                d,
-                "W01".into(),
-                Some("1004".into()),
-                "attendance_days",
-                "1004/2026-10-30".into(),
-                "late",
-                -0.5,
-            ),
-            Event::new(
-                d.pred_opt().unwrap(),
-                "W02".into(),
-                None,
-                "incidents",
-                "I7".into(),
-                "incident",
-                2.0,
-            ),
-        ];
-        // A source without events stacks like one with them.
-        let mut frame = frame_of(&[]).unwrap();
-        frame.vstack_mut_owned(frame_of(&events).unwrap()).unwrap();
-        frame.vstack_mut_owned(frame_of(&[]).unwrap()).unwrap();
-        assert_eq!(events_of(&frame).unwrap(), events);
-    }
 }

@@ -4,15 +4,16 @@
 //! commendation cap on the period's positive incident points. A period's
 //! state is read on its last day, or on the evaluation date before then.
 
-use super::{BadRatings, Event};
-use crate::metrics::period::{period_of, Grain, Period};
+use super::{BadRatings, Event, PeriodsOf, Placed};
+use crate::metrics::period::Period;
 use crate::metrics::scoring::{late_rectification_period, ScoringInputs, ScoringRules};
 use crate::metrics::state_day;
-use crate::polars_ext::{date_series, dates_of, opt_f64s, opt_strings};
+use crate::polars_ext::{date_series, dates_of, opt_f64s, opt_strings, Texts};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// The day a period's state is read on.
 fn state_day_of(p: &Period, as_of: NaiveDate) -> NaiveDate {
@@ -24,15 +25,15 @@ fn state_day_of(p: &Period, as_of: NaiveDate) -> NaiveDate {
 pub(super) fn overdue_open(
     z: &ScoringInputs,
     r: &ScoringRules,
-    grain: Grain,
+    periods: &mut PeriodsOf,
     as_of: NaiveDate,
-) -> Result<Vec<(Period, Event)>> {
+) -> Result<Vec<Placed>> {
     let days: Vec<NaiveDate> = dates_of(z.overdue_open.column("date")?)?
         .into_iter()
         .flatten()
         .collect::<BTreeSet<_>>()
         .into_iter()
-        .filter(|d| *d == state_day_of(&period_of(grain, *d), as_of))
+        .filter(|d| *d == state_day_of(&periods.of(*d), as_of))
         .collect();
     let o = &z
         .overdue_open
@@ -47,26 +48,26 @@ pub(super) fn overdue_open(
         )
         .collect()?;
     let (id, w, s, d) = (
-        opt_strings(o, "case_id")?,
-        opt_strings(o, "window_id")?,
-        opt_strings(o, "staff_id")?,
+        Texts::of(o, "case_id")?,
+        Texts::of(o, "window_id")?,
+        Texts::of(o, "staff_id")?,
         dates_of(o.column("date")?)?,
     );
     let mut out = Vec::new();
-    for i in 0..o.height() {
-        let (Some(day), Some(window)) = (d[i], w[i].clone()) else {
+    for (i, day) in d.into_iter().enumerate() {
+        let (Some(day), Some(window)) = (day, w.get(i)) else {
             continue;
         };
-        let p = period_of(grain, day);
+        let p = periods.of(day);
         if day == state_day_of(&p, as_of) {
             out.push((
                 p,
                 Event::new(
                     day,
                     window,
-                    s[i].clone(),
+                    s.get(i),
                     "cases",
-                    id[i].clone().unwrap_or_default(),
+                    id.get(i).unwrap_or_default(),
                     "overdue_open",
                     r.overdue_open,
                 ),
@@ -82,9 +83,9 @@ pub(super) fn overdue_open(
 pub(super) fn late_rectifications(
     z: &ScoringInputs,
     r: &ScoringRules,
-    grain: Grain,
+    periods: &mut PeriodsOf,
     as_of: NaiveDate,
-) -> Result<Vec<(Period, Event)>> {
+) -> Result<Vec<Placed>> {
     let mut out = Vec::new();
     let Some(rt) = z.ratings else {
         return Ok(out);
@@ -93,18 +94,18 @@ pub(super) fn late_rectifications(
     let rectified = dates_of(&rt.column("rectified_at")?.cast(&DataType::Date)?)?;
     let deadline = dates_of(rt.column("deadline")?)?;
     for &i in &bad.rows {
-        let (Some(window), Some(limit)) = (bad.window.owned(i), deadline[i]) else {
+        let (Some(window), Some(limit)) = (bad.window.get(i), deadline[i]) else {
             continue;
         };
-        if let Some(p) = late_rectification_period(grain, limit, rectified[i], as_of) {
+        if let Some(p) = late_rectification_period(periods.grain, limit, rectified[i], as_of) {
             out.push((
-                p,
+                periods.shared(p),
                 Event::new(
                     limit,
                     window,
-                    bad.staff.owned(i),
+                    bad.staff.get(i),
                     "ratings",
-                    bad.id.owned(i).unwrap_or_default(),
+                    bad.id.get(i).unwrap_or_default(),
                     "late_rectification",
                     r.late_rectification,
                 ),
@@ -119,10 +120,10 @@ pub(super) fn late_rectifications(
 pub(super) fn missed_targets(
     z: &ScoringInputs,
     r: &ScoringRules,
-    grain: Grain,
+    periods: &mut PeriodsOf,
     as_of: NaiveDate,
-) -> Result<Vec<(Period, Event)>> {
-    let m = crate::metrics::scoring::window_rows(z.case_metrics, grain)?;
+) -> Result<Vec<Placed>> {
+    let m = crate::metrics::scoring::window_rows(z.case_metrics, periods.grain)?;
     let (period, key) = (opt_strings(&m, "period")?, opt_strings(&m, "key")?);
     let start = dates_of(m.column("period_start")?)?;
     let rate = |c: &str| opt_f64s(&m, c);
@@ -137,8 +138,9 @@ pub(super) fn missed_targets(
         let (Some(label), Some(window), Some(first)) = (&period[i], &key[i], start[i]) else {
             continue;
         };
-        let p = period_of(grain, first);
+        let p = periods.of(first);
         let day = state_day_of(&p, as_of);
+        let row_key = format!("{window}/{label}");
         for (kind, value, target, points) in [
             (
                 "missed_on_time",
@@ -162,15 +164,7 @@ pub(super) fn missed_targets(
             if value.is_some_and(|v| v < target) {
                 out.push((
                     p.clone(),
-                    Event::new(
-                        day,
-                        window.clone(),
-                        None,
-                        "case_metrics",
-                        format!("{window}/{label}"),
-                        kind,
-                        points,
-                    ),
+                    Event::new(day, window, None, "case_metrics", &row_key, kind, points),
                 ));
             }
         }
@@ -182,10 +176,10 @@ pub(super) fn missed_targets(
 /// (among `placed`) above the cap are taken back, on the state day.
 pub(super) fn commendation_cap(
     r: &ScoringRules,
-    placed: &[(Period, Event)],
+    placed: &[Placed],
     as_of: NaiveDate,
-) -> Vec<(Period, Event)> {
-    let mut positive: BTreeMap<(String, String), (Period, f64)> = BTreeMap::new();
+) -> Vec<Placed> {
+    let mut positive: BTreeMap<(String, Arc<str>), (Arc<Period>, f64)> = BTreeMap::new();
     for (p, e) in placed {
         if e.kind == "incident" && e.points > 0.0 {
             positive
@@ -202,10 +196,10 @@ pub(super) fn commendation_cap(
                 p,
                 Event::new(
                     day,
-                    window.clone(),
+                    &window,
                     None,
                     "score",
-                    format!("{window}/{label}"),
+                    &format!("{window}/{label}"),
                     "commendation_cap",
                     r.commendation_cap - total,
                 ),
