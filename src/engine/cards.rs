@@ -41,18 +41,26 @@ pub fn merge_stored(
     facts: &crate::metrics::cases::CaseFacts,
 ) -> Result<Vec<crate::metrics::cards::CardRecord>> {
     use crate::metrics::cards::{history_rows, merge_history};
-    let stored = match store.read(CARDS)? {
-        Some(df) => history_rows(&df)?,
-        None => Vec::new(),
+    let Some(stored) = store.read(CARDS)? else {
+        return Ok(merge_history(Vec::new(), derived, &PlHashSet::default()));
     };
+    // Histories written before cards were found from the facts hold only
+    // what runs recorded.
+    let recorded: Vec<bool> = match stored.column("recorded") {
+        Ok(_) => crate::polars_ext::bools_or(&stored, "recorded", true)?,
+        Err(_) => vec![true; stored.height()],
+    };
+    let stored_ids = stored.column("case_id")?.cast(&DataType::String)?;
+    let stored_ids = stored_ids.str()?;
     let ids = facts.cases.column("case_id")?.str()?;
     // Only the stored cards no run recorded ask whether the facts hold
     // their case: the facts' cases looked up among those (a set of the
     // cases asked about, not of every case), on every core.
-    let asked: PlHashSet<&str> = stored
+    let asked: PlHashSet<&str> = stored_ids
         .iter()
-        .filter(|r| !r.recorded)
-        .map(|r| r.case_id.as_str())
+        .zip(&recorded)
+        .filter(|(_, recorded)| !**recorded)
+        .filter_map(|(id, _)| id)
         .collect();
     let held: Vec<usize> = match asked.is_empty() {
         true => Vec::new(),
@@ -71,6 +79,18 @@ pub fn merge_stored(
     };
     drop(asked);
     let covered: PlHashSet<&str> = held.into_iter().filter_map(|i| ids.get(i)).collect();
+    // The stored rows the merge keeps (recorded, or of a case the facts do
+    // not hold) made into records; the others, found from the facts again
+    // (a compute's whole history but the recorded cards), are not.
+    let keep: BooleanChunked = stored_ids
+        .iter()
+        .zip(&recorded)
+        .map(|(id, recorded)| *recorded || !id.is_some_and(|id| covered.contains(id)))
+        .collect();
+    let stored = match keep.all() {
+        true => history_rows(&stored)?,
+        false => history_rows(&stored.filter(&keep)?)?,
+    };
     Ok(merge_history(stored, derived, &covered))
 }
 
