@@ -74,12 +74,13 @@ pub fn dates_of(col: &Column) -> Result<Vec<Option<NaiveDate>>> {
         return Ok(vec![None; days.len()]);
     };
     let span = (i64::from(hi) - i64::from(lo)) as usize + 1;
+    let days = options_of(days);
     if span >= days.len() {
-        return Ok(days.iter().map(|d| d.map(epoch_date)).collect());
+        return Ok(days.into_iter().map(|d| d.map(epoch_date)).collect());
     }
     let table: Vec<NaiveDate> = (lo..=hi).map(epoch_date).collect();
     Ok(days
-        .iter()
+        .into_iter()
         .map(|d| d.map(|d| table[(d - lo) as usize]))
         .collect())
 }
@@ -110,6 +111,48 @@ pub fn date_bound(lf: LazyFrame, column: &str, last: bool) -> Result<Option<Naiv
         .into_iter()
         .next()
         .flatten())
+}
+
+/// The values of a numeric column, a null as `null`: copied an array at a
+/// time, an array without nulls as one slice (not value by value through
+/// an iterator of options: the key codes and days of every roll-up of a
+/// city year, tens of millions).
+pub fn values_or<T: PolarsNumericType>(ca: &ChunkedArray<T>, null: T::Native) -> Vec<T::Native> {
+    let mut out = Vec::with_capacity(ca.len());
+    for array in ca.downcast_iter() {
+        match array.validity().filter(|v| v.unset_bits() > 0) {
+            None => out.extend_from_slice(array.values()),
+            Some(valid) => {
+                out.extend(
+                    array
+                        .values()
+                        .iter()
+                        .zip(valid.iter())
+                        .map(|(v, ok)| if ok { *v } else { null }),
+                )
+            }
+        }
+    }
+    out
+}
+
+/// The values of a numeric column, nulls kept: [`values_or`]'s way, an
+/// array at a time.
+pub fn options_of<T: PolarsNumericType>(ca: &ChunkedArray<T>) -> Vec<Option<T::Native>> {
+    let mut out = Vec::with_capacity(ca.len());
+    for array in ca.downcast_iter() {
+        match array.validity().filter(|v| v.unset_bits() > 0) {
+            None => out.extend(array.values().iter().map(|v| Some(*v))),
+            Some(valid) => out.extend(
+                array
+                    .values()
+                    .iter()
+                    .zip(valid.iter())
+                    .map(|(v, ok)| ok.then_some(*v)),
+            ),
+        }
+    }
+    out
 }
 
 /// A text column read row by row without copying every value: for loops
@@ -155,44 +198,23 @@ pub fn strings(df: &DataFrame, c: &str) -> Result<Vec<String>> {
 
 /// Column `c` as 64-bit integers, nulls kept.
 pub fn opt_i64s(df: &DataFrame, c: &str) -> Result<Vec<Option<i64>>> {
-    Ok(df
-        .column(c)?
-        .cast(&DataType::Int64)?
-        .i64()?
-        .iter()
-        .collect())
+    Ok(options_of(df.column(c)?.cast(&DataType::Int64)?.i64()?))
 }
 
 /// Column `c` as 64-bit integers, a null read as 0.
 pub fn i64s(df: &DataFrame, c: &str) -> Result<Vec<i64>> {
-    Ok(df
-        .column(c)?
-        .cast(&DataType::Int64)?
-        .i64()?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect())
+    Ok(values_or(df.column(c)?.cast(&DataType::Int64)?.i64()?, 0))
 }
 
 /// The Date column `c` as days since 1970-01-01 (what [`epoch_days`]
 /// gives), nulls kept: the form of a date for array lookups.
 pub fn opt_epoch_days(df: &DataFrame, c: &str) -> Result<Vec<Option<i32>>> {
-    Ok(df
-        .column(c)?
-        .cast(&DataType::Int32)?
-        .i32()?
-        .iter()
-        .collect())
+    Ok(options_of(df.column(c)?.cast(&DataType::Int32)?.i32()?))
 }
 
 /// Column `c` as floats, nulls kept.
 pub fn opt_f64s(df: &DataFrame, c: &str) -> Result<Vec<Option<f64>>> {
-    Ok(df
-        .column(c)?
-        .cast(&DataType::Float64)?
-        .f64()?
-        .iter()
-        .collect())
+    Ok(options_of(df.column(c)?.cast(&DataType::Float64)?.f64()?))
 }
 
 /// Column `c` as booleans, a null read as `null`.
@@ -217,7 +239,7 @@ pub fn opt_millis(df: &DataFrame, c: &str) -> Result<Vec<Option<i64>>> {
         }
         _ => column.clone(),
     };
-    Ok(column.cast(&DataType::Int64)?.i64()?.iter().collect())
+    Ok(options_of(column.cast(&DataType::Int64)?.i64()?))
 }
 
 /// The Datetime column `c` as chrono datetimes, nulls (and instants chrono
@@ -406,6 +428,30 @@ mod tests {
         assert!(runs.equals_missing(&whole));
         assert_eq!(runs.height(), n - n.div_ceil(3));
         assert_eq!(runs.column("x").unwrap().n_chunks(), 1);
+    }
+
+    #[test]
+    fn values_or_and_options_of_read_every_chunk_with_nulls_in_their_place() {
+        let mut ca = Int32Chunked::from_slice("x".into(), &[1, 2, 3]);
+        ca.append(&Int32Chunked::from_iter_options(
+            "x".into(),
+            [Some(4), None, Some(6)].into_iter(),
+        ))
+        .unwrap();
+        ca.append(&Int32Chunked::from_iter_options(
+            "x".into(),
+            [None].into_iter(),
+        ))
+        .unwrap();
+        assert_eq!(ca.chunks().len(), 3);
+        assert_eq!(values_or(&ca, -9), [1, 2, 3, 4, -9, 6, -9]);
+        let read = [Some(1), Some(2), Some(3), Some(4), None, Some(6), None];
+        assert_eq!(options_of(&ca), read);
+        assert_eq!(options_of(&ca), ca.iter().collect::<Vec<_>>());
+        assert_eq!(
+            values_or(&Int32Chunked::from_slice("x".into(), &[]), -9),
+            [0i32; 0]
+        );
     }
 
     #[test]

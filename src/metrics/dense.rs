@@ -110,8 +110,7 @@ impl LevelKeys {
         let mut out = Vec::new();
         for (level, column) in LEVELS.iter().filter(|(l, _)| levels.contains(l)) {
             let codes = df.column(column)?.cast(&DataType::UInt32)?;
-            let codes = codes.u32()?.iter().map(|k| k.unwrap_or(NO_KEY)).collect();
-            out.push((*level, codes));
+            out.push((*level, crate::polars_ext::values_or(codes.u32()?, NO_KEY)));
         }
         Ok(LevelKeys(out))
     }
@@ -144,7 +143,7 @@ pub fn day_numbers(df: &DataFrame, column: &str) -> Result<Vec<i32>> {
         .column(column)?
         .cast(&DataType::Date)?
         .cast(&DataType::Int32)?;
-    Ok(days.i32()?.iter().map(|d| d.unwrap_or(NO_DAY)).collect())
+    Ok(crate::polars_ext::values_or(days.i32()?, NO_DAY))
 }
 
 /// The index of a measure in a table's measures (a programming error if

@@ -304,7 +304,8 @@ pub fn queue_metrics(
     let levels = ["center", "department", "window", "staff"];
     let [queue, queue_window] = QUEUE_LEVELS;
     let queues = codes.add_level(queue, facts.column("queue")?.str()?)?;
-    let windows: Vec<Option<u32>> = facts.column("window_id")?.u32()?.iter().collect();
+    let windows: Vec<Option<u32>> =
+        crate::polars_ext::options_of(facts.column("window_id")?.u32()?);
     // "queue/window"; none where no window called the ticket: not at that
     // level.
     let queue_windows =
