@@ -448,32 +448,37 @@ fn service_facts_of(
     let matcher = Matcher::new(rules);
     let accepted = opt_datetimes(cases, "accepted_at")?;
     let completed = opt_datetimes(cases, "completed_at")?;
-    let column = |c: &str| -> Result<Option<StringChunked>> {
-        Ok(match cases.column(c) {
-            Ok(s) => Some(s.cast(&DataType::String)?.str()?.clone()),
-            // A frame without the column (a store older than it): null.
-            Err(_) => None,
-        })
+    // Each text column's cells as codes (a null, or a column a store
+    // older than it lacks, the code after the texts), and the texts by
+    // code: a center writes a handful of distinct cells, each matched
+    // once, looked up by code instead of by its text row by row.
+    let coded = |c: &str| -> Result<(Vec<u32>, Vec<String>)> {
+        let Ok(column) = cases.column(c) else {
+            return Ok((vec![0; cases.height()], Vec::new()));
+        };
+        let (codes, texts) =
+            super::rollup::text_order_codes(column.cast(&DataType::String)?.str()?);
+        let none = texts.len() as u32;
+        Ok((
+            codes.into_iter().map(|c| c.unwrap_or(none)).collect(),
+            texts,
+        ))
     };
-    let columns = [
-        column("channel")?,
-        column("mode")?,
-        column("result")?,
-        column("refusal_reason")?,
+    let [channel, mode, result, reason] = [
+        coded("channel")?,
+        coded("mode")?,
+        coded("result")?,
+        coded("refusal_reason")?,
     ];
-    fn cells(ca: &Option<StringChunked>, height: usize) -> Vec<Option<&str>> {
-        match ca {
-            Some(ca) => ca.iter().collect(),
-            None => vec![None; height],
-        }
+    fn text((_, texts): &(Vec<u32>, Vec<String>), code: u32) -> Option<&str> {
+        texts.get(code as usize).map(String::as_str)
     }
-    let [channel, mode, result, reason] = [0, 1, 2, 3].map(|i| cells(&columns[i], cases.height()));
-    // A center writes a handful of distinct cells: each is matched once.
-    let mut channel_of: PlHashMap<Option<&str>, u32> = PlHashMap::new();
+    let slots = |(_, texts): &(Vec<u32>, Vec<String>)| texts.len() + 1;
+    let mut channel_of: Vec<Option<u32>> = vec![None; slots(&channel)];
     let mut channel_names: Vec<String> = Vec::new();
-    let mut modes_of: PlHashMap<(Option<&str>, Option<&str>), [bool; 8]> = PlHashMap::new();
-    let mut refusal_of: PlHashMap<Option<&str>, Option<String>> = PlHashMap::new();
-    let mut reason_of: PlHashMap<(Option<&str>, Option<&str>), Option<u32>> = PlHashMap::new();
+    let mut modes_of: PlHashMap<(u32, u32), [bool; 8]> = PlHashMap::new();
+    let mut refusal_of: Vec<Option<Option<String>>> = vec![None; slots(&result)];
+    let mut reason_of: PlHashMap<(u32, u32), Option<u32>> = PlHashMap::new();
     let mut reason_names: Vec<String> = Vec::new();
     let mut rows: Vec<u32> = Vec::new();
     let mut acc = Vec::new();
@@ -491,13 +496,14 @@ fn service_facts_of(
         let done = completed[i].map(|c| c.date()).filter(|d| *d <= as_of);
         acc.push(Some(at.date()));
         comp.push(done);
-        channels.push(*channel_of.entry(channel[i]).or_insert_with(|| {
-            channel_names.push(matcher.channel(channel[i]));
+        let (ch, md, res, why) = (channel.0[i], mode.0[i], result.0[i], reason.0[i]);
+        channels.push(*channel_of[ch as usize].get_or_insert_with(|| {
+            channel_names.push(matcher.channel(text(&channel, ch)));
             channel_names.len() as u32 - 1
         }));
         let said = *modes_of
-            .entry((channel[i], mode[i]))
-            .or_insert_with(|| matcher.modes(channel[i], mode[i]));
+            .entry((ch, md))
+            .or_insert_with(|| matcher.modes(text(&channel, ch), text(&mode, md)));
         let late = (rules.after_hours_online || !Matcher::is_online(&said))
             && after_hours(at, schedule, cal)?;
         modes[0].push(said[0]);
@@ -508,9 +514,8 @@ fn service_facts_of(
         on_site.push(done == Some(at.date()));
         // A refusal is known once the case is completed, or at once when it
         // has no completion time (不予受理 at the window).
-        let refusal = refusal_of
-            .entry(result[i])
-            .or_insert_with(|| matcher.refusal(result[i]));
+        let refusal =
+            refusal_of[res as usize].get_or_insert_with(|| matcher.refusal(text(&result, res)));
         let known = match completed[i] {
             Some(_) => done,
             None => Some(at.date()),
@@ -518,8 +523,8 @@ fn service_facts_of(
         match (refusal, known) {
             (Some(rest), Some(on)) => {
                 refused_on.push(Some(on));
-                reasons.push(*reason_of.entry((reason[i], result[i])).or_insert_with(|| {
-                    matcher.reason(reason[i], rest).map(|r| {
+                reasons.push(*reason_of.entry((why, res)).or_insert_with(|| {
+                    matcher.reason(text(&reason, why), rest).map(|r| {
                         reason_names.push(r);
                         reason_names.len() as u32 - 1
                     })
@@ -549,7 +554,10 @@ fn service_facts_of(
     }
     out.with_column(Column::new("on_site".into(), on_site))?;
     out.with_column(date_series("refused_on", refused_on.into_iter())?)?;
-    let kept_result: Vec<Option<&str>> = rows.iter().map(|&r| result[r as usize]).collect();
+    let kept_result: Vec<Option<&str>> = rows
+        .iter()
+        .map(|&r| text(&result, result.0[r as usize]))
+        .collect();
     out.with_column(Column::new("result".into(), kept_result))?;
     let reasons: Vec<Option<&str>> = reasons
         .iter()
