@@ -1,6 +1,7 @@
 //! Events that belong to the day they happened on, whatever the grain: the
-//! events of each source, the sources in a fixed order. An event needs a date and a window; rows without either make
-//! none, and events after the evaluation date are left out.
+//! events of each source, the sources in a fixed order. An event needs a
+//! date and a window; rows without either make none, and events after the
+//! evaluation date are left out.
 
 use super::{substantiated, BadRatings, Event};
 use crate::metrics::scoring::{ScoringInputs, ScoringRules};
@@ -64,7 +65,7 @@ impl SourceEvents {
         }
     }
 
-    fn done(self) -> Result<Vec<Event>> {
+    fn into_events(self) -> Result<Vec<Event>> {
         Ok(self.events)
     }
 }
@@ -75,7 +76,7 @@ impl SourceEvents {
 fn attendance(z: &ScoringInputs, r: &ScoringRules) -> Result<Vec<Event>> {
     let mut out = SourceEvents::new("attendance_days");
     let Some(a) = z.attendance_days else {
-        return out.done();
+        return out.into_events();
     };
     let (date, window, staff) = (
         dates_of(a.column("date")?)?,
@@ -122,7 +123,7 @@ fn attendance(z: &ScoringInputs, r: &ScoringRules) -> Result<Vec<Event>> {
             );
         }
     }
-    out.done()
+    out.into_events()
 }
 
 /// Cases completed over their time limit (`cases`), on the completion day.
@@ -150,14 +151,14 @@ fn overdue_cases(z: &ScoringInputs, r: &ScoringRules) -> Result<Vec<Event>> {
             }
         }
     }
-    out.done()
+    out.into_events()
 }
 
 /// Steps finished over their time limit (`case_steps`), on the finishing day.
 fn overdue_steps(z: &ScoringInputs, r: &ScoringRules) -> Result<Vec<Event>> {
     let mut out = SourceEvents::new("case_steps");
     let Some(st) = z.steps else {
-        return out.done();
+        return out.into_events();
     };
     let (cid, window, staff) = (
         Texts::of(st, "case_id")?,
@@ -178,7 +179,7 @@ fn overdue_steps(z: &ScoringInputs, r: &ScoringRules) -> Result<Vec<Event>> {
             );
         }
     }
-    out.done()
+    out.into_events()
 }
 
 /// Corrections (补正, `corrections`) of a known case, charged to the case's
@@ -186,7 +187,7 @@ fn overdue_steps(z: &ScoringInputs, r: &ScoringRules) -> Result<Vec<Event>> {
 fn corrections(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<Vec<Event>> {
     let mut out = SourceEvents::new("corrections");
     let Some(cor) = z.corrections else {
-        return out.done();
+        return out.into_events();
     };
     let c = z.cases;
     let (cid, at) = (
@@ -219,14 +220,14 @@ fn corrections(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<
             1,
         );
     }
-    out.done()
+    out.into_events()
 }
 
 /// Bad ratings (`ratings`), on the day rated.
 fn bad_ratings(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<Vec<Event>> {
     let mut out = SourceEvents::new("ratings");
     let Some(rt) = z.ratings else {
-        return out.done();
+        return out.into_events();
     };
     let bad = BadRatings::of(rt, as_of)?;
     for &i in &bad.rows {
@@ -239,14 +240,14 @@ fn bad_ratings(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<
             1,
         );
     }
-    out.done()
+    out.into_events()
 }
 
 /// Queue jumps (`tickets` served out of turn), on the ticket's day.
 fn queue_jumps(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<Vec<Event>> {
     let mut out = SourceEvents::new("tickets");
     let Some(j) = z.queue_jumps else {
-        return out.done();
+        return out.into_events();
     };
     let (tid, w, s, d) = (
         Texts::of(j, "ticket_id")?,
@@ -264,7 +265,7 @@ fn queue_jumps(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<
             1,
         );
     }
-    out.done()
+    out.into_events()
 }
 
 /// Substantiated incidents (`incidents`), on their day: their own points,
@@ -275,7 +276,7 @@ fn incidents(z: &ScoringInputs, as_of: NaiveDate) -> Result<Vec<Event>> {
     let mut out = SourceEvents::new("incidents");
     let mut complaints = SourceEvents::new("complaints");
     let Some(inc) = z.incidents else {
-        return out.done();
+        return out.into_events();
     };
     let (iid, w, s, cat, src) = (
         Texts::of(inc, "incident_id")?,
@@ -308,8 +309,8 @@ fn incidents(z: &ScoringInputs, as_of: NaiveDate) -> Result<Vec<Event>> {
             1,
         );
     }
-    let mut events = out.done()?;
-    events.extend(complaints.done()?);
+    let mut events = out.into_events()?;
+    events.extend(complaints.into_events()?);
     Ok(events)
 }
 
@@ -333,5 +334,5 @@ fn escalations(z: &ScoringInputs, r: &ScoringRules, as_of: NaiveDate) -> Result<
             );
         }
     }
-    out.done()
+    out.into_events()
 }

@@ -92,9 +92,6 @@ impl PeriodsOf {
     }
 }
 
-/// Every event of every period of the ranking grains, in the order of
-/// `score_events`: grain, period, window, date, kind, row key (ties in the
-/// order the events were made).
 /// The bad ratings of `ratings` (level 1–2) rated by `as_of`: what the
 /// bad-rating and late-rectification events are built from.
 struct BadRatings {
@@ -125,6 +122,9 @@ impl BadRatings {
     }
 }
 
+/// Every event of every period of the ranking grains, in the order of
+/// `score_events`: grain, period, window, date, kind, row key (ties in the
+/// order the events were made).
 pub(super) fn scored_events(
     z: &ScoringInputs,
     r: &ScoringRules,
