@@ -3,10 +3,11 @@
 //! and competent, and whether they kept their promises, how capable and how
 //! well they did. Definitions: docs/METRICS.md, "Staff review".
 
+use super::dense::{day_numbers, NO_DAY};
 use super::period::Grain;
 use super::rollup::{rollup, Roll, RollupSpec};
 use super::schema::STAFF;
-use crate::polars_ext::{date_lit, date_series, dates_of, CollectStreaming};
+use crate::polars_ext::{date_lit, date_series, dates_of, epoch_days, CollectStreaming};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -82,55 +83,28 @@ pub fn staff_review(inputs: &StaffInputs, as_of: NaiveDate) -> Result<DataFrame>
         .lazy()
         .select([col("case_id"), col("staff_id"), day("accepted_at")])
         .filter(col("date").lt_eq(until.clone()));
-    let mut parts = vec![events(cases.clone(), "cases_handled")];
-    if let Some(c) = inputs.corrections {
-        let corr = c
-            .clone()
-            .lazy()
-            .select([col("case_id"), day("at")])
-            .filter(col("date").lt_eq(until.clone()))
-            .join(
-                cases.clone().select([col("case_id"), col("staff_id")]),
-                [col("case_id")],
-                [col("case_id")],
-                JoinArgs::new(JoinType::Inner),
-            );
-        parts.push(events(corr, "corrections"));
-    }
-    if let Some(t) = inputs.tickets {
-        let served = t
-            .clone()
-            .lazy()
-            .filter(
-                col("called_at")
-                    .is_not_null()
-                    .and(col("finished_at").is_not_null()),
-            )
-            .select([col("staff_id"), day("called_at")])
-            .filter(col("date").lt_eq(until.clone()));
-        parts.push(events(served, "tickets_handled"));
-    }
-    if let Some(s) = inputs.step_facts {
-        let finished = s
-            .clone()
-            .lazy()
-            .filter(col("finish").is_not_null())
-            .select([col("staff_id"), col("finish").alias("date"), col("overdue")]);
-        parts.push(events(finished.clone(), "steps_handled"));
-        parts.push(events(finished.filter(col("overdue")), "overdue_steps"));
-    }
+    // The corrections of the cases accepted by `as_of`, on their cases'
+    // staff members.
+    let corrections = match inputs.corrections {
+        Some(c) => Some(
+            c.clone()
+                .lazy()
+                .select([col("case_id"), day("at")])
+                .filter(col("date").lt_eq(until.clone()))
+                .join(
+                    cases.clone().select([col("case_id"), col("staff_id")]),
+                    [col("case_id")],
+                    [col("case_id")],
+                    JoinArgs::new(JoinType::Inner),
+                )
+                .collect()?,
+        ),
+        None => None,
+    };
     // Every kind summed per staff member and day once (millions of case,
     // ticket and step rows become one row per staff-day): the idle days,
     // the first day and the roll-up below read that.
-    let handled = concat(parts, UnionArgs::default())?
-        .group_by([col("staff_id"), col("date")])
-        .agg(
-            MEASURES
-                .iter()
-                .map(|(m, _)| col(*m).sum())
-                .collect::<Vec<_>>(),
-        )
-        .collect_streaming()?;
+    let handled = handled_by_day(inputs, corrections.as_ref(), as_of)?;
     let mut parts = vec![handled.clone().lazy()];
     // Idle days: attended working days with nothing handled.
     if let Some(days) = inputs.attendance_days {
@@ -304,6 +278,205 @@ pub fn staff_review(inputs: &StaffInputs, as_of: NaiveDate) -> Result<DataFrame>
     Ok(out)
 }
 
+/// The staff-day events of one kind: each row's staff member and day
+/// ([`NO_DAY`]: no event), the measure (index into [`MEASURES`]) it
+/// counts 1 in.
+struct DayEvents {
+    staff: StringChunked,
+    days: Vec<i32>,
+    measure: usize,
+}
+
+impl DayEvents {
+    /// The rows of `df` as events of `measure` on the day of `date` (a
+    /// Date or Datetime column), those after `until` left out.
+    fn of(df: &DataFrame, date: &str, measure: &str, until: Option<i32>) -> Result<DayEvents> {
+        let mut days = day_numbers(df, date)?;
+        if let Some(until) = until {
+            for d in days.iter_mut().filter(|d| **d > until) {
+                *d = NO_DAY;
+            }
+        }
+        Ok(DayEvents {
+            staff: df
+                .column("staff_id")?
+                .cast(&DataType::String)?
+                .str()?
+                .clone(),
+            days,
+            measure: MEASURES
+                .iter()
+                .position(|(m, _)| *m == measure)
+                .expect("a measure of the review"),
+        })
+    }
+
+    /// No event on the rows where `keep` is not true.
+    fn only(mut self, keep: &BooleanChunked) -> DayEvents {
+        for (d, keep) in self.days.iter_mut().zip(keep.iter()) {
+            if keep != Some(true) {
+                *d = NO_DAY;
+            }
+        }
+        self
+    }
+}
+
+/// The staff-day events of the review summed per staff member and day:
+/// `staff_id, date` and every measure of [`MEASURES`], one row per
+/// staff-day with an event (cases by acceptance, corrections by the day
+/// asked, tickets served by the day called, all by `as_of`; steps by
+/// their finish, overdue or not). Summed in a table of days × staff
+/// members (their codes by view) where it is at most [`DAY_TABLE_CELLS`]
+/// cells, else by a polars group-by ([`summed_by_polars`]); the rows in
+/// no particular order.
+fn handled_by_day(
+    inputs: &StaffInputs,
+    corrections: Option<&DataFrame>,
+    as_of: NaiveDate,
+) -> Result<DataFrame> {
+    let until = Some(epoch_days(as_of));
+    let mut kinds = vec![DayEvents::of(
+        inputs.cases,
+        "accepted_at",
+        "cases_handled",
+        until,
+    )?];
+    if let Some(c) = corrections {
+        kinds.push(DayEvents::of(c, "date", "corrections", until)?);
+    }
+    if let Some(t) = inputs.tickets {
+        let served = t.column("called_at")?.is_not_null() & t.column("finished_at")?.is_not_null();
+        kinds.push(DayEvents::of(t, "called_at", "tickets_handled", until)?.only(&served));
+    }
+    if let Some(st) = inputs.step_facts {
+        let overdue = st.column("overdue")?.cast(&DataType::Boolean)?;
+        kinds.push(DayEvents::of(st, "finish", "steps_handled", None)?);
+        kinds.push(DayEvents::of(st, "finish", "overdue_steps", None)?.only(overdue.bool()?));
+    }
+    Ok(match day_table(&kinds)? {
+        Some(df) => df,
+        None => summed_by_polars(&kinds)?,
+    })
+}
+
+/// Cells (days × staff members) the day table of [`handled_by_day`] may
+/// have (each holds every measure): 48 MiB.
+const DAY_TABLE_CELLS: usize = 1 << 20;
+
+/// [`handled_by_day`]'s sums in a table of days × staff members, rows in
+/// (day, staff member first seen) order; `None` when the table would have
+/// more than [`DAY_TABLE_CELLS`] cells.
+fn day_table(kinds: &[DayEvents]) -> Result<Option<DataFrame>> {
+    let mut first = crate::polars_ext::FirstSeen::default();
+    let mut codes: Vec<Vec<Option<u32>>> = Vec::with_capacity(kinds.len());
+    for kind in kinds {
+        let mut of_kind = Vec::with_capacity(kind.days.len());
+        for array in kind.staff.downcast_iter() {
+            first.code_array(array, |_, code, _| {
+                of_kind.push(code);
+                true
+            });
+        }
+        codes.push(of_kind);
+    }
+    let events = || {
+        kinds.iter().zip(&codes).flat_map(|(kind, codes)| {
+            kind.days
+                .iter()
+                .zip(codes)
+                .filter_map(move |(&day, &code)| Some((code?, day, kind.measure)))
+                .filter(|(_, day, _)| *day != NO_DAY)
+        })
+    };
+    let Some((lo, hi)) = events().fold(None, |span: Option<(i32, i32)>, (_, d, _)| {
+        Some(span.map_or((d, d), |(lo, hi)| (lo.min(d), hi.max(d))))
+    }) else {
+        return Ok(Some(summed_rows(&[], &[], &[])?));
+    };
+    let staff = first.texts().len();
+    let days = (i64::from(hi) - i64::from(lo) + 1) as usize;
+    if days.saturating_mul(staff) > DAY_TABLE_CELLS {
+        return Ok(None);
+    }
+    let m = MEASURES.len();
+    let mut table = vec![0i64; days * staff * m];
+    for (code, day, measure) in events() {
+        table[((day - lo) as usize * staff + code as usize) * m + measure] += 1;
+    }
+    let (mut who, mut when, mut sums) = (Vec::new(), Vec::new(), Vec::new());
+    for (cell, values) in table.chunks_exact(m).enumerate() {
+        if values.iter().any(|v| *v != 0) {
+            who.push(first.texts()[cell % staff]);
+            when.push(lo + (cell / staff) as i32);
+            sums.extend_from_slice(values);
+        }
+    }
+    Ok(Some(summed_rows(&who, &when, &sums)?))
+}
+
+/// The frame of [`handled_by_day`]: `staff_id, date` and the measures
+/// (`sums` holds each row's measures side by side), each of the type the
+/// polars group-by gives its sum ([`summed_by_polars`]: the frame is
+/// stacked with other events of [`events`]).
+fn summed_rows(who: &[&str], when: &[i32], sums: &[i64]) -> Result<DataFrame> {
+    let empty = DataFrame::new(
+        0,
+        vec![
+            Column::new("staff_id".into(), Vec::<&str>::new()),
+            Column::new("date".into(), Vec::<i32>::new()).cast(&DataType::Date)?,
+        ],
+    )?;
+    let types = summed(vec![events(empty.lazy(), "")])?.collect_schema()?;
+    let m = MEASURES.len();
+    let mut columns = vec![
+        Column::new("staff_id".into(), who),
+        Column::new("date".into(), when).cast(&DataType::Date)?,
+    ];
+    for (k, (name, _)) in MEASURES.iter().enumerate() {
+        let values: Vec<i64> = sums.iter().skip(k).step_by(m).copied().collect();
+        let dtype = types.get(name).expect("a measure of the review");
+        columns.push(Column::new((*name).into(), values).strict_cast(dtype)?);
+    }
+    Ok(DataFrame::new(who.len(), columns)?)
+}
+
+/// Events of [`events`] summed per staff member and day.
+fn summed(parts: Vec<LazyFrame>) -> Result<LazyFrame> {
+    Ok(concat(parts, UnionArgs::default())?
+        .group_by([col("staff_id"), col("date")])
+        .agg(
+            MEASURES
+                .iter()
+                .map(|(m, _)| col(*m).sum())
+                .collect::<Vec<_>>(),
+        ))
+}
+
+/// [`handled_by_day`]'s sums by a polars group-by of every event (where
+/// the day table would be too large).
+fn summed_by_polars(kinds: &[DayEvents]) -> Result<DataFrame> {
+    let parts = kinds
+        .iter()
+        .map(|kind| -> Result<LazyFrame> {
+            let days: Vec<Option<i32>> = kind
+                .days
+                .iter()
+                .map(|d| (*d != NO_DAY).then_some(*d))
+                .collect();
+            let df = DataFrame::new(
+                days.len(),
+                vec![
+                    Column::new("staff_id".into(), kind.staff.clone().into_series()),
+                    Column::new("date".into(), days).cast(&DataType::Date)?,
+                ],
+            )?;
+            Ok(events(df.lazy(), MEASURES[kind.measure].0))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    summed(parts)?.collect_streaming()
+}
+
 /// (staff_id, date) rows, one per staff member and month on the roster
 /// between `first` and `as_of`: the first day of the month or of their
 /// posting, whichever is later.
@@ -337,4 +510,67 @@ fn roster_months(staff: &DataFrame, first: NaiveDate, as_of: NaiveDate) -> Resul
             date_series("date", when.into_iter())?,
         ],
     )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(staff: &[Option<&str>], days: &[i32], measure: &str) -> DayEvents {
+        DayEvents {
+            staff: StringChunked::from_iter_options("staff_id".into(), staff.iter().copied()),
+            days: days.to_vec(),
+            measure: MEASURES.iter().position(|(m, _)| *m == measure).unwrap(),
+        }
+    }
+
+    fn sorted(df: DataFrame) -> DataFrame {
+        df.sort(["staff_id", "date"], SortMultipleOptions::default())
+            .unwrap()
+    }
+
+    #[test]
+    fn the_day_table_sums_what_the_group_by_sums() {
+        // Day 20 000 is 2024-10-04. A row without a staff member or a day
+        // is no event.
+        let kinds = [
+            kind(
+                &[Some("S1"), Some("S2"), None, Some("S1"), Some("S3")],
+                &[20_000, 20_000, 20_001, NO_DAY, 20_002],
+                "cases_handled",
+            ),
+            kind(
+                &[Some("S2"), Some("S1"), Some("S1")],
+                &[20_000, 20_000, 20_000],
+                "tickets_handled",
+            ),
+        ];
+        let table = sorted(day_table(&kinds).unwrap().expect("a small table"));
+        let by_polars = sorted(summed_by_polars(&kinds).unwrap());
+        assert_eq!(table.schema(), by_polars.schema());
+        assert!(table.equals_missing(&by_polars), "{table}\n{by_polars}");
+        // By hand: S1 on day 20 000 a case and two tickets, S2 a case and
+        // a ticket, S3 a case on day 20 002.
+        let staff: Vec<Option<&str>> = table
+            .column("staff_id")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(staff, [Some("S1"), Some("S2"), Some("S3")]);
+        let n = |m: &str| -> Vec<i64> { crate::polars_ext::i64s(&table, m).unwrap() };
+        assert_eq!(n("cases_handled"), [1, 1, 1]);
+        assert_eq!(n("tickets_handled"), [2, 1, 0]);
+        assert_eq!(n("steps_handled"), [0, 0, 0]);
+        assert_eq!(
+            crate::polars_ext::opt_epoch_days(&table, "date").unwrap(),
+            [Some(20_000), Some(20_000), Some(20_002)]
+        );
+        // No events at all: no rows, the same columns.
+        let none = [kind(&[None], &[20_000], "cases_handled")];
+        let empty = day_table(&none).unwrap().expect("an empty table");
+        assert_eq!(empty.height(), 0);
+        assert_eq!(empty.schema(), by_polars.schema());
+    }
 }
