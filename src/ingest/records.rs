@@ -5,10 +5,10 @@
 /// One record of a file. A reader streams records through one or two of
 /// these, reusing their buffers: a file's records are never all held.
 #[derive(Debug, Clone, Default)]
-pub struct Record {
+pub struct Record<'t> {
     /// 1-based line on which the record starts.
     pub line: u64,
-    pub fields: csv::StringRecord,
+    pub fields: Fields<'t>,
     /// Byte span of the raw record in the decoded text.
     pub span: (usize, usize),
     /// The last record of a file that ends without a line end and looks
@@ -17,7 +17,7 @@ pub struct Record {
     pub truncated: bool,
 }
 
-impl Record {
+impl Record<'_> {
     /// The record's place: its first line and its bytes' span (its fields
     /// set already), not cut off.
     fn place(&mut self, line: u64, span: (usize, usize)) {
@@ -29,6 +29,65 @@ impl Record {
     /// Field `i`, or "" past the record's end.
     pub fn field(&self, i: usize) -> &str {
         self.fields.get(i).unwrap_or("")
+    }
+}
+
+/// A record's fields: a line's cells as slices of the text read (a line
+/// without quotes: nothing copied), or the cells the CSV reader unquoted
+/// (a record with quotes).
+#[derive(Debug, Clone, Default)]
+pub struct Fields<'t> {
+    cells: Vec<&'t str>,
+    quoted: bool,
+    unquoted: csv::StringRecord,
+}
+
+impl<'t> Fields<'t> {
+    #[inline]
+    pub fn len(&self) -> usize {
+        match self.quoted {
+            true => self.unquoted.len(),
+            false => self.cells.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<&str> {
+        match self.quoted {
+            true => self.unquoted.get(i),
+            false => self.cells.get(i).copied(),
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.get(i).expect("a field within the record"))
+    }
+
+    /// No fields yet: the cells of a line follow ([`Fields::push`]).
+    fn start(&mut self) {
+        self.cells.clear();
+        self.quoted = false;
+    }
+
+    fn push(&mut self, cell: &'t str) {
+        self.cells.push(cell);
+    }
+
+    /// The next record of `reader` (one with quotes); `false` at the end
+    /// or on an error.
+    fn read<R: std::io::Read>(&mut self, reader: &mut csv::Reader<R>) -> bool {
+        self.quoted = true;
+        matches!(reader.read_record(&mut self.unquoted), Ok(true))
+    }
+}
+
+impl<T: AsRef<str>> PartialEq<Vec<T>> for Fields<'_> {
+    fn eq(&self, other: &Vec<T>) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a == b.as_ref())
     }
 }
 
@@ -113,14 +172,14 @@ impl Part {
 
 /// The first record of a delimited file (its header) and the byte after
 /// it, past its line end; `None` for a file without one.
-pub fn header(text: &str, delimiter: u8) -> Option<(Record, usize)> {
+pub fn header(text: &str, delimiter: u8) -> Option<(Record<'static>, usize)> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut record = Record::default();
-    if !matches!(reader.read_record(&mut record.fields), Ok(true)) {
+    if !record.fields.read(&mut reader) {
         return None;
     }
     let bytes = text.as_bytes();
@@ -237,11 +296,11 @@ pub fn parts(
 /// Hand each record to `f` in order, one behind the reader, so that the
 /// last one of a file can be marked truncated when the text has no final
 /// line end and the record looks cut off.
-fn stream(
+fn stream<'t>(
     text: &str,
     part: Part,
-    mut next: impl FnMut(&mut Record) -> bool,
-    mut f: impl FnMut(&Record),
+    mut next: impl FnMut(&mut Record<'t>) -> bool,
+    mut f: impl FnMut(&Record<'t>),
 ) {
     let (mut held, mut cur) = (Record::default(), Record::default());
     let (mut have, mut before) = (false, part.before);
@@ -275,13 +334,13 @@ fn cut_off_time(f: &str) -> bool {
 
 /// Hand each record of a delimited file to `f`, the header (when there is
 /// one) first. The delimiter, comma or tab, is sniffed from the first line.
-pub fn each_delimited(text: &str, f: impl FnMut(&Record)) {
+pub fn each_delimited<'t>(text: &'t str, f: impl FnMut(&Record<'t>)) {
     each_delimited_in(text, Part::whole(text), delimiter(text), f);
 }
 
 /// Hand each record of one part of a delimited file to `f` (spans are
 /// within the part).
-pub fn each_delimited_in(text: &str, part: Part, delimiter: u8, f: impl FnMut(&Record)) {
+pub fn each_delimited_in<'t>(text: &'t str, part: Part, delimiter: u8, f: impl FnMut(&Record<'t>)) {
     let text = &text[part.start..part.end];
     if memchr::memchr(b'"', text.as_bytes()).is_none() {
         return each_unquoted(text, part, delimiter, f);
@@ -297,7 +356,7 @@ pub fn each_delimited_in(text: &str, part: Part, delimiter: u8, f: impl FnMut(&R
 /// city's rating exports have a quote on one line in a hundred: read
 /// whole by the reader, they took half again the time a byte of the
 /// unquoted cases did.
-fn each_mixed(text: &str, part: Part, delimiter: u8, f: impl FnMut(&Record)) {
+fn each_mixed<'t>(text: &'t str, part: Part, delimiter: u8, f: impl FnMut(&Record<'t>)) {
     let bytes = text.as_bytes();
     let mut at = 0usize;
     let mut lines = Lines::new(text, part.first_line);
@@ -309,7 +368,7 @@ fn each_mixed(text: &str, part: Part, delimiter: u8, f: impl FnMut(&Record)) {
         .delimiter(delimiter)
         .buffer_capacity(4096)
         .from_reader(std::io::Cursor::new(bytes));
-    let next = |r: &mut Record| loop {
+    let next = |r: &mut Record<'t>| loop {
         if at >= bytes.len() {
             return false;
         }
@@ -320,8 +379,7 @@ fn each_mixed(text: &str, part: Part, delimiter: u8, f: impl FnMut(&Record)) {
             from.set_byte(start as u64);
             // Valid UTF-8 split at ASCII bytes: the reader never fails;
             // keep the records read so far if it ever does.
-            if reader.seek(from).is_err() || !matches!(reader.read_record(&mut r.fields), Ok(true))
-            {
+            if reader.seek(from).is_err() || !r.fields.read(&mut reader) {
                 return false;
             }
             at = (reader.position().byte() as usize).clamp(start + 1, bytes.len());
@@ -341,18 +399,18 @@ fn each_mixed(text: &str, part: Part, delimiter: u8, f: impl FnMut(&Record)) {
 /// A part read by the CSV reader alone: what [`each_mixed`] must read
 /// the same (the tests compare them).
 #[cfg(test)]
-fn each_quoted(text: &str, part: Part, delimiter: u8, f: impl FnMut(&Record)) {
+fn each_quoted<'t>(text: &'t str, part: Part, delimiter: u8, f: impl FnMut(&Record<'t>)) {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut lines = Lines::new(text, part.first_line);
-    let next = |r: &mut Record| {
+    let next = |r: &mut Record<'t>| {
         let mut start = reader.position().byte() as usize;
         // The text is valid UTF-8 and the reader splits at ASCII bytes, so
         // it never fails; keep the records read so far if it ever does.
-        if !matches!(reader.read_record(&mut r.fields), Ok(true)) {
+        if !r.fields.read(&mut reader) {
             return false;
         }
         let end = (reader.position().byte() as usize).min(text.len());
@@ -381,29 +439,29 @@ fn line_at(bytes: &[u8], start: usize) -> (usize, usize) {
 }
 
 /// `fields` made the line `text[line]` cut at every `delimiter`.
-fn cut_line(
-    text: &str,
+fn cut_line<'t>(
+    text: &'t str,
     line: std::ops::Range<usize>,
     delimiter: u8,
-    fields: &mut csv::StringRecord,
+    fields: &mut Fields<'t>,
 ) {
     let mut field = line.start;
-    fields.clear();
+    fields.start();
     for cut in memchr::memchr_iter(delimiter, &text.as_bytes()[line.clone()]) {
-        fields.push_field(&text[field..line.start + cut]);
+        fields.push(&text[field..line.start + cut]);
         field = line.start + cut + 1;
     }
-    fields.push_field(&text[field..line.end]);
+    fields.push(&text[field..line.end]);
 }
 
 /// [`each_delimited_in`] of a part without quotes (most exports): a
 /// record is a line cut at the delimiter, as the CSV reader reads it (a
 /// line ends at `\n`, `\r\n` or `\r`; an empty line is no record), with
 /// no state machine and no second UTF-8 check of text already decoded.
-fn each_unquoted(text: &str, part: Part, delimiter: u8, f: impl FnMut(&Record)) {
+fn each_unquoted<'t>(text: &'t str, part: Part, delimiter: u8, f: impl FnMut(&Record<'t>)) {
     let bytes = text.as_bytes();
     let (mut at, mut line) = (0usize, part.first_line);
-    let next = |r: &mut Record| loop {
+    let next = |r: &mut Record<'t>| loop {
         if at >= bytes.len() {
             return false;
         }
@@ -423,7 +481,7 @@ fn each_unquoted(text: &str, part: Part, delimiter: u8, f: impl FnMut(&Record)) 
 }
 
 /// The records of a delimited file, all at once (for small files and tests).
-pub fn read_delimited(text: &str) -> Vec<Record> {
+pub fn read_delimited(text: &str) -> Vec<Record<'_>> {
     let mut out = Vec::new();
     each_delimited(text, |r| out.push(r.clone()));
     out
@@ -446,17 +504,17 @@ pub fn raw_text(text: &str, span: (usize, usize), max: usize) -> String {
 
 /// Hand each record of a ZKTeco `attlog.dat` to `f`: one punch a line,
 /// tab-separated, no header. Blank lines are skipped.
-pub fn each_attlog(text: &str, f: impl FnMut(&Record)) {
+pub fn each_attlog<'t>(text: &'t str, f: impl FnMut(&Record<'t>)) {
     each_attlog_in(text, Part::whole(text), f);
 }
 
 /// Hand each record of one part of an `attlog.dat` to `f` (spans are
 /// within the part).
-pub fn each_attlog_in(text: &str, part: Part, f: impl FnMut(&Record)) {
+pub fn each_attlog_in<'t>(text: &'t str, part: Part, f: impl FnMut(&Record<'t>)) {
     let text = &text[part.start..part.end];
     let bytes = text.as_bytes();
     let (mut at, mut line) = (0usize, part.first_line - 1);
-    let next = |r: &mut Record| loop {
+    let next = |r: &mut Record<'t>| loop {
         if at >= bytes.len() {
             return false;
         }
@@ -468,9 +526,9 @@ pub fn each_attlog_in(text: &str, part: Part, f: impl FnMut(&Record)) {
         if body.trim().is_empty() {
             continue;
         }
-        r.fields.clear();
+        r.fields.start();
         for field in body.split('\t') {
-            r.fields.push_field(field);
+            r.fields.push(field);
         }
         r.place(line, (start, at));
         return true;
@@ -479,7 +537,7 @@ pub fn each_attlog_in(text: &str, part: Part, f: impl FnMut(&Record)) {
 }
 
 /// The records of an `attlog.dat`, all at once (for tests).
-pub fn read_attlog(text: &str) -> Vec<Record> {
+pub fn read_attlog(text: &str) -> Vec<Record<'_>> {
     let mut out = Vec::new();
     each_attlog(text, |r| out.push(r.clone()));
     out
@@ -501,7 +559,7 @@ mod tests {
     }
 
     /// Records of a part as the CSV reader reads them, for comparison.
-    fn by_the_csv_reader(text: &str, delimiter: u8) -> Vec<Record> {
+    fn by_the_csv_reader(text: &str, delimiter: u8) -> Vec<Record<'_>> {
         let mut out = Vec::new();
         each_quoted(text, Part::whole(text), delimiter, |r| out.push(r.clone()));
         out
@@ -588,7 +646,7 @@ mod tests {
         let recs = read_attlog(text);
         assert_eq!(recs.len(), 2);
         assert_eq!(recs[1].line, 3);
-        assert_eq!(recs[0].fields[0].trim(), "1001");
+        assert_eq!(recs[0].field(0).trim(), "1001");
     }
 
     #[test]
