@@ -78,7 +78,7 @@ metrics = [{ metric = "rating_metrics.satisfaction_rate", linear = [0.0, 1.0] }]
 
 /// The fixture ingested in a home configured with [`SCHEME`].
 fn home() -> tempfile::TempDir {
-    let home = tempfile::tempdir().unwrap();
+    let home = crate::common::tempdir();
     std::fs::write(home.path().join("xiaoneng.toml"), SCHEME).unwrap();
     let dir = home.path().join("ranking_small");
     common::copy_csvs(std::path::Path::new(FIXTURE), &dir);

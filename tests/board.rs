@@ -256,7 +256,7 @@ fn the_board_shows_the_command_lines_figures_in_a_real_browser() {
     chromium();
     let home = common::demo_home();
     let home = home.path();
-    let work = tempfile::tempdir().unwrap();
+    let work = crate::common::tempdir();
     let profile = work.path().join("chromium-profile");
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("board-test");
     std::fs::create_dir_all(&shots).unwrap();

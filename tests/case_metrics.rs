@@ -92,7 +92,7 @@ struct Want {
 
 /// A fresh home holding a copy of the fixture, ingested; every row stored.
 fn home() -> tempfile::TempDir {
-    let home = tempfile::tempdir().unwrap();
+    let home = crate::common::tempdir();
     let dir = home.path().join("cases_small");
     std::fs::create_dir_all(&dir).unwrap();
     for entry in std::fs::read_dir(FIXTURE).unwrap() {
@@ -736,7 +736,7 @@ fn quarter_center() {
 /// completed in it and nothing was overdue at its end.
 #[test]
 fn a_case_due_before_a_holiday_is_not_late_during_it_and_gives_no_empty_rows() {
-    let h = tempfile::tempdir().unwrap();
+    let h = crate::common::tempdir();
     let dir = h.path().join("in");
     std::fs::create_dir_all(&dir).unwrap();
     let files = [
@@ -790,7 +790,7 @@ fn a_case_due_before_a_holiday_is_not_late_during_it_and_gives_no_empty_rows() {
 #[test]
 fn row_order_does_not_change_the_figures() {
     let sorted = home();
-    let reversed = tempfile::tempdir().unwrap();
+    let reversed = crate::common::tempdir();
     let dir = reversed.path().join("cases_small");
     std::fs::create_dir_all(&dir).unwrap();
     for entry in std::fs::read_dir(FIXTURE).unwrap() {

@@ -174,7 +174,7 @@ const JUMP_COLUMNS: [&str; 10] = [
 
 /// A fresh home holding a copy of the fixture, ingested; every row stored.
 fn home() -> tempfile::TempDir {
-    let home = tempfile::tempdir().unwrap();
+    let home = crate::common::tempdir();
     let dir = home.path().join("citizen_small");
     std::fs::create_dir_all(&dir).unwrap();
     for entry in std::fs::read_dir(FIXTURE).unwrap() {

@@ -7,7 +7,7 @@ use common::{bin, ok, run, totals};
 use std::path::{Path, PathBuf};
 
 fn home() -> tempfile::TempDir {
-    tempfile::tempdir().unwrap()
+    crate::common::tempdir()
 }
 
 fn write(dir: &Path, name: &str, body: impl AsRef<[u8]>) -> PathBuf {

@@ -57,7 +57,7 @@ fn export(inbox: &Path, name: &str, text: &str) {
 }
 
 fn home() -> tempfile::TempDir {
-    let h = tempfile::tempdir().unwrap();
+    let h = crate::common::tempdir();
     let inbox = h.path().join("data/inbox");
     std::fs::create_dir_all(&inbox).unwrap();
     export(

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 /// A fresh home with `files` (name, text) written into `<home>/inbox/`.
 fn inbox_with(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
-    let home = tempfile::tempdir().unwrap();
+    let home = crate::common::tempdir();
     let dir = home.path().join("inbox");
     std::fs::create_dir_all(&dir).unwrap();
     for (name, text) in files {
@@ -33,7 +33,7 @@ fn fixture(vendor: &str) -> PathBuf {
 fn check_vendor(vendor: &str) {
     let dir = fixture(vendor);
     let expected = csv_rows(&std::fs::read_to_string(dir.join("expected.csv")).unwrap());
-    let home = tempfile::tempdir().unwrap();
+    let home = crate::common::tempdir();
     let h = home.path();
     let files: Vec<String> = expected
         .iter()
@@ -105,7 +105,7 @@ fn check_vendor(vendor: &str) {
 fn vendor_a_gbk_crlf_units_in_headers_words_and_an_attlog_cut_off() {
     check_vendor("vendor_a");
     // The cut-off last punch is rejected as truncated, not stored as 17:00.
-    let home = tempfile::tempdir().unwrap();
+    let home = crate::common::tempdir();
     let dir = fixture("vendor_a");
     let files: Vec<String> = ["窗口.csv", "人员.csv", "1_attlog.dat"]
         .iter()
@@ -215,7 +215,7 @@ fn a_file_without_a_required_column_fails_once_and_its_dependants_say_why() {
 
 #[test]
 fn a_dry_run_shows_the_mapping_and_stores_nothing() {
-    let home = tempfile::tempdir().unwrap();
+    let home = crate::common::tempdir();
     let h = home.path();
     let dir = fixture("vendor_a");
     let out = ok(

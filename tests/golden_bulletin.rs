@@ -13,7 +13,7 @@ use xiaoneng::metrics::schema;
 const MONTH: &str = "2026-10";
 
 fn fixture_home() -> tempfile::TempDir {
-    let home = tempfile::tempdir().unwrap();
+    let home = crate::common::tempdir();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ranking_small");
     ok(home.path(), &["ingest", fixture.to_str().unwrap()]);
     home

@@ -123,7 +123,7 @@ fn stored_ids(store: &Store) -> HashSet<String> {
 }
 
 fn check(n: usize, d: &Damage) -> Result<(), TestCaseError> {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::tempdir();
     let (bytes, offset, encoding) = apply(n, d);
     let file = dir.path().join("windows.csv");
     std::fs::write(&file, &bytes).unwrap();

@@ -32,9 +32,9 @@ fn date(s: &str) -> chrono::NaiveDate {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-/// A demo's export files in a folder of their own.
+/// A demo's export files in a folder of their own (kept for the run).
 fn generated(spec: &xiaoneng::demo::DemoSpec) -> (tempfile::TempDir, Vec<PathBuf>) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::kept_tempdir();
     let cal = xiaoneng::calendar::Calendar::official();
     let files = xiaoneng::demo::generate(spec, &cal, dir.path())
         .unwrap()
@@ -160,7 +160,11 @@ fn split_files(
 
 /// A fresh home with a config (the nightly job's paths are its defaults).
 fn home() -> tempfile::TempDir {
-    let h = tempfile::tempdir().unwrap();
+    init(crate::common::tempdir())
+}
+
+/// `h` made a home with a config.
+fn init(h: tempfile::TempDir) -> tempfile::TempDir {
     ok(h.path(), &["init"]);
     h
 }
@@ -333,9 +337,14 @@ fn assert_same(a: &BTreeMap<String, Vec<String>>, b: &BTreeMap<String, Vec<Strin
 /// 2026-10-30 and closed 2026-10-29, with the exports of 10-30 to 11-01
 /// waiting in the inbox.
 fn late_week_home() -> tempfile::TempDir {
+    late_week_home_in(crate::common::tempdir())
+}
+
+/// [`late_week_home`] made in `h`.
+fn late_week_home_in(h: tempfile::TempDir) -> tempfile::TempDir {
     static TEMPLATE: OnceLock<tempfile::TempDir> = OnceLock::new();
     let template = TEMPLATE.get_or_init(|| {
-        let h = home();
+        let h = init(crate::common::kept_tempdir());
         let parts = split_files(
             &recent_demo_files().1,
             date("2026-10-30"),
@@ -364,7 +373,6 @@ fn late_week_home() -> tempfile::TempDir {
         drop_files(h.path(), "late", &late);
         h
     });
-    let h = tempfile::tempdir().unwrap();
     common::copy_tree(template.path(), h.path());
     h
 }
@@ -379,7 +387,7 @@ const KILL_NIGHT: &str = "2026-11-01";
 fn uninterrupted_night() -> &'static (tempfile::TempDir, BTreeMap<String, Vec<String>>) {
     static NIGHT: OnceLock<(tempfile::TempDir, BTreeMap<String, Vec<String>>)> = OnceLock::new();
     NIGHT.get_or_init(|| {
-        let clean = late_week_home();
+        let clean = late_week_home_in(crate::common::kept_tempdir());
         nightly_ok(clean.path(), KILL_NIGHT);
         let expected = outcome(clean.path());
         (clean, expected)
@@ -717,7 +725,7 @@ fn a_partial_recompute_still_sees_old_open_bad_ratings_and_old_cases_corrected_n
 fn year_turn_files() -> &'static (tempfile::TempDir, Vec<PathBuf>) {
     static FILES: OnceLock<(tempfile::TempDir, Vec<PathBuf>)> = OnceLock::new();
     FILES.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::common::kept_tempdir();
         let spec = xiaoneng::demo::DemoSpec {
             seed: 11,
             first_month: (2026, 11),

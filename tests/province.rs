@@ -99,7 +99,7 @@ fn rate(df: &DataFrame, center: &str, column: &str) -> f64 {
 
 #[test]
 fn centers_share_one_store_by_center_and_combine_by_re_adding() {
-    let home = tempfile::tempdir().unwrap();
+    let home = crate::common::tempdir();
     let (a, b) = (home.path().join("a"), home.path().join("b"));
     fixture(&a, None);
     fixture(&b, Some(&["C01", "C02", "C03", "C04", "C05"]));
@@ -232,7 +232,7 @@ metrics = [{ metric = "case_metrics.on_time_rate", linear = [0.0, 1.0] }]
 /// reports and run log; another center's files wait for its own run.
 #[test]
 fn a_centers_nightly_job_takes_only_its_own_inbox() {
-    let home = tempfile::tempdir().unwrap();
+    let home = crate::common::tempdir();
     let inbox = home.path().join("data/inbox");
     fixture(&inbox.join("A"), None);
     fixture(&inbox.join("B"), Some(&["C01", "C02"]));

@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// A home with the 22-case fixture ingested and case_metrics computed.
 fn home() -> tempfile::TempDir {
-    let h = tempfile::tempdir().unwrap();
+    let h = crate::common::tempdir();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cases_small");
     ok(h.path(), &["ingest", fixture.to_str().unwrap()]);
     ok(

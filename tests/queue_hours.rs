@@ -92,7 +92,7 @@ fn export(inbox: &Path, name: &str, text: &str) {
 }
 
 fn home() -> tempfile::TempDir {
-    let h = tempfile::tempdir().unwrap();
+    let h = crate::common::tempdir();
     std::fs::write(
         h.path().join("xiaoneng.toml"),
         "[queue]\ncrowded_over = 1\n",

@@ -216,7 +216,7 @@ struct Want {
 /// A fresh home holding a copy of the fixture's CSV files, ingested; every
 /// row stored, none rejected.
 fn home() -> tempfile::TempDir {
-    let home = tempfile::tempdir().unwrap();
+    let home = crate::common::tempdir();
     let dir = home.path().join("ranking_small");
     common::copy_csvs(std::path::Path::new(FIXTURE), &dir);
     let summary = ok(home.path(), &["ingest", dir.to_str().unwrap()]);

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 fn fixture_home() -> tempfile::TempDir {
-    let home = tempfile::tempdir().unwrap();
+    let home = crate::common::tempdir();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ranking_small");
     ok(home.path(), &["ingest", fixture.to_str().unwrap()]);
     home
@@ -182,7 +182,7 @@ fn a_read_of_another_date_computes_in_memory_and_says_why() {
     assert!(!said.contains("computed in memory"), "{said}");
     assert_eq!(csv(&args), in_memory);
     // A new ingest makes the stored tables older than the data.
-    let more = tempfile::tempdir().unwrap();
+    let more = crate::common::tempdir();
     std::fs::write(
         more.path().join("incidents.csv"),
         "incident_id,date,source,window_id,staff_id,category,substantiated,points\n\

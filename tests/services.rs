@@ -57,7 +57,7 @@ use std::path::Path;
 const CASES_FILE: &str = "办件_特色服务_11月.csv";
 
 fn home() -> tempfile::TempDir {
-    let h = tempfile::tempdir().unwrap();
+    let h = crate::common::tempdir();
     let inbox = h.path().join("data/inbox");
     std::fs::create_dir_all(&inbox).unwrap();
     let export = |name: &str, text: &str| std::fs::write(inbox.join(name), text).unwrap();

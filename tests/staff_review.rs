@@ -10,7 +10,7 @@ use std::path::Path;
 
 #[test]
 fn three_staff_over_a_month() {
-    let h = tempfile::tempdir().unwrap();
+    let h = crate::common::tempdir();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/staff_review");
     let summary = ok(h.path(), &["ingest", fixture.to_str().unwrap()]);
     assert!(summary.contains("total"), "{summary}");
@@ -150,7 +150,7 @@ fn three_staff_over_a_month() {
 /// 11-01 and is on no roster day of October.
 #[test]
 fn absent_and_on_leave_staff_have_rows_with_the_reason() {
-    let h = tempfile::tempdir().unwrap();
+    let h = crate::common::tempdir();
     let dir = h.path().join("in");
     std::fs::create_dir_all(&dir).unwrap();
     let days = [

@@ -17,7 +17,7 @@ use std::path::Path;
 const AS_OF: &str = "2024-10-25";
 
 fn home() -> tempfile::TempDir {
-    let h = tempfile::tempdir().unwrap();
+    let h = crate::common::tempdir();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/steps_small");
     let out = ok(h.path(), &["ingest", fixture.to_str().unwrap()]);
     assert!(out.contains("total"), "{out}");

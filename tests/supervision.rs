@@ -17,7 +17,7 @@ fn export(inbox: &Path, name: &str, text: &str) {
 }
 
 fn card_home() -> tempfile::TempDir {
-    let h = tempfile::tempdir().unwrap();
+    let h = crate::common::tempdir();
     let inbox = h.path().join("data/inbox");
     std::fs::create_dir_all(&inbox).unwrap();
     export(
@@ -125,7 +125,7 @@ fn a_rerun_on_the_same_date_raises_nothing_twice() {
 
 #[test]
 fn the_seed_catalog_round_is_reproduced_as_a_sentence() {
-    let h = tempfile::tempdir().unwrap();
+    let h = crate::common::tempdir();
     let items =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/catalog_round/items.csv");
     ok(h.path(), &["ingest", items.to_str().unwrap()]);

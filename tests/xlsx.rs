@@ -18,7 +18,7 @@ use std::io::Read;
 use std::path::Path;
 
 fn fixture() -> tempfile::TempDir {
-    let h = tempfile::tempdir().unwrap();
+    let h = crate::common::tempdir();
     let inbox = h.path().join("data/inbox");
     std::fs::create_dir_all(&inbox).unwrap();
     for (name, text) in [

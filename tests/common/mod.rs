@@ -7,6 +7,39 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+/// A temporary folder for a test (its home, its exports), removed on
+/// drop: on the RAM disk `/dev/shm` where there is one and `TMPDIR` names
+/// no other place, else in the system's temporary folder. The suite makes
+/// and removes thousands of stores; on this project's ext4 disks the
+/// kernel's search for inodes not recently deleted, each time one was
+/// created, cost the suite's run 11–15 s of system time
+/// (benches/README.md, issue 19). A fixture held in a static for the
+/// whole run takes [`kept_tempdir`]: a static is never dropped.
+pub fn tempdir() -> tempfile::TempDir {
+    static SCRATCH: OnceLock<std::path::PathBuf> = OnceLock::new();
+    let at = SCRATCH.get_or_init(|| {
+        let shm = Path::new("/dev/shm");
+        let usable = std::env::var_os("TMPDIR").is_none()
+            && shm.is_dir()
+            && tempfile::tempdir_in(shm).is_ok();
+        match usable {
+            true => shm.to_path_buf(),
+            false => std::env::temp_dir(),
+        }
+    });
+    tempfile::Builder::new()
+        .prefix("xiaoneng-test-")
+        .tempdir_in(at)
+        .expect("a temporary folder")
+}
+
+/// A temporary folder for a fixture kept in a static for the whole run:
+/// in the system's temporary folder, never in RAM, since a static is never
+/// dropped and its folder outlives the run.
+pub fn kept_tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temporary folder")
+}
+
 /// The binary with no XIAONENG_* variables from the environment.
 pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_xiaoneng"));
@@ -43,7 +76,7 @@ pub fn ok(home: &Path, args: &[&str]) -> String {
 fn demo_run() -> &'static (tempfile::TempDir, String) {
     static DEMO: OnceLock<(tempfile::TempDir, String)> = OnceLock::new();
     DEMO.get_or_init(|| {
-        let home = tempfile::tempdir().unwrap();
+        let home = kept_tempdir();
         let out = ok(home.path(), &["demo"]);
         (home, out)
     })
@@ -52,7 +85,7 @@ fn demo_run() -> &'static (tempfile::TempDir, String) {
 /// A home of its own holding what `xiaoneng demo` leaves (a copy of the
 /// one run per test binary): the test may read and change it.
 pub fn demo_home() -> tempfile::TempDir {
-    let home = tempfile::tempdir().unwrap();
+    let home = tempdir();
     copy_tree(demo_run().0.path(), home.path());
     home
 }
