@@ -255,31 +255,30 @@ pub fn opt_datetimes(df: &DataFrame, c: &str) -> Result<Vec<Option<NaiveDateTime
 }
 
 /// Codes of text values in the order first seen (0, 1, …) and the texts
-/// in code order. A value of up to 12 bytes lies whole in its 16-byte
-/// view (its length and bytes): such values are told apart by the view,
-/// one integer, without hashing or comparing their text, and a run of one
-/// value by the last view; longer ones by their text. (Two views of one
-/// text, were a view's unused bytes ever not zero, would get two codes:
-/// a user that cannot have that checks [`FirstSeen::texts`].)
+/// in code order, one code a text. A value of up to 12 bytes lies whole
+/// in its 16-byte view (its length and bytes): such values are told apart
+/// by the view, one integer, without hashing or comparing their text, and
+/// a run of one value by the last view; longer ones by their text. A view
+/// not seen before is looked up by its text too, so two views of one text
+/// (were a view's unused bytes ever not zero) still get one code.
 #[derive(Default)]
 pub struct FirstSeen<'a> {
     short: PlHashMap<u128, u32>,
-    long: PlHashMap<&'a str, u32>,
+    by_text: PlHashMap<&'a str, u32>,
     texts: Vec<&'a str>,
     last: Option<(u128, u32)>,
 }
 
 impl<'a> FirstSeen<'a> {
     /// The code of the value whose view is `view`; `value` gives its text,
-    /// asked for only where the view does not tell it (a long value) or
-    /// the value is new.
+    /// asked for only where the view does not tell it (a long value, or a
+    /// view not seen before).
     #[inline]
     pub fn code(
         &mut self,
         view: &polars_arrow::array::View,
         value: impl FnOnce() -> &'a str,
     ) -> u32 {
-        let next = self.texts.len() as u32;
         if view.length <= 12 {
             let bits = view.as_u128();
             if let Some((seen, code)) = self.last {
@@ -287,20 +286,29 @@ impl<'a> FirstSeen<'a> {
                     return code;
                 }
             }
-            let code = *self.short.entry(bits).or_insert(next);
+            let code = match self.short.get(&bits) {
+                Some(&code) => code,
+                None => {
+                    let code = self.by_text(value());
+                    self.short.insert(bits, code);
+                    code
+                }
+            };
             self.last = Some((bits, code));
-            if code == next {
-                self.texts.push(value());
-            }
             code
         } else {
-            let value = value();
-            let code = *self.long.entry(value).or_insert(next);
-            if code == next {
-                self.texts.push(value);
-            }
-            code
+            self.by_text(value())
         }
+    }
+
+    /// The code of `text`, a new one if it was not seen.
+    fn by_text(&mut self, text: &'a str) -> u32 {
+        let next = self.texts.len() as u32;
+        let code = *self.by_text.entry(text).or_insert(next);
+        if code == next {
+            self.texts.push(text);
+        }
+        code
     }
 
     /// The codes of `array`'s values in row order (`None`: a null), each
@@ -405,6 +413,16 @@ mod tests {
         }
         assert_eq!(first.texts(), seen.as_slice());
         assert_eq!(seen.len(), texts.len());
+        // A view of a short text with stray bytes past its length is
+        // another view of the same text: the same code.
+        let mut stray = polars_arrow::array::View::new_inline(b"W1");
+        stray.prefix |= u32::from(b'x') << 16;
+        assert_ne!(
+            stray.as_u128(),
+            polars_arrow::array::View::new_inline(b"W1").as_u128()
+        );
+        assert_eq!(first.code(&stray, || "W1"), expected["W1"]);
+        assert_eq!(first.texts().len(), texts.len());
         // The texts seen through each row: one more at each first sight.
         let mut most = 0;
         for (code, n) in codes.iter().zip(&distinct) {

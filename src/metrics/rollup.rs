@@ -730,9 +730,8 @@ impl KeyCodes {
 /// Integer codes of text values in the text order of the names (so that
 /// rows sorted by code are sorted by name), `None` for a null; and the
 /// names in code order. The values are coded first as first seen
-/// ([`crate::polars_ext::FirstSeen`]: by view where they fit in one);
-/// two views of one text still get one code here: the codes are given by
-/// name.
+/// ([`crate::polars_ext::FirstSeen`]: by view where they fit in one),
+/// then ranked by name.
 pub fn text_order_codes(values: &StringChunked) -> (Vec<Option<u32>>, Vec<String>) {
     let mut first = crate::polars_ext::FirstSeen::default();
     let mut coded: Vec<Option<u32>> = Vec::with_capacity(values.len());
@@ -745,12 +744,10 @@ pub fn text_order_codes(values: &StringChunked) -> (Vec<Option<u32>>, Vec<String
     let mut by_name: Vec<(&str, u32)> = first.texts().iter().copied().zip(0u32..).collect();
     by_name.sort_unstable();
     let mut rank = vec![0u32; by_name.len()];
-    let mut names: Vec<String> = Vec::new();
+    let mut names: Vec<String> = Vec::with_capacity(by_name.len());
     for (name, first_seen) in by_name {
-        if names.last().is_none_or(|last| last != name) {
-            names.push(name.to_string());
-        }
-        rank[first_seen as usize] = names.len() as u32 - 1;
+        rank[first_seen as usize] = names.len() as u32;
+        names.push(name.to_string());
     }
     for c in coded.iter_mut().flatten() {
         *c = rank[*c as usize];

@@ -380,20 +380,12 @@ fn day_table(kinds: &[DayEvents]) -> Result<Option<DataFrame>> {
         }
         codes.push(of_kind);
     }
-    // Two views of one text (were a view's unused bytes ever not zero)
-    // are one staff member: each code counts as the first of its text.
-    let mut by_text: PlHashMap<&str, u32> = PlHashMap::new();
-    let canon: Vec<u32> = (0u32..)
-        .zip(first.texts())
-        .map(|(code, text)| *by_text.entry(*text).or_insert(code))
-        .collect();
-    let canon = &canon;
     let events = || {
         kinds.iter().zip(&codes).flat_map(|(kind, codes)| {
             kind.days
                 .iter()
                 .zip(codes)
-                .filter_map(move |(&day, &code)| Some((canon[code? as usize], day, kind.measure)))
+                .filter_map(move |(&day, &code)| Some((code?, day, kind.measure)))
                 .filter(|(_, day, _)| *day != NO_DAY)
         })
     };

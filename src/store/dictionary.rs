@@ -19,7 +19,6 @@
 //! on either side of three quarters, or the values are mostly distinct,
 //! this gives up and polars decides as before.
 
-use polars::prelude::PlHashSet;
 use polars_arrow::array::{Array, DictionaryArray, PrimitiveArray, Utf8ViewArray};
 use polars_arrow::datatypes::{ArrowDataType, IntegerType};
 
@@ -60,12 +59,6 @@ pub fn text_dictionary(array: &dyn Array) -> Option<DictionaryArray<u32>> {
     // most 128 rows takes a dictionary whatever its values).
     let distinct = values.len() + usize::from(nulls > 0);
     if len > 128 && distinct as f64 >= SURELY_DICTIONARY * len as f64 {
-        return None;
-    }
-    // Two views of one text (were a view's unused bytes ever not zero)
-    // would make two entries where polars makes one: polars decides then.
-    let by_text: PlHashSet<&str> = values.iter().copied().collect();
-    if by_text.len() != values.len() {
         return None;
     }
     let dictionary = Utf8ViewArray::from_slice_values(values);
