@@ -205,10 +205,30 @@ struct Block {
     /// Rows of period p: `starts[p]..starts[p + 1]`.
     starts: Vec<usize>,
     keys: Vec<u32>,
-    /// Measure m of row r at `r * M + m` ([`NONE`] for no value).
-    values: Vec<i64>,
+    /// One column per measure, in the order of [`Spec::measures`]
+    /// ([`NONE`] for no value): a row's measures are spread into them as
+    /// it is kept, while they are in the cache, and the output's columns
+    /// are copied whole (each gathered from rows of every measure read
+    /// the whole table once per measure).
+    measures: Vec<Vec<i64>>,
     /// One column per quantile, in the order of [`Spec::quantiles`].
     quantiles: Vec<Vec<Option<f64>>>,
+}
+
+impl Block {
+    fn new(measures: usize) -> Block {
+        Block {
+            measures: vec![Vec::new(); measures],
+            ..Block::default()
+        }
+    }
+
+    fn push(&mut self, key: u32, row: &[i64]) {
+        self.keys.push(key);
+        for (column, value) in self.measures.iter_mut().zip(row) {
+            column.push(*value);
+        }
+    }
 }
 
 /// A largest value ([`Roll::Max`]) where no event had one.
@@ -346,7 +366,7 @@ fn level_blocks(
     let m_count = spec.measures.len();
     let empty = empty_row(spec);
     let day_count = (hi - lo + 1) as usize;
-    let mut blocks: Vec<Block> = periods.iter().map(|_| Block::default()).collect();
+    let mut blocks: Vec<Block> = periods.iter().map(|_| Block::new(m_count)).collect();
     if k_count == 0 {
         for (b, p) in blocks.iter_mut().zip(periods) {
             b.starts = vec![0; p.len() + 1];
@@ -471,8 +491,7 @@ fn level_blocks(
                 }
                 if let Some(g) = day_grain {
                     if keep(&spec.keep, events as u32, row) {
-                        blocks[g].keys.push(k as u32);
-                        blocks[g].values.extend_from_slice(row);
+                        blocks[g].push(k as u32, row);
                     }
                 }
                 for &(g, base, add) in &coarse {
@@ -498,8 +517,7 @@ fn level_blocks(
                     let cell = period * k_count + k;
                     let row = &sums[g][cell * m_count..(cell + 1) * m_count];
                     if keep(&spec.keep, counts[g][cell], row) {
-                        block.keys.push(k as u32);
-                        block.values.extend_from_slice(row);
+                        block.push(k as u32, row);
                     }
                 }
             }
@@ -983,15 +1001,19 @@ fn assemble(
     };
     let measure = |m: usize| -> Column {
         let (name, roll) = spec.measures[m];
-        let values = runs
-            .iter()
-            .flat_map(|r| r.rows.clone().map(|i| r.block.values[i * m_count + m]));
+        let mut values: Vec<i64> = Vec::with_capacity(rows);
+        for r in &runs {
+            values.extend_from_slice(&r.block.measures[m][r.rows.clone()]);
+        }
         match roll {
             Roll::Max => Column::new(
                 name.into(),
-                values.map(|v| (v != NONE).then_some(v)).collect::<Vec<_>>(),
+                values
+                    .into_iter()
+                    .map(|v| (v != NONE).then_some(v))
+                    .collect::<Vec<_>>(),
             ),
-            Roll::Sum | Roll::AtEnd => Column::new(name.into(), values.collect::<Vec<_>>()),
+            Roll::Sum | Roll::AtEnd => Column::new(name.into(), values),
         }
     };
     let jobs: Vec<usize> = (0..6 + m_count + q_names.len()).collect();
