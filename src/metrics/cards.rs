@@ -828,12 +828,17 @@ pub fn merge_history(
     // sort: rows of one key keep that order), then each key's rows folded
     // in order: a stored row replaces what came before; a derived one
     // updates a recorded card, or replaces what came before.
-    let mut rows: Vec<Option<(bool, CardRecord)>> = stored
-        .into_iter()
-        .filter(|r| r.recorded || !covered.contains(r.case_id.as_str()))
-        .map(|r| Some((true, r)))
-        .chain(derived.into_iter().map(|r| Some((false, r))))
-        .collect();
+    // Sized once: collected from a filter, it grew by doublings of large
+    // records, each a block of fresh pages.
+    let mut rows: Vec<Option<(bool, CardRecord)>> =
+        Vec::with_capacity(stored.len() + derived.len());
+    rows.extend(
+        stored
+            .into_iter()
+            .filter(|r| r.recorded || !covered.contains(r.case_id.as_str()))
+            .map(|r| Some((true, r)))
+            .chain(derived.into_iter().map(|r| Some((false, r)))),
+    );
     let key = |i: usize| {
         let (_, r) = rows[i].as_ref().expect("every row there until taken");
         (r.case_id.as_str(), r.step.as_deref(), r.colour)

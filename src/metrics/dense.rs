@@ -657,15 +657,18 @@ fn day_value_order(spec: &Spec, q: &Quantiles, lo: i32) -> Option<Vec<(u64, u32)
         return None;
     }
     let days = spec.kinds[q.kind].days;
-    let mut out: Vec<(u64, u32)> = days
-        .iter()
-        .zip(q.values)
-        .enumerate()
-        .filter_map(|(e, (&day, &value))| {
-            let value = u64::try_from(value?).ok()?;
-            (day != NO_DAY).then(|| ((((day - lo) as u64) << 20) | value, e as u32))
-        })
-        .collect();
+    // Sized for every event at once (see `queue_jumps`: grown by
+    // doublings, a vector of millions is fresh pages again and again).
+    let mut out: Vec<(u64, u32)> = Vec::with_capacity(days.len());
+    out.extend(
+        days.iter()
+            .zip(q.values)
+            .enumerate()
+            .filter_map(|(e, (&day, &value))| {
+                let value = u64::try_from(value?).ok()?;
+                (day != NO_DAY).then(|| ((((day - lo) as u64) << 20) | value, e as u32))
+            }),
+    );
     // Events of one day and value may come in any order: a level groups
     // them by key and keeps only their day and value.
     crate::parallel::sort_unstable_by(&mut out, |a, b| a.0.cmp(&b.0));
@@ -730,18 +733,15 @@ fn quantiles(
             )
         }
         None => {
-            let mut pairs: Vec<(u64, u64)> = kind
-                .days
-                .iter()
-                .zip(q.values)
-                .enumerate()
-                .filter_map(|(e, (&day, &value))| {
+            let mut pairs: Vec<(u64, u64)> = Vec::with_capacity(kind.days.len());
+            pairs.extend(kind.days.iter().zip(q.values).enumerate().filter_map(
+                |(e, (&day, &value))| {
                     let value = u64::try_from(value?).ok()?;
                     let key = key_of(e);
                     (day != NO_DAY && key != NO_KEY)
                         .then(|| ((u64::from(key) << 32) | (day - lo) as u64, value))
-                })
-                .collect();
+                },
+            ));
             pairs.sort_unstable();
             quantile_runs(
                 &pairs,
