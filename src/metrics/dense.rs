@@ -207,9 +207,9 @@ struct Block {
     keys: Vec<u32>,
     /// One column per measure, in the order of [`Spec::measures`]
     /// ([`NONE`] for no value): a row's measures are spread into them as
-    /// it is kept, while they are in the cache, and the output's columns
-    /// are copied whole (each gathered from rows of every measure read
-    /// the whole table once per measure).
+    /// it is kept, while they are in the cache, and the output copies the
+    /// columns slice by slice (gathering each output column from rows of
+    /// every measure read the whole table once per measure).
     measures: Vec<Vec<i64>>,
     /// One column per quantile, in the order of [`Spec::quantiles`].
     quantiles: Vec<Vec<Option<f64>>>,
@@ -657,8 +657,8 @@ fn day_value_order(spec: &Spec, q: &Quantiles, lo: i32) -> Option<Vec<(u64, u32)
         return None;
     }
     let days = spec.kinds[q.kind].days;
-    // Sized for every event at once (see `queue_jumps`: grown by
-    // doublings, a vector of millions is fresh pages again and again).
+    // Sized for every event at once: grown by doublings, a vector of
+    // millions is fresh pages for the kernel to zero again and again.
     let mut out: Vec<(u64, u32)> = Vec::with_capacity(days.len());
     out.extend(
         days.iter()

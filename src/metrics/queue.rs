@@ -107,8 +107,8 @@ pub fn queue_jumps(tickets: &DataFrame) -> Result<DataFrame> {
     // tickets, the queue as an integer code (sorting on it, not the text).
     let (queue_codes, _) = super::rollup::text_order_codes(queues);
     // Sized for every ticket at once: grown as it filled, each doubling
-    // was a larger block of fresh pages for the kernel to zero (a fifth
-    // of the queue's time in a city profile).
+    // was a larger block of fresh pages for the kernel to zero (4 % of
+    // the samples of a city's `compute --only queue`).
     let mut calls: Vec<Call> = Vec::with_capacity(tickets.height());
     calls.extend(
         (0..tickets.height())
