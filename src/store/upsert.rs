@@ -27,31 +27,45 @@ fn with_key(df: DataFrame, key: &[&str]) -> Result<DataFrame> {
 
 /// `df` cut into its months by the date column `by`, each month's rows
 /// in the order of `by` (a stable sort: rows of one time keep their
-/// order). When every month's rows lie together and the months come in
-/// order (a month's export after another's), each month is sorted on its
-/// own, on every core, and one already in order is only cut (no copy);
-/// otherwise the whole frame is sorted first.
+/// order): [`month_parts`], each month sorted on its own, on every core.
 fn by_partition(df: DataFrame, by: Option<&str>) -> Result<BTreeMap<Partition, DataFrame>> {
+    let parts = month_parts(df, by)?;
+    let Some(by) = by else {
+        return Ok(parts);
+    };
+    let parts: Vec<(Partition, DataFrame)> = parts.into_iter().collect();
+    let sorted = crate::parallel::parallel_map(&parts, |(_, part)| sorted_by(part, by));
+    parts
+        .iter()
+        .zip(sorted)
+        .map(|((month, _), part)| Ok((*month, part?)))
+        .collect()
+}
+
+/// `df` cut into its months by the date column `by`, each month's rows
+/// still to be put in the order of `by` ([`sorted_by`]) as its turn
+/// comes, so that a table and the sorted copies of all its months are not
+/// held at once. When every month's rows lie together and the months come
+/// in order (a month's export after another's), each month is a slice of
+/// `df` as it came (one already in order is only cut, never copied);
+/// otherwise the whole frame is sorted first, and its months are in order.
+fn month_parts(df: DataFrame, by: Option<&str>) -> Result<BTreeMap<Partition, DataFrame>> {
     let Some(by) = by else {
         return Ok(BTreeMap::from([(None, df)]));
     };
-    let blocks = month_blocks(df.column(by)?)?;
-    if blocks.windows(2).any(|w| w[0].0 >= w[1].0) {
-        let df = into_sorted_by(df, by)?;
-        let runs = month_blocks(df.column(by)?)?;
-        return Ok(runs
-            .into_iter()
-            .map(|(month, start, len)| (Some(month), df.slice(start as i64, len)))
-            .collect());
-    }
-    let parts = crate::parallel::parallel_map(&blocks, |&(_, start, len)| {
-        sorted_by(&df.slice(start as i64, len), by)
-    });
-    blocks
-        .iter()
-        .zip(parts)
-        .map(|(&(month, _, _), part)| Ok((Some(month), part?)))
-        .collect()
+    let mut blocks = month_blocks(df.column(by)?)?;
+    let df = match blocks.windows(2).any(|w| w[0].0 >= w[1].0) {
+        true => {
+            let df = into_sorted_by(df, by)?;
+            blocks = month_blocks(df.column(by)?)?;
+            df
+        }
+        false => df,
+    };
+    Ok(blocks
+        .into_iter()
+        .map(|(month, start, len)| (Some(month), df.slice(start as i64, len)))
+        .collect())
 }
 
 /// `df` in the order of its column `by` (dates or times, no nulls), rows
@@ -263,7 +277,7 @@ impl Store {
         }
 
         let first_replaced_partition = affected.keys().flatten().next().copied();
-        let mut parts = by_partition(batch, partition_by)?;
+        let mut parts = month_parts(batch, partition_by)?;
         for p in affected.keys() {
             parts.entry(*p).or_insert_with(DataFrame::empty);
         }
@@ -271,7 +285,6 @@ impl Store {
         for (p, new_rows) in parts {
             // Rewrite the partition: its stored rows not replaced, then the new.
             let old_files = existing.remove(&p).unwrap_or_default();
-            let some_old = !old_files.is_empty();
             let mut merged = match read_files(&old_files, None)? {
                 Some(old) => {
                     let old = with_key(old, key)?;
@@ -296,9 +309,10 @@ impl Store {
                     })?;
                 }
             }
-            // New rows alone are in order already (see `by_partition`).
-            // Stored rows and new ones: in order again by the same sort.
-            if let Some(by) = partition_by.filter(|_| some_old) {
+            // The month's rows in order now, its stored rows before its new
+            // ones at the same time (a month already in order is only
+            // looked at).
+            if let Some(by) = partition_by.filter(|_| merged.height() > 0) {
                 merged = sorted_by(&merged, by)?;
             }
             for f in &old_files {
@@ -523,6 +537,46 @@ mod tests {
         let third = df!("case_id" => ["A9", "C1"], "on" => [day("2026-02-10"), day("2026-02-11")], "what" => ["i", "j"]).unwrap();
         assert_eq!(upsert(&store, third).replaced, 0);
         assert_eq!(rows(&store).len(), 8);
+    }
+
+    #[test]
+    fn each_month_is_stored_in_time_order_its_stored_rows_before_new_ones_at_one_time() {
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        // Each file in the order it holds its rows.
+        let files = |store: &Store| -> Vec<Vec<String>> {
+            let mut files = store.files("cases").unwrap();
+            files.sort();
+            files
+                .iter()
+                .map(|f| {
+                    strings(
+                        &read_files(std::slice::from_ref(f), None).unwrap().unwrap(),
+                        "case_id",
+                    )
+                    .unwrap()
+                })
+                .collect()
+        };
+        // January's rows together but not in time order, then February's.
+        let first = df!(
+            "case_id" => ["B2", "B1", "B3"],
+            "on" => [day("2026-01-20"), day("2026-01-05"), day("2026-02-03")],
+            "what" => ["a", "b", "c"],
+        )
+        .unwrap();
+        upsert(&store, first);
+        assert_eq!(files(&store), [vec!["B1", "B2"], vec!["B3"]]);
+        // New January rows, one at B2's time: after it.
+        let second = df!(
+            "case_id" => ["B0", "B4"],
+            "on" => [day("2026-01-20"), day("2026-01-01")],
+            "what" => ["d", "e"],
+        )
+        .unwrap();
+        upsert(&store, second);
+        assert_eq!(files(&store), [vec!["B4", "B1", "B2", "B0"], vec!["B3"]]);
     }
 
     #[test]
