@@ -95,7 +95,7 @@ fn into_sorted_by(df: DataFrame, by: &str) -> Result<DataFrame> {
         .into_iter()
         .map(|c| std::sync::Mutex::new(Some(c)))
         .collect();
-    // Two columns at a time (polars gathers them all at once).
+    // A column a core at a time (polars' `take` gathers every column at once).
     let gathered = crate::parallel::parallel_map(&columns, |column| {
         let column = column
             .lock()
