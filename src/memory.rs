@@ -86,6 +86,18 @@ pub fn give_back_freed_memory() {
     unsafe { mi_collect(true) }
 }
 
+/// `items` collected into a vector sized once for `bound` of them, at
+/// most. `collect` on a filter cannot know its length and grows the vector
+/// by doublings; for millions of rows each doubling is a larger block of
+/// fresh pages the kernel zeroes (4 % of a city's `compute --only queue`
+/// before its calls were sized). Capacity never written is never faulted
+/// in.
+pub fn collect_sized<T>(bound: usize, items: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut out = Vec::with_capacity(bound);
+    out.extend(items);
+    out
+}
+
 /// Ask the processor to bring the memory of `cell` into its cache (the
 /// cache line it starts on and the next one when it reaches into it): a
 /// hint for a look-up some steps ahead, so that its miss overlaps the work
@@ -146,6 +158,13 @@ mod tests {
         );
         super::keep_freed_memory();
         assert_eq!(super::purge_delay(), super::KEPT_MS);
+    }
+
+    #[test]
+    fn a_filter_is_collected_in_order_into_room_for_its_bound() {
+        let kept = super::collect_sized(10, (0..10).filter(|i| i % 3 == 0));
+        assert_eq!(kept, [0, 3, 6, 9]);
+        assert_eq!(kept.capacity(), 10);
     }
 
     #[test]

@@ -828,11 +828,8 @@ pub fn merge_history(
     // sort: rows of one key keep that order), then each key's rows folded
     // in order: a stored row replaces what came before; a derived one
     // updates a recorded card, or replaces what came before.
-    // Sized once: collected from a filter, it grew by doublings of large
-    // records, each a block of fresh pages.
-    let mut rows: Vec<Option<(bool, CardRecord)>> =
-        Vec::with_capacity(stored.len() + derived.len());
-    rows.extend(
+    let mut rows: Vec<Option<(bool, CardRecord)>> = crate::memory::collect_sized(
+        stored.len() + derived.len(),
         stored
             .into_iter()
             .filter(|r| r.recorded || !covered.contains(r.case_id.as_str()))

@@ -657,10 +657,8 @@ fn day_value_order(spec: &Spec, q: &Quantiles, lo: i32) -> Option<Vec<(u64, u32)
         return None;
     }
     let days = spec.kinds[q.kind].days;
-    // Sized for every event at once: grown by doublings, a vector of
-    // millions is fresh pages for the kernel to zero again and again.
-    let mut out: Vec<(u64, u32)> = Vec::with_capacity(days.len());
-    out.extend(
+    let mut out: Vec<(u64, u32)> = crate::memory::collect_sized(
+        days.len(),
         days.iter()
             .zip(q.values)
             .enumerate()
@@ -733,15 +731,19 @@ fn quantiles(
             )
         }
         None => {
-            let mut pairs: Vec<(u64, u64)> = Vec::with_capacity(kind.days.len());
-            pairs.extend(kind.days.iter().zip(q.values).enumerate().filter_map(
-                |(e, (&day, &value))| {
-                    let value = u64::try_from(value?).ok()?;
-                    let key = key_of(e);
-                    (day != NO_DAY && key != NO_KEY)
-                        .then(|| ((u64::from(key) << 32) | (day - lo) as u64, value))
-                },
-            ));
+            let mut pairs: Vec<(u64, u64)> = crate::memory::collect_sized(
+                kind.days.len(),
+                kind.days
+                    .iter()
+                    .zip(q.values)
+                    .enumerate()
+                    .filter_map(|(e, (&day, &value))| {
+                        let value = u64::try_from(value?).ok()?;
+                        let key = key_of(e);
+                        (day != NO_DAY && key != NO_KEY)
+                            .then(|| ((u64::from(key) << 32) | (day - lo) as u64, value))
+                    }),
+            );
             pairs.sort_unstable();
             quantile_runs(
                 &pairs,

@@ -106,11 +106,8 @@ pub fn queue_jumps(tickets: &DataFrame) -> Result<DataFrame> {
     // (queue, issue day, called, issued, row) of the non-priority called
     // tickets, the queue as an integer code (sorting on it, not the text).
     let (queue_codes, _) = super::rollup::text_order_codes(queues);
-    // Sized for every ticket at once: grown as it filled, each doubling
-    // was a larger block of fresh pages for the kernel to zero (4 % of
-    // the samples of a city's `compute --only queue`).
-    let mut calls: Vec<Call> = Vec::with_capacity(tickets.height());
-    calls.extend(
+    let mut calls: Vec<Call> = crate::memory::collect_sized(
+        tickets.height(),
         (0..tickets.height())
             .filter(|&i| priority.get(i) != Some(true))
             .filter_map(|i| {
