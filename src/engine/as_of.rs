@@ -65,13 +65,7 @@ impl AsOf {
 pub fn last_input_date(store: &Store) -> Result<Option<(NaiveDate, &'static str)>> {
     let mut last: Option<(NaiveDate, &'static str)> = None;
     for (table, column) in EVENT_DATES {
-        let Some(scan) = store.scan(table)? else {
-            continue;
-        };
-        if !scan.clone().collect_schema()?.contains(column) {
-            continue;
-        }
-        if let Some(d) = crate::polars_ext::date_bound(scan, column, true)? {
+        if let Some(d) = crate::store::day_bound(&store.files(table)?, column, true)? {
             if last.is_none_or(|(l, _)| d > l) {
                 last = Some((d, *table));
             }

@@ -506,6 +506,91 @@ fn text_ranges(file: &Path, column: &str) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
     Some(out)
 }
 
+/// The first (`last` false) or last day of a date or datetime column of
+/// `files` (one dataset's), `None` when no row has one. Each file's is
+/// taken from the statistics of its row groups; only a file whose
+/// statistics do not tell is read. (Scanning the dated columns of a city
+/// year for the last date took a third of a second, most of a read
+/// command's time: benches/README.md, issue 19.)
+pub fn day_bound(files: &[PathBuf], column: &str, last: bool) -> Result<Option<chrono::NaiveDate>> {
+    let pick = |a, b| further(last, a, b);
+    let mut bound = None;
+    let mut unread = Vec::new();
+    for file in files {
+        match stated_day_bound(file, column, last) {
+            Some(day) => bound = pick(bound, day),
+            None => unread.push(file.clone()),
+        }
+    }
+    if let Some(scan) = scan_files(&unread, files)? {
+        if scan.clone().collect_schema()?.contains(column) {
+            let read = crate::polars_ext::date_bound(scan, column, last)?;
+            bound = pick(bound, read.map(crate::polars_ext::epoch_days));
+        }
+    }
+    Ok(bound.map(crate::polars_ext::epoch_date))
+}
+
+/// [`day_bound`] of one Parquet file from its row groups' statistics, as
+/// a day number: `Some(None)` when the file has no such column or only
+/// nulls in it; `None` when the statistics do not tell (the file cannot
+/// be read so, a row group has none, or the column is not a date or a
+/// timestamp without a time zone), and the file must be read.
+fn stated_day_bound(file: &Path, column: &str, last: bool) -> Option<Option<i32>> {
+    use polars_parquet::parquet::schema::types::{PrimitiveLogicalType, TimeUnit};
+    use polars_parquet::parquet::statistics::Statistics;
+    let mut reader = File::open(file).ok()?;
+    let meta = polars_parquet::parquet::read::read_metadata(&mut reader).ok()?;
+    let mut bound: Option<i32> = None;
+    for group in &meta.row_groups {
+        let Some(mut chunks) = group.columns_under_root_iter(column) else {
+            return Some(None);
+        };
+        let chunk = chunks.next().filter(|_| chunks.len() == 0)?;
+        let (value, null_count, logical) = match chunk.statistics(&meta.footer_buf)?.ok()? {
+            Statistics::Int32(s) => (
+                if last { s.max_value } else { s.min_value }.map(i64::from),
+                s.null_count,
+                s.primitive_type.logical_type,
+            ),
+            Statistics::Int64(s) => (
+                if last { s.max_value } else { s.min_value },
+                s.null_count,
+                s.primitive_type.logical_type,
+            ),
+            _ => return None,
+        };
+        let per_day: i64 = match logical? {
+            PrimitiveLogicalType::Date => 1,
+            PrimitiveLogicalType::Timestamp {
+                unit,
+                is_adjusted_to_utc: false,
+            } => match unit {
+                TimeUnit::Milliseconds => 86_400_000,
+                TimeUnit::Microseconds => 86_400_000_000,
+                TimeUnit::Nanoseconds => 86_400_000_000_000,
+            },
+            _ => return None,
+        };
+        let day = match value {
+            Some(v) => i32::try_from(v.div_euclid(per_day)).ok()?,
+            // No value: every row null, else the statistics do not tell.
+            None if null_count == Some(group.num_rows() as i64) => continue,
+            None => return None,
+        };
+        bound = further(last, bound, Some(day));
+    }
+    Some(bound)
+}
+
+/// The later (`last`) or earlier of two days, either of which may be none.
+fn further(last: bool, a: Option<i32>, b: Option<i32>) -> Option<i32> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if last { a.max(b) } else { a.min(b) }),
+        (a, b) => a.or(b),
+    }
+}
+
 /// Whether one of `sorted` (ascending) lies within `lo..=hi`.
 fn holds_one<K: AsRef<[u8]>>(sorted: &[K], lo: &[u8], hi: &[u8]) -> bool {
     let at = sorted.partition_point(|k| k.as_ref() < lo);
@@ -842,5 +927,84 @@ mod tests {
             .collect()
             .unwrap();
         assert_eq!(scanned.column("b").unwrap().null_count(), 1);
+    }
+
+    #[test]
+    fn a_day_bound_from_the_statistics_is_the_one_a_scan_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str| dir.path().join(format!("t/{name}.parquet"));
+        // Milliseconds of a time of day after 1970-01-01 00:00.
+        let ms = |d: &str, t: &str| {
+            let at =
+                chrono::NaiveDateTime::parse_from_str(&format!("{d} {t}"), "%Y-%m-%d %H:%M:%S%.3f")
+                    .unwrap();
+            at.and_utc().timestamp_millis()
+        };
+        let framed = |at: Vec<Option<i64>>, day: Option<Vec<Option<i32>>>| {
+            let mut df = df!("at" => at).unwrap();
+            df.with_column(
+                df.column("at")
+                    .unwrap()
+                    .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+                    .unwrap(),
+            )
+            .unwrap();
+            if let Some(day) = day {
+                let day = Series::new("day".into(), day)
+                    .cast(&DataType::Date)
+                    .unwrap();
+                df.with_column(day.into_column()).unwrap();
+            }
+            df
+        };
+        // Two row groups: the earliest time in the first, the latest in
+        // the second; a time a millisecond before 1970 is the day before.
+        let n = ROW_GROUP + 1;
+        let mut at: Vec<Option<i64>> = (0..n as i64)
+            .map(|i| (i % 3 != 0).then(|| ms("2025-03-01", "10:00:00.000") + i))
+            .collect();
+        at[1] = Some(ms("1969-12-31", "23:59:59.999"));
+        at[n - 1] = Some(ms("2025-06-30", "23:59:59.999"));
+        let days: Vec<Option<i32>> = (0..n as i32).map(|i| Some(20_000 + i % 50)).collect();
+        write_parquet(&file("groups"), &mut framed(at, Some(days))).unwrap();
+        // Only nulls, and no `day` column at all.
+        write_parquet(&file("nulls"), &mut framed(vec![None, None], None)).unwrap();
+        // One written without statistics: read.
+        let mut unstated = framed(
+            vec![Some(ms("2025-07-01", "00:00:00.000"))],
+            Some(vec![Some(19_000)]),
+        );
+        ParquetWriter::new(File::create(file("unstated")).unwrap())
+            .with_statistics(StatisticsOptions::empty())
+            .finish(&mut unstated)
+            .unwrap();
+        let files = [file("groups"), file("nulls"), file("unstated")];
+        assert_eq!(stated_day_bound(&files[1], "at", true), Some(None));
+        assert_eq!(stated_day_bound(&files[1], "day", true), Some(None));
+        assert_eq!(stated_day_bound(&files[2], "at", true), None);
+        let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let bound =
+            |files: &[PathBuf], column: &str, last: bool| day_bound(files, column, last).unwrap();
+        assert_eq!(bound(&files[..2], "at", true), Some(date("2025-06-30")));
+        assert_eq!(bound(&files[..2], "at", false), Some(date("1969-12-31")));
+        assert_eq!(bound(&files, "at", true), Some(date("2025-07-01")));
+        assert_eq!(
+            bound(&files, "day", false),
+            Some(crate::polars_ext::epoch_date(19_000))
+        );
+        assert_eq!(
+            bound(&files[..2], "day", true),
+            Some(crate::polars_ext::epoch_date(20_049))
+        );
+        assert_eq!(bound(&files[1..2], "at", true), None);
+        assert_eq!(bound(&files, "missing", true), None);
+        // Each as a scan of every file gives it.
+        for column in ["at", "day"] {
+            for last in [false, true] {
+                let scan = scan_files(&files, &files).unwrap().unwrap();
+                let scanned = crate::polars_ext::date_bound(scan, column, last).unwrap();
+                assert_eq!(bound(&files, column, last), scanned, "{column} {last}");
+            }
+        }
     }
 }

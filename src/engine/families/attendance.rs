@@ -42,9 +42,6 @@ fn compute(run: &mut Run) -> Result<Option<Vec<DataFrame>>> {
 /// The day of the first punch the run reads (in a nightly run, not before
 /// the first day it reads).
 fn first_punch(run: &Run) -> Result<Option<chrono::NaiveDate>> {
-    let Some(scan) = run.store().scan("punches")? else {
-        return Ok(None);
-    };
-    let first = crate::polars_ext::date_bound(scan, "punched_at", false)?;
+    let first = crate::store::day_bound(&run.store().files("punches")?, "punched_at", false)?;
     Ok(first.map(|f| f.max(run.since_date().unwrap_or(f))))
 }
