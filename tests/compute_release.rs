@@ -97,3 +97,29 @@ fn a_reader_handed_the_derived_cards_does_not_find_the_step_facts_again() {
     assert_eq!(*reader.card_history().unwrap(), *history);
     assert_eq!(step_facts(&reader), 0, "{:?}", reader.timings());
 }
+
+#[test]
+fn a_reader_handed_a_runs_facts_takes_its_refusals_not_its_service_facts() {
+    let (_home, settings, store, as_of) = demo_center();
+    let found = |run: &Run| {
+        run.timings()
+            .0
+            .iter()
+            .filter(|(name, _)| *name == "service facts")
+            .count()
+    };
+    let mut first = Run::new(&store, &settings, as_of);
+    let services = first.service_facts().unwrap().expect("the demo has cases");
+    let from = as_of - chrono::Duration::days(365);
+    let expected = xiaoneng::metrics::services::refusals_between(&services, from, as_of).unwrap();
+    assert!(expected.height() > 0, "the demo refuses some cases");
+    // The bulletin's refusals come from what the run kept of them...
+    let mut reader = Run::new(&store, &settings, as_of).with_facts(first.facts().unwrap());
+    let refusals = reader.refusals_between(from, as_of).unwrap().unwrap();
+    assert!(refusals.equals_missing(&expected));
+    assert_eq!(found(&reader), 0, "{:?}", reader.timings());
+    // ...the service facts themselves are not kept: asked for, found again.
+    let again = reader.service_facts().unwrap().unwrap();
+    assert!(again.equals_missing(&services));
+    assert_eq!(found(&reader), 1, "{:?}", reader.timings());
+}

@@ -100,9 +100,9 @@ pub struct Run<'a> {
     notices: Option<Vec<crate::metrics::supervision::Notice>>,
     /// The complaints as of the run's date (found once).
     complaints: Option<Vec<crate::metrics::complaints::Complaint>>,
-    /// The cases' special services and refusals (found once; `None`
-    /// inside without cases).
-    service_facts: Option<Option<DataFrame>>,
+    /// The refusals of the service facts (kept when those are found;
+    /// `None` inside without cases).
+    refusals: Option<Option<DataFrame>>,
     /// Some grains and levels only (`compute --only cases --grain …`): the
     /// tables it commits are stamped partial.
     scope: Option<Scope>,
@@ -122,8 +122,8 @@ pub struct Run<'a> {
     released: BTreeMap<&'static str, Option<PathBuf>>,
 }
 
-/// The facts a run found (case, step and service facts, the card history
-/// derived from them), to hand to another run of the same date over the
+/// The facts a run found (case and step facts, the card history derived
+/// from them, the refusals of the service facts), to hand to another run of the same date over the
 /// same store: the demo's bulletin after its compute. Facts of a run limited to recent rows
 /// ([`Run::since`]) are not handed on.
 #[derive(Clone)]
@@ -131,7 +131,7 @@ pub struct Facts {
     as_of: NaiveDate,
     cases: Option<crate::metrics::cases::CaseFacts>,
     steps: Option<Option<DataFrame>>,
-    services: Option<Option<DataFrame>>,
+    refusals: Option<Option<DataFrame>>,
     derived_cards: Option<std::sync::Arc<crate::metrics::cards::Derived>>,
 }
 
@@ -211,7 +211,7 @@ impl<'a> Run<'a> {
             derived_cards: None,
             notices: None,
             complaints: None,
-            service_facts: None,
+            refusals: None,
             scope: None,
             times: Timings::default(),
             nested: Duration::ZERO,
@@ -591,12 +591,13 @@ impl<'a> Run<'a> {
     }
 
     /// Every case's special services and refusal as of the run's date
-    /// ([`crate::metrics::services::service_facts`]; found once, `None`
-    /// without cases).
+    /// ([`crate::metrics::services::service_facts`]; `None` without
+    /// cases). Not kept, but their refusals ([`Run::refusals_between`]):
+    /// the services family asks once, and the facts of two million cases
+    /// (six text columns) held to the end of a city `compute` sat under
+    /// the step facts, the cards and the last families' working memory,
+    /// where it peaks.
     pub fn service_facts(&mut self) -> Result<Option<DataFrame>> {
-        if let Some(f) = &self.service_facts {
-            return Ok(f.clone());
-        }
         let facts = self.timed("service facts", |run| {
             let columns = crate::metrics::services::SERVICE_COLUMNS;
             let Some(cases) = run.read_columns("cases", Some(&columns))? else {
@@ -612,8 +613,26 @@ impl<'a> Run<'a> {
                 run.as_of,
             )?))
         })?;
-        self.service_facts = Some(facts.clone());
+        let refusals = facts.as_ref().map(crate::metrics::services::refusals);
+        self.refusals = Some(refusals.transpose()?);
         Ok(facts)
+    }
+
+    /// The refusals known in `from..=to`
+    /// ([`crate::metrics::services::refusals_between`]; `None` without
+    /// cases), from those kept when the service facts were found, else
+    /// found with them.
+    pub fn refusals_between(
+        &mut self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Option<DataFrame>> {
+        if self.refusals.is_none() {
+            self.service_facts()?;
+        }
+        let kept = self.refusals.as_ref().and_then(Option::as_ref);
+        kept.map(|r| crate::metrics::services::refusals_between(r, from, to))
+            .transpose()
     }
 
     /// The incidents as the three zeros and the scores read them: the
@@ -665,7 +684,7 @@ impl<'a> Run<'a> {
             as_of: self.as_of,
             cases: self.case_facts.clone(),
             steps: self.step_facts.clone(),
-            services: self.service_facts.clone(),
+            refusals: self.refusals.clone(),
             derived_cards: self.derived_cards.clone(),
         })
     }
@@ -676,7 +695,7 @@ impl<'a> Run<'a> {
         if facts.as_of == self.as_of && self.since.is_none() {
             self.case_facts = self.case_facts.or(facts.cases);
             self.step_facts = self.step_facts.or(facts.steps);
-            self.service_facts = self.service_facts.or(facts.services);
+            self.refusals = self.refusals.or(facts.refusals);
             self.derived_cards = self.derived_cards.or(facts.derived_cards);
         }
         self

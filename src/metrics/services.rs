@@ -841,9 +841,33 @@ fn channel_events(facts: &DataFrame) -> Result<LazyFrame> {
     )?)
 }
 
+/// The columns of a refusal ([`refusals`]).
+const REFUSAL_COLUMNS: [&str; 7] = [
+    "case_id",
+    "window_id",
+    "staff_id",
+    "item_code",
+    "refused_on",
+    "result",
+    "reason",
+];
+
+/// Every refusal of [`service_facts`] (a case with a `refused_on`): its
+/// `case_id, window_id, staff_id, item_code, refused_on, result, reason`
+/// (null without one). A few in a hundred cases: what a run keeps of the
+/// service facts for a bulletin ([`refusals_between`]).
+pub fn refusals(facts: &DataFrame) -> Result<DataFrame> {
+    Ok(facts
+        .clone()
+        .lazy()
+        .filter(col("refused_on").is_not_null())
+        .select(REFUSAL_COLUMNS.map(col))
+        .collect()?)
+}
+
 /// The refusals known in `from..=to` (by `refused_on`), from
-/// [`service_facts`]: `case_id, window_id, staff_id, item_code,
-/// refused_on, result, reason` (null without one), by date and case.
+/// [`service_facts`] or [`refusals`]: the columns of [`refusals`], by
+/// date and case.
 pub fn refusals_between(facts: &DataFrame, from: NaiveDate, to: NaiveDate) -> Result<DataFrame> {
     Ok(facts
         .clone()
@@ -853,18 +877,7 @@ pub fn refusals_between(facts: &DataFrame, from: NaiveDate, to: NaiveDate) -> Re
                 .gt_eq(date_lit(from))
                 .and(col("refused_on").lt_eq(date_lit(to))),
         )
-        .select(
-            [
-                "case_id",
-                "window_id",
-                "staff_id",
-                "item_code",
-                "refused_on",
-                "result",
-                "reason",
-            ]
-            .map(col),
-        )
+        .select(REFUSAL_COLUMNS.map(col))
         .sort(["refused_on", "case_id"], SortMultipleOptions::default())
         .collect()?)
 }

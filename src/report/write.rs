@@ -105,11 +105,7 @@ pub fn bulletin(
     let notices = tables.run().notices()?;
     let service_metrics = tables.table_where(SERVICE_METRICS, shown.clone())?;
     let service_channels = tables.table_where(SERVICE_CHANNELS, shown.clone())?;
-    let refusals = tables
-        .run()
-        .service_facts()?
-        .map(|facts| crate::metrics::services::refusals_between(&facts, period.start, period.end))
-        .transpose()?;
+    let refusals = tables.run().refusals_between(period.start, period.end)?;
     let store = tables.run().store();
     let refusals = refusals.map(|r| names.attach_always(r)).transpose()?;
     let windows = store.read("windows")?;
