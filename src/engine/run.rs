@@ -123,9 +123,10 @@ pub struct Run<'a> {
 }
 
 /// The facts a run found (case and step facts, the card history derived
-/// from them, the refusals of the service facts), to hand to another run of the same date over the
-/// same store: the demo's bulletin after its compute. Facts of a run limited to recent rows
-/// ([`Run::since`]) are not handed on.
+/// from them, the refusals of the service facts), to hand to another run
+/// of the same date over the same store: the demo's bulletin after its
+/// compute. Facts of a run limited to recent rows ([`Run::since`]) are not
+/// handed on.
 #[derive(Clone)]
 pub struct Facts {
     as_of: NaiveDate,

@@ -933,7 +933,7 @@ mod tests {
     fn a_day_bound_from_the_statistics_is_the_one_a_scan_finds() {
         let dir = tempfile::tempdir().unwrap();
         let file = |name: &str| dir.path().join(format!("t/{name}.parquet"));
-        // Milliseconds of a time of day after 1970-01-01 00:00.
+        // A date and time as milliseconds since 1970-01-01 00:00.
         let ms = |d: &str, t: &str| {
             let at =
                 chrono::NaiveDateTime::parse_from_str(&format!("{d} {t}"), "%Y-%m-%d %H:%M:%S%.3f")
