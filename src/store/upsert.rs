@@ -34,7 +34,7 @@ fn by_partition(df: DataFrame, by: Option<&str>) -> Result<BTreeMap<Partition, D
         return Ok(parts);
     };
     let parts: Vec<(Partition, DataFrame)> = parts.into_iter().collect();
-    let sorted = crate::parallel::parallel_map(&parts, |(_, part)| sorted_by(part, by));
+    let sorted = crate::parallel::parallel_map(&parts, |(_, part)| sorted_by(part.clone(), by));
     parts
         .iter()
         .zip(sorted)
@@ -56,7 +56,7 @@ fn month_parts(df: DataFrame, by: Option<&str>) -> Result<BTreeMap<Partition, Da
     let mut blocks = month_blocks(df.column(by)?)?;
     let df = match blocks.windows(2).any(|w| w[0].0 >= w[1].0) {
         true => {
-            let df = into_sorted_by(df, by)?;
+            let df = sorted_by(df, by)?;
             blocks = month_blocks(df.column(by)?)?;
             df
         }
@@ -71,21 +71,13 @@ fn month_parts(df: DataFrame, by: Option<&str>) -> Result<BTreeMap<Partition, Da
 /// `df` in the order of its column `by` (dates or times, no nulls), rows
 /// of one time in their order: the rows' places sorted by Rust's stable
 /// sort, which takes the runs already in order as they are (a month's
-/// export is mostly in time order), then every column gathered. A frame
-/// in order is returned as it is.
-fn sorted_by(df: &DataFrame, by: &str) -> Result<DataFrame> {
-    Ok(match order_by(df, by)? {
-        Some(order) => df.take(&order)?,
-        None => df.clone(),
-    })
-}
-
-/// [`sorted_by`], the frame given up column by column: each column is let
-/// go of once gathered, so that a table and its sorted copy are not held
-/// whole at once (a city year's 7.4 million steps come in one file whose
-/// months are mixed; gathered whole, their copy was fresh memory the
-/// kernel zeroed, and a city ingest faulted 5-10 % more pages).
-fn into_sorted_by(df: DataFrame, by: &str) -> Result<DataFrame> {
+/// export is mostly in time order), then the frame given up column by
+/// column, each column let go of once gathered, so that a table and its
+/// sorted copy are not held whole at once (a city year's 7.4 million
+/// steps come in one file whose months are mixed; gathered whole, their
+/// copy was fresh memory the kernel zeroed, and a city ingest faulted
+/// 5-10 % more pages). A frame in order is returned as it is.
+fn sorted_by(df: DataFrame, by: &str) -> Result<DataFrame> {
     let Some(order) = order_by(&df, by)? else {
         return Ok(df);
     };
@@ -313,7 +305,7 @@ impl Store {
             // ones at the same time (a month already in order is only
             // looked at).
             if let Some(by) = partition_by.filter(|_| merged.height() > 0) {
-                merged = sorted_by(&merged, by)?;
+                merged = sorted_by(merged, by)?;
             }
             for f in &old_files {
                 txn.remove(f);
@@ -717,7 +709,7 @@ mod tests {
     }
 
     #[test]
-    fn a_frame_given_up_column_by_column_is_sorted_as_a_whole_one() {
+    fn a_frame_given_up_column_by_column_is_sorted_as_polars_sorts_it_stably() {
         // Three columns (one with nulls), ties kept in their order.
         let mut df = df!(
             "id" => ["a", "b", "c", "d", "e"],
@@ -727,13 +719,12 @@ mod tests {
         .unwrap();
         df.with_column(df.column("day").unwrap().cast(&DataType::Date).unwrap())
             .unwrap();
-        let whole = sorted_by(&df, "day").unwrap();
+        let whole = sorted_by(df.clone(), "day").unwrap();
         assert_eq!(strings(&whole, "id").unwrap(), ["d", "b", "e", "a", "c"]);
-        assert!(into_sorted_by(df.clone(), "day")
-            .unwrap()
-            .equals_missing(&whole));
+        let stable = SortMultipleOptions::default().with_maintain_order(true);
+        assert!(df.sort(["day"], stable).unwrap().equals_missing(&whole));
         // A frame in order comes back as it was.
-        assert!(into_sorted_by(whole.clone(), "day")
+        assert!(sorted_by(whole.clone(), "day")
             .unwrap()
             .equals_missing(&whole));
     }
