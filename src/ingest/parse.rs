@@ -114,28 +114,44 @@ impl ParseOptions<'_> {
 /// How many rows [`Parsed::first_rows`] keeps.
 const FIRST_ROWS: usize = 3;
 
-/// Reject a date or date-time in a year the calendar does not cover.
+/// Reject a date or date-time in a year the calendar does not cover. Run
+/// on every cell: a cell that is not a date, or whose year is covered,
+/// returns at once (the reason is written apart, for the few that fail).
+#[inline(always)]
 fn check_year(
     name: &'static str,
     v: &Value,
     years: &[i32],
 ) -> Result<(), (Option<&'static str>, String)> {
     use chrono::Datelike;
-    let Some(t) = v.as_datetime() else {
-        return Ok(());
+    let year = match v {
+        Value::DateTime(t) => t.year(),
+        Value::Date(d) => d.year(),
+        _ => return Ok(()),
     };
-    if years.is_empty() || years.contains(&t.year()) {
+    if years.is_empty() || years.contains(&year) {
         return Ok(());
     }
-    Err((
+    Err(year_not_covered(name, v, year, years))
+}
+
+/// Why a cell of `year` is rejected by [`check_year`].
+#[cold]
+#[inline(never)]
+fn year_not_covered(
+    name: &'static str,
+    v: &Value,
+    year: i32,
+    years: &[i32],
+) -> (Option<&'static str>, String) {
+    (
         Some(name),
         format!(
-            "{name} {v} is in {}, a year the working-day calendar does not cover (it covers {}–{}: the official years and the year after the last of them; a later year's list is loaded with `xiaoneng calendar import`)",
-            t.year(),
+            "{name} {v} is in {year}, a year the working-day calendar does not cover (it covers {}–{}: the official years and the year after the last of them; a later year's list is loaded with `xiaoneng calendar import`)",
             years.iter().min().copied().unwrap_or_default(),
             years.iter().max().copied().unwrap_or_default()
         ),
-    ))
+    )
 }
 
 /// Which record field feeds each column of the table (by column index).

@@ -57,14 +57,30 @@ impl std::fmt::Display for Value<'_> {
 }
 
 /// `s` without white space at either end, as `str::trim`; a cell that
-/// begins and ends with a printable ASCII byte (most cells) is returned
-/// as it is without decoding a character at each end.
+/// begins and ends with a printable ASCII byte or a CJK ideograph (most
+/// cells: codes, times, names) is returned as it is without decoding a
+/// character at each end.
 fn trim_cell(s: &str) -> &str {
-    let printable = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii_graphic());
-    match printable(s.as_bytes().first()) && printable(s.as_bytes().last()) {
+    let b = s.as_bytes();
+    let first = b
+        .first()
+        .is_some_and(|&c| c.is_ascii_graphic() || is_ideograph_lead(c));
+    // `s` is UTF-8: when the third byte from the end leads a three-byte
+    // character, the last two are its own and it is the last character.
+    let last = match b.len() {
+        0 => false,
+        n => b[n - 1].is_ascii_graphic() || (n >= 3 && is_ideograph_lead(b[n - 3])),
+    };
+    match first && last {
         true => s,
         false => s.trim(),
     }
+}
+
+/// Whether `byte` leads the UTF-8 of a character from U+4000 to U+9FFF
+/// (most CJK ideographs), none of which is white space.
+fn is_ideograph_lead(byte: u8) -> bool {
+    (0xE4..=0xE9).contains(&byte)
 }
 
 /// Parse a trimmed, non-empty cell as `ty`; the error says what was expected.
@@ -270,6 +286,20 @@ mod tests {
             "\u{feff}x",
         ] {
             assert_eq!(trim_cell(cell), cell.trim(), "{cell:?}");
+        }
+        // Every string of three pieces: white space of one to three bytes,
+        // ideographs, other characters of two to four bytes, ASCII.
+        let pieces = [
+            "", " ", "\t", "\u{85}", "\u{a0}", "\u{2003}", "\u{3000}", "窗", "一", "é", "，",
+            "\u{feff}", "𠀀", "a", "~",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let cell = format!("{a}{b}{c}");
+                    assert_eq!(trim_cell(&cell), cell.trim(), "{cell:?}");
+                }
+            }
         }
     }
 
