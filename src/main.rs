@@ -8,14 +8,17 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     xiaoneng::memory::keep_freed_memory();
     let cli = xiaoneng::cli::Cli::parse();
-    match xiaoneng::commands::run(cli) {
+    let code = match xiaoneng::commands::run(cli) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("xiaoneng: error: {e:#}");
             ExitCode::FAILURE
         }
-    }
+    };
+    // The run's memory goes with the process, not block by block first.
+    xiaoneng::memory::leave_freed_memory_to_exit();
+    code
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
