@@ -4,7 +4,8 @@
 //! cache line, asked for some rows ahead ([`KeySet::missing`]). A hash set
 //! of strings costs two cache misses per look-up, one at a time; checking
 //! the case ids of a city year's ratings, steps and suspensions that way
-//! was a tenth of an ingest.
+//! was a tenth of an ingest. The rating coverage (`metrics::ratings`)
+//! looks the completed cases up in the set of rated ones the same way.
 
 use polars::prelude::PlRandomState;
 use std::hash::BuildHasher;

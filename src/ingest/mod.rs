@@ -11,7 +11,7 @@
 pub mod checks;
 pub mod decode;
 pub mod frame;
-mod keys;
+pub(crate) mod keys;
 pub mod parse;
 pub mod records;
 pub mod rejects;
