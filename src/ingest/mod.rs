@@ -885,7 +885,9 @@ fn first_case_date(
 ) -> Result<Option<chrono::NaiveDate>> {
     use polars::prelude::*;
     // A case's rows (its steps, its suspensions) mostly come together: a
-    // run of one id is added once, into a set with room for every run.
+    // run of one id is added once, into a set with room for every run
+    // (the key set of the references: a hash set of strings took twice
+    // as long to fill).
     let ids = batch.column("case_id")?.str()?;
     let runs = || {
         let mut last = None;
@@ -895,14 +897,15 @@ fn first_case_date(
             new
         })
     };
-    let mut named: PlHashSet<&str> = PlHashSet::with_capacity(runs().count());
+    let mut named = keys::KeySet::with_capacity(runs().count());
     named.extend(runs());
     let mut first: Option<i32> = None;
     // Only the stored files whose range of ids may hold one of them.
     let mut files = store.files("cases")?;
     if !files.is_empty() {
-        let mut sorted: Vec<&str> = named.iter().copied().collect();
+        let mut sorted: Vec<&str> = runs().collect();
         sorted.sort_unstable();
+        sorted.dedup();
         files.retain(|f| crate::store::may_hold(f, "case_id", &sorted));
     }
     let stored = crate::store::read_files(&files, Some(&["case_id", column]))?;
