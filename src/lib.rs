@@ -35,6 +35,7 @@ pub mod demo;
 pub mod engine;
 pub mod failpoint;
 pub mod ingest;
+pub mod keyset;
 pub mod memory;
 pub mod metrics;
 pub mod nightly;

@@ -18,7 +18,14 @@ use std::path::Path;
 /// directory) must be listed: a new one goes into the layer it belongs to.
 const LAYERS: &[&[&str]] = &[
     // L0: helpers with no knowledge of the domain.
-    &["text", "failpoint", "memory", "parallel", "polars_ext"],
+    &[
+        "text",
+        "failpoint",
+        "memory",
+        "parallel",
+        "polars_ext",
+        "keyset",
+    ],
     // L1: pure domain rules: working days, per-person attendance.
     &["calendar", "attendance"],
     // L2: the Parquet store, the only module that knows the layout on disk.

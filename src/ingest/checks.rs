@@ -1,7 +1,7 @@
 //! Row checks beyond types: times in order, levels and limits in range,
 //! suspension kinds known. References to other tables are checked when
 //! a part of a file has been read, against the keys of the tables read
-//! before (see `ingest::parse_all`, `parse::Known` and `keys::KeySet`).
+//! before (see `ingest::parse_all`, `parse::Known` and `keyset::KeySet`).
 
 use super::table::TableSpec;
 use super::values::Value;

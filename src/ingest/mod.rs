@@ -11,7 +11,6 @@
 pub mod checks;
 pub mod decode;
 pub mod frame;
-pub(crate) mod keys;
 pub mod parse;
 pub mod records;
 pub mod rejects;
@@ -618,7 +617,7 @@ fn stored_keys<'k>(
     if !known.contains_key(table) {
         let spec = table::table(table).expect("known table");
         // Straight from the column into the set, which keeps each once.
-        let mut ids = keys::KeySet::default();
+        let mut ids = crate::keyset::KeySet::default();
         let column = [spec.key[0]];
         if let Some(df) = crate::store::read_files(&store.files(table)?, Some(&column))? {
             let values = df
@@ -897,7 +896,7 @@ fn first_case_date(
             new
         })
     };
-    let mut named = keys::KeySet::with_capacity(runs().count());
+    let mut named = crate::keyset::KeySet::with_capacity(runs().count());
     named.extend(runs());
     let mut first: Option<i32> = None;
     // Only the stored files whose range of ids may hold one of them.

@@ -5,11 +5,11 @@
 use super::checks::RowChecks;
 use super::decode::DAMAGE;
 use super::frame::Columns;
-use super::keys::KeySet;
 use super::records::{self, raw_text, Record};
 use super::table::{ColType, TableSpec};
 use super::values::{parse, Value};
 use super::vocab::{from_file_name, has_words, normalise_header, word_value, ColumnWords};
+use crate::keyset::KeySet;
 use polars::prelude::{BooleanChunked, DataFrame};
 use std::collections::BTreeMap;
 

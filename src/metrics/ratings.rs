@@ -8,7 +8,7 @@ use super::period::Grain;
 use super::rollup::{KeyCodes, Roll, PEOPLE_LEVELS};
 use super::WithDepartment;
 use crate::calendar::Calendar;
-use crate::ingest::keys::KeySet;
+use crate::keyset::KeySet;
 use crate::polars_ext::{date_lit, date_series, dates_of, epoch_days};
 use anyhow::Result;
 use chrono::{Duration, NaiveDate};

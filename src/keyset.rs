@@ -1,11 +1,12 @@
-//! The keys rows of other tables may name (every case id of a city year,
-//! two million of them), as a set built for looking up a column of names
-//! at once: a key of up to 22 bytes lives in its slot, so a look-up is one
-//! cache line, asked for some rows ahead ([`KeySet::missing`]). A hash set
-//! of strings costs two cache misses per look-up, one at a time; checking
-//! the case ids of a city year's ratings, steps and suspensions that way
-//! was a tenth of an ingest. The rating coverage (`metrics::ratings`)
-//! looks the completed cases up in the set of rated ones the same way.
+//! A set of text keys (every case id of a city year, two million of them)
+//! built for filling and looking up a column of them at once: a key of up
+//! to 22 bytes lives in its slot, so a look-up is one cache line, asked
+//! for some rows ahead ([`KeySet::missing`]). A hash set of strings costs
+//! two cache misses per look-up, one at a time: checking the case ids of a
+//! city year's ratings, steps and suspensions that way was a tenth of an
+//! ingest. Used by the ingest's references and first case dates, and by
+//! the rating coverage (`metrics::ratings`, the completed cases looked up
+//! among the rated ones).
 
 use polars::prelude::PlRandomState;
 use std::hash::BuildHasher;
