@@ -885,8 +885,8 @@ fn first_case_date(
     use polars::prelude::*;
     // A case's rows (its steps, its suspensions) mostly come together: a
     // run of one id is added once, into a set with room for every run
-    // (the key set of the references: a hash set of strings took twice
-    // as long to fill).
+    // (the references' key set: filling a hash set of strings was 2 % of
+    // a city ingest).
     let ids = batch.column("case_id")?.str()?;
     let runs = || {
         let mut last = None;
