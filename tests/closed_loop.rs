@@ -447,6 +447,22 @@ fn notices_replies_escalations_and_complaints_worked_by_hand() {
         bulletin.contains("本月投诉超期亮牌 2 张(受理超期 1 张,答复超期 1 张)。"),
         "{bulletin}"
     );
+    // Their list for people: K3's window named beside its code (W02 社保窗口,
+    // no staff member), K4 with its department and no window.
+    let listed = std::fs::read_to_string(home.join("reports/2026-11/complaint_cards.csv")).unwrap();
+    let rows: Vec<&str> = listed.lines().collect();
+    assert_eq!(
+        rows[0],
+        "\u{feff}投诉编号,窗口,窗口名称,工号,姓名,部门,登记日期,超期环节,期限,亮牌日期,解除日期"
+    );
+    assert!(
+        rows.contains(&"K3,W02,社保窗口,,,,2026-11-03,答复,2026-11-10,2026-11-11,"),
+        "{listed}"
+    );
+    assert!(
+        rows.contains(&"K4,,,,,人社局,2026-11-16,受理,2026-11-19,2026-11-20,"),
+        "{listed}"
+    );
     assert!(
         bulletin.contains("| 评价器 | 1 | 100.00% | 0 |"),
         "{bulletin}"

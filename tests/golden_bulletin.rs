@@ -131,6 +131,23 @@ fn the_fixture_bulletin_matches_the_golden_files_and_reruns_identically() {
     // C22 (3 days from Tuesday 10-20, due Friday 10-23) yellow on 10-22,
     // red from Monday 10-26, open at the month's end.
     assert!(md.contains("本月亮黄牌 3 张,红牌 1 张。"), "{md}");
+    // The card list the supervisor opens names each window and staff
+    // member beside the code (windows.csv and staff.csv of the fixture):
+    // C15 at W03 社保费窗口, staff 3003 孙丽; C22 at W06, 3006 吴刚.
+    let cards = &first.iter().find(|f| f.0 == "cards.csv").unwrap().1;
+    let rows: Vec<&str> = cards.lines().collect();
+    assert!(
+        rows[0].starts_with("\u{feff}办件编号,环节,窗口,窗口名称,工号,姓名,牌色,"),
+        "{cards}"
+    );
+    assert_eq!(
+        rows[1],
+        "C15,,W03,社保费窗口,3003,孙丽,yellow,2026-10-15,否,0,2026-10-14,,2026-10-16,completed,否"
+    );
+    assert!(
+        rows[3].starts_with("C22,,W06,市场监管许可窗口,3006,吴刚,red,2026-10-23,"),
+        "{cards}"
+    );
 }
 
 #[test]
@@ -213,6 +230,20 @@ fn the_daily_report_and_the_quarterly_review() {
         .unwrap_or_else(|| panic!("no 3004 in\n{daily}"));
     assert!(absence.contains("旷工"), "{absence}");
     assert!(home.path().join("reports/2026-10-19/daily.md").exists());
+    // R10 (W06 市场监管许可窗口, 3006 吴刚, level 1, Tuesday 10-13, never
+    // rectified): due within five working days, Tuesday 10-20; on Thursday
+    // 10-22 two working days past it, listed with the names.
+    ok(home.path(), &["report", "daily", "--date", "2026-10-22"]);
+    let alerts =
+        std::fs::read_to_string(home.path().join("reports/2026-10-22/bad_rating_alerts.csv"))
+            .unwrap();
+    assert_eq!(
+        alerts.lines().collect::<Vec<_>>(),
+        [
+            "\u{feff}评价编号,窗口,窗口名称,工号,姓名,评价日期,整改时限,超期工作日",
+            "R10,W06,市场监管许可窗口,3006,吴刚,2026-10-13,2026-10-20,2"
+        ]
+    );
     assert!(home
         .path()
         .join("reports/2026-10-19/attendance_exceptions.csv")
@@ -280,6 +311,37 @@ fn the_demo_bulletin_is_the_one_report_monthly_writes_from_the_store() {
     };
     let demo = read(&dir);
     assert!(demo.iter().any(|(f, _)| f == "cards.csv"), "{demo:?}");
+    // Both card lists name each window and staff member beside the code,
+    // as the store's rosters name them.
+    let windows = csv_rows(&ok(
+        home.path(),
+        &[
+            "query",
+            "SELECT window_id, name FROM windows",
+            "--format",
+            "csv",
+        ],
+    ));
+    let named: std::collections::HashMap<&str, &str> = windows
+        .iter()
+        .map(|r| (r["window_id"].as_str(), r["name"].as_str()))
+        .collect();
+    let mut named_rows = 0;
+    for list in ["cards.csv", "complaint_cards.csv"] {
+        let (_, text) = demo.iter().find(|(f, _)| f == list).expect(list);
+        // (The demo's October raised no complaint card: its list is
+        // pinned in tests/closed_loop.rs.)
+        assert!(text.contains(",窗口,窗口名称,工号,姓名,"), "{list}");
+        let rows = csv_rows(text.strip_prefix('\u{feff}').unwrap());
+        for r in rows.iter().filter(|r| !r["窗口"].is_empty()) {
+            assert_eq!(r["窗口名称"], named[r["窗口"].as_str()], "{list}: {r:?}");
+            named_rows += 1;
+        }
+        for r in rows.iter().filter(|r| !r["工号"].is_empty()) {
+            assert!(!r["姓名"].is_empty(), "{list}: {r:?}");
+        }
+    }
+    assert!(named_rows > 0, "no card of the demo's October");
     assert!(demo.len() > 10, "{} files", demo.len());
     std::fs::remove_dir_all(&dir).unwrap();
     ok(home.path(), &["report", "monthly", "--month", "2026-10"]);

@@ -270,8 +270,9 @@ pub fn daily(
     let case_metrics = tables.need_table(CASE_METRICS)?;
     let attendance = tables.table(ATTENDANCE_DAYS)?;
     let due = crate::metrics::cards::due_records(&cards.due, &cards.history, as_of);
-    let alerts =
-        crate::metrics::ratings::alerts_frame(&bad_rating_alerts(store, settings, as_of)?)?;
+    let alerts = names.attach_always(crate::metrics::ratings::alerts_frame(
+        &bad_rating_alerts(store, settings, as_of)?,
+    )?)?;
     let notices = tables.run().notices()?;
     let notices = names.attach_always(crate::metrics::supervision::notices_frame(&notices)?)?;
     // The complaints due that day, then those past a deadline.

@@ -26,7 +26,9 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
                 "{this}亮黄牌 {} 张,红牌 {red} 张。\n",
                 in_period.height() - red
             );
-            tables.push(("cards", in_period));
+            // The list the supervisor reads: each window's and staff
+            // member's name beside the code.
+            tables.push(("cards", cx.z.names.attach_always(in_period)?));
         }
         None => {
             let _ = writeln!(md, "{this}未运行电子监察亮牌。\n");
@@ -44,7 +46,7 @@ pub(super) fn section(cx: &Context) -> Result<Section> {
             of("受理"),
             of("答复")
         );
-        tables.push(("complaint_cards", raised));
+        tables.push(("complaint_cards", cx.z.names.attach_always(raised)?));
     }
     Ok(Section {
         markdown: md,
