@@ -385,6 +385,17 @@ fn open_steps_raise_cards_on_their_handlers() {
             ),
         ]
     );
+    // The daily report tells a step's card from its case's by the step:
+    // S4's case card (accepted Monday 10-21 by 1002 王芳 at W01, I01's
+    // three working days: due 10-24, red on 10-25) beside its 审查 card.
+    let daily = ok(h.path(), &["report", "daily", "--date", AS_OF]);
+    for row in [
+        "| 红牌 | S4 | — | W01 | 税务综合窗口 | 1002 | 王芳 | 2024-10-24 | -1 | 2024-10-25 |",
+        "| 红牌 | S4 | 2 审查 | W01 | 税务综合窗口 | 1001 | 张伟 | 2024-10-22 | -3 | 2024-10-23 |",
+        "| 黄牌 | S5 | 3 审批 | W02 | 市场监管窗口 | 1004 | 刘洋 | 2024-10-28 | 1 | 2024-10-25 |",
+    ] {
+        assert!(daily.contains(row), "{row} not in\n{daily}");
+    }
     // The next day S5's 审批 is finished in a new export: its card clears.
     let later = h.path().join("later");
     std::fs::create_dir_all(&later).unwrap();

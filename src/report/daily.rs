@@ -98,6 +98,7 @@ pub fn daily_report(
             &[
                 "牌",
                 "case_id",
+                "step",
                 "window_id",
                 "staff_id",
                 "deadline",
