@@ -22,8 +22,19 @@ fn cells(line: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether a table cell is a figure (a count, a rate, a change, a date,
+/// "—"), set right as figures are; codes, names and words read from the
+/// left.
+fn is_figure(cell: &str) -> bool {
+    !cell.is_empty()
+        && cell
+            .chars()
+            .all(|c| c.is_ascii_digit() || ".,:+-% —p".contains(c))
+        && cell.chars().any(|c| c.is_ascii_digit() || c == '—')
+}
+
 /// The HTML body of the Markdown the reports write (headings, paragraphs,
-/// pipe tables).
+/// pipe tables; a figure's cell of class `n`).
 pub fn markdown_body(markdown: &str) -> String {
     let mut out = String::new();
     let lines: Vec<&str> = markdown.lines().collect();
@@ -49,7 +60,10 @@ pub fn markdown_body(markdown: &str) -> String {
                     "<tr>{}</tr>\n",
                     cells(lines[i])
                         .iter()
-                        .map(|c| format!("<td>{c}</td>"))
+                        .map(|c| match is_figure(c) {
+                            true => format!("<td class=\"n\">{c}</td>"),
+                            false => format!("<td>{c}</td>"),
+                        })
                         .collect::<String>()
                 ));
                 i += 1;
@@ -90,9 +104,9 @@ body {{ font-family: "XiaonengCJK", sans-serif; font-size: 10.5pt; line-height: 
 h1 {{ font-size: 18pt; text-align: center; border-bottom: 2px solid #b00; padding-bottom: 4pt; }}
 h2 {{ font-size: 13pt; margin-top: 14pt; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 4pt 0; page-break-inside: auto; }}
-th, td {{ border: 1px solid #999; padding: 1.5pt 3pt; text-align: right; }}
+th, td {{ border: 1px solid #999; padding: 1.5pt 3pt; text-align: left; }}
 th {{ background: #eee; text-align: center; }}
-td:first-child {{ text-align: left; }}
+td.n {{ text-align: right; }}
 tr {{ page-break-inside: avoid; }}
 figure {{ margin: 8pt 0; page-break-inside: avoid; }}
 figure svg {{ width: 100%; height: auto; }}
@@ -119,8 +133,35 @@ mod tests {
         let html = markdown_body(md);
         assert_eq!(
             html,
-            "<h1>标题</h1>\n<p>正文 &lt;b&gt;</p>\n<table>\n<thead><tr><th>窗口</th><th>得分</th></tr></thead>\n<tbody>\n<tr><td>W01</td><td>99.50</td></tr>\n</tbody></table>\n"
+            "<h1>标题</h1>\n<p>正文 &lt;b&gt;</p>\n<table>\n<thead><tr><th>窗口</th><th>得分</th></tr></thead>\n<tbody>\n<tr><td>W01</td><td class=\"n\">99.50</td></tr>\n</tbody></table>\n"
         );
         assert!(page("t", md, &[]).contains("@font-face"));
+    }
+
+    #[test]
+    fn figures_are_set_right_and_words_left() {
+        for figure in [
+            "13",
+            "98.29%",
+            "+31.1%",
+            "-0.0pp",
+            "-212",
+            "2026-10-20",
+            "—",
+            "3.37",
+        ] {
+            assert!(is_figure(figure), "{figure}");
+        }
+        for word in [
+            "W04",
+            "BJ202602090210",
+            "户政窗口",
+            "缺卡",
+            "2 审查",
+            "p",
+            "",
+        ] {
+            assert!(!is_figure(word), "{word}");
+        }
     }
 }
