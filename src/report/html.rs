@@ -14,6 +14,22 @@ fn escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// A line of text, escaped, a command between backticks as code.
+fn text(line: &str) -> String {
+    // An unpaired backtick is text.
+    if !line.matches('`').count().is_multiple_of(2) {
+        return escape(line);
+    }
+    let mut out = String::new();
+    for (k, part) in escape(line).split('`').enumerate() {
+        match k % 2 == 1 {
+            true => out.push_str(&format!("<code>{part}</code>")),
+            false => out.push_str(part),
+        }
+    }
+    out
+}
+
 fn cells(line: &str) -> Vec<String> {
     line.trim()
         .trim_matches('|')
@@ -33,15 +49,18 @@ fn is_figure(cell: &str) -> bool {
         && cell.chars().any(|c| c.is_ascii_digit() || c == '—')
 }
 
-/// The HTML body of the Markdown the reports write (headings, paragraphs,
-/// pipe tables; a figure's cell of class `n`).
+/// The HTML body of the Markdown the reports write (headings of three
+/// levels, paragraphs, lists, pipe tables; a figure's cell of class `n`,
+/// a command between backticks as code).
 pub fn markdown_body(markdown: &str) -> String {
     let mut out = String::new();
     let lines: Vec<&str> = markdown.lines().collect();
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
-        if let Some(h) = line.strip_prefix("## ") {
+        if let Some(h) = line.strip_prefix("### ") {
+            out.push_str(&format!("<h3>{}</h3>\n", escape(h)));
+        } else if let Some(h) = line.strip_prefix("## ") {
             out.push_str(&format!("<h2>{}</h2>\n", escape(h)));
         } else if let Some(h) = line.strip_prefix("# ") {
             out.push_str(&format!("<h1>{}</h1>\n", escape(h)));
@@ -70,8 +89,16 @@ pub fn markdown_body(markdown: &str) -> String {
             }
             out.push_str("</tbody></table>\n");
             continue;
+        } else if line.starts_with("- ") {
+            out.push_str("<ul>\n");
+            while let Some(item) = lines.get(i).and_then(|l| l.strip_prefix("- ")) {
+                out.push_str(&format!("<li>{}</li>\n", text(item)));
+                i += 1;
+            }
+            out.push_str("</ul>\n");
+            continue;
         } else if !line.trim().is_empty() {
-            out.push_str(&format!("<p>{}</p>\n", escape(line)));
+            out.push_str(&format!("<p>{}</p>\n", text(line)));
         }
         i += 1;
     }
@@ -103,6 +130,8 @@ pub fn page(title: &str, markdown: &str, charts: &[(String, String)]) -> String 
 body {{ font-family: "XiaonengCJK", sans-serif; font-size: 10.5pt; line-height: 1.6; max-width: 180mm; margin: 0 auto; color: #111; }}
 h1 {{ font-size: 18pt; text-align: center; border-bottom: 2px solid #b00; padding-bottom: 4pt; }}
 h2 {{ font-size: 13pt; margin-top: 14pt; }}
+h3 {{ font-size: 11pt; margin-top: 10pt; }}
+code {{ font-family: "XiaonengCJK", monospace; background: #f2f2f2; padding: 0 2pt; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 4pt 0; page-break-inside: auto; }}
 th, td {{ border: 1px solid #999; padding: 1.5pt 3pt; text-align: left; }}
 th {{ background: #eee; text-align: center; }}
@@ -129,13 +158,19 @@ mod tests {
 
     #[test]
     fn markdown_tables_and_headings_become_html() {
-        let md = "# 标题\n\n正文 <b>\n\n| 窗口 | 得分 |\n| --- | --- |\n| W01 | 99.50 |\n";
+        let md = "# 标题\n\n### 督办与整改\n\n正文 <b>\n\n- 参评窗口 27 个\n- 见 `xiaoneng rank`\n\n| 窗口 | 得分 |\n| --- | --- |\n| W01 | 99.50 |\n";
         let html = markdown_body(md);
         assert_eq!(
             html,
-            "<h1>标题</h1>\n<p>正文 &lt;b&gt;</p>\n<table>\n<thead><tr><th>窗口</th><th>得分</th></tr></thead>\n<tbody>\n<tr><td>W01</td><td class=\"n\">99.50</td></tr>\n</tbody></table>\n"
+            "<h1>标题</h1>\n<h3>督办与整改</h3>\n<p>正文 &lt;b&gt;</p>\n<ul>\n<li>参评窗口 27 个</li>\n<li>见 <code>xiaoneng rank</code></li>\n</ul>\n<table>\n<thead><tr><th>窗口</th><th>得分</th></tr></thead>\n<tbody>\n<tr><td>W01</td><td class=\"n\">99.50</td></tr>\n</tbody></table>\n"
         );
         assert!(page("t", md, &[]).contains("@font-face"));
+    }
+
+    #[test]
+    fn a_command_between_backticks_is_code_a_lone_backtick_text() {
+        assert_eq!(text("见 `a < b`。"), "见 <code>a &lt; b</code>。");
+        assert_eq!(text("a ` b"), "a ` b");
     }
 
     #[test]
