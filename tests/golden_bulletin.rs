@@ -131,6 +131,21 @@ fn the_fixture_bulletin_matches_the_golden_files_and_reruns_identically() {
     // C22 (3 days from Tuesday 10-20, due Friday 10-23) yellow on 10-22,
     // red from Monday 10-26, open at the month's end.
     assert!(md.contains("本月亮黄牌 3 张,红牌 1 张。"), "{md}");
+    // The staff named for attendance, each name beside the staff code:
+    // 3004 李强 at W04, absent the afternoon of 10-19 (one half day) and
+    // late on 10-22 (tests/ranking.rs's punches).
+    let named = &first
+        .iter()
+        .find(|f| f.0 == "attendance_named.csv")
+        .unwrap()
+        .1;
+    assert_eq!(
+        named.lines().take(2).collect::<Vec<_>>(),
+        [
+            "\u{feff}窗口,窗口名称,工号,姓名,旷工(半天),迟到次数,离岗超时",
+            "W04,不动产税费窗口,3004,李强,1,1,0"
+        ]
+    );
     // The card list the supervisor opens names each window and staff
     // member beside the code (windows.csv and staff.csv of the fixture):
     // C15 at W03 社保费窗口, staff 3003 孙丽; C22 at W06, 3006 吴刚.

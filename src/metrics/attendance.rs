@@ -411,7 +411,8 @@ pub fn publication(
 /// and staff, with the staff member's name from `staff` (the last roster
 /// row; null without a roster).
 ///
-/// Columns: window_id, staff_id, absent_half_days, late, overlong_departures, name.
+/// Columns: window_id, staff_id, name (beside the code, as people read
+/// it), absent_half_days, late, overlong_departures.
 pub fn named_for_attendance(
     days: &DataFrame,
     staff: Option<&DataFrame>,
@@ -449,25 +450,34 @@ pub fn named_for_attendance(
         .filter(named_if)
         .sort(["window_id", "staff_id"], SortMultipleOptions::default())
         .collect()?;
-    Ok(match staff {
-        Some(staff) => named
-            .lazy()
-            .join(
-                staff
-                    .clone()
-                    .lazy()
-                    .group_by([col("staff_id")])
-                    .agg([col("name").last()]),
-                [col("staff_id")],
-                [col("staff_id")],
-                JoinArgs::new(JoinType::Left),
-            )
-            .collect()?,
+    let named = match staff {
+        Some(staff) => named.lazy().join(
+            staff
+                .clone()
+                .lazy()
+                .group_by([col("staff_id")])
+                .agg([col("name").last()]),
+            [col("staff_id")],
+            [col("staff_id")],
+            JoinArgs::new(JoinType::Left),
+        ),
         None => named
             .lazy()
-            .with_column(lit(NULL).cast(DataType::String).alias("name"))
-            .collect()?,
-    })
+            .with_column(lit(NULL).cast(DataType::String).alias("name")),
+    };
+    Ok(named
+        .select(
+            [
+                "window_id",
+                "staff_id",
+                "name",
+                "absent_half_days",
+                "late",
+                "overlong_departures",
+            ]
+            .map(col),
+        )
+        .collect()?)
 }
 
 #[cfg(test)]
@@ -572,10 +582,10 @@ mod tests {
             [
                 "window_id",
                 "staff_id",
+                "name",
                 "absent_half_days",
                 "late",
-                "overlong_departures",
-                "name"
+                "overlong_departures"
             ]
         );
         let late: Vec<Option<i64>> = named
