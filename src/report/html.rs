@@ -38,6 +38,13 @@ fn cells(line: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether a table cell is a short Chinese word kept on one line (a
+/// person's name, a status: 崔丽军 read as 崔丽 / 军 in a narrow column);
+/// longer text wraps, codes do not need to.
+fn is_short_word(cell: &str) -> bool {
+    !cell.is_ascii() && cell.chars().count() <= 4
+}
+
 /// Whether a table cell is a figure (a count, a rate, a change, a date,
 /// "—"), set right as figures are; codes, names and words read from the
 /// left.
@@ -51,7 +58,7 @@ fn is_figure(cell: &str) -> bool {
 
 /// The HTML body of the Markdown the reports write (headings of three
 /// levels, paragraphs, lists, pipe tables; a figure's cell of class `n`,
-/// a command between backticks as code).
+/// a short word's `k`, a command between backticks as code).
 pub fn markdown_body(markdown: &str) -> String {
     let mut out = String::new();
     let lines: Vec<&str> = markdown.lines().collect();
@@ -79,9 +86,10 @@ pub fn markdown_body(markdown: &str) -> String {
                     "<tr>{}</tr>\n",
                     cells(lines[i])
                         .iter()
-                        .map(|c| match is_figure(c) {
-                            true => format!("<td class=\"n\">{c}</td>"),
-                            false => format!("<td>{c}</td>"),
+                        .map(|c| match (is_figure(c), is_short_word(c)) {
+                            (true, _) => format!("<td class=\"n\">{c}</td>"),
+                            (false, true) => format!("<td class=\"k\">{c}</td>"),
+                            (false, false) => format!("<td>{c}</td>"),
                         })
                         .collect::<String>()
                 ));
@@ -135,7 +143,8 @@ code {{ font-family: "XiaonengCJK", monospace; background: #f2f2f2; padding: 0 2
 table {{ border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 4pt 0; page-break-inside: auto; }}
 th, td {{ border: 1px solid #999; padding: 1.5pt 3pt; text-align: left; }}
 th {{ background: #eee; text-align: center; }}
-td.n {{ text-align: right; }}
+td.n {{ text-align: right; white-space: nowrap; }}
+td.k {{ white-space: nowrap; }}
 tr {{ page-break-inside: avoid; }}
 figure {{ margin: 8pt 0; page-break-inside: avoid; }}
 figure svg {{ width: 100%; height: auto; }}
@@ -171,6 +180,14 @@ mod tests {
     fn a_command_between_backticks_is_code_a_lone_backtick_text() {
         assert_eq!(text("见 `a < b`。"), "见 <code>a &lt; b</code>。");
         assert_eq!(text("a ` b"), "a ` b");
+    }
+
+    #[test]
+    fn a_name_stays_on_one_line() {
+        assert!(is_short_word("崔丽军") && is_short_word("缺卡"));
+        assert!(!is_short_word("工商注册登记窗口") && !is_short_word("W01"));
+        let html = markdown_body("| 工号 | 姓名 |\n| --- | --- |\n| 1002 | 崔丽军 |\n");
+        assert!(html.contains("<td class=\"k\">崔丽军</td>"), "{html}");
     }
 
     #[test]
