@@ -887,25 +887,17 @@ fn first_case_date(
     // run of one id is added once, into a set with room for every run
     // (the references' key set: filling a hash set of strings was 2 % of
     // a city ingest).
-    let ids = batch.column("case_id")?.str()?;
-    let runs = || {
-        let mut last = None;
-        ids.iter().flatten().filter(move |id| {
-            let new = last != Some(*id);
-            last = Some(*id);
-            new
-        })
-    };
-    let mut named = crate::keyset::KeySet::with_capacity(runs().count());
-    named.extend(runs());
+    let mut runs: Vec<&str> = batch.column("case_id")?.str()?.iter().flatten().collect();
+    runs.dedup();
+    let mut named = crate::keyset::KeySet::with_capacity(runs.len());
+    named.extend(runs.iter().copied());
     let mut first: Option<i32> = None;
     // Only the stored files whose range of ids may hold one of them.
     let mut files = store.files("cases")?;
     if !files.is_empty() {
-        let mut sorted: Vec<&str> = runs().collect();
-        sorted.sort_unstable();
-        sorted.dedup();
-        files.retain(|f| crate::store::may_hold(f, "case_id", &sorted));
+        runs.sort_unstable();
+        runs.dedup();
+        files.retain(|f| crate::store::may_hold(f, "case_id", &runs));
     }
     let stored = crate::store::read_files(&files, Some(&["case_id", column]))?;
     for cases in stored.iter().chain(new_cases) {
