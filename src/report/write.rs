@@ -349,40 +349,40 @@ pub fn write_report(
         &html,
         crate::report::html::page(title, markdown, charts).as_bytes(),
     )?;
-    // The charts as PNG, on every core, while this thread writes the
-    // tables for people: CSV with a BOM and Chinese headers, and the
-    // workbook (the text first, a sheet per table), which compresses on
-    // one core. (The workbook of a city's bulletin holds a card list of
-    // 3.8 MB; the last stage of the demo, where it is built, stays below
-    // the peak of its compute: benches/README.md.)
-    let numbered: Vec<(usize, &str)> = charts
-        .iter()
-        .enumerate()
-        .map(|(k, (_, svg))| (k + 1, svg.as_str()))
+    // The pieces on every core, each thread taking the next when done, the
+    // longest first: the workbook (its sheets' text, then a deflate on
+    // one core; a city's bulletin holds a card list of 3.8 MB), the
+    // charts as PNG, then each table for people as CSV with a BOM and
+    // Chinese headers (the shortest pieces last, so that the threads end
+    // together). (The last stage of the demo, where the bulletin is
+    // written, stays below the peak of its compute: benches/README.md.)
+    enum Piece {
+        Workbook,
+        Chart(usize),
+        Csv(usize),
+    }
+    let pieces: Vec<Piece> = std::iter::once(Piece::Workbook)
+        .chain((0..charts.len()).map(Piece::Chart))
+        .chain((0..tables.len()).map(Piece::Csv))
         .collect();
-    let (pngs_written, tables_written) = std::thread::scope(|scope| {
-        let pngs = scope.spawn(|| {
-            crate::parallel::parallel_map(&numbered, |&(k, svg)| {
-                let png = dir.join(format!("{name}-chart{k}.png"));
-                write_atomic(&png, &crate::report::charts::png(svg)?)
-            })
-            .into_iter()
-            .collect::<Result<Vec<()>>>()
-        });
-        let people = || -> Result<()> {
-            for (table, df) in tables.iter() {
-                let sheet = crate::report::sheets::sheet_of(table);
-                let bytes = crate::report::sheets::people_csv(df, sheet.as_ref())?;
-                write_atomic(&dir.join(format!("{table}.csv")), &bytes)?;
-            }
-            let book = crate::report::xlsx::report_workbook(markdown, tables)?;
-            write_atomic(&dir.join(format!("{name}.xlsx")), &book)
-        };
-        let written = people();
-        (pngs.join().expect("the charts' thread panicked"), written)
-    });
-    pngs_written?;
-    tables_written?;
+    crate::parallel::parallel_map(&pieces, |piece| match piece {
+        Piece::Workbook => write_atomic(
+            &dir.join(format!("{name}.xlsx")),
+            &crate::report::xlsx::report_workbook(markdown, tables)?,
+        ),
+        Piece::Chart(k) => write_atomic(
+            &dir.join(format!("{name}-chart{}.png", k + 1)),
+            &crate::report::charts::png(&charts[*k].1)?,
+        ),
+        Piece::Csv(t) => {
+            let (table, df) = &tables[*t];
+            let sheet = crate::report::sheets::sheet_of(table);
+            let bytes = crate::report::sheets::people_csv(df, sheet.as_ref())?;
+            write_atomic(&dir.join(format!("{table}.csv")), &bytes)
+        }
+    })
+    .into_iter()
+    .collect::<Result<Vec<()>>>()?;
     Ok((path, markdown.to_string()))
 }
 
