@@ -166,10 +166,8 @@ pub fn cards_of(
         );
         let fin =
             crate::polars_ext::dates_of(&steps.column("finished_at")?.cast(&DataType::Date)?)?;
-        for (i, f) in fin.into_iter().enumerate() {
-            if let (Some(id), Some(n), Some(name), Some(f)) =
-                (ids.get(i), seq.get(i), names.get(i), f)
-            {
+        for (((id, n), name), f) in ids.iter().zip(seq.iter()).zip(names.iter()).zip(fin) {
+            if let (Some(id), Some(n), Some(name), Some(f)) = (id, n, name, f) {
                 let step = format!("{n} {name}");
                 completed.insert(crate::metrics::cards::subject(id, Some(&step)), f);
             }

@@ -417,10 +417,13 @@ pub fn update_history(
     fn due_subject(c: &Card) -> (&str, Option<&str>) {
         (&c.case_id, c.step.as_deref())
     }
-    let mut kept: Vec<usize> = (0..history.len()).collect();
-    kept.sort_by(|&a, &b| subject_order(subject_of(&history[a]), subject_of(&history[b])));
-    let mut now: Vec<usize> = (0..due.len()).collect();
-    now.sort_by(|&a, &b| subject_order(due_subject(&due[a]), due_subject(&due[b])));
+    // Sorted stably on every core (a city's history: 400 000 cards).
+    let kept = crate::parallel::sorted_by((0..history.len()).collect(), |&a, &b| {
+        subject_order(subject_of(&history[a]), subject_of(&history[b]))
+    });
+    let now = crate::parallel::sorted_by((0..due.len()).collect(), |&a, &b| {
+        subject_order(due_subject(&due[a]), due_subject(&due[b]))
+    });
     let mut history: Vec<Option<CardRecord>> = history.into_iter().map(Some).collect();
     let held = |history: &[Option<CardRecord>], i: usize| {
         let r = history[i].as_ref().expect("each card taken once");
@@ -906,41 +909,58 @@ pub fn due_records(due: &[Card], history: &[CardRecord], as_of: NaiveDate) -> Ve
         .collect()
 }
 
-/// The history as a frame (the stored `cards` dataset).
+/// The history as a frame (the stored `cards` dataset), its columns
+/// built on every core (a city's history of 400 000 cards took 0.2 s on
+/// one, once for its save and once for the bulletin).
 pub fn history_frame(rows: &[CardRecord]) -> Result<DataFrame> {
-    let s = |f: &dyn Fn(&CardRecord) -> Option<&str>| rows.iter().map(f).collect::<Vec<_>>();
-    Ok(DataFrame::new(
-        rows.len(),
-        vec![
-            Series::new("case_id".into(), s(&|r| Some(&r.case_id))).into(),
-            Series::new("step".into(), s(&|r| r.step.as_deref())).into(),
-            Series::new("window_id".into(), s(&|r| Some(&r.window_id))).into(),
-            Series::new("staff_id".into(), s(&|r| r.staff_id.as_deref())).into(),
-            Series::new("colour".into(), s(&|r| Some(r.colour.name()))).into(),
-            date_series("deadline", rows.iter().map(|r| Some(r.deadline)))?,
-            Series::new(
+    type Build<'a> = Box<dyn Fn() -> Result<Column> + Sync + 'a>;
+    let text = |name: &'static str, f: fn(&CardRecord) -> Option<&str>| -> Build {
+        Box::new(move || {
+            Ok(Series::new(name.into(), rows.iter().map(f).collect::<Vec<_>>()).into())
+        })
+    };
+    let date = |name: &'static str, f: fn(&CardRecord) -> Option<NaiveDate>| -> Build {
+        Box::new(move || date_series(name, rows.iter().map(f)))
+    };
+    let columns: Vec<Build> = vec![
+        text("case_id", |r| Some(&r.case_id)),
+        text("step", |r| r.step.as_deref()),
+        text("window_id", |r| Some(&r.window_id)),
+        text("staff_id", |r| r.staff_id.as_deref()),
+        text("colour", |r| Some(r.colour.name())),
+        date("deadline", |r| Some(r.deadline)),
+        Box::new(|| {
+            Ok(Series::new(
                 "deadline_provisional".into(),
                 rows.iter()
                     .map(|r| r.deadline_provisional)
                     .collect::<Vec<_>>(),
             )
-            .into(),
-            Series::new(
+            .into())
+        }),
+        Box::new(|| {
+            Ok(Series::new(
                 "remaining_days".into(),
                 rows.iter().map(|r| r.remaining).collect::<Vec<_>>(),
             )
-            .into(),
-            date_series("raised_on", rows.iter().map(|r| Some(r.raised_on)))?,
-            date_series("escalated_on", rows.iter().map(|r| r.escalated_on))?,
-            date_series("cleared_on", rows.iter().map(|r| r.cleared_on))?,
-            Series::new("cleared_by".into(), s(&|r| r.cleared_by.as_deref())).into(),
-            Series::new(
+            .into())
+        }),
+        date("raised_on", |r| Some(r.raised_on)),
+        date("escalated_on", |r| r.escalated_on),
+        date("cleared_on", |r| r.cleared_on),
+        text("cleared_by", |r| r.cleared_by.as_deref()),
+        Box::new(|| {
+            Ok(Series::new(
                 "recorded".into(),
                 rows.iter().map(|r| r.recorded).collect::<Vec<_>>(),
             )
-            .into(),
-        ],
-    )?)
+            .into())
+        }),
+    ];
+    let columns = crate::parallel::parallel_map(&columns, |build| build())
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?;
+    Ok(DataFrame::new(rows.len(), columns)?)
 }
 
 /// The history back from its frame.
