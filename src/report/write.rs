@@ -127,22 +127,38 @@ pub fn bulletin(
         .as_ref()
         .map(|r| format!("{} → {}: {}", r.before, r.after, r.totals.sentence()));
     let catalog_items = latest.map(|r| r.per_item);
-    let (excluded, loop_recorded) =
-        match store.read_columns("ratings", Some(&crate::metrics::rating_loop::LOOP_COLUMNS))? {
-            Some(r) => (
-                Some(
-                    names.attach_always(crate::metrics::rating_loop::excluded_between(
-                        &r,
-                        period.start,
-                        period.end,
-                    )?)?,
-                ),
-                crate::report::bulletin::LoopRecorded::of(&r),
-            ),
-            None => (None, Default::default()),
-        };
-    // The waits of the period's tickets: two columns of them.
-    let waits = match store.read_columns("tickets", Some(&["issued_at", "called_at"]))? {
+    // The ratings an appeal excluded, of the period's months; whether the
+    // loop's call-backs and feedback are recorded at all, of every month
+    // (their two columns).
+    let excluded = match store.read_months(
+        "ratings",
+        Some(&crate::metrics::rating_loop::LOOP_COLUMNS),
+        period.start,
+        period.end,
+    )? {
+        Some(r) => Some(
+            names.attach_always(crate::metrics::rating_loop::excluded_between(
+                &r,
+                period.start,
+                period.end,
+            )?)?,
+        ),
+        None => None,
+    };
+    let loop_recorded = store
+        .read_columns(
+            "ratings",
+            Some(&crate::report::bulletin::LoopRecorded::COLUMNS),
+        )?
+        .map(|r| crate::report::bulletin::LoopRecorded::of(&r))
+        .unwrap_or_default();
+    // The waits of the period's tickets: two columns of its months.
+    let waits = match store.read_months(
+        "tickets",
+        Some(&["issued_at", "called_at"]),
+        period.start,
+        period.end,
+    )? {
         Some(t) => Some(crate::metrics::queue::waits_between(
             &t,
             period.start,

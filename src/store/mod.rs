@@ -348,6 +348,28 @@ impl Store {
         read_files(&self.files(dataset)?, columns)
     }
 
+    /// Some columns (all: `None`) of the rows of a dataset partitioned by a
+    /// date that may fall from `from` through `to`: its files of the months
+    /// that meet those days (a file of no month: read), hive columns not
+    /// included, or `None` when they hold no rows. Rows of those months
+    /// outside the days are the caller's to filter.
+    pub fn read_months(
+        &self,
+        dataset: &str,
+        columns: Option<&[&str]>,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Option<DataFrame>> {
+        use chrono::Datelike;
+        let (first, last) = ((from.year(), from.month()), (to.year(), to.month()));
+        let files: Vec<PathBuf> = self
+            .files(dataset)?
+            .into_iter()
+            .filter(|f| partition_of(f).is_none_or(|(y, m)| (first..=last).contains(&(y, m))))
+            .collect();
+        read_files(&files, columns)
+    }
+
     /// The datasets of the store (folders holding Parquet files), sorted.
     pub fn datasets(&self) -> Result<Vec<String>> {
         let mut out = Vec::new();
@@ -822,6 +844,7 @@ fn parquet_to<W: std::io::Write>(out: W, df: &mut DataFrame) -> PolarsResult<u64
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::polars_ext::strings;
 
     #[test]
     fn a_holder_that_names_itself_just_after_locking_is_named() {
@@ -927,6 +950,43 @@ mod tests {
             .collect()
             .unwrap();
         assert_eq!(scanned.column("b").unwrap().null_count(), 1);
+    }
+
+    #[test]
+    fn the_rows_of_some_days_are_read_from_the_files_of_their_months() {
+        let dir = tempfile::tempdir().unwrap();
+        for (month, row) in [
+            ("2025/month=12", "Dec"),
+            ("2026/month=01", "Jan"),
+            ("2026/month=02", "Feb"),
+            ("2026/month=03", "Mar"),
+        ] {
+            let path = dir.path().join(format!("t/year={month}/part-1.parquet"));
+            write_parquet(&path, &mut df!("a" => [row], "n" => [1i64]).unwrap()).unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let read = |from, to| -> Vec<String> {
+            match store.read_months("t", Some(&["a"]), from, to).unwrap() {
+                Some(df) => strings(&df, "a").unwrap(),
+                None => Vec::new(),
+            }
+        };
+        // A month, a day, days across the year's turn, none stored.
+        assert_eq!(read(day(2026, 1, 1), day(2026, 1, 31)), ["Jan"]);
+        assert_eq!(read(day(2026, 2, 14), day(2026, 2, 14)), ["Feb"]);
+        assert_eq!(
+            read(day(2025, 12, 20), day(2026, 2, 1)),
+            ["Dec", "Jan", "Feb"]
+        );
+        assert!(read(day(2026, 4, 1), day(2026, 6, 30)).is_empty());
+        // A file of no month is always read.
+        let whole = dir.path().join("u/part-1.parquet");
+        write_parquet(&whole, &mut df!("a" => ["all"]).unwrap()).unwrap();
+        let u = store
+            .read_months("u", None, day(2026, 1, 1), day(2026, 1, 31))
+            .unwrap();
+        assert_eq!(strings(&u.unwrap(), "a").unwrap(), ["all"]);
     }
 
     #[test]

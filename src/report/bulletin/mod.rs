@@ -120,13 +120,17 @@ pub struct LoopRecorded {
 }
 
 impl LoopRecorded {
+    /// The columns of the stored ratings it is told from.
+    pub const COLUMNS: [&'static str; 2] = ["called_back_at", "feedback_at"];
+
     /// From the stored ratings' `called_back_at` and `feedback_at`: a part
     /// is recorded when any rating has a time for it.
     pub fn of(ratings: &DataFrame) -> LoopRecorded {
         let any = |c: &str| ratings.column(c).is_ok_and(|c| c.null_count() < c.len());
+        let [callbacks, feedback] = Self::COLUMNS;
         LoopRecorded {
-            callbacks: any("called_back_at"),
-            feedback: any("feedback_at"),
+            callbacks: any(callbacks),
+            feedback: any(feedback),
         }
     }
 }
