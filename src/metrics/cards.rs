@@ -922,6 +922,11 @@ pub fn history_frame(rows: &[CardRecord]) -> Result<DataFrame> {
     let date = |name: &'static str, f: fn(&CardRecord) -> Option<NaiveDate>| -> Build {
         Box::new(move || date_series(name, rows.iter().map(f)))
     };
+    let flag = |name: &'static str, f: fn(&CardRecord) -> bool| -> Build {
+        Box::new(move || {
+            Ok(Series::new(name.into(), rows.iter().map(f).collect::<Vec<_>>()).into())
+        })
+    };
     let columns: Vec<Build> = vec![
         text("case_id", |r| Some(&r.case_id)),
         text("step", |r| r.step.as_deref()),
@@ -929,15 +934,7 @@ pub fn history_frame(rows: &[CardRecord]) -> Result<DataFrame> {
         text("staff_id", |r| r.staff_id.as_deref()),
         text("colour", |r| Some(r.colour.name())),
         date("deadline", |r| Some(r.deadline)),
-        Box::new(|| {
-            Ok(Series::new(
-                "deadline_provisional".into(),
-                rows.iter()
-                    .map(|r| r.deadline_provisional)
-                    .collect::<Vec<_>>(),
-            )
-            .into())
-        }),
+        flag("deadline_provisional", |r| r.deadline_provisional),
         Box::new(|| {
             Ok(Series::new(
                 "remaining_days".into(),
@@ -949,13 +946,7 @@ pub fn history_frame(rows: &[CardRecord]) -> Result<DataFrame> {
         date("escalated_on", |r| r.escalated_on),
         date("cleared_on", |r| r.cleared_on),
         text("cleared_by", |r| r.cleared_by.as_deref()),
-        Box::new(|| {
-            Ok(Series::new(
-                "recorded".into(),
-                rows.iter().map(|r| r.recorded).collect::<Vec<_>>(),
-            )
-            .into())
-        }),
+        flag("recorded", |r| r.recorded),
     ];
     let columns = crate::parallel::parallel_map(&columns, |build| build())
         .into_iter()
