@@ -545,26 +545,25 @@ pub fn case_metrics_of(
     let per_case = |f: &(dyn Fn(usize) -> i64 + Sync)| -> Vec<i64> {
         crate::parallel::map_rows(facts.height(), f)
     };
-    let flag = |b: bool| i64::from(b);
+    // The counts a byte per case (a flag), the sums eight.
+    let flag_case = |f: &(dyn Fn(usize) -> bool + Sync)| -> Vec<bool> {
+        crate::parallel::map_rows(facts.height(), f)
+    };
     let promised = |i: usize| n[i].is_some_and(|n| n >= 1);
     let with_legal = |i: usize| promised(i) && l[i].is_some();
     let cmp = |i: usize, f: fn(i64, i64) -> bool| matches!((elapsed[i], n[i]), (Some(e), Some(n)) if f(e, n));
-    let completion: Vec<(&str, Vec<i64>)> = vec![
-        ("completed_instant", per_case(&|i| flag(n[i] == Some(0)))),
-        ("completed_promised", per_case(&|i| flag(promised(i)))),
+    let counted: Vec<(&str, Vec<bool>)> = vec![
+        ("completed_instant", flag_case(&|i| n[i] == Some(0))),
+        ("completed_promised", flag_case(&promised)),
         (
             "on_time",
-            per_case(&|i| flag(promised(i) && cmp(i, |e, n| e <= n))),
+            flag_case(&|i| promised(i) && cmp(i, |e, n| e <= n)),
         ),
-        (
-            "early",
-            per_case(&|i| flag(promised(i) && cmp(i, |e, n| e < n))),
-        ),
-        (
-            "overdue_completed",
-            per_case(&|i| flag(cmp(i, |e, n| e > n))),
-        ),
-        ("one_visit", per_case(&|i| flag(!supplement[i]))),
+        ("early", flag_case(&|i| promised(i) && cmp(i, |e, n| e < n))),
+        ("overdue_completed", flag_case(&|i| cmp(i, |e, n| e > n))),
+        ("one_visit", flag_case(&|i| !supplement[i])),
+    ];
+    let summed: Vec<(&str, Vec<i64>)> = vec![
         (
             "sum_promised",
             per_case(&|i| if promised(i) { n[i].unwrap_or(0) } else { 0 }),
@@ -592,7 +591,12 @@ pub fn case_metrics_of(
     let measure = |name: &str| measure_index(&MEASURES, name);
     let mut completed = vec![(measure("completed"), Value::One)];
     completed.extend(
-        completion
+        counted
+            .iter()
+            .map(|(name, flags)| (measure(name), Value::Flag(flags))),
+    );
+    completed.extend(
+        summed
             .iter()
             .map(|(name, values)| (measure(name), Value::Of(values))),
     );

@@ -45,6 +45,9 @@ pub enum Value<'a> {
     One,
     /// One value per event.
     Of(&'a [i64]),
+    /// 1 for the events whose flag is set, 0 for the others: a count of
+    /// some events, held a byte per event instead of eight.
+    Flag(&'a [bool]),
     /// One value per event or none: a sum adds nothing, a largest value
     /// ([`Roll::Max`]) is null where no event had one.
     Opt(&'a [Option<i64>]),
@@ -578,11 +581,13 @@ impl Rolls {
 /// that adding an event to its day cell runs a plain loop per sort instead
 /// of asking each measure what it is.
 struct Ops<'a> {
-    /// Counted (1 each), summed or kept largest.
+    /// Counted (1 each, or 1 where a flag is set), summed or kept largest.
     ones: Vec<usize>,
     ones_max: Vec<usize>,
     sums: Vec<(usize, &'a [i64])>,
     maxes: Vec<(usize, &'a [i64])>,
+    flags: Vec<(usize, &'a [bool])>,
+    flag_maxes: Vec<(usize, &'a [bool])>,
     opt_sums: Vec<(usize, &'a [Option<i64>])>,
     opt_maxes: Vec<(usize, &'a [Option<i64>])>,
 }
@@ -594,6 +599,8 @@ impl<'a> Ops<'a> {
             ones_max: Vec::new(),
             sums: Vec::new(),
             maxes: Vec::new(),
+            flags: Vec::new(),
+            flag_maxes: Vec::new(),
             opt_sums: Vec::new(),
             opt_maxes: Vec::new(),
         };
@@ -604,6 +611,8 @@ impl<'a> Ops<'a> {
                 (Value::One, true) => ops.ones_max.push(*m),
                 (Value::Of(v), false) => ops.sums.push((*m, v)),
                 (Value::Of(v), true) => ops.maxes.push((*m, v)),
+                (Value::Flag(v), false) => ops.flags.push((*m, v)),
+                (Value::Flag(v), true) => ops.flag_maxes.push((*m, v)),
                 (Value::Opt(v), false) => ops.opt_sums.push((*m, v)),
                 (Value::Opt(v), true) => ops.opt_maxes.push((*m, v)),
             }
@@ -625,6 +634,12 @@ impl<'a> Ops<'a> {
         }
         for &(m, v) in &self.maxes {
             cell[m] = cell[m].max(v[e]);
+        }
+        for &(m, v) in &self.flags {
+            cell[m] += i64::from(v[e]);
+        }
+        for &(m, v) in &self.flag_maxes {
+            cell[m] = cell[m].max(i64::from(v[e]));
         }
         for &(m, v) in &self.opt_sums {
             if let Some(x) = v[e] {
@@ -1206,6 +1221,66 @@ mod tests {
         let cut = rollup_on(&spec, 2).unwrap();
         assert!(whole.height() > 1_500, "{} rows", whole.height());
         assert!(whole.equals_missing(&cut));
+    }
+
+    #[test]
+    fn a_flag_rolls_up_as_its_ones_and_zeros() {
+        let mut next = crate::metrics::test_random(11);
+        let n = 5_000;
+        let start = epoch_days(d("2026-01-01"));
+        let days: Vec<i32> = (0..n)
+            .map(|_| match next(15) {
+                0 => NO_DAY,
+                _ => start + next(90) as i32,
+            })
+            .collect();
+        let keys: Vec<u32> = (0..n)
+            .map(|_| match next(25) {
+                0 => NO_KEY,
+                _ => next(40) as u32,
+            })
+            .collect();
+        let flags: Vec<bool> = (0..n).map(|_| next(3) == 0).collect();
+        let ones: Vec<i64> = flags.iter().map(|f| i64::from(*f)).collect();
+        let measures = [
+            ("events", Roll::Sum),
+            ("flagged", Roll::Sum),
+            ("any", Roll::Max),
+            ("flagged_at_end", Roll::AtEnd),
+        ];
+        let rolled = |value: Value| {
+            rollup(&Spec {
+                measures: &measures,
+                levels: vec![Level {
+                    name: "window",
+                    keys: &keys,
+                }],
+                kinds: vec![Kind {
+                    rows: None,
+                    days: &days,
+                    measures: vec![
+                        (0, Value::One),
+                        (1, value.clone()),
+                        (2, value.clone()),
+                        (3, value),
+                    ],
+                }],
+                quantiles: Vec::new(),
+                keep: Keep::AnyEvent,
+                grains: &Grain::ALL,
+                as_of: d("2026-03-20"),
+            })
+            .unwrap()
+        };
+        let by_flags = rolled(Value::Flag(&flags));
+        let by_values = rolled(Value::Of(&ones));
+        assert!(by_flags.height() > 1_000, "{} rows", by_flags.height());
+        assert!(by_flags.equals_missing(&by_values));
+        // Some cells hold a flagged event and some none: the largest is
+        // 1 and 0 both.
+        let any = by_flags.column("any").unwrap().i64().unwrap();
+        assert!(any.iter().any(|v| v == Some(1)));
+        assert!(any.iter().any(|v| v == Some(0)));
     }
 
     #[test]

@@ -328,15 +328,15 @@ pub fn queue_metrics(
     let wait = opt_i64s(&facts, "wait_s")?;
     let service = opt_i64s(&facts, "service_s")?;
     let target_s = rules.wait_target_minutes * 60;
-    let count = |f: &dyn Fn(usize) -> bool| -> Vec<i64> {
-        (0..facts.height()).map(|i| i64::from(f(i))).collect()
-    };
-    let called_n = count(&|i| called[i]);
-    let served_n = count(&|i| served[i]);
-    let no_shows = count(&|i| called[i] && !served[i]);
-    let over_target = count(&|i| wait[i].is_some_and(|w| w > target_s));
-    let jumps_n = count(&|i| jump[i]);
-    let n_service = count(&|i| service[i].is_some());
+    // The counts a byte per ticket.
+    let no_shows: Vec<bool> = (0..facts.height())
+        .map(|i| called[i] && !served[i])
+        .collect();
+    let over_target: Vec<bool> = wait
+        .iter()
+        .map(|w| w.is_some_and(|w| w > target_s))
+        .collect();
+    let n_service: Vec<bool> = service.iter().map(Option::is_some).collect();
     let measure = |name: &str| measure_index(&MEASURES, name);
     // Waits and service times are in seconds: quantiles of the values
     // themselves, not of a histogram.
@@ -348,15 +348,15 @@ pub fn queue_metrics(
             days: &days,
             measures: vec![
                 (measure("tickets"), Value::One),
-                (measure("called"), Value::Of(&called_n)),
-                (measure("served"), Value::Of(&served_n)),
-                (measure("no_shows"), Value::Of(&no_shows)),
-                (measure("over_target"), Value::Of(&over_target)),
-                (measure("queue_jumps"), Value::Of(&jumps_n)),
+                (measure("called"), Value::Flag(&called)),
+                (measure("served"), Value::Flag(&served)),
+                (measure("no_shows"), Value::Flag(&no_shows)),
+                (measure("over_target"), Value::Flag(&over_target)),
+                (measure("queue_jumps"), Value::Flag(&jump)),
                 (measure("sum_wait_s"), Value::Opt(&wait)),
                 (measure("max_wait_s"), Value::Opt(&wait)),
                 (measure("sum_service_s"), Value::Opt(&service)),
-                (measure("n_service"), Value::Of(&n_service)),
+                (measure("n_service"), Value::Flag(&n_service)),
             ],
         }],
         quantiles: vec![

@@ -154,11 +154,11 @@ pub fn queue_hours(tickets: &DataFrame, rules: &QueueRules, as_of: NaiveDate) ->
         .collect();
     let (center_codes, center_cells) = cell_codes(&center);
     let (queue_codes, queue_cells) = cell_codes(&queue);
-    let called: Vec<i64> = f.waits.iter().map(|w| i64::from(w.is_some())).collect();
-    let over: Vec<i64> = f
+    let called: Vec<bool> = f.waits.iter().map(Option::is_some).collect();
+    let over: Vec<bool> = f
         .waits
         .iter()
-        .map(|w| i64::from(w.is_some_and(|w| w > target_s)))
+        .map(|w| w.is_some_and(|w| w > target_s))
         .collect();
     let measure = |name: &str| measure_index(&MEASURES, name);
     let cells = dense::rollup(&dense::Spec {
@@ -178,8 +178,8 @@ pub fn queue_hours(tickets: &DataFrame, rules: &QueueRules, as_of: NaiveDate) ->
             days: &f.days,
             measures: vec![
                 (measure("tickets"), Value::One),
-                (measure("called"), Value::Of(&called)),
-                (measure("over_target"), Value::Of(&over)),
+                (measure("called"), Value::Flag(&called)),
+                (measure("over_target"), Value::Flag(&over)),
                 (measure("sum_wait_s"), Value::Opt(&f.waits)),
             ],
         }],

@@ -205,11 +205,11 @@ pub fn rating_loop(
         .map(|d| if d != NO_DAY && d <= until { d } else { NO_DAY })
         .collect();
     let levels = kept.column("level")?.cast(&DataType::Int64)?;
-    let at_least = |min: i64| -> Result<Vec<i64>> {
+    let at_least = |min: i64| -> Result<Vec<bool>> {
         Ok(levels
             .i64()?
             .iter()
-            .map(|l| i64::from(l.is_some_and(|l| l >= min)))
+            .map(|l| l.is_some_and(|l| l >= min))
             .collect())
     };
     let (satisfied, good) = (at_least(rules.satisfied_min_level)?, at_least(4)?);
@@ -219,8 +219,8 @@ pub fn rating_loop(
         days: &counted,
         measures: vec![
             (measure("ratings"), Value::One),
-            (measure("satisfied"), Value::Of(&satisfied)),
-            (measure("good"), Value::Of(&good)),
+            (measure("satisfied"), Value::Flag(&satisfied)),
+            (measure("good"), Value::Flag(&good)),
         ],
     }];
     for (m, (rows, days)) in by_measure.iter().enumerate() {

@@ -375,12 +375,12 @@ pub fn rating_metrics(
     // Looked up on every core, a run of cases at a time.
     let case_ids = cases.column("case_id")?.str()?;
     let runs = crate::parallel::row_runs(case_ids.len(), 16);
-    let case_rated: Vec<i64> = crate::parallel::parallel_map(&runs, |run| {
+    let case_rated: Vec<bool> = crate::parallel::parallel_map(&runs, |run| {
         let slice = case_ids.slice(run.start as i64, run.len());
         let ids: Vec<Option<&str>> = slice.iter().collect();
-        let mut rated: Vec<i64> = ids.iter().map(|id| i64::from(id.is_some())).collect();
+        let mut rated: Vec<bool> = ids.iter().map(Option::is_some).collect();
         for i in rated_ids.missing(&ids) {
-            rated[i] = 0;
+            rated[i] = false;
         }
         rated
     })
@@ -418,7 +418,7 @@ pub fn rating_metrics(
                     days: &completed,
                     measures: vec![
                         (measure("completed"), Value::One),
-                        (measure("completed_rated"), Value::Of(&case_rated)),
+                        (measure("completed_rated"), Value::Flag(&case_rated)),
                     ],
                 },
                 Kind {

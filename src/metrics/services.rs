@@ -606,12 +606,12 @@ const MEASURES: [(&str, Roll); 14] = [
 ];
 
 /// 0/1 per case of a boolean column.
-fn flags(df: &DataFrame, c: &str) -> Result<Vec<i64>> {
+fn flags(df: &DataFrame, c: &str) -> Result<Vec<bool>> {
     Ok(df
         .column(c)?
         .bool()?
         .iter()
-        .map(|b| i64::from(b.unwrap_or(false)))
+        .map(|b| b.unwrap_or(false))
         .collect())
 }
 
@@ -622,8 +622,8 @@ struct CaseEvents {
     accepted: Vec<i32>,
     completed: Vec<i32>,
     refused: Vec<i32>,
-    on_site: Vec<i64>,
-    without_reason: Vec<i64>,
+    on_site: Vec<bool>,
+    without_reason: Vec<bool>,
 }
 
 impl CaseEvents {
@@ -637,7 +637,7 @@ impl CaseEvents {
                 .column("reason")?
                 .str()?
                 .iter()
-                .map(|r| i64::from(r.is_none()))
+                .map(|r| r.is_none())
                 .collect(),
         })
     }
@@ -662,7 +662,7 @@ impl CaseEvents {
                 days: &self.completed,
                 measures: vec![
                     (measure("completed"), Value::One),
-                    (measure("on_site_completed"), Value::Of(&self.on_site)),
+                    (measure("on_site_completed"), Value::Flag(&self.on_site)),
                 ],
             },
             Kind {
@@ -672,7 +672,7 @@ impl CaseEvents {
                     (measure("refused"), Value::One),
                     (
                         measure("refused_without_reason"),
-                        Value::Of(&self.without_reason),
+                        Value::Flag(&self.without_reason),
                     ),
                 ],
             },
@@ -692,7 +692,7 @@ pub fn service_metrics(
     let (coded, codes) = KeyCodes::encode_levels(facts, levels)?;
     let level_keys = LevelKeys::of(&coded, levels)?;
     let events = CaseEvents::of(&coded)?;
-    let modes: Vec<Vec<i64>> = MODE_COLUMNS
+    let modes: Vec<Vec<bool>> = MODE_COLUMNS
         .iter()
         .map(|c| flags(&coded, c))
         .collect::<Result<_>>()?;
@@ -702,7 +702,7 @@ pub fn service_metrics(
         MODE_COLUMNS
             .iter()
             .zip(&modes)
-            .map(|(c, v)| (measure(c), Value::Of(v))),
+            .map(|(c, v)| (measure(c), Value::Flag(v))),
     );
     let sums = dense::rollup(&dense::Spec {
         measures: &MEASURES,

@@ -205,12 +205,12 @@ pub fn step_metrics(facts: &DataFrame, as_of: NaiveDate) -> Result<DataFrame> {
     let elapsed = opt_i64s(&keyed, "elapsed")?;
     let limit = opt_i64s(&keyed, "limit")?;
     let zero_null = |v: &[Option<i64>]| -> Vec<i64> { v.iter().map(|v| v.unwrap_or(0)).collect() };
-    let with_limit: Vec<i64> = limit.iter().map(|l| i64::from(l.is_some())).collect();
-    let overdue: Vec<i64> = keyed
+    let with_limit: Vec<bool> = limit.iter().map(Option::is_some).collect();
+    let overdue: Vec<bool> = keyed
         .column("overdue")?
         .bool()?
         .iter()
-        .map(|o| i64::from(o.unwrap_or(false)))
+        .map(|o| o.unwrap_or(false))
         .collect();
     let (elapsed_days, limit_days) = (zero_null(&elapsed), zero_null(&limit));
     let case_days = zero_null(&opt_i64s(&keyed, "case_elapsed")?);
@@ -224,8 +224,8 @@ pub fn step_metrics(facts: &DataFrame, as_of: NaiveDate) -> Result<DataFrame> {
                 days: &finish,
                 measures: vec![
                     (measure("steps"), Value::One),
-                    (measure("with_limit"), Value::Of(&with_limit)),
-                    (measure("overdue_steps"), Value::Of(&overdue)),
+                    (measure("with_limit"), Value::Flag(&with_limit)),
+                    (measure("overdue_steps"), Value::Flag(&overdue)),
                     (measure("sum_elapsed"), Value::Of(&elapsed_days)),
                     (measure("limit_days_sum"), Value::Of(&limit_days)),
                 ],
