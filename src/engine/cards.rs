@@ -211,7 +211,17 @@ pub fn bad_rating_alerts(
     settings: &crate::config::Settings,
     as_of: NaiveDate,
 ) -> Result<Vec<crate::metrics::ratings::BadRatingAlert>> {
-    match store.read("ratings")? {
+    alerts_of(store.read("ratings")?, settings, as_of)
+}
+
+/// [`bad_rating_alerts`] of the stored ratings read already (`None`: the
+/// store has none).
+pub fn alerts_of(
+    ratings: Option<polars::prelude::DataFrame>,
+    settings: &crate::config::Settings,
+    as_of: NaiveDate,
+) -> Result<Vec<crate::metrics::ratings::BadRatingAlert>> {
+    match ratings {
         Some(r) => crate::metrics::ratings::bad_rating_alerts(
             &crate::metrics::rating_loop::kept(r)?,
             &settings.calendar,

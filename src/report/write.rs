@@ -7,7 +7,7 @@
 
 use crate::calendar::Calendar;
 use crate::config::Settings;
-use crate::engine::cards::{bad_rating_alerts, CardRun};
+use crate::engine::cards::{alerts_of, CardRun};
 use crate::engine::catalog::latest_catalog_round;
 use crate::engine::Reading;
 use crate::metrics::period::Period;
@@ -286,9 +286,26 @@ pub fn daily(
     let case_metrics = tables.need_table(CASE_METRICS)?;
     let attendance = tables.table(ATTENDANCE_DAYS)?;
     let due = crate::metrics::cards::due_records(&cards.due, &cards.history, as_of);
-    let alerts = names.attach_always(crate::metrics::ratings::alerts_frame(
-        &bad_rating_alerts(store, settings, as_of)?,
-    )?)?;
+    // The ratings read once, for the bad ratings past their limit and the
+    // call-backs due, and let go before the notices.
+    let ratings = store.read("ratings")?;
+    let alerts = names.attach_always(crate::metrics::ratings::alerts_frame(&alerts_of(
+        ratings.clone(),
+        settings,
+        as_of,
+    )?)?)?;
+    let callbacks = match ratings {
+        Some(r) => {
+            let bad = r.lazy().filter(col("level").lt_eq(lit(2))).collect()?;
+            crate::metrics::rating_loop::callbacks_due_on(&bad, &settings.calendar, as_of)?
+        }
+        None => crate::metrics::rating_loop::callbacks_due_on(
+            &crate::metrics::rating_loop::empty_ratings()?,
+            &settings.calendar,
+            as_of,
+        )?,
+    };
+    let callbacks = names.attach_always(callbacks)?;
     let notices = tables.run().notices()?;
     let notices = names.attach_always(crate::metrics::supervision::notices_frame(&notices)?)?;
     // The complaints due that day, then those past a deadline.
@@ -309,19 +326,6 @@ pub fn daily(
         complaint_list.vstack_mut_owned(frame)?;
     }
     let complaint_list = names.attach_always(complaint_list)?;
-    let callbacks =
-        match store.read_columns("ratings", Some(&crate::metrics::rating_loop::LOOP_COLUMNS))? {
-            Some(r) => {
-                let bad = r.lazy().filter(col("level").lt_eq(lit(2))).collect()?;
-                crate::metrics::rating_loop::callbacks_due_on(&bad, &settings.calendar, as_of)?
-            }
-            None => crate::metrics::rating_loop::callbacks_due_on(
-                &crate::metrics::rating_loop::empty_ratings()?,
-                &settings.calendar,
-                as_of,
-            )?,
-        };
-    let callbacks = names.attach_always(callbacks)?;
     let inputs = crate::report::daily::DailyInputs {
         case_metrics: &case_metrics,
         cards_due: &due,
