@@ -232,6 +232,12 @@ pub fn bools_or(df: &DataFrame, c: &str, null: bool) -> Result<Vec<bool>> {
 /// kept. The store keeps datetimes in milliseconds; a datetime of another
 /// unit is converted first.
 pub fn opt_millis(df: &DataFrame, c: &str) -> Result<Vec<Option<i64>>> {
+    Ok(options_of(&millis(df, c)?))
+}
+
+/// [`opt_millis`] as the column itself, not copied into a vector (to read
+/// in order, or a few rows).
+pub fn millis(df: &DataFrame, c: &str) -> Result<Int64Chunked> {
     let column = df.column(c)?;
     let column = match column.dtype() {
         DataType::Datetime(unit, tz) if *unit != TimeUnit::Milliseconds => {
@@ -239,7 +245,7 @@ pub fn opt_millis(df: &DataFrame, c: &str) -> Result<Vec<Option<i64>>> {
         }
         _ => column.clone(),
     };
-    Ok(options_of(column.cast(&DataType::Int64)?.i64()?))
+    Ok(column.cast(&DataType::Int64)?.i64()?.clone())
 }
 
 /// The Datetime column `c` as chrono datetimes, nulls (and instants chrono

@@ -5,7 +5,7 @@ use super::dense::{self, day_numbers, measure_index, Keep, Kind, LevelKeys, Valu
 use super::period::Grain;
 use super::rollup::{KeyCodes, Roll};
 use super::WithDepartment;
-use crate::polars_ext::{date_lit, date_series, opt_f64s, opt_i64s, opt_millis};
+use crate::polars_ext::{date_lit, date_series, millis, opt_f64s, opt_i64s};
 use anyhow::Result;
 use chrono::NaiveDateTime;
 use polars::prelude::*;
@@ -41,8 +41,10 @@ fn to_datetime(ms: i64) -> NaiveDateTime {
     chrono::DateTime::from_timestamp_millis(ms).map_or(NaiveDateTime::MIN, |t| t.naive_utc())
 }
 
-/// A called ticket: (queue code, issue day, called, issued, row).
-type Call = (u32, i64, i64, i64, usize);
+/// A called ticket: (queue code, issue day, called, issued within its
+/// day, row), in milliseconds: 24 bytes, in the order of (queue, day,
+/// called, issued, row).
+type Call = (u32, i32, i64, u32, u32);
 
 /// The most (queue, day) groups [`sort_calls`] counts into.
 const MAX_GROUPS: usize = 1 << 22;
@@ -74,7 +76,7 @@ fn sort_calls(calls: &mut Vec<Call>) {
         starts[g + 1] += starts[g];
     }
     let bounds = starts.clone();
-    let mut sorted = vec![(0, 0, 0, 0, 0); calls.len()];
+    let mut sorted: Vec<Call> = vec![(0, 0, 0, 0, 0); calls.len()];
     for c in calls.iter() {
         let at = &mut starts[group(c)];
         sorted[*at] = *c;
@@ -98,25 +100,34 @@ pub fn queue_jumps(tickets: &DataFrame) -> Result<DataFrame> {
     let windows = tickets.column("window_id")?.str()?;
     let staff = tickets.column("staff_id")?.str()?;
     let priority = tickets.column("priority")?.bool()?;
-    let (issued, called) = (
-        opt_millis(tickets, "issued_at")?,
-        opt_millis(tickets, "called_at")?,
+    let (issued, called) = (millis(tickets, "issued_at")?, millis(tickets, "called_at")?);
+    anyhow::ensure!(
+        tickets.height() <= u32::MAX as usize,
+        "too many tickets to look for jumps"
     );
     const DAY_MS: i64 = 86_400_000;
-    // (queue, issue day, called, issued, row) of the non-priority called
-    // tickets, the queue as an integer code (sorting on it, not the text).
+    // The calls of the non-priority called tickets, read in order from the
+    // columns, the queue as an integer code (sorting on it, not the text).
+    // A day too far from 1970 to count in an i32 (the ingest checks each
+    // cell's year) is no day.
     let (queue_codes, _) = super::rollup::text_order_codes(queues);
     let mut calls: Vec<Call> = crate::memory::collect_sized(
         tickets.height(),
-        (0..tickets.height())
-            .filter(|&i| priority.get(i) != Some(true))
-            .filter_map(|i| {
+        priority
+            .iter()
+            .zip(queue_codes.iter().zip(issued.iter().zip(called.iter())))
+            .enumerate()
+            .filter_map(|(i, (priority, (queue, (issued, called))))| {
+                if priority == Some(true) {
+                    return None;
+                }
+                let issued = issued?;
                 Some((
-                    queue_codes[i]?,
-                    issued[i]?.div_euclid(DAY_MS),
-                    called[i]?,
-                    issued[i]?,
-                    i,
+                    (*queue)?,
+                    i32::try_from(issued.div_euclid(DAY_MS)).ok()?,
+                    called?,
+                    issued.rem_euclid(DAY_MS) as u32,
+                    i as u32,
                 ))
             }),
     );
@@ -130,7 +141,7 @@ pub fn queue_jumps(tickets: &DataFrame) -> Result<DataFrame> {
             start -= 1;
         }
         // Walk back; `earliest` is the earliest-issued ticket called later.
-        let mut earliest: Option<(i64, usize)> = None;
+        let mut earliest: Option<(u32, usize)> = None;
         let mut k = end;
         while k > start {
             // Tickets called at the same moment are not "later" than each other.
@@ -142,13 +153,13 @@ pub fn queue_jumps(tickets: &DataFrame) -> Result<DataFrame> {
             for c in &calls[same..k] {
                 if let Some((first_issued, row)) = earliest {
                     if first_issued < c.3 {
-                        jumps.push((c.4, row));
+                        jumps.push((c.4 as usize, row));
                     }
                 }
             }
             for c in &calls[same..k] {
                 if earliest.is_none_or(|(e, _)| c.3 < e) {
-                    earliest = Some((c.3, c.4));
+                    earliest = Some((c.3, c.4 as usize));
                 }
             }
             k = same;
@@ -173,21 +184,27 @@ pub fn queue_jumps(tickets: &DataFrame) -> Result<DataFrame> {
                 "date",
                 jumps
                     .iter()
-                    .map(|(t, _)| issued[*t].map(|ms| to_datetime(ms).date())),
+                    .map(|(t, _)| issued.get(*t).map(|ms| to_datetime(ms).date())),
             )?,
             text("ticket_id", &|(t, _)| s(ids, *t)),
-            dt("issued_at", jumps.iter().map(|(t, _)| issued[*t]).collect())?,
-            dt("called_at", jumps.iter().map(|(t, _)| called[*t]).collect())?,
+            dt(
+                "issued_at",
+                jumps.iter().map(|(t, _)| issued.get(*t)).collect(),
+            )?,
+            dt(
+                "called_at",
+                jumps.iter().map(|(t, _)| called.get(*t)).collect(),
+            )?,
             text("window_id", &|(t, _)| s(windows, *t)),
             text("staff_id", &|(t, _)| s(staff, *t)),
             text("skipped_ticket_id", &|(_, u)| s(ids, *u)),
             dt(
                 "skipped_issued_at",
-                jumps.iter().map(|(_, u)| issued[*u]).collect(),
+                jumps.iter().map(|(_, u)| issued.get(*u)).collect(),
             )?,
             dt(
                 "skipped_called_at",
-                jumps.iter().map(|(_, u)| called[*u]).collect(),
+                jumps.iter().map(|(_, u)| called.get(*u)).collect(),
             )?,
         ],
     )?
@@ -417,9 +434,10 @@ mod tests {
         for spread in [30, 1 << 30] {
             let mut calls: Vec<Call> = (0..5000)
                 .map(|row| {
-                    let day = 20_000 + (next(spread) as i64);
-                    let issued = day * 86_400_000 + next(1000) as i64;
-                    (next(4) as u32, day, issued + next(50) as i64, issued, row)
+                    let day = 20_000 + (next(spread) as i32);
+                    let issued = next(1000) as u32;
+                    let called = i64::from(day) * 86_400_000 + i64::from(issued);
+                    (next(4) as u32, day, called + next(50) as i64, issued, row)
                 })
                 .collect();
             let mut once = calls.clone();
