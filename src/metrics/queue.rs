@@ -167,7 +167,11 @@ pub fn queue_jumps(tickets: &DataFrame) -> Result<DataFrame> {
         end = start;
     }
     jumps.sort_unstable();
-    let dt = |name: &str, v: Vec<Option<i64>>| -> Result<Column> {
+    // A jump's row: the jumping ticket's, or the skipped one's.
+    type Pick = fn(&(usize, usize)) -> usize;
+    let (jumping, skipped): (Pick, Pick) = (|j| j.0, |j| j.1);
+    let dt = |name: &str, times: &Int64Chunked, pick: Pick| -> Result<Column> {
+        let v: Vec<Option<i64>> = jumps.iter().map(|j| times.get(pick(j))).collect();
         Ok(Series::new(name.into(), v)
             .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?
             .into())
@@ -187,25 +191,13 @@ pub fn queue_jumps(tickets: &DataFrame) -> Result<DataFrame> {
                     .map(|(t, _)| issued.get(*t).map(|ms| to_datetime(ms).date())),
             )?,
             text("ticket_id", &|(t, _)| s(ids, *t)),
-            dt(
-                "issued_at",
-                jumps.iter().map(|(t, _)| issued.get(*t)).collect(),
-            )?,
-            dt(
-                "called_at",
-                jumps.iter().map(|(t, _)| called.get(*t)).collect(),
-            )?,
+            dt("issued_at", &issued, jumping)?,
+            dt("called_at", &called, jumping)?,
             text("window_id", &|(t, _)| s(windows, *t)),
             text("staff_id", &|(t, _)| s(staff, *t)),
             text("skipped_ticket_id", &|(_, u)| s(ids, *u)),
-            dt(
-                "skipped_issued_at",
-                jumps.iter().map(|(_, u)| issued.get(*u)).collect(),
-            )?,
-            dt(
-                "skipped_called_at",
-                jumps.iter().map(|(_, u)| called.get(*u)).collect(),
-            )?,
+            dt("skipped_issued_at", &issued, skipped)?,
+            dt("skipped_called_at", &called, skipped)?,
         ],
     )?
     .sort(
