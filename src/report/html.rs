@@ -56,6 +56,23 @@ fn is_figure(cell: &str) -> bool {
         && cell.chars().any(|c| c.is_ascii_digit() || c == '—')
 }
 
+/// The cell of no value.
+const NO_VALUE: &str = "—";
+
+/// Whether each column of a table's rows holds figures: every cell with a
+/// value is one (a column of "—" only counts as figures).
+fn figure_columns(rows: &[Vec<String>]) -> Vec<bool> {
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    (0..width)
+        .map(|k| {
+            rows.iter()
+                .filter_map(|r| r.get(k))
+                .filter(|c| c.as_str() != NO_VALUE && !c.is_empty())
+                .all(|c| is_figure(c))
+        })
+        .collect()
+}
+
 /// The HTML body of the Markdown the reports write (headings of three
 /// levels, paragraphs, lists, pipe tables; a figure's cell of class `n`,
 /// a short word's `k`, a command between backticks as code).
@@ -81,19 +98,31 @@ pub fn markdown_body(markdown: &str) -> String {
                     .collect::<String>()
             ));
             i += 2; // the header and its --- line
+            let mut rows: Vec<Vec<String>> = Vec::new();
             while i < lines.len() && lines[i].starts_with('|') {
+                rows.push(cells(lines[i]));
+                i += 1;
+            }
+            let figures = figure_columns(&rows);
+            for row in &rows {
                 out.push_str(&format!(
                     "<tr>{}</tr>\n",
-                    cells(lines[i])
-                        .iter()
-                        .map(|c| match (is_figure(c), is_short_word(c)) {
-                            (true, _) => format!("<td class=\"n\">{c}</td>"),
-                            (false, true) => format!("<td class=\"k\">{c}</td>"),
-                            (false, false) => format!("<td>{c}</td>"),
+                    row.iter()
+                        .enumerate()
+                        .map(|(k, c)| {
+                            // "—" (no value) is set as its column is.
+                            let figure = match c.as_str() {
+                                NO_VALUE => figures.get(k).copied().unwrap_or(true),
+                                _ => is_figure(c),
+                            };
+                            match (figure, is_short_word(c)) {
+                                (true, _) => format!("<td class=\"n\">{c}</td>"),
+                                (false, true) => format!("<td class=\"k\">{c}</td>"),
+                                (false, false) => format!("<td>{c}</td>"),
+                            }
                         })
                         .collect::<String>()
                 ));
-                i += 1;
             }
             out.push_str("</tbody></table>\n");
             continue;
@@ -188,6 +217,26 @@ mod tests {
         assert!(!is_short_word("工商注册登记窗口") && !is_short_word("W01"));
         let html = markdown_body("| 工号 | 姓名 |\n| --- | --- |\n| 1002 | 崔丽军 |\n");
         assert!(html.contains("<td class=\"k\">崔丽军</td>"), "{html}");
+    }
+
+    #[test]
+    fn no_value_is_set_as_its_column_is() {
+        let html = markdown_body(
+            "| 窗口 | 姓名 | 办结 | 备注 |\n| --- | --- | --- | --- |\n| W01 | — | — | — |\n| W02 | 崔丽军 | 12 | 超期未整改 |\n",
+        );
+        // In a column of names "—" is a word, set left; in one of
+        // figures a figure, set right; a column with nothing else holds
+        // figures.
+        assert!(
+            html.contains("<tr><td>W01</td><td class=\"k\">—</td><td class=\"n\">—</td><td class=\"k\">—</td></tr>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<td class=\"k\">崔丽军</td><td class=\"n\">12</td>"),
+            "{html}"
+        );
+        let only = markdown_body("| 办结 |\n| --- |\n| — |\n");
+        assert!(only.contains("<td class=\"n\">—</td>"), "{only}");
     }
 
     #[test]
