@@ -105,6 +105,18 @@ pub fn measure_cell(table: &Table, prefix: &str, df: &DataFrame, c: &str, i: usi
     fig(&format!("{prefix}.{c}"), m.shape, num(df, c, i))
 }
 
+/// The figure of a declared measure for a key that has no row in its
+/// table (a window listed for its ratings that took no case that day):
+/// nothing happened, so a count is 0 and a rate or a mean has no value.
+pub fn absent_cell(table: &Table, prefix: &str, c: &str) -> String {
+    let m = table.measure(c);
+    fig(
+        &format!("{prefix}.{c}"),
+        m.shape,
+        (m.shape == Shape::Count).then_some(0.0),
+    )
+}
+
 /// An HTML table: headers, then rows of cells already in HTML.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut out = String::from("<table><thead><tr>");
@@ -237,4 +249,28 @@ pub fn kpi(label: &str, figure: &str, class: &str) -> String {
         "<div class=\"kpi {class}\"><small>{}</small><b>{figure}</b></div>",
         esc(label)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::schema::{CASES, QUEUE, RATINGS};
+
+    #[test]
+    fn a_key_without_a_row_counts_zero_and_has_no_rate() {
+        assert_eq!(
+            absent_cell(&CASES, "day.window.W01.cases", "accepted"),
+            "<span class=\"fig\" data-fig=\"day.window.W01.cases.accepted\" data-value=\"0\">0</span>"
+        );
+        assert!(absent_cell(&CASES, "p", "overdue_open").ends_with("data-value=\"0\">0</span>"));
+        assert!(absent_cell(&RATINGS, "p", "ratings").ends_with("data-value=\"0\">0</span>"));
+        for (table, c) in [
+            (&CASES, "on_time_rate"),
+            (&RATINGS, "satisfaction_rate"),
+            (&QUEUE, "wait_mean_min"),
+        ] {
+            let cell = absent_cell(table, "p", c);
+            assert!(cell.ends_with("data-value=\"\">—</span>"), "{c}: {cell}");
+        }
+    }
 }

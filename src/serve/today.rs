@@ -3,7 +3,7 @@
 //! ratings and waits, per window; the month so far against the targets.
 
 use super::html::{
-    self, case_link, esc, fig, fig_text, kpi, measure_cell, num, table, Context, Page,
+    self, absent_cell, case_link, esc, fig, fig_text, kpi, measure_cell, num, table, Context, Page,
 };
 use super::Snapshot;
 use crate::metrics::cards::{red_and_yellow, CardRecord, Colour};
@@ -309,21 +309,23 @@ pub fn per_window(s: &Snapshot, period: &Period, prefix: &str) -> Result<String>
         .map(|w| {
             let mut row = vec![html::window_link(s, w)];
             let p = format!("{prefix}.window.{w}");
+            // A window with no row of a table had none of its events:
+            // its counts are 0, its rates and means have no value.
             for c in case_cols {
                 row.push(match ci.get(*w) {
                     Some(&i) => measure_cell(&CASES, &format!("{p}.cases"), &cases, c, i),
-                    None => "—".into(),
+                    None => absent_cell(&CASES, &format!("{p}.cases"), c),
                 });
             }
             for c in ["ratings", "satisfaction_rate"] {
                 row.push(match ri.get(*w) {
                     Some(&i) => measure_cell(&RATINGS, &format!("{p}.ratings"), &ratings, c, i),
-                    None => "—".into(),
+                    None => absent_cell(&RATINGS, &format!("{p}.ratings"), c),
                 });
             }
             row.push(match qi.get(*w) {
                 Some(&i) => measure_cell(&QUEUE, &format!("{p}.queue"), &queue, "wait_mean_min", i),
-                None => "—".into(),
+                None => absent_cell(&QUEUE, &format!("{p}.queue"), "wait_mean_min"),
             });
             row
         })
