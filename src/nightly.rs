@@ -591,6 +591,10 @@ fn write_reports(
     })?;
     record.reports.push(shown(&path, &settings.home));
     fail_point("daily");
+    // One read as of a closed period's last day for every bulletin that
+    // ends on it (on a year's first working day the month, the quarter and
+    // the year): the tables it computes in memory are computed once.
+    let mut closed: Option<(NaiveDate, Reading)> = None;
     for p in periods_due(cal, day)? {
         let path = match p.grain {
             Grain::Week => {
@@ -611,8 +615,14 @@ fn write_reports(
             // rectifications), so they are computed in memory.
             _ => steps
                 .run(&format!("bulletin {}", p.label), || {
-                    let mut tables = Reading::new(store, settings, AsOf::given(p.end))?;
-                    crate::report::write::bulletin(&mut tables, settings, &p, &c.opts.center)
+                    let tables = match &mut closed {
+                        Some((end, tables)) if *end == p.end => tables,
+                        slot => {
+                            let read = Reading::new(store, settings, AsOf::given(p.end))?;
+                            &mut slot.insert((p.end, read)).1
+                        }
+                    };
+                    crate::report::write::bulletin(tables, settings, &p, &c.opts.center)
                 })?
                 .0
                 .with_extension("html"),
