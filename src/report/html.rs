@@ -59,16 +59,25 @@ fn is_figure(cell: &str) -> bool {
 /// The cell of no value.
 const NO_VALUE: &str = "—";
 
-/// Whether each column of a table's rows holds figures: every cell with a
-/// value is one (a column of "—" only counts as figures).
-fn figure_columns(rows: &[Vec<String>]) -> Vec<bool> {
+/// The headers of columns of codes that are all digits (a staff member's
+/// number): codes, set left, though each cell reads as a figure.
+const DIGIT_CODES: [&str; 1] = ["工号"];
+
+/// Whether each column of a table holds figures: not a column of
+/// [`DIGIT_CODES`], and every cell with a value is one (a column of "—"
+/// only counts as figures).
+fn figure_columns(headers: &[String], rows: &[Vec<String>]) -> Vec<bool> {
     let width = rows.iter().map(Vec::len).max().unwrap_or(0);
     (0..width)
         .map(|k| {
-            rows.iter()
-                .filter_map(|r| r.get(k))
-                .filter(|c| c.as_str() != NO_VALUE && !c.is_empty())
-                .all(|c| is_figure(c))
+            !headers
+                .get(k)
+                .is_some_and(|h| DIGIT_CODES.contains(&h.as_str()))
+                && rows
+                    .iter()
+                    .filter_map(|r| r.get(k))
+                    .filter(|c| c.as_str() != NO_VALUE && !c.is_empty())
+                    .all(|c| is_figure(c))
         })
         .collect()
 }
@@ -90,9 +99,10 @@ pub fn markdown_body(markdown: &str) -> String {
             out.push_str(&format!("<h1>{}</h1>\n", escape(h)));
         } else if line.starts_with('|') {
             out.push_str("<table>\n");
+            let headers = cells(line);
             out.push_str(&format!(
                 "<thead><tr>{}</tr></thead>\n<tbody>\n",
-                cells(line)
+                headers
                     .iter()
                     .map(|c| format!("<th>{c}</th>"))
                     .collect::<String>()
@@ -103,17 +113,19 @@ pub fn markdown_body(markdown: &str) -> String {
                 rows.push(cells(lines[i]));
                 i += 1;
             }
-            let figures = figure_columns(&rows);
+            let figures = figure_columns(&headers, &rows);
             for row in &rows {
                 out.push_str(&format!(
                     "<tr>{}</tr>\n",
                     row.iter()
                         .enumerate()
                         .map(|(k, c)| {
-                            // "—" (no value) is set as its column is.
+                            // "—" (no value) is set as its column is, and
+                            // so is a code of digits.
+                            let column = figures.get(k).copied().unwrap_or(true);
                             let figure = match c.as_str() {
-                                NO_VALUE => figures.get(k).copied().unwrap_or(true),
-                                _ => is_figure(c),
+                                NO_VALUE => column,
+                                _ => is_figure(c) && column,
                             };
                             match (figure, is_short_word(c)) {
                                 (true, _) => format!("<td class=\"n\">{c}</td>"),
@@ -220,23 +232,36 @@ mod tests {
     }
 
     #[test]
-    fn no_value_is_set_as_its_column_is() {
-        let html = markdown_body(
-            "| 窗口 | 姓名 | 办结 | 备注 |\n| --- | --- | --- | --- |\n| W01 | — | — | — |\n| W02 | 崔丽军 | 12 | 超期未整改 |\n",
-        );
-        // In a column of names "—" is a word, set left; in one of
-        // figures a figure, set right; a column with nothing else holds
-        // figures.
-        assert!(
-            html.contains("<tr><td>W01</td><td class=\"k\">—</td><td class=\"n\">—</td><td class=\"k\">—</td></tr>"),
-            "{html}"
-        );
-        assert!(
-            html.contains("<td class=\"k\">崔丽军</td><td class=\"n\">12</td>"),
-            "{html}"
-        );
-        let only = markdown_body("| 办结 |\n| --- |\n| — |\n");
-        assert!(only.contains("<td class=\"n\">—</td>"), "{only}");
+    fn a_column_sets_its_no_value_and_a_staff_number_is_a_code() {
+        // (table, rows it must hold). In a column of names "—" is a word,
+        // set left; in one of figures a figure, set right; a column with
+        // nothing else holds figures. A staff number (工号) is a code, set
+        // left, though all digits.
+        for (md, rows) in [
+            (
+                "| 窗口 | 姓名 | 办结 | 备注 |\n| --- | --- | --- | --- |\n| W01 | — | — | — |\n| W02 | 崔丽军 | 12 | 超期未整改 |\n",
+                vec![
+                    "<tr><td>W01</td><td class=\"k\">—</td><td class=\"n\">—</td><td class=\"k\">—</td></tr>",
+                    "<tr><td>W02</td><td class=\"k\">崔丽军</td><td class=\"n\">12</td><td>超期未整改</td></tr>",
+                ],
+            ),
+            (
+                "| 办结 |\n| --- |\n| — |\n",
+                vec!["<tr><td class=\"n\">—</td></tr>"],
+            ),
+            (
+                "| 工号 | 姓名 | 办结 |\n| --- | --- | --- |\n| 1002 | 崔丽军 | 12 |\n| — | — | 3 |\n",
+                vec![
+                    "<tr><td>1002</td><td class=\"k\">崔丽军</td><td class=\"n\">12</td></tr>",
+                    "<tr><td class=\"k\">—</td><td class=\"k\">—</td><td class=\"n\">3</td></tr>",
+                ],
+            ),
+        ] {
+            let html = markdown_body(md);
+            for row in rows {
+                assert!(html.contains(row), "{row} in\n{html}");
+            }
+        }
     }
 
     #[test]
