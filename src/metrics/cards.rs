@@ -922,11 +922,19 @@ pub fn history_frame(rows: &[CardRecord]) -> Result<DataFrame> {
     let date = |name: &'static str, f: fn(&CardRecord) -> Option<NaiveDate>| -> Build {
         Box::new(move || date_series(name, rows.iter().map(f)))
     };
-    let flag = |name: &'static str, f: fn(&CardRecord) -> bool| -> Build {
+    // A column of plain values (flags, numbers), one per card.
+    fn values<'a, T: 'static>(
+        rows: &'a [CardRecord],
+        name: &'static str,
+        f: fn(&CardRecord) -> T,
+    ) -> Build<'a>
+    where
+        Series: NamedFrom<Vec<T>, [T]>,
+    {
         Box::new(move || {
             Ok(Series::new(name.into(), rows.iter().map(f).collect::<Vec<_>>()).into())
         })
-    };
+    }
     let columns: Vec<Build> = vec![
         text("case_id", |r| Some(&r.case_id)),
         text("step", |r| r.step.as_deref()),
@@ -934,19 +942,13 @@ pub fn history_frame(rows: &[CardRecord]) -> Result<DataFrame> {
         text("staff_id", |r| r.staff_id.as_deref()),
         text("colour", |r| Some(r.colour.name())),
         date("deadline", |r| Some(r.deadline)),
-        flag("deadline_provisional", |r| r.deadline_provisional),
-        Box::new(|| {
-            Ok(Series::new(
-                "remaining_days".into(),
-                rows.iter().map(|r| r.remaining).collect::<Vec<_>>(),
-            )
-            .into())
-        }),
+        values(rows, "deadline_provisional", |r| r.deadline_provisional),
+        values(rows, "remaining_days", |r| r.remaining),
         date("raised_on", |r| Some(r.raised_on)),
         date("escalated_on", |r| r.escalated_on),
         date("cleared_on", |r| r.cleared_on),
         text("cleared_by", |r| r.cleared_by.as_deref()),
-        flag("recorded", |r| r.recorded),
+        values(rows, "recorded", |r| r.recorded),
     ];
     let columns = crate::parallel::parallel_map(&columns, |build| build())
         .into_iter()
